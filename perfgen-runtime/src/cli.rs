@@ -1,0 +1,2 @@
+//! The `perfgen` command line, generic over the compiled [`crate::Catalog`].
+

@@ -1,0 +1,127 @@
+//! The contract between generated code and the runtime: one [`Entity`] impl per config,
+//! and a [`Catalog`] that lists them in generation order (parents first).
+
+use crate::time::Timestamp;
+use std::fmt;
+
+/// Run-wide inputs every generated field function reads: the seed, each entity's row count
+/// (children need their parent's count to pick a parent row) and the fallback `now`.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The run seed (`--seed`).
+    pub seed: u64,
+    /// Row count per entity, indexed by [`Entity::INDEX`] / catalog position.
+    pub rows: Vec<u64>,
+    /// `--now`: used by entities whose seed file has no `generated_at`.
+    pub now: Option<Timestamp>,
+}
+
+impl Context {
+    /// Row count of the entity at catalog position `entity`.
+    #[inline]
+    pub fn rows(&self, entity: usize) -> u64 {
+        self.rows[entity]
+    }
+
+    /// `now` for an entity: its seed's `generated_at` when it has one, else `--now`.
+    /// The CLI refuses to start when an entity needs `now` and neither exists
+    /// ([`EntityInfo::uses_now`]), so the epoch fallback is never reached in a run.
+    #[inline]
+    pub fn now_or(&self, generated_at: Option<i64>) -> Timestamp {
+        match generated_at {
+            Some(t) => Timestamp(t),
+            None => self.now.unwrap_or(Timestamp(0)),
+        }
+    }
+}
+
+/// A generated record type. `fill` overwrites `self` with row `row`, reusing the
+/// capacity of its `String` fields, so a worker formats millions of rows with no allocation.
+pub trait Entity: Default + Send + 'static {
+    /// The `entity:` name from the config.
+    const NAME: &'static str;
+    /// Position in the catalog (and in [`Context::rows`]).
+    const INDEX: usize;
+    /// The header line, CSV-escaped, ending in `\n`.
+    const HEADER: &'static str;
+
+    /// Compute row `row` (0-based, global across shards) into `self`.
+    fn fill(&mut self, cx: &Context, row: u64) -> Result<(), RowError>;
+
+    /// Append this record as one CSV line (with `\n`) to `out`.
+    fn write_csv(&self, out: &mut Vec<u8>);
+}
+
+/// A row that could not be produced: a rule enforced at run time that kept failing, or an
+/// admissible window that was empty for this row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub entity: &'static str,
+    pub field: &'static str,
+    pub row: u64,
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "entity `{}`, field `{}`, row {}: {}",
+            self.entity, self.field, self.row, self.message
+        )
+    }
+}
+
+impl std::error::Error for RowError {}
+
+/// One column as compiled into the binary, for `perfgen list`.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldInfo {
+    /// The CSV header name (the config's field name, unchanged).
+    pub name: &'static str,
+    /// The Rust field name in the generated struct.
+    pub rust_name: &'static str,
+    /// The Rust type, as written in the generated struct.
+    pub rust_type: &'static str,
+    /// The strategy, e.g. `normal_distribution` or `seed pool (no strategy)`.
+    pub strategy: &'static str,
+}
+
+/// Writes rows `[start, end)` of one entity as CSV to `out` (no header); returns rows written.
+pub type WriteRowsFn = fn(
+    cx: &Context,
+    rows: std::ops::Range<u64>,
+    opts: &crate::output::WriteOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<u64, crate::output::OutputError>;
+
+/// What the binary knows of one compiled entity.
+#[derive(Debug, Clone, Copy)]
+pub struct EntityInfo {
+    pub name: &'static str,
+    /// `output_file` as configured, resolved at build time (relative to the build's
+    /// workspace root when inside it).
+    pub output_file: &'static str,
+    /// `target_count` from the config.
+    pub target_count: u64,
+    /// `batch_size` from the config (rows per chunk a worker formats), 0 when unset.
+    pub batch_size: u64,
+    /// Catalog positions of the entities this one references.
+    pub parents: &'static [usize],
+    pub fields: &'static [FieldInfo],
+    /// The seed file's `generated_at`, seconds since the epoch.
+    pub generated_at: Option<i64>,
+    /// Whether a strategy of this entity uses `now`.
+    pub uses_now: bool,
+    /// The header line, CSV-escaped, ending in `\n`.
+    pub header: &'static str,
+    pub write_rows: WriteRowsFn,
+}
+
+/// Every compiled entity, parents first.
+#[derive(Debug, Clone, Copy)]
+pub struct Catalog {
+    /// The config folder the generator was built from, for messages.
+    pub config_dir: &'static str,
+    pub entities: &'static [EntityInfo],
+}

@@ -1,0 +1,2 @@
+//! Ordered parallel CSV output and files that appear only when complete.
+
