@@ -3,33 +3,329 @@
 use uuid::Uuid;
 
 /// Append an integer (itoa).
+#[inline]
 pub fn write_i64(v: i64, out: &mut Vec<u8>) {
-    todo!()
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
+
+/// 10^k for k in 0..=18: every scale whose scaled value can still fit an i64.
+const POW10_U64: [u64; 19] = {
+    let mut t = [1u64; 19];
+    let mut i = 1;
+    while i < 19 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// 2^63 as f64: scaled values at or beyond it do not fit an i64.
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
 /// Append `v` with exactly `precision` decimals (`150.50`, `-0.25`, `12` for precision 0);
 /// `v` is rounded half away from zero at that precision.
+#[inline]
 pub fn write_decimal(v: f64, precision: u32, out: &mut Vec<u8>) {
-    todo!()
+    let p = precision as usize;
+    if p < POW10_U64.len() {
+        // Powers of ten are exact in f64 up to 10^22, so the only rounding is in v * scale.
+        let scale = POW10_U64[p];
+        let scaled = (v * scale as f64).round();
+        if scaled.abs() < I64_LIMIT {
+            let q = scaled as i64;
+            // Sign from the rounded value: -0.001 at 2 decimals is "0.00", not "-0.00".
+            if q < 0 {
+                out.push(b'-');
+            }
+            let mag = q.unsigned_abs();
+            out.extend_from_slice(itoa::Buffer::new().format(mag / scale).as_bytes());
+            if p > 0 {
+                let mut frac = mag % scale;
+                let mut buf = [b'0'; 19];
+                buf[0] = b'.';
+                for slot in buf[1..=p].iter_mut().rev() {
+                    *slot = b'0' + (frac % 10) as u8;
+                    frac /= 10;
+                }
+                out.extend_from_slice(&buf[..=p]);
+            }
+            return;
+        }
+    }
+    write_decimal_slow(v, p, out);
+}
+
+/// NaN, infinities, |v| * 10^p >= 2^63 and p > 18: std's exact decimal expansion (which
+/// rounds the binary value itself, ties to even, rather than v * 10^p half away from zero).
+#[cold]
+fn write_decimal_slow(v: f64, p: usize, out: &mut Vec<u8>) {
+    use std::io::Write;
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "{v:.p$}");
 }
 
 /// Append a lower-case hyphenated UUID.
+#[inline]
 pub fn write_uuid(v: &Uuid, out: &mut Vec<u8>) {
-    todo!()
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    out.extend_from_slice(v.hyphenated().encode_lower(&mut buf).as_bytes());
+}
+
+const LO_BYTES: u64 = 0x0101_0101_0101_0101;
+const HI_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Nonzero iff some byte of `w` is zero (the classic bit hack; exact for "any").
+#[inline(always)]
+const fn has_zero_byte(w: u64) -> u64 {
+    w.wrapping_sub(LO_BYTES) & !w & HI_BITS
+}
+
+#[inline(always)]
+const fn has_byte(w: u64, b: u8) -> u64 {
+    has_zero_byte(w ^ (LO_BYTES * b as u64))
+}
+
+#[inline(always)]
+fn is_special(b: u8) -> bool {
+    matches!(b, b',' | b'"' | b'\r' | b'\n')
 }
 
 /// Whether RFC 4180 requires quoting `s`: it holds `,`, `"`, `\r` or `\n`.
+#[inline]
 pub fn needs_quotes(s: &[u8]) -> bool {
-    todo!()
+    // Eight bytes per step: fields are short but numerous, and a byte loop with four
+    // compares per byte neither vectorises (early exit) nor keeps up.
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        if has_byte(w, b',') | has_byte(w, b'"') | has_byte(w, b'\r') | has_byte(w, b'\n') != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| is_special(b))
 }
 
 /// Append `s` as one CSV field: verbatim, or in double quotes with `"` doubled when
 /// [`needs_quotes`]. No trimming, no other escaping: values round-trip byte-exact.
+#[inline]
 pub fn write_csv_str(s: &str, out: &mut Vec<u8>) {
-    todo!()
+    let b = s.as_bytes();
+    if !needs_quotes(b) {
+        out.extend_from_slice(b);
+        return;
+    }
+    write_quoted(b, out);
+}
+
+#[cold]
+fn write_quoted(b: &[u8], out: &mut Vec<u8>) {
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'"' {
+            // Copy through this quote, then double it.
+            out.extend_from_slice(&b[start..=i]);
+            out.push(b'"');
+            start = i + 1;
+        }
+    }
+    out.extend_from_slice(&b[start..]);
+    out.push(b'"');
 }
 
 /// Build a UUID v4 from 128 random bits (sets the version and variant bits).
+#[inline]
 pub fn uuid_v4_from_bits(bits: u128) -> Uuid {
-    todo!()
+    uuid::Builder::from_random_bytes(bits.to_be_bytes()).into_uuid()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::CellRng;
+
+    fn dec(v: f64, p: u32) -> String {
+        let mut out = Vec::new();
+        write_decimal(v, p, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn i64_text() {
+        for v in [0i64, 1, -1, 42, -9_876_543_210, i64::MAX, i64::MIN] {
+            let mut out = b"a,".to_vec();
+            write_i64(v, &mut out);
+            assert_eq!(out, format!("a,{v}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn decimal_cases() {
+        assert_eq!(dec(150.5, 2), "150.50");
+        assert_eq!(dec(-0.25, 2), "-0.25");
+        assert_eq!(dec(0.0, 2), "0.00");
+        assert_eq!(dec(-0.0, 2), "0.00");
+        assert_eq!(dec(-0.001, 2), "0.00");
+        assert_eq!(dec(-0.004999, 2), "0.00");
+        assert_eq!(dec(-0.005, 2), "-0.01"); // 0.005 * 100 rounds up to 0.5 exactly
+        assert_eq!(dec(12.0, 0), "12");
+        assert_eq!(dec(11.6, 0), "12");
+        assert_eq!(dec(-0.4, 0), "0");
+        assert_eq!(dec(-3.13, 1), "-3.1");
+        assert_eq!(dec(-3.06, 1), "-3.1");
+        assert_eq!(dec(-3.16, 1), "-3.2");
+        assert_eq!(dec(7.0, 3), "7.000");
+        assert_eq!(dec(0.05, 1), "0.1");
+        assert_eq!(dec(1e-7, 6), "0.000000");
+        assert_eq!(dec(1e-6, 6), "0.000001");
+        assert_eq!(dec(-1234567.891, 2), "-1234567.89");
+        // Exact ties round away from zero.
+        assert_eq!(dec(0.125, 2), "0.13");
+        assert_eq!(dec(-0.125, 2), "-0.13");
+        assert_eq!(dec(2.5, 0), "3");
+        assert_eq!(dec(-2.5, 0), "-3");
+        assert_eq!(dec(0.5, 0), "1");
+        assert_eq!(dec(-0.5, 0), "-1");
+        // Full-width scale.
+        assert_eq!(dec(1.5, 18), "1.500000000000000000");
+        assert_eq!(dec(-9.0, 18), "-9.000000000000000000");
+        // Beyond i64 and non-finite: std formatting.
+        assert_eq!(dec(1e20, 2), "100000000000000000000.00");
+        assert_eq!(dec(-1e300, 0).len(), 302);
+        assert_eq!(dec(f64::NAN, 2), "NaN");
+        assert_eq!(dec(f64::INFINITY, 1), "inf");
+        assert_eq!(dec(0.1, 20), "0.10000000000000000555");
+        // Appends.
+        let mut out = b"x,".to_vec();
+        write_decimal(9.99, 1, &mut out);
+        assert_eq!(out, b"x,10.0");
+    }
+
+    #[test]
+    fn decimal_agrees_with_std_away_from_ties() {
+        let mut r = CellRng::from_key(8);
+        for i in 0..20_000 {
+            let p = (i % 7) as u32;
+            let mag = 10f64.powi(i % 9 - 2);
+            let v = (r.next_f64() - 0.5) * 2.0 * mag;
+            let scaled = v * 10f64.powi(p as i32);
+            // Our rounding is of v * 10^p; std's is of v's exact binary value. They can
+            // only disagree right at a tie.
+            if (scaled.abs().fract() - 0.5).abs() < 1e-6 {
+                continue;
+            }
+            let ours = dec(v, p);
+            let std = format!("{v:.*}", p as usize);
+            let std =
+                if std.starts_with('-') && std.bytes().all(|b| matches!(b, b'-' | b'0' | b'.')) {
+                    std[1..].to_string()
+                } else {
+                    std
+                };
+            assert_eq!(ours, std, "v {v:e}, p {p}");
+        }
+    }
+
+    #[test]
+    fn uuid_text() {
+        let u = Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210);
+        let mut out = Vec::new();
+        write_uuid(&u, &mut out);
+        assert_eq!(out, b"01234567-89ab-cdef-fedc-ba9876543210");
+        let mut out = b"id,".to_vec();
+        write_uuid(&Uuid::nil(), &mut out);
+        assert_eq!(out, b"id,00000000-0000-0000-0000-000000000000");
+    }
+
+    #[test]
+    fn uuid_v4_bits() {
+        let u = uuid_v4_from_bits(u128::MAX);
+        assert_eq!(u.get_version_num(), 4);
+        assert_eq!(u.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(u.to_string(), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        let u = uuid_v4_from_bits(0);
+        assert_eq!(u.to_string(), "00000000-0000-4000-8000-000000000000");
+        // All other bits come straight from the input, in big-endian order.
+        let bits = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128;
+        let u = uuid_v4_from_bits(bits);
+        assert_eq!(u.to_string(), "01234567-89ab-4def-bedc-ba9876543210");
+        assert_ne!(uuid_v4_from_bits(1), uuid_v4_from_bits(2));
+    }
+
+    #[test]
+    fn needs_quotes_every_byte_at_every_position() {
+        for len in 0..20 {
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    let mut s = vec![b'a'; len];
+                    s[pos] = b;
+                    assert_eq!(
+                        needs_quotes(&s),
+                        is_special(b),
+                        "byte {b:#x} at {pos}/{len}"
+                    );
+                }
+            }
+        }
+        // Lookalikes and high bytes sharing the low seven bits never trigger.
+        let near: Vec<u8> = (0..=255u8).filter(|&b| !is_special(b)).collect();
+        assert!(!needs_quotes(&near));
+        assert!(!needs_quotes(b""));
+        assert!(!needs_quotes("héllo wörld ümlaut ✓ 数据".as_bytes()));
+        assert!(needs_quotes("数据数据,".as_bytes()));
+    }
+
+    fn csv(s: &str) -> String {
+        let mut out = Vec::new();
+        write_csv_str(s, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_quoting_cases() {
+        assert_eq!(csv("plain"), "plain");
+        assert_eq!(csv(""), "");
+        assert_eq!(csv(" padded "), " padded ");
+        assert_eq!(csv("=SUM(A1)"), "=SUM(A1)");
+        assert_eq!(csv("a,b"), "\"a,b\"");
+        assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv("\""), "\"\"\"\"");
+        assert_eq!(csv("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(csv("cr\rlf"), "\"cr\rlf\"");
+        assert_eq!(csv("tab\there"), "tab\there");
+        assert_eq!(csv("'quote'"), "'quote'");
+    }
+
+    #[test]
+    fn csv_round_trips_through_a_reader() {
+        let fields = [
+            "plain",
+            "",
+            " lead and trail ",
+            "a,b,,c",
+            "\"",
+            "\"\"x\"",
+            "multi\nline\r\nvalue",
+            "=1+1",
+            "ünïcödé, \"quoted\"",
+            "ends with quote\"",
+        ];
+        let mut out = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_csv_str(f, &mut out);
+        }
+        out.push(b'\n');
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(out.as_slice());
+        let rec = rdr.records().next().unwrap().unwrap();
+        assert_eq!(rec.len(), fields.len());
+        for (got, want) in rec.iter().zip(fields) {
+            assert_eq!(got, want);
+        }
+    }
 }

@@ -1,0 +1,489 @@
+//! The config language's documents: multiply configs and seed files, read from a positioned
+//! YAML tree into plain structs. Every problem is recorded; reading carries on past it.
+
+use crate::diag::{suggest, Diagnostics, FileId, Loc, Sources};
+use crate::values;
+use crate::yaml::{self, Key, Yaml};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+/// A value with the position it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+/// One `*_multiply.yaml`.
+#[derive(Debug, Clone)]
+pub struct ConfigDoc {
+    pub file: FileId,
+    pub path: PathBuf,
+    pub top: Loc,
+    pub entity: Option<Spanned<String>>,
+    pub seed_file: Option<Spanned<String>>,
+    pub output_file: Option<Spanned<String>>,
+    pub target_count: Option<Spanned<u64>>,
+    pub batch_size: Option<u64>,
+    pub fields: Vec<FieldSpec>,
+    pub validations: Vec<ValidationSpec>,
+}
+
+/// One entry of `field_strategies`.
+#[derive(Debug, Clone)]
+pub struct FieldSpec {
+    pub name: String,
+    pub loc: Loc,
+    /// The strategy mapping (`strategy: ...` and its parameters).
+    pub body: Yaml,
+}
+
+/// One entry of `validations`.
+#[derive(Debug, Clone)]
+pub struct ValidationSpec {
+    pub field: Spanned<String>,
+    pub rule: Spanned<String>,
+    pub reference_entity: Option<Spanned<String>>,
+    pub reference_field: Option<Spanned<String>>,
+}
+
+/// One seed file.
+#[derive(Debug, Clone)]
+pub struct SeedDoc {
+    pub file: FileId,
+    pub path: PathBuf,
+    pub top: Loc,
+    pub entity: Option<Spanned<String>>,
+    pub generated_at: Option<i64>,
+    pub patterns: Option<Yaml>,
+    /// Field names in the order they first appear in the records.
+    pub field_order: Vec<String>,
+    /// Scalar values per field across the records, in record order (nulls skipped).
+    pub values: BTreeMap<String, Vec<String>>,
+    /// Where each field first appears in the records.
+    pub field_locs: BTreeMap<String, Loc>,
+    pub record_count: usize,
+}
+
+impl SeedDoc {
+    /// Distinct values of `field` in order of first appearance: the field's seed pool.
+    pub fn pool(&self, field: &str) -> Option<Vec<String>> {
+        let all = self.values.get(field)?;
+        let mut seen = std::collections::HashSet::new();
+        Some(all.iter().filter(|v| seen.insert(v.as_str())).cloned().collect())
+    }
+
+    /// A list under `patterns` serving placeholder `name`: a key `name` or its plural
+    /// (`domains` serves `{domain}`), at the top of `patterns` or one level down
+    /// (`patterns.email.domains`), first in document order.
+    pub fn pattern_list(&self, name: &str) -> Option<Vec<String>> {
+        let patterns = self.patterns.as_ref()?;
+        let wanted = [name.to_string(), format!("{name}s"), format!("{name}es")];
+        let as_list = |y: &Yaml| -> Option<Vec<String>> {
+            let seq = y.as_seq()?;
+            seq.iter().map(|v| v.as_str().map(str::to_string)).collect()
+        };
+        let map = patterns.as_map()?;
+        for (k, v) in map {
+            if wanted.contains(&k.text) {
+                if let Some(list) = as_list(v) {
+                    return Some(list);
+                }
+            }
+        }
+        for (_, v) in map {
+            for (k2, v2) in v.as_map().unwrap_or(&[]) {
+                if wanted.contains(&k2.text) {
+                    if let Some(list) = as_list(v2) {
+                        return Some(list);
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+const CONFIG_KEYS: &[&str] = &[
+    "entity",
+    "seed_file",
+    "output_file",
+    "target_count",
+    "batch_size",
+    "field_strategies",
+    "validations",
+    "description",
+    "format",
+];
+
+const SEED_KEYS: &[&str] = &[
+    "entity",
+    "seed_count",
+    "target_multiplication",
+    "generated_at",
+    "patterns",
+    "records",
+    "description",
+];
+
+const VALIDATION_KEYS: &[&str] = &[
+    "field",
+    "rule",
+    "reference_entity",
+    "reference_field",
+    "description",
+    "message",
+];
+
+/// Read a file into `sources`; `None` (after an error at `at`) when it cannot be read.
+pub fn read_source(
+    path: &Path,
+    display: String,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+    at: Loc,
+) -> Option<FileId> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(sources.add(path.to_path_buf(), display, text)),
+            Err(_) => {
+                diags
+                    .error(at, format!("`{display}` is not UTF-8 text"))
+                    .help("save the file as UTF-8");
+                None
+            }
+        },
+        Err(e) => {
+            let what = if e.kind() == std::io::ErrorKind::NotFound {
+                "does not exist".to_string()
+            } else {
+                format!("cannot be read: {e}")
+            };
+            diags
+                .error(at, format!("`{display}` {what}"))
+                .help("paths are relative to the config file's folder");
+            None
+        }
+    }
+}
+
+fn scalar(y: &Yaml, what: &str, diags: &mut Diagnostics) -> Option<Spanned<String>> {
+    match y.as_str() {
+        Some(s) if !y.is_null() => Some(Spanned {
+            value: s.to_string(),
+            loc: y.loc,
+        }),
+        _ => {
+            diags
+                .error(y.loc, format!("`{what}` must be a value, found {}", y.kind_name()))
+                .help(format!("write `{what}: <value>`"));
+            None
+        }
+    }
+}
+
+fn check_keys(map: &[(Key, Yaml)], allowed: &[&str], what: &str, diags: &mut Diagnostics) {
+    for (k, _) in map {
+        if !allowed.contains(&k.text.as_str()) {
+            diags
+                .error(k.loc, format!("unknown key `{}` in {what}", k.text))
+                .help(suggest(&k.text, allowed));
+        }
+    }
+}
+
+/// Read a multiply config from its parsed tree.
+pub fn read_config(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnostics) -> ConfigDoc {
+    let mut doc = ConfigDoc {
+        file,
+        path: path.to_path_buf(),
+        top: root.loc,
+        entity: None,
+        seed_file: None,
+        output_file: None,
+        target_count: None,
+        batch_size: None,
+        fields: Vec::new(),
+        validations: Vec::new(),
+    };
+    let Some(map) = root.as_map() else {
+        diags
+            .error(root.loc, "a multiply config must be a mapping")
+            .help("start with `entity: Name`");
+        return doc;
+    };
+    check_keys(map, CONFIG_KEYS, "a multiply config", diags);
+    for (k, v) in map {
+        match k.text.as_str() {
+            "entity" => doc.entity = scalar(v, "entity", diags),
+            "seed_file" => doc.seed_file = scalar(v, "seed_file", diags),
+            "output_file" => doc.output_file = scalar(v, "output_file", diags),
+            "target_count" => {
+                if let Some(s) = scalar(v, "target_count", diags) {
+                    match values::count(&s.value) {
+                        Some(n) => doc.target_count = Some(Spanned { value: n, loc: s.loc }),
+                        None => {
+                            diags
+                                .error(s.loc, format!("`target_count` must be a whole number >= 0, got `{}`", s.value))
+                                .help("write e.g. `target_count: 100000`");
+                        }
+                    }
+                }
+            }
+            "batch_size" => {
+                if let Some(s) = scalar(v, "batch_size", diags) {
+                    match values::count(&s.value).filter(|&n| n > 0) {
+                        Some(n) => doc.batch_size = Some(n),
+                        None => {
+                            diags
+                                .error(s.loc, format!("`batch_size` must be a whole number > 0, got `{}`", s.value))
+                                .help("write e.g. `batch_size: 10000`, or remove it");
+                        }
+                    }
+                }
+            }
+            "format" => {
+                if let Some(s) = scalar(v, "format", diags) {
+                    if !s.value.eq_ignore_ascii_case("csv") {
+                        diags
+                            .error(s.loc, format!("unsupported output format `{}`", s.value))
+                            .help("perfgen writes `csv`");
+                    }
+                }
+            }
+            "field_strategies" => read_fields(v, &mut doc, diags),
+            "validations" => read_validations(v, &mut doc.validations, diags),
+            _ => {}
+        }
+    }
+    for (key, present) in [
+        ("entity", doc.entity.is_some()),
+        ("output_file", doc.output_file.is_some()),
+        ("target_count", doc.target_count.is_some()),
+    ] {
+        if !present && map.iter().all(|(k, _)| k.text != key) {
+            diags
+                .error(root.loc, format!("missing `{key}`"))
+                .help(match key {
+                    "entity" => "add `entity: Name`",
+                    "output_file" => "add e.g. `output_file: ../output/users_bulk.csv`",
+                    _ => "add e.g. `target_count: 100000`",
+                });
+        }
+    }
+    if map.iter().all(|(k, _)| k.text != "field_strategies") {
+        diags
+            .error(root.loc, "missing `field_strategies`")
+            .help("add `field_strategies:` with one entry per column");
+    }
+    doc
+}
+
+fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {
+    let Some(map) = v.as_map() else {
+        diags
+            .error(v.loc, format!("`field_strategies` must be a mapping of field names, found {}", v.kind_name()))
+            .help("write `field_strategies:` then `  id:` / `    strategy: uuid_v4`");
+        return;
+    };
+    for (k, body) in map {
+        if k.text == "validations" {
+            // The seed document's orders example nests its rules here.
+            if body.as_seq().is_some() {
+                diags
+                    .warning(k.loc, "`validations` nested under `field_strategies` is read as top-level `validations`")
+                    .help("move `validations:` to the top level of the config");
+                read_validations(body, &mut doc.validations, diags);
+                continue;
+            }
+        }
+        if body.as_map().is_none() {
+            diags
+                .error(body.loc, format!("field `{}` needs a strategy mapping, found {}", k.text, body.kind_name()))
+                .help("write `strategy: <name>` and its parameters under the field");
+            continue;
+        }
+        doc.fields.push(FieldSpec {
+            name: k.text.clone(),
+            loc: k.loc,
+            body: body.clone(),
+        });
+    }
+}
+
+fn read_validations(v: &Yaml, out: &mut Vec<ValidationSpec>, diags: &mut Diagnostics) {
+    let Some(seq) = v.as_seq() else {
+        if !v.is_null() {
+            diags
+                .error(v.loc, format!("`validations` must be a list, found {}", v.kind_name()))
+                .help("write `- field: x` / `  rule: \">= 0\"` entries");
+        }
+        return;
+    };
+    for item in seq {
+        let Some(map) = item.as_map() else {
+            diags
+                .error(item.loc, "a validation must be a mapping with `field` and `rule`")
+                .help("write `- field: updated_at` / `  rule: \">= created_at\"`");
+            continue;
+        };
+        check_keys(map, VALIDATION_KEYS, "a validation", diags);
+        let get = |name: &str, diags: &mut Diagnostics| item.get(name).and_then(|y| scalar(y, name, diags));
+        let field = get("field", diags);
+        let rule = get("rule", diags);
+        let reference_entity = get("reference_entity", diags);
+        let reference_field = get("reference_field", diags);
+        match (field, rule) {
+            (Some(field), Some(rule)) => out.push(ValidationSpec {
+                field,
+                rule,
+                reference_entity,
+                reference_field,
+            }),
+            (f, r) => {
+                let missing = if f.is_none() { "field" } else { "rule" };
+                if item.get(missing).is_none() {
+                    diags
+                        .error(item.loc, format!("validation is missing `{missing}`"))
+                        .help("each validation needs `field` and `rule`");
+                }
+                let _ = r;
+            }
+        }
+    }
+}
+
+/// Read a seed file from its parsed tree.
+pub fn read_seed(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnostics) -> SeedDoc {
+    let mut doc = SeedDoc {
+        file,
+        path: path.to_path_buf(),
+        top: root.loc,
+        entity: None,
+        generated_at: None,
+        patterns: None,
+        field_order: Vec::new(),
+        values: BTreeMap::new(),
+        field_locs: BTreeMap::new(),
+        record_count: 0,
+    };
+    let Some(map) = root.as_map() else {
+        diags.error(root.loc, "a seed file must be a mapping").help("start with `entity: Name`");
+        return doc;
+    };
+    for (k, _) in map {
+        if !SEED_KEYS.contains(&k.text.as_str()) {
+            diags
+                .warning(k.loc, format!("unknown key `{}` in a seed file is ignored", k.text))
+                .help(suggest(&k.text, SEED_KEYS));
+        }
+    }
+    let mut seed_count = None;
+    for (k, v) in map {
+        match k.text.as_str() {
+            "entity" => doc.entity = scalar(v, "entity", diags),
+            "generated_at" => {
+                if let Some(s) = scalar(v, "generated_at", diags) {
+                    match values::absolute_time(&s.value) {
+                        Some(t) => doc.generated_at = Some(t),
+                        None => {
+                            diags
+                                .error(s.loc, format!("`generated_at` must be an RFC 3339 time, got `{}`", s.value))
+                                .help("write e.g. `generated_at: 2024-01-15T12:00:00Z`");
+                        }
+                    }
+                }
+            }
+            "seed_count" => seed_count = v.as_str().and_then(values::count).map(|n| (n, v.loc)),
+            "patterns" => doc.patterns = Some(v.clone()),
+            "records" => read_records(v, &mut doc, diags),
+            _ => {}
+        }
+    }
+    if map.iter().all(|(k, _)| k.text != "records") {
+        diags
+            .error(root.loc, "seed file has no `records`")
+            .help("add `records:` with a list of example rows");
+    } else if doc.record_count == 0 {
+        let loc = root.get("records").map(|y| y.loc).unwrap_or(root.loc);
+        diags
+            .error(loc, "seed file has no records")
+            .help("add at least one record under `records:`");
+    }
+    if let Some((n, loc)) = seed_count {
+        if n as usize != doc.record_count && doc.record_count > 0 {
+            diags
+                .warning(loc, format!("`seed_count` is {n} but the file has {} records", doc.record_count))
+                .help("update `seed_count` to match the records");
+        }
+    }
+    doc
+}
+
+fn read_records(v: &Yaml, doc: &mut SeedDoc, diags: &mut Diagnostics) {
+    let Some(seq) = v.as_seq() else {
+        if !v.is_null() {
+            diags
+                .error(v.loc, format!("`records` must be a list of mappings, found {}", v.kind_name()))
+                .help("write `records:` then `  - id: ...` items");
+        }
+        return;
+    };
+    for item in seq {
+        let Some(map) = item.as_map() else {
+            diags
+                .error(item.loc, format!("a seed record must be a mapping, found {}", item.kind_name()))
+                .help("write each record as `- field: value` lines");
+            continue;
+        };
+        doc.record_count += 1;
+        for (k, val) in map {
+            if !doc.field_order.contains(&k.text) {
+                doc.field_order.push(k.text.clone());
+                doc.field_locs.insert(k.text.clone(), k.loc);
+            }
+            let entry = doc.values.entry(k.text.clone()).or_default();
+            if val.is_null() {
+                continue;
+            }
+            match val.as_str() {
+                Some(s) => entry.push(s.to_string()),
+                None => {
+                    diags
+                        .error(val.loc, format!("seed value of `{}` must be a single value, found {}", k.text, val.kind_name()))
+                        .help("seed records hold one value per field");
+                }
+            }
+        }
+    }
+}
+
+/// `base/rel` with `.` and `..` folded away lexically (the file need not exist yet).
+pub fn join_normalized(base: &Path, rel: &str) -> PathBuf {
+    let joined = base.join(rel);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Parse a file already in `sources`.
+pub fn parse_file(file: FileId, sources: &Sources, diags: &mut Diagnostics) -> Option<Yaml> {
+    let text = &sources.get(file).text;
+    if text.trim().is_empty() {
+        diags
+            .error(Loc { file, line: 1, col: 1 }, "file is empty")
+            .help("a config needs `entity`, `seed_file`, `output_file`, `target_count` and `field_strategies`");
+        return None;
+    }
+    yaml::parse(file, text, diags)
+}

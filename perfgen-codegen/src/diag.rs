@@ -1,0 +1,233 @@
+//! Diagnostics: positioned errors and warnings, collected (never returned early) and
+//! rendered as `path:line:col: error: message` with a source snippet and a `help:` line.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// Index of a source file in [`Sources`].
+pub type FileId = usize;
+
+/// A position in a source file (1-based line and column, in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: FileId,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// The files a build read, so diagnostics can show their path and a snippet.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as read.
+    pub path: PathBuf,
+    /// The path shown in messages (relative to the base folder when possible).
+    pub display: String,
+    pub text: String,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: PathBuf, display: String, text: String) -> FileId {
+        self.files.push(SourceFile {
+            path,
+            display,
+            text,
+        });
+        self.files.len() - 1
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding, with where it is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub loc: Loc,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// `path:line:col: error: message` (one line, for `cargo::error=`).
+    pub fn headline(&self, sources: &Sources) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let file = &sources.get(self.loc.file).display;
+        let mut s = format!(
+            "{}:{}:{}: {}: {}",
+            file, self.loc.line, self.loc.col, kind, self.message
+        );
+        if let Some(help) = &self.help {
+            let _ = write!(s, " (help: {help})");
+        }
+        s
+    }
+
+    /// The full rendering: headline, the source line with a caret, and `help:`.
+    pub fn render(&self, sources: &Sources) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let src = sources.get(self.loc.file);
+        let mut s = format!("{kind}: {}\n", self.message);
+        let line_no = self.loc.line.to_string();
+        let pad = " ".repeat(line_no.len());
+        let _ = writeln!(
+            s,
+            "{pad}--> {}:{}:{}",
+            src.display, self.loc.line, self.loc.col
+        );
+        if let Some(line) = src.text.lines().nth(self.loc.line.saturating_sub(1) as usize) {
+            let caret_pad: String = line
+                .chars()
+                .take(self.loc.col.saturating_sub(1) as usize)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let _ = writeln!(s, "{pad} |");
+            let _ = writeln!(s, "{line_no} | {line}");
+            let _ = writeln!(s, "{pad} | {caret_pad}^");
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(s, "{pad} = help: {help}");
+        }
+        s
+    }
+}
+
+/// Collects every diagnostic of a build. Stages check [`Diagnostics::has_errors`] before
+/// running on the previous stage's output (a stage gate), so no stage sees broken data.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn error(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Error, loc, message.into())
+    }
+    pub fn warning(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Warning, loc, message.into())
+    }
+    fn push(&mut self, severity: Severity, loc: Loc, message: String) -> &mut Diagnostic {
+        self.items.push(Diagnostic {
+            severity,
+            loc,
+            message,
+            help: None,
+        });
+        self.items.last_mut().unwrap()
+    }
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+    /// Every diagnostic, sorted by file, position, then errors before warnings; duplicates
+    /// (the same finding reached twice) removed.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            (a.loc, a.severity, &a.message).cmp(&(b.loc, b.severity, &b.message))
+        });
+        self.items.dedup();
+        self.items
+    }
+}
+
+impl Diagnostic {
+    /// Attach a `help:` line that names the fix.
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The candidate closest to `name` by edit distance, when close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(3) / 3).max(1) || c.to_lowercase() == lower)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// `help:` text for an unknown name: "did you mean `x`?" or the list of allowed names.
+pub fn suggest(name: &str, allowed: &[&str]) -> String {
+    match did_you_mean(name, allowed.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!(
+            "allowed: {}",
+            allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_nearest_name() {
+        let allowed = ["uuid_v4", "template", "normal_distribution", "distribute_range"];
+        assert_eq!(did_you_mean("normal_distrbution", allowed), Some("normal_distribution"));
+        assert_eq!(did_you_mean("uuid4", allowed), Some("uuid_v4"));
+        assert_eq!(did_you_mean("completely_else", allowed), None);
+        assert!(suggest("zzz", &allowed).starts_with("allowed: `uuid_v4`"));
+    }
+
+    #[test]
+    fn renders_headline_and_snippet() {
+        let mut sources = Sources::default();
+        let f = sources.add(
+            "c.yaml".into(),
+            "configs/c.yaml".into(),
+            "a: 1\n  stddev: -3\n".into(),
+        );
+        let mut d = Diagnostics::default();
+        d.error(Loc { file: f, line: 2, col: 11 }, "`stddev` must be > 0, got `-3`")
+            .help("use a positive standard deviation");
+        let all = d.into_sorted();
+        assert_eq!(
+            all[0].headline(&sources),
+            "configs/c.yaml:2:11: error: `stddev` must be > 0, got `-3` (help: use a positive standard deviation)"
+        );
+        let r = all[0].render(&sources);
+        assert!(r.contains("2 |   stddev: -3\n"), "{r}");
+        assert!(r.contains("  |           ^\n"), "{r}");
+    }
+}

@@ -1,0 +1,151 @@
+//! Parsing scalar values of the config language: numbers, durations, points in time.
+
+use crate::ir::TimeExpr;
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+/// A finite number (`150.00`, `-3`, `1e3`, `100_000`).
+pub fn number(text: &str) -> Option<f64> {
+    let t = text.trim().replace('_', "");
+    let v: f64 = t.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// A non-negative whole number (`100000`, `100_000`, `1e5`).
+pub fn count(text: &str) -> Option<u64> {
+    let t = text.trim().replace('_', "");
+    if let Ok(v) = t.parse::<u64>() {
+        return Some(v);
+    }
+    let v: f64 = t.parse().ok()?;
+    (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9.007_199_254_740_992e15).then_some(v as u64)
+}
+
+/// A duration in seconds: `30d`, `12h`, `45m`, `10s`, `2w`, compounds (`1d12h`), a sign, or
+/// a bare `0`.
+pub fn duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if body == "0" {
+        return Ok(0);
+    }
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    let mut any = false;
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            'w' => 7 * 86_400,
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(format!("unknown unit `{c}`")),
+        };
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| format!("a number must come before `{c}`"))?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or("duration too large")?;
+        digits.clear();
+        any = true;
+    }
+    if !digits.is_empty() {
+        return Err(format!("`{digits}` has no unit"));
+    }
+    if !any {
+        return Err("empty duration".into());
+    }
+    Ok(sign * total)
+}
+
+/// A point in time: RFC 3339 (`2024-01-15T12:00:00Z`), a date (`2024-01-15`, midnight
+/// UTC), a date-time without zone (UTC), `now`, `now-30d`, or a bare offset (`-730d`, from now).
+pub fn time(text: &str) -> Result<TimeExpr, String> {
+    let t = text.trim();
+    if let Some(rest) = t.strip_prefix("now") {
+        let rest = rest.trim();
+        if rest.is_empty() {
+            return Ok(TimeExpr::Now(0));
+        }
+        return duration(rest).map(TimeExpr::Now);
+    }
+    if t.starts_with('-') || t.starts_with('+') {
+        return duration(t).map(TimeExpr::Now);
+    }
+    absolute_time(t)
+        .map(TimeExpr::At)
+        .ok_or_else(|| "expected an RFC 3339 time such as `2024-01-15T12:00:00Z`, a date, or `now`".into())
+}
+
+/// Seconds since the epoch of an absolute time.
+pub fn absolute_time(t: &str) -> Option<i64> {
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(dt.timestamp());
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(dt.and_utc().timestamp());
+        }
+    }
+    if let Some(zless) = t.strip_suffix('Z').or_else(|| t.strip_suffix('z')) {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(zless, "%Y-%m-%dT%H:%M:%S") {
+            return Some(dt.and_utc().timestamp());
+        }
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("0d"), Ok(0));
+        assert_eq!(duration("365d"), Ok(365 * 86_400));
+        assert_eq!(duration("12h"), Ok(43_200));
+        assert_eq!(duration("1d12h30m5s"), Ok(86_400 + 43_200 + 1_800 + 5));
+        assert_eq!(duration("-730d"), Ok(-730 * 86_400));
+        assert_eq!(duration("2w"), Ok(14 * 86_400));
+        assert_eq!(duration("0"), Ok(0));
+        for bad in ["", "d", "5", "5y", "1.5d", "abc", "99999999999999999999d"] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(time("2023-06-15T08:22:11Z"), Ok(TimeExpr::At(1_686_817_331)));
+        assert_eq!(time("2023-06-15T10:22:11+02:00"), Ok(TimeExpr::At(1_686_817_331)));
+        assert_eq!(time("2023-06-15"), Ok(TimeExpr::At(1_686_787_200)));
+        assert_eq!(time("2023-06-15T08:22:11"), Ok(TimeExpr::At(1_686_817_331)));
+        assert_eq!(time("now"), Ok(TimeExpr::Now(0)));
+        assert_eq!(time("now-30d"), Ok(TimeExpr::Now(-30 * 86_400)));
+        assert_eq!(time("-730d"), Ok(TimeExpr::Now(-730 * 86_400)));
+        for bad in ["2023-13-01", "yesterday", "2023/06/15", "now-3x"] {
+            assert!(time(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number("150.00"), Some(150.0));
+        assert_eq!(number("-3"), Some(-3.0));
+        assert_eq!(number("abc"), None);
+        assert_eq!(number("inf"), None);
+        assert_eq!(count("100_000"), Some(100_000));
+        assert_eq!(count("1e5"), Some(100_000));
+        assert_eq!(count("-1"), None);
+        assert_eq!(count("1.5"), None);
+    }
+}

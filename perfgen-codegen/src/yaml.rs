@@ -1,0 +1,222 @@
+//! The one place that parses YAML.
+//!
+//! Why marked-yaml: every diagnostic must point at `file:line:col`, so the loader has to keep
+//! a position for every node. serde_yaml (deprecated) keeps none and stops at the first error.
+//! marked-yaml (on yaml-rust2, a pure-Rust YAML 1.2 parser) keeps a start marker per node
+//! and mapping order, reports parse errors with a marker, and leaves scalars as text: we type
+//! them ourselves, so `generated_at: 2024-01-15T12:00:00Z` or `precision: 2` never goes
+//! through YAML 1.1 guessing. It is converted here into [`Yaml`], our own small spanned
+//! tree, so no other module depends on the parser crate. See docs/design.md.
+
+use crate::diag::{Diagnostics, FileId, Loc};
+use marked_yaml::{LoadError, LoaderOptions, Node};
+
+/// A YAML node with its position.
+#[derive(Debug, Clone)]
+pub struct Yaml {
+    pub loc: Loc,
+    pub kind: YamlKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum YamlKind {
+    /// Text of a scalar; `plain` is false when it was quoted (so `"null"` is a string).
+    Scalar { text: String, plain: bool },
+    Map(Vec<(Key, Yaml)>),
+    Seq(Vec<Yaml>),
+}
+
+/// A mapping key with its position.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub text: String,
+    pub loc: Loc,
+}
+
+impl Yaml {
+    /// The scalar's text, if a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            YamlKind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+    pub fn as_map(&self) -> Option<&[(Key, Yaml)]> {
+        match &self.kind {
+            YamlKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> Option<&[Yaml]> {
+        match &self.kind {
+            YamlKind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// A plain `null`, `~` or empty scalar.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, YamlKind::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+    /// What kind of node this is, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            YamlKind::Scalar { .. } if self.is_null() => "null",
+            YamlKind::Scalar { .. } => "a scalar",
+            YamlKind::Map(_) => "a mapping",
+            YamlKind::Seq(_) => "a list",
+        }
+    }
+    /// Value of key `name` in a mapping.
+    pub fn get(&self, name: &str) -> Option<&Yaml> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.text == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Parse `text` (file `file`) into a [`Yaml`] tree, or record a positioned error.
+/// Never panics: the parser is run under `catch_unwind` because a panic in a build script
+/// would show users a backtrace instead of their mistake.
+pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Yaml> {
+    let options = LoaderOptions::default().error_on_duplicate_keys(true);
+    let parsed = std::panic::catch_unwind(|| {
+        marked_yaml::parse_yaml_with_options(file, text, options)
+    });
+    match parsed {
+        Ok(Ok(node)) => Some(convert(file, &node)),
+        Ok(Err(err)) => {
+            report_load_error(file, &err, diags);
+            None
+        }
+        Err(_) => {
+            diags
+                .error(Loc { file, line: 1, col: 1 }, "the YAML parser failed on this file")
+                .help("check the file is valid YAML (a mapping at the top level)");
+            None
+        }
+    }
+}
+
+fn marker_loc(file: FileId, m: &marked_yaml::Marker) -> Loc {
+    Loc {
+        file,
+        line: m.line().max(1) as u32,
+        col: m.column().max(1) as u32,
+    }
+}
+
+fn span_loc(file: FileId, span: &marked_yaml::Span) -> Loc {
+    span.start()
+        .map(|m| marker_loc(file, m))
+        .unwrap_or(Loc { file, line: 1, col: 1 })
+}
+
+fn report_load_error(file: FileId, err: &LoadError, diags: &mut Diagnostics) {
+    let (loc, message, help) = match err {
+        LoadError::TopLevelMustBeMapping(m) => (
+            marker_loc(file, m),
+            "the top level of a config or seed file must be a mapping".to_string(),
+            "start the file with keys such as `entity: User`",
+        ),
+        LoadError::TopLevelMustBeSequence(m) => (
+            marker_loc(file, m),
+            "unexpected top-level list".to_string(),
+            "start the file with keys such as `entity: User`",
+        ),
+        LoadError::UnexpectedAnchor(m) => (
+            marker_loc(file, m),
+            "YAML anchors and aliases are not supported".to_string(),
+            "write the repeated value out in full",
+        ),
+        LoadError::MappingKeyMustBeScalar(m) => (
+            marker_loc(file, m),
+            "mapping keys must be plain values".to_string(),
+            "use a name or a number as the key",
+        ),
+        LoadError::UnexpectedTag(m) => (
+            marker_loc(file, m),
+            "YAML tags (`!name`) are not supported".to_string(),
+            "remove the tag; values are typed by their strategy",
+        ),
+        LoadError::ScanError(m, e) => (
+            marker_loc(file, m),
+            format!("invalid YAML: {}", e.info()),
+            "check indentation, quoting and `key: value` syntax around this point",
+        ),
+        LoadError::DuplicateKey(inner) => (
+            span_loc(file, inner.key.span()),
+            format!("duplicate key `{}`", inner.key.as_str()),
+            "each key may appear once in a mapping; remove or rename one",
+        ),
+    };
+    diags.error(loc, message).help(help);
+}
+
+fn convert(file: FileId, node: &Node) -> Yaml {
+    let loc = span_loc(file, node.span());
+    let kind = match node {
+        Node::Scalar(s) => YamlKind::Scalar {
+            text: s.as_str().to_string(),
+            plain: s.may_coerce(),
+        },
+        Node::Sequence(seq) => YamlKind::Seq(seq.iter().map(|n| convert(file, n)).collect()),
+        Node::Mapping(map) => YamlKind::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    (
+                        Key {
+                            text: k.as_str().to_string(),
+                            loc: span_loc(file, k.span()),
+                        },
+                        convert(file, v),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Yaml { loc, kind }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_and_order() {
+        let mut d = Diagnostics::default();
+        let y = parse(0, "entity: User\nfield_strategies:\n  id:\n    strategy: uuid_v4\n", &mut d).unwrap();
+        let m = y.as_map().unwrap();
+        assert_eq!(m[0].0.text, "entity");
+        assert_eq!((m[1].0.loc.line, m[1].0.loc.col), (2, 1));
+        let s = y.get("field_strategies").unwrap().get("id").unwrap().get("strategy").unwrap();
+        assert_eq!(s.as_str(), Some("uuid_v4"));
+        assert_eq!((s.loc.line, s.loc.col), (4, 15));
+        assert!(!d.has_errors());
+    }
+
+    #[test]
+    fn quoted_null_is_text() {
+        let mut d = Diagnostics::default();
+        let y = parse(0, "a: null\nb: \"null\"\nc:\n", &mut d).unwrap();
+        assert!(y.get("a").unwrap().is_null());
+        assert!(!y.get("b").unwrap().is_null());
+        assert!(y.get("c").unwrap().is_null());
+    }
+
+    #[test]
+    fn errors_are_positioned() {
+        for (text, line) in [
+            ("a: 1\nb: [1, 2\n", 3),
+            ("a: 1\na: 2\n", 2),
+            ("- 1\n- 2\n", 1),
+            ("a: &x 1\nb: *x\n", 1),
+        ] {
+            let mut d = Diagnostics::default();
+            assert!(parse(0, text, &mut d).is_none(), "{text}");
+            let all = d.into_sorted();
+            assert_eq!(all.len(), 1, "{text}: {all:?}");
+            assert_eq!(all[0].loc.line, line, "{text}: {all:?}");
+        }
+    }
+}
