@@ -70,7 +70,12 @@ impl SeedDoc {
     pub fn pool(&self, field: &str) -> Option<Vec<String>> {
         let all = self.values.get(field)?;
         let mut seen = std::collections::HashSet::new();
-        Some(all.iter().filter(|v| seen.insert(v.as_str())).cloned().collect())
+        Some(
+            all.iter()
+                .filter(|v| seen.insert(v.as_str()))
+                .cloned()
+                .collect(),
+        )
     }
 
     /// A list under `patterns` serving placeholder `name`: a key `name` or its plural
@@ -175,7 +180,10 @@ fn scalar(y: &Yaml, what: &str, diags: &mut Diagnostics) -> Option<Spanned<Strin
         }),
         _ => {
             diags
-                .error(y.loc, format!("`{what}` must be a value, found {}", y.kind_name()))
+                .error(
+                    y.loc,
+                    format!("`{what}` must be a value, found {}", y.kind_name()),
+                )
                 .help(format!("write `{what}: <value>`"));
             None
         }
@@ -221,10 +229,21 @@ pub fn read_config(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnosti
             "target_count" => {
                 if let Some(s) = scalar(v, "target_count", diags) {
                     match values::count(&s.value) {
-                        Some(n) => doc.target_count = Some(Spanned { value: n, loc: s.loc }),
+                        Some(n) => {
+                            doc.target_count = Some(Spanned {
+                                value: n,
+                                loc: s.loc,
+                            })
+                        }
                         None => {
                             diags
-                                .error(s.loc, format!("`target_count` must be a whole number >= 0, got `{}`", s.value))
+                                .error(
+                                    s.loc,
+                                    format!(
+                                        "`target_count` must be a whole number >= 0, got `{}`",
+                                        s.value
+                                    ),
+                                )
                                 .help("write e.g. `target_count: 100000`");
                         }
                     }
@@ -236,7 +255,13 @@ pub fn read_config(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnosti
                         Some(n) => doc.batch_size = Some(n),
                         None => {
                             diags
-                                .error(s.loc, format!("`batch_size` must be a whole number > 0, got `{}`", s.value))
+                                .error(
+                                    s.loc,
+                                    format!(
+                                        "`batch_size` must be a whole number > 0, got `{}`",
+                                        s.value
+                                    ),
+                                )
                                 .help("write e.g. `batch_size: 10000`, or remove it");
                         }
                     }
@@ -282,7 +307,13 @@ pub fn read_config(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnosti
 fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {
     let Some(map) = v.as_map() else {
         diags
-            .error(v.loc, format!("`field_strategies` must be a mapping of field names, found {}", v.kind_name()))
+            .error(
+                v.loc,
+                format!(
+                    "`field_strategies` must be a mapping of field names, found {}",
+                    v.kind_name()
+                ),
+            )
             .help("write `field_strategies:` then `  id:` / `    strategy: uuid_v4`");
         return;
     };
@@ -299,7 +330,14 @@ fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {
         }
         if body.as_map().is_none() {
             diags
-                .error(body.loc, format!("field `{}` needs a strategy mapping, found {}", k.text, body.kind_name()))
+                .error(
+                    body.loc,
+                    format!(
+                        "field `{}` needs a strategy mapping, found {}",
+                        k.text,
+                        body.kind_name()
+                    ),
+                )
                 .help("write `strategy: <name>` and its parameters under the field");
             continue;
         }
@@ -315,7 +353,10 @@ fn read_validations(v: &Yaml, out: &mut Vec<ValidationSpec>, diags: &mut Diagnos
     let Some(seq) = v.as_seq() else {
         if !v.is_null() {
             diags
-                .error(v.loc, format!("`validations` must be a list, found {}", v.kind_name()))
+                .error(
+                    v.loc,
+                    format!("`validations` must be a list, found {}", v.kind_name()),
+                )
                 .help("write `- field: x` / `  rule: \">= 0\"` entries");
         }
         return;
@@ -323,12 +364,17 @@ fn read_validations(v: &Yaml, out: &mut Vec<ValidationSpec>, diags: &mut Diagnos
     for item in seq {
         let Some(map) = item.as_map() else {
             diags
-                .error(item.loc, "a validation must be a mapping with `field` and `rule`")
+                .error(
+                    item.loc,
+                    "a validation must be a mapping with `field` and `rule`",
+                )
                 .help("write `- field: updated_at` / `  rule: \">= created_at\"`");
             continue;
         };
         check_keys(map, VALIDATION_KEYS, "a validation", diags);
-        let get = |name: &str, diags: &mut Diagnostics| item.get(name).and_then(|y| scalar(y, name, diags));
+        let get = |name: &str, diags: &mut Diagnostics| {
+            item.get(name).and_then(|y| scalar(y, name, diags))
+        };
         let field = get("field", diags);
         let rule = get("rule", diags);
         let reference_entity = get("reference_entity", diags);
@@ -368,13 +414,18 @@ pub fn read_seed(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnostics
         record_count: 0,
     };
     let Some(map) = root.as_map() else {
-        diags.error(root.loc, "a seed file must be a mapping").help("start with `entity: Name`");
+        diags
+            .error(root.loc, "a seed file must be a mapping")
+            .help("start with `entity: Name`");
         return doc;
     };
     for (k, _) in map {
         if !SEED_KEYS.contains(&k.text.as_str()) {
             diags
-                .warning(k.loc, format!("unknown key `{}` in a seed file is ignored", k.text))
+                .warning(
+                    k.loc,
+                    format!("unknown key `{}` in a seed file is ignored", k.text),
+                )
                 .help(suggest(&k.text, SEED_KEYS));
         }
     }
@@ -388,7 +439,13 @@ pub fn read_seed(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnostics
                         Some(t) => doc.generated_at = Some(t),
                         None => {
                             diags
-                                .error(s.loc, format!("`generated_at` must be an RFC 3339 time, got `{}`", s.value))
+                                .error(
+                                    s.loc,
+                                    format!(
+                                        "`generated_at` must be an RFC 3339 time, got `{}`",
+                                        s.value
+                                    ),
+                                )
                                 .help("write e.g. `generated_at: 2024-01-15T12:00:00Z`");
                         }
                     }
@@ -413,7 +470,13 @@ pub fn read_seed(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnostics
     if let Some((n, loc)) = seed_count {
         if n as usize != doc.record_count && doc.record_count > 0 {
             diags
-                .warning(loc, format!("`seed_count` is {n} but the file has {} records", doc.record_count))
+                .warning(
+                    loc,
+                    format!(
+                        "`seed_count` is {n} but the file has {} records",
+                        doc.record_count
+                    ),
+                )
                 .help("update `seed_count` to match the records");
         }
     }
@@ -424,7 +487,13 @@ fn read_records(v: &Yaml, doc: &mut SeedDoc, diags: &mut Diagnostics) {
     let Some(seq) = v.as_seq() else {
         if !v.is_null() {
             diags
-                .error(v.loc, format!("`records` must be a list of mappings, found {}", v.kind_name()))
+                .error(
+                    v.loc,
+                    format!(
+                        "`records` must be a list of mappings, found {}",
+                        v.kind_name()
+                    ),
+                )
                 .help("write `records:` then `  - id: ...` items");
         }
         return;
@@ -432,7 +501,13 @@ fn read_records(v: &Yaml, doc: &mut SeedDoc, diags: &mut Diagnostics) {
     for item in seq {
         let Some(map) = item.as_map() else {
             diags
-                .error(item.loc, format!("a seed record must be a mapping, found {}", item.kind_name()))
+                .error(
+                    item.loc,
+                    format!(
+                        "a seed record must be a mapping, found {}",
+                        item.kind_name()
+                    ),
+                )
                 .help("write each record as `- field: value` lines");
             continue;
         };
@@ -450,7 +525,14 @@ fn read_records(v: &Yaml, doc: &mut SeedDoc, diags: &mut Diagnostics) {
                 Some(s) => entry.push(s.to_string()),
                 None => {
                     diags
-                        .error(val.loc, format!("seed value of `{}` must be a single value, found {}", k.text, val.kind_name()))
+                        .error(
+                            val.loc,
+                            format!(
+                                "seed value of `{}` must be a single value, found {}",
+                                k.text,
+                                val.kind_name()
+                            ),
+                        )
                         .help("seed records hold one value per field");
                 }
             }

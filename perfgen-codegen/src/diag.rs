@@ -95,7 +95,11 @@ impl Diagnostic {
             "{pad}--> {}:{}:{}",
             src.display, self.loc.line, self.loc.col
         );
-        if let Some(line) = src.text.lines().nth(self.loc.line.saturating_sub(1) as usize) {
+        if let Some(line) = src
+            .text
+            .lines()
+            .nth(self.loc.line.saturating_sub(1) as usize)
+        {
             let caret_pad: String = line
                 .chars()
                 .take(self.loc.col.saturating_sub(1) as usize)
@@ -141,9 +145,8 @@ impl Diagnostics {
     /// Every diagnostic, sorted by file, position, then errors before warnings; duplicates
     /// (the same finding reached twice) removed.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            (a.loc, a.severity, &a.message).cmp(&(b.loc, b.severity, &b.message))
-        });
+        self.items
+            .sort_by(|a, b| (a.loc, a.severity, &a.message).cmp(&(b.loc, b.severity, &b.message)));
         self.items.dedup();
         self.items
     }
@@ -158,7 +161,10 @@ impl Diagnostic {
 }
 
 /// The candidate closest to `name` by edit distance, when close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_lowercase();
     candidates
         .into_iter()
@@ -203,8 +209,16 @@ mod tests {
 
     #[test]
     fn suggests_nearest_name() {
-        let allowed = ["uuid_v4", "template", "normal_distribution", "distribute_range"];
-        assert_eq!(did_you_mean("normal_distrbution", allowed), Some("normal_distribution"));
+        let allowed = [
+            "uuid_v4",
+            "template",
+            "normal_distribution",
+            "distribute_range",
+        ];
+        assert_eq!(
+            did_you_mean("normal_distrbution", allowed),
+            Some("normal_distribution")
+        );
         assert_eq!(did_you_mean("uuid4", allowed), Some("uuid_v4"));
         assert_eq!(did_you_mean("completely_else", allowed), None);
         assert!(suggest("zzz", &allowed).starts_with("allowed: `uuid_v4`"));
@@ -219,8 +233,15 @@ mod tests {
             "a: 1\n  stddev: -3\n".into(),
         );
         let mut d = Diagnostics::default();
-        d.error(Loc { file: f, line: 2, col: 11 }, "`stddev` must be > 0, got `-3`")
-            .help("use a positive standard deviation");
+        d.error(
+            Loc {
+                file: f,
+                line: 2,
+                col: 11,
+            },
+            "`stddev` must be > 0, got `-3`",
+        )
+        .help("use a positive standard deviation");
         let all = d.into_sorted();
         assert_eq!(
             all[0].headline(&sources),

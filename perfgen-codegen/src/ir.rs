@@ -109,7 +109,9 @@ pub enum RangeDist {
     Linear,
     Uniform,
     /// Density growing toward the end: proportional to exp(rate * position).
-    Exponential { rate: f64 },
+    Exponential {
+        rate: f64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,7 +143,10 @@ pub enum Case {
 pub enum Gen {
     Uuid,
     /// Draw from `values` (type Str).
-    Pool { values: Vec<String>, dist: PoolDist },
+    Pool {
+        values: Vec<String>,
+        dist: PoolDist,
+    },
     Normal {
         mean: f64,
         stddev: f64,
@@ -151,10 +156,21 @@ pub enum Gen {
         precision: u32,
         integer: bool,
     },
-    Range { start: TimeExpr, end: TimeExpr, dist: RangeDist },
+    Range {
+        start: TimeExpr,
+        end: TimeExpr,
+        dist: RangeDist,
+    },
     /// base field + a uniform duration in [min, max] seconds.
-    AddDuration { base: usize, min: i64, max: i64 },
-    Template { parts: Vec<TemplatePart>, case: Case },
+    AddDuration {
+        base: usize,
+        min: i64,
+        max: i64,
+    },
+    Template {
+        parts: Vec<TemplatePart>,
+        case: Case,
+    },
     ForeignKey {
         parent: usize,
         parent_field: usize,
@@ -165,7 +181,9 @@ pub enum Gen {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FkDist {
     Uniform,
-    Zipf { alpha: f64 },
+    Zipf {
+        alpha: f64,
+    },
     /// One-to-one: child row i takes parent row perm(i) (unique foreign keys).
     Bijective,
 }
@@ -180,7 +198,10 @@ pub enum Operand {
     /// A same-row field.
     Field(usize),
     /// A field of the row referenced by foreign-key field `fk`.
-    Parent { fk: usize, field: usize },
+    Parent {
+        fk: usize,
+        field: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,1 +1,314 @@
+//! perfgen-codegen: turns a folder of perfgen YAML configs (multiply configs plus the seed
+//! files they name) into a typed Rust generator, at build time.
+//!
+//! The pipeline, each stage gated on the previous one having no errors:
+//! load ([`yaml`], [`config`]) -> check and lower to the IR ([`lower`], [`ir`]) -> emit
+//! tokens ([`emit`]) -> format (prettyplease) -> write into `OUT_DIR` only when changed.
+//!
+//! In a build script:
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     perfgen_codegen::build_script();
+//! }
+//! ```
+//! or, with a folder of your own:
+//! ```no_run
+//! perfgen_codegen::Builder::new("data/configs").compile_for_cargo();
+//! ```
+//! then `include!(concat!(env!("OUT_DIR"), "/perfgen_generated.rs"));` in a module.
 
+pub mod config;
+pub mod diag;
+pub mod emit;
+pub mod ident;
+pub mod ir;
+pub mod lower;
+pub mod rule;
+pub mod values;
+pub mod yaml;
+
+use diag::{Diagnostic, Diagnostics, Loc, Severity, Sources};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The file written into the output folder.
+pub const DEFAULT_FILE_NAME: &str = "perfgen_generated.rs";
+/// The config folder of a perfgen project, relative to its root.
+pub const DEFAULT_CONFIG_DIR: &str = "eval/performance/configs";
+/// Overrides the config folder in [`build_script`].
+pub const CONFIG_DIR_ENV: &str = "PERFGEN_CONFIG_DIR";
+
+/// Configures and runs code generation for one config folder.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    config_dir: PathBuf,
+    root: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    file_name: String,
+}
+
+/// What checking a config folder found.
+#[derive(Debug)]
+pub struct Report {
+    pub sources: Sources,
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The lowered program, when there were no errors.
+    pub program: Option<ir::Program>,
+    /// Every file and folder read (for `rerun-if-changed`).
+    pub inputs: Vec<PathBuf>,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+    }
+    /// Every diagnostic rendered with snippets, as a compiler would print them.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        for d in &self.diagnostics {
+            s.push_str(&d.render(&self.sources));
+            s.push('\n');
+        }
+        let (e, w) = (self.errors().count(), self.warnings().count());
+        if e > 0 {
+            s.push_str(&format!("perfgen: {e} error(s), {w} warning(s)\n"));
+        }
+        s
+    }
+    /// One `path:line:col: severity: message (help: ...)` line per diagnostic.
+    pub fn headlines(&self) -> Vec<String> {
+        self.diagnostics
+            .iter()
+            .map(|d| d.headline(&self.sources))
+            .collect()
+    }
+}
+
+impl Builder {
+    /// Generation from the configs in `config_dir` (`*.yaml` and `*.yml`, in name order).
+    pub fn new(config_dir: impl Into<PathBuf>) -> Self {
+        Builder {
+            config_dir: config_dir.into(),
+            root: None,
+            out_dir: None,
+            file_name: DEFAULT_FILE_NAME.into(),
+        }
+    }
+    /// The folder paths in messages and output files are shown relative to (default: the
+    /// current folder).
+    pub fn root(mut self, root: impl Into<PathBuf>) -> Self {
+        self.root = Some(root.into());
+        self
+    }
+    /// Where to write the generated file (default: `OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+    /// The generated file's name (default `perfgen_generated.rs`).
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = name.into();
+        self
+    }
+
+    fn root_dir(&self) -> PathBuf {
+        let root = self
+            .root
+            .clone()
+            .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+        root.canonicalize().unwrap_or(root)
+    }
+
+    /// Load, check and lower; nothing is written.
+    pub fn check(&self) -> Report {
+        let root = self.root_dir();
+        let dir = if self.config_dir.is_absolute() {
+            self.config_dir.clone()
+        } else {
+            root.join(&self.config_dir)
+        };
+        let dir = dir.canonicalize().unwrap_or(dir);
+        let shown = |p: &Path| -> String {
+            p.strip_prefix(&root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        };
+        let mut sources = Sources::default();
+        let mut d = Diagnostics::default();
+        let mut inputs = vec![dir.clone()];
+        let dir_note = sources.add(dir.clone(), shown(&dir), String::new());
+        let at_dir = Loc {
+            file: dir_note,
+            line: 1,
+            col: 1,
+        };
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                })
+                .collect(),
+            Err(e) => {
+                d.error(at_dir, format!("cannot read the config folder: {e}"))
+                    .help(format!(
+                        "create it, or point `{CONFIG_DIR_ENV}` at a folder of `*_multiply.yaml` files"
+                    ));
+                Vec::new()
+            }
+        };
+        files.sort();
+        if files.is_empty() && !d.has_errors() {
+            d.error(at_dir, "the config folder has no `.yaml` files")
+                .help("add one `<entity>_multiply.yaml` per entity");
+        }
+        let mut configs = Vec::new();
+        let mut seeds: BTreeMap<PathBuf, Option<config::SeedDoc>> = BTreeMap::new();
+        let mut seed_of = Vec::new();
+        for path in &files {
+            inputs.push(path.clone());
+            let Some(file) = config::read_source(path, shown(path), &mut sources, &mut d, at_dir)
+            else {
+                continue;
+            };
+            let Some(tree) = config::parse_file(file, &sources, &mut d) else {
+                continue;
+            };
+            let cfg = config::read_config(file, path, &tree, &mut d);
+            let seed_path = cfg.seed_file.as_ref().map(|s| {
+                (
+                    config::join_normalized(path.parent().unwrap_or(Path::new(".")), &s.value),
+                    s.loc,
+                )
+            });
+            if let Some((sp, loc)) = &seed_path {
+                if !seeds.contains_key(sp) {
+                    inputs.push(sp.clone());
+                    if let Some(parent) = sp.parent() {
+                        if !inputs.contains(&parent.to_path_buf()) {
+                            inputs.push(parent.to_path_buf());
+                        }
+                    }
+                    let doc = config::read_source(sp, shown(sp), &mut sources, &mut d, *loc)
+                        .and_then(|f| {
+                            config::parse_file(f, &sources, &mut d)
+                                .map(|t| config::read_seed(f, sp, &t, &mut d))
+                        });
+                    seeds.insert(sp.clone(), doc);
+                }
+            }
+            seed_of.push(seed_path.map(|(p, _)| p));
+            configs.push(cfg);
+        }
+        let program = if d.has_errors() {
+            None
+        } else {
+            let docs: Vec<lower::Doc<'_>> = configs
+                .iter()
+                .zip(&seed_of)
+                .map(|(c, s)| lower::Doc {
+                    config: c,
+                    seed: s
+                        .as_ref()
+                        .and_then(|p| seeds.get(p))
+                        .and_then(|o| o.as_ref()),
+                })
+                .collect();
+            lower::lower(&docs, &root, &shown(&dir), &mut d)
+        };
+        let program = if d.has_errors() { None } else { program };
+        Report {
+            sources,
+            diagnostics: d.into_sorted(),
+            program,
+            inputs,
+        }
+    }
+
+    /// The generated Rust source, or the report when the configs have errors.
+    pub fn generate(&self) -> Result<(String, Report), Report> {
+        let report = self.check();
+        let Some(program) = &report.program else {
+            return Err(report);
+        };
+        let tokens = emit::program(program);
+        let note = program.config_dir.clone();
+        match emit::format_file(tokens, &note) {
+            Ok(code) => Ok((code, report)),
+            Err(e) => panic!("perfgen-codegen bug: {e}"),
+        }
+    }
+
+    /// Generate and write the file into the output folder (only when its content changed, so
+    /// an unchanged config does not recompile the crate). Returns the report.
+    pub fn compile(&self) -> Result<Report, Report> {
+        let (code, report) = self.generate()?;
+        let out_dir = self
+            .out_dir
+            .clone()
+            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
+            .expect("perfgen-codegen: set `out_dir` or run from a build script (OUT_DIR)");
+        let path = out_dir.join(&self.file_name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(code.as_str()) {
+            std::fs::write(&path, code).unwrap_or_else(|e| {
+                panic!("perfgen-codegen: cannot write `{}`: {e}", path.display())
+            });
+        }
+        Ok(report)
+    }
+
+    /// [`Builder::compile`] for a build script: prints `cargo::rerun-if-changed` for every
+    /// input, each warning as `cargo::warning=` and each error as `cargo::error=` (one line
+    /// each, `path:line:col: error: message (help: ...)`), with the full rendering on stderr.
+    pub fn compile_for_cargo(&self) {
+        let result = self.compile();
+        let report = match &result {
+            Ok(r) | Err(r) => r,
+        };
+        for input in &report.inputs {
+            println!("cargo::rerun-if-changed={}", input.display());
+        }
+        eprint!("{}", report.render());
+        for d in &report.diagnostics {
+            let line = d.headline(&report.sources).replace(['\n', '\r'], " ");
+            match d.severity {
+                Severity::Error => println!("cargo::error={line}"),
+                Severity::Warning => println!("cargo::warning={line}"),
+            }
+        }
+    }
+}
+
+/// Diagnostics for a config folder, without generating anything (for `perfgen check` and
+/// editors).
+pub fn check_dir(config_dir: impl Into<PathBuf>) -> Report {
+    Builder::new(config_dir).check()
+}
+
+/// The build script of a perfgen project: configs from `PERFGEN_CONFIG_DIR` (relative to the
+/// package root) or `eval/performance/configs`, output `OUT_DIR/perfgen_generated.rs`.
+pub fn build_script() {
+    println!("cargo::rerun-if-env-changed={CONFIG_DIR_ENV}");
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let dir = std::env::var_os(CONFIG_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_DIR));
+    Builder::new(dir).root(root).compile_for_cargo();
+}

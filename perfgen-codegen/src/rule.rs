@@ -240,7 +240,10 @@ mod tests {
         assert_eq!(parse("unique", "email"), Ok(RuleAst::Unique));
         assert_eq!(
             parse(">= created_at", "updated_at"),
-            Ok(RuleAst::Or(vec![vec![cmp(CmpOp::Ge, RawOperand::Name("created_at".into()))]]))
+            Ok(RuleAst::Or(vec![vec![cmp(
+                CmpOp::Ge,
+                RawOperand::Name("created_at".into())
+            )]]))
         );
         assert_eq!(
             parse(">= 18 AND <= 80", "age"),
@@ -269,25 +272,46 @@ mod tests {
         );
         assert_eq!(
             parse("!= 'cancelled'", "status"),
-            Ok(RuleAst::Or(vec![vec![cmp(CmpOp::Ne, RawOperand::Text("cancelled".into()))]]))
+            Ok(RuleAst::Or(vec![vec![cmp(
+                CmpOp::Ne,
+                RawOperand::Text("cancelled".into())
+            )]]))
         );
         assert_eq!(
             parse("<= 2024-01-15T12:00:00Z", "t"),
-            Ok(RuleAst::Or(vec![vec![cmp(CmpOp::Le, RawOperand::Time("2024-01-15T12:00:00Z".into()))]]))
+            Ok(RuleAst::Or(vec![vec![cmp(
+                CmpOp::Le,
+                RawOperand::Time("2024-01-15T12:00:00Z".into())
+            )]]))
         );
         assert_eq!(
             parse("> -3.5", "t"),
-            Ok(RuleAst::Or(vec![vec![cmp(CmpOp::Gt, RawOperand::Number("-3.5".into()))]]))
+            Ok(RuleAst::Or(vec![vec![cmp(
+                CmpOp::Gt,
+                RawOperand::Number("-3.5".into())
+            )]]))
         );
         assert_eq!(
             parse(">= now-30d", "t"),
-            Ok(RuleAst::Or(vec![vec![cmp(CmpOp::Ge, RawOperand::Now("-30d".into()))]]))
+            Ok(RuleAst::Or(vec![vec![cmp(
+                CmpOp::Ge,
+                RawOperand::Now("-30d".into())
+            )]]))
         );
     }
 
     #[test]
     fn errors() {
-        for bad in ["", ">=", "18", ">= 18 AND", ">= 18 <= 80", "=> 18", "other >= 1", ">= 'x"] {
+        for bad in [
+            "",
+            ">=",
+            "18",
+            ">= 18 AND",
+            ">= 18 <= 80",
+            "=> 18",
+            "other >= 1",
+            ">= 'x",
+        ] {
             assert!(parse(bad, "age").is_err(), "{bad:?} parsed");
         }
     }

@@ -17,7 +17,8 @@ pub fn count(text: &str) -> Option<u64> {
         return Some(v);
     }
     let v: f64 = t.parse().ok()?;
-    (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9.007_199_254_740_992e15).then_some(v as u64)
+    (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9.007_199_254_740_992e15)
+        .then_some(v as u64)
 }
 
 /// A duration in seconds: `30d`, `12h`, `45m`, `10s`, `2w`, compounds (`1d12h`), a sign, or
@@ -80,9 +81,9 @@ pub fn time(text: &str) -> Result<TimeExpr, String> {
     if t.starts_with('-') || t.starts_with('+') {
         return duration(t).map(TimeExpr::Now);
     }
-    absolute_time(t)
-        .map(TimeExpr::At)
-        .ok_or_else(|| "expected an RFC 3339 time such as `2024-01-15T12:00:00Z`, a date, or `now`".into())
+    absolute_time(t).map(TimeExpr::At).ok_or_else(|| {
+        "expected an RFC 3339 time such as `2024-01-15T12:00:00Z`, a date, or `now`".into()
+    })
 }
 
 /// Seconds since the epoch of an absolute time.
@@ -90,7 +91,11 @@ pub fn absolute_time(t: &str) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(dt.timestamp());
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
             return Some(dt.and_utc().timestamp());
         }
@@ -125,8 +130,14 @@ mod tests {
 
     #[test]
     fn times() {
-        assert_eq!(time("2023-06-15T08:22:11Z"), Ok(TimeExpr::At(1_686_817_331)));
-        assert_eq!(time("2023-06-15T10:22:11+02:00"), Ok(TimeExpr::At(1_686_817_331)));
+        assert_eq!(
+            time("2023-06-15T08:22:11Z"),
+            Ok(TimeExpr::At(1_686_817_331))
+        );
+        assert_eq!(
+            time("2023-06-15T10:22:11+02:00"),
+            Ok(TimeExpr::At(1_686_817_331))
+        );
         assert_eq!(time("2023-06-15"), Ok(TimeExpr::At(1_686_787_200)));
         assert_eq!(time("2023-06-15T08:22:11"), Ok(TimeExpr::At(1_686_817_331)));
         assert_eq!(time("now"), Ok(TimeExpr::Now(0)));

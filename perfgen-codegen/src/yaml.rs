@@ -21,7 +21,10 @@ pub struct Yaml {
 #[derive(Debug, Clone)]
 pub enum YamlKind {
     /// Text of a scalar; `plain` is false when it was quoted (so `"null"` is a string).
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Map(Vec<(Key, Yaml)>),
     Seq(Vec<Yaml>),
 }
@@ -80,9 +83,8 @@ impl Yaml {
 /// would show users a backtrace instead of their mistake.
 pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Yaml> {
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
-    let parsed = std::panic::catch_unwind(|| {
-        marked_yaml::parse_yaml_with_options(file, text, options)
-    });
+    let parsed =
+        std::panic::catch_unwind(|| marked_yaml::parse_yaml_with_options(file, text, options));
     match parsed {
         Ok(Ok(node)) => Some(convert(file, &node)),
         Ok(Err(err)) => {
@@ -91,7 +93,14 @@ pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Yaml> 
         }
         Err(_) => {
             diags
-                .error(Loc { file, line: 1, col: 1 }, "the YAML parser failed on this file")
+                .error(
+                    Loc {
+                        file,
+                        line: 1,
+                        col: 1,
+                    },
+                    "the YAML parser failed on this file",
+                )
                 .help("check the file is valid YAML (a mapping at the top level)");
             None
         }
@@ -107,9 +116,11 @@ fn marker_loc(file: FileId, m: &marked_yaml::Marker) -> Loc {
 }
 
 fn span_loc(file: FileId, span: &marked_yaml::Span) -> Loc {
-    span.start()
-        .map(|m| marker_loc(file, m))
-        .unwrap_or(Loc { file, line: 1, col: 1 })
+    span.start().map(|m| marker_loc(file, m)).unwrap_or(Loc {
+        file,
+        line: 1,
+        col: 1,
+    })
 }
 
 fn report_load_error(file: FileId, err: &LoadError, diags: &mut Diagnostics) {
@@ -185,11 +196,22 @@ mod tests {
     #[test]
     fn keeps_positions_and_order() {
         let mut d = Diagnostics::default();
-        let y = parse(0, "entity: User\nfield_strategies:\n  id:\n    strategy: uuid_v4\n", &mut d).unwrap();
+        let y = parse(
+            0,
+            "entity: User\nfield_strategies:\n  id:\n    strategy: uuid_v4\n",
+            &mut d,
+        )
+        .unwrap();
         let m = y.as_map().unwrap();
         assert_eq!(m[0].0.text, "entity");
         assert_eq!((m[1].0.loc.line, m[1].0.loc.col), (2, 1));
-        let s = y.get("field_strategies").unwrap().get("id").unwrap().get("strategy").unwrap();
+        let s = y
+            .get("field_strategies")
+            .unwrap()
+            .get("id")
+            .unwrap()
+            .get("strategy")
+            .unwrap();
         assert_eq!(s.as_str(), Some("uuid_v4"));
         assert_eq!((s.loc.line, s.loc.col), (4, 15));
         assert!(!d.has_errors());

@@ -62,6 +62,24 @@ pub struct RowError {
     pub message: String,
 }
 
+impl RowError {
+    /// A row error for generated code (messages are built only on the error path).
+    #[cold]
+    pub fn new(
+        entity: &'static str,
+        field: &'static str,
+        row: u64,
+        message: impl Into<String>,
+    ) -> Self {
+        RowError {
+            entity,
+            field,
+            row,
+            message: message.into(),
+        }
+    }
+}
+
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

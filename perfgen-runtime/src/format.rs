@@ -329,3 +329,78 @@ mod tests {
         }
     }
 }
+
+/// Append ASCII bytes produced by one of the `write_*` functions to a `String`.
+#[inline]
+fn push_ascii(out: &mut String, write: impl FnOnce(&mut Vec<u8>)) {
+    // SAFETY: every `write_*` used here appends only ASCII bytes (digits, signs, `.`, `-`,
+    // `:`, `T`, `Z`, hex), so the String stays valid UTF-8.
+    let bytes = unsafe { out.as_mut_vec() };
+    let before = bytes.len();
+    write(bytes);
+    debug_assert!(bytes[before..].is_ascii());
+}
+
+/// Append an integer to a template string.
+#[inline]
+pub fn push_i64(v: i64, out: &mut String) {
+    push_ascii(out, |b| write_i64(v, b));
+}
+
+/// Append a fixed-precision decimal to a template string.
+#[inline]
+pub fn push_decimal(v: f64, precision: u32, out: &mut String) {
+    push_ascii(out, |b| write_decimal(v, precision, b));
+}
+
+/// Append a UUID to a template string.
+#[inline]
+pub fn push_uuid(v: &Uuid, out: &mut String) {
+    push_ascii(out, |b| write_uuid(v, b));
+}
+
+/// Append an RFC 3339 timestamp to a template string.
+#[inline]
+pub fn push_timestamp(v: crate::time::Timestamp, out: &mut String) {
+    push_ascii(out, |b| v.write_rfc3339(b));
+}
+
+/// Lower-case a template result in place (ASCII fast path; full Unicode otherwise).
+#[inline]
+pub fn lowercase_in_place(s: &mut String) {
+    if s.is_ascii() {
+        s.make_ascii_lowercase();
+    } else {
+        *s = s.to_lowercase();
+    }
+}
+
+/// Upper-case a template result in place.
+#[inline]
+pub fn uppercase_in_place(s: &mut String) {
+    if s.is_ascii() {
+        s.make_ascii_uppercase();
+    } else {
+        *s = s.to_uppercase();
+    }
+}
+
+#[cfg(test)]
+mod push_tests {
+    use super::*;
+
+    #[test]
+    fn pushes_into_strings() {
+        let mut s = String::from("x");
+        push_i64(-42, &mut s);
+        push_decimal(3.14159, 2, &mut s);
+        push_timestamp(crate::time::Timestamp(1_686_817_331), &mut s);
+        assert_eq!(s, "x-423.142023-06-15T08:22:11Z");
+        let mut t = String::from("José.O'Brien");
+        lowercase_in_place(&mut t);
+        assert_eq!(t, "josé.o'brien");
+        let mut u = String::from("abc");
+        uppercase_in_place(&mut u);
+        assert_eq!(u, "ABC");
+    }
+}

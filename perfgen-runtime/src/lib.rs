@@ -5,8 +5,10 @@
 //! chunk size or shard layout. The generated code is a thin typed layer over this crate;
 //! this crate never depends on perfgen-codegen.
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod entity;
+pub mod fk;
 pub mod format;
 pub mod output;
 pub mod rng;
