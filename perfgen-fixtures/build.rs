@@ -1,1 +1,13 @@
-fn main() {}
+//! Generators for the fixture config sets, built the way a user's crate would build them.
+fn main() {
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    for (dir, file) in [
+        ("configs/seed-doc/configs", "seed_doc.rs"),
+        ("configs/all-strategies/configs", "all_strategies.rs"),
+    ] {
+        perfgen_codegen::Builder::new(dir)
+            .root(&root)
+            .file_name(file)
+            .compile_for_cargo();
+    }
+}

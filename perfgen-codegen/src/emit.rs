@@ -195,7 +195,7 @@ fn entity(p: &Program, index: usize, e: &Entity) -> TokenStream {
 
         #(#statics)*
 
-        #[allow(non_snake_case, unused_variables, unused_mut, clippy::all)]
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_parens, clippy::all)]
         impl #ty {
             /// Stream id of this entity in the per-cell RNG.
             pub const ENTITY_KEY: u64 = #key;

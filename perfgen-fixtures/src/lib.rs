@@ -1,1 +1,21 @@
+//! Test-only crate: generators built at build time from the fixture config sets, plus the
+//! golden generated file, compiled here so a change in emitted code must still compile.
 
+/// The seed document's own `users_multiply.yaml` and `orders_multiply.yaml`, verbatim.
+#[allow(clippy::all)]
+pub mod seed_doc {
+    include!(concat!(env!("OUT_DIR"), "/seed_doc.rs"));
+}
+
+/// A config set that uses every strategy and every kind of rule enforcement.
+#[allow(clippy::all)]
+pub mod all_strategies {
+    include!(concat!(env!("OUT_DIR"), "/all_strategies.rs"));
+}
+
+/// The golden file of `configs/golden` (checked against perfgen-codegen's output by
+/// `perfgen-codegen/tests/golden.rs`).
+#[allow(clippy::all)]
+pub mod golden {
+    include!("../golden/golden.rs");
+}

@@ -1,0 +1,86 @@
+//! Helpers: run the CLI of a compiled catalog into a temporary folder and read the CSVs back
+//! with the `csv` crate (an independent RFC 4180 reader).
+
+#![allow(dead_code)]
+
+use perfgen_runtime::Catalog;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn col(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {:?}", self.header))
+    }
+    pub fn column(&self, name: &str) -> Vec<&str> {
+        let c = self.col(name);
+        self.rows.iter().map(|r| r[c].as_str()).collect()
+    }
+}
+
+/// Run `perfgen generate` with `args` into a fresh folder; returns the folder and its CSVs
+/// by file stem (`users_bulk`).
+pub fn generate(catalog: &Catalog, args: &[&str]) -> (tempfile::TempDir, BTreeMap<String, Table>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap().to_string();
+    let mut argv = vec!["perfgen", "generate", "--quiet", "--out", &out];
+    argv.extend_from_slice(args);
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let code = perfgen_runtime::cli::run(catalog, argv.iter().map(|s| s.into()), &mut so, &mut se);
+    assert_eq!(code, 0, "perfgen failed: {}", String::from_utf8_lossy(&se));
+    let tables = read_dir(dir.path());
+    (dir, tables)
+}
+
+pub fn read_dir(dir: &Path) -> BTreeMap<String, Table> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("csv") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        out.insert(stem, read_csv(&path));
+    }
+    out
+}
+
+pub fn read_csv(path: &Path) -> Table {
+    let mut r = csv::ReaderBuilder::new().has_headers(true).from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(str::to_string).collect::<Vec<_>>();
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap_or_else(|e| panic!("{}: bad CSV: {e}", path.display()));
+            assert_eq!(rec.len(), header.len(), "{}: ragged row", path.display());
+            rec.iter().map(str::to_string).collect()
+        })
+        .collect();
+    Table { header, rows }
+}
+
+pub fn ts(s: &str) -> i64 {
+    perfgen_runtime::Timestamp::parse_rfc3339(s)
+        .unwrap_or_else(|| panic!("not RFC 3339: {s:?}"))
+        .0
+}
+
+/// A lower-case hyphenated UUID of version 4 and the RFC 4122 variant.
+pub fn assert_uuid_v4(s: &str) {
+    let u = uuid::Uuid::parse_str(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+    assert_eq!(u.get_version_num(), 4, "{s}");
+    assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{s}");
+    assert_eq!(u.hyphenated().to_string(), s, "not canonical lower-case: {s}");
+}
+
+/// Number of decimals written after the point.
+pub fn decimals(s: &str) -> usize {
+    s.split_once('.').map_or(0, |(_, f)| f.len())
+}
