@@ -105,7 +105,7 @@ mod tests {
             ("2fa", "_2fa"),
             ("Émail", "Email"),
             ("first name", "first_name"),
-            ("", "_"),
+            ("", "__"),
             ("日本", "__"),
         ];
         for (name, want) in cases {

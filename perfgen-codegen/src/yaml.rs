@@ -86,7 +86,10 @@ pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Yaml> 
     let parsed =
         std::panic::catch_unwind(|| marked_yaml::parse_yaml_with_options(file, text, options));
     match parsed {
-        Ok(Ok(node)) => Some(convert(file, &node)),
+        Ok(Ok(node)) => {
+            let lines: Vec<&str> = text.lines().collect();
+            Some(convert(file, &node, &lines))
+        }
         Ok(Err(err)) => {
             report_load_error(file, &err, diags);
             None
@@ -164,14 +167,22 @@ fn report_load_error(file: FileId, err: &LoadError, diags: &mut Diagnostics) {
     diags.error(loc, message).help(help);
 }
 
-fn convert(file: FileId, node: &Node) -> Yaml {
+/// Whether the scalar starting at `loc` was written in quotes (the parser does not say).
+fn quoted_at(lines: &[&str], loc: Loc) -> bool {
+    lines
+        .get(loc.line as usize - 1)
+        .and_then(|l| l.chars().nth(loc.col as usize - 1))
+        .is_some_and(|c| c == '"' || c == '\'')
+}
+
+fn convert(file: FileId, node: &Node, lines: &[&str]) -> Yaml {
     let loc = span_loc(file, node.span());
     let kind = match node {
         Node::Scalar(s) => YamlKind::Scalar {
             text: s.as_str().to_string(),
-            plain: s.may_coerce(),
+            plain: !quoted_at(lines, loc),
         },
-        Node::Sequence(seq) => YamlKind::Seq(seq.iter().map(|n| convert(file, n)).collect()),
+        Node::Sequence(seq) => YamlKind::Seq(seq.iter().map(|n| convert(file, n, lines)).collect()),
         Node::Mapping(map) => YamlKind::Map(
             map.iter()
                 .map(|(k, v)| {
@@ -180,7 +191,7 @@ fn convert(file: FileId, node: &Node) -> Yaml {
                             text: k.as_str().to_string(),
                             loc: span_loc(file, k.span()),
                         },
-                        convert(file, v),
+                        convert(file, v, lines),
                     )
                 })
                 .collect(),

@@ -23,7 +23,22 @@ fn every_strategy_holds_its_promises() {
     assert_eq!(pr.rows.len(), 3000);
     assert_eq!(
         c.header,
-        ["id", "first_name", "last_name", "email", "handle", "type", "user-name", "2fa", "age", "score", "signup_at", "last_login", "country", "nickname"]
+        [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "handle",
+            "type",
+            "user-name",
+            "2fa",
+            "age",
+            "score",
+            "signup_at",
+            "last_login",
+            "country",
+            "nickname"
+        ]
     );
 
     // uuid_v4: valid and unique.
@@ -40,14 +55,21 @@ fn every_strategy_holds_its_promises() {
         *freq.entry(v).or_default() += 1;
     }
     let top = freq.iter().max_by_key(|(_, n)| **n).unwrap().0;
-    assert_eq!(*top, "Zoë", "zipf rank 1 is the first distinct seed value: {freq:?}");
+    assert_eq!(
+        *top, "Zoë",
+        "zipf rank 1 is the first distinct seed value: {freq:?}"
+    );
 
     // Templates: each email is built from its own row's names, lower-cased, with {index}.
     let domains = ["example.com", "test.org", "demo.net"];
     let emails: HashSet<&str> = c.column("email").into_iter().collect();
     assert_eq!(emails.len(), 5000, "emails are unique");
     for (i, r) in c.rows.iter().enumerate() {
-        let (first, last, email) = (&r[c.col("first_name")], &r[c.col("last_name")], &r[c.col("email")]);
+        let (first, last, email) = (
+            &r[c.col("first_name")],
+            &r[c.col("last_name")],
+            &r[c.col("email")],
+        );
         let (local, domain) = email.rsplit_once('@').unwrap();
         assert_eq!(local, format!("{first}.{last}{i}").to_lowercase());
         assert!(domains.contains(&domain), "{email}");
@@ -99,11 +121,16 @@ fn every_strategy_holds_its_promises() {
     let (p0, p1) = (ts("2023-01-01T00:00:00Z"), ts("2024-06-01T00:00:00Z"));
     for r in &p.rows {
         let cid = r[p.col("customer_id")].as_str();
-        let signup = *signup_by_id.get(cid).unwrap_or_else(|| panic!("orphan {cid}"));
+        let signup = *signup_by_id
+            .get(cid)
+            .unwrap_or_else(|| panic!("orphan {cid}"));
         *per_customer.entry(cid).or_default() += 1;
         assert!(emails.contains(r[p.col("customer_email")].as_str()));
         let placed = ts(&r[p.col("placed_at")]);
-        assert!(placed >= signup && placed <= p1, "placed {placed} < signup {signup}");
+        assert!(
+            placed >= signup && placed <= p1,
+            "placed {placed} < signup {signup}"
+        );
         let shipped = ts(&r[p.col("shipped_at")]);
         assert!(shipped >= placed && shipped - placed <= 10 * 86_400);
         let amount: f64 = r[p.col("amount")].parse().unwrap();
@@ -123,7 +150,10 @@ fn every_strategy_holds_its_promises() {
             .map(|(id, _)| c.column("id").iter().position(|x| *x == **id).unwrap())
             .collect()
     };
-    assert!(hot_rows.iter().any(|&r| r > 2500), "hot parents all at the top: {hot_rows:?}");
+    assert!(
+        hot_rows.iter().any(|&r| r > 2500),
+        "hot parents all at the top: {hot_rows:?}"
+    );
     // Exponential toward the end: mean position well past the middle.
     let mean = positions.iter().sum::<f64>() / positions.len() as f64;
     assert!(mean > 0.6, "exponential mean position {mean}");
@@ -145,7 +175,11 @@ fn same_seed_same_bytes_across_threads_and_chunks_other_seed_other_bytes() {
     let read = |args: &[&str]| {
         let (dir, _) = generate(&CATALOG, args);
         let mut all = Vec::new();
-        for f in ["customers_bulk.csv", "purchases_bulk.csv", "profiles_bulk.csv"] {
+        for f in [
+            "customers_bulk.csv",
+            "purchases_bulk.csv",
+            "profiles_bulk.csv",
+        ] {
             all.push(std::fs::read(dir.path().join(f)).unwrap());
         }
         all
@@ -160,24 +194,51 @@ fn same_seed_same_bytes_across_threads_and_chunks_other_seed_other_bytes() {
     }
 
     // Chunk sizes (the config's batch_size is one; these are others).
-    let mut cx = Context { seed: 11, rows: vec![0; CATALOG.entities.len()], now: None };
+    let mut cx = Context {
+        seed: 11,
+        rows: vec![0; CATALOG.entities.len()],
+        now: None,
+    };
     for (i, e) in CATALOG.entities.iter().enumerate() {
         cx.rows[i] = e.target_count;
     }
-    let info = CATALOG.entities.iter().find(|e| e.name == "Purchase").unwrap();
+    let info = CATALOG
+        .entities
+        .iter()
+        .find(|e| e.name == "Purchase")
+        .unwrap();
     let mut chunks = Vec::new();
     for chunk_rows in [1, 333, 100_000] {
-        let opts = perfgen_runtime::output::WriteOptions { threads: 2, chunk_rows, progress: None };
+        let opts = perfgen_runtime::output::WriteOptions {
+            threads: 2,
+            chunk_rows,
+            progress: None,
+        };
         let mut buf = info.header.as_bytes().to_vec();
         (info.write_rows)(&cx, 0..20_000, &opts, &mut buf).unwrap();
         chunks.push(buf);
     }
-    assert!(chunks.iter().all(|c| c == &one[1]), "chunk size changed the bytes");
+    assert!(
+        chunks.iter().all(|c| c == &one[1]),
+        "chunk size changed the bytes"
+    );
 }
 
 #[test]
 fn any_row_alone_equals_the_written_row() {
-    let (_dir, t) = generate(&CATALOG, &["--seed", "3", "--rows", "Purchase=500", "--rows", "customers=400", "--rows", "Profile=300"]);
+    let (_dir, t) = generate(
+        &CATALOG,
+        &[
+            "--seed",
+            "3",
+            "--rows",
+            "Purchase=500",
+            "--rows",
+            "customers=400",
+            "--rows",
+            "Profile=300",
+        ],
+    );
     let mut rows = vec![0; CATALOG.entities.len()];
     for (i, e) in CATALOG.entities.iter().enumerate() {
         rows[i] = match e.name {
@@ -186,7 +247,11 @@ fn any_row_alone_equals_the_written_row() {
             _ => e.target_count,
         };
     }
-    let cx = Context { seed: 3, rows, now: None };
+    let cx = Context {
+        seed: 3,
+        rows,
+        now: None,
+    };
     for i in [0u64, 1, 199, 399] {
         let c = Customer::row(&cx, i).unwrap();
         let mut line = Vec::new();
@@ -194,7 +259,10 @@ fn any_row_alone_equals_the_written_row() {
         let r = &t["customers_bulk"].rows[i as usize];
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
         w.write_record(r).unwrap();
-        assert_eq!(String::from_utf8(line).unwrap(), String::from_utf8(w.into_inner().unwrap()).unwrap());
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            String::from_utf8(w.into_inner().unwrap()).unwrap()
+        );
         assert_eq!(Customer::email_at(&cx, i).unwrap(), c.email);
     }
     // A child's parent key is computed from the parent's row index, not read from its file.
@@ -210,8 +278,22 @@ fn any_row_alone_equals_the_written_row() {
 #[test]
 fn truncated_normal_moments_fit() {
     // age ~ normal(40, 15) truncated to [21, 90] (rule >= 21 over min 18), then rounded.
-    let (_dir, t) = generate(&CATALOG, &["--seed", "5", "--rows", "Customer=40000", "--only", "Customer"]);
-    let ages: Vec<f64> = t["customers_bulk"].column("age").iter().map(|s| s.parse().unwrap()).collect();
+    let (_dir, t) = generate(
+        &CATALOG,
+        &[
+            "--seed",
+            "5",
+            "--rows",
+            "Customer=40000",
+            "--only",
+            "Customer",
+        ],
+    );
+    let ages: Vec<f64> = t["customers_bulk"]
+        .column("age")
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
     let n = ages.len() as f64;
     let mean = ages.iter().sum::<f64>() / n;
     let var = ages.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / n;
@@ -224,8 +306,15 @@ fn truncated_normal_moments_fit() {
     let (al, be) = ((a - mu) / sd, (b - mu) / sd);
     let z = cdf(be) - cdf(al);
     let tmean = mu + sd * (pdf(al) - pdf(be)) / z;
-    let tvar = sd * sd * (1.0 + (al * pdf(al) - be * pdf(be)) / z - ((pdf(al) - pdf(be)) / z).powi(2));
+    let tvar =
+        sd * sd * (1.0 + (al * pdf(al) - be * pdf(be)) / z - ((pdf(al) - pdf(be)) / z).powi(2));
     let se = (tvar / n).sqrt();
-    assert!((mean - tmean).abs() < 5.0 * se + 0.05, "mean {mean} vs {tmean}");
-    assert!((var - tvar - 1.0 / 12.0).abs() < 0.05 * tvar, "var {var} vs {tvar}");
+    assert!(
+        (mean - tmean).abs() < 5.0 * se + 0.05,
+        "mean {mean} vs {tmean}"
+    );
+    assert!(
+        (var - tvar - 1.0 / 12.0).abs() < 0.05 * tvar,
+        "var {var} vs {tvar}"
+    );
 }

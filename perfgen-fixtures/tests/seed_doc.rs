@@ -15,7 +15,18 @@ fn seed_document_examples_generate_correct_data() {
     let o = &t["orders_bulk"];
     assert_eq!(u.rows.len(), 20_000);
     assert_eq!(o.rows.len(), 30_000);
-    assert_eq!(u.header, ["id", "email", "first_name", "last_name", "age", "created_at", "updated_at"]);
+    assert_eq!(
+        u.header,
+        [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "age",
+            "created_at",
+            "updated_at"
+        ]
+    );
     assert_eq!(o.header, ["id", "user_id", "status", "total", "created_at"]);
 
     let emails: HashSet<&str> = u.column("email").into_iter().collect();
@@ -38,7 +49,9 @@ fn seed_document_examples_generate_correct_data() {
     let statuses = ["delivered", "shipped", "confirmed", "pending", "cancelled"];
     let mut delivered = 0;
     for r in &o.rows {
-        let uc = *created.get(r[o.col("user_id")].as_str()).expect("order references a user");
+        let uc = *created
+            .get(r[o.col("user_id")].as_str())
+            .expect("order references a user");
         let oc = ts(&r[o.col("created_at")]);
         assert!(oc >= uc, "order created before its user");
         assert!(oc <= ts("2024-01-15T12:00:00Z"));

@@ -53,8 +53,16 @@ pub fn read_dir(dir: &Path) -> BTreeMap<String, Table> {
 }
 
 pub fn read_csv(path: &Path) -> Table {
-    let mut r = csv::ReaderBuilder::new().has_headers(true).from_path(path).unwrap();
-    let header = r.headers().unwrap().iter().map(str::to_string).collect::<Vec<_>>();
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .unwrap();
+    let header = r
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
     let rows: Vec<Vec<String>> = r
         .records()
         .map(|rec| {
@@ -77,7 +85,11 @@ pub fn assert_uuid_v4(s: &str) {
     let u = uuid::Uuid::parse_str(s).unwrap_or_else(|e| panic!("{s}: {e}"));
     assert_eq!(u.get_version_num(), 4, "{s}");
     assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{s}");
-    assert_eq!(u.hyphenated().to_string(), s, "not canonical lower-case: {s}");
+    assert_eq!(
+        u.hyphenated().to_string(),
+        s,
+        "not canonical lower-case: {s}"
+    );
 }
 
 /// Number of decimals written after the point.
