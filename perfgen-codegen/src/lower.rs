@@ -185,23 +185,17 @@ pub fn lower(
     config_dir: &str,
     d: &mut Diagnostics,
 ) -> Option<Program> {
+    // Each check runs on every field it can: a field whose strategy failed is skipped by
+    // later checks (it has no type or generator), so one mistake is reported once and the
+    // other files' mistakes are still found in the same run.
     let mut entities = entities(docs, root, d);
     field_strategies(&mut entities, d);
-    if d.has_errors() {
-        return None;
-    }
     resolve_types(&mut entities, d);
-    if d.has_errors() {
-        return None;
-    }
     for e in 0..entities.len() {
         for f in 0..entities[e].fields.len() {
             let gen = lower_gen(&entities, e, f, d);
             entities[e].fields[f].gen = gen;
         }
-    }
-    if d.has_errors() {
-        return None;
     }
     rules(&mut entities, d);
     if d.has_errors() {
@@ -807,9 +801,11 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
             }
             let sum: f64 = weights.iter().sum();
             if (sum - 1.0).abs() > 1e-6 {
+                let shown = format!("{sum:.6}");
+                let shown = shown.trim_end_matches('0').trim_end_matches('.');
                 d.error(
-                    v.loc,
-                    format!("weights of `{}` sum to {}, not 1", fd.name, fmt_num(sum)),
+                    key_loc(body, "values"),
+                    format!("weights of `{}` sum to {shown}, not 1", fd.name),
                 )
                 .help("make the weights add up to exactly 1.0");
                 return None;
@@ -993,13 +989,24 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
                 .help(suggest(&base.value, &names));
                 return None;
             };
+            if ent.fields[bi].ty.is_none() {
+                return None; // its own error was reported
+            }
             if ent.fields[bi].ty != Some(Ty::Timestamp) {
                 d.error(
                     base.loc,
                     format!(
-                        "`base_field` `{}` is a {}, but `add_random_duration` needs a timestamp",
+                        "`base_field` `{}` is {}, but `add_random_duration` needs a timestamp",
                         base.value,
-                        ent.fields[bi].ty.map_or("value", Ty::name)
+                        ent.fields[bi].ty.map_or("a value", |t| if t == Ty::Int {
+                            "an integer"
+                        } else {
+                            match t {
+                                Ty::Uuid => "a uuid",
+                                Ty::Decimal(_) => "a decimal",
+                                _ => "a string",
+                            }
+                        })
                     ),
                 )
                 .help("derive from a `distribute_range` or other timestamp field");
@@ -1025,6 +1032,13 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
         }
         _ => None,
     }
+}
+
+/// Where key `name` of a mapping is written (the mapping's own position if absent).
+fn key_loc(body: &Yaml, name: &str) -> Loc {
+    body.as_map()
+        .and_then(|m| m.iter().find(|(k, _)| k.text == name))
+        .map_or(body.loc, |(k, _)| k.loc)
 }
 
 fn resolve_time(t: TimeExpr, now: Option<i64>) -> Option<i64> {
@@ -1370,6 +1384,9 @@ fn resolve_rule(
                 }
             };
             let rty = operand_ty(entities, e, &rhs);
+            if rty.is_none() {
+                return None; // the operand's own field was reported
+            }
             if !comparable(ty, rty, &rhs, c.op) {
                 d.error(
                     u.loc,
@@ -1404,6 +1421,13 @@ fn resolve_qualifier(
     d: &mut Diagnostics,
 ) -> Option<(usize, usize)> {
     let ent = &entities[e];
+    if ent
+        .fields
+        .iter()
+        .any(|x| x.strategy == "foreign_key_reference" && x.fk.is_none())
+    {
+        return None; // a foreign key of this entity failed to resolve and was reported
+    }
     let target = u
         .reference_entity
         .as_ref()

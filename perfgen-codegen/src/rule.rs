@@ -161,6 +161,10 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
             continue;
         }
         let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+        if two == "=>" || two == "=<" {
+            let fix = if two == "=>" { ">=" } else { "<=" };
+            return Err(format!("`{two}` is not an operator; did you mean `{fix}`?"));
+        }
         let op2 = match two.as_str() {
             ">=" => Some(CmpOp::Ge),
             "<=" => Some(CmpOp::Le),

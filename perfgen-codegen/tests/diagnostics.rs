@@ -1,0 +1,388 @@
+//! A broken config is reported at its file, line and column with a message naming the
+//! problem, every problem in one run, and nothing panics.
+
+use std::path::Path;
+
+const SEED: &str = "entity: User
+generated_at: 2024-01-15T12:00:00Z
+patterns:
+  email:
+    domains: [example.com]
+records:
+  - first_name: Alice
+    last_name: Smith
+  - first_name: Bob
+    last_name: Jones
+";
+
+/// A valid users config; each case replaces one line.
+const USERS: &str = "entity: User
+seed_file: ../seeds/users_seed.yaml
+output_file: ../output/users_bulk.csv
+target_count: 1000
+field_strategies:
+  id:
+    strategy: uuid_v4
+  first_name:
+    strategy: seed_pool_weighted
+    distribution: zipf
+    alpha: 1.5
+  last_name:
+    strategy: seed_pool_weighted
+  email:
+    strategy: template
+    template: \"{first_name}.{last_name}{index}@{domain}\"
+    unique: true
+  age:
+    strategy: normal_distribution
+    mean: 35
+    stddev: 12
+    min: 18
+    max: 80
+    type: integer
+  created_at:
+    strategy: distribute_range
+    range_start: 2022-01-01T00:00:00Z
+    range_end: now
+    distribution: linear
+  updated_at:
+    strategy: derive_from_field
+    base_field: created_at
+    operation: add_random_duration
+    min_duration: 0d
+    max_duration: 365d
+validations:
+  - field: updated_at
+    rule: \">= created_at\"
+  - field: age
+    rule: \">= 18 AND <= 80\"
+";
+
+const ORDERS: &str = "entity: Order
+output_file: ../output/orders_bulk.csv
+target_count: 500
+field_strategies:
+  id:
+    strategy: uuid_v4
+  user_id:
+    strategy: foreign_key_reference
+    reference_file: ../output/users_bulk.csv
+    reference_field: id
+    distribution: zipf
+    alpha: 1.2
+  status:
+    strategy: categorical_weighted
+    values:
+      done: 0.7
+      open: 0.3
+  created_at:
+    strategy: distribute_range
+    range_start: 2022-01-01T00:00:00Z
+    range_end: 2024-01-15T12:00:00Z
+    distribution: exponential
+validations:
+  - field: created_at
+    rule: \">= user.created_at\"
+";
+
+fn check(users: &str, orders: &str) -> (Vec<String>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("configs")).unwrap();
+    std::fs::create_dir_all(root.join("seeds")).unwrap();
+    std::fs::write(root.join("seeds/users_seed.yaml"), SEED).unwrap();
+    std::fs::write(root.join("configs/users_multiply.yaml"), users).unwrap();
+    std::fs::write(root.join("configs/orders_multiply.yaml"), orders).unwrap();
+    let report = perfgen_codegen::Builder::new("configs").root(root).check();
+    let _ = Path::new("");
+    (report.headlines(), report.render())
+}
+
+fn replace(base: &str, from: &str, to: &str) -> String {
+    assert!(base.contains(from), "fixture lacks {from:?}");
+    base.replacen(from, to, 1)
+}
+
+#[test]
+fn valid_configs_have_no_errors() {
+    let (lines, render) = check(USERS, ORDERS);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+}
+
+/// (description, users edit, orders edit, expected `file:line:col: error:` start, text in message)
+#[test]
+fn each_defect_is_reported_where_it_is() {
+    let u = |from: &str, to: &str| replace(USERS, from, to);
+    let o = |from: &str, to: &str| replace(ORDERS, from, to);
+    let cases: Vec<(&str, String, String, &str, &str)> = vec![
+        (
+            "unknown strategy",
+            u("strategy: uuid_v4", "strategy: uuid_v5"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:7:15",
+            "did you mean `uuid_v4`",
+        ),
+        (
+            "unknown parameter",
+            u("    stddev: 12", "    stdev: 12"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:21:5",
+            "did you mean `stddev`",
+        ),
+        (
+            "min > max",
+            u("min: 18", "min: 90"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:10",
+            "greater than `max`",
+        ),
+        (
+            "stddev <= 0",
+            u("stddev: 12", "stddev: 0"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:21:13",
+            "`stddev` must be > 0",
+        ),
+        (
+            "mistyped parameter",
+            u("mean: 35", "mean: thirty"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:20:11",
+            "must be a number",
+        ),
+        (
+            "no mass in window",
+            u("mean: 35", "mean: 3500"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:10",
+            "almost none",
+        ),
+        (
+            "weights do not sum to 1",
+            USERS.into(),
+            o("open: 0.3", "open: 0.2"),
+            "configs/orders_multiply.yaml:15:5",
+            "sum to 0.9",
+        ),
+        (
+            "negative weight",
+            USERS.into(),
+            o("open: 0.3", "open: -0.3"),
+            "configs/orders_multiply.yaml:17:13",
+            "negative",
+        ),
+        (
+            "alpha < 0",
+            u("alpha: 1.5", "alpha: -1"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:11:12",
+            "`alpha` must be >= 0",
+        ),
+        (
+            "bad duration",
+            u("max_duration: 365d", "max_duration: 365y"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:35:19",
+            "bad duration",
+        ),
+        (
+            "bad date",
+            u(
+                "range_start: 2022-01-01T00:00:00Z",
+                "range_start: 2022-13-01",
+            ),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:27:18",
+            "bad time",
+        ),
+        (
+            "placeholder with no source",
+            u("{domain}", "{domian}"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:15",
+            "`{domian}` has no source",
+        ),
+        (
+            "base_field missing",
+            u("base_field: created_at", "base_field: created"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:32:17",
+            "did you mean `created_at`",
+        ),
+        (
+            "base_field wrong type",
+            u("base_field: created_at", "base_field: age"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:32:17",
+            "needs a timestamp",
+        ),
+        (
+            "unknown reference file",
+            USERS.into(),
+            o("../output/users_bulk.csv", "../output/user_bulk.csv"),
+            "configs/orders_multiply.yaml:9:21",
+            "no entity writes",
+        ),
+        (
+            "unknown reference field",
+            USERS.into(),
+            o("reference_field: id", "reference_field: uid"),
+            "configs/orders_multiply.yaml:10:22",
+            "has no field `uid`",
+        ),
+        (
+            "rule does not parse",
+            u("rule: \">= created_at\"", "rule: \"=> created_at\""),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:38:11",
+            "did you mean `>=`",
+        ),
+        (
+            "rule names unknown field",
+            u("rule: \">= created_at\"", "rule: \">= created\""),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:38:11",
+            "unknown field `created`",
+        ),
+        (
+            "rule compares mismatched types",
+            u("rule: \">= created_at\"", "rule: \">= 18\""),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:38:11",
+            "compares timestamp",
+        ),
+        (
+            "refuted rule",
+            u("rule: \">= 18 AND <= 80\"", "rule: \">= 90\""),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:40:11",
+            "can never hold",
+        ),
+        (
+            "unsatisfiable unique",
+            u(
+                "{first_name}.{last_name}{index}@{domain}",
+                "{first_name}.{last_name}@{domain}",
+            ),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:17:13",
+            "at most 4 distinct values",
+        ),
+        (
+            "missing seed file",
+            u("../seeds/users_seed.yaml", "../seeds/nope.yaml"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:2:12",
+            "does not exist",
+        ),
+        (
+            "two entities, one file",
+            USERS.into(),
+            o("../output/orders_bulk.csv", "../output/users_bulk.csv"),
+            "configs/users_multiply.yaml:3:14",
+            "both write",
+        ),
+        (
+            "names that collide as identifiers",
+            u(
+                "  age:\n",
+                "  user-age:\n    strategy: uuid_v4\n  user_age:\n",
+            ),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:18:3",
+            "both become the Rust field",
+        ),
+        (
+            "invalid YAML",
+            u("  id:\n", "  id: [\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:",
+            "invalid YAML",
+        ),
+        (
+            "unknown rule entity",
+            USERS.into(),
+            o("user.created_at", "customer.created_at"),
+            "configs/orders_multiply.yaml:25:11",
+            "unknown entity `customer`",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, orders, at, text) in cases {
+        let (lines, render) = check(&users, &orders);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn errors_in_two_files_are_reported_together_in_order() {
+    let users = replace(
+        &replace(USERS, "stddev: 12", "stddev: -1"),
+        "strategy: uuid_v4",
+        "strategy: uuid",
+    );
+    let orders = replace(ORDERS, "open: 0.3", "open: 0.5");
+    let (lines, render) = check(&users, &orders);
+    let errors: Vec<&String> = lines.iter().filter(|l| l.contains(": error:")).collect();
+    assert!(errors.len() >= 2, "{render}");
+    assert!(
+        errors[0].starts_with("configs/orders_multiply.yaml"),
+        "sorted by file: {errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.starts_with("configs/users_multiply.yaml:7:")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn warnings_for_the_seed_documents_leniencies() {
+    let nested = replace(ORDERS, "validations:\n", "  validations:\n");
+    let nested = nested.replace(
+        "  - field: created_at\n    rule",
+        "    - field: created_at\n      rule",
+    );
+    let (lines, render) = check(USERS, &nested);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/orders_multiply.yaml:23:3: warning:")
+                && l.contains("nested")
+        ),
+        "{render}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("warning:") && l.contains("user.created_at")),
+        "{render}"
+    );
+}
+
+#[test]
+fn garbage_never_panics() {
+    let inputs = [
+        "", ":", "- a\n- b", "entity: [", "entity: User\nfield_strategies: 3", "\t\tx: y",
+        "entity: User\nfield_strategies:\n  a:\n    strategy: [1, 2]", "a: &x 1\nb: *x",
+        "entity: !!str User", "entity: User\nvalidations: {a: 1}",
+        "entity: User\noutput_file: a.csv\ntarget_count: -5\nfield_strategies:\n  a:\n    strategy: template\n    template: \"{\"",
+    ];
+    for text in inputs {
+        let (lines, _) = check(text, ORDERS);
+        assert!(
+            lines.iter().any(|l| l.contains(": error:")),
+            "{text:?} produced no error"
+        );
+    }
+}
