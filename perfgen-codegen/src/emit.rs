@@ -422,7 +422,8 @@ fn entity_info(p: &Program, e: &Entity) -> TokenStream {
             ),
             _ => f.strategy.clone(),
         };
-        quote!(::perfgen_runtime::FieldInfo { name: #n, rust_name: #rn, rust_type: #rt, strategy: #st })
+        let spec = field_spec(f);
+        quote!(::perfgen_runtime::FieldInfo { name: #n, rust_name: #rn, rust_type: #rt, strategy: #st, spec: #spec })
     });
     quote! {
         ::perfgen_runtime::EntityInfo {
@@ -955,4 +956,129 @@ fn cmp_expr(p: &Program, e: &Entity, f: &Field, c: &Cmp, v: &TokenStream) -> Tok
             }
         },
     }
+}
+
+/// The plain-data description of a field (`perfgen_runtime::spec::FieldSpec`).
+fn field_spec(f: &Field) -> TokenStream {
+    let sp = quote!(::perfgen_runtime::spec);
+    let column = match f.ty {
+        Ty::Uuid => quote!(#sp::ColumnType::Uuid),
+        Ty::Int => quote!(#sp::ColumnType::Integer),
+        Ty::Decimal(p) => quote!(#sp::ColumnType::Decimal(#p)),
+        Ty::Timestamp => quote!(#sp::ColumnType::Timestamp),
+        Ty::Str | Ty::String => quote!(#sp::ColumnType::Text),
+    };
+    let time = |t: TimeExpr| match t {
+        TimeExpr::At(v) => quote!(#sp::TimeSpec::At(#v)),
+        TimeExpr::Now(v) => quote!(#sp::TimeSpec::Now(#v)),
+    };
+    let strategy = match &f.gen {
+        Gen::Uuid => quote!(#sp::Strategy::UuidV4),
+        Gen::Pool { values, dist } => {
+            let d = match dist {
+                PoolDist::Uniform => quote!(#sp::PoolDistribution::Uniform),
+                PoolDist::Zipf { alpha } => quote!(#sp::PoolDistribution::Zipf { alpha: #alpha }),
+                PoolDist::Weighted(w) => quote!(#sp::PoolDistribution::Weighted(&[#(#w),*])),
+            };
+            quote!(#sp::Strategy::Pool { values: &[#(#values),*], distribution: #d })
+        }
+        Gen::Normal {
+            mean,
+            stddev,
+            min,
+            max,
+            precision,
+            integer,
+        } => {
+            let (mn, mx) = (f64_lit(*min), f64_lit(*max));
+            quote!(#sp::Strategy::Normal { mean: #mean, stddev: #stddev, min: #mn, max: #mx, integer: #integer, precision: #precision })
+        }
+        Gen::Range { start, end, dist } => {
+            let (a, b) = (time(*start), time(*end));
+            let d = match dist {
+                RangeDist::Linear => quote!(#sp::RangeDistribution::Linear),
+                RangeDist::Uniform => quote!(#sp::RangeDistribution::Uniform),
+                RangeDist::Exponential { rate } => {
+                    quote!(#sp::RangeDistribution::Exponential { rate: #rate })
+                }
+            };
+            quote!(#sp::Strategy::Range { start: #a, end: #b, distribution: #d })
+        }
+        Gen::AddDuration { base, min, max } => {
+            quote!(#sp::Strategy::AddDuration { base: #base, min: #min, max: #max })
+        }
+        Gen::Template { parts, case } => {
+            let pieces = parts.iter().map(|p| match p {
+                TemplatePart::Lit(s) => quote!(#sp::TemplatePiece::Literal(#s)),
+                TemplatePart::Field(j) => quote!(#sp::TemplatePiece::Field(#j)),
+                TemplatePart::Index => quote!(#sp::TemplatePiece::Index),
+                TemplatePart::Pool(v) => quote!(#sp::TemplatePiece::Choice(&[#(#v),*])),
+            });
+            let c = match case {
+                Case::Preserve => quote!(#sp::Case::Preserve),
+                Case::Lower => quote!(#sp::Case::Lower),
+                Case::Upper => quote!(#sp::Case::Upper),
+            };
+            quote!(#sp::Strategy::Template { pieces: &[#(#pieces),*], case: #c })
+        }
+        Gen::ForeignKey {
+            parent,
+            parent_field,
+            dist,
+        } => {
+            let d = match dist {
+                FkDist::Uniform => quote!(#sp::ForeignKeyDistribution::Uniform),
+                FkDist::Zipf { alpha } => {
+                    quote!(#sp::ForeignKeyDistribution::Zipf { alpha: #alpha })
+                }
+                FkDist::Bijective => quote!(#sp::ForeignKeyDistribution::OneToOne),
+            };
+            quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
+        }
+    };
+    let rules = f.rules.iter().map(|r| {
+        let text = &r.text;
+        let groups = r.groups.iter().map(|g| {
+            let cmps = g.iter().map(|c| {
+                let op = match c.op {
+                    CmpOp::Ge => quote!(#sp::CmpOp::Ge),
+                    CmpOp::Gt => quote!(#sp::CmpOp::Gt),
+                    CmpOp::Le => quote!(#sp::CmpOp::Le),
+                    CmpOp::Lt => quote!(#sp::CmpOp::Lt),
+                    CmpOp::Eq => quote!(#sp::CmpOp::Eq),
+                    CmpOp::Ne => quote!(#sp::CmpOp::Ne),
+                };
+                let rhs = match &c.rhs {
+                    Operand::Int(v) => {
+                        let v = f64_lit(*v as f64);
+                        quote!(#sp::Operand::Number(#v))
+                    }
+                    Operand::Decimal(v) => {
+                        let v = f64_lit(*v);
+                        quote!(#sp::Operand::Number(#v))
+                    }
+                    Operand::Time(t) => {
+                        let t = time(*t);
+                        quote!(#sp::Operand::Time(#t))
+                    }
+                    Operand::Text(s) => quote!(#sp::Operand::Text(#s)),
+                    Operand::Field(j) => quote!(#sp::Operand::Field(#j)),
+                    Operand::Parent { fk, field } => {
+                        quote!(#sp::Operand::Parent { fk: #fk, field: #field })
+                    }
+                };
+                quote!(#sp::Comparison { op: #op, rhs: #rhs })
+            });
+            quote!(&[#(#cmps),*])
+        });
+        let how = match r.how {
+            RuleHow::Proven => quote!(#sp::Enforcement::Proven),
+            RuleHow::Filtered => quote!(#sp::Enforcement::Filtered),
+            RuleHow::Bounds => quote!(#sp::Enforcement::Bounds),
+            RuleHow::Redraw => quote!(#sp::Enforcement::Redraw),
+        };
+        quote!(#sp::Rule { text: #text, any_of: &[#(#groups),*], enforcement: #how })
+    });
+    let unique = f.unique;
+    quote!(#sp::FieldSpec { column: #column, strategy: #strategy, unique: #unique, rules: &[#(#rules),*] })
 }

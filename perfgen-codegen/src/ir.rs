@@ -53,6 +53,27 @@ pub struct Field {
     pub strategy: String,
     /// Rules enforced when drawing this field.
     pub enforce: Enforce,
+    /// Every rule on this field as configured, with how it is kept (for verify and schema).
+    pub rules: Vec<RuleRecord>,
+    /// `unique: true` or a `unique` rule (proven at build time).
+    pub unique: bool,
+}
+
+/// A configured rule and how it is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleRecord {
+    pub text: String,
+    /// An OR of ANDs.
+    pub groups: Vec<Vec<Cmp>>,
+    pub how: RuleHow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleHow {
+    Proven,
+    Filtered,
+    Bounds,
+    Redraw,
 }
 
 /// Rust-side type of a column.

@@ -88,6 +88,7 @@ struct FDraft<'a> {
     unique: Option<Loc>,
     rules: Vec<RuleUse>,
     enforce: Enforce,
+    records: Vec<RuleRecord>,
 }
 
 struct RuleUse {
@@ -252,6 +253,7 @@ fn entities<'a>(docs: &[Doc<'a>], root: &Path, d: &mut Diagnostics) -> Vec<EDraf
                 unique: None,
                 rules: Vec::new(),
                 enforce: Enforce::default(),
+                records: Vec::new(),
             });
         }
         if let Some(seed) = doc.seed {
@@ -282,6 +284,7 @@ fn entities<'a>(docs: &[Doc<'a>], root: &Path, d: &mut Diagnostics) -> Vec<EDraf
                     unique: None,
                     rules: Vec::new(),
                     enforce: Enforce::default(),
+                    records: Vec::new(),
                 });
             }
         }
@@ -1703,6 +1706,12 @@ fn classify(
 ) {
     let mut open_groups: Vec<Vec<Cmp>> = Vec::new();
     let mut any_proven = false;
+    let all_groups = r.cmps.clone();
+    let record = |how: RuleHow| RuleRecord {
+        text: u.text.trim().to_string(),
+        groups: all_groups.clone(),
+        how,
+    };
     for g in r.cmps {
         let verdicts: Vec<Verdict> = g.iter().map(|c| verdict(entities, e, f, c)).collect();
         if verdicts.iter().any(|v| *v == Verdict::Refuted) {
@@ -1721,7 +1730,9 @@ fn classify(
         }
     }
     if any_proven {
-        return; // holds by construction: costs nothing at run time
+        // Holds by construction: costs nothing at run time.
+        entities[e].fields[f].records.push(record(RuleHow::Proven));
+        return;
     }
     if open_groups.is_empty() {
         let fd = &entities[e].fields[f];
@@ -1760,6 +1771,7 @@ fn classify(
                     keep[i - 1]
                 });
             }
+            fd.records.push(record(RuleHow::Filtered));
             return;
         }
     }
@@ -1769,6 +1781,7 @@ fn classify(
     );
     if truncatable && open_groups.len() == 1 && open_groups[0].iter().all(|c| c.op != CmpOp::Ne) {
         fd.enforce.bounds.extend(open_groups.pop().unwrap());
+        fd.records.push(record(RuleHow::Bounds));
         d.warning(
             u.loc,
             format!("rule `{}` on `{}` is not implied by its strategy; values are drawn inside the bounds it sets", u.text.trim(), fd.name),
@@ -1778,6 +1791,7 @@ fn classify(
     }
     fd.enforce.reject.push(open_groups);
     fd.enforce.rules_text.push(u.text.clone());
+    fd.records.push(record(RuleHow::Redraw));
     d.warning(
         u.loc,
         format!(
@@ -2083,6 +2097,8 @@ fn build(entities: Vec<EDraft<'_>>, config_dir: &str, d: &mut Diagnostics) -> Op
                     gen,
                     strategy: fd.strategy.clone(),
                     enforce: fd.enforce.clone(),
+                    rules: fd.records.clone(),
+                    unique: fd.unique.is_some(),
                 }
             })
             .collect();

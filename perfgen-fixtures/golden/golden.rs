@@ -545,30 +545,82 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                     rust_name: "id",
                     rust_type: "Uuid",
                     strategy: "uuid_v4",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Uuid,
+                        strategy: ::perfgen_runtime::spec::Strategy::UuidV4,
+                        unique: false,
+                        rules: &[],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "name",
                     rust_name: "name",
                     rust_type: "&'static str",
                     strategy: "seed_pool_weighted",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Text,
+                        strategy: ::perfgen_runtime::spec::Strategy::Pool {
+                            values: &["Ada", "Grace", "Linus"],
+                            distribution: ::perfgen_runtime::spec::PoolDistribution::Zipf {
+                                alpha: 1.5f64,
+                            },
+                        },
+                        unique: false,
+                        rules: &[],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "email",
                     rust_name: "email",
                     rust_type: "String",
                     strategy: "template",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Text,
+                        strategy: ::perfgen_runtime::spec::Strategy::Template {
+                            pieces: &[
+                                ::perfgen_runtime::spec::TemplatePiece::Field(1usize),
+                                ::perfgen_runtime::spec::TemplatePiece::Index,
+                                ::perfgen_runtime::spec::TemplatePiece::Literal("@"),
+                                ::perfgen_runtime::spec::TemplatePiece::Choice(
+                                    &["example.com", "test.org"],
+                                ),
+                            ],
+                            case: ::perfgen_runtime::spec::Case::Lower,
+                        },
+                        unique: true,
+                        rules: &[],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "joined_at",
                     rust_name: "joined_at",
                     rust_type: "Timestamp",
                     strategy: "distribute_range",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Timestamp,
+                        strategy: ::perfgen_runtime::spec::Strategy::Range {
+                            start: ::perfgen_runtime::spec::TimeSpec::At(1640995200i64),
+                            end: ::perfgen_runtime::spec::TimeSpec::Now(0i64),
+                            distribution: ::perfgen_runtime::spec::RangeDistribution::Linear,
+                        },
+                        unique: false,
+                        rules: &[],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "country",
                     rust_name: "country",
                     rust_type: "&'static str",
                     strategy: "seed pool (no strategy)",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Text,
+                        strategy: ::perfgen_runtime::spec::Strategy::Pool {
+                            values: &["UK, London", "USA", "Finland"],
+                            distribution: ::perfgen_runtime::spec::PoolDistribution::Uniform,
+                        },
+                        unique: false,
+                        rules: &[],
+                    },
                 },
             ],
             generated_at: ::core::option::Option::Some(1705320000i64),
@@ -588,36 +640,129 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                     rust_name: "id",
                     rust_type: "Uuid",
                     strategy: "uuid_v4",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Uuid,
+                        strategy: ::perfgen_runtime::spec::Strategy::UuidV4,
+                        unique: false,
+                        rules: &[],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "author_id",
                     rust_name: "author_id",
                     rust_type: "Uuid",
                     strategy: "foreign_key_reference -> Author.id",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Uuid,
+                        strategy: ::perfgen_runtime::spec::Strategy::ForeignKey {
+                            parent: 0usize,
+                            parent_field: 0usize,
+                            distribution: ::perfgen_runtime::spec::ForeignKeyDistribution::Zipf {
+                                alpha: 1.2f64,
+                            },
+                        },
+                        unique: false,
+                        rules: &[],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "type",
                     rust_name: "r#type",
                     rust_type: "&'static str",
                     strategy: "categorical_weighted",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Text,
+                        strategy: ::perfgen_runtime::spec::Strategy::Pool {
+                            values: &["draft", "published"],
+                            distribution: ::perfgen_runtime::spec::PoolDistribution::Weighted(
+                                &[0.25f64, 0.75f64],
+                            ),
+                        },
+                        unique: false,
+                        rules: &[],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "words",
                     rust_name: "words",
                     rust_type: "i64",
                     strategy: "normal_distribution",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Integer,
+                        strategy: ::perfgen_runtime::spec::Strategy::Normal {
+                            mean: 800f64,
+                            stddev: 300f64,
+                            min: 50f64,
+                            max: 5000f64,
+                            integer: true,
+                            precision: 0u32,
+                        },
+                        unique: false,
+                        rules: &[],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "posted_at",
                     rust_name: "posted_at",
                     rust_type: "Timestamp",
                     strategy: "distribute_range",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Timestamp,
+                        strategy: ::perfgen_runtime::spec::Strategy::Range {
+                            start: ::perfgen_runtime::spec::TimeSpec::At(1640995200i64),
+                            end: ::perfgen_runtime::spec::TimeSpec::At(1705320000i64),
+                            distribution: ::perfgen_runtime::spec::RangeDistribution::Exponential {
+                                rate: 3f64,
+                            },
+                        },
+                        unique: false,
+                        rules: &[
+                            ::perfgen_runtime::spec::Rule {
+                                text: ">= author.joined_at",
+                                any_of: &[
+                                    &[
+                                        ::perfgen_runtime::spec::Comparison {
+                                            op: ::perfgen_runtime::spec::CmpOp::Ge,
+                                            rhs: ::perfgen_runtime::spec::Operand::Parent {
+                                                fk: 1usize,
+                                                field: 3usize,
+                                            },
+                                        },
+                                    ],
+                                ],
+                                enforcement: ::perfgen_runtime::spec::Enforcement::Bounds,
+                            },
+                        ],
+                    },
                 },
                 ::perfgen_runtime::FieldInfo {
                     name: "edited_at",
                     rust_name: "edited_at",
                     rust_type: "Timestamp",
                     strategy: "derive_from_field",
+                    spec: ::perfgen_runtime::spec::FieldSpec {
+                        column: ::perfgen_runtime::spec::ColumnType::Timestamp,
+                        strategy: ::perfgen_runtime::spec::Strategy::AddDuration {
+                            base: 4usize,
+                            min: 0i64,
+                            max: 2592000i64,
+                        },
+                        unique: false,
+                        rules: &[
+                            ::perfgen_runtime::spec::Rule {
+                                text: ">= posted_at",
+                                any_of: &[
+                                    &[
+                                        ::perfgen_runtime::spec::Comparison {
+                                            op: ::perfgen_runtime::spec::CmpOp::Ge,
+                                            rhs: ::perfgen_runtime::spec::Operand::Field(4usize),
+                                        },
+                                    ],
+                                ],
+                                enforcement: ::perfgen_runtime::spec::Enforcement::Proven,
+                            },
+                        ],
+                    },
                 },
             ],
             generated_at: ::core::option::Option::None,

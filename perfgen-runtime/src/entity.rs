@@ -103,6 +103,8 @@ pub struct FieldInfo {
     pub rust_type: &'static str,
     /// The strategy, e.g. `normal_distribution` or `seed pool (no strategy)`.
     pub strategy: &'static str,
+    /// Type, strategy parameters and rules, as configured.
+    pub spec: crate::spec::FieldSpec,
 }
 
 /// Writes rows `[start, end)` of one entity as CSV to `out` (no header); returns rows written.

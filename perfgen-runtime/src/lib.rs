@@ -13,6 +13,7 @@ pub mod format;
 pub mod output;
 pub mod rng;
 pub mod sample;
+pub mod spec;
 pub mod time;
 
 pub use entity::{Catalog, Context, Entity, EntityInfo, FieldInfo, RowError};

@@ -661,12 +661,24 @@ pub(crate) mod tests {
             rust_name: "id",
             rust_type: "u64",
             strategy: "sequence",
+            spec: crate::spec::FieldSpec {
+                column: crate::spec::ColumnType::Integer,
+                strategy: crate::spec::Strategy::UuidV4,
+                unique: false,
+                rules: &[],
+            },
         },
         FieldInfo {
             name: "label",
             rust_name: "label",
             rust_type: "String",
             strategy: "template",
+            spec: crate::spec::FieldSpec {
+                column: crate::spec::ColumnType::Integer,
+                strategy: crate::spec::Strategy::UuidV4,
+                unique: false,
+                rules: &[],
+            },
         },
     ];
 
@@ -675,6 +687,12 @@ pub(crate) mod tests {
         rust_name: "thing_id",
         rust_type: "u64",
         strategy: "foreign_key",
+        spec: crate::spec::FieldSpec {
+            column: crate::spec::ColumnType::Integer,
+            strategy: crate::spec::Strategy::UuidV4,
+            unique: false,
+            rules: &[],
+        },
     }];
 
     pub(crate) static ENTITIES: [EntityInfo; 2] = [

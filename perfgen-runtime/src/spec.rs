@@ -1,0 +1,182 @@
+//! A plain-data description of each compiled field: its type, strategy with parameters, and
+//! rules. Emitted by perfgen-codegen beside the generated code, so tools that must not use the
+//! generation path (verify, schema, list) know what was configured.
+
+/// The column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Uuid,
+    Integer,
+    /// A decimal written with exactly this many digits after the point.
+    Decimal(u32),
+    /// RFC 3339 UTC with seconds.
+    Timestamp,
+    Text,
+}
+
+/// A point in time: fixed (seconds since the epoch), or `now` plus seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSpec {
+    At(i64),
+    Now(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PoolDistribution {
+    Uniform,
+    Zipf {
+        alpha: f64,
+    },
+    /// Weights in the order of the values (not necessarily summing to 1).
+    Weighted(&'static [f64]),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RangeDistribution {
+    Linear,
+    Uniform,
+    Exponential { rate: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ForeignKeyDistribution {
+    Uniform,
+    Zipf {
+        alpha: f64,
+    },
+    /// Unique: each parent row at most once.
+    OneToOne,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TemplatePiece {
+    Literal(&'static str),
+    /// A field of the same row, by position in the entity's fields.
+    Field(usize),
+    Index,
+    /// A uniform draw from these values.
+    Choice(&'static [&'static str]),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Preserve,
+    Lower,
+    Upper,
+}
+
+/// The strategy and its parameters, as configured (after build-time filtering by rules).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Strategy {
+    UuidV4,
+    /// `seed_pool_weighted`, `categorical_weighted` and seed fields without strategy.
+    Pool {
+        values: &'static [&'static str],
+        distribution: PoolDistribution,
+    },
+    Normal {
+        mean: f64,
+        stddev: f64,
+        min: f64,
+        max: f64,
+        integer: bool,
+        precision: u32,
+    },
+    Range {
+        start: TimeSpec,
+        end: TimeSpec,
+        distribution: RangeDistribution,
+    },
+    /// `derive_from_field` / `add_random_duration`: base field + [min, max] seconds.
+    AddDuration {
+        base: usize,
+        min: i64,
+        max: i64,
+    },
+    Template {
+        pieces: &'static [TemplatePiece],
+        case: Case,
+    },
+    ForeignKey {
+        /// Catalog position of the parent entity.
+        parent: usize,
+        /// The parent field's position.
+        parent_field: usize,
+        distribution: ForeignKeyDistribution,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Ge,
+    Gt,
+    Le,
+    Lt,
+    Eq,
+    Ne,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Ge => ">=",
+            CmpOp::Gt => ">",
+            CmpOp::Le => "<=",
+            CmpOp::Lt => "<",
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "<>",
+        }
+    }
+}
+
+/// The right-hand side of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Operand {
+    Number(f64),
+    Time(TimeSpec),
+    Text(&'static str),
+    /// A field of the same row.
+    Field(usize),
+    /// Field `field` of the parent row referenced by foreign-key field `fk`.
+    Parent {
+        fk: usize,
+        field: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    pub op: CmpOp,
+    pub rhs: Operand,
+}
+
+/// How a rule is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enforcement {
+    /// Implied by the strategy's parameters.
+    Proven,
+    /// Values that break it were removed from the pool at build time.
+    Filtered,
+    /// Drawn inside the bounds it sets.
+    Bounds,
+    /// Checked after drawing; failing draws are redrawn.
+    Redraw,
+}
+
+/// A validation rule on a field: an OR of ANDs of comparisons of the field's value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    /// As written in the config.
+    pub text: &'static str,
+    pub any_of: &'static [&'static [Comparison]],
+    pub enforcement: Enforcement,
+}
+
+/// Everything configured for one column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldSpec {
+    pub column: ColumnType,
+    pub strategy: Strategy,
+    pub unique: bool,
+    pub rules: &'static [Rule],
+}
