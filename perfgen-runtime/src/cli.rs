@@ -70,6 +70,7 @@ fn run_with(
     };
     let result = match cli.command {
         Some(Command::List) => list(catalog, stdout).map_err(|e| Failure::Data(e.to_string())),
+        Some(Command::Plan(args)) => crate::shard::plan(catalog, &args, stdout).map_err(Failure::Usage),
         Some(Command::Generate(args)) => {
             generate(catalog, &args, stdout, stderr, progress_interval)
         }
@@ -110,6 +111,8 @@ enum Command {
     Generate(GenerateArgs),
     /// List the compiled entities, their row counts, files and fields.
     List,
+    /// Print, per part of a sharded run, the rows and estimated bytes of every entity.
+    Plan(crate::shard::PlanArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -138,6 +141,18 @@ struct GenerateArgs {
     /// No progress lines and no summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Write part K of N (0-based) of every entity: rows [K*n/N, (K+1)*n/N), to
+    /// NAME.partKKKKK-of-NNNNN.csv. Parts 0..N-1 concatenated are the unsharded file's bytes.
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse_shard, conflicts_with = "shard_from_env")]
+    shard: Option<crate::shard::Shard>,
+    /// Like --shard, with K read from an environment variable: JOB_COMPLETION_INDEX/N
+    /// (Kubernetes Indexed Job), SLURM_ARRAY_TASK_ID/N; N may also name a variable
+    /// (SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "VAR/N")]
+    shard_from_env: Option<String>,
+    /// With --shard: write the header in every part, not only in part 0.
+    #[arg(long)]
+    header_every_part: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,11 +407,17 @@ impl Write for CountingWriter<'_> {
     }
 }
 
-/// Writes the file of entity `index` (header, then all its rows) atomically.
+/// The rows of one entity that this run writes, and whether its file starts with the header.
+struct Part {
+    rows: std::ops::Range<u64>,
+    header: bool,
+}
+
+/// Writes the file of one entity (header, then its rows) atomically.
 fn write_entity(
     cx: &Context,
     info: &EntityInfo,
-    index: usize,
+    part: &Part,
     path: &Path,
     opts: &WriteOptions,
 ) -> Result<FileReport, OutputError> {
@@ -407,10 +428,12 @@ fn write_entity(
             inner: out,
             bytes: 0,
         };
-        counter
-            .write_all(info.header.as_bytes())
-            .map_err(OutputError::io)?;
-        let n = (info.write_rows)(cx, 0..cx.rows[index], opts, &mut counter)?;
+        if part.header {
+            counter
+                .write_all(info.header.as_bytes())
+                .map_err(OutputError::io)?;
+        }
+        let n = (info.write_rows)(cx, part.rows.clone(), opts, &mut counter)?;
         bytes = counter.bytes;
         Ok(n)
     })?;
@@ -461,7 +484,7 @@ fn progress_line(
 fn write_entity_reporting(
     cx: &Context,
     info: &EntityInfo,
-    index: usize,
+    part: &Part,
     path: &Path,
     opts: &WriteOptions,
     progress: Option<&mut Progress<'_>>,
@@ -476,7 +499,7 @@ fn write_entity_reporting(
         let (finished_tx, finished_rx) = mpsc::channel::<()>();
         let opts = &opts;
         let handle = scope.spawn(move || {
-            let result = write_entity(cx, info, index, path, opts);
+            let result = write_entity(cx, info, part, path, opts);
             drop(finished_tx);
             result
         });
@@ -490,7 +513,7 @@ fn write_entity_reporting(
                 let line = progress_line(
                     &file,
                     n,
-                    cx.rows[index],
+                    part.rows.end - part.rows.start,
                     p.done_before + n,
                     p.total_rows,
                     p.started.elapsed(),
@@ -569,9 +592,16 @@ fn generate(
     let selected = selected_entities(catalog, args)?;
     check_now(catalog, &selected, args.now)?;
     check_parents(catalog, &selected, &rows)?;
+    let shard = crate::shard::resolve(args.shard, args.shard_from_env.as_deref()).map_err(Failure::Usage)?;
     let paths: Vec<PathBuf> = selected
         .iter()
-        .map(|&i| output_path(&catalog.entities[i], args.out.as_deref()))
+        .map(|&i| {
+            let path = output_path(&catalog.entities[i], args.out.as_deref());
+            match shard {
+                Some(s) => s.part_path(&path),
+                None => path,
+            }
+        })
         .collect();
     let mut owners: HashMap<&Path, usize> = HashMap::new();
     for (k, path) in paths.iter().enumerate() {
@@ -586,6 +616,19 @@ fn generate(
         owners.insert(path, k);
     }
 
+    let parts: Vec<Part> = selected
+        .iter()
+        .map(|&i| match shard {
+            Some(s) => Part {
+                rows: s.rows(rows[i]),
+                header: s.index == 0 || args.header_every_part,
+            },
+            None => Part {
+                rows: 0..rows[i],
+                header: true,
+            },
+        })
+        .collect();
     let cx = Context {
         seed: args.seed,
         rows,
@@ -600,11 +643,11 @@ fn generate(
         out: stderr,
         interval: progress_interval,
         started,
-        total_rows: selected.iter().map(|&i| cx.rows[i]).sum(),
+        total_rows: parts.iter().map(|p| p.rows.end - p.rows.start).sum(),
         done_before: 0,
     };
     let mut reports = Vec::with_capacity(selected.len());
-    for (&i, path) in selected.iter().zip(&paths) {
+    for ((&i, path), part) in selected.iter().zip(&paths).zip(&parts) {
         let info = &catalog.entities[i];
         let opts = WriteOptions {
             threads,
@@ -620,7 +663,7 @@ fn generate(
         } else {
             Some(&mut progress)
         };
-        let report = write_entity_reporting(&cx, info, i, path, &opts, p).map_err(|e| {
+        let report = write_entity_reporting(&cx, info, part, path, &opts, p).map_err(|e| {
             Failure::Data(match e {
                 OutputError::Row(row) => format!("cannot generate `{}`: {}", path.display(), row),
                 other => other.to_string(),

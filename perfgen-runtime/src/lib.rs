@@ -13,6 +13,8 @@ pub mod format;
 pub mod output;
 pub mod rng;
 pub mod sample;
+#[cfg(feature = "cli")]
+pub mod shard;
 pub mod spec;
 pub mod time;
 
