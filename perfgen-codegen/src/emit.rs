@@ -568,13 +568,16 @@ fn field_fns(
             value_draw = match dist {
                 PoolDist::Uniform => quote!(#pool[rng.below(#nn) as usize]),
                 PoolDist::Zipf { alpha } => {
+                    // A pool is small: its exact zipf pmf in an alias table is O(1) per draw
+                    // and avoids the `pow` calls of rejection-inversion.
+                    let w: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-alpha)).collect();
                     let s = static_name(e, f, "ZIPF");
                     statics.extend(quote! {
                         #[allow(non_upper_case_globals)]
-                        static #s: ::std::sync::LazyLock<::perfgen_runtime::sample::Zipf> =
-                            ::std::sync::LazyLock::new(|| ::perfgen_runtime::sample::Zipf::new(#nn, #alpha));
+                        static #s: ::std::sync::LazyLock<::perfgen_runtime::sample::AliasTable> =
+                            ::std::sync::LazyLock::new(|| ::perfgen_runtime::sample::AliasTable::new(&[#(#w),*]));
                     });
-                    quote!(#pool[#s.sample(&mut rng) as usize])
+                    quote!(#pool[#s.sample(&mut rng)])
                 }
                 PoolDist::Weighted(w) => {
                     let s = static_name(e, f, "ALIAS");

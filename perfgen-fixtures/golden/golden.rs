@@ -18,8 +18,11 @@ pub struct Author {
 #[allow(non_upper_case_globals)]
 static Author__name__POOL: [&str; 3usize] = ["Ada", "Grace", "Linus"];
 #[allow(non_upper_case_globals)]
-static Author__name__ZIPF: ::std::sync::LazyLock<::perfgen_runtime::sample::Zipf> = ::std::sync::LazyLock::new(||
-::perfgen_runtime::sample::Zipf::new(3u64, 1.5f64));
+static Author__name__ZIPF: ::std::sync::LazyLock<
+    ::perfgen_runtime::sample::AliasTable,
+> = ::std::sync::LazyLock::new(|| ::perfgen_runtime::sample::AliasTable::new(
+    &[1f64, 0.3535533905932738f64, 0.19245008972987526f64],
+));
 #[allow(non_upper_case_globals)]
 static Author__email__PART3: [&str; 2usize] = ["example.com", "test.org"];
 #[allow(non_upper_case_globals)]
@@ -88,7 +91,7 @@ impl Author {
             row,
         );
         ::core::result::Result::Ok(
-            Author__name__POOL[Author__name__ZIPF.sample(&mut rng) as usize],
+            Author__name__POOL[Author__name__ZIPF.sample(&mut rng)],
         )
     }
     /// `email` of row `row`, computed alone (its inputs recomputed).

@@ -371,7 +371,21 @@ pub fn lowercase_in_place(s: &mut String) {
     if s.is_ascii() {
         s.make_ascii_lowercase();
     } else {
-        *s = s.to_lowercase();
+        // Accented names are common: reuse a per-thread buffer instead of allocating.
+        thread_local!(static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) });
+        SCRATCH.with(|cell| {
+            let mut tmp = cell.take();
+            tmp.clear();
+            for c in s.chars() {
+                if c.is_ascii() {
+                    tmp.push(c.to_ascii_lowercase());
+                } else {
+                    tmp.extend(c.to_lowercase());
+                }
+            }
+            std::mem::swap(s, &mut tmp);
+            cell.set(tmp);
+        });
     }
 }
 
