@@ -94,8 +94,32 @@ fn check(users: &str, orders: &str) -> (Vec<String>, String) {
     std::fs::write(root.join("configs/users_multiply.yaml"), users).unwrap();
     std::fs::write(root.join("configs/orders_multiply.yaml"), orders).unwrap();
     let report = perfgen_codegen::Builder::new("configs").root(root).check();
-    let _ = Path::new("");
     (report.headlines(), report.render())
+}
+
+/// Compare the full rendering (snippets and help) with `tests/snapshots/<what>.txt`.
+/// `PERFGEN_BLESS=1` rewrites the snapshots (never on CI).
+fn snapshot(what: &str, render: &str) -> Result<(), String> {
+    let name: String = what
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/snapshots/{name}.txt"));
+    if std::env::var_os("PERFGEN_BLESS").is_some() && std::env::var_os("CI").is_none() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, render).unwrap();
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(want) if want == render => Ok(()),
+        Ok(want) => Err(format!(
+            "{what}: rendering differs from {}:\n--- want\n{want}\n--- got\n{render}",
+            path.display()
+        )),
+        Err(_) => Err(format!(
+            "{what}: no snapshot {} (run with PERFGEN_BLESS=1)",
+            path.display()
+        )),
+    }
 }
 
 fn replace(base: &str, from: &str, to: &str) -> String {
@@ -318,6 +342,9 @@ fn each_defect_is_reported_where_it_is() {
                 "{what}: expected `{at}` ... `{text}`, got:\n{}",
                 lines.join("\n")
             ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
