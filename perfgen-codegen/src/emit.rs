@@ -613,7 +613,11 @@ fn field_fns(
             } else {
                 quote!(::perfgen_runtime::sample::round_within(x, #precision, lo, hi))
             };
-            let empty = err(quote!("no value satisfies the field's rules for this row"));
+            let empty = err(quote!(::std::format!(
+                "its rules leave no admissible value: the window is [{}, {}]",
+                lo,
+                hi
+            )));
             let prep = if f.enforce.bounds.is_empty() {
                 quote! {
                     let (lo, hi) = (#mn, #mx);
@@ -652,7 +656,11 @@ fn field_fns(
             let start_e = time_expr(*start);
             let end_e = time_expr(*end);
             let bounds = bound_stmts(p, e, f, quote!(i64), 1.0);
-            let empty = err(quote!("no time satisfies the field's rules for this row"));
+            let empty = err(quote!(::std::format!(
+                "its rules leave no admissible time: the window is [{}, {}]",
+                ::perfgen_runtime::Timestamp(lo),
+                ::perfgen_runtime::Timestamp(hi)
+            )));
             let prep = quote! {
                 let start: i64 = #start_e;
                 let end: i64 = #end_e;
@@ -685,9 +693,10 @@ fn field_fns(
         Gen::AddDuration { base, min, max } => {
             let b = local_value(&e.fields[*base]);
             let bounds = bound_stmts(p, e, f, quote!(i64), 1.0);
-            let empty = err(quote!(
-                "no duration satisfies the field's rules for this row"
-            ));
+            let empty = err(quote!(::std::format!(
+                "its rules leave no admissible time: base + duration, cut by the rules, is [{}, {}]",
+                ::perfgen_runtime::Timestamp(lo), ::perfgen_runtime::Timestamp(hi)
+            )));
             let prep = quote! {
                 let mut lo: i64 = #b.0.saturating_add(#min);
                 let mut hi: i64 = #b.0.saturating_add(#max);

@@ -1149,12 +1149,13 @@ fn resolve_placeholder(
     d: &mut Diagnostics,
     loc: Loc,
 ) -> Option<TemplatePart> {
-    if let Some(j) = ent.fields.iter().position(|x| x.name == name) {
-        if ent.fields[j].name == fd.name {
-            d.error(loc, format!("template of `{}` uses itself", fd.name))
-                .help("a template can use other fields of the row, not its own");
-            return None;
-        }
+    // A template naming its own field (`name: "{name} #{index}"`) means the seed values of
+    // that field, not the row's value being built.
+    if let Some(j) = ent
+        .fields
+        .iter()
+        .position(|x| x.name == name && x.name != fd.name)
+    {
         return Some(TemplatePart::Field(j));
     }
     if name == "index" {
@@ -1184,6 +1185,11 @@ fn resolve_placeholder(
         if let Some(list) = seed.pattern_list(name).filter(|p| !p.is_empty()) {
             return Some(TemplatePart::Pool(list));
         }
+    }
+    if name == fd.name {
+        d.error(loc, format!("template of `{name}` uses `{{{name}}}`, but the seed records have no `{name}` values"))
+            .help("a template can use other fields of the row, or its own field's seed values");
+        return None;
     }
     let mut candidates: Vec<&str> = ent.fields.iter().map(|x| x.name.as_str()).collect();
     candidates.push("index");

@@ -162,7 +162,11 @@ impl Author {
                     "Author",
                     "joined_at",
                     row,
-                    "no time satisfies the field's rules for this row",
+                    ::std::format!(
+                        "its rules leave no admissible time: the window is [{}, {}]",
+                        ::perfgen_runtime::Timestamp(lo),
+                        ::perfgen_runtime::Timestamp(hi)
+                    ),
                 ),
             );
         }
@@ -436,7 +440,11 @@ impl Post {
                     "Post",
                     "posted_at",
                     row,
-                    "no time satisfies the field's rules for this row",
+                    ::std::format!(
+                        "its rules leave no admissible time: the window is [{}, {}]",
+                        ::perfgen_runtime::Timestamp(lo),
+                        ::perfgen_runtime::Timestamp(hi)
+                    ),
                 ),
             );
         }
@@ -491,7 +499,11 @@ impl Post {
                     "Post",
                     "edited_at",
                     row,
-                    "no duration satisfies the field's rules for this row",
+                    ::std::format!(
+                        "its rules leave no admissible time: base + duration, cut by the rules, is [{}, {}]",
+                        ::perfgen_runtime::Timestamp(lo),
+                        ::perfgen_runtime::Timestamp(hi)
+                    ),
                 ),
             );
         }
