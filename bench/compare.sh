@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# perfgen against DuckDB and a hand-tuned program, in one run, on this machine.
+#   bench/compare.sh [ROWS]   (default 10000000)
+# Prints rows/s, MB/s, peak RSS and ratios; then the release rebuild time after a config edit.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROWS=${1:-10000000}
+THREADS=${THREADS:-2}
+ROOT=$(cd .. && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+echo "building (release)..."
+(cd "$ROOT" && cargo build --release --quiet)
+cargo build --release --quiet --bins
+PERFGEN="$ROOT/target/release/perfgen"
+HAND="$(pwd)/target/release/handtuned"
+SINK="$(pwd)/target/release/perfgen-sink"
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet duckdb
+fi
+PY=.venv/bin/python
+
+# run NAME ROWS COMMAND...: one line of figures; peak RSS from /usr/bin/time.
+results=()
+run() {
+  local name=$1 rows=$2 file=$3; shift 3
+  sync
+  /usr/bin/time -f "%e %M" -o "$TMP/time" "$@" >/dev/null
+  read -r secs rss <"$TMP/time"
+  local bytes=0
+  [ -n "$file" ] && [ -f "$file" ] && bytes=$(stat -c %s "$file")
+  local rps
+  rps=$(awk -v r="$rows" -v s="$secs" 'BEGIN{printf "%.0f", r/s}')
+  printf "%-34s %12s rows %8.2f s %12s rows/s %8.0f MB/s %8.1f MiB RSS\n" "$name" "$rows" "$secs" "$rps" \
+    "$(awk -v b="$bytes" -v s="$secs" 'BEGIN{print b/s/1e6}')" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+  results+=("$name=$rps")
+  rm -f "$file"
+}
+
+cat >"$TMP/duck.py" <<PY
+import duckdb, sys
+table, rows, threads, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+con = duckdb.connect()
+con.execute(f"SET threads={threads}")
+first = "['Alice','Bob','Carol','David','Eve','Frank','Grace','Heidi']"
+last = "['Johnson','Smith','Williams','Jones','Brown','Davis','Miller','Wilson']"
+if table == "users":
+    q = f"""
+    SELECT uuid() AS id,
+      lower(f || '.' || l) || i || '@' || ['example.com','test.org','demo.net','sample.io'][1 + floor(random()*4)::int] AS email,
+      f AS first_name, l AS last_name,
+      greatest(18, least(80, round(35 + 12 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))::int AS age,
+      strftime(c, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
+      strftime(c + to_seconds(floor(random() * 365 * 86400)::bigint), '%Y-%m-%dT%H:%M:%SZ') AS updated_at
+    FROM (SELECT i, {first}[1 + floor(pow(random(), 2) * 8)::int] AS f, {last}[1 + floor(random() * 8)::int] AS l,
+                 TIMESTAMP '2022-01-01' + to_seconds((i * 64324800 // {rows})::bigint) AS c
+          FROM range({rows}) t(i))"""
+else:
+    q = f"""
+    SELECT uuid() AS id,
+      md5(floor(pow(random(), 4) * {rows})::bigint::varchar)::uuid AS user_id,
+      ['delivered','shipped','confirmed','pending','cancelled'][1 + floor(random()*5)::int] AS status,
+      round(greatest(10, least(5000, 150 + 75 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))), 2) AS total,
+      strftime(TIMESTAMP '2022-01-01' + to_seconds(floor(random() * 64324800)::bigint), '%Y-%m-%dT%H:%M:%SZ') AS created_at
+    FROM range({rows}) t(i)"""
+con.execute(f"COPY ({q}) TO '{out}' (HEADER, DELIMITER ',')")
+PY
+
+echo
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB; rows: $ROWS; threads: $THREADS"
+run "perfgen users -> file" "$ROWS" "$TMP/users_bulk.csv" "$PERFGEN" generate --quiet --only users --rows "users=$ROWS" --threads "$THREADS" --out "$TMP"
+run "perfgen orders (zipf FK) -> file" "$ROWS" "$TMP/orders_bulk.csv" "$PERFGEN" generate --quiet --only orders --rows "users=$ROWS" --rows "orders=$ROWS" --threads "$THREADS" --out "$TMP"
+run "duckdb users -> file" "$ROWS" "$TMP/duck_users.csv" "$PY" "$TMP/duck.py" users "$ROWS" "$THREADS" "$TMP/duck_users.csv"
+run "duckdb orders -> file" "$ROWS" "$TMP/duck_orders.csv" "$PY" "$TMP/duck.py" orders "$ROWS" "$THREADS" "$TMP/duck_orders.csv"
+run "hand-tuned users -> file" "$ROWS" "$TMP/hand.csv" "$HAND" "$ROWS" "$THREADS" "$TMP/hand.csv"
+run "perfgen users, generation alone" "$ROWS" "" "$SINK" "$ROWS" 1
+run "hand-tuned users, generation alone" "$ROWS" "" "$HAND" "$ROWS" 1 -
+
+get() { for r in "${results[@]}"; do [ "${r%%=*}" = "$1" ] && echo "${r#*=}"; done; }
+ratio() { awk -v a="$(get "$1")" -v b="$(get "$2")" 'BEGIN{printf "%.2fx", a/b}'; }
+echo
+echo "perfgen / duckdb, users:            $(ratio "perfgen users -> file" "duckdb users -> file")"
+echo "perfgen / duckdb, orders:           $(ratio "perfgen orders (zipf FK) -> file" "duckdb orders -> file")"
+echo "perfgen / hand-tuned, users:        $(ratio "perfgen users -> file" "hand-tuned users -> file")"
+echo "perfgen / hand-tuned, 1 core, gen:  $(ratio "perfgen users, generation alone" "hand-tuned users, generation alone")"
+
+# Rebuild after editing one value in one config (then restore it).
+CFG="$ROOT/eval/performance/configs/users_multiply.yaml"
+cp "$CFG" "$TMP/cfg.bak"
+sed -i 's/^target_count: 100000$/target_count: 100001/' "$CFG"
+start=$(date +%s.%N)
+(cd "$ROOT" && cargo build --release --quiet) || true
+end=$(date +%s.%N)
+cp "$TMP/cfg.bak" "$CFG"
+(cd "$ROOT" && cargo build --release --quiet)
+echo "release rebuild after a config edit: $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f s", b-a}')"

@@ -1,0 +1,1 @@
+//! Benchmarks of perfgen (see benches/ and compare.sh).
