@@ -330,6 +330,47 @@ fn each_defect_is_reported_where_it_is() {
             "configs/orders_multiply.yaml:25:11",
             "unknown entity `customer`",
         ),
+        (
+            "unknown reference entity",
+            USERS.into(),
+            o("reference_file: ../output/users_bulk.csv", "reference_entity: Usr"),
+            "configs/orders_multiply.yaml:9:23",
+            "did you mean `User`",
+        ),
+        (
+            "cycle among fields",
+            u(
+                "  age:\n",
+                "  nick:\n    strategy: template\n    template: \"{handle}x\"\n  handle:\n    strategy: template\n    template: \"{nick}y\"\n  age:\n",
+            ),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:18:3",
+            "depends on itself",
+        ),
+        (
+            "cycle among entities",
+            u(
+                "  id:\n    strategy: uuid_v4\n",
+                "  id:\n    strategy: uuid_v4\n  last_order:\n    strategy: foreign_key_reference\n    reference_entity: Order\n",
+            ),
+            ORDERS.into(),
+            "configs/",
+            "cycle of foreign keys",
+        ),
+        (
+            "empty seed pool",
+            u("  last_name:\n    strategy: seed_pool_weighted\n", "  surname:\n    strategy: seed_pool_weighted\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:12:3",
+            "no values for `surname`",
+        ),
+        (
+            "rule on a parent without foreign key",
+            USERS.into(),
+            o("    reference_file: ../output/users_bulk.csv\n    reference_field: id\n", "    reference_entity: Order\n    reference_field: id\n"),
+            "configs/orders_multiply.yaml:",
+            "error:",
+        ),
     ];
     let mut failures = Vec::new();
     for (what, users, orders, at, text) in cases {
