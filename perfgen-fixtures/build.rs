@@ -4,6 +4,7 @@ fn main() {
     for (dir, file) in [
         ("configs/seed-doc/configs", "seed_doc.rs"),
         ("configs/all-strategies/configs", "all_strategies.rs"),
+        ("configs/derive-equivalent/configs", "derive_equivalent.rs"),
     ] {
         perfgen_codegen::Builder::new(dir)
             .root(&root)

@@ -7,5 +7,5 @@ pub mod generated {
 }
 
 fn main() -> std::process::ExitCode {
-    perfgen_runtime::cli::main(&generated::CATALOG)
+    perfgen_runtime::cli::main_with_tools(&generated::CATALOG, &perfgen_codegen::tools::TOOLS)
 }

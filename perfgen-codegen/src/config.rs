@@ -202,6 +202,17 @@ fn check_keys(map: &[(Key, Yaml)], allowed: &[&str], what: &str, diags: &mut Dia
 
 /// Read a multiply config from its parsed tree.
 pub fn read_config(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnostics) -> ConfigDoc {
+    read_config_with(file, path, root, &crate::global::Defaults::default(), diags)
+}
+
+/// [`read_config`], with the keys the config does not set taken from a global config.
+pub fn read_config_with(
+    file: FileId,
+    path: &Path,
+    root: &Yaml,
+    defaults: &crate::global::Defaults,
+    diags: &mut Diagnostics,
+) -> ConfigDoc {
     let mut doc = ConfigDoc {
         file,
         path: path.to_path_buf(),
@@ -281,6 +292,7 @@ pub fn read_config(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnosti
             _ => {}
         }
     }
+    defaults.apply(&mut doc, map);
     for (key, present) in [
         ("entity", doc.entity.is_some()),
         ("output_file", doc.output_file.is_some()),

@@ -15,6 +15,10 @@ pub fn program(p: &Program) -> TokenStream {
     let entities = p.entities.iter().enumerate().map(|(i, e)| entity(p, i, e));
     let infos = p.entities.iter().map(|e| entity_info(p, e));
     let config_dir = &p.config_dir;
+    let default_seed = match p.default_seed {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #(#entities)*
 
@@ -22,6 +26,7 @@ pub fn program(p: &Program) -> TokenStream {
         pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
             config_dir: #config_dir,
             entities: &[#(#infos),*],
+            default_seed: #default_seed,
         };
     }
 }
@@ -178,7 +183,7 @@ fn entity(p: &Program, index: usize, e: &Entity) -> TokenStream {
     let mut statics = Vec::new();
     let mut methods = Vec::new();
     for (fi, f) in e.fields.iter().enumerate() {
-        let (s, m) = field_fns(p, index, e, fi, f);
+        let (s, m) = field_fns(p, index, e, fi, f, Counts::Context);
         statics.push(s);
         methods.push(m);
     }
@@ -216,6 +221,64 @@ fn entity(p: &Program, index: usize, e: &Entity) -> TokenStream {
         impl ::perfgen_runtime::Entity for #ty {
             const NAME: &'static str = #name;
             const INDEX: usize = #index;
+            const HEADER: &'static str = #header;
+
+            fn fill(&mut self, cx: &::perfgen_runtime::Context, row: u64) -> ::core::result::Result<(), ::perfgen_runtime::RowError> {
+                #fill
+                ::core::result::Result::Ok(())
+            }
+
+            fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
+                #write
+            }
+        }
+    }
+}
+
+/// Where generated code reads row counts from: the run's `Context` by catalog position
+/// (the YAML path), or each type's `DerivedEntity::ROWS` (the derive front end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counts {
+    Context,
+    Constants,
+}
+
+/// The code of entity `index` for an existing struct (`#[derive(perfgen::Entity)]`): the
+/// same statics, `*_at` and draw functions and `Entity` impl as [`program`] emits, without
+/// the struct, `row` or catalog; row counts come from `DerivedEntity::ROWS` constants.
+pub fn derived_entity(p: &Program, index: usize) -> TokenStream {
+    let e = &p.entities[index];
+    let ty = type_ident(e);
+    let name = &e.name;
+    let key = e.key;
+    let gen_at = opt_i64(e.generated_at);
+    let mut statics = Vec::new();
+    let mut methods = Vec::new();
+    for (fi, f) in e.fields.iter().enumerate() {
+        let (s, m) = field_fns(p, index, e, fi, f, Counts::Constants);
+        statics.push(s);
+        methods.push(m);
+    }
+    let fill = fill_body(p, e);
+    let write = write_body(e);
+    let header = header_line(e);
+    quote! {
+        #(#statics)*
+
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_parens, clippy::all)]
+        impl #ty {
+            /// Stream id of this entity in the per-cell RNG.
+            pub const ENTITY_KEY: u64 = #key;
+            /// `#[perfgen(now = ...)]` (seconds): what `now` means in this entity's ranges.
+            pub const GENERATED_AT: ::core::option::Option<i64> = #gen_at;
+
+            #(#methods)*
+        }
+
+        #[allow(non_snake_case, unused_variables, clippy::all)]
+        impl ::perfgen_runtime::Entity for #ty {
+            const NAME: &'static str = #name;
+            const INDEX: usize = 0;
             const HEADER: &'static str = #header;
 
             fn fill(&mut self, cx: &::perfgen_runtime::Context, row: u64) -> ::core::result::Result<(), ::perfgen_runtime::RowError> {
@@ -448,6 +511,7 @@ fn field_fns(
     e: &Entity,
     fi: usize,
     f: &Field,
+    counts: Counts,
 ) -> (TokenStream, TokenStream) {
     let at = at_fn(f);
     let rt = rust_type(f.ty);
@@ -496,6 +560,13 @@ fn field_fns(
             let pe = &p.entities[*parent];
             let pidx = *parent;
             let prow_fn = parent_row_fn(f);
+            let parent_rows = match counts {
+                Counts::Context => quote!(cx.rows(#pidx)),
+                Counts::Constants => {
+                    let pty = type_ident(pe);
+                    quote!(<#pty as ::perfgen_runtime::derived::DerivedEntity>::ROWS)
+                }
+            };
             let slot = static_name(e, f, "PICKER");
             let none_msg = format!("the parent entity `{}` has no rows", pe.name);
             let none_err = err(quote!(#none_msg));
@@ -540,7 +611,7 @@ fn field_fns(
                 #at_fn_tokens
                 #[doc = #doc]
                 pub fn #prow_fn(cx: &::perfgen_runtime::Context, row: u64) -> ::core::result::Result<u64, ::perfgen_runtime::RowError> {
-                    let n = cx.rows(#pidx);
+                    let n = #parent_rows;
                     if n == 0 {
                         return ::core::result::Result::Err(#none_err);
                     }
@@ -551,6 +622,7 @@ fn field_fns(
             let _ = index;
             return (statics, methods);
         }
+        Gen::External => unreachable!("fields of external entities are not emitted"),
         Gen::Uuid => {
             value_draw = quote!(::perfgen_runtime::format::uuid_v4_from_bits(
                 ((rng.next_u64() as u128) << 64) | rng.next_u64() as u128
@@ -672,9 +744,15 @@ fn field_fns(
                 }
             };
             let idx = index;
+            let own_rows = match counts {
+                Counts::Context => quote!(cx.rows(#idx)),
+                Counts::Constants => {
+                    quote!((<Self as ::perfgen_runtime::derived::DerivedEntity>::ROWS))
+                }
+            };
             value_draw = match dist {
                 RangeDist::Linear => quote!({
-                    let n = cx.rows(#idx).max(1) as i128;
+                    let n = #own_rows.max(1) as i128;
                     let t = start + ((end - start) as i128 * row as i128 / n) as i64;
                     // A rule can exclude the evenly spread time of a row; such rows draw
                     // uniformly inside the admissible window instead.
@@ -985,6 +1063,7 @@ fn field_spec(f: &Field) -> TokenStream {
         TimeExpr::Now(v) => quote!(#sp::TimeSpec::Now(#v)),
     };
     let strategy = match &f.gen {
+        Gen::External => unreachable!("fields of external entities are not emitted"),
         Gen::Uuid => quote!(#sp::Strategy::UuidV4),
         Gen::Pool { values, dist } => {
             let d = match dist {

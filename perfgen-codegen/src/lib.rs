@@ -19,12 +19,16 @@
 //! then `include!(concat!(env!("OUT_DIR"), "/perfgen_generated.rs"));` in a module.
 
 pub mod config;
+pub mod derive;
 pub mod diag;
 pub mod emit;
+pub mod global;
 pub mod ident;
+pub mod infer;
 pub mod ir;
 pub mod lower;
 pub mod rule;
+pub mod tools;
 pub mod values;
 pub mod yaml;
 
@@ -46,6 +50,7 @@ pub struct Builder {
     root: Option<PathBuf>,
     out_dir: Option<PathBuf>,
     file_name: String,
+    global: global::GlobalConfig,
 }
 
 /// What checking a config folder found.
@@ -106,7 +111,20 @@ impl Builder {
             root: None,
             out_dir: None,
             file_name: DEFAULT_FILE_NAME.into(),
+            global: global::GlobalConfig::Auto,
         }
+    }
+    /// Read project-wide defaults from this file (relative paths: from [`Builder::root`])
+    /// instead of `<base>/config.yaml` for a config folder `<base>/performance/configs`.
+    /// See [`global`].
+    pub fn global_config(mut self, path: impl Into<PathBuf>) -> Self {
+        self.global = global::GlobalConfig::File(path.into());
+        self
+    }
+    /// Read no global config.
+    pub fn no_global_config(mut self) -> Self {
+        self.global = global::GlobalConfig::Off;
+        self
     }
     /// The folder paths in messages and output files are shown relative to (default: the
     /// current folder).
@@ -157,6 +175,16 @@ impl Builder {
             line: 1,
             col: 1,
         };
+        let defaults = global::load(
+            &self.global,
+            &dir,
+            &root,
+            &shown,
+            &mut sources,
+            &mut d,
+            at_dir,
+            &mut inputs,
+        );
         let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
             Ok(rd) => rd
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -190,7 +218,7 @@ impl Builder {
             let Some(tree) = config::parse_file(file, &sources, &mut d) else {
                 continue;
             };
-            let cfg = config::read_config(file, path, &tree, &mut d);
+            let cfg = config::read_config_with(file, path, &tree, &defaults, &mut d);
             let seed_path = cfg.seed_file.as_ref().map(|s| {
                 (
                     config::join_normalized(path.parent().unwrap_or(Path::new(".")), &s.value),
@@ -233,6 +261,10 @@ impl Builder {
             lower::lower(&docs, &root, &shown(&dir), &mut d)
         };
         let program = if d.has_errors() { None } else { program };
+        let program = program.map(|mut p| {
+            p.default_seed = defaults.seed.as_ref().map(|s| s.value);
+            p
+        });
         Report {
             sources,
             diagnostics: d.into_sorted(),
@@ -302,13 +334,19 @@ pub fn check_dir(config_dir: impl Into<PathBuf>) -> Report {
 }
 
 /// The build script of a perfgen project: configs from `PERFGEN_CONFIG_DIR` (relative to the
-/// package root) or `eval/performance/configs`, output `OUT_DIR/perfgen_generated.rs`.
+/// package root) or `eval/performance/configs`, output `OUT_DIR/perfgen_generated.rs`;
+/// project defaults from `PERFGEN_GLOBAL_CONFIG` or `eval/config.yaml` (see [`global`]).
 pub fn build_script() {
     println!("cargo::rerun-if-env-changed={CONFIG_DIR_ENV}");
+    println!("cargo::rerun-if-env-changed={}", global::GLOBAL_CONFIG_ENV);
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let dir = std::env::var_os(CONFIG_DIR_ENV)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_DIR));
-    Builder::new(dir).root(root).compile_for_cargo();
+    let mut builder = Builder::new(dir).root(root);
+    if let Some(g) = std::env::var_os(global::GLOBAL_CONFIG_ENV).filter(|v| !v.is_empty()) {
+        builder = builder.global_config(g);
+    }
+    builder.compile_for_cargo();
 }

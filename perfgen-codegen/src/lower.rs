@@ -70,6 +70,8 @@ struct EDraft<'a> {
     output_display: String,
     target_count: u64,
     fields: Vec<FDraft<'a>>,
+    /// Defined elsewhere ([`External`]): referenced, never generated.
+    external: bool,
 }
 
 struct FDraft<'a> {
@@ -179,9 +181,31 @@ impl<'a> Params<'a> {
     }
 }
 
+/// An entity defined elsewhere that the documents reference (the parent of a
+/// `#[derive(perfgen::Entity)]` type, derived in its own macro invocation): its name, count
+/// and the fields referenced, with the types the referencing side declares. Its fields get
+/// [`Gen::External`]; rules compared with them are open (nothing is known of their ranges).
+pub struct External<'a> {
+    /// `entity`, `target_count` (the count, or `u64::MAX` when unknown) and `top`.
+    pub config: &'a ConfigDoc,
+    /// (name, type, where it is named).
+    pub fields: Vec<(String, Ty, Loc)>,
+}
+
 /// Lower checked documents to the IR. `root` is the folder output paths are shown relative to.
 pub fn lower(
     docs: &[Doc<'_>],
+    root: &Path,
+    config_dir: &str,
+    d: &mut Diagnostics,
+) -> Option<Program> {
+    lower_with(docs, &[], root, config_dir, d)
+}
+
+/// [`lower`], with entities defined elsewhere that the documents may reference.
+pub fn lower_with(
+    docs: &[Doc<'_>],
+    externals: &[External<'_>],
     root: &Path,
     config_dir: &str,
     d: &mut Diagnostics,
@@ -190,6 +214,7 @@ pub fn lower(
     // later checks (it has no type or generator), so one mistake is reported once and the
     // other files' mistakes are still found in the same run.
     let mut entities = entities(docs, root, d);
+    entities.extend(externals.iter().map(external_draft));
     field_strategies(&mut entities, d);
     resolve_types(&mut entities, d);
     for e in 0..entities.len() {
@@ -322,6 +347,7 @@ fn entities<'a>(docs: &[Doc<'a>], root: &Path, d: &mut Diagnostics) -> Vec<EDraf
             output_display,
             target_count: cfg.target_count.as_ref().map_or(0, |t| t.value),
             fields,
+            external: false,
         });
     }
     for i in 0..out.len() {
@@ -363,6 +389,45 @@ fn entities<'a>(docs: &[Doc<'a>], root: &Path, d: &mut Diagnostics) -> Vec<EDraf
         }
     }
     out
+}
+
+fn external_draft<'a>(x: &External<'a>) -> EDraft<'a> {
+    let cfg = x.config;
+    let name = cfg
+        .entity
+        .as_ref()
+        .map_or(String::new(), |n| n.value.clone());
+    EDraft {
+        doc: cfg,
+        seed: None,
+        type_name: ident::type_ident(&name),
+        name_loc: cfg.entity.as_ref().map_or(cfg.top, |n| n.loc),
+        name,
+        output_path: None,
+        output_display: String::new(),
+        target_count: cfg.target_count.as_ref().map_or(u64::MAX, |t| t.value),
+        fields: x
+            .fields
+            .iter()
+            .map(|(name, ty, loc)| FDraft {
+                name: name.clone(),
+                loc: *loc,
+                ident: ident::field_ident(name),
+                body: None,
+                strategy: "external".into(),
+                strategy_loc: *loc,
+                ty: Some(*ty),
+                gen: None,
+                fk: None,
+                fk_dist: None,
+                unique: None,
+                rules: Vec::new(),
+                enforce: Enforce::default(),
+                records: Vec::new(),
+            })
+            .collect(),
+        external: true,
+    }
 }
 
 fn file_name(doc: &ConfigDoc) -> String {
@@ -678,6 +743,9 @@ fn normalize_name(s: &str) -> String {
 fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -> Option<Gen> {
     let ent = &entities[e];
     let fd = &ent.fields[f];
+    if ent.external {
+        return Some(Gen::External);
+    }
     let Some(body) = fd.body else {
         let pool = ent.seed.and_then(|s| s.pool(&fd.name)).unwrap_or_default();
         if pool.is_empty() {
@@ -1861,7 +1929,11 @@ fn check_unique(entities: &mut [EDraft<'_>], e: usize, f: usize, loc: Loc, d: &m
         Some(Gen::Range {
             dist: RangeDist::Linear,
             ..
-        }) => capacity(entities, e, f, 0).is_some_and(|c| c > n as f64),
+        }) => {
+            // Evenly spread times are distinct at one second or more per row; a rule that
+            // moves some rows to a random time inside its window breaks that.
+            fd.enforce.is_empty() && capacity(entities, e, f, 0).is_some_and(|c| c > n as f64)
+        }
         Some(Gen::ForeignKey { dist, parent, .. }) => {
             let parent_rows = entities[*parent].target_count;
             if !matches!(dist, FkDist::Uniform) || n > parent_rows {
@@ -2124,5 +2196,6 @@ fn build(entities: Vec<EDraft<'_>>, config_dir: &str, d: &mut Diagnostics) -> Op
     Some(Program {
         entities: out,
         config_dir: config_dir.to_string(),
+        default_seed: None,
     })
 }

@@ -786,4 +786,5 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
             write_rows: ::perfgen_runtime::output::write_rows::<Post>,
         },
     ],
+    default_seed: ::core::option::Option::None,
 };

@@ -13,6 +13,13 @@ pub mod all_strategies {
     include!(concat!(env!("OUT_DIR"), "/all_strategies.rs"));
 }
 
+/// The YAML twin of the derived entities of `tests/derive_equivalence.rs`: both front ends
+/// must write the same bytes.
+#[allow(clippy::all)]
+pub mod derive_equivalent {
+    include!(concat!(env!("OUT_DIR"), "/derive_equivalent.rs"));
+}
+
 /// The golden file of `configs/golden` (checked against perfgen-codegen's output by
 /// `perfgen-codegen/tests/golden.rs`).
 #[allow(clippy::all)]

@@ -17,6 +17,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
+mod readme_cmd;
+mod verify_cmd;
+
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: a row could not be produced, or a file could not be written.
@@ -36,6 +39,37 @@ pub fn main(catalog: &Catalog) -> ExitCode {
         &mut io::stderr(),
     );
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// [`main`] for a binary that also provides `perfgen check` and `perfgen infer` (see
+/// [`crate::tools`]; perfgen-codegen's `tools::TOOLS`).
+pub fn main_with_tools(catalog: &Catalog, tools: &crate::tools::Tools) -> ExitCode {
+    let code = run_with_tools(
+        catalog,
+        tools,
+        std::env::args_os(),
+        &mut io::stdout(),
+        &mut io::stderr(),
+    );
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// [`run`] with `check` and `infer` served by `tools`.
+pub fn run_with_tools(
+    catalog: &Catalog,
+    tools: &crate::tools::Tools,
+    args: impl IntoIterator<Item = OsString>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    run_inner(
+        catalog,
+        Some(tools),
+        args,
+        stdout,
+        stderr,
+        PROGRESS_INTERVAL,
+    )
 }
 
 /// Runs the command line `args` (the first item is the program name, as in
@@ -58,7 +92,18 @@ fn run_with(
     stderr: &mut dyn Write,
     progress_interval: Duration,
 ) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    run_inner(catalog, None, args, stdout, stderr, progress_interval)
+}
+
+fn run_inner(
+    catalog: &Catalog,
+    tools: Option<&crate::tools::Tools>,
+    args: impl IntoIterator<Item = OsString>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    progress_interval: Duration,
+) -> i32 {
+    let cli = match crate::tools::parse_with_default_seed::<Cli>(catalog, args) {
         Ok(cli) => cli,
         Err(e) => {
             let text = e.render().to_string();
@@ -70,10 +115,19 @@ fn run_with(
     };
     let result = match cli.command {
         Some(Command::List) => list(catalog, stdout).map_err(|e| Failure::Data(e.to_string())),
-        Some(Command::Plan(args)) => crate::shard::plan(catalog, &args, stdout).map_err(Failure::Usage),
+        Some(Command::Plan(args)) => {
+            crate::shard::plan(catalog, &args, stdout).map_err(Failure::Usage)
+        }
+        Some(Command::Verify(args)) => verify_cmd::verify(catalog, &args, stdout, stderr),
         Some(Command::Generate(args)) => {
             generate(catalog, &args, stdout, stderr, progress_interval)
         }
+        Some(Command::Schema(args)) => {
+            crate::schema::command(catalog, &args, stdout).map_err(Failure::Data)
+        }
+        Some(Command::Load(args)) => crate::pg::load(catalog, &args, stdout, stderr),
+        Some(Command::Check(args)) => return crate::tools::check(tools, &args, stdout, stderr),
+        Some(Command::Infer(args)) => return crate::tools::infer(tools, &args, stdout, stderr),
         None => generate(catalog, &cli.generate, stdout, stderr, progress_interval),
     };
     match result {
@@ -111,13 +165,23 @@ enum Command {
     Generate(GenerateArgs),
     /// List the compiled entities, their row counts, files and fields.
     List,
+    /// Print the PostgreSQL DDL: one CREATE TABLE per entity, parents first, with every constraint.
+    Schema(crate::schema::SchemaArgs),
+    /// COPY the written CSV files into PostgreSQL, parents first, one transaction per table.
+    Load(crate::pg::LoadArgs),
     /// Print, per part of a sharded run, the rows and estimated bytes of every entity.
     Plan(crate::shard::PlanArgs),
+    /// Re-read the written files and check counts, CSV format, types, keys, rules and distributions (exit 1 on any failure).
+    Verify(verify_cmd::VerifyArgs),
+    /// Check a config folder: every problem as path:line:col, then a summary (exit 1 on errors).
+    Check(crate::tools::CheckArgs),
+    /// Print a draft multiply config guessed from a seed file's records.
+    Infer(crate::tools::InferArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
 struct GenerateArgs {
-    /// Run seed: the same seed writes the same bytes.
+    /// Run seed: the same seed writes the same bytes (the build's config.yaml may set the default).
     #[arg(long, value_name = "N", default_value_t = 42)]
     seed: u64,
     /// Write into DIR (each file under its configured file name) instead of the configured paths.
@@ -153,6 +217,16 @@ struct GenerateArgs {
     /// With --shard: write the header in every part, not only in part 0.
     #[arg(long)]
     header_every_part: bool,
+    /// Stream the rows into PostgreSQL with COPY (postgres://USER@HOST:PORT/DB) instead of
+    /// writing CSV files; parents first, one transaction per table.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["shard", "shard_from_env"])]
+    sink: Option<String>,
+    /// With --sink: create each table (see `perfgen schema`) in the transaction that fills it.
+    #[arg(long, requires = "sink")]
+    create_tables: bool,
+    /// With --sink: then count, by query, the rows that break a rule no constraint holds.
+    #[arg(long, requires = "sink")]
+    check_rules: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,7 +274,7 @@ fn parse_now(s: &str) -> Result<Timestamp, String> {
 
 /// What went wrong, by exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Failure {
+pub(crate) enum Failure {
     /// Exit code 2.
     Usage(String),
     /// Exit code 1.
@@ -230,7 +304,11 @@ fn entity_aliases(info: &EntityInfo) -> Vec<String> {
 
 /// Catalog position of the entity `name` names (case-insensitive). An entity's own name
 /// wins over another's file stem.
-fn resolve_entity(catalog: &Catalog, name: &str, option: &str) -> Result<usize, Failure> {
+pub(crate) fn resolve_entity(
+    catalog: &Catalog,
+    name: &str,
+    option: &str,
+) -> Result<usize, Failure> {
     let wanted = name.trim().to_lowercase();
     if let Some(i) = catalog
         .entities
@@ -592,7 +670,22 @@ fn generate(
     let selected = selected_entities(catalog, args)?;
     check_now(catalog, &selected, args.now)?;
     check_parents(catalog, &selected, &rows)?;
-    let shard = crate::shard::resolve(args.shard, args.shard_from_env.as_deref()).map_err(Failure::Usage)?;
+    if let Some(url) = &args.sink {
+        let cx = Context {
+            seed: args.seed,
+            rows,
+            now: args.now,
+        };
+        let opts = crate::pg::SinkOptions {
+            create_tables: args.create_tables,
+            check_rules: args.check_rules,
+            threads: args.threads.unwrap_or(0),
+            quiet: args.quiet,
+        };
+        return crate::pg::sink(catalog, url, &selected, &cx, &opts, stdout, stderr);
+    }
+    let shard = crate::shard::resolve(args.shard, args.shard_from_env.as_deref())
+        .map_err(Failure::Usage)?;
     let paths: Vec<PathBuf> = selected
         .iter()
         .map(|&i| {
@@ -672,6 +765,10 @@ fn generate(
         progress.done_before += report.rows;
         reports.push(report);
     }
+    if shard.map_or(true, |s| s.index == 0) {
+        crate::schema::write_beside(catalog, args.out.as_deref(), args.now)
+            .map_err(Failure::Data)?;
+    }
     if !args.quiet {
         let summary = format_summary(&reports, started.elapsed().as_secs_f64());
         stdout
@@ -679,6 +776,16 @@ fn generate(
             .and_then(|()| stdout.flush())
             .map_err(|e| Failure::Data(format!("cannot write the summary: {e}")))?;
     }
+    let seconds = started.elapsed().as_secs_f64();
+    readme_cmd::after_generate(
+        catalog,
+        args,
+        &selected,
+        &reports,
+        seconds,
+        shard.is_some(),
+        stdout,
+    )?;
     Ok(())
 }
 
@@ -892,7 +999,7 @@ mod tests {
         assert_eq!(o.code, 0, "{}", o.stderr);
         assert_eq!(
             files_in(Path::new(&out)),
-            ["children.csv", "things_bulk.csv"]
+            ["children.csv", "schema.sql", "things_bulk.csv"]
         );
         let things = lines(&Path::new(&out).join("things_bulk.csv"));
         assert_eq!(things.len(), 101);
@@ -1009,7 +1116,7 @@ mod tests {
             ],
         );
         assert_eq!(o.code, 0, "{}", o.stderr);
-        assert_eq!(files_in(Path::new(&only)), ["children.csv"]);
+        assert_eq!(files_in(Path::new(&only)), ["children.csv", "schema.sql"]);
         assert_eq!(
             fs::read(Path::new(&all).join("children.csv")).unwrap(),
             fs::read(Path::new(&only).join("children.csv")).unwrap()
@@ -1066,6 +1173,7 @@ mod tests {
     static NOW_CATALOG: Catalog = Catalog {
         config_dir: "tests/now",
         entities: &NOW_ENTITIES,
+        default_seed: None,
     };
 
     #[test]
@@ -1114,6 +1222,7 @@ mod tests {
         let catalog = Catalog {
             config_dir: "dup",
             entities: &DUP,
+            default_seed: None,
         };
         let (_d, out) = tmp();
         let o = run_args(&catalog, &["--out", &out]);

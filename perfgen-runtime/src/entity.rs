@@ -144,4 +144,6 @@ pub struct Catalog {
     /// The config folder the generator was built from, for messages.
     pub config_dir: &'static str,
     pub entities: &'static [EntityInfo],
+    /// The default `--seed` (the `seed` of the build's global `config.yaml`); `None`: 42.
+    pub default_seed: Option<u64>,
 }

@@ -7,16 +7,24 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod derived;
 pub mod entity;
 pub mod fk;
 pub mod format;
 pub mod output;
+#[cfg(feature = "cli")]
+pub mod pg;
+pub mod report;
 pub mod rng;
 pub mod sample;
+pub mod schema;
 #[cfg(feature = "cli")]
 pub mod shard;
 pub mod spec;
+pub mod stats;
 pub mod time;
+pub mod tools;
+pub mod verify;
 
 pub use entity::{Catalog, Context, Entity, EntityInfo, FieldInfo, RowError};
 pub use time::Timestamp;

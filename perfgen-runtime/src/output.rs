@@ -725,6 +725,7 @@ pub(crate) mod tests {
     pub(crate) static CATALOG: Catalog = Catalog {
         config_dir: "tests/configs",
         entities: &ENTITIES,
+        default_seed: None,
     };
 
     pub(crate) fn cx(seed: u64) -> Context {

@@ -1,0 +1,274 @@
+//! The optional project-wide `config.yaml` (the seed document's step 1.1 loads
+//! `eval/config.yaml`): defaults for every entity, read at build time with the configs.
+//!
+//! ```yaml
+//! # eval/config.yaml
+//! target_count: 100000          # for configs without their own
+//! batch_size: 10000             # likewise
+//! seed: 42                      # the default `--seed` of the built binary
+//! output_dir: performance/output  # relative to this file: configs without `output_file`
+//!                               # write <output_dir>/<config stem minus _multiply>_bulk.csv
+//! ```
+//! It is found at `<base>/config.yaml` when the config folder is
+//! `<base>/performance/configs`, or named explicitly ([`crate::Builder::global_config`], the
+//! `PERFGEN_GLOBAL_CONFIG` variable in [`crate::build_script`] and `perfgen check`). A
+//! config's own values win. Unknown keys and bad values are positioned errors, like a
+//! config's.
+
+use crate::config::{join_normalized, ConfigDoc, Spanned};
+use crate::diag::{suggest, Diagnostics, Loc, Sources};
+use crate::values;
+use crate::yaml::{Key, Yaml};
+use std::path::{Path, PathBuf};
+
+/// Names the global config file explicitly (relative to the package root in a build
+/// script, to the current folder in `perfgen check`); overrides the automatic lookup.
+pub const GLOBAL_CONFIG_ENV: &str = "PERFGEN_GLOBAL_CONFIG";
+/// The file looked for in `<base>` for a config folder `<base>/performance/configs`.
+pub const FILE_NAME: &str = "config.yaml";
+
+const KEYS: &[&str] = &[
+    "target_count",
+    "batch_size",
+    "seed",
+    "output_dir",
+    "description",
+];
+
+/// Which global config a build reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum GlobalConfig {
+    /// `<base>/config.yaml` for a config folder `<base>/performance/configs`, when it exists.
+    #[default]
+    Auto,
+    /// This file (an error when it does not exist).
+    File(PathBuf),
+    /// None.
+    Off,
+}
+
+/// The defaults a global config gives; all absent when there is none.
+#[derive(Debug, Clone, Default)]
+pub struct Defaults {
+    /// The file they were read from.
+    pub path: Option<PathBuf>,
+    pub target_count: Option<Spanned<u64>>,
+    pub batch_size: Option<Spanned<u64>>,
+    pub seed: Option<Spanned<u64>>,
+    /// Resolved against the global config's folder.
+    pub output_dir: Option<Spanned<PathBuf>>,
+}
+
+/// `<base>/config.yaml` when `config_dir` is `<base>/performance/configs`.
+pub fn default_path(config_dir: &Path) -> Option<PathBuf> {
+    if config_dir.file_name()? != "configs" {
+        return None;
+    }
+    let performance = config_dir.parent()?;
+    if performance.file_name()? != "performance" {
+        return None;
+    }
+    Some(performance.parent()?.join(FILE_NAME))
+}
+
+/// Find and read the global config for the config folder `dir` (absolute). Relative
+/// explicit paths are taken from `root`. Adds the file to `inputs` when it exists. A missing
+/// automatic file is no error; a missing explicit one is, at `at`.
+#[allow(clippy::too_many_arguments)]
+pub fn load(
+    choice: &GlobalConfig,
+    dir: &Path,
+    root: &Path,
+    shown: &dyn Fn(&Path) -> String,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+    at: Loc,
+    inputs: &mut Vec<PathBuf>,
+) -> Defaults {
+    let path = match choice {
+        GlobalConfig::Off => return Defaults::default(),
+        GlobalConfig::Auto => match default_path(dir) {
+            Some(p) if p.is_file() => p,
+            _ => return Defaults::default(),
+        },
+        GlobalConfig::File(p) if p.is_absolute() => p.clone(),
+        GlobalConfig::File(p) => root.join(p),
+    };
+    let path = path.canonicalize().unwrap_or(path);
+    if path.exists() {
+        inputs.push(path.clone());
+    }
+    let Some(file) = crate::config::read_source(&path, shown(&path), sources, diags, at) else {
+        return Defaults::default();
+    };
+    if sources.get(file).text.trim().is_empty() {
+        // An empty global config sets nothing.
+        return Defaults {
+            path: Some(path),
+            ..Defaults::default()
+        };
+    }
+    let Some(tree) = crate::yaml::parse(file, &sources.get(file).text, diags) else {
+        return Defaults::default();
+    };
+    read(&path, &tree, diags)
+}
+
+/// Read a global config from its parsed tree.
+pub fn read(path: &Path, root: &Yaml, diags: &mut Diagnostics) -> Defaults {
+    let mut out = Defaults {
+        path: Some(path.to_path_buf()),
+        ..Defaults::default()
+    };
+    let Some(map) = root.as_map() else {
+        diags
+            .error(root.loc, "the global config must be a mapping")
+            .help("write e.g. `target_count: 100000`");
+        return out;
+    };
+    for (k, v) in map {
+        if !KEYS.contains(&k.text.as_str()) {
+            diags
+                .error(
+                    k.loc,
+                    format!("unknown key `{}` in the global config", k.text),
+                )
+                .help(suggest(&k.text, KEYS));
+            continue;
+        }
+        if k.text == "description" {
+            continue;
+        }
+        let Some(text) = v.as_str().filter(|_| !v.is_null()) else {
+            diags
+                .error(
+                    v.loc,
+                    format!("`{}` must be a value, found {}", k.text, v.kind_name()),
+                )
+                .help(format!("write `{}: <value>`", k.text));
+            continue;
+        };
+        let at = |value| Spanned { value, loc: v.loc };
+        match k.text.as_str() {
+            "target_count" => match values::count(text) {
+                Some(n) => out.target_count = Some(at(n)),
+                None => number_error(diags, v.loc, k, text, ">= 0", "100000"),
+            },
+            "batch_size" => match values::count(text).filter(|&n| n > 0) {
+                Some(n) => out.batch_size = Some(at(n)),
+                None => number_error(diags, v.loc, k, text, "> 0", "10000"),
+            },
+            "seed" => match values::count(text) {
+                Some(n) => out.seed = Some(at(n)),
+                None => number_error(diags, v.loc, k, text, ">= 0", "42"),
+            },
+            "output_dir" => {
+                if text.trim().is_empty() {
+                    diags
+                        .error(v.loc, "`output_dir` is empty")
+                        .help("write e.g. `output_dir: performance/output`, or remove it");
+                } else {
+                    let base = path.parent().unwrap_or(Path::new("."));
+                    out.output_dir = Some(Spanned {
+                        value: join_normalized(base, text),
+                        loc: v.loc,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn number_error(diags: &mut Diagnostics, loc: Loc, k: &Key, text: &str, range: &str, eg: &str) {
+    diags
+        .error(
+            loc,
+            format!("`{}` must be a whole number {range}, got `{text}`", k.text),
+        )
+        .help(format!("write e.g. `{}: {eg}`, or remove it", k.text));
+}
+
+impl Defaults {
+    /// Fill the keys `map` (a config's top level, read into `doc`) does not set.
+    pub fn apply(&self, doc: &mut ConfigDoc, map: &[(Key, Yaml)]) {
+        let has = |key: &str| map.iter().any(|(k, _)| k.text == key);
+        if !has("target_count") {
+            if let Some(t) = &self.target_count {
+                doc.target_count = Some(t.clone());
+            }
+        }
+        if !has("batch_size") {
+            if let Some(b) = &self.batch_size {
+                doc.batch_size = Some(b.value);
+            }
+        }
+        if !has("output_file") {
+            if let Some(dir) = &self.output_dir {
+                let file = dir
+                    .value
+                    .join(format!("{}_bulk.csv", config_stem(&doc.path)));
+                doc.output_file = Some(Spanned {
+                    value: file.to_string_lossy().into_owned(),
+                    loc: dir.loc,
+                });
+            }
+        }
+    }
+}
+
+/// `users_multiply.yaml` -> `users`.
+pub fn config_stem(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match stem.strip_suffix("_multiply") {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => stem,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_path_only_for_performance_configs() {
+        assert_eq!(
+            default_path(Path::new("/p/eval/performance/configs")),
+            Some(PathBuf::from("/p/eval/config.yaml"))
+        );
+        assert_eq!(default_path(Path::new("/p/eval/configs")), None);
+        assert_eq!(default_path(Path::new("configs")), None);
+    }
+
+    #[test]
+    fn reads_values_and_reports_unknown_keys() {
+        let mut d = Diagnostics::default();
+        let text =
+            "target_count: 5_000\nseed: 7\noutput_dir: out/csv\nbatchsize: 3\nbatch_size: 0\n";
+        let tree = crate::yaml::parse(0, text, &mut d).unwrap();
+        let g = read(Path::new("/p/eval/config.yaml"), &tree, &mut d);
+        assert_eq!(g.target_count.unwrap().value, 5000);
+        assert_eq!(g.seed.unwrap().value, 7);
+        assert_eq!(
+            g.output_dir.unwrap().value,
+            PathBuf::from("/p/eval/out/csv")
+        );
+        assert!(g.batch_size.is_none());
+        let all = d.into_sorted();
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!((all[0].loc.line, all[0].loc.col), (4, 1));
+        assert_eq!(all[0].help.as_deref(), Some("did you mean `batch_size`?"));
+        assert_eq!((all[1].loc.line, all[1].loc.col), (5, 13));
+    }
+
+    #[test]
+    fn config_stems() {
+        assert_eq!(config_stem(Path::new("c/users_multiply.yaml")), "users");
+        assert_eq!(config_stem(Path::new("c/users.yml")), "users");
+        assert_eq!(config_stem(Path::new("c/_multiply.yaml")), "_multiply");
+    }
+}

@@ -1,0 +1,625 @@
+//! Into PostgreSQL: `perfgen schema` + psql's `\copy` with every constraint on, `perfgen load`
+//! and `perfgen generate --sink`. Every test needs a server, so every test is ignored by
+//! default; `.ci/run` runs them (`cargo test --workspace -- --ignored`) when one answers at
+//! 127.0.0.1:5432 (user root, trust auth). Each test works in a scratch database of its own,
+//! dropped at the end. `PERFGEN_TEST_PG` overrides the server URL (without database).
+
+mod common;
+
+use perfgen_runtime::schema::{self, TableSchema};
+use perfgen_runtime::Catalog;
+use postgres::error::SqlState;
+use postgres::{Client, NoTls};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const NEEDS: &str = "needs PostgreSQL at 127.0.0.1:5432";
+
+fn server() -> String {
+    std::env::var("PERFGEN_TEST_PG").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432".into())
+}
+
+/// A database made for one test and dropped (with its connections) when it goes.
+struct ScratchDb {
+    name: String,
+}
+
+impl ScratchDb {
+    fn new() -> ScratchDb {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "perfgen_test_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = admin();
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .unwrap();
+        // Concurrent CREATE DATABASE can find the template busy: try again.
+        let mut tries = 0;
+        loop {
+            match admin.batch_execute(&format!("CREATE DATABASE {name}")) {
+                Ok(()) => break,
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    eprintln!("CREATE DATABASE {name}: {e}; again");
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                Err(e) => panic!("CREATE DATABASE {name}: {e}"),
+            }
+        }
+        ScratchDb { name }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", server(), self.name)
+    }
+
+    fn client(&self) -> Client {
+        Client::connect(&self.url(), NoTls).unwrap()
+    }
+}
+
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = Client::connect(&format!("{}/postgres", server()), NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+fn admin() -> Client {
+    Client::connect(&format!("{}/postgres", server()), NoTls)
+        .unwrap_or_else(|e| panic!("{NEEDS}: cannot connect to {}/postgres: {e}", server()))
+}
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn perfgen(catalog: &Catalog, args: &[&str]) -> Outcome {
+    let argv = std::iter::once("perfgen").chain(args.iter().copied());
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let code = perfgen_runtime::cli::run(catalog, argv.map(|s| s.into()), &mut so, &mut se);
+    Outcome {
+        code,
+        stdout: String::from_utf8(so).unwrap(),
+        stderr: String::from_utf8(se).unwrap(),
+    }
+}
+
+/// psql against `db`, stopping at the first error; panics with its output on failure.
+fn psql(db: &ScratchDb, dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("psql")
+        .current_dir(dir)
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &db.url()])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run psql ({e}); these tests need the psql client"));
+    assert!(
+        out.status.success(),
+        "psql {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The person's path: `schema.sql` through psql, then each CSV with psql's `\copy`, with
+/// every constraint on.
+fn load_with_psql(db: &ScratchDb, dir: &Path, tables: &[TableSchema]) {
+    psql(db, dir, &["-f", "schema.sql"]);
+    for t in tables {
+        let command = format!(
+            "\\copy {} FROM '{}' WITH (FORMAT csv, HEADER true)",
+            t.sql_name, t.file_name
+        );
+        psql(db, dir, &["-c", &command]);
+    }
+}
+
+fn count(client: &mut Client, table: &TableSchema) -> i64 {
+    client
+        .query_one(&format!("SELECT count(*) FROM {}", table.sql_name), &[])
+        .unwrap()
+        .get(0)
+}
+
+fn exists(client: &mut Client, table: &str) -> bool {
+    client
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
+        .unwrap()
+        .get(0)
+}
+
+/// Every row of `table`, sorted on all columns, in COPY's text format.
+fn dump(client: &mut Client, table: &TableSchema) -> Vec<u8> {
+    let order: Vec<String> = (1..=table.columns.len()).map(|i| i.to_string()).collect();
+    let sql = format!(
+        "COPY (SELECT * FROM {} ORDER BY {}) TO STDOUT",
+        table.sql_name,
+        order.join(", ")
+    );
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut client.copy_out(&sql).unwrap(), &mut out).unwrap();
+    out
+}
+
+/// Inserts a copy of one row of `table` with `set` applied; returns the SQLSTATE and
+/// constraint of the error, or `None` when the row went in (then rolled back).
+fn try_insert(client: &mut Client, table: &str, set: &str) -> Option<(SqlState, String)> {
+    let mut tx = client.transaction().unwrap();
+    tx.batch_execute(&format!(
+        "CREATE TEMP TABLE v ON COMMIT DROP AS SELECT * FROM {table} LIMIT 1; UPDATE v SET {set};"
+    ))
+    .unwrap();
+    let result = tx.batch_execute(&format!("INSERT INTO {table} SELECT * FROM v"));
+    let _ = tx.rollback();
+    result.err().map(|e| {
+        let db = e.as_db_error().expect("a server error");
+        (
+            db.code().clone(),
+            db.constraint().unwrap_or_default().to_string(),
+        )
+    })
+}
+
+fn csv_rows(dir: &Path, file: &str) -> i64 {
+    common::read_csv(&dir.join(file)).rows.len() as i64
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn schema_and_copy_hold_every_constraint() {
+    let catalog = &perfgen_fixtures::all_strategies::CATALOG;
+    let (dir, _) = common::generate(catalog, &[]);
+    let tables = schema::tables(catalog, None).unwrap();
+    let db = ScratchDb::new();
+    load_with_psql(&db, dir.path(), &tables);
+    let mut client = db.client();
+
+    // Counts match the files.
+    for t in &tables {
+        assert_eq!(
+            count(&mut client, t),
+            csv_rows(dir.path(), &t.file_name),
+            "{}",
+            t.name
+        );
+    }
+    // The rules no constraint holds hold by query.
+    let queries: Vec<_> = tables.iter().flat_map(|t| &t.queries).collect();
+    assert!(!queries.is_empty());
+    for q in queries {
+        let n: i64 = client.query_one(q.sql.as_str(), &[]).unwrap().get(0);
+        assert_eq!(n, 0, "{}: {}", q.what, q.sql);
+    }
+
+    // Each kind of constraint is there and rejects a row that breaks it.
+    let fresh = "id = gen_random_uuid()";
+    let cases: [(&str, String, SqlState, &str); 7] = [
+        (
+            "customers",
+            "id = id".into(),
+            SqlState::UNIQUE_VIOLATION,
+            "customers_pkey",
+        ),
+        (
+            "customers",
+            fresh.into(),
+            SqlState::UNIQUE_VIOLATION,
+            "customers_",
+        ),
+        (
+            "customers",
+            format!("{fresh}, age = 20"),
+            SqlState::CHECK_VIOLATION,
+            "customers_age_check",
+        ),
+        (
+            "customers",
+            format!("{fresh}, handle = NULL"),
+            SqlState::NOT_NULL_VIOLATION,
+            "",
+        ),
+        (
+            "purchases",
+            format!("{fresh}, customer_id = gen_random_uuid()"),
+            SqlState::FOREIGN_KEY_VIOLATION,
+            "purchases_customer_id_fkey",
+        ),
+        (
+            "purchases",
+            format!("{fresh}, customer_email = 'nobody@nowhere'"),
+            SqlState::FOREIGN_KEY_VIOLATION,
+            "purchases_customer_email_fkey",
+        ),
+        (
+            "profiles",
+            "bio = 'x'".into(),
+            SqlState::UNIQUE_VIOLATION,
+            "profiles_customer_id_key",
+        ),
+    ];
+    for (table, set, code, constraint) in &cases {
+        let (got, name) = try_insert(&mut client, table, set)
+            .unwrap_or_else(|| panic!("{table}: SET {set} was accepted"));
+        assert_eq!(&got, code, "{table}: SET {set}: {name}");
+        assert!(name.starts_with(constraint), "{table}: SET {set}: {name}");
+    }
+    for (table, set) in [
+        ("purchases", "status = 'lost'"),
+        ("purchases", "amount = 0"),
+        ("purchases", "shipped_at = placed_at - interval '1 second'"),
+        ("customers", "score = 0.5"),
+        ("customers", "last_login = '2030-01-01T00:00:00Z'"),
+    ] {
+        let set = format!("{fresh}, {set}");
+        let (got, _) = try_insert(&mut client, table, &set)
+            .unwrap_or_else(|| panic!("{table}: SET {set} was accepted"));
+        assert_eq!(got, SqlState::CHECK_VIOLATION, "{table}: SET {set}");
+    }
+    // Control: a row that breaks nothing goes in, so the cases above failed for their reason.
+    let ok = format!(
+        "{fresh}, email = 'fresh@example.org', \"user-name\" = 'fresh', signup_at = '1999-01-01T00:00:00Z'"
+    );
+    assert_eq!(try_insert(&mut client, "customers", &ok), None);
+    let ok = format!("{fresh}, customer_id = (SELECT id FROM customers ORDER BY id DESC LIMIT 1)");
+    assert_eq!(try_insert(&mut client, "purchases", &ok), None);
+}
+
+/// psql's `\copy`, `perfgen load` and `perfgen generate --sink`, each in its own database,
+/// store exactly the same rows.
+fn three_paths_agree(catalog: &Catalog, args: &[&str]) {
+    let (dir, _) = common::generate(catalog, args);
+    let tables = schema::tables(catalog, None).unwrap();
+    let by_psql = ScratchDb::new();
+    load_with_psql(&by_psql, dir.path(), &tables);
+
+    let by_load = ScratchDb::new();
+    let d = dir.path().to_str().unwrap();
+    let o = perfgen(
+        catalog,
+        &[
+            "load",
+            &by_load.url(),
+            "--dir",
+            d,
+            "--create-tables",
+            "--check-rules",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.starts_with("table"), "{}", o.stdout);
+    assert!(o.stdout.contains(": 0 rows break it"), "{}", o.stdout);
+
+    let by_sink = ScratchDb::new();
+    let url = by_sink.url();
+    let mut sink_args = vec![
+        "generate",
+        "--quiet",
+        "--sink",
+        &url,
+        "--create-tables",
+        "--check-rules",
+    ];
+    sink_args.extend_from_slice(args);
+    let o = perfgen(catalog, &sink_args);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "--quiet");
+
+    let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
+    for t in &tables {
+        let rows = csv_rows(dir.path(), &t.file_name);
+        assert!(rows > 0);
+        for client in [&mut a, &mut b, &mut c] {
+            assert_eq!(count(client, t), rows, "{}", t.name);
+        }
+        let expected = dump(&mut a, t);
+        assert!(
+            dump(&mut b, t) == expected,
+            "load differs from \\copy in {}",
+            t.name
+        );
+        assert!(
+            dump(&mut c, t) == expected,
+            "sink differs from \\copy in {}",
+            t.name
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn sink_and_load_store_the_rows_of_the_csv_path_all_strategies() {
+    three_paths_agree(&perfgen_fixtures::all_strategies::CATALOG, &["--seed", "3"]);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn sink_and_load_store_the_rows_of_the_csv_path_seed_doc() {
+    three_paths_agree(&perfgen_fixtures::seed_doc::CATALOG, &["--scale", "0.1"]);
+}
+
+/// Rewrites one field of one record (`record` 0 = the header) of a CSV file.
+fn damage(path: &Path, record: usize, column: &str, value: &str) {
+    let mut rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let c = rows[0].iter().position(|h| h == column).unwrap();
+    rows[record][c] = value.to_string();
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(path)
+        .unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn damaged_csv_is_rejected_naming_table_and_line() {
+    let catalog = &perfgen_fixtures::all_strategies::CATALOG;
+    let (dir, _) = common::generate(catalog, &[]);
+    let d = dir.path().to_str().unwrap();
+    let tables = schema::tables(catalog, None).unwrap();
+
+    let customers = std::fs::read(dir.path().join("customers_bulk.csv")).unwrap();
+    // A value of the wrong type, with --create-tables: the table is not created.
+    damage(&dir.path().join("customers_bulk.csv"), 42, "age", "abc");
+    let db = ScratchDb::new();
+    let o = perfgen(
+        catalog,
+        &["load", &db.url(), "--dir", d, "--create-tables", "-q"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let e = o.stderr.trim_end();
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.starts_with("error: table `customers`: PostgreSQL rejected line 43 of `"),
+        "{e}"
+    );
+    assert!(
+        e.contains("customers_bulk.csv` (the header is line 1)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("invalid input syntax for type integer: \"abc\""),
+        "{e}"
+    );
+    assert!(
+        e.contains("CONTEXT: COPY customers, line 43, column age"),
+        "{e}"
+    );
+    assert!(e.contains("the table was not created"), "{e}");
+    assert!(
+        e.contains("--only Customer --only Profile --only Purchase"),
+        "{e}"
+    );
+    let mut client = db.client();
+    assert!(!exists(&mut client, "customers"));
+
+    // A duplicate, found when the keys are added after the rows: the second row is named.
+    std::fs::write(dir.path().join("customers_bulk.csv"), &customers).unwrap();
+    let email =
+        common::read_csv(&dir.path().join("customers_bulk.csv")).column("email")[9].to_string();
+    damage(&dir.path().join("customers_bulk.csv"), 50, "email", &email);
+    let o = perfgen(
+        catalog,
+        &["load", &db.url(), "--dir", d, "--create-tables", "-q"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let e = o.stderr.trim_end();
+    assert!(e.starts_with("error: table `customers`: PostgreSQL rejected the rows (the second row with this key is line 51 of `"), "{e}");
+    assert!(
+        e.contains(&format!("DETAIL: Key (email)=({email}) is duplicated.")),
+        "{e}"
+    );
+    assert!(!exists(&mut client, "customers"));
+    std::fs::write(dir.path().join("customers_bulk.csv"), &customers).unwrap();
+
+    // Into tables made by schema.sql: a foreign key to no customer, found at the end of the
+    // COPY; parents stay committed, the failing table stays empty.
+    damage(
+        &dir.path().join("purchases_bulk.csv"),
+        1000,
+        "customer_id",
+        "00000000-0000-4000-8000-000000000000",
+    );
+    let db = ScratchDb::new();
+    psql(&db, dir.path(), &["-f", "schema.sql"]);
+    let o = perfgen(catalog, &["load", &db.url(), "--dir", d, "-q"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let e = o.stderr.trim_end();
+    assert!(e.starts_with("error: table `purchases`: PostgreSQL rejected the rows (the first row with this key is line 1001 of `"), "{e}");
+    assert!(
+        e.contains("violates foreign key constraint \"purchases_customer_id_fkey\""),
+        "{e}"
+    );
+    assert!(e.contains("Key (customer_id)=(00000000-0000-4000-8000-000000000000) is not present in table \"customers\""), "{e}");
+    assert!(e.contains("the table is as it was"), "{e}");
+    assert!(
+        e.contains("Committed before it: customers (5000 rows), profiles (3000 rows)."),
+        "{e}"
+    );
+    assert!(e.ends_with("--only Purchase."), "{e}");
+    let mut client = db.client();
+    assert_eq!(count(&mut client, &tables[0]), 5000);
+    assert_eq!(count(&mut client, &tables[1]), 3000);
+    assert_eq!(count(&mut client, &tables[2]), 0);
+
+    // A file that is not the entity's.
+    std::fs::write(dir.path().join("purchases_bulk.csv"), "a,b\n1,2\n").unwrap();
+    let o = perfgen(
+        catalog,
+        &["load", &db.url(), "--dir", d, "-q", "--only", "purchases"],
+    );
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .contains("does not start with the header of entity `Purchase`"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn sink_failure_names_the_row_and_rolls_the_table_back() {
+    let catalog = &perfgen_fixtures::all_strategies::CATALOG;
+    let db = ScratchDb::new();
+    let url = db.url();
+    let o = perfgen(
+        catalog,
+        &[
+            "generate",
+            "-q",
+            "--sink",
+            &url,
+            "--create-tables",
+            "--only",
+            "customers",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // Again into the same table: row 0 repeats the primary key.
+    let o = perfgen(
+        catalog,
+        &["generate", "-q", "--sink", &url, "--only", "customers"],
+    );
+    assert_eq!(o.code, 1);
+    let e = o.stderr.trim_end();
+    assert!(e.starts_with("error: table `customers`: PostgreSQL rejected row 0 of entity `Customer` (COPY line 1): ERROR: duplicate key value violates unique constraint \"customers_pkey\""), "{e}");
+    assert!(e.contains("the table is as it was"), "{e}");
+    let mut client = db.client();
+    assert_eq!(
+        client
+            .query_one("SELECT count(*) FROM customers", &[])
+            .unwrap()
+            .get::<_, i64>(0),
+        5000
+    );
+    // --create-tables on an existing table says so.
+    let o = perfgen(
+        catalog,
+        &[
+            "generate",
+            "-q",
+            "--sink",
+            &url,
+            "--create-tables",
+            "--only",
+            "customers",
+        ],
+    );
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .contains("cannot create it: ERROR: relation \"customers\" already exists"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("perfgen schema --drop"), "{}", o.stderr);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn check_rules_counts_rows_that_break_a_cross_table_rule() {
+    let catalog = &perfgen_fixtures::all_strategies::CATALOG;
+    let (dir, _) = common::generate(catalog, &[]);
+    let d = dir.path().to_str().unwrap();
+    // Placed before any customer signed up: no constraint sees it, the rule query does.
+    damage(
+        &dir.path().join("purchases_bulk.csv"),
+        7,
+        "placed_at",
+        "2000-01-01T00:00:00Z",
+    );
+    let db = ScratchDb::new();
+    let o = perfgen(
+        catalog,
+        &[
+            "load",
+            &db.url(),
+            "--dir",
+            d,
+            "--create-tables",
+            "--check-rules",
+        ],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .contains("rule purchases.placed_at >= customer.signup_at: 1 rows break it"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stderr
+            .contains("rows break a rule: purchases.placed_at >= customer.signup_at (1 rows)"),
+        "{}",
+        o.stderr
+    );
+    // The data itself is in: constraints held.
+    let mut client = db.client();
+    assert_eq!(
+        client
+            .query_one("SELECT count(*) FROM purchases", &[])
+            .unwrap()
+            .get::<_, i64>(0),
+        csv_rows(dir.path(), "purchases_bulk.csv")
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn connection_problems_are_clear() {
+    let catalog = &perfgen_fixtures::golden::CATALOG;
+    let o = perfgen(
+        catalog,
+        &[
+            "generate",
+            "-q",
+            "--sink",
+            &format!("{}/perfgen_no_such_db", server()),
+        ],
+    );
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("cannot connect to `"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("database \"perfgen_no_such_db\" does not exist"),
+        "{}",
+        o.stderr
+    );
+    let o = perfgen(
+        catalog,
+        &[
+            "load",
+            "postgres://me:secret@127.0.0.1:1/x",
+            "--dir",
+            "/nonexistent",
+        ],
+    );
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr.contains("no file `/nonexistent/authors_bulk.csv`"),
+        "{}",
+        o.stderr
+    );
+    let o = perfgen(catalog, &["generate", "-q", "--sink", "not a url"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}

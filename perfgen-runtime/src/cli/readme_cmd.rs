@@ -1,0 +1,71 @@
+//! After a `generate` into the configured paths: the seed's section 7.2 summary and the
+//! regenerated dataset README ([`crate::report`]).
+
+use super::{FileReport, GenerateArgs};
+use crate::entity::Catalog;
+use crate::report::{self, FileStats};
+use std::io::Write;
+
+/// Whether this run wrote the whole dataset where the configs say: no --out, --only,
+/// --shard or --sink (a README describes the configured files, all of them).
+fn wrote_configured_dataset(args: &GenerateArgs, sharded: bool) -> bool {
+    args.out.is_none() && args.only.is_empty() && !sharded && args.sink.is_none()
+}
+
+/// The command that writes the same files again.
+fn command(catalog: &Catalog, args: &GenerateArgs) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if args.seed != catalog.default_seed.unwrap_or(42) {
+        parts.push(format!("--seed {}", args.seed));
+    }
+    for o in &args.rows {
+        parts.push(format!("--rows {}={}", o.entity, o.rows));
+    }
+    if let Some(f) = args.scale {
+        parts.push(format!("--scale {f}"));
+    }
+    if let Some(t) = args.now {
+        parts.push(format!("--now {t}"));
+    }
+    if parts.is_empty() {
+        "cargo run --release".to_string()
+    } else {
+        format!("cargo run --release -- {}", parts.join(" "))
+    }
+}
+
+/// Regenerates the README and prints the 7.2 summary (unless --quiet), for runs that wrote
+/// the configured dataset; does nothing otherwise.
+pub(super) fn after_generate(
+    catalog: &Catalog,
+    args: &GenerateArgs,
+    selected: &[usize],
+    reports: &[FileReport],
+    seconds: f64,
+    sharded: bool,
+    stdout: &mut dyn Write,
+) -> Result<(), super::Failure> {
+    if !wrote_configured_dataset(args, sharded) {
+        return Ok(());
+    }
+    let files: Vec<FileStats> = selected
+        .iter()
+        .zip(reports)
+        .map(|(&entity, r)| FileStats {
+            entity,
+            path: r.path.clone(),
+            rows: r.rows,
+            bytes: r.bytes,
+        })
+        .collect();
+    let readme = report::write_readme(catalog, &files, args.seed, &command(catalog, args))
+        .map_err(|e| super::Failure::Data(format!("cannot write the dataset README: {e}")))?;
+    if !args.quiet {
+        let text = report::summary(catalog, &files, seconds, args.seed, readme.as_deref());
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|e| super::Failure::Data(format!("cannot write the summary: {e}")))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! A strict, streaming RFC 4180 reader. The `csv` crate is deliberately lenient (a stray
+//! quote in an unquoted field, text after a closing quote and a bare carriage return are all
+//! accepted silently), so it cannot tell a user that quoting is broken; this reader accepts
+//! exactly RFC 4180 (LF or CRLF line ends) and reports the first violation of each record
+//! with its line, then carries on reading the way a lenient reader would.
+
+use std::io::{self, Read};
+
+/// One record: its fields' bytes back to back, where each field ends, and where it starts.
+#[derive(Debug, Default)]
+pub(crate) struct Record {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    /// The 1-based line the record starts on.
+    pub line: u64,
+    /// The first RFC 4180 violation in the record: its line and what it is.
+    pub error: Option<(u64, &'static str)>,
+}
+
+impl Record {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The bytes of field `i` (unquoted, `""` collapsed).
+    pub fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.data[start..self.ends[i]]
+    }
+
+    fn end_field(&mut self) {
+        self.ends.push(self.data.len());
+    }
+
+    fn fail(&mut self, line: u64, what: &'static str) {
+        if self.error.is_none() {
+            self.error = Some((line, what));
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// At the first byte of a field.
+    FieldStart,
+    /// Inside a field that did not start with a quote.
+    Unquoted,
+    /// Inside a quoted field.
+    Quoted,
+    /// Just after a quote inside a quoted field: a closing quote or the first of `""`.
+    QuoteInQuoted,
+    /// Just after a carriage return outside quotes.
+    Cr,
+}
+
+/// Buffered strict reader over any byte source.
+pub(crate) struct CsvReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+    /// The line of the next unread byte (1-based).
+    line: u64,
+}
+
+const BUF_SIZE: usize = 1 << 20;
+
+#[inline(always)]
+fn is_plain(b: u8) -> bool {
+    !matches!(b, b',' | b'"' | b'\n' | b'\r')
+}
+
+impl<R: Read> CsvReader<R> {
+    pub fn new(inner: R) -> Self {
+        CsvReader {
+            inner,
+            buf: vec![0; BUF_SIZE],
+            pos: 0,
+            len: 0,
+            eof: false,
+            line: 1,
+        }
+    }
+
+    /// Refills the buffer; false at end of input.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        loop {
+            match self.inner.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.pos = 0;
+                    self.len = n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reads the next record into `rec`; false at end of input (no record).
+    pub fn read_record(&mut self, rec: &mut Record) -> io::Result<bool> {
+        rec.data.clear();
+        rec.ends.clear();
+        rec.error = None;
+        rec.line = self.line;
+        let mut state = State::FieldStart;
+        let mut quote_line = 0;
+        loop {
+            if self.pos == self.len && !self.fill()? {
+                break;
+            }
+            let buf = &self.buf[..self.len];
+            let mut i = self.pos;
+            while i < buf.len() {
+                let b = buf[i];
+                match state {
+                    State::FieldStart | State::Unquoted => {
+                        if state == State::FieldStart && b == b'"' {
+                            state = State::Quoted;
+                            quote_line = self.line;
+                            i += 1;
+                            continue;
+                        }
+                        let start = i;
+                        while i < buf.len() && is_plain(buf[i]) {
+                            i += 1;
+                        }
+                        if i > start {
+                            rec.data.extend_from_slice(&buf[start..i]);
+                            state = State::Unquoted;
+                        }
+                        if i == buf.len() {
+                            break;
+                        }
+                        match buf[i] {
+                            b',' => {
+                                rec.end_field();
+                                state = State::FieldStart;
+                            }
+                            b'\n' => {
+                                rec.end_field();
+                                self.line += 1;
+                                self.pos = i + 1;
+                                return Ok(true);
+                            }
+                            b'\r' => state = State::Cr,
+                            _ => {
+                                rec.fail(self.line, "a quote inside an unquoted field");
+                                rec.data.push(b'"');
+                                state = State::Unquoted;
+                            }
+                        }
+                        i += 1;
+                    }
+                    State::Quoted => {
+                        let start = i;
+                        while i < buf.len() && buf[i] != b'"' {
+                            if buf[i] == b'\n' {
+                                self.line += 1;
+                            }
+                            i += 1;
+                        }
+                        rec.data.extend_from_slice(&buf[start..i]);
+                        if i < buf.len() {
+                            state = State::QuoteInQuoted;
+                            i += 1;
+                        }
+                    }
+                    State::QuoteInQuoted => match b {
+                        b'"' => {
+                            rec.data.push(b'"');
+                            state = State::Quoted;
+                            i += 1;
+                        }
+                        b',' => {
+                            rec.end_field();
+                            state = State::FieldStart;
+                            i += 1;
+                        }
+                        b'\n' => {
+                            rec.end_field();
+                            self.line += 1;
+                            self.pos = i + 1;
+                            return Ok(true);
+                        }
+                        b'\r' => {
+                            state = State::Cr;
+                            i += 1;
+                        }
+                        _ => {
+                            rec.fail(self.line, "text after the closing quote of a field");
+                            state = State::Unquoted;
+                        }
+                    },
+                    State::Cr => {
+                        if b == b'\n' {
+                            rec.end_field();
+                            self.line += 1;
+                            self.pos = i + 1;
+                            return Ok(true);
+                        }
+                        rec.fail(self.line, "a carriage return not followed by a line feed");
+                        rec.data.push(b'\r');
+                        state = State::Unquoted;
+                    }
+                }
+            }
+            self.pos = i;
+        }
+        // End of input.
+        match state {
+            State::FieldStart if rec.ends.is_empty() && rec.data.is_empty() => return Ok(false),
+            State::Quoted => rec.fail(quote_line, "a quoted field that is never closed"),
+            State::Cr => {
+                rec.fail(self.line, "a carriage return not followed by a line feed");
+                rec.data.push(b'\r');
+            }
+            _ => {}
+        }
+        rec.end_field();
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (line, fields, first violation) of each record.
+    type Parsed = Vec<(u64, Vec<String>, Option<(u64, &'static str)>)>;
+
+    fn records(input: &[u8], chunk: usize) -> Parsed {
+        // A reader that hands out `chunk` bytes at a time, to cross buffer edges everywhere.
+        struct Slow<'a>(&'a [u8], usize);
+        impl Read for Slow<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(self.1).min(out.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut r = CsvReader::new(Slow(input, chunk));
+        let mut rec = Record::default();
+        let mut out = Vec::new();
+        while r.read_record(&mut rec).unwrap() {
+            let fields = (0..rec.len())
+                .map(|i| String::from_utf8(rec.field(i).to_vec()).unwrap())
+                .collect();
+            out.push((rec.line, fields, rec.error));
+        }
+        out
+    }
+
+    fn all_chunks(input: &[u8]) -> Parsed {
+        let whole = records(input, usize::MAX);
+        for chunk in 1..8 {
+            assert_eq!(records(input, chunk), whole, "chunk {chunk}");
+        }
+        whole
+    }
+
+    #[test]
+    fn reads_rfc_4180() {
+        let r = all_chunks(b"a,b\n1,\"x, \"\"y\"\"\nz\"\r\n,\n\"\",last");
+        assert_eq!(r.len(), 4);
+        assert_eq!(r[0], (1, vec!["a".into(), "b".into()], None));
+        assert_eq!(r[1], (2, vec!["1".into(), "x, \"y\"\nz".into()], None));
+        assert_eq!(r[2], (4, vec!["".into(), "".into()], None));
+        assert_eq!(r[3], (5, vec!["".into(), "last".into()], None));
+        assert!(all_chunks(b"").is_empty());
+        assert_eq!(all_chunks(b"x\n").len(), 1);
+        // An empty line is a record with one empty field.
+        assert_eq!(all_chunks(b"x\n\ny\n")[1].1, vec![String::new()]);
+    }
+
+    #[test]
+    fn reports_broken_quoting_with_its_line() {
+        let r = all_chunks(b"h\nab\"c\n\"ok\"x\n\"open\nnever closed");
+        assert_eq!(r[1].2, Some((2, "a quote inside an unquoted field")));
+        assert_eq!(r[1].1, vec!["ab\"c".to_string()]);
+        assert_eq!(r[2].2, Some((3, "text after the closing quote of a field")));
+        assert_eq!(r[3].2, Some((4, "a quoted field that is never closed")));
+        assert_eq!(r.len(), 4);
+        let r = all_chunks(b"a\rb\n");
+        assert_eq!(
+            r[0].2,
+            Some((1, "a carriage return not followed by a line feed"))
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! `perfgen verify` on the bundled example (eval/performance), through the compiled binary:
+//! the generator's own output passes; damaged copies fail with the entity and check named.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn perfgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_perfgen"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn generate(dir: &Path) {
+    let o = perfgen(&[
+        "generate",
+        "--quiet",
+        "--scale",
+        "0.05",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+fn verify(dir: &Path) -> Output {
+    perfgen(&[
+        "verify",
+        "--quiet",
+        "--scale",
+        "0.05",
+        "--out",
+        dir.to_str().unwrap(),
+    ])
+}
+
+/// The report line of `entity`'s `check`.
+fn line<'a>(report: &'a str, entity: &str, check: &str) -> &'a str {
+    report
+        .lines()
+        .find(|l| {
+            let cells: Vec<&str> = l
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
+            cells.len() > 1 && cells[0] == entity && cells[1] == check
+        })
+        .unwrap_or_else(|| panic!("no {entity} / {check} in\n{report}"))
+}
+
+#[test]
+fn bundled_example_passes_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path());
+    let o = verify(dir.path());
+    let report = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(report.contains("verify: PASS"), "{report}");
+    for (entity, check) in [
+        ("User", "linear created_at"),
+        ("User", "distribution age"),
+        ("User", "template email"),
+        ("Order", "distribution user_id"),
+        ("Order", "rule created_at >= user.created_at"),
+        ("Order", "distribution created_at"),
+        ("OrderItem", "distribution quantity"),
+        ("OrderItem", "distribution product_id"),
+        ("OrderItem", "foreign key order_id"),
+    ] {
+        assert!(
+            line(&report, entity, check).contains("PASS"),
+            "{entity} {check}"
+        );
+    }
+}
+
+#[test]
+fn damaged_bundled_example_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path());
+    // An order item for an order that does not exist, and quantity 7.
+    let path = dir.path().join("order_items_bulk.csv");
+    let data = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[5].split(',').map(str::to_string).collect();
+    cells[1] = "00000000-0000-4000-8000-000000000000".into();
+    cells[3] = "7".into();
+    lines[5] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let o = verify(dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let report = String::from_utf8_lossy(&o.stdout).into_owned();
+    let fk = line(&report, "OrderItem", "foreign key order_id");
+    assert!(
+        fk.contains("FAIL") && fk.contains("order_items_bulk.csv:6"),
+        "{fk}"
+    );
+    let q = line(&report, "OrderItem", "category quantity");
+    assert!(
+        q.contains("FAIL") && q.contains("order_items_bulk.csv:6"),
+        "{q}"
+    );
+}
