@@ -24,6 +24,20 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// [`civil_from_days`] for days 0..=2932896 (1970 to 9999), in u32 arithmetic.
+#[inline]
+fn civil_from_days_1970(days: u32) -> (u32, u32, u32) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + (m <= 2) as u32, m, d)
+}
+
 /// Day count since 1970-01-01 of a proleptic Gregorian date (month 1..=12, day 1..=31).
 #[inline]
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -107,10 +121,12 @@ impl Timestamp {
         // Years 0000..=9999 (every realistic dataset): a fixed 20-byte form, no branches on
         // length. 253402300800 is 10000-01-01T00:00:00Z.
         if (0..253_402_300_800).contains(&self.0) {
-            let days = (self.0 / SECS_PER_DAY) as i64;
-            let sod = (self.0 % SECS_PER_DAY) as u32;
-            let (y, m, d) = civil_from_days(days);
-            let y = y as u32;
+            // Unsigned arithmetic throughout: divisions by constants become a multiply and
+            // a shift, with none of the sign fix-ups of div_euclid.
+            let t = self.0 as u64;
+            let days = (t / SECS_PER_DAY as u64) as u32;
+            let sod = (t % SECS_PER_DAY as u64) as u32;
+            let (y, m, d) = civil_from_days_1970(days);
             let mut b = *b"0000-00-00T00:00:00Z";
             two_digits(&mut b, 0, y / 100);
             two_digits(&mut b, 2, y % 100);

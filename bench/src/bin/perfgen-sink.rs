@@ -6,6 +6,9 @@ use perfgen_fixtures::seed_doc::CATALOG;
 use perfgen_runtime::output::WriteOptions;
 use perfgen_runtime::Context;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let rows: u64 = args
