@@ -623,3 +623,179 @@ fn connection_problems_are_clear() {
     let o = perfgen(catalog, &["generate", "-q", "--sink", "not a url"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
 }
+
+/// Parts 0..n of every entity into `dir`, one `generate --shard K/N` run per part.
+fn generate_parts(catalog: &Catalog, dir: &Path, n: u64, args: &[&str]) {
+    let d = dir.to_str().unwrap();
+    for k in 0..n {
+        let shard = format!("{k}/{n}");
+        let mut argv = vec!["generate", "--quiet", "--out", d, "--shard", &shard];
+        argv.extend_from_slice(args);
+        let o = perfgen(catalog, &argv);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    }
+}
+
+/// Rewrites field `column` (its position) of record `record` (0 = the first line) of a file.
+fn set_field(path: &Path, record: usize, column: usize, value: &str) {
+    let mut rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    rows[record][column] = value.to_string();
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(path)
+        .unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn load_reads_a_folder_of_parts_one_transaction_per_table() {
+    let catalog = &perfgen_fixtures::all_strategies::CATALOG;
+    let args = [
+        "--seed",
+        "5",
+        "--rows",
+        "Customer=3001",
+        "--rows",
+        "Purchase=7919",
+        "--rows",
+        "Profile=2999",
+    ];
+    let (whole, _) = common::generate(catalog, &args);
+    let tables = schema::tables(catalog, None).unwrap();
+    // The unsharded files, loaded: what every parts folder must give.
+    let reference = ScratchDb::new();
+    let w = whole.path().to_str().unwrap();
+    let o = perfgen(
+        catalog,
+        &[
+            "load",
+            &reference.url(),
+            "--dir",
+            w,
+            "--create-tables",
+            "-q",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut reference = reference.client();
+
+    for (n, extra) in [(3u64, None), (7, Some("--header-every-part"))] {
+        let parts = tempfile::tempdir().unwrap();
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(extra);
+        generate_parts(catalog, parts.path(), n, &a);
+        assert!(!parts.path().join("customers_bulk.csv").exists());
+        let db = ScratchDb::new();
+        let d = parts.path().to_str().unwrap();
+        let o = perfgen(
+            catalog,
+            &[
+                "load",
+                &db.url(),
+                "--dir",
+                d,
+                "--create-tables",
+                "--check-rules",
+            ],
+        );
+        assert_eq!(o.code, 0, "{n} parts: {}", o.stderr);
+        assert!(o.stdout.contains(": 0 rows break it"), "{}", o.stdout);
+        let mut client = db.client();
+        for t in &tables {
+            let rows = csv_rows(whole.path(), &t.file_name);
+            assert!(rows > 0);
+            assert_eq!(count(&mut client, t), rows, "{n} parts: {}", t.name);
+            assert!(
+                dump(&mut client, t) == dump(&mut reference, t),
+                "{n} parts: {} differs from the unsharded load",
+                t.name
+            );
+        }
+    }
+
+    // A bad value in part 2 of 3 of purchases, into the tables of schema.sql: the table's
+    // transaction rolls back, with the rows of parts 0 and 1; its parents stay.
+    let parts = tempfile::tempdir().unwrap();
+    let d = parts.path().to_str().unwrap();
+    generate_parts(catalog, parts.path(), 3, &args);
+    let purchases = common::read_csv(&whole.path().join("purchases_bulk.csv"));
+    let part2 = parts.path().join("purchases_bulk.part00002-of-00003.csv");
+    let original = std::fs::read(&part2).unwrap();
+    set_field(&part2, 9, purchases.col("amount"), "abc");
+    let db = ScratchDb::new();
+    psql(&db, parts.path(), &["-f", "schema.sql"]);
+    let o = perfgen(catalog, &["load", &db.url(), "--dir", d, "-q"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let e = o.stderr.trim_end();
+    assert!(
+        e.starts_with("error: table `purchases`: PostgreSQL rejected line 10 of `"),
+        "{e}"
+    );
+    assert!(
+        e.contains("purchases_bulk.part00002-of-00003.csv`: ERROR: "),
+        "no header in part 2, so no `(the header is line 1)`: {e}"
+    );
+    assert!(
+        e.contains("CONTEXT: COPY purchases, line 10, column amount"),
+        "{e}"
+    );
+    assert!(e.contains("the table is as it was"), "{e}");
+    assert!(e.contains("No row of its 3 parts was kept."), "{e}");
+    assert!(
+        e.contains("Committed before it: customers (3001 rows), profiles (2999 rows)."),
+        "{e}"
+    );
+    let mut client = db.client();
+    assert_eq!(count(&mut client, &tables[0]), 3001);
+    assert_eq!(count(&mut client, &tables[1]), 2999);
+    assert_eq!(count(&mut client, &tables[2]), 0);
+
+    // A foreign key to no customer in part 2, found at the end of its COPY: the row is
+    // named by its part and line.
+    std::fs::write(&part2, &original).unwrap();
+    set_field(
+        &part2,
+        99,
+        purchases.col("customer_id"),
+        "00000000-0000-4000-8000-000000000000",
+    );
+    let o = perfgen(
+        catalog,
+        &["load", &db.url(), "--dir", d, "-q", "--only", "purchases"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let e = o.stderr.trim_end();
+    assert!(e.starts_with("error: table `purchases`: PostgreSQL rejected the rows (the first row with this key is line 100 of `"), "{e}");
+    assert!(e.contains("purchases_bulk.part00002-of-00003.csv`)"), "{e}");
+    assert_eq!(count(&mut client, &tables[2]), 0);
+    std::fs::write(&part2, &original).unwrap();
+
+    // A missing part: nothing is loaded, and the part is named.
+    let missing = parts.path().join("profiles_bulk.part00001-of-00003.csv");
+    std::fs::remove_file(&missing).unwrap();
+    let db = ScratchDb::new();
+    let o = perfgen(
+        catalog,
+        &["load", &db.url(), "--dir", d, "--create-tables", "-q"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("entity `Profile`: ")
+            && o.stderr.contains("missing part 1 of 3: ")
+            && o.stderr.contains(&format!("`{}`", missing.display())),
+        "{}",
+        o.stderr
+    );
+    let mut client = db.client();
+    assert!(!exists(&mut client, "customers"));
+}

@@ -2,15 +2,17 @@
 //!
 //! `perfgen [generate] [--seed N] [--out DIR] [--rows ENTITY=N]... [--scale F] [--only ENTITY]...
 //! [--threads N] [--now RFC3339] [--quiet]` writes the CSV files; `perfgen list` shows what
-//! was compiled in. Exit codes: 0 success, 1 data or I/O failure, 2 usage error.
+//! was compiled in. Exit codes: 0 success, 1 data or I/O failure, 2 usage error, 130
+//! interrupted (Ctrl-C; the files being written are removed).
 
 use crate::entity::{Catalog, Context, EntityInfo};
 use crate::output::{write_file_atomically, OutputError, WriteOptions, DEFAULT_CHUNK_ROWS};
 use crate::time::Timestamp;
 use clap::{Args, Parser, Subcommand};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,17 +28,55 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code: bad command line (including unknown entity names and a missing `--now`).
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code: interrupted by Ctrl-C (SIGINT), SIGTERM or SIGHUP; temporary files removed.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// How often a progress line is printed to stderr.
 const PROGRESS_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Rows of each entity written to memory before the run to estimate its file size.
+const PLAN_SAMPLE_ROWS: u64 = 1_000;
+
+/// How `generate` reports progress.
+#[derive(Debug, Clone, Copy)]
+struct Ui {
+    /// A plain progress line every this long (when stderr is not a terminal).
+    progress_interval: Duration,
+    /// Where indicatif progress bars are drawn instead of lines: stderr, when it is a
+    /// terminal.
+    bars: Option<fn() -> ProgressDrawTarget>,
+}
+
+impl Ui {
+    fn lines(progress_interval: Duration) -> Self {
+        Ui {
+            progress_interval,
+            bars: None,
+        }
+    }
+
+    /// The process's own stderr: bars when it is a terminal.
+    fn for_stderr() -> Self {
+        Ui {
+            progress_interval: PROGRESS_INTERVAL,
+            bars: io::stderr()
+                .is_terminal()
+                .then_some(ProgressDrawTarget::stderr as fn() -> ProgressDrawTarget),
+        }
+    }
+}
+
 /// The whole program: parse `std::env::args_os()`, [`run`], map the result to an exit code.
+/// Ctrl-C removes the files being written and exits with [`EXIT_INTERRUPTED`].
 pub fn main(catalog: &Catalog) -> ExitCode {
-    let code = run(
+    install_interrupt_handler();
+    let code = run_inner(
         catalog,
+        None,
         std::env::args_os(),
         &mut io::stdout(),
         &mut io::stderr(),
+        Ui::for_stderr(),
     );
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
@@ -44,14 +84,39 @@ pub fn main(catalog: &Catalog) -> ExitCode {
 /// [`main`] for a binary that also provides `perfgen check` and `perfgen infer` (see
 /// [`crate::tools`]; perfgen-codegen's `tools::TOOLS`).
 pub fn main_with_tools(catalog: &Catalog, tools: &crate::tools::Tools) -> ExitCode {
-    let code = run_with_tools(
+    install_interrupt_handler();
+    let code = run_inner(
         catalog,
-        tools,
+        Some(tools),
         std::env::args_os(),
         &mut io::stdout(),
         &mut io::stderr(),
+        Ui::for_stderr(),
     );
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// On Ctrl-C (and SIGTERM, SIGHUP): remove the temporary files being written (no file
+/// appears under a final name unless complete), say so on stderr, exit 130.
+fn install_interrupt_handler() {
+    let on_terminal = io::stderr().is_terminal();
+    // Fails only when a handler is already installed (a host program's): keep that one.
+    let _ = ctrlc::set_handler(move || {
+        crate::output::remove_temp_files_and_exit(EXIT_INTERRUPTED, |removed| {
+            let mut line = String::from(if on_terminal { "\n" } else { "" });
+            line.push_str("error: interrupted");
+            if !removed.is_empty() {
+                let names: Vec<String> = removed
+                    .iter()
+                    .map(|p| format!("`{}`", p.display()))
+                    .collect();
+                line.push_str(&format!("; removed the unfinished {}", names.join(", ")));
+            }
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "{line}");
+            let _ = err.flush();
+        })
+    });
 }
 
 /// [`run`] with `check` and `infer` served by `tools`.
@@ -68,7 +133,7 @@ pub fn run_with_tools(
         args,
         stdout,
         stderr,
-        PROGRESS_INTERVAL,
+        Ui::lines(PROGRESS_INTERVAL),
     )
 }
 
@@ -92,7 +157,14 @@ fn run_with(
     stderr: &mut dyn Write,
     progress_interval: Duration,
 ) -> i32 {
-    run_inner(catalog, None, args, stdout, stderr, progress_interval)
+    run_inner(
+        catalog,
+        None,
+        args,
+        stdout,
+        stderr,
+        Ui::lines(progress_interval),
+    )
 }
 
 fn run_inner(
@@ -101,7 +173,7 @@ fn run_inner(
     args: impl IntoIterator<Item = OsString>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
-    progress_interval: Duration,
+    ui: Ui,
 ) -> i32 {
     let cli = match crate::tools::parse_with_default_seed::<Cli>(catalog, args) {
         Ok(cli) => cli,
@@ -119,16 +191,14 @@ fn run_inner(
             crate::shard::plan(catalog, &args, stdout).map_err(Failure::Usage)
         }
         Some(Command::Verify(args)) => verify_cmd::verify(catalog, &args, stdout, stderr),
-        Some(Command::Generate(args)) => {
-            generate(catalog, &args, stdout, stderr, progress_interval)
-        }
+        Some(Command::Generate(args)) => generate(catalog, &args, stdout, stderr, ui),
         Some(Command::Schema(args)) => {
             crate::schema::command(catalog, &args, stdout).map_err(Failure::Data)
         }
         Some(Command::Load(args)) => crate::pg::load(catalog, &args, stdout, stderr),
         Some(Command::Check(args)) => return crate::tools::check(tools, &args, stdout, stderr),
         Some(Command::Infer(args)) => return crate::tools::infer(tools, &args, stdout, stderr),
-        None => generate(catalog, &cli.generate, stdout, stderr, progress_interval),
+        None => generate(catalog, &cli.generate, stdout, stderr, ui),
     };
     match result {
         Ok(()) => EXIT_OK,
@@ -149,6 +219,13 @@ fn run_inner(
     name = "perfgen",
     version,
     about = "Write performance-test CSV data from the compiled perfgen configs",
+    after_help = "Examples:
+  perfgen                                     generate: every entity, at its configured path
+  perfgen generate --seed 7 --out /tmp/data   another seed; every file into /tmp/data
+  perfgen list                                entities, row counts, fields by CSV name
+  perfgen verify --out /tmp/data              re-read and check what was written there
+
+Exit codes: 0 success, 1 data, I/O or verification failure, 2 usage error, 130 interrupted.",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -162,20 +239,45 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Write the CSV files (the default when no subcommand is given).
+    #[command(after_help = "Examples:
+  perfgen generate --out /tmp/data --seed 7
+  perfgen generate --rows users=10000000 --only users --threads 8
+  perfgen generate --scale 10 --quiet
+  perfgen generate --shard 3/8 --out /data/part3
+
+Prints a plan (entities in order, rows, estimated size, files) to stderr, progress bars
+(or a progress line per second when stderr is not a terminal), then a summary table.
+Files are written under a temporary name and renamed when complete.")]
     Generate(GenerateArgs),
     /// List the compiled entities, their row counts, files and fields.
+    #[command(after_help = "Example:
+  perfgen list        every entity: rows, file; every field: CSV name, Rust type, strategy")]
     List,
     /// Print the PostgreSQL DDL: one CREATE TABLE per entity, parents first, with every constraint.
+    #[command(after_help = "Examples:
+  perfgen schema > schema.sql
+  perfgen schema --drop | psql postgres://root@127.0.0.1:5432/db")]
     Schema(crate::schema::SchemaArgs),
     /// COPY the written CSV files into PostgreSQL, parents first, one transaction per table.
+    #[command(after_help = "Example:
+  perfgen load postgres://root@127.0.0.1:5432/db --create-tables --out /tmp/data")]
     Load(crate::pg::LoadArgs),
     /// Print, per part of a sharded run, the rows and estimated bytes of every entity.
+    #[command(after_help = "Example:
+  perfgen plan --shards 8 --scale 100")]
     Plan(crate::shard::PlanArgs),
     /// Re-read the written files and check counts, CSV format, types, keys, rules and distributions (exit 1 on any failure).
+    #[command(after_help = "Examples:
+  perfgen verify
+  perfgen verify --out /tmp/data --rows users=10000000 --only users   (as generated)")]
     Verify(verify_cmd::VerifyArgs),
     /// Check a config folder: every problem as path:line:col, then a summary (exit 1 on errors).
+    #[command(after_help = "Example:
+  perfgen check eval/performance/configs")]
     Check(crate::tools::CheckArgs),
     /// Print a draft multiply config guessed from a seed file's records.
+    #[command(after_help = "Example:
+  perfgen infer eval/performance/seeds/users_seed.yaml > users_multiply.yaml")]
     Infer(crate::tools::InferArgs),
 }
 
@@ -202,7 +304,7 @@ struct GenerateArgs {
     /// `now` for entities whose seed file has no generated_at (RFC 3339, e.g. 2024-01-01T00:00:00Z).
     #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
     now: Option<Timestamp>,
-    /// No progress lines and no summary.
+    /// No plan, no progress and no summary (errors are still printed).
     #[arg(long, short)]
     quiet: bool,
     /// Write part K of N (0-based) of every entity: rows [K*n/N, (K+1)*n/N), to
@@ -533,6 +635,123 @@ struct Progress<'a> {
     done_before: u64,
 }
 
+/// indicatif progress bars on the terminal: one per entity (rows, rows/s, ETA), added when
+/// its file is started, and a total bar below them when there are several files.
+struct Bars {
+    multi: MultiProgress,
+    total: Option<ProgressBar>,
+    /// Rows of the entities already written, and the width of the file names.
+    done_before: u64,
+    label_width: usize,
+}
+
+impl Bars {
+    fn new(target: ProgressDrawTarget, files: &[String], total_rows: u64) -> Self {
+        let multi = MultiProgress::with_draw_target(target);
+        let label_width = files
+            .iter()
+            .map(|f| f.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(5);
+        let total = (files.len() > 1).then(|| {
+            let bar = multi.add(ProgressBar::new(total_rows));
+            bar.set_style(Self::style(label_width));
+            bar.set_prefix("total");
+            bar.enable_steady_tick(Duration::from_millis(250));
+            bar
+        });
+        Bars {
+            multi,
+            total,
+            done_before: 0,
+            label_width,
+        }
+    }
+
+    /// `file [=====>    ] 1,200,000/10,000,000 rows  2,500,000 rows/s  ETA 4s`; when done,
+    /// the average rate and `in 3.9 s` instead of the ETA.
+    fn style(label_width: usize) -> ProgressStyle {
+        let template = format!(
+            "{{prefix:<{label_width}}} [{{bar:30}}] {{human_pos:>11}}/{{human_len}} rows  \
+             {{rate}}  {{tail}}{{msg}}"
+        );
+        ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(
+                        w,
+                        "{} rows/s",
+                        indicatif::HumanCount(state.per_sec().max(0.0) as u64)
+                    );
+                },
+            )
+            .with_key(
+                "tail",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = if state.is_finished() {
+                        write!(w, "in {:.1} s", state.duration().as_secs_f64())
+                    } else {
+                        write!(w, "ETA {:#}", indicatif::HumanDuration(state.eta()))
+                    };
+                },
+            )
+    }
+
+    /// The bar of the next file, and a callback that moves it (and the total bar).
+    fn start(&self, file: &str, rows: u64) -> (ProgressBar, crate::output::ProgressFn) {
+        let bar = ProgressBar::new(rows);
+        let bar = match &self.total {
+            Some(total) => self.multi.insert_before(total, bar),
+            None => self.multi.add(bar),
+        };
+        bar.set_style(Self::style(self.label_width));
+        bar.set_prefix(file.to_string());
+        bar.enable_steady_tick(Duration::from_millis(250));
+        let (b, total, base) = (bar.clone(), self.total.clone(), self.done_before);
+        let update: crate::output::ProgressFn = Arc::new(move |n| {
+            b.set_position(n);
+            if let Some(t) = &total {
+                t.set_position(base + n);
+            }
+        });
+        (bar, update)
+    }
+
+    fn finish(&self) {
+        if let Some(total) = &self.total {
+            total.finish();
+        }
+    }
+
+    /// Leaves the total bar where it stopped, before the error is printed below it.
+    fn fail(&self) {
+        if let Some(total) = &self.total {
+            total.abandon();
+        }
+    }
+}
+
+/// How progress is reported while files are written.
+enum Reporter<'a> {
+    Quiet,
+    Lines(Progress<'a>),
+    Bars(Bars),
+}
+
+impl Reporter<'_> {
+    fn entity_done(&mut self, rows: u64) {
+        match self {
+            Reporter::Quiet => {}
+            Reporter::Lines(p) => p.done_before += rows,
+            Reporter::Bars(b) => b.done_before += rows,
+        }
+    }
+}
+
 fn percent(done: u64, total: u64) -> f64 {
     if total == 0 {
         100.0
@@ -557,7 +776,15 @@ fn progress_line(
     )
 }
 
-/// [`write_entity`] on a helper thread while this thread prints progress. A panic in the
+/// The file name of `path` (the whole path when it has none).
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    )
+}
+
+/// [`write_entity`] on a helper thread while this thread reports progress. A panic in the
 /// generator becomes an error.
 fn write_entity_reporting(
     cx: &Context,
@@ -565,15 +792,25 @@ fn write_entity_reporting(
     part: &Part,
     path: &Path,
     opts: &WriteOptions,
-    progress: Option<&mut Progress<'_>>,
+    reporter: &mut Reporter<'_>,
 ) -> Result<FileReport, OutputError> {
     let done = Arc::new(AtomicU64::new(0));
     let mut opts = opts.clone();
-    if progress.is_some() {
-        let done = done.clone();
-        opts.progress = Some(Arc::new(move |n| done.store(n, Ordering::Relaxed)));
+    let rows = part.rows.end - part.rows.start;
+    let mut bar = None;
+    match reporter {
+        Reporter::Quiet => {}
+        Reporter::Lines(_) => {
+            let done = done.clone();
+            opts.progress = Some(Arc::new(move |n| done.store(n, Ordering::Relaxed)));
+        }
+        Reporter::Bars(bars) => {
+            let (b, update) = bars.start(&file_label(path), rows);
+            opts.progress = Some(update);
+            bar = Some(b);
+        }
     }
-    std::thread::scope(|scope| {
+    let result = std::thread::scope(|scope| {
         let (finished_tx, finished_rx) = mpsc::channel::<()>();
         let opts = &opts;
         let handle = scope.spawn(move || {
@@ -581,17 +818,14 @@ fn write_entity_reporting(
             drop(finished_tx);
             result
         });
-        if let Some(p) = progress {
-            let file = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |f| f.to_string_lossy().into_owned(),
-            );
+        if let Reporter::Lines(p) = reporter {
+            let file = file_label(path);
             while let Err(mpsc::RecvTimeoutError::Timeout) = finished_rx.recv_timeout(p.interval) {
                 let n = done.load(Ordering::Relaxed);
                 let line = progress_line(
                     &file,
                     n,
-                    part.rows.end - part.rows.start,
+                    rows,
                     p.done_before + n,
                     p.total_rows,
                     p.started.elapsed(),
@@ -603,7 +837,88 @@ fn write_entity_reporting(
         handle
             .join()
             .unwrap_or_else(|payload| Err(OutputError::from_panic(payload)))
-    })
+    });
+    if let Some(bar) = bar {
+        match &result {
+            Ok(_) => bar.finish(),
+            Err(_) => bar.abandon_with_message("  FAILED"),
+        }
+    }
+    result
+}
+
+/// Human-readable bytes, decimal units: `980 B`, `1.5 kB`, `12.3 MB`.
+fn human_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if bytes < 1000.0 {
+        return format!("{} B", bytes.round() as u64);
+    }
+    let mut value = bytes;
+    let mut unit = "B";
+    for u in UNITS {
+        if value < 1000.0 {
+            break;
+        }
+        value /= 1000.0;
+        unit = u;
+    }
+    format!("{value:.1} {unit}")
+}
+
+/// One file of the plan printed before writing.
+struct Planned {
+    entity: String,
+    rows: u64,
+    bytes: f64,
+    path: PathBuf,
+}
+
+/// The plan: a line with files, rows, estimated size and destination, then one line per
+/// entity in the order they are written.
+fn format_plan(files: &[Planned], destination: &str) -> String {
+    let rows: u64 = files.iter().map(|f| f.rows).sum();
+    let bytes: f64 = files.iter().map(|f| f.bytes).sum();
+    let mut s = format!(
+        "plan: {} file{}, {} rows, ~{}, into {}\n",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        rows,
+        human_bytes(bytes),
+        destination
+    );
+    let mut lines: Vec<[String; 4]> = vec![[
+        "entity".into(),
+        "rows".into(),
+        "est. size".into(),
+        "file".into(),
+    ]];
+    for f in files {
+        lines.push([
+            f.entity.clone(),
+            f.rows.to_string(),
+            format!("~{}", human_bytes(f.bytes)),
+            f.path.display().to_string(),
+        ]);
+    }
+    let mut widths = [0usize; 3];
+    for line in &lines {
+        for (w, cell) in widths.iter_mut().zip(line) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for line in &lines {
+        s.push_str(&format!(
+            "  {:<w0$}  {:>w1$}  {:>w2$}  {}\n",
+            line[0],
+            line[1],
+            line[2],
+            line[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        ));
+    }
+    s
 }
 
 /// The summary table: file, rows, bytes, seconds, rows/s, and a total line.
@@ -664,7 +979,7 @@ fn generate(
     args: &GenerateArgs,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
-    progress_interval: Duration,
+    ui: Ui,
 ) -> Result<(), Failure> {
     let rows = row_counts(catalog, args)?;
     let selected = selected_entities(catalog, args)?;
@@ -731,13 +1046,50 @@ fn generate(
         None | Some(0) => WriteOptions::available_threads(),
         Some(n) => n,
     };
+    let total_rows: u64 = parts.iter().map(|p| p.rows.end - p.rows.start).sum();
+    if !args.quiet {
+        let planned: Vec<Planned> = selected
+            .iter()
+            .zip(&paths)
+            .zip(&parts)
+            .map(|((&i, path), part)| {
+                let info = &catalog.entities[i];
+                let per_row =
+                    crate::shard::bytes_per_row(info, &cx, part.rows.clone(), PLAN_SAMPLE_ROWS);
+                let header = if part.header { info.header.len() } else { 0 };
+                Planned {
+                    entity: info.name.to_string(),
+                    rows: part.rows.end - part.rows.start,
+                    bytes: per_row * (part.rows.end - part.rows.start) as f64 + header as f64,
+                    path: path.clone(),
+                }
+            })
+            .collect();
+        let mut destination = match &args.out {
+            Some(dir) => format!("`{}`", dir.display()),
+            None => "the configured paths".to_string(),
+        };
+        if let Some(s) = shard {
+            destination.push_str(&format!(" (part {} of {})", s.index, s.count));
+        }
+        let plan = format_plan(&planned, &destination);
+        let _ = stderr.write_all(plan.as_bytes());
+        let _ = stderr.flush();
+    }
     let started = Instant::now();
-    let mut progress = Progress {
-        out: stderr,
-        interval: progress_interval,
-        started,
-        total_rows: parts.iter().map(|p| p.rows.end - p.rows.start).sum(),
-        done_before: 0,
+    let mut reporter = if args.quiet {
+        Reporter::Quiet
+    } else if let Some(target) = ui.bars {
+        let files: Vec<String> = paths.iter().map(|p| file_label(p)).collect();
+        Reporter::Bars(Bars::new(target(), &files, total_rows))
+    } else {
+        Reporter::Lines(Progress {
+            out: stderr,
+            interval: ui.progress_interval,
+            started,
+            total_rows,
+            done_before: 0,
+        })
     };
     let mut reports = Vec::with_capacity(selected.len());
     for ((&i, path), part) in selected.iter().zip(&paths).zip(&parts) {
@@ -751,21 +1103,28 @@ fn generate(
             },
             progress: None,
         };
-        let p = if args.quiet {
-            None
-        } else {
-            Some(&mut progress)
+        let report = match write_entity_reporting(&cx, info, part, path, &opts, &mut reporter) {
+            Ok(report) => report,
+            Err(e) => {
+                if let Reporter::Bars(bars) = &reporter {
+                    bars.fail();
+                }
+                return Err(Failure::Data(match e {
+                    OutputError::Row(row) => {
+                        format!("cannot generate `{}`: {}", path.display(), row)
+                    }
+                    other => other.to_string(),
+                }));
+            }
         };
-        let report = write_entity_reporting(&cx, info, part, path, &opts, p).map_err(|e| {
-            Failure::Data(match e {
-                OutputError::Row(row) => format!("cannot generate `{}`: {}", path.display(), row),
-                other => other.to_string(),
-            })
-        })?;
-        progress.done_before += report.rows;
+        reporter.entity_done(report.rows);
         reports.push(report);
     }
-    if shard.map_or(true, |s| s.index == 0) {
+    if let Reporter::Bars(bars) = &reporter {
+        bars.finish();
+    }
+    drop(reporter);
+    if shard.is_none_or(|s| s.index == 0) {
         crate::schema::write_beside(catalog, args.out.as_deref(), args.now)
             .map_err(Failure::Data)?;
     }
@@ -861,12 +1220,16 @@ mod tests {
     }
 
     fn run_interval(catalog: &Catalog, args: &[&str], interval: Duration) -> Outcome {
+        run_ui(catalog, args, Ui::lines(interval))
+    }
+
+    fn run_ui(catalog: &Catalog, args: &[&str], ui: Ui) -> Outcome {
         let mut stdout = Vec::new();
         let mut stderr = Vec::new();
         let argv = std::iter::once("perfgen")
             .chain(args.iter().copied())
             .map(OsString::from);
-        let code = run_with(catalog, argv, &mut stdout, &mut stderr, interval);
+        let code = run_inner(catalog, None, argv, &mut stdout, &mut stderr, ui);
         Outcome {
             code,
             stdout: String::from_utf8(stdout).unwrap(),
@@ -889,6 +1252,15 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    /// The lines of `stderr` that are errors.
+    fn error_lines(stderr: &str) -> Vec<String> {
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .map(str::to_string)
+            .collect()
     }
 
     fn tmp() -> (tempfile::TempDir, String) {
@@ -1239,8 +1611,8 @@ mod tests {
             &["--out", &out, "--seed", &seed, "--threads", "3"],
         );
         assert_eq!(o.code, 1);
-        assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
-        let line = o.stderr.trim_end();
+        assert_eq!(error_lines(&o.stderr).len(), 1, "{}", o.stderr);
+        let line = o.stderr.lines().last().unwrap();
         assert!(line.starts_with("error: cannot generate `"), "{line}");
         assert!(line.contains("things_bulk.csv"), "{line}");
         assert!(
@@ -1263,10 +1635,18 @@ mod tests {
         let out = blocker.join("sub");
         let o = run_args(&CATALOG, &["--out", out.to_str().unwrap()]);
         assert_eq!(o.code, 1);
-        assert!(
-            o.stderr.starts_with("error: cannot create directory"),
+        assert_eq!(
+            error_lines(&o.stderr),
+            [format!(
+                "error: cannot create directory `{}`: Not a directory (os error 20)",
+                out.display()
+            )],
             "{}",
             o.stderr
+        );
+        assert_eq!(
+            o.stderr.lines().last(),
+            error_lines(&o.stderr).last().map(|s| s.as_str())
         );
     }
 
@@ -1279,8 +1659,28 @@ mod tests {
             Duration::from_millis(1),
         );
         assert_eq!(o.code, 0, "{}", o.stderr);
-        assert!(o.stderr.lines().count() >= 1, "some progress");
-        for line in o.stderr.lines() {
+        let mut lines = o.stderr.lines();
+        // The plan first: entities in order, rows, estimated size, files.
+        let plan: Vec<&str> = lines.by_ref().take(4).collect();
+        assert!(
+            plan[0].starts_with("plan: 2 files, 300030 rows, ~"),
+            "{}",
+            o.stderr
+        );
+        assert!(plan[0].ends_with(&format!("into `{out}`")), "{}", plan[0]);
+        assert!(plan[1].contains("entity") && plan[1].contains("est. size"));
+        let cells =
+            |line: &str| -> Vec<String> { line.split_whitespace().map(str::to_string).collect() };
+        let thing = cells(plan[2]);
+        assert_eq!(thing[..2], ["Thing", "300000"], "{}", plan[2]);
+        assert!(thing[2].starts_with('~') && thing[3] == "MB", "{}", plan[2]);
+        assert_eq!(thing[4], format!("{out}/things_bulk.csv"));
+        let child = cells(plan[3]);
+        assert_eq!(child[..2], ["Child", "30"], "{}", plan[3]);
+        assert_eq!(child[4], format!("{out}/children.csv"));
+        let progress: Vec<&str> = lines.collect();
+        assert!(!progress.is_empty(), "some progress");
+        for line in progress {
             assert!(
                 line.starts_with("progress: things_bulk.csv: ")
                     || line.starts_with("progress: children.csv: "),
@@ -1336,6 +1736,212 @@ mod tests {
             "{}",
             o.stdout
         );
+    }
+
+    #[test]
+    fn every_subcommand_help_has_an_example() {
+        let o = run_args(&CATALOG, &["--help"]);
+        assert_eq!(o.code, 0);
+        for sub in [
+            "generate", "list", "schema", "load", "plan", "verify", "check", "infer",
+        ] {
+            assert!(
+                o.stdout.contains(&format!("  {sub} ")),
+                "{sub}: {}",
+                o.stdout
+            );
+            let h = run_args(&CATALOG, &[sub, "--help"]);
+            assert_eq!(h.code, 0, "{sub}");
+            assert!(h.stdout.contains("Example"), "{sub}: {}", h.stdout);
+            assert!(
+                h.stdout.contains(&format!("perfgen {sub}")),
+                "{sub}: {}",
+                h.stdout
+            );
+        }
+        assert!(o.stdout.contains("Examples:"));
+        assert!(o.stdout.contains("130 interrupted"));
+    }
+
+    #[test]
+    fn plan_format_and_sizes() {
+        assert_eq!(human_bytes(0.0), "0 B");
+        assert_eq!(human_bytes(999.4), "999 B");
+        assert_eq!(human_bytes(1500.0), "1.5 kB");
+        assert_eq!(human_bytes(12_345_678.0), "12.3 MB");
+        assert_eq!(human_bytes(3.2e12), "3.2 TB");
+        let plan = format_plan(
+            &[
+                Planned {
+                    entity: "User".into(),
+                    rows: 100_000,
+                    bytes: 12_300_000.0,
+                    path: PathBuf::from("out/users.csv"),
+                },
+                Planned {
+                    entity: "OrderItem".into(),
+                    rows: 5,
+                    bytes: 400.0,
+                    path: PathBuf::from("out/order_items.csv"),
+                },
+            ],
+            "`out`",
+        );
+        assert_eq!(
+            plan,
+            "plan: 2 files, 100005 rows, ~12.3 MB, into `out`\n\
+             \x20 entity       rows  est. size  file\n\
+             \x20 User       100000   ~12.3 MB  out/users.csv\n\
+             \x20 OrderItem       5     ~400 B  out/order_items.csv\n"
+        );
+    }
+
+    /// What the progress bars drew, by [`fake_terminal`].
+    static TERMINAL: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+    #[derive(Debug)]
+    struct FakeTerminal;
+
+    impl indicatif::TermLike for FakeTerminal {
+        fn width(&self) -> u16 {
+            120
+        }
+        fn move_cursor_up(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> io::Result<()> {
+            let mut t = TERMINAL.lock().unwrap();
+            t.push_str(s);
+            t.push('\n');
+            Ok(())
+        }
+        fn write_str(&self, s: &str) -> io::Result<()> {
+            TERMINAL.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn fake_terminal() -> ProgressDrawTarget {
+        ProgressDrawTarget::term_like(Box::new(FakeTerminal))
+    }
+
+    #[test]
+    fn progress_bars_on_a_terminal() {
+        let (_d, out) = tmp();
+        let ui = Ui {
+            progress_interval: Duration::from_millis(1),
+            bars: Some(fake_terminal),
+        };
+        let o = run_ui(
+            &CATALOG,
+            &["--out", &out, "--rows", "thing=200000", "--threads", "2"],
+            ui,
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        // The plan is printed; the bars replace the progress lines.
+        assert!(
+            o.stderr.starts_with("plan: 2 files, 200030 rows"),
+            "{}",
+            o.stderr
+        );
+        assert!(!o.stderr.contains("progress:"), "{}", o.stderr);
+        assert!(o.stdout.starts_with("file"), "{}", o.stdout);
+        let drawn = TERMINAL.lock().unwrap().clone();
+        for want in [
+            "things_bulk.csv",
+            "children.csv",
+            "total",
+            "200,000/200,000 rows",
+            "30/30 rows",
+            "200,030/200,030 rows",
+            "rows/s",
+            "ETA",
+            "in ",
+        ] {
+            assert!(drawn.contains(want), "{want}: {drawn}");
+        }
+    }
+
+    #[test]
+    fn quiet_prints_nothing_on_a_terminal_either() {
+        let (_d, out) = tmp();
+        let ui = Ui {
+            progress_interval: Duration::from_millis(1),
+            bars: Some(ProgressDrawTarget::hidden),
+        };
+        let o = run_ui(&CATALOG, &["-q", "--out", &out], ui);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(o.stdout.is_empty() && o.stderr.is_empty());
+    }
+
+    /// A real ENOSPC: the temporary file of things_bulk.csv is a symlink to /dev/full.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn disk_full_is_one_line_and_leaves_no_file() {
+        if !Path::new("/dev/full").exists() {
+            eprintln!("note: no /dev/full; skipped");
+            return;
+        }
+        let (_d, out) = tmp();
+        let dir = Path::new(&out);
+        fs::create_dir_all(dir).unwrap();
+        let target = dir.join("things_bulk.csv");
+        let tmp_file = crate::output::temp_path_for(&target).unwrap();
+        std::os::unix::fs::symlink("/dev/full", &tmp_file).unwrap();
+        let o = run_args(&CATALOG, &["--out", &out, "--rows", "thing=50000"]);
+        assert_eq!(o.code, 1, "{}", o.stderr);
+        assert_eq!(
+            error_lines(&o.stderr),
+            [format!(
+                "error: cannot write `{}`: No space left on device (disk full)",
+                target.display()
+            )],
+            "{}",
+            o.stderr
+        );
+        assert!(files_in(dir).is_empty(), "{:?}", files_in(dir));
+        assert!(o.stdout.is_empty(), "no summary: {}", o.stdout);
+    }
+
+    #[test]
+    fn rename_failure_names_the_file_and_removes_the_temporary() {
+        let (_d, out) = tmp();
+        let dir = Path::new(&out);
+        // children.csv is a non-empty directory: the complete file cannot replace it.
+        fs::create_dir_all(dir.join("children.csv")).unwrap();
+        fs::write(dir.join("children.csv/keep"), "x").unwrap();
+        let o = run_args(&CATALOG, &["--out", &out]);
+        assert_eq!(o.code, 1, "{}", o.stderr);
+        let errors = error_lines(&o.stderr);
+        assert_eq!(errors.len(), 1, "{}", o.stderr);
+        assert!(
+            errors[0].starts_with(&format!(
+                "error: cannot write `{}`: cannot rename",
+                dir.join("children.csv").display()
+            )),
+            "{}",
+            errors[0]
+        );
+        assert!(errors[0].contains("Is a directory"), "{}", errors[0]);
+        // Things, written before, is complete; nothing else is left.
+        assert_eq!(files_in(dir), ["children.csv", "things_bulk.csv"]);
+        assert_eq!(lines(&dir.join("things_bulk.csv")).len(), 101);
+        assert!(dir.join("children.csv/keep").exists());
     }
 
     #[test]

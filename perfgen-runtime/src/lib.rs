@@ -12,6 +12,7 @@ pub mod entity;
 pub mod fk;
 pub mod format;
 pub mod output;
+pub mod parts;
 #[cfg(feature = "cli")]
 pub mod pg;
 pub mod report;

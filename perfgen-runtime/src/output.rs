@@ -493,6 +493,39 @@ fn write_in_order(
     }
 }
 
+/// The temporary files [`write_file_atomically`] is writing now (see [`remove_temp_files_and_exit`]).
+static LIVE_TEMP_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live_temp_files() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A list of paths cannot be left half-updated by a panic: ignore poisoning.
+    LIVE_TEMP_FILES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget_temp_file(live: &mut Vec<PathBuf>, path: &Path) {
+    if let Some(i) = live.iter().position(|p| p == path) {
+        live.swap_remove(i);
+    }
+}
+
+/// The temporary files [`write_file_atomically`] calls of this process are writing now.
+pub fn temp_files_in_progress() -> Vec<PathBuf> {
+    live_temp_files().clone()
+}
+
+/// For an interrupt (Ctrl-C) handler: removes every temporary file that
+/// [`write_file_atomically`] is writing, calls `report` with their paths, and exits the
+/// process with `code`. No [`write_file_atomically`] call creates or renames a temporary
+/// file meanwhile, so each final name is left either as it was or with a complete file.
+pub fn remove_temp_files_and_exit(code: i32, report: impl FnOnce(&[PathBuf])) -> ! {
+    // Held until the process exits: a writer that reaches its rename waits forever.
+    let live = live_temp_files();
+    for path in live.iter() {
+        let _ = fs::remove_file(path);
+    }
+    report(&live);
+    std::process::exit(code)
+}
+
 /// Removes the temporary file unless disarmed (also when unwinding).
 struct TempFile {
     path: PathBuf,
@@ -502,7 +535,9 @@ struct TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         if self.armed {
+            let mut live = live_temp_files();
             let _ = fs::remove_file(&self.path);
+            forget_temp_file(&mut live, &self.path);
         }
     }
 }
@@ -517,20 +552,33 @@ pub fn temp_path_for(path: &Path) -> Option<PathBuf> {
     Some(path.with_file_name(name))
 }
 
+/// `source`, with a full disk (ENOSPC) said in words: "No space left on device (disk full)".
+fn explain_io(source: io::Error) -> io::Error {
+    if source.kind() == io::ErrorKind::StorageFull {
+        io::Error::new(
+            io::ErrorKind::StorageFull,
+            "No space left on device (disk full)",
+        )
+    } else {
+        source
+    }
+}
+
 /// Writes a file that appears under `path` only when complete.
 ///
 /// Creates the parent directory when missing, calls `write` with a 1 MiB `BufWriter` over
 /// a temporary file in the same directory (see [`temp_path_for`]), flushes, `sync_all`s, and
 /// renames it over `path`. On any error (from `write` or from the file system) the temporary
-/// file is removed and `path` is left as it was. I/O errors name `path`. Returns what `write`
-/// returned.
+/// file is removed and `path` is left as it was. I/O errors name `path` (a full disk as
+/// "No space left on device (disk full)"). Returns what `write` returned. While it runs,
+/// the temporary file is listed for [`remove_temp_files_and_exit`].
 pub fn write_file_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<u64, OutputError>,
 ) -> Result<u64, OutputError> {
     let io_err = |source: io::Error| OutputError::Io {
         path: Some(path.to_path_buf()),
-        source,
+        source: explain_io(source),
     };
     let tmp_path = temp_path_for(path).ok_or_else(|| {
         io_err(io::Error::new(
@@ -542,23 +590,44 @@ pub fn write_file_atomically(
         if !dir.is_dir() {
             fs::create_dir_all(dir).map_err(|source| OutputError::CreateDir {
                 path: dir.to_path_buf(),
-                source,
+                source: explain_io(source),
             })?;
         }
     }
 
-    let file = File::create(&tmp_path).map_err(io_err)?;
+    let file = {
+        // Created and listed under the lock: an interrupt handler sees it or it does not exist.
+        let mut live = live_temp_files();
+        let file = File::create(&tmp_path).map_err(io_err)?;
+        live.push(tmp_path.clone());
+        file
+    };
     let mut tmp = TempFile {
         path: tmp_path,
         armed: true,
     };
     let mut writer = BufWriter::with_capacity(FILE_BUFFER_BYTES, file);
-    let result = write(&mut writer).map_err(|e| e.with_path(path))?;
+    let result = write(&mut writer).map_err(|e| match e.with_path(path) {
+        OutputError::Io { path, source } => OutputError::Io {
+            path,
+            source: explain_io(source),
+        },
+        other => other,
+    })?;
     let file = writer.into_inner().map_err(|e| io_err(e.into_error()))?;
     file.sync_all().map_err(io_err)?;
     drop(file);
-    fs::rename(&tmp.path, path).map_err(io_err)?;
-    tmp.armed = false;
+    {
+        let mut live = live_temp_files();
+        fs::rename(&tmp.path, path).map_err(|e| {
+            io_err(io::Error::new(
+                e.kind(),
+                format!("cannot rename the complete temporary file onto it: {e}"),
+            ))
+        })?;
+        forget_temp_file(&mut live, &tmp.path);
+        tmp.armed = false;
+    }
     Ok(result)
 }
 
@@ -980,6 +1049,95 @@ pub(crate) mod tests {
         // No file name at all.
         let err = write_file_atomically(Path::new("/"), |_| Ok(0)).unwrap_err();
         assert!(err.to_string().contains("cannot write `/`"), "{err}");
+    }
+
+    #[test]
+    fn atomic_write_disk_full_says_so() {
+        let dir = tempdir();
+        let path = dir.path().join("things.csv");
+        let err = write_file_atomically(&path, |out| {
+            out.write_all(&vec![b'x'; FILE_BUFFER_BYTES + 10])?;
+            Err(OutputError::io(io::Error::from(io::ErrorKind::StorageFull)))
+        })
+        .unwrap_err();
+        let msg = err.to_string();
+        assert_eq!(
+            msg,
+            format!(
+                "cannot write `{}`: No space left on device (disk full)",
+                path.display()
+            )
+        );
+        assert!(dir_entries(dir.path()).is_empty());
+    }
+
+    /// A real ENOSPC from the kernel: the temporary name is a symlink to /dev/full.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn atomic_write_into_dev_full() {
+        if !Path::new("/dev/full").exists() {
+            eprintln!("note: no /dev/full; skipped");
+            return;
+        }
+        let dir = tempdir();
+        let path = dir.path().join("things.csv");
+        std::os::unix::fs::symlink("/dev/full", temp_path_for(&path).unwrap()).unwrap();
+        let err = write_file_atomically(&path, |out| {
+            out.write_all(b"id,label\n")?;
+            write_rows::<Thing>(&cx(1), 0..100_000, &opts(4, 100), out)
+        })
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("things.csv"), "{msg}");
+        assert!(
+            msg.ends_with("No space left on device (disk full)"),
+            "{msg}"
+        );
+        assert!(
+            dir_entries(dir.path()).is_empty(),
+            "{:?}",
+            dir_entries(dir.path())
+        );
+        assert!(Path::new("/dev/full").exists());
+    }
+
+    #[test]
+    fn atomic_write_rename_failure_names_the_file() {
+        let dir = tempdir();
+        let path = dir.path().join("things.csv");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("inside"), "x").unwrap();
+        let err = write_file_atomically(&path, |out| {
+            out.write_all(b"complete\n")?;
+            Ok(1)
+        })
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(&format!("cannot write `{}`: cannot rename", path.display())),
+            "{msg}"
+        );
+        assert!(!msg.contains('\n'));
+        assert_eq!(dir_entries(dir.path()), vec!["things.csv"]);
+        assert!(path.is_dir());
+    }
+
+    #[test]
+    fn temp_files_are_listed_while_written() {
+        let dir = tempdir();
+        let path = dir.path().join("things.csv");
+        let tmp = temp_path_for(&path).unwrap();
+        write_file_atomically(&path, |out| {
+            assert!(temp_files_in_progress().contains(&tmp));
+            assert!(tmp.exists());
+            out.write_all(b"x\n")?;
+            Ok(1)
+        })
+        .unwrap();
+        assert!(!temp_files_in_progress().contains(&tmp));
+        let _ = write_file_atomically(&path, |_| Err(OutputError::io(io::Error::other("no"))));
+        assert!(!temp_files_in_progress().contains(&tmp));
+        assert_eq!(dir_entries(dir.path()), vec!["things.csv"]);
     }
 
     #[test]

@@ -16,6 +16,12 @@
 //! damaged file). Generated rows go in COPY's binary format ([`binary`]), measured faster:
 //! see docs/postgres.md; `PERFGEN_COPY_FORMAT=csv` sends CSV instead.
 //!
+//! An entity whose file is absent but whose parts from `generate --shard K/N` are there
+//! (`users_bulk.partKKKKK-of-NNNNN.csv`, see [`crate::parts`]) is loaded from its parts: the
+//! set must be complete and the header in part 0 only or in every part; each part is one
+//! `COPY` (so PostgreSQL's line numbers are the part's own), all in the table's transaction,
+//! so a failure in any part leaves the table as it was.
+//!
 //! Built with the `postgres` cargo feature (on by default); without it `--sink` and `load`
 //! are usage errors.
 
@@ -33,7 +39,9 @@ pub struct LoadArgs {
     #[arg(value_name = "URL")]
     pub url: String,
     /// Read the files from DIR (each under its configured file name) instead of the
-    /// configured paths.
+    /// configured paths. An entity whose file is absent is loaded from its parts
+    /// (NAME.partKKKKK-of-NNNNN.csv from `generate --shard`), in part order, in one
+    /// transaction.
     #[arg(long, visible_alias = "out", value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Load only this entity's file (repeatable); its parents must already be loaded.
@@ -185,8 +193,14 @@ mod imp {
 
     /// Where the rows of one table come from.
     enum Source<'a> {
-        Generate { cx: &'a Context, opts: WriteOptions },
+        Generate {
+            cx: &'a Context,
+            opts: WriteOptions,
+        },
         File(PathBuf),
+        /// The parts of a sharded run in part order, each with whether it starts with the
+        /// header line.
+        Parts(Vec<(PathBuf, bool)>),
     }
 
     /// Why one table could not be loaded.
@@ -199,6 +213,8 @@ mod imp {
         Generate(OutputError),
         /// The CSV file could not be read or is not this entity's.
         File(String),
+        /// The error of one part (its position) of a sharded entity.
+        InPart(usize, Box<TableError>),
     }
 
     /// The `postgres::Error` inside an I/O error raised by a `CopyInWriter` write.
@@ -260,19 +276,25 @@ mod imp {
     }
 
     /// Streams a CSV file (header included) into `out`, after checking that its header is
-    /// the entity's.
+    /// the entity's (when `with_header`: a part after the first may have none); returns the
+    /// bytes sent.
     fn copy_file(
         path: &Path,
         info: &EntityInfo,
+        with_header: bool,
         out: &mut dyn Write,
         progress: Option<&ProgressFn>,
-    ) -> Result<(), TableError> {
+    ) -> Result<u64, TableError> {
         let shown = path.display();
         let mut file = File::open(path)
             .map_err(|e| TableError::File(format!("cannot read `{shown}`: {e}")))?;
         let mut buf = vec![0u8; READ_BUFFER_BYTES];
         let mut filled = 0;
-        let header = info.header.as_bytes();
+        let header: &[u8] = if with_header {
+            info.header.as_bytes()
+        } else {
+            &[]
+        };
         while filled < header.len() {
             let n = file
                 .read(&mut buf[filled..])
@@ -307,9 +329,105 @@ mod imp {
                 .read(&mut buf)
                 .map_err(|e| TableError::File(format!("cannot read `{shown}`: {e}")))?;
             if chunk == 0 {
-                return Ok(());
+                return Ok(sent);
             }
         }
+    }
+
+    /// Whether the file starts with `header` (None: the file is empty).
+    fn starts_with_header(path: &Path, header: &[u8]) -> io::Result<Option<bool>> {
+        let mut file = File::open(path)?;
+        let mut buf = vec![0u8; header.len()];
+        let mut filled = 0;
+        while filled < buf.len() {
+            match file.read(&mut buf[filled..])? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        if filled == 0 {
+            return Ok(None);
+        }
+        Ok(Some(buf[..filled] == *header))
+    }
+
+    /// The parts of `path`'s entity with whether each starts with the header line: part 0
+    /// must (checked while copying), the others all or none of the non-empty ones.
+    fn part_files(
+        info: &EntityInfo,
+        parts: crate::parts::Parts,
+    ) -> Result<Vec<(PathBuf, bool)>, Failure> {
+        let mut out = Vec::new();
+        let (mut with, mut without) = (Vec::new(), Vec::new());
+        for (k, path) in parts.files.into_iter().enumerate() {
+            let header = if k == 0 {
+                true
+            } else {
+                let starts = starts_with_header(&path, info.header.as_bytes())
+                    .map_err(|e| Failure::Data(format!("cannot read `{}`: {e}", path.display())))?;
+                match starts {
+                    Some(true) => with.push(k.to_string()),
+                    Some(false) => without.push(k.to_string()),
+                    None => {}
+                }
+                starts == Some(true)
+            };
+            out.push((path, header));
+        }
+        if !with.is_empty() && !without.is_empty() {
+            return Err(Failure::Data(format!(
+                "entity `{}`: parts {} of `{}` start with the header line, parts {} do not; the header belongs in part 0 only, or in every part (--header-every-part): write all parts with the same options",
+                info.name,
+                with.join(", "),
+                parts.pattern,
+                without.join(", ")
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Copies the parts of a sharded entity in order, one `COPY` each (PostgreSQL's line
+    /// numbers are then the part's own), in the table's transaction `tx`; returns the rows
+    /// stored.
+    fn copy_parts(
+        tx: &mut postgres::Transaction<'_>,
+        table: &TableSchema,
+        info: &EntityInfo,
+        create: bool,
+        parts: &[(PathBuf, bool)],
+        progress: Option<&ProgressFn>,
+    ) -> Result<u64, TableError> {
+        let mut rows = 0;
+        let mut sent = 0u64;
+        for (k, (path, header)) in parts.iter().enumerate() {
+            let in_part = |e: TableError| TableError::InPart(k, Box::new(e));
+            let mut options = vec!["FORMAT csv"];
+            if *header {
+                options.push("HEADER true");
+            }
+            if create {
+                options.push("FREEZE true");
+            }
+            let statement = format!(
+                "COPY {} FROM STDIN WITH ({})",
+                table.copy_target(),
+                options.join(", ")
+            );
+            let mut writer = tx
+                .copy_in(&statement)
+                .map_err(|e| in_part(TableError::Db(e)))?;
+            let base = sent;
+            let part_progress: Option<ProgressFn> = progress.map(|p| {
+                let p = p.clone();
+                Arc::new(move |n: u64| p(base + n)) as ProgressFn
+            });
+            // On error the writer is dropped unfinished, which aborts the COPY.
+            sent += copy_file(path, info, *header, &mut writer, part_progress.as_ref())
+                .map_err(server_error_first)
+                .map_err(in_part)?;
+            rows += writer.finish().map_err(|e| in_part(TableError::Db(e)))?;
+        }
+        Ok(rows)
     }
 
     /// `BEGIN; [CREATE TABLE without keys]; COPY; [ADD keys]; COMMIT` for one table; returns
@@ -329,6 +447,17 @@ mod imp {
             // once is about twice as fast as one updated row by row.
             tx.batch_execute(&table.create_without_keys)
                 .map_err(TableError::Create)?;
+        }
+        if let Source::Parts(parts) = source {
+            let rows = copy_parts(&mut tx, table, info, create, parts, progress.as_ref())?;
+            if let (true, Some(keys)) = (create, &table.add_keys) {
+                if let Some(p) = &progress {
+                    p(ADDING_KEYS);
+                }
+                tx.batch_execute(keys).map_err(TableError::Db)?;
+            }
+            tx.commit().map_err(TableError::Db)?;
+            return Ok(rows);
         }
         // Generated rows go in COPY's binary format (PostgreSQL parses no text: faster);
         // files in CSV, so that PostgreSQL itself judges every value of a damaged file.
@@ -368,7 +497,10 @@ mod imp {
                         .map_err(TableError::Generate)
                 }
             }
-            Source::File(path) => copy_file(path, info, &mut writer, progress.as_ref()),
+            Source::File(path) => {
+                copy_file(path, info, true, &mut writer, progress.as_ref()).map(|_| ())
+            }
+            Source::Parts(_) => unreachable!("parts are copied above"),
         };
         // On error the writer is dropped unfinished, which aborts the COPY; the transaction
         // is dropped uncommitted, which rolls it back.
@@ -514,16 +646,32 @@ mod imp {
         (!col.contains(", ")).then(|| (col, val.to_string(), nth))
     }
 
-    /// The line (header = 1) of the `nth` record of a CSV file whose column `col` is `val`.
-    fn find_line(path: &Path, col: &str, val: &str, nth: usize) -> Option<u64> {
-        let mut reader = csv::ReaderBuilder::new().from_path(path).ok()?;
+    /// Which file and line (its own; a header is line 1) hold the `nth` record whose column
+    /// `col` is `val`, over `files` read in order (each with whether it starts with the
+    /// header line; the first does).
+    fn find_line(
+        files: &[(PathBuf, bool)],
+        col: &str,
+        val: &str,
+        nth: usize,
+    ) -> Option<(usize, u64)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .from_path(&files.first()?.0)
+            .ok()?;
         let c = reader.headers().ok()?.iter().position(|h| h == col)?;
         let mut seen = 0;
-        for (i, record) in reader.records().enumerate() {
-            if record.ok()?.get(c) == Some(val) {
-                seen += 1;
-                if seen == nth {
-                    return Some(i as u64 + 2);
+        for (k, (path, header)) in files.iter().enumerate() {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(*header)
+                .from_path(path)
+                .ok()?;
+            for record in reader.records() {
+                let record = record.ok()?;
+                if record.get(c) == Some(val) {
+                    seen += 1;
+                    if seen == nth {
+                        return Some((k, record.position()?.line()));
+                    }
                 }
             }
         }
@@ -543,6 +691,16 @@ mod imp {
         resume: &str,
     ) -> Failure {
         let info = &catalog.entities[table.entity];
+        // The failing part of a sharded entity (None: after all parts, or not sharded).
+        let (error, part) = match error {
+            TableError::InPart(k, e) => (*e, Some(k)),
+            e => (e, None),
+        };
+        let files: Vec<(PathBuf, bool)> = match source {
+            Source::Generate { .. } => Vec::new(),
+            Source::File(path) => vec![(path.clone(), true)],
+            Source::Parts(parts) => parts.clone(),
+        };
         let what = match &error {
             TableError::Db(e) => {
                 let line = e
@@ -555,21 +713,29 @@ mod imp {
                         n.saturating_sub(1),
                         info.name
                     ),
-                    (Some(n), Source::File(path)) => format!(
-                        "PostgreSQL rejected line {n} of `{}` (the header is line 1)",
-                        path.display()
-                    ),
-                    (None, Source::File(path)) => match key_violation(e)
-                        .and_then(|(col, val, nth)| Some((find_line(path, &col, &val, nth)?, nth)))
-                    {
-                        Some((n, nth)) => format!(
+                    (Some(n), _) => {
+                        let (path, header) = &files[part.unwrap_or(0).min(files.len() - 1)];
+                        format!(
+                            "PostgreSQL rejected line {n} of `{}`{}",
+                            path.display(),
+                            if *header {
+                                " (the header is line 1)"
+                            } else {
+                                ""
+                            }
+                        )
+                    }
+                    (None, Source::Generate { .. }) => "PostgreSQL rejected the rows".to_string(),
+                    (None, _) => match key_violation(e).and_then(|(col, val, nth)| {
+                        Some((find_line(&files, &col, &val, nth)?, nth))
+                    }) {
+                        Some(((k, n), nth)) => format!(
                             "PostgreSQL rejected the rows (the {} row with this key is line {n} of `{}`)",
                             if nth == 1 { "first" } else { "second" },
-                            path.display()
+                            files[k].0.display()
                         ),
                         None => "PostgreSQL rejected the rows".to_string(),
                     },
-                    (None, Source::Generate { .. }) => "PostgreSQL rejected the rows".to_string(),
                 };
                 format!("{place}: {}", db_text(e))
             }
@@ -580,6 +746,10 @@ mod imp {
             TableError::Generate(OutputError::Row(row)) => format!("cannot generate it: {row}"),
             TableError::Generate(e) => e.to_string(),
             TableError::File(m) => m.clone(),
+            TableError::InPart(_, e) => match &**e {
+                TableError::File(m) => m.clone(),
+                _ => "a part failed".to_string(),
+            },
         };
         let mut s = format!("table `{}`: {}.", table.name, what.trim_end_matches('.'));
         s.push_str(match (&error, create) {
@@ -587,6 +757,9 @@ mod imp {
             (_, true) => " Its transaction was rolled back: the table was not created.",
             (_, false) => " Its transaction was rolled back: the table is as it was.",
         });
+        if let (Source::Parts(parts), false) = (source, matches!(error, TableError::Create(_))) {
+            s.push_str(&format!(" No row of its {} parts was kept.", parts.len()));
+        }
         if !loaded.is_empty() {
             let done: Vec<String> = loaded
                 .iter()
@@ -631,6 +804,13 @@ mod imp {
                 Source::Generate { cx, .. } => (cx.rows[i], "rows"),
                 Source::File(path) => (
                     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+                    "bytes",
+                ),
+                Source::Parts(parts) => (
+                    parts
+                        .iter()
+                        .map(|(p, _)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+                        .sum(),
                     "bytes",
                 ),
             };
@@ -780,18 +960,35 @@ mod imp {
                 Some(dir) => dir.join(configured.file_name().unwrap_or(configured.as_os_str())),
             }
         };
+        // Each entity's file, or (when it is absent) its parts from `generate --shard`, all
+        // found and checked before anything is loaded.
+        let mut files: Vec<Option<Vec<(PathBuf, bool)>>> = vec![None; catalog.entities.len()];
         for &i in &selected {
+            let info = &catalog.entities[i];
             let path = path_of(i);
-            if !path.is_file() {
-                return Err(Failure::Data(format!(
-                    "no file `{}` for entity `{}`; write it with `perfgen generate` (and pass the same --dir as its --out)",
-                    path.display(),
-                    catalog.entities[i].name
-                )));
+            if path.is_file() {
+                continue;
             }
+            let parts = if path.exists() {
+                None
+            } else {
+                crate::parts::find(&path)
+                    .map_err(|e| Failure::Data(format!("entity `{}`: {e}", info.name)))?
+            };
+            let Some(parts) = parts else {
+                return Err(Failure::Data(format!(
+                    "no file `{}` for entity `{}`, nor parts of it from `perfgen generate --shard`; write it with `perfgen generate` (and pass the same --dir as its --out)",
+                    path.display(),
+                    info.name
+                )));
+            };
+            files[i] = Some(part_files(info, parts)?);
         }
         let paths: Vec<PathBuf> = (0..catalog.entities.len()).map(path_of).collect();
-        let source_of = move |i: usize| Source::File(paths[i].clone());
+        let source_of = move |i: usize| match &files[i] {
+            Some(parts) => Source::Parts(parts.clone()),
+            None => Source::File(paths[i].clone()),
+        };
         let mut resume = format!("perfgen load {}", redact_url(&args.url));
         if let Some(dir) = &args.dir {
             resume.push_str(&format!(" --dir {}", dir.display()));

@@ -2,7 +2,7 @@
 //! whose concatenation (in part order) is byte-identical to one whole run. Needs no
 //! communication: every row is a pure function of (seed, entity, field, row index).
 
-use crate::entity::{Catalog, Context};
+use crate::entity::{Catalog, Context, EntityInfo};
 use crate::output::WriteOptions;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -18,22 +18,12 @@ impl Shard {
     /// Rows [K*n/N, (K+1)*n/N) of an entity with `n` rows: every row in exactly one part,
     /// parts in row order, sizes differing by at most one.
     pub fn rows(&self, n: u64) -> Range<u64> {
-        let at = |k: u64| ((k as u128 * n as u128) / self.count as u128) as u64;
-        at(self.index)..at(self.index + 1)
+        crate::parts::rows(self.index, self.count, n)
     }
 
     /// `dir/users_bulk.csv` -> `dir/users_bulk.part00003-of-00008.csv`.
     pub fn part_path(&self, path: &Path) -> PathBuf {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let ext = path
-            .extension()
-            .map(|e| format!(".{}", e.to_string_lossy()))
-            .unwrap_or_default();
-        let name = format!("{stem}.part{:05}-of-{:05}{ext}", self.index, self.count);
-        path.with_file_name(name)
+        crate::parts::part_path(path, self.index, self.count)
     }
 }
 
@@ -103,6 +93,36 @@ pub struct PlanArgs {
 /// Rows sampled to estimate an entity's bytes per row.
 const SAMPLE_ROWS: u64 = 2_000;
 
+/// Average CSV bytes of a row of `info` (without the header), measured on the first
+/// `sample` rows of `rows` written to memory on this thread (up to the first row that
+/// cannot be produced, which the run itself reports); 0 when there are none.
+pub(crate) fn bytes_per_row(info: &EntityInfo, cx: &Context, rows: Range<u64>, sample: u64) -> f64 {
+    let end = rows.end.min(rows.start.saturating_add(sample));
+    if end <= rows.start {
+        return 0.0;
+    }
+    // One row per chunk: on a row error, the rows before it are counted.
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = written.clone();
+    let opts = WriteOptions {
+        threads: 1,
+        chunk_rows: 1,
+        progress: Some(std::sync::Arc::new(move |n| {
+            counter.store(n, std::sync::atomic::Ordering::Relaxed)
+        })),
+    };
+    let mut buf = Vec::new();
+    let n = match (info.write_rows)(cx, rows.start..end, &opts, &mut buf) {
+        Ok(n) => n,
+        Err(_) => written.load(std::sync::atomic::Ordering::Relaxed),
+    };
+    if n == 0 {
+        0.0
+    } else {
+        buf.len() as f64 / n as f64
+    }
+}
+
 /// `plan --shards N`: per part, the rows and estimated bytes of each entity, so an operator
 /// can size the job. Bytes are estimated from the first rows of each entity.
 pub fn plan(
@@ -156,21 +176,12 @@ pub fn plan(
         rows: rows.clone(),
         now: Some(crate::Timestamp(0)),
     };
-    let opts = WriteOptions {
-        threads: 1,
-        chunk_rows: SAMPLE_ROWS,
-        progress: None,
-    };
-    let mut per_row = Vec::new();
-    for (i, e) in catalog.entities.iter().enumerate() {
-        let sample = rows[i].min(SAMPLE_ROWS);
-        let mut buf = Vec::new();
-        let bytes = match (e.write_rows)(&cx, 0..sample, &opts, &mut buf) {
-            Ok(_) if sample > 0 => buf.len() as f64 / sample as f64,
-            _ => 0.0,
-        };
-        per_row.push(bytes);
-    }
+    let per_row: Vec<f64> = catalog
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| bytes_per_row(e, &cx, 0..rows[i], SAMPLE_ROWS))
+        .collect();
     let mut s = format!("plan: {} part(s)\n", args.shards);
     s.push_str(&format!(
         "{:>6}  {:<24} {:>14} {:>16}\n",

@@ -15,6 +15,13 @@
 //! validation rule (through the foreign key for `entity.field`); and goodness of fit
 //! against the config's own parameters (see [`FAMILY_ALPHA`] for the thresholds).
 //!
+//! An entity whose file is absent but whose parts from `generate --shard K/N` are there
+//! (`users_bulk.partKKKKK-of-NNNNN.csv`, see [`crate::parts`]) is read from its parts, one
+//! after the other in part order, as one stream: the set must be complete (a missing part
+//! fails the `parts` check, naming the file), each part must hold the rows `--shard` puts in
+//! it and end with a line break, and the header must be in part 0 only or in every part (`part headers`). Offending
+//! rows are then named by their part file and its line.
+//!
 //! # False failures
 //!
 //! Every check except the distribution tests is exact: correct data passes it always. (The
@@ -118,6 +125,102 @@ pub fn file_path(info: &EntityInfo, out_dir: Option<&Path>) -> PathBuf {
         None => configured.to_path_buf(),
         Some(dir) => dir.join(configured.file_name().unwrap_or(configured.as_os_str())),
     }
+}
+
+/// Lines of part K of a sharded entity are counted from `K << PART_SHIFT`, so that one
+/// number names a part and its line (part 0, and an unsharded file, keep their lines).
+const PART_SHIFT: u32 = 40;
+
+/// Where an entity's rows are read from: its file, or, when that is absent, the parts of a
+/// sharded run, read in part order as one stream.
+struct Source {
+    /// The file, or parts 0..N-1.
+    files: Vec<PathBuf>,
+    /// How the report names them: the file, or `dir/users_bulk.part*-of-00008.csv`.
+    shown: String,
+    sharded: bool,
+    /// Per file, whether its first record is a header line (filled while reading).
+    headed: Vec<bool>,
+}
+
+impl Source {
+    /// The entity's file, or its parts when the file is absent and parts are there; an error
+    /// naming the problem when the parts are not one complete set.
+    fn of(info: &EntityInfo, out_dir: Option<&Path>) -> Result<Source, String> {
+        let path = file_path(info, out_dir);
+        if !path.exists() {
+            if let Some(parts) = crate::parts::find(&path)? {
+                return Ok(Source {
+                    headed: vec![true; parts.files.len()],
+                    files: parts.files,
+                    shown: parts.pattern,
+                    sharded: true,
+                });
+            }
+        }
+        Ok(Source {
+            shown: path.display().to_string(),
+            files: vec![path],
+            sharded: false,
+            headed: vec![true],
+        })
+    }
+
+    /// The file and line of a line counted as in [`PART_SHIFT`].
+    fn locate(&self, line: u64) -> (String, u64) {
+        if !self.sharded {
+            return (self.shown.clone(), line);
+        }
+        let part = (line >> PART_SHIFT) as usize;
+        let path = match self.files.get(part) {
+            Some(p) => p.display().to_string(),
+            None => self.shown.clone(),
+        };
+        (path, line & ((1 << PART_SHIFT) - 1))
+    }
+}
+
+/// Reads the rest of one file into `pass`, its lines counted from `offset`.
+fn read_rows<R: std::io::Read>(
+    reader: &mut CsvReader<R>,
+    rec: &mut Record,
+    pass: &mut Pass<'_>,
+    stores: &HashMap<(usize, usize), KeyStore>,
+    offset: u64,
+) -> std::io::Result<()> {
+    while reader.read_record(rec)? {
+        rec.shift_lines(offset);
+        pass.row(rec, stores);
+    }
+    Ok(())
+}
+
+/// A part other than the last must end with a line break, or its last line would run into
+/// the next part's first when they are joined. `line` is where its reader stopped: the
+/// unterminated last line, if any.
+fn end_of_part(path: &Path, line: u64, pass: &mut Pass<'_>) {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = File::open(path) else {
+        return;
+    };
+    let mut last = [0u8];
+    // An empty part has no last byte.
+    if file.seek(SeekFrom::End(-1)).is_ok()
+        && file.read_exact(&mut last).is_ok()
+        && last[0] != b'\n'
+    {
+        pass.csv.hit(line, || {
+            "the part does not end with a line break: joined to the next part, its last line runs into the next one's first".to_string()
+        });
+    }
+}
+
+fn numbers(parts: &[usize]) -> String {
+    let mut s: Vec<String> = parts.iter().take(10).map(|k| k.to_string()).collect();
+    if parts.len() > 10 {
+        s.push("...".to_string());
+    }
+    s.join(", ")
 }
 
 /// A check's verdict.
@@ -329,10 +432,7 @@ pub fn verify(catalog: &Catalog, opts: &Options) -> Report {
 pub fn verify_with_progress(catalog: &Catalog, opts: &Options, progress: &mut dyn Write) -> Report {
     let mut v = Verifier::new(catalog, opts);
     for &e in &opts.entities {
-        let path = file_path(&catalog.entities[e], opts.out_dir.as_deref());
-        let _ = writeln!(progress, "verify: reading {}", path.display());
-        let _ = progress.flush();
-        v.entity(e);
+        v.entity(e, progress);
     }
     v.finish()
 }
@@ -1080,7 +1180,7 @@ impl<'a> Verifier<'a> {
         name: String,
         statistic: String,
         t: Tally,
-        shown: &str,
+        src: &Source,
     ) {
         let c = self.push(entity, name, statistic);
         c.violations = Some(t.count);
@@ -1092,10 +1192,9 @@ impl<'a> Verifier<'a> {
         c.locations = t
             .examples
             .into_iter()
-            .map(|(line, note)| Location {
-                path: shown.to_string(),
-                line,
-                note,
+            .map(|(line, note)| {
+                let (path, line) = src.locate(line);
+                Location { path, line, note }
             })
             .collect();
     }
@@ -1124,22 +1223,52 @@ impl<'a> Verifier<'a> {
         }
     }
 
-    /// Reads and checks one entity's file.
-    fn entity(&mut self, e: usize) {
+    /// Reads and checks one entity's file, or its parts one after the other.
+    fn entity(&mut self, e: usize, progress: &mut dyn Write) {
         let info = &self.catalog.entities[e];
         let name = info.name;
-        let path = file_path(info, self.opts.out_dir.as_deref());
-        let shown = path.display().to_string();
-        let file = match File::open(&path) {
-            Ok(f) => f,
-            Err(err) => {
-                self.fail(name, "file", format!("cannot open `{shown}`: {err}"), None);
-                self.mark_unavailable(e, &format!("`{shown}` could not be read"));
+        let mut src = match Source::of(info, self.opts.out_dir.as_deref()) {
+            Ok(src) => src,
+            Err(why) => {
+                let _ = writeln!(progress, "verify: {why}");
+                let _ = progress.flush();
+                self.fail(name, "parts", why, None);
+                self.mark_unavailable(e, "its parts are not one complete set");
                 return;
             }
         };
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        self.push(name, "file", format!("{shown}, {size} bytes"));
+        let shown = src.shown.clone();
+        if src.sharded {
+            let _ = writeln!(
+                progress,
+                "verify: reading {shown} ({} parts)",
+                src.files.len()
+            );
+        } else {
+            let _ = writeln!(progress, "verify: reading {shown}");
+        }
+        let _ = progress.flush();
+        let first = src.files[0].display().to_string();
+        let file = match File::open(&src.files[0]) {
+            Ok(f) => f,
+            Err(err) => {
+                self.fail(name, "file", format!("cannot open `{first}`: {err}"), None);
+                self.mark_unavailable(e, &format!("`{first}` could not be read"));
+                return;
+            }
+        };
+        if src.sharded {
+            let size: u64 = src
+                .files
+                .iter()
+                .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+                .sum();
+            let n = src.files.len();
+            self.push(name, "file", format!("{shown}, {n} parts, {size} bytes"));
+        } else {
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            self.push(name, "file", format!("{shown}, {size} bytes"));
+        }
         let mut reader = CsvReader::new(file);
         let mut rec = Record::default();
 
@@ -1151,8 +1280,8 @@ impl<'a> Verifier<'a> {
                 .collect(),
             Ok(false) => Vec::new(),
             Err(err) => {
-                self.fail(name, "file", format!("cannot read `{shown}`: {err}"), None);
-                self.mark_unavailable(e, &format!("`{shown}` could not be read"));
+                self.fail(name, "file", format!("cannot read `{first}`: {err}"), None);
+                self.mark_unavailable(e, &format!("`{first}` could not be read"));
                 return;
             }
         };
@@ -1200,7 +1329,7 @@ impl<'a> Verifier<'a> {
                 "header",
                 format!("found `{}`", got.join(",")),
                 Some(Location {
-                    path: shown.clone(),
+                    path: first.clone(),
                     line: 1,
                     note,
                 }),
@@ -1212,31 +1341,166 @@ impl<'a> Verifier<'a> {
             pass.csv.hit(line, || what.to_string());
         }
         let mut io_error = None;
+        // Rows read from each part, and whether parts 1.. start with the header line (None:
+        // the part is empty).
+        let mut part_rows = Vec::new();
+        let mut part_headers: Vec<Option<bool>> = Vec::new();
         if !got.is_empty() {
-            loop {
-                match reader.read_record(&mut rec) {
-                    Ok(true) => pass.row(&rec, &self.stores),
-                    Ok(false) => break,
+            if let Err(err) = read_rows(&mut reader, &mut rec, &mut pass, &self.stores, 0) {
+                io_error = Some(format!("cannot read `{first}` to the end: {err}"));
+            }
+            part_rows.push(pass.rows);
+            if src.files.len() > 1 {
+                end_of_part(&src.files[0], rec.line, &mut pass);
+            }
+            for (k, path) in src.files.iter().enumerate().skip(1) {
+                if io_error.is_some() {
+                    break;
+                }
+                let shown_part = path.display();
+                let file = match File::open(path) {
+                    Ok(f) => f,
                     Err(err) => {
-                        io_error = Some(err);
+                        io_error = Some(format!("cannot open `{shown_part}`: {err}"));
                         break;
                     }
+                };
+                let mut reader = CsvReader::new(file);
+                let offset = (k as u64) << PART_SHIFT;
+                let before = pass.rows;
+                let read = reader.read_record(&mut rec).and_then(|any| {
+                    if !any {
+                        part_headers.push(None);
+                        return Ok(());
+                    }
+                    let is_header = rec.len() == got.len()
+                        && (0..rec.len()).all(|i| rec.field(i) == got[i].as_bytes());
+                    part_headers.push(Some(is_header));
+                    if !is_header {
+                        rec.shift_lines(offset);
+                        pass.row(&rec, &self.stores);
+                    }
+                    read_rows(&mut reader, &mut rec, &mut pass, &self.stores, offset)
+                });
+                src.headed[k] = part_headers.last() == Some(&Some(true));
+                part_rows.push(pass.rows - before);
+                match read {
+                    Err(err) => {
+                        io_error = Some(format!("cannot read `{shown_part}` to the end: {err}"))
+                    }
+                    Ok(()) if k + 1 < src.files.len() => {
+                        end_of_part(path, offset + rec.line, &mut pass)
+                    }
+                    Ok(()) => {}
                 }
             }
         }
         if let Some(err) = io_error {
-            self.fail(
-                name,
-                "file",
-                format!("cannot read `{shown}` to the end: {err}"),
-                None,
-            );
+            self.fail(name, "file", err, None);
+        } else if src.sharded && !got.is_empty() {
+            self.part_checks(name, &src, pass.expected_rows, &part_rows, &part_headers);
         }
-        self.finish_pass(e, pass, &path);
+        self.finish_pass(e, pass, &src);
+    }
+
+    /// The checks of a sharded entity's parts: each holds the rows `--shard K/N` puts in it,
+    /// and the header line is in part 0 only or in every part.
+    fn part_checks(
+        &mut self,
+        name: &'static str,
+        src: &Source,
+        expected: u64,
+        part_rows: &[u64],
+        part_headers: &[Option<bool>],
+    ) {
+        let n = src.files.len() as u64;
+        let mut wrong = Vec::new();
+        for (k, &got) in part_rows.iter().enumerate() {
+            let want = crate::parts::rows(k as u64, n, expected);
+            let want = want.end - want.start;
+            if got != want {
+                wrong.push(format!(
+                    "part {k} `{}` has {got} rows, --shard {k}/{n} of {expected} writes {want}",
+                    short_name(&src.files[k].display().to_string())
+                ));
+            }
+        }
+        let statistic = format!("{n} parts, rows of each as --shard K/{n} splits {expected}");
+        if wrong.is_empty() {
+            self.push(name, "parts", statistic);
+        } else {
+            let shown = wrong.len().min(EXAMPLES);
+            let more = if wrong.len() > shown {
+                format!("; {} more", wrong.len() - shown)
+            } else {
+                String::new()
+            };
+            let c = self.push(
+                name,
+                "parts",
+                format!("{statistic}: {}{more}", wrong[..shown].join("; ")),
+            );
+            c.outcome = Outcome::Fail;
+            c.violations = Some(wrong.len() as u64);
+        }
+
+        let (with, without): (Vec<usize>, Vec<usize>) = {
+            let with = (1..).zip(part_headers).filter(|(_, h)| **h == Some(true));
+            let without = (1..).zip(part_headers).filter(|(_, h)| **h == Some(false));
+            (
+                with.map(|(k, _)| k).collect(),
+                without.map(|(k, _)| k).collect(),
+            )
+        };
+        if with.is_empty() || without.is_empty() {
+            let statistic = if with.is_empty() {
+                "in part 0 only"
+            } else {
+                "in every part (--header-every-part)"
+            };
+            self.push(name, "part headers", statistic.to_string());
+            return;
+        }
+        // Point at the fewer: they are the odd ones out.
+        let (odd, note) = if with.len() <= without.len() {
+            (
+                &with,
+                format!("a header line, but parts {} have none", numbers(&without)),
+            )
+        } else {
+            (
+                &without,
+                format!(
+                    "no header line, but parts {} start with one",
+                    numbers(&with)
+                ),
+            )
+        };
+        let locations = odd
+            .iter()
+            .take(EXAMPLES)
+            .map(|&k| Location {
+                path: src.files[k].display().to_string(),
+                line: 1,
+                note: note.clone(),
+            })
+            .collect();
+        let c = self.push(
+            name,
+            "part headers",
+            format!(
+                "parts {} start with the header line, parts {} do not: it belongs in part 0 only, or in every part (--header-every-part)",
+                numbers(&with),
+                numbers(&without)
+            ),
+        );
+        c.outcome = Outcome::Fail;
+        c.violations = Some(odd.len() as u64);
+        c.locations = locations;
     }
 
     /// Turns a pass's tallies and accumulators into checks, and keeps its key stores.
-    fn finish_pass(&mut self, e: usize, mut pass: Pass<'_>, path: &Path) {
+    fn finish_pass(&mut self, e: usize, mut pass: Pass<'_>, src: &Source) {
         let info = pass.info;
         let name = info.name;
         let shown = pass.shown.clone();
@@ -1246,7 +1510,7 @@ impl<'a> Verifier<'a> {
             "csv".into(),
             format!("RFC 4180, {} fields per record", pass.ncols),
             csv,
-            &shown,
+            src,
         );
         let expected = pass.expected_rows;
         let source = self.opts.rows_source[e].clone();
@@ -1285,7 +1549,7 @@ impl<'a> Verifier<'a> {
                     ColumnType::Timestamp => "RFC 3339 time".to_string(),
                     ColumnType::Text => "text".to_string(),
                 };
-                self.tally(name, format!("type {fname}"), what, t, &shown);
+                self.tally(name, format!("type {fname}"), what, t, src);
             }
             if let Some((check, what, t)) = fs.value_t.take() {
                 let what = if fs.fk_unchecked > 0 {
@@ -1308,7 +1572,7 @@ impl<'a> Verifier<'a> {
                     };
                     self.skip(name, format!("{check} {fname}"), reason);
                 } else {
-                    self.tally(name, format!("{check} {fname}"), what, t, &shown);
+                    self.tally(name, format!("{check} {fname}"), what, t, src);
                 }
             }
             if let Some(t) = fs.linear_t.take() {
@@ -1317,7 +1581,7 @@ impl<'a> Verifier<'a> {
                     format!("linear {fname}"),
                     format!("row i of n = {} at start + (end - start) * i / n", expected),
                     t,
-                    &shown,
+                    src,
                 );
             }
             if let Some((_, store)) = own.iter().find(|(g, _)| *g == f) {
@@ -1329,7 +1593,7 @@ impl<'a> Verifier<'a> {
                     };
                     if store.duplicates > 0 {
                         t.examples = repeat_lines(
-                            path,
+                            src,
                             pass.cols[f].unwrap_or(0),
                             pass.ncols,
                             fs.spec.column,
@@ -1342,7 +1606,7 @@ impl<'a> Verifier<'a> {
                         format!("unique {fname}"),
                         format!("{distinct} distinct of {}", store.keys.len()),
                         t,
-                        &shown,
+                        src,
                     );
                 }
             }
@@ -1370,7 +1634,7 @@ impl<'a> Verifier<'a> {
                     format!("rule {fname} {}", rule.text.trim()),
                     what,
                     t,
-                    &shown,
+                    src,
                 );
             }
             self.finish_dist(e, &mut fs);
@@ -1658,7 +1922,7 @@ impl<'a> Verifier<'a> {
 /// Lines of the rows whose column `col` holds one of the repeated keys (second read of the
 /// file, done only when a unique field has repeats).
 fn repeat_lines(
-    path: &Path,
+    src: &Source,
     col: usize,
     ncols: usize,
     column: ColumnType,
@@ -1667,32 +1931,41 @@ fn repeat_lines(
     let wanted: HashSet<u128> = repeated.iter().copied().collect();
     let mut first: HashMap<u128, u64> = HashMap::new();
     let mut out = Vec::new();
-    let Ok(file) = File::open(path) else {
-        return out;
-    };
-    let mut reader = CsvReader::new(file);
-    let mut rec = Record::default();
-    let mut header = true;
-    while let Ok(true) = reader.read_record(&mut rec) {
-        if std::mem::take(&mut header) || rec.len() != ncols {
-            continue;
-        }
-        let Ok(text) = std::str::from_utf8(rec.field(col)) else {
-            continue;
+    for (k, path) in src.files.iter().enumerate() {
+        let Ok(file) = File::open(path) else {
+            return out;
         };
-        let Some(k) = parse_val(column, text).ok().and_then(|v| key_of(v, text)) else {
-            continue;
-        };
-        if !wanted.contains(&k) {
-            continue;
-        }
-        match first.get(&k) {
-            None => {
-                first.insert(k, rec.line);
+        let mut reader = CsvReader::new(file);
+        let mut rec = Record::default();
+        let mut header = src.headed[k];
+        while let Ok(true) = reader.read_record(&mut rec) {
+            rec.shift_lines((k as u64) << PART_SHIFT);
+            if std::mem::take(&mut header) || rec.len() != ncols {
+                continue;
             }
-            Some(&l) => {
-                if out.len() < EXAMPLES {
-                    out.push((rec.line, format!("`{text}` repeats line {l}")));
+            let Ok(text) = std::str::from_utf8(rec.field(col)) else {
+                continue;
+            };
+            let Some(key) = parse_val(column, text).ok().and_then(|v| key_of(v, text)) else {
+                continue;
+            };
+            if !wanted.contains(&key) {
+                continue;
+            }
+            match first.get(&key) {
+                None => {
+                    first.insert(key, rec.line);
+                }
+                Some(&l) => {
+                    if out.len() < EXAMPLES {
+                        let at = if src.sharded {
+                            let (path, line) = src.locate(l);
+                            format!("line {line} of {}", short_name(&path))
+                        } else {
+                            format!("line {l}")
+                        };
+                        out.push((rec.line, format!("`{text}` repeats {at}")));
+                    }
                 }
             }
         }

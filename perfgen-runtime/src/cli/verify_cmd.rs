@@ -14,7 +14,8 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Clone, Default)]
 pub(super) struct VerifyArgs {
     /// Read the files from DIR (each under its configured file name, as `generate --out DIR`
-    /// writes them) instead of the configured paths.
+    /// writes them) instead of the configured paths. An entity whose file is absent is read
+    /// from its parts (NAME.partKKKKK-of-NNNNN.csv from `generate --shard`), in part order.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// The row count the files were generated with, as given to `generate` (repeatable);

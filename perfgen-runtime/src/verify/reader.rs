@@ -29,6 +29,15 @@ impl Record {
         &self.data[start..self.ends[i]]
     }
 
+    /// Adds `by` to the record's line and to its violation's (a part's lines are reported
+    /// past those of the parts before it).
+    pub fn shift_lines(&mut self, by: u64) {
+        self.line += by;
+        if let Some((line, _)) = &mut self.error {
+            *line += by;
+        }
+    }
+
     fn end_field(&mut self) {
         self.ends.push(self.data.len());
     }
