@@ -1,7 +1,7 @@
 //! `perfgen check` and `perfgen infer`: the subcommands that need this crate, handed to the
 //! runtime's CLI (which must not depend on it) through [`perfgen_runtime::tools::Tools`]:
 //!
-//! ```ignore
+//! ```text
 //! perfgen_runtime::cli::main_with_tools(&generated::CATALOG, &perfgen_codegen::tools::TOOLS)
 //! ```
 //! Paths in messages are relative to the current folder when inside it.

@@ -7,7 +7,7 @@ use proc_macro::TokenStream;
 /// Gives a struct with named fields perfgen's generator: `Type::rows(seed)`,
 /// `Type::rows_par(seed, threads)`, `Type::row(seed, index)`, `Type::write_csv(writer, seed)`.
 ///
-/// ```ignore
+/// ```text
 /// #[derive(Debug, perfgen::Entity)]
 /// #[perfgen(rows = 1000, rule(updated_at >= created_at), now = "2024-01-15T12:00:00Z")]
 /// struct User {

@@ -2,7 +2,7 @@
 //! `perfgen infer SEED.yaml`. They are implemented in perfgen-codegen, which this crate must
 //! not depend on, so a binary that links both passes them in:
 //!
-//! ```ignore
+//! ```text
 //! perfgen_runtime::cli::main_with_tools(&generated::CATALOG, &perfgen_codegen::tools::TOOLS)
 //! ```
 //! Without them (`perfgen_runtime::cli::main`), both subcommands say they are not available
