@@ -20,6 +20,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 mod readme_cmd;
+pub(crate) mod table;
 mod verify_cmd;
 
 /// Exit code: success.
@@ -923,13 +924,7 @@ fn format_plan(files: &[Planned], destination: &str) -> String {
 
 /// The summary table: file, rows, bytes, seconds, rows/s, and a total line.
 fn format_summary(reports: &[FileReport], total_seconds: f64) -> String {
-    let rate = |rows: u64, secs: f64| {
-        if secs > 0.0 {
-            format!("{:.0}", rows as f64 / secs)
-        } else {
-            "-".to_string()
-        }
-    };
+    use table::rate;
     let mut lines: Vec<[String; 5]> = vec![[
         "file".into(),
         "rows".into(),
@@ -955,22 +950,7 @@ fn format_summary(reports: &[FileReport], total_seconds: f64) -> String {
         format!("{:.3}", total_seconds),
         rate(rows, total_seconds),
     ]);
-    let mut widths = [0usize; 5];
-    for line in &lines {
-        for (w, cell) in widths.iter_mut().zip(line) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut s = String::new();
-    for line in &lines {
-        let mut text = format!("{:<w$}", line[0], w = widths[0]);
-        for (cell, w) in line[1..].iter().zip(&widths[1..]) {
-            text.push_str(&format!("  {:>w$}", cell, w = *w));
-        }
-        s.push_str(text.trim_end());
-        s.push('\n');
-    }
-    s
+    table::render(&lines)
 }
 
 /// `generate`: resolve names and counts, check, then write each selected entity in order.

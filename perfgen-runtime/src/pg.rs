@@ -578,13 +578,7 @@ mod imp {
     }
 
     fn summary(loaded: &[Loaded], total_seconds: f64) -> String {
-        let rate = |rows: u64, secs: f64| {
-            if secs > 0.0 {
-                format!("{:.0}", rows as f64 / secs)
-            } else {
-                "-".to_string()
-            }
-        };
+        use crate::cli::table::rate;
         let mut lines: Vec<[String; 4]> = vec![[
             "table".into(),
             "rows".into(),
@@ -606,22 +600,7 @@ mod imp {
             format!("{total_seconds:.3}"),
             rate(rows, total_seconds),
         ]);
-        let mut widths = [0usize; 4];
-        for line in &lines {
-            for (w, cell) in widths.iter_mut().zip(line) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let mut s = String::new();
-        for line in &lines {
-            let mut text = format!("{:<w$}", line[0], w = widths[0]);
-            for (cell, w) in line[1..].iter().zip(&widths[1..]) {
-                text.push_str(&format!("  {:>w$}", cell, w = *w));
-            }
-            s.push_str(text.trim_end());
-            s.push('\n');
-        }
-        s
+        crate::cli::table::render(&lines)
     }
 
     /// The column and value of a one-column foreign key violation, from its DETAIL
