@@ -1854,8 +1854,20 @@ fn classify(
         Some(Gen::Normal { .. } | Gen::Range { .. } | Gen::AddDuration { .. })
     );
     if truncatable && open_groups.len() == 1 && open_groups[0].iter().all(|c| c.op != CmpOp::Ne) {
-        fd.enforce.bounds.extend(open_groups.pop().unwrap());
+        let group = open_groups.pop().unwrap();
+        // Rows whose window can come out empty stop generation: say so now, at the rule.
+        let risk = empty_window_risk(entities, e, f, &group);
+        let fd = &mut entities[e].fields[f];
+        fd.enforce.bounds.extend(group);
         fd.records.push(record(RuleHow::Bounds));
+        if let Some(why) = risk {
+            d.warning(
+                u.loc,
+                format!("rule `{}` on `{}` cannot hold for some rows: {why}; generation stops at the first such row", u.text.trim(), fd.name),
+            )
+            .help("widen the strategy's range (or narrow the other side) so every row has an admissible value");
+            return;
+        }
         d.warning(
             u.loc,
             format!("rule `{}` on `{}` is not implied by its strategy; values are drawn inside the bounds it sets", u.text.trim(), fd.name),
@@ -1875,6 +1887,59 @@ fn classify(
         ),
     )
     .help("generation stops with an error if a row fails 1000 redraws");
+}
+
+/// Why a truncation window may be empty for some rows, judged from static ranges: the
+/// strategy's most extreme row against the bound's most extreme value. `None` when every row
+/// keeps a non-empty window, or when the ranges are not known at build time.
+fn empty_window_risk(entities: &[EDraft<'_>], e: usize, f: usize, group: &[Cmp]) -> Option<String> {
+    let fd = &entities[e].fields[f];
+    // The lowest upper end and the highest lower end of the strategy's own window over all
+    // rows (a derived field's window moves with its base).
+    let (ceiling_min, floor_max, base) = match fd.gen.as_ref()? {
+        Gen::AddDuration { base, min, max } => {
+            let (lo, hi) = static_range(entities, e, *base, 0)?;
+            (lo + *max as f64, hi + *min as f64, Some(*base))
+        }
+        _ => {
+            let (lo, hi) = static_range(entities, e, f, 0)?;
+            (hi, lo, None)
+        }
+    };
+    let shown = |v: f64| match fd.ty {
+        Some(Ty::Timestamp) => chrono::DateTime::from_timestamp(v as i64, 0)
+            .map_or(v.to_string(), |t| {
+                t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            }),
+        _ => fmt_num(v),
+    };
+    for c in group {
+        if matches!(c.rhs, Operand::Field(j) if Some(j) == base) {
+            continue; // relative to the base itself: decided by the duration's sign
+        }
+        let Some((ol, oh)) = operand_range(entities, e, &c.rhs) else {
+            continue;
+        };
+        let lower = matches!(c.op, CmpOp::Ge | CmpOp::Gt | CmpOp::Eq);
+        let upper = matches!(c.op, CmpOp::Le | CmpOp::Lt | CmpOp::Eq);
+        if lower && oh > ceiling_min {
+            return Some(format!(
+                "the bound reaches {} but `{}` can be at most {} in some rows",
+                shown(oh),
+                fd.name,
+                shown(ceiling_min)
+            ));
+        }
+        if upper && ol < floor_max {
+            return Some(format!(
+                "the bound goes down to {} but `{}` is at least {} in some rows",
+                shown(ol),
+                fd.name,
+                shown(floor_max)
+            ));
+        }
+    }
+    None
 }
 
 /// How many distinct values a field can take, when finite and known.

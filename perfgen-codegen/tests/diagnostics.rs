@@ -454,3 +454,25 @@ fn garbage_never_panics() {
         );
     }
 }
+
+#[test]
+fn a_rule_some_rows_cannot_meet_is_a_warning_at_the_rule() {
+    // created_at runs up to `now`; updated_at adds at least a day, so `<= now` leaves the
+    // last day's rows no admissible time.
+    let users = replace(USERS, "min_duration: 0d", "min_duration: 1d");
+    let users = replace(
+        &users,
+        "    rule: \">= created_at\"\n",
+        "    rule: \">= created_at\"\n  - field: updated_at\n    rule: \"<= now\"\n",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/users_multiply.yaml:40:11: warning:")
+                && l.contains("cannot hold for some rows")
+                && l.contains("2024-01-16T12:00:00Z")
+        ),
+        "{render}"
+    );
+}
