@@ -130,18 +130,25 @@ impl<'a> Params<'a> {
             }
         }
     }
+    /// Records a "missing `key`" error when the parameter is absent; true when present.
+    fn require(&self, key: &str, example: &str, d: &mut Diagnostics) -> bool {
+        if self.get(key).is_some() {
+            return true;
+        }
+        d.error(
+            self.body.loc,
+            format!("field `{}` is missing `{key}`", self.field),
+        )
+        .help(format!("add `{key}: {example}`"));
+        false
+    }
     fn required_text(
         &self,
         key: &str,
         example: &str,
         d: &mut Diagnostics,
     ) -> Option<Spanned<String>> {
-        if self.get(key).is_none() {
-            d.error(
-                self.body.loc,
-                format!("field `{}` is missing `{key}`", self.field),
-            )
-            .help(format!("add `{key}: {example}`"));
+        if !self.require(key, example, d) {
             return None;
         }
         self.text(key, d)
@@ -169,12 +176,7 @@ impl<'a> Params<'a> {
         example: &str,
         d: &mut Diagnostics,
     ) -> Option<Spanned<f64>> {
-        if self.get(key).is_none() {
-            d.error(
-                self.body.loc,
-                format!("field `{}` is missing `{key}`", self.field),
-            )
-            .help(format!("add `{key}: {example}`"));
+        if !self.require(key, example, d) {
             return None;
         }
         self.number(key, d)
