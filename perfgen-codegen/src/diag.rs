@@ -116,6 +116,16 @@ impl Diagnostic {
     }
 }
 
+/// Every diagnostic rendered with its snippet, each followed by a blank line.
+pub fn render_all(diagnostics: &[Diagnostic], sources: &Sources) -> String {
+    let mut s = String::new();
+    for d in diagnostics {
+        s.push_str(&d.render(sources));
+        s.push('\n');
+    }
+    s
+}
+
 /// Collects every diagnostic of a build. Stages check [`Diagnostics::has_errors`] before
 /// running on the previous stage's output (a stage gate), so no stage sees broken data.
 #[derive(Debug, Default)]

@@ -90,12 +90,7 @@ impl Inference {
     }
     /// Every diagnostic rendered with its snippet.
     pub fn render(&self) -> String {
-        let mut s = String::new();
-        for d in &self.diagnostics {
-            s.push_str(&d.render(&self.sources));
-            s.push('\n');
-        }
-        s
+        crate::diag::render_all(&self.diagnostics, &self.sources)
     }
 }
 

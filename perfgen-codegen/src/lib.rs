@@ -83,11 +83,7 @@ impl Report {
     }
     /// Every diagnostic rendered with snippets, as a compiler would print them.
     pub fn render(&self) -> String {
-        let mut s = String::new();
-        for d in &self.diagnostics {
-            s.push_str(&d.render(&self.sources));
-            s.push('\n');
-        }
+        let mut s = diag::render_all(&self.diagnostics, &self.sources);
         let (e, w) = (self.errors().count(), self.warnings().count());
         if e > 0 {
             s.push_str(&format!("perfgen: {e} error(s), {w} warning(s)\n"));

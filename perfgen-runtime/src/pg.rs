@@ -386,6 +386,27 @@ mod imp {
         Ok(out)
     }
 
+    /// `COPY table (cols) FROM STDIN WITH (...)`: CSV or binary, with a header line or not, and
+    /// `FREEZE` when the table was created in this transaction.
+    fn copy_statement(table: &TableSchema, binary: bool, header: bool, freeze: bool) -> String {
+        let mut options = vec![if binary {
+            "FORMAT binary"
+        } else {
+            "FORMAT csv"
+        }];
+        if header {
+            options.push("HEADER true");
+        }
+        if freeze {
+            options.push("FREEZE true");
+        }
+        format!(
+            "COPY {} FROM STDIN WITH ({})",
+            table.copy_target(),
+            options.join(", ")
+        )
+    }
+
     /// Copies the parts of a sharded entity in order, one `COPY` each (PostgreSQL's line
     /// numbers are then the part's own), in the table's transaction `tx`; returns the rows
     /// stored.
@@ -401,18 +422,7 @@ mod imp {
         let mut sent = 0u64;
         for (k, (path, header)) in parts.iter().enumerate() {
             let in_part = |e: TableError| TableError::InPart(k, Box::new(e));
-            let mut options = vec!["FORMAT csv"];
-            if *header {
-                options.push("HEADER true");
-            }
-            if create {
-                options.push("FREEZE true");
-            }
-            let statement = format!(
-                "COPY {} FROM STDIN WITH ({})",
-                table.copy_target(),
-                options.join(", ")
-            );
+            let statement = copy_statement(table, false, *header, create);
             let mut writer = tx
                 .copy_in(&statement)
                 .map_err(|e| in_part(TableError::Db(e)))?;
@@ -462,22 +472,7 @@ mod imp {
         // Generated rows go in COPY's binary format (PostgreSQL parses no text: faster);
         // files in CSV, so that PostgreSQL itself judges every value of a damaged file.
         let binary = matches!(source, Source::Generate { .. }) && binary_sink();
-        let mut options = vec![if binary {
-            "FORMAT binary"
-        } else {
-            "FORMAT csv"
-        }];
-        if matches!(source, Source::File(_)) {
-            options.push("HEADER true");
-        }
-        if create {
-            options.push("FREEZE true");
-        }
-        let statement = format!(
-            "COPY {} FROM STDIN WITH ({})",
-            table.copy_target(),
-            options.join(", ")
-        );
+        let statement = copy_statement(table, binary, matches!(source, Source::File(_)), create);
         let mut writer = tx.copy_in(&statement).map_err(TableError::Db)?;
         let progress_keys = progress.clone();
         let streamed = match source {

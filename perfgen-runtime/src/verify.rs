@@ -757,6 +757,32 @@ fn normal_window(
     Some((lo, hi))
 }
 
+/// Feed a time drawn inside its row's window to the field's KS accumulator: transformed by the
+/// configured distribution cut to that window, which makes correct data exactly uniform.
+fn add_time_draw(fs: &mut FieldState, window: Option<(i64, i64)>, t: i64, view: &RowView<'_>) {
+    let (
+        Dist::Ks {
+            acc, model, fixed, ..
+        },
+        Some((lo, hi)),
+        Ok(excl),
+    ) = (&mut fs.dist, window, &fs.exclusions)
+    else {
+        return;
+    };
+    if t < lo || t > hi {
+        return;
+    }
+    let excluded: Vec<f64> = excl.iter().filter_map(|o| view.num_of(o)).collect();
+    match Conditional::new(*model, lo as f64, hi as f64, &excluded) {
+        Some(cond) => {
+            let (a, b) = cond.transform(t as f64);
+            acc.add(a, b);
+        }
+        None => *fixed += 1,
+    }
+}
+
 /// The window of a time draw for one row, starting from [lo, hi].
 fn time_window(
     bounds: &[Comparison],
@@ -2598,26 +2624,7 @@ fn check_field(
                 }
                 return;
             }
-            if let (
-                Dist::Ks {
-                    acc, model, fixed, ..
-                },
-                Some((lo, hi)),
-                Ok(excl),
-            ) = (&mut fs.dist, window, &fs.exclusions)
-            {
-                if t < lo || t > hi {
-                    return;
-                }
-                let excluded: Vec<f64> = excl.iter().filter_map(|o| view.num_of(o)).collect();
-                match Conditional::new(*model, lo as f64, hi as f64, &excluded) {
-                    Some(cond) => {
-                        let (a, b) = cond.transform(t as f64);
-                        acc.add(a, b);
-                    }
-                    None => *fixed += 1,
-                }
-            }
+            add_time_draw(fs, window, t, view);
         }
         Strategy::AddDuration { base, min, max } => {
             let Val::Time(t) = val else { return };
@@ -2645,26 +2652,7 @@ fn check_field(
                 }
                 Err(_) => None,
             };
-            if let (
-                Dist::Ks {
-                    acc, model, fixed, ..
-                },
-                Some((lo, hi)),
-                Ok(excl),
-            ) = (&mut fs.dist, window, &fs.exclusions)
-            {
-                if t < lo || t > hi {
-                    return;
-                }
-                let excluded: Vec<f64> = excl.iter().filter_map(|o| view.num_of(o)).collect();
-                match Conditional::new(*model, lo as f64, hi as f64, &excluded) {
-                    Some(cond) => {
-                        let (a, b) = cond.transform(t as f64);
-                        acc.add(a, b);
-                    }
-                    None => *fixed += 1,
-                }
-            }
+            add_time_draw(fs, window, t, view);
         }
         Strategy::Template { .. } => {
             let Some(model) = &fs.template else { return };
