@@ -9,8 +9,8 @@ use crate::entity::{Context, Entity, RowError};
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io::{self, Write};
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -21,8 +21,12 @@ use std::sync::{Arc, Condvar, Mutex};
 /// Default rows per chunk when the config sets no `batch_size`.
 pub const DEFAULT_CHUNK_ROWS: u64 = 16_384;
 
-/// Capacity of the `BufWriter` [`write_file_atomically`] writes through.
-pub const FILE_BUFFER_BYTES: usize = 1 << 20;
+mod file_writer;
+pub use file_writer::{FileWriter, IoMode};
+
+/// Bytes [`write_file_atomically`] may hold before they reach the file (the larger of the
+/// direct and the buffered writer's buffer).
+pub const FILE_BUFFER_BYTES: usize = file_writer::DIRECT_BUFFER_BYTES;
 
 /// Progress callback: called with the number of rows of the current [`write_rows`] call
 /// written so far (cumulative, starting from 0 for each call), always from the thread that
@@ -566,14 +570,23 @@ fn explain_io(source: io::Error) -> io::Error {
 
 /// Writes a file that appears under `path` only when complete.
 ///
-/// Creates the parent directory when missing, calls `write` with a 1 MiB `BufWriter` over
-/// a temporary file in the same directory (see [`temp_path_for`]), flushes, `sync_all`s, and
-/// renames it over `path`. On any error (from `write` or from the file system) the temporary
+/// Creates the parent directory when missing, calls `write` with a [`FileWriter`] over a
+/// temporary file in the same directory (see [`temp_path_for`]; direct I/O where the file
+/// system takes it), writes what is still buffered, `sync_all`s, and renames it over `path`. On any error (from `write` or from the file system) the temporary
 /// file is removed and `path` is left as it was. I/O errors name `path` (a full disk as
 /// "No space left on device (disk full)"). Returns what `write` returned. While it runs,
 /// the temporary file is listed for [`remove_temp_files_and_exit`].
 pub fn write_file_atomically(
     path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<u64, OutputError>,
+) -> Result<u64, OutputError> {
+    write_file_atomically_with(path, IoMode::Direct, write)
+}
+
+/// [`write_file_atomically`], with the way bytes reach the file chosen.
+pub fn write_file_atomically_with(
+    path: &Path,
+    mode: IoMode,
     write: impl FnOnce(&mut dyn Write) -> Result<u64, OutputError>,
 ) -> Result<u64, OutputError> {
     let io_err = |source: io::Error| OutputError::Io {
@@ -598,7 +611,7 @@ pub fn write_file_atomically(
     let file = {
         // Created and listed under the lock: an interrupt handler sees it or it does not exist.
         let mut live = live_temp_files();
-        let file = File::create(&tmp_path).map_err(io_err)?;
+        let file = FileWriter::create(&tmp_path, mode).map_err(io_err)?;
         live.push(tmp_path.clone());
         file
     };
@@ -606,7 +619,7 @@ pub fn write_file_atomically(
         path: tmp_path,
         armed: true,
     };
-    let mut writer = BufWriter::with_capacity(FILE_BUFFER_BYTES, file);
+    let mut writer = file;
     let result = write(&mut writer).map_err(|e| match e.with_path(path) {
         OutputError::Io { path, source } => OutputError::Io {
             path,
@@ -614,7 +627,7 @@ pub fn write_file_atomically(
         },
         other => other,
     })?;
-    let file = writer.into_inner().map_err(|e| io_err(e.into_error()))?;
+    let file = writer.finish().map_err(io_err)?;
     file.sync_all().map_err(io_err)?;
     drop(file);
     {
