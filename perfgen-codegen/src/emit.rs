@@ -429,6 +429,27 @@ fn closure(e: &Entity, f: usize) -> Vec<bool> {
     wanted
 }
 
+/// Whether no value of text field `f` can need CSV quoting (a comma, a quote or a line
+/// break), judged from what is known at build time: pool values, template literals and the
+/// fields a template appends. Case mapping never makes one of those characters.
+fn never_quoted(e: &Entity, f: &Field) -> bool {
+    let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
+    match &f.gen {
+        Gen::Pool { values, .. } => values.iter().all(|v| plain(v)),
+        Gen::Template { parts, .. } => parts.iter().all(|part| match part {
+            TemplatePart::Lit(s) => plain(s),
+            TemplatePart::Pool(values) => values.iter().all(|v| plain(v)),
+            TemplatePart::Index => true,
+            TemplatePart::Field(j) => {
+                let g = &e.fields[*j];
+                // Templates only name fields drawn before them: no cycle.
+                !matches!(g.ty, Ty::Str | Ty::String) || never_quoted(e, g)
+            }
+        }),
+        _ => false,
+    }
+}
+
 fn write_body(e: &Entity) -> TokenStream {
     let mut parts = Vec::new();
     for (i, f) in e.fields.iter().enumerate() {
@@ -441,19 +462,11 @@ fn write_body(e: &Entity) -> TokenStream {
             Ty::Int => quote!(::perfgen_runtime::format::write_i64(self.#id, out);),
             Ty::Decimal(p) => quote!(::perfgen_runtime::format::write_decimal(self.#id, #p, out);),
             Ty::Timestamp => quote!(self.#id.write_rfc3339(out);),
-            Ty::Str => {
-                // Pool values known not to need quoting are copied as they are.
-                let plain = match &f.gen {
-                    Gen::Pool { values, .. } => {
-                        values.iter().all(|v| !v.contains([',', '"', '\r', '\n']))
-                    }
-                    _ => false,
-                };
-                if plain {
-                    quote!(out.extend_from_slice(self.#id.as_bytes());)
-                } else {
-                    quote!(::perfgen_runtime::format::write_csv_str(self.#id, out);)
-                }
+            // Values known at build time never to need quoting are copied as they are.
+            Ty::Str if never_quoted(e, f) => quote!(out.extend_from_slice(self.#id.as_bytes());),
+            Ty::Str => quote!(::perfgen_runtime::format::write_csv_str(self.#id, out);),
+            Ty::String if never_quoted(e, f) => {
+                quote!(out.extend_from_slice(self.#id.as_bytes());)
             }
             Ty::String => quote!(::perfgen_runtime::format::write_csv_str(&self.#id, out);),
         });
@@ -787,15 +800,29 @@ fn field_fns(
             body = with_rules(p, e, f, Some(prep), value_draw, &err);
         }
         Gen::Template { parts, case } => {
+            // The case is applied part by part, char by char (what the runtime's whole-string
+            // helpers do too): literals and pools at build time, fields as they are appended.
+            let cased = |s: &str| -> String {
+                match case {
+                    Case::Preserve => s.to_string(),
+                    Case::Lower => s.chars().flat_map(char::to_lowercase).collect(),
+                    Case::Upper => s.chars().flat_map(char::to_uppercase).collect(),
+                }
+            };
+            let fmt = quote!(::perfgen_runtime::format);
             let mut pushes = Vec::new();
             for (k, part) in parts.iter().enumerate() {
                 pushes.push(match part {
-                    TemplatePart::Lit(s) => quote!(out.push_str(#s);),
+                    TemplatePart::Lit(s) => {
+                        let s = cased(s);
+                        quote!(out.push_str(#s);)
+                    }
                     TemplatePart::Index => {
-                        quote!(::perfgen_runtime::format::push_i64(row as i64, out);)
+                        quote!(#fmt::push_i64(row as i64, out);)
                     }
                     TemplatePart::Pool(values) => {
                         let pool = format_ident!("{}__{}__PART{}", e.type_name, bare(f), k);
+                        let values: Vec<String> = values.iter().map(|v| cased(v)).collect();
                         let n = values.len();
                         let nn = n as u64;
                         statics.extend(quote! {
@@ -806,29 +833,37 @@ fn field_fns(
                     }
                     TemplatePart::Field(j) => {
                         let l = local_value(&e.fields[*j]);
-                        match e.fields[*j].ty {
-                            Ty::Str | Ty::String => quote!(out.push_str(#l);),
-                            Ty::Int => quote!(::perfgen_runtime::format::push_i64(#l, out);),
-                            Ty::Decimal(p) => {
-                                quote!(::perfgen_runtime::format::push_decimal(#l, #p, out);)
-                            }
-                            Ty::Timestamp => {
-                                quote!(::perfgen_runtime::format::push_timestamp(#l, out);)
-                            }
-                            Ty::Uuid => quote!(::perfgen_runtime::format::push_uuid(&#l, out);),
+                        // Digits, '-' and '.' have no case: integers and decimals need none.
+                        let (push, needs_case) = match e.fields[*j].ty {
+                            Ty::Str | Ty::String => match case {
+                                Case::Preserve => (quote!(out.push_str(#l);), false),
+                                Case::Lower => (quote!(#fmt::push_lowercase(#l, out);), false),
+                                Case::Upper => (quote!(#fmt::push_uppercase(#l, out);), false),
+                            },
+                            Ty::Int => (quote!(#fmt::push_i64(#l, out);), false),
+                            Ty::Decimal(p) => (quote!(#fmt::push_decimal(#l, #p, out);), false),
+                            Ty::Timestamp => (quote!(#fmt::push_timestamp(#l, out);), true),
+                            Ty::Uuid => (quote!(#fmt::push_uuid(&#l, out);), true),
+                        };
+                        match (case, needs_case) {
+                            (Case::Lower, true) => quote!({
+                                let at = out.len();
+                                #push
+                                out[at..].make_ascii_lowercase();
+                            }),
+                            (Case::Upper, true) => quote!({
+                                let at = out.len();
+                                #push
+                                out[at..].make_ascii_uppercase();
+                            }),
+                            _ => push,
                         }
                     }
                 });
             }
-            let case = match case {
-                Case::Preserve => quote!(),
-                Case::Lower => quote!(::perfgen_runtime::format::lowercase_in_place(out);),
-                Case::Upper => quote!(::perfgen_runtime::format::uppercase_in_place(out);),
-            };
             let build = quote! {
                 out.clear();
                 #(#pushes)*
-                #case
             };
             let d = format!(" Draws `{}` into `out`.", f.name);
             let methods = if f.enforce.reject.is_empty() {

@@ -119,11 +119,10 @@ impl Author {
             row,
         );
         out.clear();
-        out.push_str(v_name);
+        ::perfgen_runtime::format::push_lowercase(v_name, out);
         ::perfgen_runtime::format::push_i64(row as i64, out);
         out.push_str("@");
         out.push_str(Author__email__PART3[rng.below(2u64) as usize]);
-        ::perfgen_runtime::format::lowercase_in_place(out);
         ::core::result::Result::Ok(())
     }
     /// `joined_at` of row `row`, computed alone (its inputs recomputed).
@@ -222,7 +221,7 @@ impl ::perfgen_runtime::Entity for Author {
         out.push(b',');
         out.extend_from_slice(self.name.as_bytes());
         out.push(b',');
-        ::perfgen_runtime::format::write_csv_str(&self.email, out);
+        out.extend_from_slice(self.email.as_bytes());
         out.push(b',');
         self.joined_at.write_rfc3339(out);
         out.push(b',');

@@ -6,7 +6,7 @@
 
 use crate::rng::CellRng;
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::StandardNormal;
 
 // 1/sqrt(2) as an unevaluated sum hi + lo, and hi split into 26-bit halves (Veltkamp) for an
 // exact product without FMA (mul_add is a slow libcall on targets without hardware FMA).
@@ -302,9 +302,8 @@ impl Zipf {
             alpha >= 0.0 && alpha.is_finite(),
             "Zipf alpha {alpha} must be >= 0"
         );
-        let head_weights = |ranks: u64| -> Vec<f64> {
-            (1..=ranks).map(|k| libm::pow(k as f64, -alpha)).collect()
-        };
+        let head_weights =
+            |ranks: u64| -> Vec<f64> { (1..=ranks).map(|k| libm::pow(k as f64, -alpha)).collect() };
         let kind = if n == 1 {
             ZipfKind::One
         } else if alpha == 0.0 {
@@ -1076,10 +1075,18 @@ mod tests {
     #[test]
     fn zipf_mass_matches_direct_summation() {
         for s in [0.3, 0.5, 1.0, 1.0 + 1e-10, 1.2, 2.0, 3.5] {
-            for (a, b) in [(1u64, 1u64), (1, 20_000), (4097, 300_000), (50_000, 2_000_000)] {
+            for (a, b) in [
+                (1u64, 1u64),
+                (1, 20_000),
+                (4097, 300_000),
+                (50_000, 2_000_000),
+            ] {
                 let direct: f64 = (a..=b).rev().map(|k| (k as f64).powf(-s)).sum();
                 let got = zipf_mass(a, b, s);
-                assert!(rel_err(got, direct) < 1e-12, "s {s} [{a}, {b}]: {got} vs {direct}");
+                assert!(
+                    rel_err(got, direct) < 1e-12,
+                    "s {s} [{a}, {b}]: {got} vs {direct}"
+                );
             }
         }
     }
@@ -1089,12 +1096,34 @@ mod tests {
     #[test]
     fn zipf_matches_the_exact_pmf_across_head_and_tail() {
         let draws = 1_000_000u64;
-        for &n in &[3u64, ZIPF_HEAD, ZIPF_HEAD + 1, 5_000, 10_000_000, 5_000_000_000] {
+        for &n in &[
+            3u64,
+            ZIPF_HEAD,
+            ZIPF_HEAD + 1,
+            5_000,
+            10_000_000,
+            5_000_000_000,
+        ] {
             for &alpha in &[0.4, 1.0, 1.2, 2.0] {
                 let z = Zipf::new(n, alpha);
                 let mut edges: Vec<u64> = [
-                    0, 1, 2, 3, 5, 10, 30, 100, 1000, 4095, 4096, 4097, 4200, 10_000, 100_000,
-                    1_000_000, 100_000_000,
+                    0,
+                    1,
+                    2,
+                    3,
+                    5,
+                    10,
+                    30,
+                    100,
+                    1000,
+                    4095,
+                    4096,
+                    4097,
+                    4200,
+                    10_000,
+                    100_000,
+                    1_000_000,
+                    100_000_000,
                 ]
                 .into_iter()
                 .filter(|&e| e < n)
@@ -1115,7 +1144,10 @@ mod tests {
                     let p = zipf_mass(edges[i] + 1, edges[i + 1], alpha) / total;
                     let e = p * draws as f64;
                     if e < 5.0 {
-                        assert!(c as f64 <= e + 8.0 * e.sqrt() + 5.0, "n {n} a {alpha} bin {i}");
+                        assert!(
+                            c as f64 <= e + 8.0 * e.sqrt() + 5.0,
+                            "n {n} a {alpha} bin {i}"
+                        );
                         continue;
                     }
                     chi2 += (c as f64 - e).powi(2) / e;
@@ -1124,7 +1156,10 @@ mod tests {
                 // The chi-square quantile at p = 1e-6 (z = 4.75), by Wilson-Hilferty.
                 let v = 2.0 / (9.0 * df as f64);
                 let limit = df as f64 * (1.0 - v + 4.75 * v.sqrt()).powi(3);
-                assert!(chi2 < limit, "n {n} alpha {alpha}: chi2 {chi2} over {df} bins");
+                assert!(
+                    chi2 < limit,
+                    "n {n} alpha {alpha}: chi2 {chi2} over {df} bins"
+                );
             }
         }
     }

@@ -81,6 +81,49 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+/// Days in [`date_table`]: 1970-01-01 to 2099-12-31.
+const TABLE_DAYS: usize = 47_482;
+/// 2100-01-01T00:00:00Z: the first second [`date_table`] does not cover.
+const TABLE_END_SECS: i64 = TABLE_DAYS as i64 * SECS_PER_DAY;
+
+/// `YYYY-MM-DD` of each day since 1970-01-01, for [`TABLE_DAYS`] days (464 KiB, built on first
+/// use in about a millisecond; a dataset touches only the pages of its own date range).
+fn date_table() -> &'static [[u8; 10]] {
+    static TABLE: std::sync::OnceLock<Box<[[u8; 10]]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..TABLE_DAYS as u32)
+            .map(|day| {
+                let (y, m, d) = civil_from_days_1970(day);
+                let mut b = *b"0000-00-00";
+                two_digits(&mut b, 0, y / 100);
+                two_digits(&mut b, 2, y % 100);
+                two_digits(&mut b, 5, m);
+                two_digits(&mut b, 8, d);
+                b
+            })
+            .collect()
+    })
+}
+
+/// `HH:MM:` of each minute of the day.
+static MINUTES: [[u8; 6]; 1440] = {
+    let mut t = [*b"00:00:"; 1440];
+    let mut i = 0;
+    while i < 1440 {
+        let (h, m) = (i / 60, i % 60);
+        t[i] = [
+            b'0' + (h / 10) as u8,
+            b'0' + (h % 10) as u8,
+            b':',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b':',
+        ];
+        i += 1;
+    }
+    t
+};
+
 impl Timestamp {
     /// The text into a stack buffer; returns its length.
     #[inline]
@@ -118,6 +161,23 @@ impl Timestamp {
     /// Years outside 0000..=9999 are written with a sign and more digits, as RFC 3339 cannot.
     #[inline]
     pub fn write_rfc3339(self, out: &mut Vec<u8>) {
+        // 1970 to 2099 (nearly every dataset): the date from a table built once, the time of
+        // day from a table of minutes. About 30 instructions, where days-to-civil arithmetic
+        // took 139 and was the largest single cost of a users row.
+        if (0..TABLE_END_SECS).contains(&self.0) {
+            let t = self.0 as u64;
+            let day = (t / SECS_PER_DAY as u64) as usize;
+            let sod = (t % SECS_PER_DAY as u64) as usize;
+            let (minute, second) = (sod / 60, sod % 60);
+            let mut b = [0u8; 20];
+            b[..10].copy_from_slice(&date_table()[day]);
+            b[10] = b'T';
+            b[11..17].copy_from_slice(&MINUTES[minute]);
+            b[17..19].copy_from_slice(&DIGIT_PAIRS[2 * second..2 * second + 2]);
+            b[19] = b'Z';
+            out.extend_from_slice(&b);
+            return;
+        }
         // Years 0000..=9999 (every realistic dataset): a fixed 20-byte form, no branches on
         // length. 253402300800 is 10000-01-01T00:00:00Z.
         if (0..253_402_300_800).contains(&self.0) {
@@ -367,6 +427,34 @@ mod tests {
             assert_eq!(days_from_civil(y, m, d), days);
             date = date.succ_opt().unwrap();
             days += 1;
+        }
+    }
+
+    #[test]
+    fn table_path_matches_chrono_at_every_day_and_minute_and_its_edges() {
+        let check = |t: i64| {
+            let theirs = Timestamp(t)
+                .to_chrono()
+                .to_rfc3339_opts(SecondsFormat::Secs, true);
+            assert_eq!(text(Timestamp(t)), theirs, "{t}");
+        };
+        // Every day of the table at a second that moves through the day.
+        for day in 0..TABLE_DAYS as i64 {
+            check(day * SECS_PER_DAY + (day * 7919) % SECS_PER_DAY);
+        }
+        // Every minute and second of one day.
+        for sod in 0..SECS_PER_DAY {
+            check(19_000 * SECS_PER_DAY + sod);
+        }
+        for t in [
+            -1,
+            0,
+            1,
+            TABLE_END_SECS - 1,
+            TABLE_END_SECS,
+            TABLE_END_SECS + 1,
+        ] {
+            check(t);
         }
     }
 
