@@ -694,7 +694,7 @@ fn field_fns(
             let scale = 10f64.powi(*precision as i32);
             let bounds = bound_stmts(p, e, f, quote!(f64), scale);
             let finish = if *integer {
-                quote!(x.round() as i64)
+                quote!(::perfgen_runtime::float::round(x) as i64)
             } else {
                 quote!(::perfgen_runtime::sample::round_within(x, #precision, lo, hi))
             };
@@ -709,7 +709,7 @@ fn field_fns(
                 }
             } else {
                 let round = if *integer {
-                    quote!(let lo = lo.ceil(); let hi = hi.floor();)
+                    quote!(let lo = ::perfgen_runtime::float::ceil(lo); let hi = ::perfgen_runtime::float::floor(hi);)
                 } else {
                     quote!()
                 };
@@ -776,7 +776,7 @@ fn field_fns(
                 RangeDist::Exponential { rate } => quote!({
                     let x = ::perfgen_runtime::sample::exponential_toward_end(&mut rng, start as f64, end as f64, #rate, lo as f64, hi as f64)
                         .unwrap_or(lo as f64);
-                    ::perfgen_runtime::Timestamp((x.floor() as i64).clamp(lo, hi))
+                    ::perfgen_runtime::Timestamp((::perfgen_runtime::float::floor(x) as i64).clamp(lo, hi))
                 }),
             };
             body = with_rules(p, e, f, Some(prep), value_draw, &err);

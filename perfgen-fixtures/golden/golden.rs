@@ -396,7 +396,7 @@ impl Post {
         let (lo, hi) = (50f64, 5000f64);
         ::core::result::Result::Ok({
             let x = Post__words__NORMAL.sample(&mut rng);
-            x.round() as i64
+            ::perfgen_runtime::float::round(x) as i64
         })
     }
     /// `posted_at` of row `row`, computed alone (its inputs recomputed).
@@ -457,7 +457,9 @@ impl Post {
                     hi as f64,
                 )
                 .unwrap_or(lo as f64);
-            ::perfgen_runtime::Timestamp((x.floor() as i64).clamp(lo, hi))
+            ::perfgen_runtime::Timestamp(
+                (::perfgen_runtime::float::floor(x) as i64).clamp(lo, hi),
+            )
         })
     }
     /// `edited_at` of row `row`, computed alone (its inputs recomputed).

@@ -30,7 +30,7 @@ pub fn write_decimal(v: f64, precision: u32, out: &mut Vec<u8>) {
     if p < POW10_U64.len() {
         // Powers of ten are exact in f64 up to 10^22, so the only rounding is in v * scale.
         let scale = POW10_U64[p];
-        let scaled = (v * scale as f64).round();
+        let scaled = crate::float::round(v * scale as f64);
         if scaled.abs() < I64_LIMIT {
             let q = scaled as i64;
             // Sign from the rounded value: -0.001 at 2 decimals is "0.00", not "-0.00".

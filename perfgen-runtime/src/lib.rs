@@ -10,6 +10,7 @@ pub mod cli;
 pub mod derived;
 pub mod entity;
 pub mod fk;
+pub mod float;
 pub mod format;
 pub mod output;
 pub mod parts;

@@ -433,7 +433,7 @@ impl RejectionInversion {
             // In (h_bottom, h_top]: u = h_top when the fraction is 0.
             let u = self.h_top + rng.next_f64() * (self.h_bottom - self.h_top);
             let x = self.h_integral_inverse(u);
-            let k = ((x + 0.5).floor() as u64).clamp(self.lo, self.hi);
+            let k = (crate::float::floor(x + 0.5) as u64).clamp(self.lo, self.hi);
             let kf = k as f64;
             if u >= self.h_integral(kf + 0.5) - self.h(kf) {
                 return k;
@@ -706,13 +706,13 @@ pub fn round_within(x: f64, precision: u32, min: f64, max: f64) -> f64 {
         // >= 2^52 (or NaN): already whole at this scale.
         return clamp_into(x, min, max);
     }
-    let mut r = scaled.round() / s;
+    let mut r = crate::float::round(scaled) / s;
     // Step inward to the nearest value with `precision` decimals that is inside the window.
     if r < min {
-        r = (min * s).ceil() / s;
+        r = crate::float::ceil(min * s) / s;
     }
     if r > max {
-        r = (max * s).floor() / s;
+        r = crate::float::floor(max * s) / s;
     }
     // No `precision`-decimal value in [min, max] at all (or a float hair outside): the
     // window wins over the decimals.
