@@ -402,6 +402,10 @@ fn write_parallel<E: Entity>(
 fn worker<E: Entity>(cx: &Context, plan: &Plan, shared: &Shared, tx: &mpsc::Sender<Msg>) {
     let mut rec = E::default();
     let n_chunks = plan.n_chunks();
+    // The largest chunk this worker has formatted: a buffer new to it is sized from that at
+    // once, rather than doubling its way up (which leaves buffers up to twice too large and
+    // the allocator holding the freed steps, all counted in peak memory).
+    let mut largest = 0usize;
     // Take a buffer first, then claim a chunk: the lowest unwritten chunk is then always
     // held by a worker that has a buffer, so the writer can always make progress.
     while let Some(mut buf) = shared.pool.take() {
@@ -411,6 +415,9 @@ fn worker<E: Entity>(cx: &Context, plan: &Plan, shared: &Shared, tx: &mpsc::Send
             return;
         }
         buf.clear();
+        if buf.capacity() < largest {
+            buf.reserve_exact(largest + largest / 16);
+        }
         for row in plan.chunk(index) {
             if index >= shared.limit.load(Ordering::Relaxed) {
                 shared.pool.put(buf);
@@ -426,6 +433,7 @@ fn worker<E: Entity>(cx: &Context, plan: &Plan, shared: &Shared, tx: &mpsc::Send
             }
             rec.write_csv(&mut buf);
         }
+        largest = largest.max(buf.len());
         if tx.send(Msg::Done(index, buf)).is_err() {
             return;
         }

@@ -24,7 +24,7 @@ use std::path::Path;
 pub const BLOCK: usize = 4096;
 
 /// Bytes gathered before one direct `write` (a multiple of [`BLOCK`]).
-pub const DIRECT_BUFFER_BYTES: usize = 4 << 20;
+pub const DIRECT_BUFFER_BYTES: usize = 2 << 20;
 
 /// Capacity of the buffer of the buffered fallback.
 pub const BUFFERED_BYTES: usize = 1 << 20;
