@@ -765,8 +765,7 @@ fn field_fns(
             };
             value_draw = match dist {
                 RangeDist::Linear => quote!({
-                    let n = #own_rows.max(1) as i128;
-                    let t = start + ((end - start) as i128 * row as i128 / n) as i64;
+                    let t = ::perfgen_runtime::sample::linear_spread(start, end, row, #own_rows.max(1));
                     // A rule can exclude the evenly spread time of a row; such rows draw
                     // uniformly inside the admissible window instead.
                     let t = if t < lo || t > hi { rng.range_i64(lo, hi) } else { t };

@@ -170,8 +170,12 @@ impl Author {
             );
         }
         ::core::result::Result::Ok({
-            let n = cx.rows(0usize).max(1) as i128;
-            let t = start + ((end - start) as i128 * row as i128 / n) as i64;
+            let t = ::perfgen_runtime::sample::linear_spread(
+                start,
+                end,
+                row,
+                cx.rows(0usize).max(1),
+            );
             let t = if t < lo || t > hi { rng.range_i64(lo, hi) } else { t };
             ::perfgen_runtime::Timestamp(t)
         })

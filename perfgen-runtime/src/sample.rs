@@ -560,6 +560,21 @@ impl AliasTable {
     }
 }
 
+/// `start + (end - start) * row / n` (n >= 1), the time a `linear` range gives row `row` of
+/// `n`, exact (the product is 128-bit). When it fits 64 bits (spans under 136 years of
+/// seconds times 2^32 rows) the division is a machine instruction rather than a call to
+/// the 128-bit division routine, which was 2.5% of a users row.
+#[inline]
+pub fn linear_spread(start: i64, end: i64, row: u64, n: u64) -> i64 {
+    if end >= start {
+        let span = (end as i128 - start as i128) as u128;
+        if let Some(p) = u64::try_from(span).ok().and_then(|s| s.checked_mul(row)) {
+            return (start as i128 + (p / n) as i128) as i64;
+        }
+    }
+    (start as i128 + (end as i128 - start as i128) * row as i128 / n as i128) as i64
+}
+
 /// The `exponential` of `distribute_range`: density proportional to exp(rate * (x - start) /
 /// (end - start)) on [start, end], so mass grows toward `end`. Draws from the law restricted
 /// to [lo, hi] (a sub-window of [start, end], for rules); None when the window is empty.
@@ -1069,6 +1084,41 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn linear_spread_is_the_exact_128_bit_formula() {
+        let exact = |s: i64, e: i64, r: u64, n: u64| {
+            (s as i128 + (e as i128 - s as i128) * r as i128 / n as i128) as i64
+        };
+        let cases = [
+            (1_640_995_200i64, 1_705_320_000i64, 0u64, 10_000_000u64),
+            (1_640_995_200, 1_705_320_000, 9_999_999, 10_000_000),
+            (0, i64::MAX, u64::MAX / 2, u64::MAX),
+            (-5, 5, 3, 7),
+            (5, -5, 3, 7),
+            (i64::MIN / 2, i64::MAX / 2, 1 << 40, 1 << 41),
+            (10, 10, 5, 9),
+        ];
+        for (s, e, r, n) in cases {
+            assert_eq!(
+                linear_spread(s, e, r, n),
+                exact(s, e, r, n),
+                "{s} {e} {r} {n}"
+            );
+        }
+        let mut g = rng(77);
+        for _ in 0..100_000 {
+            let s = g.next_u64() as i64 >> (g.next_u64() % 64);
+            let e = g.next_u64() as i64 >> (g.next_u64() % 64);
+            let n = (g.next_u64() >> (g.next_u64() % 64)).max(1);
+            let r = g.below(n);
+            assert_eq!(
+                linear_spread(s, e, r, n),
+                exact(s, e, r, n),
+                "{s} {e} {r} {n}"
+            );
         }
     }
 

@@ -88,6 +88,7 @@ const TABLE_END_SECS: i64 = TABLE_DAYS as i64 * SECS_PER_DAY;
 
 /// `YYYY-MM-DD` of each day since 1970-01-01, for [`TABLE_DAYS`] days (464 KiB, built on first
 /// use in about a millisecond; a dataset touches only the pages of its own date range).
+#[inline]
 fn date_table() -> &'static [[u8; 10]] {
     static TABLE: std::sync::OnceLock<Box<[[u8; 10]]>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {

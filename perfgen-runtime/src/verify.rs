@@ -2603,8 +2603,8 @@ fn check_field(
             };
             if distribution == RangeDistribution::Linear {
                 let Some((lo, hi)) = window else { return };
-                let n = expected_rows.max(1) as i128;
-                let spread = s + ((e - s) as i128 * row as i128 / n) as i64;
+                let n = expected_rows.max(1);
+                let spread = crate::sample::linear_spread(s, e, row, n);
                 if let Some(tally) = &mut fs.linear_t {
                     if spread < lo || spread > hi {
                         if t < lo || t > hi {

@@ -28,45 +28,66 @@ const CHUNK_ROWS: u64 = 64 * 1024;
 const START: i64 = 1_640_995_200; // 2022-01-01
 const END: i64 = 1_705_320_000; // 2024-01-15T12:00:00Z
 
-fn hex(out: &mut Vec<u8>, v: u128) {
+/// "00".."ff": two hex digits per table load.
+const HEX_PAIRS: [[u8; 2]; 256] = {
     const H: &[u8; 16] = b"0123456789abcdef";
-    let mut b = [0u8; 36];
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [H[i >> 4], H[i & 15]];
+        i += 1;
+    }
+    t
+};
+
+/// "00".."99".
+const DEC_PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
+fn hex(out: &mut Vec<u8>, v: u128) {
+    let bytes = v.to_be_bytes();
+    let mut b = [b'-'; 36];
     let mut j = 0;
-    for i in 0..32 {
-        if matches!(i, 8 | 12 | 16 | 20) {
-            b[j] = b'-';
+    for (i, &x) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
             j += 1;
         }
-        b[j] = H[((v >> (124 - 4 * i)) & 0xf) as usize];
-        j += 1;
+        b[j..j + 2].copy_from_slice(&HEX_PAIRS[x as usize]);
+        j += 2;
     }
     out.extend_from_slice(&b);
 }
 
 fn ts(out: &mut Vec<u8>, t: i64) {
-    let days = t.div_euclid(86_400);
-    let sod = t.rem_euclid(86_400) as u32;
+    // 1970..9999 only (this program's range): unsigned arithmetic, divisions by constants.
+    let t = t as u64;
+    let days = (t / 86_400) as u32;
+    let sod = (t % 86_400) as u32;
     let z = days + 719_468;
-    let era = z.div_euclid(146_097);
+    let era = z / 146_097;
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = (yoe + era * 400 + (m <= 2) as i64) as u32;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as u32;
     let mut b = *b"0000-00-00T00:00:00Z";
-    let two = |b: &mut [u8; 20], at: usize, v: u32| {
-        b[at] = b'0' + (v / 10) as u8;
-        b[at + 1] = b'0' + (v % 10) as u8;
-    };
-    two(&mut b, 0, y / 100);
-    two(&mut b, 2, y % 100);
-    two(&mut b, 5, m);
-    two(&mut b, 8, d);
-    two(&mut b, 11, sod / 3600);
-    two(&mut b, 14, sod / 60 % 60);
-    two(&mut b, 17, sod % 60);
+    let mut two = |at: usize, v: u32| b[at..at + 2].copy_from_slice(&DEC_PAIRS[v as usize]);
+    two(0, y / 100);
+    two(2, y % 100);
+    two(5, m);
+    two(8, d);
+    two(11, sod / 3600);
+    two(14, sod / 60 % 60);
+    two(17, sod % 60);
     out.extend_from_slice(&b);
 }
 
@@ -131,16 +152,26 @@ fn main() {
     let chunks = rows.div_ceil(CHUNK_ROWS);
     let next = std::sync::atomic::AtomicU64::new(0);
     let (tx, rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads as usize * 2);
+    // Written buffers go back to the workers: 8 MiB buffers reused, never re-faulted.
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    let free_rx = std::sync::Mutex::new(free_rx);
+    for _ in 0..threads * 3 {
+        free_tx.send(Vec::with_capacity(8 << 20)).unwrap();
+    }
     std::thread::scope(|s| {
         for _ in 0..threads {
             let tx = tx.clone();
             let next = &next;
+            let free_rx = &free_rx;
             s.spawn(move || loop {
+                let Ok(mut buf) = free_rx.lock().unwrap().recv() else {
+                    break;
+                };
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if i >= chunks {
                     break;
                 }
-                let mut buf = Vec::with_capacity(8 << 20);
+                buf.clear();
                 chunk(i, rows, rows, &mut buf);
                 if tx.send((i, buf)).is_err() {
                     break;
@@ -155,8 +186,10 @@ fn main() {
             while let Some(buf) = pending.remove(&want) {
                 out.write_all(&buf).unwrap();
                 want += 1;
+                let _ = free_tx.send(buf);
             }
         }
+        drop(free_tx);
     });
     out.flush().unwrap();
 }
