@@ -119,27 +119,31 @@ fn bundled_example_keeps_counts_keys_and_rules() {
 }
 
 #[test]
-fn same_seed_same_bytes_on_one_and_two_threads() {
-    let (a, b, c) = (
+fn same_seed_same_bytes_on_one_and_two_threads_direct_or_buffered() {
+    let (a, b, c, d) = (
+        tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
     );
-    small_run(a.path(), &["--threads", "1", "--seed", "9"]);
+    small_run(a.path(), &["--threads", "1", "--seed", "9", "--io", "buffered"]);
     small_run(b.path(), &["--threads", "2", "--seed", "9"]);
     small_run(c.path(), &["--threads", "2", "--seed", "10"]);
+    small_run(d.path(), &["--threads", "2", "--seed", "9", "--io", "direct"]);
     for f in [
         "users_bulk.csv",
         "products_bulk.csv",
         "orders_bulk.csv",
         "order_items_bulk.csv",
     ] {
-        let (x, y, z) = (
+        let (x, y, z, w) = (
             std::fs::read(a.path().join(f)).unwrap(),
             std::fs::read(b.path().join(f)).unwrap(),
             std::fs::read(c.path().join(f)).unwrap(),
+            std::fs::read(d.path().join(f)).unwrap(),
         );
         assert_eq!(x, y, "{f} differs between 1 and 2 threads");
+        assert_eq!(x, w, "{f} differs between buffered and direct I/O");
         assert_ne!(x, z, "{f}: another seed must change the data");
     }
 }
