@@ -126,10 +126,16 @@ fn same_seed_same_bytes_on_one_and_two_threads_direct_or_buffered() {
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
     );
-    small_run(a.path(), &["--threads", "1", "--seed", "9", "--io", "buffered"]);
+    small_run(
+        a.path(),
+        &["--threads", "1", "--seed", "9", "--io", "buffered"],
+    );
     small_run(b.path(), &["--threads", "2", "--seed", "9"]);
     small_run(c.path(), &["--threads", "2", "--seed", "10"]);
-    small_run(d.path(), &["--threads", "2", "--seed", "9", "--io", "direct"]);
+    small_run(
+        d.path(),
+        &["--threads", "2", "--seed", "9", "--io", "direct"],
+    );
     for f in [
         "users_bulk.csv",
         "products_bulk.csv",
