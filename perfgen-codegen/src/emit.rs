@@ -72,6 +72,14 @@ fn local_value(f: &Field) -> syn::Ident {
     format_ident!("v_{}", bare(f))
 }
 
+fn local_pool_index(f: &Field) -> syn::Ident {
+    format_ident!("ix_{}", bare(f))
+}
+
+fn draw_index_fn(f: &Field) -> syn::Ident {
+    format_ident!("draw_{}_index", bare(f))
+}
+
 fn local_parent_row(f: &Field) -> syn::Ident {
     format_ident!("p_{}", bare(f))
 }
@@ -126,16 +134,31 @@ fn opt_i64(v: Option<i64>) -> TokenStream {
 enum Arg {
     Value(usize),
     ParentRow(usize),
+    /// The pool index a pool field's value was drawn at: a template that changes the case
+    /// of that value appends its pre-cased twin (`*__CASED`) instead of case-mapping it.
+    PoolIndex(usize),
 }
 
-fn args_of(f: &Field) -> Vec<Arg> {
+/// Whether a template reads field `j` as a pool index (see [`Arg::PoolIndex`]): `j` is drawn
+/// from a pool with no run-time rule (whose redraws would need the value).
+fn by_pool_index(e: &Entity, j: usize, case: Case) -> bool {
+    case != Case::Preserve
+        && matches!(e.fields[j].gen, Gen::Pool { .. })
+        && e.fields[j].enforce.reject.is_empty()
+}
+
+fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
     let mut args = Vec::new();
     match &f.gen {
         Gen::AddDuration { base, .. } => args.push(Arg::Value(*base)),
-        Gen::Template { parts, .. } => {
+        Gen::Template { parts, case } => {
             for p in parts {
                 if let TemplatePart::Field(j) = p {
-                    args.push(Arg::Value(*j));
+                    if by_pool_index(e, *j, *case) {
+                        args.push(Arg::PoolIndex(*j));
+                    } else {
+                        args.push(Arg::Value(*j));
+                    }
                 }
             }
         }
@@ -223,11 +246,13 @@ fn entity(p: &Program, index: usize, e: &Entity) -> TokenStream {
             const INDEX: usize = #index;
             const HEADER: &'static str = #header;
 
+            #[inline(always)]
             fn fill(&mut self, cx: &::perfgen_runtime::Context, row: u64) -> ::core::result::Result<(), ::perfgen_runtime::RowError> {
                 #fill
                 ::core::result::Result::Ok(())
             }
 
+            #[inline(always)]
             fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
                 #write
             }
@@ -323,13 +348,42 @@ fn csv_escape(s: &str, out: &mut Vec<u8>) {
 /// The statements computing `targets` (and what they need) in evaluation order: into
 /// `self`'s fields (`fill`) or into locals (`*_at`).
 fn eval_stmts(p: &Program, e: &Entity, wanted: &[bool], into_self: bool) -> TokenStream {
+    // Pool fields some wanted template reads by index: drawn as an index, then looked up.
+    let mut by_index = vec![false; e.fields.len()];
+    for (k, f) in e.fields.iter().enumerate() {
+        if wanted[k] {
+            for a in args_of(e, f) {
+                if let Arg::PoolIndex(j) = a {
+                    by_index[j] = true;
+                }
+            }
+        }
+    }
     let mut stmts = Vec::new();
     for &j in &e.eval_order {
         if !wanted[j] {
             continue;
         }
         let f = &e.fields[j];
-        let args = args_of(f).into_iter().map(|a| arg_expr(e, a, into_self));
+        if by_index[j] {
+            let pool = static_name(e, f, "POOL");
+            let ix = local_pool_index(f);
+            let draw_ix = draw_index_fn(f);
+            let (id, local) = (field_ident(f), local_value(f));
+            stmts.push(if into_self {
+                quote! {
+                    let #ix = Self::#draw_ix(cx, row)?;
+                    self.#id = #pool[#ix];
+                }
+            } else {
+                quote! {
+                    let #ix = Self::#draw_ix(cx, row)?;
+                    let #local = #pool[#ix];
+                }
+            });
+            continue;
+        }
+        let args = args_of(e, f).into_iter().map(|a| arg_expr(e, a, into_self));
         let draw = draw_fn(f);
         let id = field_ident(f);
         let local = local_value(f);
@@ -403,6 +457,10 @@ fn arg_expr(e: &Entity, a: Arg, into_self: bool) -> TokenStream {
             let l = local_parent_row(&e.fields[fk]);
             quote!(#l)
         }
+        Arg::PoolIndex(j) => {
+            let l = local_pool_index(&e.fields[j]);
+            quote!(#l)
+        }
     }
 }
 
@@ -420,9 +478,9 @@ fn closure(e: &Entity, f: usize) -> Vec<bool> {
             continue;
         }
         wanted[j] = true;
-        for a in args_of(&e.fields[j]) {
+        for a in args_of(e, &e.fields[j]) {
             match a {
-                Arg::Value(k) | Arg::ParentRow(k) => stack.push(k),
+                Arg::Value(k) | Arg::ParentRow(k) | Arg::PoolIndex(k) => stack.push(k),
             }
         }
     }
@@ -544,11 +602,15 @@ fn field_fns(
             ::core::result::Result::Ok(#local)
         }
     };
-    let params = args_of(f).into_iter().map(|a| match a {
+    let params = args_of(e, f).into_iter().map(|a| match a {
         Arg::Value(j) => {
             let l = local_value(&e.fields[j]);
             let t = param_type(e.fields[j].ty);
             quote!(#l: #t)
+        }
+        Arg::PoolIndex(j) => {
+            let l = local_pool_index(&e.fields[j]);
+            quote!(#l: usize)
         }
         Arg::ParentRow(k) => {
             let l = local_parent_row(&e.fields[k]);
@@ -562,6 +624,7 @@ fn field_fns(
     let entity_name = &e.name;
     let err = |msg: TokenStream| quote!(::perfgen_runtime::RowError::new(#entity_name, #fname, row, #msg));
     let mut statics = TokenStream::new();
+    let mut extra_methods = TokenStream::new();
     let body: TokenStream;
     let value_draw: TokenStream; // an expression producing the value (uses `rng`, `lo`, `hi`)
     match &f.gen {
@@ -650,6 +713,34 @@ fn field_fns(
                 #[allow(non_upper_case_globals)]
                 static #pool: [&str; #n] = [#(#values),*];
             });
+            let index_draw = match dist {
+                PoolDist::Uniform => quote!(rng.below(#nn) as usize),
+                PoolDist::Zipf { .. } => {
+                    let s = static_name(e, f, "ZIPF");
+                    quote!(#s.sample(&mut rng))
+                }
+                PoolDist::Weighted(_) => {
+                    let s = static_name(e, f, "ALIAS");
+                    quote!(#s.sample(&mut rng))
+                }
+            };
+            let read_by_index = e
+                .fields
+                .iter()
+                .any(|g| args_of(e, g).contains(&Arg::PoolIndex(fi)));
+            if read_by_index {
+                // The index alone, for templates that read it (see `Arg::PoolIndex`).
+                let draw_ix = draw_index_fn(f);
+                let d = format!(" The pool index `{}` of row `row` is drawn at.", f.name);
+                extra_methods.extend(quote! {
+                    #[doc = #d]
+                    #[inline]
+                    fn #draw_ix(cx: &::perfgen_runtime::Context, row: u64) -> ::core::result::Result<usize, ::perfgen_runtime::RowError> {
+                        #rng
+                        ::core::result::Result::Ok(#index_draw)
+                    }
+                });
+            }
             value_draw = match dist {
                 PoolDist::Uniform => quote!(#pool[rng.below(#nn) as usize]),
                 PoolDist::Zipf { alpha } => {
@@ -686,14 +777,23 @@ fn field_fns(
         } => {
             let s = static_name(e, f, "NORMAL");
             let (mn, mx) = (f64_lit(*min), f64_lit(*max));
+            // An integer normal without rule bounds draws the rounded law from a table.
+            let table = *integer && f.enforce.bounds.is_empty();
+            let sampler = if table {
+                quote!(::perfgen_runtime::sample::IntegerNormal)
+            } else {
+                quote!(::perfgen_runtime::sample::TruncatedNormal)
+            };
             statics.extend(quote! {
                 #[allow(non_upper_case_globals)]
-                static #s: ::std::sync::LazyLock<::perfgen_runtime::sample::TruncatedNormal> =
-                    ::std::sync::LazyLock::new(|| ::perfgen_runtime::sample::TruncatedNormal::new(#mean, #stddev, #mn, #mx));
+                static #s: ::std::sync::LazyLock<#sampler> =
+                    ::std::sync::LazyLock::new(|| #sampler::new(#mean, #stddev, #mn, #mx));
             });
             let scale = 10f64.powi(*precision as i32);
             let bounds = bound_stmts(p, e, f, quote!(f64), scale);
-            let finish = if *integer {
+            let finish = if table {
+                quote!(x)
+            } else if *integer {
                 quote!(::perfgen_runtime::float::round(x) as i64)
             } else {
                 quote!(::perfgen_runtime::sample::round_within(x, #precision, lo, hi))
@@ -830,6 +930,21 @@ fn field_fns(
                         });
                         quote!(out.push_str(#pool[rng.below(#nn) as usize]);)
                     }
+                    TemplatePart::Field(j) if by_pool_index(e, *j, *case) => {
+                        let Gen::Pool { values, .. } = &e.fields[*j].gen else {
+                            unreachable!("by_pool_index holds for pools only")
+                        };
+                        // Per part: a template may name the same field twice.
+                        let twin = format_ident!("{}__{}__PART{}", e.type_name, bare(f), k);
+                        let values: Vec<String> = values.iter().map(|v| cased(v)).collect();
+                        let n = values.len();
+                        statics.extend(quote! {
+                            #[allow(non_upper_case_globals)]
+                            static #twin: [&str; #n] = [#(#values),*];
+                        });
+                        let ix = local_pool_index(&e.fields[*j]);
+                        quote!(out.push_str(#twin[#ix]);)
+                    }
                     TemplatePart::Field(j) => {
                         let l = local_value(&e.fields[*j]);
                         // Digits, '-' and '.' have no case: integers and decimals need none.
@@ -904,6 +1019,7 @@ fn field_fns(
     let d = format!(" Draws `{}` of row `row` from its inputs.", f.name);
     let methods = quote! {
         #at_fn_tokens
+        #extra_methods
         #[doc = #d]
         #[inline]
         fn #draw(cx: &::perfgen_runtime::Context, row: u64 #(, #params)*) -> ::core::result::Result<#rt, ::perfgen_runtime::RowError> {

@@ -24,6 +24,8 @@ static Author__name__ZIPF: ::std::sync::LazyLock<
     &[1f64, 0.3535533905932738f64, 0.19245008972987526f64],
 ));
 #[allow(non_upper_case_globals)]
+static Author__email__PART0: [&str; 3usize] = ["ada", "grace", "linus"];
+#[allow(non_upper_case_globals)]
 static Author__email__PART3: [&str; 2usize] = ["example.com", "test.org"];
 #[allow(non_upper_case_globals)]
 static Author__country__POOL: [&str; 3usize] = ["UK, London", "USA", "Finland"];
@@ -78,6 +80,20 @@ impl Author {
         let v_name = Self::draw_name(cx, row)?;
         ::core::result::Result::Ok(v_name)
     }
+    /// The pool index `name` of row `row` is drawn at.
+    #[inline]
+    fn draw_name_index(
+        cx: &::perfgen_runtime::Context,
+        row: u64,
+    ) -> ::core::result::Result<usize, ::perfgen_runtime::RowError> {
+        let mut rng = ::perfgen_runtime::rng::CellRng::new(
+            cx.seed,
+            Self::ENTITY_KEY,
+            14176396743819860870u64,
+            row,
+        );
+        ::core::result::Result::Ok(Author__name__ZIPF.sample(&mut rng))
+    }
     /// Draws `name` of row `row` from its inputs.
     #[inline]
     fn draw_name(
@@ -99,9 +115,10 @@ impl Author {
         cx: &::perfgen_runtime::Context,
         row: u64,
     ) -> ::core::result::Result<::std::string::String, ::perfgen_runtime::RowError> {
-        let v_name = Self::draw_name(cx, row)?;
+        let ix_name = Self::draw_name_index(cx, row)?;
+        let v_name = Author__name__POOL[ix_name];
         let mut v_email = ::std::string::String::new();
-        Self::draw_email(cx, row, &mut v_email, v_name)?;
+        Self::draw_email(cx, row, &mut v_email, ix_name)?;
         ::core::result::Result::Ok(v_email)
     }
     /// Draws `email` into `out`.
@@ -110,7 +127,7 @@ impl Author {
         cx: &::perfgen_runtime::Context,
         row: u64,
         out: &mut ::std::string::String,
-        v_name: &'static str,
+        ix_name: usize,
     ) -> ::core::result::Result<(), ::perfgen_runtime::RowError> {
         let mut rng = ::perfgen_runtime::rng::CellRng::new(
             cx.seed,
@@ -119,7 +136,7 @@ impl Author {
             row,
         );
         out.clear();
-        ::perfgen_runtime::format::push_lowercase(v_name, out);
+        out.push_str(Author__email__PART0[ix_name]);
         ::perfgen_runtime::format::push_i64(row as i64, out);
         out.push_str("@");
         out.push_str(Author__email__PART3[rng.below(2u64) as usize]);
@@ -208,18 +225,21 @@ impl ::perfgen_runtime::Entity for Author {
     const NAME: &'static str = "Author";
     const INDEX: usize = 0usize;
     const HEADER: &'static str = "id,name,email,joined_at,country\n";
+    #[inline(always)]
     fn fill(
         &mut self,
         cx: &::perfgen_runtime::Context,
         row: u64,
     ) -> ::core::result::Result<(), ::perfgen_runtime::RowError> {
         self.id = Self::draw_id(cx, row)?;
-        self.name = Self::draw_name(cx, row)?;
-        Self::draw_email(cx, row, &mut self.email, self.name)?;
+        let ix_name = Self::draw_name_index(cx, row)?;
+        self.name = Author__name__POOL[ix_name];
+        Self::draw_email(cx, row, &mut self.email, ix_name)?;
         self.joined_at = Self::draw_joined_at(cx, row)?;
         self.country = Self::draw_country(cx, row)?;
         ::core::result::Result::Ok(())
     }
+    #[inline(always)]
     fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
         ::perfgen_runtime::format::write_uuid(&self.id, out);
         out.push(b',');
@@ -262,8 +282,8 @@ static Post__type__ALIAS: ::std::sync::LazyLock<::perfgen_runtime::sample::Alias
 ::perfgen_runtime::sample::AliasTable::new(&[0.25f64, 0.75f64]));
 #[allow(non_upper_case_globals)]
 static Post__words__NORMAL: ::std::sync::LazyLock<
-    ::perfgen_runtime::sample::TruncatedNormal,
-> = ::std::sync::LazyLock::new(|| ::perfgen_runtime::sample::TruncatedNormal::new(
+    ::perfgen_runtime::sample::IntegerNormal,
+> = ::std::sync::LazyLock::new(|| ::perfgen_runtime::sample::IntegerNormal::new(
     800f64,
     300f64,
     50f64,
@@ -400,7 +420,7 @@ impl Post {
         let (lo, hi) = (50f64, 5000f64);
         ::core::result::Result::Ok({
             let x = Post__words__NORMAL.sample(&mut rng);
-            ::perfgen_runtime::float::round(x) as i64
+            x
         })
     }
     /// `posted_at` of row `row`, computed alone (its inputs recomputed).
@@ -520,6 +540,7 @@ impl ::perfgen_runtime::Entity for Post {
     const NAME: &'static str = "Post";
     const INDEX: usize = 1usize;
     const HEADER: &'static str = "id,author_id,type,words,posted_at,edited_at\n";
+    #[inline(always)]
     fn fill(
         &mut self,
         cx: &::perfgen_runtime::Context,
@@ -534,6 +555,7 @@ impl ::perfgen_runtime::Entity for Post {
         self.edited_at = Self::draw_edited_at(cx, row, self.posted_at)?;
         ::core::result::Result::Ok(())
     }
+    #[inline(always)]
     fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
         ::perfgen_runtime::format::write_uuid(&self.id, out);
         out.push(b',');

@@ -258,6 +258,62 @@ impl TruncatedNormal {
     }
 }
 
+/// `round(x)` for x from [`TruncatedNormal`] (an integer normal field without rule bounds),
+/// drawn from an alias table of exactly that law's probabilities when the range holds at
+/// most [`INTEGER_TABLE_MAX`] whole numbers: one u64 and one lookup, where the draw and
+/// round cost a ziggurat step, a window check and a rounding. The probability of k is the
+/// normal's mass on the part of [k - 1/2, k + 1/2] inside [min, max].
+#[derive(Debug, Clone)]
+pub struct IntegerNormal {
+    first: i64,
+    table: Option<AliasTable>,
+    normal: TruncatedNormal,
+}
+
+/// Widest integer range [`IntegerNormal`] tabulates (16 bytes a value, 64 KiB at most).
+pub const INTEGER_TABLE_MAX: i64 = 4096;
+
+impl IntegerNormal {
+    /// Requires stddev > 0 and min <= max (checked at build time by perfgen-codegen).
+    pub fn new(mean: f64, stddev: f64, min: f64, max: f64) -> Self {
+        let normal = TruncatedNormal::new(mean, stddev, min, max);
+        let (first, last) = (crate::float::round(min), crate::float::round(max));
+        let table = if last - first < INTEGER_TABLE_MAX as f64 {
+            let z = |x: f64| (x - mean) / stddev;
+            let weights: Vec<f64> = (first as i64..=last as i64)
+                .map(|k| {
+                    let a = (k as f64 - 0.5).max(min);
+                    let b = (k as f64 + 0.5).min(max);
+                    if a < b {
+                        std_mass(z(a), z(b)).max(0.0)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            // A window so far in a tail that every mass underflows keeps the sampler.
+            let total: f64 = weights.iter().sum();
+            (total > 0.0 && total.is_finite()).then(|| AliasTable::new(&weights))
+        } else {
+            None
+        };
+        IntegerNormal {
+            first: first as i64,
+            table,
+            normal,
+        }
+    }
+
+    /// A whole number in [round(min), round(max)].
+    #[inline]
+    pub fn sample(&self, rng: &mut CellRng) -> i64 {
+        match &self.table {
+            Some(t) => self.first + t.sample(rng) as i64,
+            None => crate::float::round(self.normal.sample(rng)) as i64,
+        }
+    }
+}
+
 /// Zipf over ranks 0..n (rank 0 the most frequent) with exponent `alpha` >= 0, exact and
 /// O(1) per draw for any n. alpha = 0 is uniform.
 ///
@@ -1119,6 +1175,55 @@ mod tests {
                 exact(s, e, r, n),
                 "{s} {e} {r} {n}"
             );
+        }
+    }
+
+    #[test]
+    fn integer_normal_is_the_rounded_truncated_normal() {
+        // Chi-square of the table's draws against the rounded draws of TruncatedNormal, the
+        // law it replaces, for a few shapes: centred, cut on one side, off-centre and narrow.
+        for (mean, sd, min, max) in [
+            (35.0, 12.0, 18.0, 80.0),
+            (0.0, 1.0, -3.0, 3.0),
+            (100.0, 40.0, 0.0, 120.0),
+            (5.0, 0.3, 4.6, 5.4),
+            (-20.0, 7.0, -50.0, -1.0),
+        ] {
+            let table = IntegerNormal::new(mean, sd, min, max);
+            assert!(table.table.is_some());
+            let plain = TruncatedNormal::new(mean, sd, min, max);
+            let n = 200_000;
+            let (first, last) = (min.round() as i64, max.round() as i64);
+            let width = (last - first + 1) as usize;
+            let (mut a, mut b) = (vec![0f64; width], vec![0f64; width]);
+            let mut r = rng(mean.to_bits() ^ sd.to_bits());
+            for _ in 0..n {
+                let k = table.sample(&mut r);
+                assert!((first..=last).contains(&k), "{k} outside [{first}, {last}]");
+                a[(k - first) as usize] += 1.0;
+                b[(plain.sample(&mut r).round() as i64 - first) as usize] += 1.0;
+            }
+            // Two-sample chi-square over the bins both samplers reach often enough.
+            let (mut chi2, mut df) = (0.0, 0);
+            for (x, y) in a.iter().zip(&b) {
+                if x + y >= 20.0 {
+                    chi2 += (x - y) * (x - y) / (x + y);
+                    df += 1;
+                }
+            }
+            let v = 2.0 / (9.0 * df as f64);
+            let limit = df as f64 * (1.0 - v + 4.75 * v.sqrt()).powi(3);
+            assert!(
+                chi2 < limit,
+                "{mean} {sd} [{min}, {max}]: chi2 {chi2} over {df}"
+            );
+        }
+        // Too wide for a table, or all mass underflowing: the plain sampler, rounded.
+        assert!(IntegerNormal::new(0.0, 1e6, -1e7, 1e7).table.is_none());
+        let far = IntegerNormal::new(0.0, 1.0, 100.0, 110.0);
+        let mut r = rng(5);
+        for _ in 0..100 {
+            assert!((100..=110).contains(&far.sample(&mut r)));
         }
     }
 
