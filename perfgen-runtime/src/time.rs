@@ -94,16 +94,22 @@ fn date_table() -> &'static [[u8; 10]] {
     TABLE.get_or_init(|| {
         (0..TABLE_DAYS as u32)
             .map(|day| {
-                let (y, m, d) = civil_from_days_1970(day);
                 let mut b = *b"0000-00-00";
-                two_digits(&mut b, 0, y / 100);
-                two_digits(&mut b, 2, y % 100);
-                two_digits(&mut b, 5, m);
-                two_digits(&mut b, 8, d);
+                write_date(&mut b, day);
                 b
             })
             .collect()
     })
+}
+
+/// `YYYY-MM-DD` of a day count since 1970-01-01 (to 9999-12-31) into `b[..10]`.
+#[inline]
+fn write_date(b: &mut [u8], days: u32) {
+    let (y, m, d) = civil_from_days_1970(days);
+    two_digits(b, 0, y / 100);
+    two_digits(b, 2, y % 100);
+    two_digits(b, 5, m);
+    two_digits(b, 8, d);
 }
 
 /// `HH:MM:` of each minute of the day.
@@ -187,12 +193,8 @@ impl Timestamp {
             let t = self.0 as u64;
             let days = (t / SECS_PER_DAY as u64) as u32;
             let sod = (t % SECS_PER_DAY as u64) as u32;
-            let (y, m, d) = civil_from_days_1970(days);
             let mut b = *b"0000-00-00T00:00:00Z";
-            two_digits(&mut b, 0, y / 100);
-            two_digits(&mut b, 2, y % 100);
-            two_digits(&mut b, 5, m);
-            two_digits(&mut b, 8, d);
+            write_date(&mut b, days);
             two_digits(&mut b, 11, sod / 3600);
             two_digits(&mut b, 14, sod / 60 % 60);
             two_digits(&mut b, 17, sod % 60);
