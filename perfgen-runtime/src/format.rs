@@ -5,8 +5,25 @@ use uuid::Uuid;
 /// Append an integer (itoa).
 #[inline]
 pub fn write_i64(v: i64, out: &mut Vec<u8>) {
+    // Ages, quantities, counts: 0..=99 from the digit-pair table, with no call into itoa.
+    if (0..100).contains(&v) {
+        let i = v as usize * 2;
+        if v < 10 {
+            out.push(DIGIT_PAIRS[i + 1]);
+        } else {
+            out.extend_from_slice(&DIGIT_PAIRS[i..i + 2]);
+        }
+        return;
+    }
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
+
+/// "00" to "99".
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 /// 10^k for k in 0..=18: every scale whose scaled value can still fit an i64.
 const POW10_U64: [u64; 19] = {
@@ -178,7 +195,11 @@ mod tests {
 
     #[test]
     fn i64_text() {
-        for v in [0i64, 1, -1, 42, -9_876_543_210, i64::MAX, i64::MIN] {
+        let small = -120i64..=120;
+        for v in [0i64, 1, -1, 42, -9_876_543_210, i64::MAX, i64::MIN]
+            .into_iter()
+            .chain(small)
+        {
             let mut out = b"a,".to_vec();
             write_i64(v, &mut out);
             assert_eq!(out, format!("a,{v}").as_bytes());
