@@ -661,11 +661,17 @@ pub fn exponential_toward_end(
     // Distance d from the heavy end, density ~ exp(-k d) on [0, width]. The exponential is
     // memoryless, so an untruncated Exp(k) draw taken modulo the width has exactly that
     // density: one log per draw where the truncated inverse CDF needs an expm1 and a log1p
-    // (those two were a quarter of the orders table's time). The remainder is exact in
-    // floating point; what is lost is the draw's own rounding, ulp(e) <= 2^-52 * 37 / k,
-    // far below a second unless the law is flat to 1e-12, which is drawn uniformly above.
+    // (those two were a quarter of the orders table's time). What is lost is rounding of
+    // the order of ulp(e) <= 2^-52 * 37 / k, far below a second unless the law is flat to
+    // 1e-12, which is drawn uniformly above.
     let e = -libm::log(u) / k;
-    let d = if e < width { e } else { e % width };
+    // `e % width` is a call to a software fmod; a quotient and a product are enough here:
+    // the result is clamped into the window and floored to whole seconds.
+    let d = if e < width {
+        e
+    } else {
+        (e - crate::float::floor(e / width) * width).clamp(0.0, width)
+    };
     let x = if rate > 0.0 { hi - d } else { lo + d };
     Some(clamp_into(x, lo, hi))
 }
