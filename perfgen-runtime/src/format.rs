@@ -41,7 +41,9 @@ const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
 /// Append `v` with exactly `precision` decimals (`150.50`, `-0.25`, `12` for precision 0);
 /// `v` is rounded half away from zero at that precision.
-#[inline]
+// Always inlined: generated code passes `precision` as a literal, which turns the divisions
+// by 10^precision into multiplications and unrolls the fraction's digits.
+#[inline(always)]
 pub fn write_decimal(v: f64, precision: u32, out: &mut Vec<u8>) {
     let p = precision as usize;
     if p < POW10_U64.len() {
