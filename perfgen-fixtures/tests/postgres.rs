@@ -95,6 +95,16 @@ fn perfgen(catalog: &Catalog, args: &[&str]) -> Outcome {
     }
 }
 
+/// `perfgen load` of the CSV folder `dir` into `db`, creating the tables and checking the
+/// rules no constraint holds.
+fn load_checked(catalog: &Catalog, db: &ScratchDb, dir: &Path) -> Outcome {
+    let (url, d) = (db.url(), dir.to_str().unwrap());
+    perfgen(
+        catalog,
+        &["load", &url, "--dir", d, "--create-tables", "--check-rules"],
+    )
+}
+
 /// psql against `db`, stopping at the first error; panics with its output on failure.
 fn psql(db: &ScratchDb, dir: &Path, args: &[&str]) -> String {
     let out = Command::new("psql")
@@ -284,18 +294,7 @@ fn three_paths_agree(catalog: &Catalog, args: &[&str]) {
     load_with_psql(&by_psql, dir.path(), &tables);
 
     let by_load = ScratchDb::new();
-    let d = dir.path().to_str().unwrap();
-    let o = perfgen(
-        catalog,
-        &[
-            "load",
-            &by_load.url(),
-            "--dir",
-            d,
-            "--create-tables",
-            "--check-rules",
-        ],
-    );
+    let o = load_checked(catalog, &by_load, dir.path());
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.starts_with("table"), "{}", o.stdout);
     assert!(o.stdout.contains(": 0 rows break it"), "{}", o.stdout);
@@ -549,17 +548,7 @@ fn check_rules_counts_rows_that_break_a_cross_table_rule() {
         "2000-01-01T00:00:00Z",
     );
     let db = ScratchDb::new();
-    let o = perfgen(
-        catalog,
-        &[
-            "load",
-            &db.url(),
-            "--dir",
-            d,
-            "--create-tables",
-            "--check-rules",
-        ],
-    );
+    let o = load_checked(catalog, &db, Path::new(d));
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(
         o.stdout
@@ -696,18 +685,7 @@ fn load_reads_a_folder_of_parts_one_transaction_per_table() {
         generate_parts(catalog, parts.path(), n, &a);
         assert!(!parts.path().join("customers_bulk.csv").exists());
         let db = ScratchDb::new();
-        let d = parts.path().to_str().unwrap();
-        let o = perfgen(
-            catalog,
-            &[
-                "load",
-                &db.url(),
-                "--dir",
-                d,
-                "--create-tables",
-                "--check-rules",
-            ],
-        );
+        let o = load_checked(catalog, &db, parts.path());
         assert_eq!(o.code, 0, "{n} parts: {}", o.stderr);
         assert!(o.stdout.contains(": 0 rows break it"), "{}", o.stdout);
         let mut client = db.client();

@@ -1,5 +1,6 @@
 //! Direct field formatting into a byte buffer: no allocation, no generic machinery.
 
+use crate::time::DIGIT_PAIRS;
 use uuid::Uuid;
 
 /// Append an integer (itoa).
@@ -17,13 +18,6 @@ pub fn write_i64(v: i64, out: &mut Vec<u8>) {
     }
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
-
-/// "00" to "99".
-const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
 
 /// 10^k for k in 0..=18: every scale whose scaled value can still fit an i64.
 const POW10_U64: [u64; 19] = {

@@ -69,7 +69,8 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
-fn num(x: f64) -> String {
+/// A number as written in configs: whole numbers without a fraction.
+pub(crate) fn num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -86,7 +87,8 @@ fn percent(p: f64) -> String {
     }
 }
 
-fn duration(s: i64) -> String {
+/// Seconds in the largest whole unit: `2w`, `3d`, `90s`.
+pub(crate) fn duration(s: i64) -> String {
     for (unit, n) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60)] {
         if s != 0 && s % n == 0 {
             return format!("{}{unit}", s / n);

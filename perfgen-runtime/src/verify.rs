@@ -402,25 +402,8 @@ fn fmt_p(p: f64) -> String {
     }
 }
 
-fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
-}
-
 fn fmt_time(t: i64) -> String {
     Timestamp(t).to_string()
-}
-
-fn fmt_duration(s: i64) -> String {
-    for (unit, n) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60)] {
-        if s != 0 && s % n == 0 {
-            return format!("{}{unit}", s / n);
-        }
-    }
-    format!("{s}s")
 }
 
 /// Verifies the files of `opts.entities` against `catalog`.
@@ -707,15 +690,26 @@ fn redraw_exclusions(spec: &FieldSpec) -> Result<Vec<Operand>, String> {
             [g] if g.iter().all(|c| c.op == CmpOp::Ne) => {
                 out.extend(g.iter().map(|c| c.rhs));
             }
-            _ => {
-                return Err(format!(
-                    "rule `{}` is kept by redrawing; the distribution it leaves is not modelled",
-                    rule.text
-                ))
-            }
+            _ => return Err(redraw_not_modelled(rule)),
         }
     }
     Ok(out)
+}
+
+/// Why the distribution a redraw rule leaves is not tested.
+fn redraw_not_modelled(rule: &crate::spec::Rule) -> String {
+    format!(
+        "rule `{}` is kept by redrawing; the distribution it leaves is not modelled",
+        rule.text
+    )
+}
+
+/// A skipped distribution test when some rule of `spec` is kept by redrawing.
+fn skip_if_redrawn(spec: &FieldSpec) -> Option<Dist> {
+    spec.rules
+        .iter()
+        .find(|r| r.enforcement == Enforcement::Redraw)
+        .map(|r| Dist::Skip(redraw_not_modelled(r)))
 }
 
 fn is_literal(op: &Operand) -> bool {
@@ -2248,21 +2242,11 @@ fn field_state(
                     (w.to_vec(), format!("weights of {} values", values.len()))
                 }
             };
-            let redraw = spec
-                .rules
-                .iter()
-                .find(|r| r.enforcement == Enforcement::Redraw);
-            fs.dist = match redraw {
-                Some(r) => Dist::Skip(format!(
-                    "rule `{}` is kept by redrawing; the distribution it leaves is not modelled",
-                    r.text
-                )),
-                None => Dist::Pool {
-                    counts: vec![0; values.len()],
-                    probs,
-                    what,
-                },
-            };
+            fs.dist = skip_if_redrawn(&spec).unwrap_or_else(|| Dist::Pool {
+                counts: vec![0; values.len()],
+                probs,
+                what,
+            });
         }
         Strategy::Normal {
             mean,
@@ -2277,7 +2261,14 @@ fn field_state(
             } else {
                 (min, max)
             };
-            fs.value_t = value("range", format!("in [{}, {}]", fmt_num(lo), fmt_num(hi)));
+            fs.value_t = value(
+                "range",
+                format!(
+                    "in [{}, {}]",
+                    crate::report::num(lo),
+                    crate::report::num(hi)
+                ),
+            );
             let model = if integer {
                 Model::NormalInt { mean, sd: stddev }
             } else {
@@ -2289,11 +2280,11 @@ fn field_state(
             };
             let what = format!(
                 "normal(mean {}, sd {}) truncated to {}{}",
-                fmt_num(mean),
-                fmt_num(stddev),
+                crate::report::num(mean),
+                crate::report::num(stddev),
                 match &fs.bounds {
                     Ok(b) if !b.is_empty() => "the rule-tightened window".to_string(),
-                    _ => format!("[{}, {}]", fmt_num(min), fmt_num(max)),
+                    _ => format!("[{}, {}]", crate::report::num(min), crate::report::num(max)),
                 },
                 if integer { ", rounded" } else { "" }
             );
@@ -2399,12 +2390,16 @@ fn field_state(
             let bname = info.fields.get(base).map_or("?", |b| b.name);
             fs.value_t = value(
                 "derived",
-                format!("{bname} + [{}, {}]", fmt_duration(min), fmt_duration(max)),
+                format!(
+                    "{bname} + [{}, {}]",
+                    crate::report::duration(min),
+                    crate::report::duration(max)
+                ),
             );
             let what = format!(
                 "uniform seconds in {bname} + [{}, {}]{}",
-                fmt_duration(min),
-                fmt_duration(max),
+                crate::report::duration(min),
+                crate::report::duration(max),
                 match &fs.bounds {
                     Ok(b) if !b.is_empty() => ", within each row's rule window",
                     _ => "",
@@ -2429,20 +2424,10 @@ fn field_state(
             };
             fs.value_t = value("template", format!("`{}`{case_note}", t.pattern));
             if !t.weights.is_empty() {
-                let redraw = spec
-                    .rules
-                    .iter()
-                    .find(|r| r.enforcement == Enforcement::Redraw);
-                fs.dist = match redraw {
-                    Some(r) => Dist::Skip(format!(
-                        "rule `{}` is kept by redrawing; the distribution it leaves is not modelled",
-                        r.text
-                    )),
-                    None => Dist::Choices {
-                        counts: t.weights.iter().map(|w| vec![0; w.len()]).collect(),
-                        ambiguous: false,
-                    },
-                };
+                fs.dist = skip_if_redrawn(&spec).unwrap_or_else(|| Dist::Choices {
+                    counts: t.weights.iter().map(|w| vec![0; w.len()]).collect(),
+                    ambiguous: false,
+                });
             }
             fs.template = Some(t);
         }
@@ -2456,24 +2441,17 @@ fn field_state(
                 "foreign key",
                 format!("-> {}.{}", p.name, p.fields[parent_field].name),
             );
-            let redraw = spec
-                .rules
-                .iter()
-                .find(|r| r.enforcement == Enforcement::Redraw);
-            fs.dist = match (distribution, redraw) {
-                (ForeignKeyDistribution::OneToOne, _) => Dist::None,
-                (_, Some(r)) => Dist::Skip(format!(
-                    "rule `{}` is kept by redrawing; the distribution it leaves is not modelled",
-                    r.text
-                )),
-                (ForeignKeyDistribution::Uniform, None) => Dist::Fk {
+            let alpha = match distribution {
+                ForeignKeyDistribution::OneToOne => None,
+                ForeignKeyDistribution::Uniform => Some(None),
+                ForeignKeyDistribution::Zipf { alpha } => Some(Some(alpha)),
+            };
+            fs.dist = match alpha {
+                None => Dist::None,
+                Some(alpha) => skip_if_redrawn(&spec).unwrap_or_else(|| Dist::Fk {
                     counts: Vec::new(),
-                    alpha: None,
-                },
-                (ForeignKeyDistribution::Zipf { alpha }, None) => Dist::Fk {
-                    counts: Vec::new(),
-                    alpha: Some(alpha),
-                },
+                    alpha,
+                }),
             };
         }
     }
@@ -2544,7 +2522,11 @@ fn check_field(
             if !(x >= lo && x <= hi) {
                 if let Some((_, _, t)) = &mut fs.value_t {
                     t.hit(line, || {
-                        format!("`{text}` is outside [{}, {}]", fmt_num(lo), fmt_num(hi))
+                        format!(
+                            "`{text}` is outside [{}, {}]",
+                            crate::report::num(lo),
+                            crate::report::num(hi)
+                        )
                     });
                 }
                 return;
@@ -2638,9 +2620,9 @@ fn check_field(
                     tally.hit(line, || {
                         format!(
                             "`{text}` is {} after `{bt}`, outside [{}, {}]",
-                            fmt_duration(d),
-                            fmt_duration(min),
-                            fmt_duration(max)
+                            crate::report::duration(d),
+                            crate::report::duration(min),
+                            crate::report::duration(max)
                         )
                     });
                 }
