@@ -5,6 +5,9 @@
 //! paths (an integer normal per row, a decimal per row) those calls were 2 to 4% of the
 //! time. Truncation (`as i64`) is one instruction everywhere; these build on it.
 
+// `!(|x| < 2^52)` on floats is deliberate: it is also true for NaN, which passes through.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 /// 2^52: from here on every f64 is a whole number.
 const WHOLE: f64 = 4_503_599_627_370_496.0;
 
