@@ -5,7 +5,7 @@
 
 use crate::entity::{Catalog, EntityInfo};
 use crate::spec::{
-    Case, CmpOp, Enforcement, FieldSpec, ForeignKeyDistribution, Operand, PoolDistribution,
+    Case, Enforcement, FieldSpec, ForeignKeyDistribution, Operand, PoolDistribution,
     RangeDistribution, Strategy, TemplatePiece, TimeSpec,
 };
 use crate::stats::generalized_harmonic;
@@ -302,14 +302,7 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             .map(|g| {
                 g.iter()
                     .map(|c| {
-                        let op = match c.op {
-                            CmpOp::Ge => ">=",
-                            CmpOp::Gt => ">",
-                            CmpOp::Le => "<=",
-                            CmpOp::Lt => "<",
-                            CmpOp::Eq => "==",
-                            CmpOp::Ne => "!=",
-                        };
+                        let op = c.op.rule_symbol();
                         format!("{op} {}", operand(&c.rhs, info, catalog))
                     })
                     .collect::<Vec<_>>()

@@ -481,7 +481,7 @@ impl RuleSql<'_> {
             lhs = format!("({lhs} COLLATE \"C\")");
             rhs = format!("({rhs} COLLATE \"C\")");
         }
-        Some(format!("{lhs} {} {rhs}", c.op.symbol()))
+        Some(format!("{lhs} {} {rhs}", c.op.sql_symbol()))
     }
 
     /// The rule as an expression, `None` when `now` has no value.

@@ -117,14 +117,24 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
-    pub fn symbol(self) -> &'static str {
+    /// As written in a rule of a config (`==`, `!=`).
+    pub fn rule_symbol(self) -> &'static str {
         match self {
             CmpOp::Ge => ">=",
             CmpOp::Gt => ">",
             CmpOp::Le => "<=",
             CmpOp::Lt => "<",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+
+    /// As written in SQL (`=`, `<>`).
+    pub fn sql_symbol(self) -> &'static str {
+        match self {
             CmpOp::Eq => "=",
             CmpOp::Ne => "<>",
+            other => other.rule_symbol(),
         }
     }
 }
