@@ -1,4 +1,8 @@
-// A new user's entities: a parent, a child with a foreign key, rules and every strategy.
+//! A new user's entities: a parent, a child with a foreign key, rules and every strategy,
+//! derived through the `perfgen` facade as a user would, built and run. An ordinary
+//! integration test rather than a trybuild `pass` case: it shares the workspace's compiled
+//! dependencies, and the trybuild crate only has to type-check the compile-fail cases.
+
 use perfgen::{Timestamp, Uuid};
 
 #[derive(Debug, Clone, perfgen::Entity)]
@@ -31,17 +35,25 @@ pub struct Order {
     pub status: &'static str,
     #[perfgen(normal(mean = 80, stddev = 30, min = 1, max = 500), rule(>= 5))]
     pub total: f64,
-    #[perfgen(range(start = "2022-01-01T00:00:00Z", end = "2024-01-15T12:00:00Z", exponential))]
+    #[perfgen(range(
+        start = "2022-01-01T00:00:00Z",
+        end = "2024-01-15T12:00:00Z",
+        exponential
+    ))]
     pub created_at: Timestamp,
 }
 
-fn main() {
+#[test]
+fn users_and_orders_build_and_run() {
     let users: Vec<User> = User::rows(42).collect();
     assert_eq!(users.len(), 1000);
     let orders = Order::rows_par(42, 2);
     assert_eq!(orders.len(), 3000);
     for o in &orders {
-        let parent = users.iter().find(|u| u.id == o.user_id).expect("parent exists");
+        let parent = users
+            .iter()
+            .find(|u| u.id == o.user_id)
+            .expect("parent exists");
         assert!(o.created_at >= parent.created_at);
         assert!(o.total >= 5.0);
     }
