@@ -19,9 +19,9 @@
 //! then `include!(concat!(env!("OUT_DIR"), "/perfgen_generated.rs"));` in a module.
 
 pub mod config;
-pub mod derive;
 pub mod diag;
 pub mod emit;
+pub mod entity_derive;
 pub mod global;
 pub mod ident;
 pub mod infer;

@@ -1,6 +1,6 @@
 //! perfgen-macros: `#[derive(perfgen::Entity)]`, a thin shim over
-//! `perfgen_codegen::derive`, where the attributes are read, checked by the same code as the
-//! YAML configs, and turned into the same generated code.
+//! `perfgen_codegen::entity_derive`, where the attributes are read, checked by the same code
+//! as the YAML configs, and turned into the same generated code.
 
 use proc_macro::TokenStream;
 
@@ -26,5 +26,5 @@ use proc_macro::TokenStream;
 /// The attribute syntax is described in the perfgen README ("Rust-native entities").
 #[proc_macro_derive(Entity, attributes(perfgen))]
 pub fn derive_entity(input: TokenStream) -> TokenStream {
-    perfgen_codegen::derive::entity(input.into()).into()
+    perfgen_codegen::entity_derive::entity(input.into()).into()
 }

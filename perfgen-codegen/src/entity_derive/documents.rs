@@ -1,0 +1,133 @@
+//! The YAML front end's documents for one struct, and the shared checks run on them: a
+//! [`ConfigDoc`] whose field bodies are the strategy mappings, a [`SeedDoc`] holding the
+//! `pool = [...]` values, and one empty [`ConfigDoc`] per parent type. Every diagnostic of
+//! the checks is reported at the attribute tokens its [`Loc`](crate::diag::Loc) stands for.
+
+use super::errors::{render, Errors, SpanTable};
+use super::parents::Parent;
+use super::EntityAttrs;
+use crate::config::{ConfigDoc, FieldSpec, SeedDoc, Spanned};
+use crate::diag::{Diagnostics, Severity};
+use crate::ir::Program;
+use crate::lower::{self, External};
+use crate::yaml::{Yaml, YamlKind};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Runs every check of the YAML front end on the struct's documents: the program, or (when
+/// the checks found errors) nothing, with the errors in `errors` at the attribute tokens.
+pub(super) fn lower(
+    entity: &EntityAttrs<'_>,
+    spans: &SpanTable,
+    errors: &mut Errors,
+) -> Option<Program> {
+    let config = config_doc(entity);
+    let seed = seed_doc(entity);
+    let parent_docs: Vec<ConfigDoc> = entity.parents.iter().map(parent_doc).collect();
+    let externals: Vec<External<'_>> = entity
+        .parents
+        .iter()
+        .zip(&parent_docs)
+        .map(|(p, config)| External {
+            config,
+            fields: p.fields.clone(),
+        })
+        .collect();
+    let mut d = Diagnostics::default();
+    let docs = [lower::Doc {
+        config: &config,
+        seed: Some(&seed),
+    }];
+    let program = lower::lower_with(
+        &docs,
+        &externals,
+        std::path::Path::new(""),
+        "derive",
+        &mut d,
+    );
+    let diagnostics = d.into_sorted();
+    for diag in diagnostics.iter().filter(|x| x.severity == Severity::Error) {
+        errors.push(
+            spans.span(diag.loc),
+            render(&diag.message, diag.help.as_deref()),
+        );
+    }
+    program
+}
+
+/// The multiply config: the struct's entity, row count, fields and rules.
+fn config_doc(entity: &EntityAttrs<'_>) -> ConfigDoc {
+    let (name, top) = (&entity.name, entity.top);
+    ConfigDoc {
+        file: 0,
+        path: PathBuf::from(format!("{name}.rs")),
+        top,
+        entity: Some(Spanned {
+            value: name.clone(),
+            loc: top,
+        }),
+        seed_file: None,
+        output_file: Some(Spanned {
+            value: format!("{name}.csv"),
+            loc: top,
+        }),
+        target_count: entity.container.rows.clone(),
+        batch_size: entity.container.batch_size,
+        fields: entity
+            .fields
+            .iter()
+            .map(|f| FieldSpec {
+                name: f.name.clone(),
+                loc: f.loc,
+                body: Yaml {
+                    loc: f.strategy_map.loc,
+                    kind: YamlKind::Map(f.strategy_map.entries.clone()),
+                },
+            })
+            .collect(),
+        validations: entity.rules().cloned().collect(),
+    }
+}
+
+/// The seed: `now`, and the `pool = [...]` values of each field that has them.
+fn seed_doc(entity: &EntityAttrs<'_>) -> SeedDoc {
+    let mut seed = SeedDoc {
+        file: 0,
+        path: PathBuf::from(format!("{}.rs", entity.name)),
+        top: entity.top,
+        entity: None,
+        generated_at: entity.container.now,
+        patterns: None,
+        field_order: Vec::new(),
+        values: BTreeMap::new(),
+        field_locs: BTreeMap::new(),
+        record_count: 1,
+    };
+    for f in &entity.fields {
+        if let Some((values, _)) = &f.pool {
+            seed.field_order.push(f.name.clone());
+            seed.values.insert(f.name.clone(), values.clone());
+            seed.field_locs.insert(f.name.clone(), f.loc);
+        }
+    }
+    seed
+}
+
+/// A parent type's config: its name only; its fields are the [`External`]'s.
+fn parent_doc(p: &Parent) -> ConfigDoc {
+    ConfigDoc {
+        file: 0,
+        path: PathBuf::from(format!("{}.rs", p.name)),
+        top: p.loc,
+        entity: Some(Spanned {
+            value: p.name.clone(),
+            loc: p.loc,
+        }),
+        seed_file: None,
+        output_file: None,
+        target_count: None,
+        batch_size: None,
+        fields: Vec::new(),
+        validations: Vec::new(),
+    }
+}
