@@ -17,9 +17,10 @@
 //! (`DerivedEntity`), has the field (`*_at`) of that type. See docs/design.md, "Derive front
 //! end".
 //!
-//! The stages, each gated on the previous one having no errors: read the attributes
-//! ([`attrs`] syntax; [`container`] and [`field`] keys; [`parents`]) -> the shared checks on
-//! the synthesized [`documents`] -> the declared Rust [`types`] -> the [`impls`].
+//! The stages, each gated on the previous one having no errors, one private module each:
+//! read the attributes (`attrs`: token syntax; `container` and `field`: the keys; `parents`:
+//! the types a foreign key names) -> the shared checks on the synthesized `documents` -> the
+//! declared Rust `types` -> the `impls`.
 
 mod attrs;
 mod container;
