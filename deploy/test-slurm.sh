@@ -174,25 +174,47 @@ done
 sinfo --noheader --states=idle | grep -q . || fail "the node did not come up: $(sinfo 2>&1)"
 say "one-node cluster up ($NODE, slurm $(sinfo --version | cut -d' ' -f2))"
 
+# Waits for array job $JOB to leave the queue (within TIMEOUT seconds) and fails unless
+# all of its $1 tasks COMPLETED.
+wait_for_array() {
+  local deadline states completed
+  deadline=$(($(date +%s) + TIMEOUT))
+  while [ -n "$(squeue --noheader --jobs "$JOB" 2>/dev/null)" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] ||
+      fail "job $JOB did not finish within $TIMEOUT s: $(squeue --jobs "$JOB")"
+    sleep 2
+  done
+  states=$(scontrol --oneliner show job "$JOB" | grep -o 'ArrayTaskId=[0-9]* .*JobState=[A-Z_]*' |
+    sed 's/ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\)/\1=\2/' | sort -n | tr '\n' ' ')
+  say "job $JOB: array tasks ${states% }"
+  completed=$(echo "$states" | grep -o '=COMPLETED' | wc -l)
+  [ "$completed" -eq "$1" ] || fail "$completed of $1 tasks of job $JOB completed: $states"
+  JOB=""
+}
+
 # --- the array, as deploy/README.md submits it -------------------------------------------
 # --output puts the tasks' logs in the temporary folder instead of the repository.
 SUBMITTED=$(OUT="$WORK/parts" sbatch --parsable --output="$WORK/log/perfgen-%A_%a.log" \
   --array=0-$((TASKS - 1)) deploy/slurm-array.sh --seed "$SEED" --scale "$SCALE")
 JOB=${SUBMITTED%%;*}
 say "submitted array job $JOB ($TASKS tasks, --seed $SEED --scale $SCALE)"
+wait_for_array "$TASKS"
 
-deadline=$(($(date +%s) + TIMEOUT))
-while [ -n "$(squeue --noheader --jobs "$JOB" 2>/dev/null)" ]; do
-  [ "$(date +%s)" -lt "$deadline" ] || fail "the array did not finish within $TIMEOUT s: $(squeue --jobs "$JOB")"
-  sleep 2
+# --- one part written again, as deploy/README.md tells for a failed task ------------------
+RERUN=2
+mkdir "$WORK/first"
+mv "$WORK"/parts/*.part0000$RERUN-of-*.csv "$WORK/first/"
+SUBMITTED=$(OUT="$WORK/parts" PARTS=$TASKS sbatch --parsable \
+  --output="$WORK/log/perfgen-%A_%a.log" --array=$RERUN \
+  deploy/slurm-array.sh --seed "$SEED" --scale "$SCALE")
+JOB=${SUBMITTED%%;*}
+say "submitted job $JOB: part $RERUN of $TASKS again (PARTS=$TASKS --array=$RERUN)"
+wait_for_array 1
+for first in "$WORK"/first/*.csv; do
+  cmp "$first" "$WORK/parts/${first##*/}" ||
+    fail "part $RERUN written again differs from the array's: ${first##*/}"
 done
-states=$(scontrol --oneliner show job "$JOB" | grep -o 'ArrayTaskId=[0-9]* .*JobState=[A-Z_]*' |
-  sed 's/ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\)/\1=\2/' | sort -n | tr '\n' ' ')
-say "array tasks: $states"
-completed=$(echo "$states" | grep -o '=COMPLETED' | wc -l)
-[ "$completed" -eq "$TASKS" ] || fail "$completed of $TASKS array tasks completed: $states"
-JOB_DONE=$JOB
-JOB=""
+say "part $RERUN written again: the same bytes"
 
 # --- the parts ----------------------------------------------------------------------------
 "$PERFGEN" generate --seed "$SEED" --scale "$SCALE" --out "$WORK/whole" --quiet
@@ -230,4 +252,3 @@ for whole in "$WORK"/whole/*.csv; do
   [ "$rows" -eq "$lines" ] || fail "table $table has $rows rows, its CSV $lines"
 done
 say "perfgen load loaded the parts into PostgreSQL ($DB), every table's row count matching"
-say "array job $JOB_DONE checked"
