@@ -4,9 +4,10 @@
 # Installs slurm-wlm and munge when missing, starts a one-node cluster on this machine (its
 # own munged, slurmctld and slurmd, configured in a temporary folder), submits the array as
 # deploy/README.md tells a user to (4 tasks, the bundled example at --scale 10), waits for it,
-# then checks that every entity has its 4 parts, that `perfgen verify` passes on them, that
-# they concatenate to the bytes of one whole run, and that `perfgen load` loads them into a
-# fresh PostgreSQL database. The daemons it started, the database and the temporary folder
+# then checks that part 2 written again as the README tells (PARTS=4 --array=2) has the same
+# bytes, that every entity has its 4 parts, that they concatenate to the bytes of one whole
+# run, that `perfgen verify` passes on them, and that `perfgen load` loads them into a fresh
+# PostgreSQL database. The daemons it started, the database and the temporary folder
 # are removed on exit, failed or not. Prints PASS or FAIL; exits 1 on failure.
 # Environment: PERFGEN_TEST_PG (PostgreSQL server URL, default postgres://root@127.0.0.1:5432),
 # SLURM_TEST_TIMEOUT (seconds to wait for the array, default 600).
@@ -177,14 +178,15 @@ say "one-node cluster up ($NODE, slurm $(sinfo --version | cut -d' ' -f2))"
 # Waits for array job $JOB to leave the queue (within TIMEOUT seconds) and fails unless
 # all of its $1 tasks COMPLETED.
 wait_for_array() {
-  local deadline states completed
+  local deadline states completed info
   deadline=$(($(date +%s) + TIMEOUT))
   while [ -n "$(squeue --noheader --jobs "$JOB" 2>/dev/null)" ]; do
     [ "$(date +%s)" -lt "$deadline" ] ||
       fail "job $JOB did not finish within $TIMEOUT s: $(squeue --jobs "$JOB")"
     sleep 2
   done
-  states=$(scontrol --oneliner show job "$JOB" | grep -o 'ArrayTaskId=[0-9]* .*JobState=[A-Z_]*' |
+  info=$(scontrol --oneliner show job "$JOB" 2>&1) || fail "scontrol show job $JOB: $info"
+  states=$(echo "$info" | grep -o 'ArrayTaskId=[0-9]* .*JobState=[A-Z_]*' |
     sed 's/ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\)/\1=\2/' | sort -n | tr '\n' ' ')
   say "job $JOB: array tasks ${states% }"
   completed=$(echo "$states" | grep -o '=COMPLETED' | wc -l)
@@ -203,7 +205,7 @@ wait_for_array "$TASKS"
 # --- one part written again, as deploy/README.md tells for a failed task ------------------
 RERUN=2
 mkdir "$WORK/first"
-mv "$WORK"/parts/*.part0000$RERUN-of-*.csv "$WORK/first/"
+mv "$WORK"/parts/*."$(printf 'part%05d-of-%05d' "$RERUN" "$TASKS")".csv "$WORK/first/"
 SUBMITTED=$(OUT="$WORK/parts" PARTS=$TASKS sbatch --parsable \
   --output="$WORK/log/perfgen-%A_%a.log" --array=$RERUN \
   deploy/slurm-array.sh --seed "$SEED" --scale "$SCALE")
