@@ -8,7 +8,7 @@
 //! field is NULL, a quoted one the empty string; numbers keep the scale they were written
 //! with (the column's typmod applies on the server, as for text input).
 
-use crate::time::Timestamp;
+use perfgen_runtime::time::Timestamp;
 use std::io::{self, Write};
 
 /// How one column is encoded.
@@ -240,7 +240,7 @@ fn encode_value(kind: Kind, v: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
             out.extend_from_slice(v);
         }
         Kind::Uuid => {
-            let u = uuid::Uuid::try_parse_ascii(v)
+            let u = perfgen_runtime::Uuid::try_parse_ascii(v)
                 .map_err(|_| format!("`{}` is not a uuid", text()))?;
             put_len(out, 16);
             out.extend_from_slice(u.as_bytes());
@@ -405,7 +405,7 @@ mod tests {
         expected.extend_from_slice(&4i16.to_be_bytes());
         expected.extend_from_slice(&16i32.to_be_bytes());
         expected.extend_from_slice(
-            uuid::Uuid::parse_str("67e55044-10b1-426f-9247-bb680e5fe0c8")
+            perfgen_runtime::Uuid::parse_str("67e55044-10b1-426f-9247-bb680e5fe0c8")
                 .unwrap()
                 .as_bytes(),
         );
@@ -418,7 +418,7 @@ mod tests {
         expected.extend_from_slice(&4i16.to_be_bytes());
         expected.extend_from_slice(&16i32.to_be_bytes());
         expected.extend_from_slice(
-            uuid::Uuid::parse_str("67e55044-10b1-426f-9247-bb680e5fe0c9")
+            perfgen_runtime::Uuid::parse_str("67e55044-10b1-426f-9247-bb680e5fe0c9")
                 .unwrap()
                 .as_bytes(),
         );

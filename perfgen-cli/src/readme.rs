@@ -2,8 +2,8 @@
 //! regenerated dataset README ([`crate::report`]).
 
 use super::{FileReport, GenerateArgs};
-use crate::entity::Catalog;
-use crate::report::{self, FileStats};
+use perfgen_runtime::catalog::Catalog;
+use perfgen_dataset::human::{self, FileStats};
 use std::io::Write;
 
 /// Whether this run wrote the whole dataset where the configs say: no --out, --only,

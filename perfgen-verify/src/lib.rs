@@ -41,14 +41,15 @@
 mod model;
 mod reader;
 mod value;
+pub mod stats;
 
-use crate::entity::{Catalog, EntityInfo};
-use crate::spec::{
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::{
     Case, CmpOp, ColumnType, Comparison, Enforcement, FieldSpec, ForeignKeyDistribution, Operand,
     PoolDistribution, RangeDistribution, Rule, Strategy, TemplatePiece, TimeSpec,
 };
-use crate::stats::{self, KsAccumulator};
-use crate::time::Timestamp;
+use stats::KsAccumulator;
+use perfgen_runtime::time::Timestamp;
 use model::{Conditional, Model};
 use reader::{CsvReader, Record};
 use std::borrow::Cow;
@@ -149,7 +150,7 @@ impl Source {
     fn of(info: &EntityInfo, out_dir: Option<&Path>) -> Result<Source, String> {
         let path = file_path(info, out_dir);
         if !path.exists() {
-            if let Some(parts) = crate::parts::find(&path)? {
+            if let Some(parts) = perfgen_dataset::parts::find(&path)? {
                 return Ok(Source {
                     headed: vec![true; parts.files.len()],
                     files: parts.files,
@@ -363,7 +364,7 @@ impl Report {
             fmt_p(self.threshold),
             FAMILY_ALPHA,
             self.tests.max(1),
-            crate::report::thousands((1.0 / FAMILY_ALPHA).round() as u64)
+            perfgen_dataset::human::thousands((1.0 / FAMILY_ALPHA).round() as u64)
         );
         if failed.is_empty() {
             let _ = writeln!(
@@ -488,7 +489,7 @@ fn decode_key(column: ColumnType, k: u128) -> Rhs<'static> {
 }
 
 fn uuid_text(u: u128) -> String {
-    uuid::Uuid::from_u128(u).hyphenated().to_string()
+    perfgen_runtime::Uuid::from_u128(u).hyphenated().to_string()
 }
 
 /// `lhs op rhs`; None when it cannot be evaluated (an operand is missing or of another type).
@@ -697,7 +698,7 @@ fn redraw_exclusions(spec: &FieldSpec) -> Result<Vec<Operand>, String> {
 }
 
 /// Why the distribution a redraw rule leaves is not tested.
-fn redraw_not_modelled(rule: &crate::spec::Rule) -> String {
+fn redraw_not_modelled(rule: &perfgen_runtime::spec::Rule) -> String {
     format!(
         "rule `{}` is kept by redrawing; the distribution it leaves is not modelled",
         rule.text
@@ -859,7 +860,7 @@ struct TemplateModel {
 }
 
 impl TemplateModel {
-    fn new(pieces: &[TemplatePiece], case: Case, fields: &[crate::entity::FieldInfo]) -> Self {
+    fn new(pieces: &[TemplatePiece], case: Case, fields: &[perfgen_runtime::catalog::FieldInfo]) -> Self {
         let mut out = Vec::new();
         let mut weights = Vec::new();
         let mut pattern = String::new();
@@ -1436,7 +1437,7 @@ impl<'a> Verifier<'a> {
         let n = src.files.len() as u64;
         let mut wrong = Vec::new();
         for (k, &got) in part_rows.iter().enumerate() {
-            let want = crate::parts::rows(k as u64, n, expected);
+            let want = perfgen_dataset::parts::rows(k as u64, n, expected);
             let want = want.end - want.start;
             if got != want {
                 wrong.push(format!(
@@ -1850,7 +1851,7 @@ impl<'a> Verifier<'a> {
     ) {
         let np = counts.len();
         let n: u64 = counts.iter().map(|&c| c as u64).sum();
-        let h = stats::generalized_harmonic(np as u64, alpha);
+        let h = perfgen_dataset::zipf::generalized_harmonic(np as u64, alpha);
         let expect = |r: usize| n as f64 * (r as f64).powf(-alpha) / h;
         let mut k = 0;
         while k < ZIPF_MAX_RANKS.min(np) {
@@ -2171,7 +2172,7 @@ fn field_state(
     v: &Verifier<'_>,
     e: usize,
     f: usize,
-    fi: &crate::entity::FieldInfo,
+    fi: &perfgen_runtime::catalog::FieldInfo,
     now: i64,
     expected_rows: u64,
 ) -> FieldState {
@@ -2265,8 +2266,8 @@ fn field_state(
                 "range",
                 format!(
                     "in [{}, {}]",
-                    crate::report::num(lo),
-                    crate::report::num(hi)
+                    perfgen_dataset::human::num(lo),
+                    perfgen_dataset::human::num(hi)
                 ),
             );
             let model = if integer {
@@ -2280,11 +2281,11 @@ fn field_state(
             };
             let what = format!(
                 "normal(mean {}, sd {}) truncated to {}{}",
-                crate::report::num(mean),
-                crate::report::num(stddev),
+                perfgen_dataset::human::num(mean),
+                perfgen_dataset::human::num(stddev),
                 match &fs.bounds {
                     Ok(b) if !b.is_empty() => "the rule-tightened window".to_string(),
-                    _ => format!("[{}, {}]", crate::report::num(min), crate::report::num(max)),
+                    _ => format!("[{}, {}]", perfgen_dataset::human::num(min), perfgen_dataset::human::num(max)),
                 },
                 if integer { ", rounded" } else { "" }
             );
@@ -2392,14 +2393,14 @@ fn field_state(
                 "derived",
                 format!(
                     "{bname} + [{}, {}]",
-                    crate::report::duration(min),
-                    crate::report::duration(max)
+                    perfgen_dataset::human::duration(min),
+                    perfgen_dataset::human::duration(max)
                 ),
             );
             let what = format!(
                 "uniform seconds in {bname} + [{}, {}]{}",
-                crate::report::duration(min),
-                crate::report::duration(max),
+                perfgen_dataset::human::duration(min),
+                perfgen_dataset::human::duration(max),
                 match &fs.bounds {
                     Ok(b) if !b.is_empty() => ", within each row's rule window",
                     _ => "",
@@ -2524,8 +2525,8 @@ fn check_field(
                     t.hit(line, || {
                         format!(
                             "`{text}` is outside [{}, {}]",
-                            crate::report::num(lo),
-                            crate::report::num(hi)
+                            perfgen_dataset::human::num(lo),
+                            perfgen_dataset::human::num(hi)
                         )
                     });
                 }
@@ -2586,7 +2587,7 @@ fn check_field(
             if distribution == RangeDistribution::Linear {
                 let Some((lo, hi)) = window else { return };
                 let n = expected_rows.max(1);
-                let spread = crate::sample::linear_spread(s, e, row, n);
+                let spread = perfgen_runtime::sample::linear_spread(s, e, row, n);
                 if let Some(tally) = &mut fs.linear_t {
                     if spread < lo || spread > hi {
                         if t < lo || t > hi {
@@ -2620,9 +2621,9 @@ fn check_field(
                     tally.hit(line, || {
                         format!(
                             "`{text}` is {} after `{bt}`, outside [{}, {}]",
-                            crate::report::duration(d),
-                            crate::report::duration(min),
-                            crate::report::duration(max)
+                            perfgen_dataset::human::duration(d),
+                            perfgen_dataset::human::duration(min),
+                            perfgen_dataset::human::duration(max)
                         )
                     });
                 }
@@ -2742,7 +2743,7 @@ mod tests {
 
     #[test]
     fn templates_parse_and_count_choices() {
-        let fields: [crate::entity::FieldInfo; 0] = [];
+        let fields: [perfgen_runtime::catalog::FieldInfo; 0] = [];
         let pieces = [
             TemplatePiece::Literal("a."),
             TemplatePiece::Index,

@@ -5,11 +5,11 @@
 //! was compiled in. Exit codes: 0 success, 1 data or I/O failure, 2 usage error, 130
 //! interrupted (Ctrl-C; the files being written are removed).
 
-use crate::entity::{Catalog, Context, EntityInfo};
-use crate::output::{
+use perfgen_runtime::{Catalog, Context, EntityInfo};
+use perfgen_runtime::output::{
     write_file_atomically_with, IoMode, OutputError, WriteOptions, DEFAULT_CHUNK_ROWS,
 };
-use crate::time::Timestamp;
+use perfgen_runtime::time::Timestamp;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeSet, HashMap};
@@ -105,7 +105,7 @@ fn install_interrupt_handler() {
     let on_terminal = io::stderr().is_terminal();
     // Fails only when a handler is already installed (a host program's): keep that one.
     let _ = ctrlc::set_handler(move || {
-        crate::output::remove_temp_files_and_exit(EXIT_INTERRUPTED, |removed| {
+        perfgen_runtime::output::remove_temp_files_and_exit(EXIT_INTERRUPTED, |removed| {
             let mut line = String::from(if on_terminal { "\n" } else { "" });
             line.push_str("error: interrupted");
             if !removed.is_empty() {
@@ -196,7 +196,7 @@ fn run_inner(
         Some(Command::Verify(args)) => verify_cmd::verify(catalog, &args, stdout, stderr),
         Some(Command::Generate(args)) => generate(catalog, &args, stdout, stderr, ui),
         Some(Command::Schema(args)) => {
-            crate::schema::command(catalog, &args, stdout).map_err(Failure::Data)
+            perfgen_schema::command(catalog, &args, stdout).map_err(Failure::Data)
         }
         Some(Command::Load(args)) => crate::pg::load(catalog, &args, stdout, stderr),
         Some(Command::Check(args)) => return crate::tools::check(tools, &args, stdout, stderr),
@@ -260,7 +260,7 @@ Files are written under a temporary name and renamed when complete.")]
     #[command(after_help = "Examples:
   perfgen schema > schema.sql
   perfgen schema --drop | psql postgres://root@127.0.0.1:5432/db")]
-    Schema(crate::schema::SchemaArgs),
+    Schema(perfgen_schema::SchemaArgs),
     /// COPY the written CSV files into PostgreSQL, parents first, one transaction per table.
     #[command(after_help = "Example:
   perfgen load postgres://root@127.0.0.1:5432/db --create-tables --out /tmp/data")]
@@ -719,7 +719,7 @@ impl Bars {
     }
 
     /// The bar of the next file, and a callback that moves it (and the total bar).
-    fn start(&self, file: &str, rows: u64) -> (ProgressBar, crate::output::ProgressFn) {
+    fn start(&self, file: &str, rows: u64) -> (ProgressBar, perfgen_runtime::output::ProgressFn) {
         let bar = ProgressBar::new(rows);
         let bar = match &self.total {
             Some(total) => self.multi.insert_before(total, bar),
@@ -729,7 +729,7 @@ impl Bars {
         bar.set_prefix(file.to_string());
         bar.enable_steady_tick(Duration::from_millis(250));
         let (b, total, base) = (bar.clone(), self.total.clone(), self.done_before);
-        let update: crate::output::ProgressFn = Arc::new(move |n| {
+        let update: perfgen_runtime::output::ProgressFn = Arc::new(move |n| {
             b.set_position(n);
             if let Some(t) = &total {
                 t.set_position(base + n);
@@ -1123,7 +1123,7 @@ fn generate(
     }
     drop(reporter);
     if shard.is_none_or(|s| s.index == 0) {
-        crate::schema::write_beside(catalog, args.out.as_deref(), args.now)
+        perfgen_schema::write_beside(catalog, args.out.as_deref(), args.now)
             .map_err(Failure::Data)?;
     }
     if !args.quiet {
@@ -1202,8 +1202,8 @@ fn list(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::entity::{EntityInfo, FieldInfo};
-    use crate::output::tests::{Child, Thing, CATALOG, CHILD_FIELDS, FAIL_SEED_BASE, THING_FIELDS};
-    use crate::output::write_rows;
+    use perfgen_runtime::output::tests::{Child, Thing, CATALOG, CHILD_FIELDS, FAIL_SEED_BASE, THING_FIELDS};
+    use perfgen_runtime::output::write_rows;
     use crate::Entity;
     use std::fs;
 
@@ -1899,7 +1899,7 @@ mod tests {
         let dir = Path::new(&out);
         fs::create_dir_all(dir).unwrap();
         let target = dir.join("things_bulk.csv");
-        let tmp_file = crate::output::temp_path_for(&target).unwrap();
+        let tmp_file = perfgen_runtime::output::temp_path_for(&target).unwrap();
         std::os::unix::fs::symlink("/dev/full", &tmp_file).unwrap();
         let o = run_args(&CATALOG, &["--out", &out, "--rows", "thing=50000"]);
         assert_eq!(o.code, 1, "{}", o.stderr);

@@ -1,7 +1,7 @@
 //! Plain-text tables for summaries: first column left-aligned, the others right-aligned.
 
 /// Rows per second, or `-` for a run too short to time.
-pub(crate) fn rate(rows: u64, secs: f64) -> String {
+pub fn rate(rows: u64, secs: f64) -> String {
     if secs > 0.0 {
         format!("{:.0}", rows as f64 / secs)
     } else {
@@ -10,7 +10,7 @@ pub(crate) fn rate(rows: u64, secs: f64) -> String {
 }
 
 /// Render `lines` (the header first) with columns padded to their widest cell.
-pub(crate) fn render<R: AsRef<[String]>>(lines: &[R]) -> String {
+pub fn render<R: AsRef<[String]>>(lines: &[R]) -> String {
     let columns = lines.iter().map(|l| l.as_ref().len()).max().unwrap_or(0);
     let mut widths = vec![0usize; columns];
     for line in lines {

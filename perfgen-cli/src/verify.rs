@@ -4,8 +4,8 @@ use super::{
     check_now, parse_now, parse_rows_override, parse_scale, resolve_entity, row_counts,
     with_ancestors, Failure, GenerateArgs, RowsOverride,
 };
-use crate::entity::Catalog;
-use crate::time::Timestamp;
+use perfgen_runtime::catalog::Catalog;
+use perfgen_runtime::time::Timestamp;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;

@@ -2,8 +2,8 @@
 //! whose concatenation (in part order) is byte-identical to one whole run. Needs no
 //! communication: every row is a pure function of (seed, entity, field, row index).
 
-use crate::entity::{Catalog, Context, EntityInfo};
-use crate::output::WriteOptions;
+use perfgen_runtime::{Catalog, Context, EntityInfo};
+use perfgen_runtime::output::WriteOptions;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -18,12 +18,12 @@ impl Shard {
     /// Rows [K*n/N, (K+1)*n/N) of an entity with `n` rows: every row in exactly one part,
     /// parts in row order, sizes differing by at most one.
     pub fn rows(&self, n: u64) -> Range<u64> {
-        crate::parts::rows(self.index, self.count, n)
+        perfgen_dataset::parts::rows(self.index, self.count, n)
     }
 
     /// `dir/users_bulk.csv` -> `dir/users_bulk.part00003-of-00008.csv`.
     pub fn part_path(&self, path: &Path) -> PathBuf {
-        crate::parts::part_path(path, self.index, self.count)
+        perfgen_dataset::parts::part_path(path, self.index, self.count)
     }
 }
 
@@ -174,7 +174,7 @@ pub fn plan(
     let cx = Context {
         seed: 0,
         rows: rows.clone(),
-        now: Some(crate::Timestamp(0)),
+        now: Some(perfgen_runtime::Timestamp(0)),
     };
     let per_row: Vec<f64> = catalog
         .entities

@@ -1,8 +1,8 @@
 //! Textbook goodness-of-fit statistics for `perfgen verify`, written from the formulas:
 //! Pearson's chi-square with its survival function (the regularized upper incomplete gamma
 //! function), the Kolmogorov-Smirnov distance with the Kolmogorov distribution's asymptotic
-//! p-value, the normal CDF from `erfc`, and generalized harmonic numbers for zipf. Nothing
-//! here calls the generator's samplers, so a sampler bug cannot hide itself.
+//! p-value, and the normal CDF from `erfc` (the generalized harmonic numbers for zipf are
+//! `perfgen_dataset::zipf`, which the README shares). Nothing here calls the generator's samplers, so a sampler bug cannot hide itself.
 // `!(a < b)` on floats is deliberate: it is also true for NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
@@ -167,30 +167,6 @@ pub fn ks_p_value(d: f64, n: u64) -> f64 {
     }
     let s = (n as f64).sqrt();
     kolmogorov_sf((s + 0.12 + 0.11 / s) * d)
-}
-
-/// H(n, s) = Σ_{k=1}^{n} k^{−s}: summed exactly (smallest terms first) up to 10^6 terms,
-/// Euler-Maclaurin for the rest.
-pub fn generalized_harmonic(n: u64, s: f64) -> f64 {
-    const EXACT: u64 = 1_000_000;
-    let m = n.min(EXACT);
-    let mut sum = 0.0;
-    for k in (1..=m).rev() {
-        sum += (k as f64).powf(-s);
-    }
-    if n <= EXACT {
-        return sum;
-    }
-    // Σ_{k=m+1}^{n} f(k) = ∫_m^n f + (f(n) − f(m))/2 + (f'(n) − f'(m))/12 − …, f(x) = x^−s.
-    let (a, b) = (m as f64, n as f64);
-    let f = |x: f64| x.powf(-s);
-    let df = |x: f64| -s * x.powf(-s - 1.0);
-    let integral = if (s - 1.0).abs() < 1e-12 {
-        b.ln() - a.ln()
-    } else {
-        (b.powf(1.0 - s) - a.powf(1.0 - s)) / (1.0 - s)
-    };
-    sum + integral + (f(b) - f(a)) / 2.0 + (df(b) - df(a)) / 12.0
 }
 
 /// Bins of the probability-integral-transform histogram behind [`KsAccumulator`]: the
