@@ -1,15 +1,18 @@
-//! After a `generate` into the configured paths: the seed's section 7.2 summary and the
-//! regenerated dataset README ([`crate::report`]).
+//! After a `generate` into the configured paths: the run summary and the regenerated dataset
+//! README ([`perfgen_dataset::readme`], [`perfgen_dataset::summary`]).
 
-use super::{FileReport, GenerateArgs};
+use crate::args::GenerateArgs;
+use crate::exit::Failure;
+use crate::write::FileReport;
+use perfgen_dataset::readme::{write_readme, FileStats};
+use perfgen_dataset::summary::summary;
 use perfgen_runtime::catalog::Catalog;
-use perfgen_dataset::human::{self, FileStats};
 use std::io::Write;
 
 /// Whether this run wrote the whole dataset where the configs say: no --out, --only,
 /// --shard or --sink (a README describes the configured files, all of them).
 fn wrote_configured_dataset(args: &GenerateArgs, sharded: bool) -> bool {
-    args.out.is_none() && args.only.is_empty() && !sharded && args.sink.is_none()
+    args.dataset.out.is_none() && args.dataset.only.is_empty() && !sharded && args.sink.is_none()
 }
 
 /// The command that writes the same files again.
@@ -18,13 +21,13 @@ fn command(catalog: &Catalog, args: &GenerateArgs) -> String {
     if args.seed != catalog.default_seed.unwrap_or(42) {
         parts.push(format!("--seed {}", args.seed));
     }
-    for o in &args.rows {
+    for o in &args.dataset.rows {
         parts.push(format!("--rows {}={}", o.entity, o.rows));
     }
-    if let Some(f) = args.scale {
+    if let Some(f) = args.dataset.scale {
         parts.push(format!("--scale {f}"));
     }
-    if let Some(t) = args.now {
+    if let Some(t) = args.now.value {
         parts.push(format!("--now {t}"));
     }
     if parts.is_empty() {
@@ -34,9 +37,9 @@ fn command(catalog: &Catalog, args: &GenerateArgs) -> String {
     }
 }
 
-/// Regenerates the README and prints the 7.2 summary (unless --quiet), for runs that wrote
+/// Regenerates the README and prints the run summary (unless --quiet), for runs that wrote
 /// the configured dataset; does nothing otherwise.
-pub(super) fn after_generate(
+pub(crate) fn after_generate(
     catalog: &Catalog,
     args: &GenerateArgs,
     selected: &[usize],
@@ -44,7 +47,7 @@ pub(super) fn after_generate(
     seconds: f64,
     sharded: bool,
     stdout: &mut dyn Write,
-) -> Result<(), super::Failure> {
+) -> Result<(), Failure> {
     if !wrote_configured_dataset(args, sharded) {
         return Ok(());
     }
@@ -58,14 +61,14 @@ pub(super) fn after_generate(
             bytes: r.bytes,
         })
         .collect();
-    let readme = report::write_readme(catalog, &files, args.seed, &command(catalog, args))
-        .map_err(|e| super::Failure::Data(format!("cannot write the dataset README: {e}")))?;
+    let readme = write_readme(catalog, &files, args.seed, &command(catalog, args))
+        .map_err(|e| Failure::Data(format!("cannot write the dataset README: {e}")))?;
     if !args.quiet {
-        let text = report::summary(catalog, &files, seconds, args.seed, readme.as_deref());
+        let text = summary(catalog, &files, seconds, args.seed, readme.as_deref());
         stdout
             .write_all(text.as_bytes())
             .and_then(|()| stdout.flush())
-            .map_err(|e| super::Failure::Data(format!("cannot write the summary: {e}")))?;
+            .map_err(|e| Failure::Data(format!("cannot write the summary: {e}")))?;
     }
     Ok(())
 }

@@ -1,87 +1,51 @@
-//! `perfgen verify`: the command-line side of [`crate::verify`].
+//! `perfgen verify`: the command-line side of [`perfgen_verify`].
 
-use super::{
-    check_now, parse_now, parse_rows_override, parse_scale, resolve_entity, row_counts,
-    with_ancestors, Failure, GenerateArgs, RowsOverride,
-};
+use crate::args::VerifyArgs;
+use crate::entities::{check_now, resolve_entity, row_counts, with_ancestors};
+use crate::exit::Failure;
 use perfgen_runtime::catalog::Catalog;
-use perfgen_runtime::time::Timestamp;
-use clap::Args;
 use std::io::Write;
-use std::path::PathBuf;
-
-/// Options of `perfgen verify`.
-#[derive(Args, Debug, Clone, Default)]
-pub(super) struct VerifyArgs {
-    /// Read the files from DIR (each under its configured file name, as `generate --out DIR`
-    /// writes them) instead of the configured paths. An entity whose file is absent is read
-    /// from its parts (NAME.partKKKKK-of-NNNNN.csv from `generate --shard`), in part order.
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// The row count the files were generated with, as given to `generate` (repeatable);
-    /// without --rows and --scale every file must hold its target_count rows.
-    #[arg(long = "rows", value_name = "ENTITY=N", value_parser = parse_rows_override)]
-    rows: Vec<RowsOverride>,
-    /// The --scale the files were generated with.
-    #[arg(long, value_name = "F", value_parser = parse_scale)]
-    scale: Option<f64>,
-    /// Verify only this entity (repeatable), and the entities it references, whose keys its
-    /// foreign keys are checked against.
-    #[arg(long = "only", value_name = "ENTITY")]
-    only: Vec<String>,
-    /// `now` the files were generated with, for entities whose seed file has no generated_at.
-    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
-    now: Option<Timestamp>,
-    /// No progress lines on stderr.
-    #[arg(long, short)]
-    quiet: bool,
-}
 
 /// Verifies, prints the report to `stdout`; a failed check is exit code 1.
-pub(super) fn verify(
+pub(crate) fn verify(
     catalog: &Catalog,
     args: &VerifyArgs,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let counts = GenerateArgs {
-        rows: args.rows.clone(),
-        scale: args.scale,
-        ..GenerateArgs::default()
-    };
-    let rows = row_counts(catalog, &counts)?;
+    let rows = row_counts(catalog, &args.dataset)?;
     let mut selected = Vec::new();
-    for name in &args.only {
+    for name in &args.dataset.only {
         selected.push(resolve_entity(catalog, name, "--only")?);
     }
     if selected.is_empty() {
         selected = (0..catalog.entities.len()).collect();
     }
     let entities: Vec<usize> = with_ancestors(catalog, &selected).into_iter().collect();
-    check_now(catalog, &entities, args.now)?;
+    check_now(catalog, &entities, args.now.value)?;
     let mut rows_source: Vec<String> = catalog
         .entities
         .iter()
-        .map(|_| match args.scale {
+        .map(|_| match args.dataset.scale {
             Some(f) => format!("target_count x --scale {f}"),
             None => "target_count".to_string(),
         })
         .collect();
-    for o in &args.rows {
+    for o in &args.dataset.rows {
         let i = resolve_entity(catalog, &o.entity, "--rows")?;
         rows_source[i] = "--rows".to_string();
     }
-    let opts = crate::verify::Options {
-        out_dir: args.out.clone(),
+    let opts = perfgen_verify::Options {
+        out_dir: args.dataset.out.clone(),
         rows,
         rows_source,
-        now: args.now.map(|t| t.0),
+        now: args.now.value.map(|t| t.0),
         entities,
     };
     let report = if args.quiet {
-        crate::verify::verify(catalog, &opts)
+        perfgen_verify::verify(catalog, &opts)
     } else {
-        crate::verify::verify_with_progress(catalog, &opts, stderr)
+        perfgen_verify::verify_with_progress(catalog, &opts, stderr)
     };
     stdout
         .write_all(report.render().as_bytes())

@@ -227,4 +227,3 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
     }
     s
 }
-

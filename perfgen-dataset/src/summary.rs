@@ -63,4 +63,3 @@ pub fn summary(
     s.push_str("Validation: run `perfgen verify` (counts, CSV format, foreign keys, uniqueness, rules, distributions)\n");
     s
 }
-

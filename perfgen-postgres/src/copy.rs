@@ -73,7 +73,6 @@ pub(crate) fn server_error_first(e: TableError) -> TableError {
     }
 }
 
-
 /// Streams a CSV file (header included) into `out`, after checking that its header is
 /// the entity's (when `with_header`: a part after the first may have none); returns the
 /// bytes sent.
@@ -85,8 +84,8 @@ fn copy_file(
     progress: Option<&ProgressFn>,
 ) -> Result<u64, TableError> {
     let shown = path.display();
-    let mut file = File::open(path)
-        .map_err(|e| TableError::File(format!("cannot read `{shown}`: {e}")))?;
+    let mut file =
+        File::open(path).map_err(|e| TableError::File(format!("cannot read `{shown}`: {e}")))?;
     let mut buf = vec![0u8; READ_BUFFER_BYTES];
     let mut filled = 0;
     let header: &[u8] = if with_header {
@@ -132,8 +131,6 @@ fn copy_file(
         }
     }
 }
-
-
 
 /// `COPY table (cols) FROM STDIN WITH (...)`: CSV or binary, with a header line or not, and
 /// `FREEZE` when the table was created in this transaction.

@@ -35,12 +35,7 @@ fn key_violation(e: &postgres::Error) -> Option<(String, String, usize)> {
 /// Which file and line (its own; a header is line 1) hold the `nth` record whose column
 /// `col` is `val`, over `files` read in order (each with whether it starts with the
 /// header line; the first does).
-fn find_line(
-    files: &[(PathBuf, bool)],
-    col: &str,
-    val: &str,
-    nth: usize,
-) -> Option<(usize, u64)> {
+fn find_line(files: &[(PathBuf, bool)], col: &str, val: &str, nth: usize) -> Option<(usize, u64)> {
     let mut reader = csv::ReaderBuilder::new()
         .from_path(&files.first()?.0)
         .ok()?;

@@ -26,7 +26,6 @@
 //! with its `postgres` feature (without it `--sink` and `load` are usage errors). It must not
 //! depend on the command line (clap) or on perfgen-verify.
 
-
 pub mod binary;
 mod connect;
 mod copy;

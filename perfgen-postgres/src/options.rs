@@ -15,6 +15,8 @@ pub enum LoadError {
 /// What `generate --sink` passes on.
 #[derive(Debug, Clone, Default)]
 pub struct SinkOptions {
+    /// The database: postgres://USER@HOST:PORT/DB, or libpq key=value pairs.
+    pub url: String,
     pub create_tables: bool,
     pub check_rules: bool,
     /// Worker threads formatting rows (0: all cores).

@@ -35,8 +35,7 @@ pub(crate) fn with_progress<T: Send>(
             drop(finished_tx);
             result
         });
-        while let Err(mpsc::RecvTimeoutError::Timeout) =
-            finished_rx.recv_timeout(PROGRESS_INTERVAL)
+        while let Err(mpsc::RecvTimeoutError::Timeout) = finished_rx.recv_timeout(PROGRESS_INTERVAL)
         {
             let n = done.load(Ordering::Relaxed);
             if n == ADDING_KEYS {

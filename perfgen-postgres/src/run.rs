@@ -52,8 +52,7 @@ fn run<'a>(
             ),
         };
         let t0 = Instant::now();
-        let progress_out: Option<&mut dyn Write> =
-            if quiet { None } else { Some(&mut *stderr) };
+        let progress_out: Option<&mut dyn Write> = if quiet { None } else { Some(&mut *stderr) };
         let result = with_progress(progress_out, &table.name, total, unit, |p| {
             copy_table(&mut client, catalog, table, create, &source, p)
         });
@@ -130,11 +129,9 @@ fn opts_for(info: &EntityInfo, base: &WriteOptions) -> WriteOptions {
 /// `perfgen generate --sink URL`: the selected entities (catalog positions, parents first),
 /// generated with `cx`, into the database; `tables` are [`perfgen_schema::tables`] of the
 /// catalog.
-#[allow(clippy::too_many_arguments)]
 pub fn sink(
     catalog: &Catalog,
     tables: &[TableSchema],
-    url: &str,
     selected: &[usize],
     cx: &Context,
     opts: &SinkOptions,
@@ -150,6 +147,7 @@ pub fn sink(
         chunk_rows: DEFAULT_CHUNK_ROWS,
         progress: None,
     };
+    let url = opts.url.as_str();
     let resume = format!(
         "perfgen generate --sink {}{} {{only}} with the same --seed, --rows, --scale and --now",
         redact_url(url),
@@ -208,8 +206,7 @@ pub fn load(
         let parts = if path.exists() {
             None
         } else {
-            find(&path)
-                .map_err(|e| LoadError::Data(format!("entity `{}`: {e}", info.name)))?
+            find(&path).map_err(|e| LoadError::Data(format!("entity `{}`: {e}", info.name)))?
         };
         let Some(parts) = parts else {
             return Err(LoadError::Data(format!(

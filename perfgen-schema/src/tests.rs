@@ -5,7 +5,8 @@ use perfgen_runtime::catalog::{EntityInfo, FieldInfo};
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::WriteOptions;
 use perfgen_runtime::spec::{
-    CmpOp, Comparison, Operand, Rule, Strategy, TimeSpec, ColumnType, Enforcement, FieldSpec, ForeignKeyDistribution, PoolDistribution, RangeDistribution,
+    CmpOp, ColumnType, Comparison, Enforcement, FieldSpec, ForeignKeyDistribution, Operand,
+    PoolDistribution, RangeDistribution, Rule, Strategy, TimeSpec,
 };
 
 fn no_rows(
@@ -256,9 +257,7 @@ fn edge_cases_with_now() {
     );
     let all = render(&CATALOG, Some(Timestamp(1_700_000_000)), true).unwrap();
     assert!(all.contains("DROP TABLE IF EXISTS kids;\nDROP TABLE IF EXISTS \"user\";\n"));
-    assert!(
-        all.contains("--   \\copy \"user\" FROM 'user.csv' WITH (FORMAT csv, HEADER true)\n")
-    );
+    assert!(all.contains("--   \\copy \"user\" FROM 'user.csv' WITH (FORMAT csv, HEADER true)\n"));
 }
 
 #[test]

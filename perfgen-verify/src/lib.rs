@@ -40,18 +40,18 @@
 
 mod model;
 mod reader;
-mod value;
 pub mod stats;
+mod value;
 
+use model::{Conditional, Model};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{
     Case, CmpOp, ColumnType, Comparison, Enforcement, FieldSpec, ForeignKeyDistribution, Operand,
     PoolDistribution, RangeDistribution, Rule, Strategy, TemplatePiece, TimeSpec,
 };
-use stats::KsAccumulator;
 use perfgen_runtime::time::Timestamp;
-use model::{Conditional, Model};
 use reader::{CsvReader, Record};
+use stats::KsAccumulator;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -860,7 +860,11 @@ struct TemplateModel {
 }
 
 impl TemplateModel {
-    fn new(pieces: &[TemplatePiece], case: Case, fields: &[perfgen_runtime::catalog::FieldInfo]) -> Self {
+    fn new(
+        pieces: &[TemplatePiece],
+        case: Case,
+        fields: &[perfgen_runtime::catalog::FieldInfo],
+    ) -> Self {
         let mut out = Vec::new();
         let mut weights = Vec::new();
         let mut pattern = String::new();
@@ -2285,7 +2289,11 @@ fn field_state(
                 perfgen_dataset::human::num(stddev),
                 match &fs.bounds {
                     Ok(b) if !b.is_empty() => "the rule-tightened window".to_string(),
-                    _ => format!("[{}, {}]", perfgen_dataset::human::num(min), perfgen_dataset::human::num(max)),
+                    _ => format!(
+                        "[{}, {}]",
+                        perfgen_dataset::human::num(min),
+                        perfgen_dataset::human::num(max)
+                    ),
                 },
                 if integer { ", rounded" } else { "" }
             );

@@ -154,4 +154,3 @@ pub fn write_file_atomically_with(
     }
     Ok(result)
 }
-

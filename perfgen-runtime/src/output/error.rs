@@ -115,4 +115,3 @@ impl From<io::Error> for OutputError {
         OutputError::io(e)
     }
 }
-

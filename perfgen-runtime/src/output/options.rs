@@ -53,4 +53,3 @@ impl fmt::Debug for WriteOptions {
             .finish()
     }
 }
-

@@ -336,4 +336,3 @@ fn write_in_order(
         None => Ok(plan.total()),
     }
 }
-

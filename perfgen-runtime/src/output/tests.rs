@@ -1,13 +1,12 @@
 use super::*;
 use crate::entity::{Context, Entity, RowError};
+use crate::test_catalog::{cx, Thing, FAIL_SEED_BASE, PANIC_SEED};
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Mutex};
-use crate::test_catalog::{cx, Thing, FAIL_SEED_BASE, PANIC_SEED};
 use std::ops::Range;
-
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 fn opts(threads: usize, chunk_rows: u64) -> WriteOptions {
     WriteOptions {
@@ -144,8 +143,8 @@ fn io_error_stops_workers() {
 
 #[test]
 fn panicking_worker_becomes_an_error() {
-    let err = write_rows::<Thing>(&cx(PANIC_SEED), 0..10_000, &opts(4, 1), &mut Vec::new())
-        .unwrap_err();
+    let err =
+        write_rows::<Thing>(&cx(PANIC_SEED), 0..10_000, &opts(4, 1), &mut Vec::new()).unwrap_err();
     match &err {
         OutputError::Panic { message } => assert!(message.contains("boom at row 3")),
         other => panic!("unexpected {other:?}"),
