@@ -40,11 +40,14 @@
 
 mod check_field;
 mod compare;
+mod distributions;
 mod field_state;
+mod finish;
 mod keys;
 mod model;
 mod options;
 mod pass;
+mod read;
 mod reader;
 mod shared;
 mod source;
