@@ -3,8 +3,8 @@
 use crate::columns::{is_fk_target, is_key, may_be_empty, primary_key, sql_type};
 use crate::names::{one_line, quote_ident, table_name};
 use crate::rule_sql::{parent_fks, reads_parent, RuleSql};
-use perfgen_runtime::catalog::Catalog;
-use perfgen_runtime::spec::Strategy;
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::{Rule, Strategy};
 use perfgen_runtime::time::Timestamp;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -56,184 +56,265 @@ impl TableSchema {
         format!("{} ({})", self.sql_name, self.columns.join(", "))
     }
 }
+/// One table being built: its name and `now`, then the columns, constraints, notes and
+/// rule queries as they are found.
+struct TableBuilder<'a> {
+    catalog: &'a Catalog,
+    index: usize,
+    info: &'a EntityInfo,
+    name: String,
+    sql_name: String,
+    now: Option<Timestamp>,
+    pk: Option<usize>,
+    notes: Vec<String>,
+    items: Vec<String>,
+    types: Vec<String>,
+    constraints: Vec<String>,
+    queries: Vec<RuleQuery>,
+}
+
 /// The table of entity `index`; `now_arg` is `--now` (see [`crate::tables`]).
 pub(crate) fn table(catalog: &Catalog, index: usize, now_arg: Option<Timestamp>) -> TableSchema {
     let info = &catalog.entities[index];
     let name = table_name(info);
-    let sql_name = quote_ident(&name);
-    let now = info.generated_at.map(Timestamp).or(now_arg);
-    let pk = primary_key(info);
-    let mut notes = Vec::new();
-    let mut items = Vec::new();
-    let mut types = Vec::new();
-    let mut constraints = Vec::new();
-    let mut queries = Vec::new();
+    let mut t = TableBuilder {
+        catalog,
+        index,
+        info,
+        sql_name: quote_ident(&name),
+        name,
+        now: info.generated_at.map(Timestamp).or(now_arg),
+        pk: primary_key(info),
+        notes: Vec::new(),
+        items: Vec::new(),
+        types: Vec::new(),
+        constraints: Vec::new(),
+        queries: Vec::new(),
+    };
+    t.columns();
+    t.keys();
+    t.foreign_keys();
+    t.rules();
+    t.finish()
+}
 
-    for (j, f) in info.fields.iter().enumerate() {
-        let col = quote_ident(f.name);
-        let ty = sql_type(catalog, index, j);
-        types.push(ty.clone());
-        if may_be_empty(catalog, index, j) {
-            notes.push(format!(
-                "{col} can be an empty string, which COPY's CSV format reads as NULL: no NOT NULL."
-            ));
-            items.push(format!("{col} {ty}"));
-        } else {
-            items.push(format!("{col} {ty} NOT NULL"));
+impl TableBuilder<'_> {
+    /// Each column with its type; NOT NULL unless it may hold an empty string.
+    fn columns(&mut self) {
+        let (catalog, index, info) = (self.catalog, self.index, self.info);
+        for (j, f) in info.fields.iter().enumerate() {
+            let col = quote_ident(f.name);
+            let ty = sql_type(catalog, index, j);
+            self.types.push(ty.clone());
+            if may_be_empty(catalog, index, j) {
+                self.notes.push(format!(
+                    "{col} can be an empty string, which COPY's CSV format reads as NULL: no NOT NULL."
+                ));
+                self.items.push(format!("{col} {ty}"));
+            } else {
+                self.items.push(format!("{col} {ty} NOT NULL"));
+            }
         }
     }
-    match pk {
-        Some(j) => constraints.push(format!(
-            "PRIMARY KEY ({})",
-            quote_ident(info.fields[j].name)
-        )),
-        None => notes.push(format!(
-            "no PRIMARY KEY: `{}` has no uuid_v4 field.",
-            info.name
-        )),
-    }
-    for (j, f) in info.fields.iter().enumerate() {
-        if Some(j) != pk && (f.spec.unique || is_fk_target(catalog, index, j)) {
-            constraints.push(format!("UNIQUE ({})", quote_ident(f.name)));
+
+    /// PRIMARY KEY, and UNIQUE on unique fields and on the uuid fields foreign keys reference.
+    fn keys(&mut self) {
+        let (catalog, index, info, pk) = (self.catalog, self.index, self.info, self.pk);
+        match pk {
+            Some(j) => self.constraints.push(format!(
+                "PRIMARY KEY ({})",
+                quote_ident(info.fields[j].name)
+            )),
+            None => self.notes.push(format!(
+                "no PRIMARY KEY: `{}` has no uuid_v4 field.",
+                info.name
+            )),
+        }
+        for (j, f) in info.fields.iter().enumerate() {
+            if Some(j) != pk && (f.spec.unique || is_fk_target(catalog, index, j)) {
+                self.constraints
+                    .push(format!("UNIQUE ({})", quote_ident(f.name)));
+            }
         }
     }
-    for f in info.fields {
-        let Strategy::ForeignKey {
-            parent,
-            parent_field,
-            ..
-        } = f.spec.strategy
-        else {
-            continue;
+
+    /// FOREIGN KEY on each foreign key whose target is unique; a query for the others.
+    fn foreign_keys(&mut self) {
+        let (catalog, info) = (self.catalog, self.info);
+        let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
+        for f in info.fields {
+            let Strategy::ForeignKey {
+                parent,
+                parent_field,
+                ..
+            } = f.spec.strategy
+            else {
+                continue;
+            };
+            let Some(p) = catalog.entities.get(parent) else {
+                continue;
+            };
+            let ptable = quote_ident(&table_name(p));
+            let pcol = quote_ident(p.fields[parent_field].name);
+            let col = quote_ident(f.name);
+            if is_key(catalog, parent, parent_field) {
+                self.constraints
+                    .push(format!("FOREIGN KEY ({col}) REFERENCES {ptable} ({pcol})"));
+            } else {
+                self.notes.push(format!(
+                    "{col} references {ptable} ({pcol}), which is not unique: no FOREIGN KEY (PostgreSQL needs a unique target); a query at the end checks it."
+                ));
+                self.queries.push(RuleQuery {
+                    table: name.clone(),
+                    what: format!("every {name}.{} is in {}.{}", f.name, table_name(p), p.fields[parent_field].name),
+                    sql: format!(
+                        "SELECT count(*) FROM {sql_name} AS c WHERE c.{col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {ptable} AS p WHERE p.{pcol} = c.{col})"
+                    ),
+                });
+            }
+        }
+    }
+
+    /// A CHECK per rule that reads only its own row; a query per rule that reads the parent.
+    fn rules(&mut self) {
+        let info = self.info;
+        let name = self.name.clone();
+        for (j, f) in info.fields.iter().enumerate() {
+            for rule in f.spec.rules {
+                if rule.any_of.is_empty() {
+                    continue;
+                }
+                let what = format!("{name}.{} {}", f.name, one_line(rule.text));
+                if reads_parent(rule) {
+                    self.rule_query(j, rule, what);
+                } else {
+                    self.rule_check(j, rule, &what);
+                }
+            }
+        }
+    }
+
+    /// The query counting the rows that break `rule` of field `j`, which reads the parent.
+    fn rule_query(&mut self, j: usize, rule: &Rule, what: String) {
+        let (catalog, index, info, now) = (self.catalog, self.index, self.info, self.now);
+        let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
+        let r = RuleSql {
+            catalog,
+            entity: index,
+            now,
+            row: "c.",
         };
-        let Some(p) = catalog.entities.get(parent) else {
-            continue;
-        };
-        let ptable = quote_ident(&table_name(p));
-        let pcol = quote_ident(p.fields[parent_field].name);
-        let col = quote_ident(f.name);
-        if is_key(catalog, parent, parent_field) {
-            constraints.push(format!("FOREIGN KEY ({col}) REFERENCES {ptable} ({pcol})"));
-        } else {
-            notes.push(format!(
-                "{col} references {ptable} ({pcol}), which is not unique: no FOREIGN KEY (PostgreSQL needs a unique target); a query at the end checks it."
+        let Some(expr) = r.rule(j, rule) else {
+            self.notes.push(format!(
+                "rule `{what}` uses `now`, but `{}` has no generated_at: pass --now to check it.",
+                info.name
             ));
-            queries.push(RuleQuery {
+            return;
+        };
+        let mut from = format!("{sql_name} AS c");
+        for fk in parent_fks(rule) {
+            let Strategy::ForeignKey {
+                parent,
+                parent_field,
+                ..
+            } = info.fields[fk].spec.strategy
+            else {
+                return;
+            };
+            let p = &catalog.entities[parent];
+            let _ = write!(
+                from,
+                " JOIN {} AS p{fk} ON p{fk}.{} = c.{}",
+                quote_ident(&table_name(p)),
+                quote_ident(p.fields[parent_field].name),
+                quote_ident(info.fields[fk].name)
+            );
+        }
+        let sql = format!("SELECT count(*) FROM {from} WHERE NOT ({expr})");
+        if !self.queries.iter().any(|q: &RuleQuery| q.sql == sql) {
+            self.queries.push(RuleQuery {
                 table: name.clone(),
-                what: format!("every {name}.{} is in {}.{}", f.name, table_name(p), p.fields[parent_field].name),
-                sql: format!(
-                    "SELECT count(*) FROM {sql_name} AS c WHERE c.{col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {ptable} AS p WHERE p.{pcol} = c.{col})"
-                ),
+                what,
+                sql,
             });
         }
     }
-    for (j, f) in info.fields.iter().enumerate() {
-        for rule in f.spec.rules {
-            if rule.any_of.is_empty() {
-                continue;
-            }
-            let what = format!("{name}.{} {}", f.name, one_line(rule.text));
-            if reads_parent(rule) {
-                let r = RuleSql {
-                    catalog,
-                    entity: index,
-                    now,
-                    row: "c.",
-                };
-                let Some(expr) = r.rule(j, rule) else {
-                    notes.push(format!(
-                        "rule `{what}` uses `now`, but `{}` has no generated_at: pass --now to check it.",
-                        info.name
-                    ));
-                    continue;
-                };
-                let mut from = format!("{sql_name} AS c");
-                for fk in parent_fks(rule) {
-                    let Strategy::ForeignKey {
-                        parent,
-                        parent_field,
-                        ..
-                    } = info.fields[fk].spec.strategy
-                    else {
-                        continue;
-                    };
-                    let p = &catalog.entities[parent];
-                    let _ = write!(
-                        from,
-                        " JOIN {} AS p{fk} ON p{fk}.{} = c.{}",
-                        quote_ident(&table_name(p)),
-                        quote_ident(p.fields[parent_field].name),
-                        quote_ident(info.fields[fk].name)
-                    );
-                }
-                let sql = format!("SELECT count(*) FROM {from} WHERE NOT ({expr})");
-                if !queries.iter().any(|q: &RuleQuery| q.sql == sql) {
-                    queries.push(RuleQuery {
-                        table: name.clone(),
-                        what,
-                        sql,
-                    });
-                }
-            } else {
-                let r = RuleSql {
-                    catalog,
-                    entity: index,
-                    now,
-                    row: "",
-                };
-                match r.rule(j, rule) {
-                    Some(expr) => {
-                        // A rule given twice (`constraint:` and `validations:`) is one CHECK.
-                        let check = format!("CHECK ({expr})");
-                        if !constraints.contains(&check) {
-                            constraints.push(check);
-                        }
-                    }
-                    None => notes.push(format!(
-                        "no CHECK for rule `{what}`: it uses `now` and `{}` has no generated_at; pass --now.",
-                        info.name
-                    )),
+
+    /// The CHECK of `rule` of field `j`, which reads only its own row.
+    fn rule_check(&mut self, j: usize, rule: &Rule, what: &str) {
+        let (catalog, index, info, now) = (self.catalog, self.index, self.info, self.now);
+        let r = RuleSql {
+            catalog,
+            entity: index,
+            now,
+            row: "",
+        };
+        match r.rule(j, rule) {
+            Some(expr) => {
+                // A rule given twice (`constraint:` and `validations:`) is one CHECK.
+                let check = format!("CHECK ({expr})");
+                if !self.constraints.contains(&check) {
+                    self.constraints.push(check);
                 }
             }
+            None => self.notes.push(format!(
+                "no CHECK for rule `{what}`: it uses `now` and `{}` has no generated_at; pass --now.",
+                info.name
+            )),
         }
     }
 
-    let create_with = |constraints: Vec<&String>| -> String {
-        let body: Vec<String> = items
+    /// The statements: CREATE TABLE with and without keys, and ALTER TABLE adding them.
+    fn finish(self) -> TableSchema {
+        let TableBuilder {
+            info,
+            index,
+            name,
+            sql_name,
+            notes,
+            items,
+            types,
+            constraints,
+            queries,
+            ..
+        } = self;
+        let create_with = |constraints: Vec<&String>| -> String {
+            let body: Vec<String> = items
+                .iter()
+                .chain(constraints)
+                .map(|s| format!("    {s}"))
+                .collect();
+            format!("CREATE TABLE {sql_name} (\n{}\n);", body.join(",\n"))
+        };
+        let create = create_with(constraints.iter().collect());
+        let create_without_keys = create_with(
+            constraints
+                .iter()
+                .filter(|c| c.starts_with("CHECK"))
+                .collect(),
+        );
+        let keys: Vec<String> = constraints
             .iter()
-            .chain(constraints)
-            .map(|s| format!("    {s}"))
+            .filter(|c| !c.starts_with("CHECK"))
+            .map(|c| format!("    ADD {c}"))
             .collect();
-        format!("CREATE TABLE {sql_name} (\n{}\n);", body.join(",\n"))
-    };
-    let create = create_with(constraints.iter().collect());
-    let create_without_keys = create_with(
-        constraints
-            .iter()
-            .filter(|c| c.starts_with("CHECK"))
-            .collect(),
-    );
-    let keys: Vec<String> = constraints
-        .iter()
-        .filter(|c| !c.starts_with("CHECK"))
-        .map(|c| format!("    ADD {c}"))
-        .collect();
-    let add_keys =
-        (!keys.is_empty()).then(|| format!("ALTER TABLE {sql_name}\n{};", keys.join(",\n")));
-    TableSchema {
-        entity: index,
-        name,
-        sql_name,
-        file_name: Path::new(info.output_file)
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        columns: info.fields.iter().map(|f| quote_ident(f.name)).collect(),
-        types,
-        notes,
-        create,
-        create_without_keys,
-        add_keys,
-        queries,
+        let add_keys =
+            (!keys.is_empty()).then(|| format!("ALTER TABLE {sql_name}\n{};", keys.join(",\n")));
+        TableSchema {
+            entity: index,
+            name,
+            sql_name,
+            file_name: Path::new(info.output_file)
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            columns: info.fields.iter().map(|f| quote_ident(f.name)).collect(),
+            types,
+            notes,
+            create,
+            create_without_keys,
+            add_keys,
+            queries,
+        }
     }
 }

@@ -59,7 +59,7 @@ impl<'a> Pass<'a> {
             .fields
             .iter()
             .enumerate()
-            .map(|(f, fi)| field_state(shared, e, f, fi, now, expected_rows))
+            .map(|(f, fi)| field_state(shared, e, f, fi, now))
             .collect();
         let picks = fields
             .iter()
