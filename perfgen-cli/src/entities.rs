@@ -8,6 +8,7 @@ use perfgen_runtime::time::Timestamp;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// The names `--rows` and `--only` accept for an entity, lower-cased: its name, its output
 /// file's stem, and that stem without a trailing `_bulk`.
 pub(crate) fn entity_aliases(info: &EntityInfo) -> Vec<String> {
     let mut names = vec![info.name.to_lowercase()];

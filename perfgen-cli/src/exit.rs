@@ -19,8 +19,6 @@ pub(crate) enum Failure {
     Data(String),
 }
 
-/// The names `--rows` and `--only` accept for an entity, lower-cased: its name, its output
-
 impl Failure {
     /// The exit code of this failure.
     pub(crate) fn exit_code(&self) -> i32 {

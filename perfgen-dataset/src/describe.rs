@@ -60,38 +60,7 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
         Strategy::Pool {
             values,
             distribution,
-        } => match distribution {
-            PoolDistribution::Uniform => format!(
-                "uniform over {} seed values ({})",
-                values.len(),
-                quoted_list(values, 6)
-            ),
-            PoolDistribution::Zipf { alpha } => {
-                let h = generalized_harmonic(values.len() as u64, alpha);
-                let top: Vec<String> = values
-                    .iter()
-                    .take(3)
-                    .enumerate()
-                    .map(|(k, v)| format!("`{v}` {}", percent(((k + 1) as f64).powf(-alpha) / h)))
-                    .collect();
-                format!(
-                    "zipf (alpha {}) over {} seed values in seed order: {}{}",
-                    num(alpha),
-                    values.len(),
-                    top.join(", "),
-                    if values.len() > 3 { ", ..." } else { "" }
-                )
-            }
-            PoolDistribution::Weighted(w) => {
-                let total: f64 = w.iter().sum();
-                let parts: Vec<String> = values
-                    .iter()
-                    .zip(w)
-                    .map(|(v, x)| format!("{} `{v}`", percent(x / total)))
-                    .collect();
-                format!("categorical: {}", parts.join(", "))
-            }
-        },
+        } => describe_pool(values, distribution),
         Strategy::Normal {
             mean,
             stddev,
@@ -135,71 +104,123 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             duration(min),
             duration(max)
         ),
-        Strategy::Template { pieces, case } => {
-            let mut t = String::new();
-            for p in pieces {
-                match *p {
-                    TemplatePiece::Literal(l) => {
-                        t.push_str(&l.replace('{', "{{").replace('}', "}}"))
-                    }
-                    TemplatePiece::Field(j) => {
-                        let _ = write!(t, "{{{}}}", info.fields.get(j).map_or("?", |x| x.name));
-                    }
-                    TemplatePiece::Index => t.push_str("{index}"),
-                    TemplatePiece::Choice(vals) if vals.len() <= 4 => {
-                        let _ = write!(t, "{{{}}}", vals.join("|"));
-                    }
-                    TemplatePiece::Choice(vals) => {
-                        let _ = write!(t, "{{one of {} values}}", vals.len());
-                    }
-                }
-            }
-            let case = match case {
-                Case::Preserve => "",
-                Case::Lower => ", lower-cased",
-                Case::Upper => ", upper-cased",
-            };
-            format!("template `{t}`{case}")
-        }
+        Strategy::Template { pieces, case } => describe_template(pieces, case, info),
         Strategy::ForeignKey {
             parent,
             parent_field,
             distribution,
-        } => {
-            let p = &catalog.entities[parent];
-            let target = format!("{}.{}", p.name, p.fields[parent_field].name);
-            let (n, kids) = (p.target_count, info.target_count);
-            match distribution {
-                ForeignKeyDistribution::Uniform if n > 0 => format!(
-                    "references {target}, uniform over its rows (about {:.1} per {} row)",
-                    kids as f64 / n as f64,
-                    p.name
-                ),
-                ForeignKeyDistribution::Uniform => format!("references {target}, uniform"),
-                ForeignKeyDistribution::Zipf { alpha } if n > 4 => {
-                    let share = generalized_harmonic(n / 5, alpha) / generalized_harmonic(n, alpha);
-                    format!(
-                        "references {target}, zipf (alpha {}): the busiest 20% of {} rows get {} of the references",
-                        num(alpha),
-                        p.name,
-                        percent(share)
-                    )
-                }
-                ForeignKeyDistribution::Zipf { alpha } => {
-                    format!("references {target}, zipf (alpha {})", num(alpha))
-                }
-                ForeignKeyDistribution::OneToOne => {
-                    format!(
-                        "references {target}, one to one (each {} row at most once)",
-                        p.name
-                    )
-                }
-            }
-        }
+        } => describe_foreign_key(catalog, info, parent, parent_field, distribution),
     };
     if spec.unique {
         s.push_str("; unique");
     }
+    describe_rules(&mut s, spec, info, catalog);
+    s
+}
+
+/// A pool's law: uniform, zipf with the top shares, or the categorical weights.
+fn describe_pool(values: &[&str], distribution: PoolDistribution) -> String {
+    match distribution {
+        PoolDistribution::Uniform => format!(
+            "uniform over {} seed values ({})",
+            values.len(),
+            quoted_list(values, 6)
+        ),
+        PoolDistribution::Zipf { alpha } => {
+            let h = generalized_harmonic(values.len() as u64, alpha);
+            let top: Vec<String> = values
+                .iter()
+                .take(3)
+                .enumerate()
+                .map(|(k, v)| format!("`{v}` {}", percent(((k + 1) as f64).powf(-alpha) / h)))
+                .collect();
+            format!(
+                "zipf (alpha {}) over {} seed values in seed order: {}{}",
+                num(alpha),
+                values.len(),
+                top.join(", "),
+                if values.len() > 3 { ", ..." } else { "" }
+            )
+        }
+        PoolDistribution::Weighted(w) => {
+            let total: f64 = w.iter().sum();
+            let parts: Vec<String> = values
+                .iter()
+                .zip(w)
+                .map(|(v, x)| format!("{} `{v}`", percent(x / total)))
+                .collect();
+            format!("categorical: {}", parts.join(", "))
+        }
+    }
+}
+
+/// A template as configured, with its case.
+fn describe_template(pieces: &[TemplatePiece], case: Case, info: &EntityInfo) -> String {
+    let mut t = String::new();
+    for p in pieces {
+        match *p {
+            TemplatePiece::Literal(l) => t.push_str(&l.replace('{', "{{").replace('}', "}}")),
+            TemplatePiece::Field(j) => {
+                let _ = write!(t, "{{{}}}", info.fields.get(j).map_or("?", |x| x.name));
+            }
+            TemplatePiece::Index => t.push_str("{index}"),
+            TemplatePiece::Choice(vals) if vals.len() <= 4 => {
+                let _ = write!(t, "{{{}}}", vals.join("|"));
+            }
+            TemplatePiece::Choice(vals) => {
+                let _ = write!(t, "{{one of {} values}}", vals.len());
+            }
+        }
+    }
+    let case = match case {
+        Case::Preserve => "",
+        Case::Lower => ", lower-cased",
+        Case::Upper => ", upper-cased",
+    };
+    format!("template `{t}`{case}")
+}
+
+/// A foreign key: its target and how references spread over the parent's rows.
+fn describe_foreign_key(
+    catalog: &Catalog,
+    info: &EntityInfo,
+    parent: usize,
+    parent_field: usize,
+    distribution: ForeignKeyDistribution,
+) -> String {
+    let p = &catalog.entities[parent];
+    let target = format!("{}.{}", p.name, p.fields[parent_field].name);
+    let (n, kids) = (p.target_count, info.target_count);
+    match distribution {
+        ForeignKeyDistribution::Uniform if n > 0 => format!(
+            "references {target}, uniform over its rows (about {:.1} per {} row)",
+            kids as f64 / n as f64,
+            p.name
+        ),
+        ForeignKeyDistribution::Uniform => format!("references {target}, uniform"),
+        ForeignKeyDistribution::Zipf { alpha } if n > 4 => {
+            let share = generalized_harmonic(n / 5, alpha) / generalized_harmonic(n, alpha);
+            format!(
+                "references {target}, zipf (alpha {}): the busiest 20% of {} rows get {} of the references",
+                num(alpha),
+                p.name,
+                percent(share)
+            )
+        }
+        ForeignKeyDistribution::Zipf { alpha } => {
+            format!("references {target}, zipf (alpha {})", num(alpha))
+        }
+        ForeignKeyDistribution::OneToOne => {
+            format!(
+                "references {target}, one to one (each {} row at most once)",
+                p.name
+            )
+        }
+    }
+}
+
+/// Appends each distinct rule of `spec` and how it is enforced.
+fn describe_rules(s: &mut String, spec: &FieldSpec, info: &EntityInfo, catalog: &Catalog) {
     for (k, rule) in spec.rules.iter().enumerate() {
         if spec.rules[..k].iter().any(|r| r.any_of == rule.any_of) {
             continue;
@@ -225,5 +246,4 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             .collect();
         let _ = write!(s, "; rule `{}` ({how})", text.join(" OR "));
     }
-    s
 }

@@ -3,9 +3,8 @@
 
 use crate::connect::db_text;
 use crate::copy::{Source, TableError};
-use crate::options::LoadError;
+use crate::options::{Job, LoadError};
 use crate::progress::Loaded;
-use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::output::OutputError;
 use perfgen_schema::TableSchema;
 use std::path::PathBuf;
@@ -60,17 +59,15 @@ fn find_line(files: &[(PathBuf, bool)], col: &str, val: &str, nth: usize) -> Opt
 }
 
 /// The message for a table that failed, with what stays committed and how to resume.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn failure_message(
-    catalog: &Catalog,
+    job: &Job<'_>,
     table: &TableSchema,
     error: TableError,
     source: &Source<'_>,
-    create: bool,
     loaded: &[Loaded],
     remaining: &[usize],
-    resume: &str,
 ) -> LoadError {
+    let (catalog, create, resume) = (job.catalog, job.create, job.resume.as_str());
     let info = &catalog.entities[table.entity];
     // The failing part of a sharded entity (None: after all parts, or not sharded).
     let (error, part) = match error {

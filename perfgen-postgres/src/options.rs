@@ -1,5 +1,7 @@
 //! What a load or a sink is asked to do, and why it failed.
 
+use perfgen_runtime::catalog::Catalog;
+use perfgen_schema::TableSchema;
 use std::path::PathBuf;
 
 /// Why a load or a sink failed, by the exit code the command line gives it.
@@ -39,4 +41,19 @@ pub struct LoadOptions {
     pub check_rules: bool,
     /// No progress lines and no summary.
     pub quiet: bool,
+}
+
+/// One load or sink, its options resolved: what a table's copy and a failure's message read.
+pub(crate) struct Job<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) url: &'a str,
+    /// Catalog positions of the entities to load, parents first.
+    pub(crate) selected: &'a [usize],
+    pub(crate) tables: &'a [TableSchema],
+    /// Create each table in the transaction that fills it.
+    pub(crate) create: bool,
+    pub(crate) check_rules: bool,
+    pub(crate) quiet: bool,
+    /// The command that resumes after a failure; `{only}` stands for the `--only` options.
+    pub(crate) resume: String,
 }

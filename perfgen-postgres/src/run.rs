@@ -3,7 +3,7 @@
 use crate::connect::{connect, db_text, redact_url};
 use crate::copy::{copy_table, Source};
 use crate::failure::failure_message;
-use crate::options::{LoadError, LoadOptions, SinkOptions};
+use crate::options::{Job, LoadError, LoadOptions, SinkOptions};
 use crate::parts::part_files;
 use crate::progress::{summary, with_progress, Loaded};
 use perfgen_dataset::parts::find;
@@ -17,20 +17,22 @@ use std::time::Instant;
 
 /// Loads `selected` (parents first) from `source_of`, one transaction per table, then
 /// checks the rules when asked.
-#[allow(clippy::too_many_arguments)]
 fn run<'a>(
-    catalog: &Catalog,
-    url: &str,
-    selected: &[usize],
-    tables: &[TableSchema],
+    job: &Job<'_>,
     source_of: &dyn Fn(usize) -> Source<'a>,
-    create: bool,
-    check_rules: bool,
-    quiet: bool,
-    resume: &str,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), LoadError> {
+    let Job {
+        catalog,
+        url,
+        selected,
+        tables,
+        create,
+        check_rules,
+        quiet,
+        ..
+    } = *job;
     let mut client = connect(url)?;
     let started = Instant::now();
     let mut loaded: Vec<Loaded> = Vec::new();
@@ -64,14 +66,12 @@ fn run<'a>(
             }),
             Err(e) => {
                 return Err(failure_message(
-                    catalog,
+                    job,
                     table,
                     e,
                     &source,
-                    create,
                     &loaded,
                     &selected[k..],
-                    resume,
                 ))
             }
         }
@@ -157,22 +157,21 @@ pub fn sink(
             ""
         }
     );
-    run(
+    let job = Job {
         catalog,
         url,
         selected,
         tables,
-        &|i| Source::Generate {
-            cx,
-            opts: opts_for(&catalog.entities[i], &base),
-        },
-        opts.create_tables,
-        opts.check_rules,
-        opts.quiet,
-        &resume,
-        stdout,
-        stderr,
-    )
+        create: opts.create_tables,
+        check_rules: opts.check_rules,
+        quiet: opts.quiet,
+        resume,
+    };
+    let source_of = |i: usize| Source::Generate {
+        cx,
+        opts: opts_for(&catalog.entities[i], &base),
+    };
+    run(&job, &source_of, stdout, stderr)
 }
 
 /// `perfgen load URL`: the files of `opts.selected` (parents first), or the parts of a
@@ -230,17 +229,15 @@ pub fn load(
         resume.push_str(" --create-tables");
     }
     resume.push_str(" {only}");
-    run(
+    let job = Job {
         catalog,
-        &args.url,
+        url: &args.url,
         selected,
         tables,
-        &source_of,
-        args.create_tables,
-        args.check_rules,
-        args.quiet,
-        &resume,
-        stdout,
-        stderr,
-    )
+        create: args.create_tables,
+        check_rules: args.check_rules,
+        quiet: args.quiet,
+        resume,
+    };
+    run(&job, &source_of, stdout, stderr)
 }
