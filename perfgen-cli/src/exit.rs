@@ -1,4 +1,4 @@
-//! Exit codes, defined once for every command, and the [`Failure`] that maps to them.
+//! Exit codes, defined once for every command, and the `Failure` that maps to them.
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;

@@ -1,5 +1,5 @@
 //! `perfgen load URL` and `perfgen generate --sink URL`: the command-line side of
-//! [`perfgen_postgres`], which is linked with the `postgres` feature only; without it both
+//! perfgen-postgres, which is linked with the `postgres` feature only; without it both
 //! are usage errors.
 
 use crate::args::{GenerateArgs, LoadArgs};

@@ -23,7 +23,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The kind for an SQL type written by [`crate::schema`].
+    /// The kind for an SQL type written by [`perfgen_schema`].
     pub fn of_sql_type(ty: &str) -> Kind {
         match ty {
             "uuid" => Kind::Uuid,

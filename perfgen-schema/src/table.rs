@@ -26,7 +26,7 @@ pub struct RuleQuery {
 pub struct TableSchema {
     /// Catalog position of the entity.
     pub entity: usize,
-    /// Table name, unquoted (see [`table_name`](crate::table_name)).
+    /// Table name, unquoted (see [`crate::table_name`]).
     pub name: String,
     /// The table name as written in SQL.
     pub sql_name: String,

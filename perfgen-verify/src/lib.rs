@@ -1,6 +1,9 @@
-//! `perfgen verify`: re-reads written CSV files and checks the promises of the seed's
-//! section 7.1 against the configuration compiled into the binary, independently of the
-//! generation path (no sampler, formatter or RNG of the generator is used here).
+//! perfgen-verify: `perfgen verify` re-reads written CSV files and checks what the generator
+//! promises (row counts, CSV format, types, keys, every rule, and the configured
+//! distributions) against the configuration compiled into the binary, independently of the
+//! generation path (no sampler, formatter or RNG of the generator is used here). It reads
+//! the compiled catalog from perfgen-runtime and finds shard parts with perfgen-dataset; it
+//! must not depend on the command line (clap), a database client or perfgen-codegen.
 //!
 //! Files are streamed once; memory holds only what cannot be streamed: 16-byte keys of the
 //! unique fields and of the fields that foreign keys reference (UUIDs as their 128 bits,
@@ -16,7 +19,7 @@
 //! against the config's own parameters (see [`FAMILY_ALPHA`] for the thresholds).
 //!
 //! An entity whose file is absent but whose parts from `generate --shard K/N` are there
-//! (`users_bulk.partKKKKK-of-NNNNN.csv`, see [`crate::parts`]) is read from its parts, one
+//! (`users_bulk.partKKKKK-of-NNNNN.csv`, see [`perfgen_dataset::parts`]) is read from its parts, one
 //! after the other in part order, as one stream: the set must be complete (a missing part
 //! fails the `parts` check, naming the file), each part must hold the rows `--shard` puts in
 //! it and end with a line break, and the header must be in part 0 only or in every part (`part headers`). Offending
