@@ -1,7 +1,7 @@
 //! The contract between generated code and the runtime: one [`Entity`] impl per config,
 //! the run-wide [`Context`] its rows are computed from, and the [`RowError`] of a row that
-//! cannot be produced. The [`Catalog`](crate::catalog::Catalog) that lists the entities is
-//! in [`crate::catalog`].
+//! cannot be produced. The `Catalog` that lists the entities is in the `catalog` module,
+//! which uses this one.
 
 use crate::time::Timestamp;
 use std::fmt;
@@ -27,7 +27,7 @@ impl Context {
 
     /// `now` for an entity: its seed's `generated_at` when it has one, else `--now`.
     /// The CLI refuses to start when an entity needs `now` and neither exists
-    /// ([`crate::catalog::EntityInfo::uses_now`]), so the epoch fallback is never reached in a run.
+    /// (`EntityInfo::uses_now`), so the epoch fallback is never reached in a run.
     #[inline]
     pub fn now_or(&self, generated_at: Option<i64>) -> Timestamp {
         match generated_at {

@@ -23,7 +23,7 @@ pub fn primary_key(info: &EntityInfo) -> Option<usize> {
 }
 
 /// Whether field `field` of entity `entity` is the primary key or gets a UNIQUE constraint
-/// in [`crate::tables`]: a valid foreign key target.
+/// in `tables`: a valid foreign key target.
 pub(crate) fn is_key(catalog: &Catalog, entity: usize, field: usize) -> bool {
     let info = &catalog.entities[entity];
     let f = &info.fields[field];

@@ -26,7 +26,7 @@ pub struct RuleQuery {
 pub struct TableSchema {
     /// Catalog position of the entity.
     pub entity: usize,
-    /// Table name, unquoted (see [`crate::table_name`]).
+    /// Table name, unquoted (see [`crate::names::table_name`]).
     pub name: String,
     /// The table name as written in SQL.
     pub sql_name: String,
@@ -73,7 +73,7 @@ struct TableBuilder<'a> {
     queries: Vec<RuleQuery>,
 }
 
-/// The table of entity `index`; `now_arg` is `--now` (see [`crate::tables`]).
+/// The table of entity `index`; `now_arg` is `--now` (see `tables`).
 pub(crate) fn table(catalog: &Catalog, index: usize, now_arg: Option<Timestamp>) -> TableSchema {
     let info = &catalog.entities[index];
     let name = table_name(info);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub enum OutputError {
     /// Reading or writing a file or stream failed. `path` is the file the user asked for
     /// (not the temporary name); `None` for a bare stream, filled in by
-    /// [`write_file_atomically`](super::write_file_atomically).
+    /// `write_file_atomically`.
     Io {
         path: Option<PathBuf>,
         source: io::Error,

@@ -1,4 +1,4 @@
-//! How [`write_rows`](super::write_rows) cuts and spreads the work, and its progress callback.
+//! How `write_rows` cuts and spreads the work, and its progress callback.
 
 use super::file_writer;
 use std::fmt;
@@ -7,16 +7,16 @@ use std::sync::Arc;
 /// Default rows per chunk when the config sets no `batch_size`.
 pub const DEFAULT_CHUNK_ROWS: u64 = 16_384;
 
-/// Bytes [`write_file_atomically`](super::write_file_atomically) may hold before they reach
+/// Bytes `write_file_atomically` may hold before they reach
 /// the file (the larger of the direct and the buffered writer's buffer).
 pub const FILE_BUFFER_BYTES: usize = file_writer::DIRECT_BUFFER_BYTES;
 
-/// Progress callback: called with the number of rows of the current [`write_rows`](super::write_rows) call
+/// Progress callback: called with the number of rows of the current `write_rows` call
 /// written so far (cumulative, starting from 0 for each call), always from the thread that
-/// called [`write_rows`](super::write_rows), after each chunk reached the output.
+/// called `write_rows`, after each chunk reached the output.
 pub type ProgressFn = Arc<dyn Fn(u64) + Send + Sync>;
 
-/// How [`write_rows`](super::write_rows) cuts and spreads the work.
+/// How `write_rows` cuts and spreads the work.
 #[derive(Clone)]
 pub struct WriteOptions {
     /// Worker threads formatting rows; `0` or `1` formats on the calling thread.

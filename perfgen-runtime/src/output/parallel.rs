@@ -19,7 +19,7 @@ use std::sync::{Condvar, Mutex};
 /// On the first failure the workers stop and the error is returned: a [`RowError`] for the
 /// lowest failing row (deterministic), an I/O error from `out` (without a path), or
 /// [`OutputError::Panic`] when a worker panicked. Rows before the failing chunk may already
-/// have been written to `out`; callers write through [`write_file_atomically`](super::write_file_atomically) to discard them.
+/// have been written to `out`; callers write through `write_file_atomically` to discard them.
 pub fn write_rows<E: Entity>(
     cx: &Context,
     rows: Range<u64>,
