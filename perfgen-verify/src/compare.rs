@@ -22,6 +22,7 @@ pub(crate) enum CellValue {
     Text,
 }
 
+/// A cell parsed by its column type (an error names what it is not).
 pub(crate) fn parse_val(column: ColumnType, text: &str) -> Result<CellValue, &'static str> {
     let b = text.as_bytes();
     match column {
@@ -58,6 +59,7 @@ pub(crate) enum Rhs<'a> {
     Unknown,
 }
 
+/// A stored 16-byte key back as an operand of its column type.
 pub(crate) fn decode_key(column: ColumnType, k: u128) -> Rhs<'static> {
     if k == u128::MAX {
         return Rhs::Unknown;
@@ -71,6 +73,7 @@ pub(crate) fn decode_key(column: ColumnType, k: u128) -> Rhs<'static> {
     }
 }
 
+/// A UUID from its 128 bits, hyphenated.
 pub(crate) fn uuid_text(u: u128) -> String {
     perfgen_runtime::Uuid::from_u128(u).hyphenated().to_string()
 }

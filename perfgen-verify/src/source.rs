@@ -98,6 +98,7 @@ pub(crate) fn end_of_part(path: &Path, line: u64, pass: &mut Pass<'_>) {
     }
 }
 
+/// Part numbers for a message: the first ten, then `...`.
 pub(crate) fn numbers(parts: &[usize]) -> String {
     let mut s: Vec<String> = parts.iter().take(10).map(|k| k.to_string()).collect();
     if parts.len() > 10 {

@@ -8,6 +8,7 @@ use crate::thresholds::EXAMPLES;
 use perfgen_runtime::spec::{Comparison, FieldSpec, Operand};
 use std::collections::HashMap;
 
+/// Offending rows of one check: how many, and the first few with what is wrong there.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
     pub(crate) count: u64,
@@ -24,6 +25,7 @@ impl Tally {
     }
 }
 
+/// The distribution test a field accumulates while its file is read.
 pub(crate) enum DistTest {
     None,
     Skip(String),
@@ -56,6 +58,7 @@ pub(crate) enum DistTest {
     },
 }
 
+/// One field's checks and test while its file is read.
 pub(crate) struct FieldState {
     pub(crate) idx: usize,
     pub(crate) name: &'static str,

@@ -22,6 +22,7 @@ pub(crate) const MIN_KS_ROWS: u64 = 50;
 /// spreads them) hardly ever swaps two ranks; swaps that do happen lower the statistic
 /// (rearrangement inequality), so the test stays conservative.
 pub(crate) const ZIPF_SEPARATION: f64 = 6.0;
+/// Zipf ranks tested one by one at most.
 pub(crate) const ZIPF_MAX_RANKS: usize = 1000;
 
 /// Integer normals over at most this many values get a chi-square test per value; wider

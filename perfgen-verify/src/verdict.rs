@@ -168,6 +168,7 @@ impl Verdict {
     }
 }
 
+/// The file name of `path` (the whole path when it has none).
 pub(crate) fn short_name(path: &str) -> &str {
     Path::new(path)
         .file_name()
@@ -175,6 +176,7 @@ pub(crate) fn short_name(path: &str) -> &str {
         .unwrap_or(path)
 }
 
+/// A p-value with three decimals, in scientific notation below 0.001.
 pub(crate) fn format_p_value(p: f64) -> String {
     if p >= 0.001 {
         format!("{p:.3}")
@@ -185,6 +187,7 @@ pub(crate) fn format_p_value(p: f64) -> String {
     }
 }
 
+/// Seconds since the epoch as RFC 3339.
 pub(crate) fn format_time(t: i64) -> String {
     Timestamp(t).to_string()
 }

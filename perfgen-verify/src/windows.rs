@@ -90,6 +90,7 @@ pub(crate) fn skip_if_redrawn(spec: &FieldSpec) -> Option<DistTest> {
         .map(|r| DistTest::Skip(redraw_not_modelled(r)))
 }
 
+/// Whether an operand is the same on every row (a number, time or text).
 pub(crate) fn is_literal(op: &Operand) -> bool {
     matches!(op, Operand::Number(_) | Operand::Time(_) | Operand::Text(_))
 }
@@ -184,6 +185,7 @@ pub(crate) fn time_window(
     Some((lo, hi))
 }
 
+/// A configured time in seconds since the epoch, `now` resolved.
 pub(crate) fn resolve_time(t: TimeSpec, now: i64) -> i64 {
     match t {
         TimeSpec::At(v) => v,
