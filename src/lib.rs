@@ -28,7 +28,7 @@
 //! The binary (`src/main.rs`) is the generator compiled from this repository's YAML configs.
 
 pub use perfgen_macros::Entity;
-/// What generated code calls: RNG, samplers, formatting, ordered parallel output, the CLI.
+/// What generated code calls: RNG, samplers, formatting, ordered parallel output.
 pub use perfgen_runtime as runtime;
 pub use perfgen_runtime::output::OutputError;
 pub use perfgen_runtime::{Context, Entity, RowError, Timestamp, Uuid};

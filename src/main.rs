@@ -13,5 +13,5 @@ pub mod generated {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    perfgen_runtime::cli::main_with_tools(&generated::CATALOG, &perfgen_codegen::tools::TOOLS)
+    perfgen_cli::main(&generated::CATALOG)
 }

@@ -28,7 +28,6 @@ pub mod infer;
 pub mod ir;
 pub mod lower;
 pub mod rule;
-pub mod tools;
 pub mod values;
 pub mod yaml;
 

@@ -70,7 +70,7 @@ fn yaml_files() -> (tempfile::TempDir, Vec<u8>, Vec<u8>) {
         "perfgen", "generate", "--quiet", "--out", &out, "--seed", &seed,
     ];
     let (mut so, mut se) = (Vec::new(), Vec::new());
-    let code = perfgen_runtime::cli::run(
+    let code = perfgen_cli::run(
         &yaml::CATALOG,
         argv.iter().map(|s| s.into()),
         &mut so,
@@ -200,7 +200,7 @@ fn derived_data_passes_perfgen_verify() {
     let out = dir.path().to_str().unwrap();
     let argv = ["perfgen", "verify", "--quiet", "--out", out];
     let (mut so, mut se) = (Vec::new(), Vec::new());
-    let code = perfgen_runtime::cli::run(
+    let code = perfgen_cli::run(
         &yaml::CATALOG,
         argv.iter().map(|s| s.into()),
         &mut so,

@@ -6,8 +6,8 @@
 
 mod common;
 
-use perfgen_runtime::schema::{self, TableSchema};
 use perfgen_runtime::Catalog;
+use perfgen_schema::{self as schema, TableSchema};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls};
 use std::path::Path;
@@ -87,7 +87,7 @@ struct Outcome {
 fn perfgen(catalog: &Catalog, args: &[&str]) -> Outcome {
     let argv = std::iter::once("perfgen").chain(args.iter().copied());
     let (mut so, mut se) = (Vec::new(), Vec::new());
-    let code = perfgen_runtime::cli::run(catalog, argv.map(|s| s.into()), &mut so, &mut se);
+    let code = perfgen_cli::run(catalog, argv.map(|s| s.into()), &mut so, &mut se);
     Outcome {
         code,
         stdout: String::from_utf8(so).unwrap(),

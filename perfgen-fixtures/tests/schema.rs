@@ -9,7 +9,7 @@ use perfgen_runtime::Catalog;
 fn run(catalog: &Catalog, args: &[&str]) -> (i32, String, String) {
     let argv = std::iter::once("perfgen").chain(args.iter().copied());
     let (mut so, mut se) = (Vec::new(), Vec::new());
-    let code = perfgen_runtime::cli::run(catalog, argv.map(|s| s.into()), &mut so, &mut se);
+    let code = perfgen_cli::run(catalog, argv.map(|s| s.into()), &mut so, &mut se);
     (
         code,
         String::from_utf8(so).unwrap(),
@@ -147,7 +147,7 @@ fn table_schemas_match_the_csv_headers() {
         &perfgen_fixtures::all_strategies::CATALOG,
         &perfgen_fixtures::seed_doc::CATALOG,
     ] {
-        let tables = perfgen_runtime::schema::tables(catalog, None).unwrap();
+        let tables = perfgen_schema::tables(catalog, None).unwrap();
         assert_eq!(tables.len(), catalog.entities.len());
         for (t, e) in tables.iter().zip(catalog.entities) {
             let header: Vec<&str> = e.header.trim_end().split(',').collect();

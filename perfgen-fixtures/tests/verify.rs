@@ -17,7 +17,7 @@ struct Run {
 fn cli(catalog: &Catalog, args: &[&str]) -> Run {
     let (mut so, mut se) = (Vec::new(), Vec::new());
     let argv = std::iter::once("perfgen").chain(args.iter().copied());
-    let code = perfgen_runtime::cli::run(catalog, argv.map(Into::into), &mut so, &mut se);
+    let code = perfgen_cli::run(catalog, argv.map(Into::into), &mut so, &mut se);
     Run {
         code,
         stdout: String::from_utf8(so).unwrap(),

@@ -3,31 +3,25 @@
 //! Every value is a pure function of (run seed, entity, field, row index): [`rng::CellRng`]
 //! is seeded per cell from those four numbers, so output never depends on thread count,
 //! chunk size or shard layout. The generated code is a thin typed layer over this crate;
-//! this crate never depends on perfgen-codegen.
+//! this crate never depends on perfgen-codegen, and holds nothing generated code does not
+//! call: no command line, no PostgreSQL client, no verification (those live in perfgen-cli,
+//! perfgen-postgres and perfgen-verify), so it stays small and fast to compile.
 
-#[cfg(feature = "cli")]
-pub mod cli;
+pub mod catalog;
 pub mod derived;
 pub mod entity;
 pub mod fk;
 pub mod float;
 pub mod format;
 pub mod output;
-pub mod parts;
-#[cfg(feature = "cli")]
-pub mod pg;
-pub mod report;
 pub mod rng;
 pub mod sample;
-pub mod schema;
-#[cfg(feature = "cli")]
-pub mod shard;
 pub mod spec;
-pub mod stats;
+#[cfg(any(test, feature = "test-catalog"))]
+pub mod test_catalog;
 pub mod time;
-pub mod tools;
-pub mod verify;
 
-pub use entity::{Catalog, Context, Entity, EntityInfo, FieldInfo, RowError};
+pub use catalog::{Catalog, EntityInfo, FieldInfo};
+pub use entity::{Context, Entity, RowError};
 pub use time::Timestamp;
 pub use uuid::Uuid;

@@ -33,7 +33,7 @@ pub fn generate(catalog: &Catalog, args: &[&str]) -> (tempfile::TempDir, BTreeMa
     let mut argv = vec!["perfgen", "generate", "--quiet", "--out", &out];
     argv.extend_from_slice(args);
     let (mut so, mut se) = (Vec::new(), Vec::new());
-    let code = perfgen_runtime::cli::run(catalog, argv.iter().map(|s| s.into()), &mut so, &mut se);
+    let code = perfgen_cli::run(catalog, argv.iter().map(|s| s.into()), &mut so, &mut se);
     assert_eq!(code, 0, "perfgen failed: {}", String::from_utf8_lossy(&se));
     let tables = read_dir(dir.path());
     (dir, tables)

@@ -1,0 +1,193 @@
+//! Entity names and row counts as the options give them: `--rows`, `--scale`, `--only`, the
+//! entities they reference, `--now`, and where each file goes.
+
+use crate::args::DatasetArgs;
+use crate::exit::Failure;
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::time::Timestamp;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The names `--rows` and `--only` accept for an entity, lower-cased: its name, its output
+/// file's stem, and that stem without a trailing `_bulk`.
+pub(crate) fn entity_aliases(info: &EntityInfo) -> Vec<String> {
+    let mut names = vec![info.name.to_lowercase()];
+    if let Some(stem) = Path::new(info.output_file).file_stem() {
+        let stem = stem.to_string_lossy().to_lowercase();
+        if let Some(short) = stem.strip_suffix("_bulk").filter(|s| !s.is_empty()) {
+            let short = short.to_string();
+            if !names.contains(&stem) {
+                names.push(stem);
+            }
+            if !names.contains(&short) {
+                names.push(short);
+            }
+        } else if !names.contains(&stem) {
+            names.push(stem);
+        }
+    }
+    names
+}
+
+/// Catalog position of the entity `name` names (case-insensitive). An entity's own name
+/// wins over another's file stem.
+pub(crate) fn resolve_entity(
+    catalog: &Catalog,
+    name: &str,
+    option: &str,
+) -> Result<usize, Failure> {
+    let wanted = name.trim().to_lowercase();
+    if let Some(i) = catalog
+        .entities
+        .iter()
+        .position(|e| e.name.to_lowercase() == wanted)
+    {
+        return Ok(i);
+    }
+    if let Some(i) = catalog
+        .entities
+        .iter()
+        .position(|e| entity_aliases(e).contains(&wanted))
+    {
+        return Ok(i);
+    }
+    let known: Vec<String> = catalog
+        .entities
+        .iter()
+        .map(|e| {
+            let aliases = entity_aliases(e);
+            let others: Vec<&str> = aliases[1..].iter().map(String::as_str).collect();
+            if others.is_empty() {
+                e.name.to_string()
+            } else {
+                format!("{} ({})", e.name, others.join(", "))
+            }
+        })
+        .collect();
+    Err(Failure::Usage(format!(
+        "unknown entity `{}` in {}; known entities: {}",
+        name,
+        option,
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )))
+}
+
+/// `target_count` scaled by `scale`: rounded, at least 1, except 0 stays 0 and a scale of 0
+/// gives 0.
+pub(crate) fn scaled_count(target: u64, scale: f64) -> u64 {
+    if target == 0 || scale == 0.0 {
+        return 0;
+    }
+    // `as` saturates at u64::MAX.
+    ((target as f64) * scale).round().max(1.0) as u64
+}
+
+/// Row count of every entity, in catalog order: `--rows`, else `--scale`d target_count.
+pub(crate) fn row_counts(catalog: &Catalog, args: &DatasetArgs) -> Result<Vec<u64>, Failure> {
+    let mut rows: Vec<u64> = catalog
+        .entities
+        .iter()
+        .map(|e| match args.scale {
+            Some(f) => scaled_count(e.target_count, f),
+            None => e.target_count,
+        })
+        .collect();
+    for o in &args.rows {
+        let i = resolve_entity(catalog, &o.entity, "--rows")?;
+        rows[i] = o.rows;
+    }
+    Ok(rows)
+}
+
+/// Catalog positions of the entities to write, in catalog order.
+pub(crate) fn selected_entities(
+    catalog: &Catalog,
+    args: &DatasetArgs,
+) -> Result<Vec<usize>, Failure> {
+    if args.only.is_empty() {
+        return Ok((0..catalog.entities.len()).collect());
+    }
+    let mut set = BTreeSet::new();
+    for name in &args.only {
+        set.insert(resolve_entity(catalog, name, "--only")?);
+    }
+    Ok(set.into_iter().collect())
+}
+
+/// `selected` and, transitively, the entities they reference (a child computes its
+/// parent's fields from the parent's row index).
+pub(crate) fn with_ancestors(catalog: &Catalog, selected: &[usize]) -> BTreeSet<usize> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<usize> = selected.to_vec();
+    while let Some(i) = stack.pop() {
+        if i < catalog.entities.len() && seen.insert(i) {
+            stack.extend(catalog.entities[i].parents.iter().copied());
+        }
+    }
+    seen
+}
+
+/// Refuses to run when an entity to be written, or one it references, needs `now` and
+/// has neither a seed `generated_at` nor `--now`: the data would silently use 1970.
+pub(crate) fn check_now(
+    catalog: &Catalog,
+    selected: &[usize],
+    now: Option<Timestamp>,
+) -> Result<(), Failure> {
+    if now.is_some() {
+        return Ok(());
+    }
+    let missing: Vec<&str> = with_ancestors(catalog, selected)
+        .into_iter()
+        .map(|i| &catalog.entities[i])
+        .filter(|e| e.uses_now && e.generated_at.is_none())
+        .map(|e| e.name)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+    Err(Failure::Usage(format!(
+        "{} {} `now`, but {} seed file has no `generated_at`; pass --now, e.g. --now 2024-01-01T00:00:00Z",
+        if names.len() == 1 { "entity" } else { "entities" },
+        names.join(", ") + if names.len() == 1 { " uses" } else { " use" },
+        if names.len() == 1 { "its" } else { "their" },
+    )))
+}
+
+/// A child with rows needs parents with rows to point at.
+pub(crate) fn check_parents(
+    catalog: &Catalog,
+    selected: &[usize],
+    rows: &[u64],
+) -> Result<(), Failure> {
+    for &i in selected {
+        let e = &catalog.entities[i];
+        if rows[i] == 0 {
+            continue;
+        }
+        for &p in e.parents {
+            if rows.get(p) == Some(&0) {
+                let parent = catalog.entities[p].name;
+                return Err(Failure::Usage(format!(
+                    "entity `{}` references `{}`, which has 0 rows; give `{}` at least 1 row (--rows {}=N)",
+                    e.name, parent, parent, parent
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where an entity's file goes: its `output_file`, or `DIR/<its file name>` with `--out DIR`.
+pub(crate) fn output_path(info: &EntityInfo, out_dir: Option<&Path>) -> PathBuf {
+    let configured = Path::new(info.output_file);
+    match out_dir {
+        None => configured.to_path_buf(),
+        Some(dir) => dir.join(configured.file_name().unwrap_or(configured.as_os_str())),
+    }
+}

@@ -1,0 +1,345 @@
+//! `perfgen generate`: resolve names and counts, check, print the plan, write each selected
+//! entity's file in order with progress, then the summary, `schema.sql` and the README.
+
+use crate::args::GenerateArgs;
+use crate::entities::{check_now, check_parents, output_path, row_counts, selected_entities};
+use crate::exit::Failure;
+use crate::plan::bytes_per_row;
+use crate::progress::{file_label, write_entity_reporting, Bars, Progress, Reporter, Ui};
+use crate::shard::Shard;
+use crate::write::{FileReport, Part};
+use perfgen_dataset::table::{rate, render};
+use perfgen_runtime::catalog::Catalog;
+use perfgen_runtime::entity::Context;
+use perfgen_runtime::output::{OutputError, WriteOptions, DEFAULT_CHUNK_ROWS};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Rows of each entity written to memory before the run to estimate its file size.
+const PLAN_SAMPLE_ROWS: u64 = 1_000;
+
+/// Human-readable bytes, decimal units: `980 B`, `1.5 kB`, `12.3 MB`.
+pub(crate) fn human_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if bytes < 1000.0 {
+        return format!("{} B", bytes.round() as u64);
+    }
+    let mut value = bytes;
+    let mut unit = "B";
+    for u in UNITS {
+        if value < 1000.0 {
+            break;
+        }
+        value /= 1000.0;
+        unit = u;
+    }
+    format!("{value:.1} {unit}")
+}
+
+/// One file of the plan printed before writing.
+pub(crate) struct Planned {
+    pub(crate) entity: String,
+    pub(crate) rows: u64,
+    pub(crate) bytes: f64,
+    pub(crate) path: PathBuf,
+}
+
+/// The plan: a line with files, rows, estimated size and destination, then one line per
+/// entity in the order they are written.
+pub(crate) fn format_plan(files: &[Planned], destination: &str) -> String {
+    let rows: u64 = files.iter().map(|f| f.rows).sum();
+    let bytes: f64 = files.iter().map(|f| f.bytes).sum();
+    let mut s = format!(
+        "plan: {} file{}, {} rows, ~{}, into {}\n",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        rows,
+        human_bytes(bytes),
+        destination
+    );
+    let mut lines: Vec<[String; 4]> = vec![[
+        "entity".into(),
+        "rows".into(),
+        "est. size".into(),
+        "file".into(),
+    ]];
+    for f in files {
+        lines.push([
+            f.entity.clone(),
+            f.rows.to_string(),
+            format!("~{}", human_bytes(f.bytes)),
+            f.path.display().to_string(),
+        ]);
+    }
+    let mut widths = [0usize; 3];
+    for line in &lines {
+        for (w, cell) in widths.iter_mut().zip(line) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for line in &lines {
+        s.push_str(&format!(
+            "  {:<w0$}  {:>w1$}  {:>w2$}  {}\n",
+            line[0],
+            line[1],
+            line[2],
+            line[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        ));
+    }
+    s
+}
+
+/// The summary table: file, rows, bytes, seconds, rows/s, and a total line.
+pub(crate) fn format_summary(reports: &[FileReport], total_seconds: f64) -> String {
+    let mut lines: Vec<[String; 5]> = vec![[
+        "file".into(),
+        "rows".into(),
+        "bytes".into(),
+        "seconds".into(),
+        "rows/s".into(),
+    ]];
+    for r in reports {
+        lines.push([
+            r.path.display().to_string(),
+            r.rows.to_string(),
+            r.bytes.to_string(),
+            format!("{:.3}", r.seconds),
+            rate(r.rows, r.seconds),
+        ]);
+    }
+    let rows: u64 = reports.iter().map(|r| r.rows).sum();
+    let bytes: u64 = reports.iter().map(|r| r.bytes).sum();
+    lines.push([
+        "total".into(),
+        rows.to_string(),
+        bytes.to_string(),
+        format!("{:.3}", total_seconds),
+        rate(rows, total_seconds),
+    ]);
+    render(&lines)
+}
+
+/// `generate`: resolve names and counts, check, then write each selected entity in order.
+pub(crate) fn generate(
+    catalog: &Catalog,
+    args: &GenerateArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    ui: Ui,
+) -> Result<(), Failure> {
+    let rows = row_counts(catalog, &args.dataset)?;
+    let selected = selected_entities(catalog, &args.dataset)?;
+    check_now(catalog, &selected, args.now.value)?;
+    check_parents(catalog, &selected, &rows)?;
+    if let Some(url) = &args.sink {
+        let cx = Context {
+            seed: args.seed,
+            rows,
+            now: args.now.value,
+        };
+        return crate::load::sink(catalog, url, &selected, &cx, args, stdout, stderr);
+    }
+    let shard = crate::shard::resolve(args.shard, args.shard_from_env.as_deref())
+        .map_err(Failure::Usage)?;
+    let paths = output_paths(catalog, args, &selected, shard)?;
+    let parts: Vec<Part> = selected
+        .iter()
+        .map(|&i| match shard {
+            Some(s) => Part {
+                rows: s.rows(rows[i]),
+                header: s.index == 0 || args.header_every_part,
+            },
+            None => Part {
+                rows: 0..rows[i],
+                header: true,
+            },
+        })
+        .collect();
+    let cx = Context {
+        seed: args.seed,
+        rows,
+        now: args.now.value,
+    };
+    let files = Files {
+        catalog,
+        selected: &selected,
+        paths,
+        parts,
+    };
+    if !args.quiet {
+        print_plan(&files, args, &cx, shard, stderr);
+    }
+    let started = Instant::now();
+    let reports = write_files(&files, args, &cx, stderr, ui, started)?;
+    if shard.is_none_or(|s| s.index == 0) {
+        perfgen_schema::write_beside(catalog, args.dataset.out.as_deref(), args.now.value)
+            .map_err(Failure::Data)?;
+    }
+    if !args.quiet {
+        let summary = format_summary(&reports, started.elapsed().as_secs_f64());
+        stdout
+            .write_all(summary.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Failure::Data(format!("cannot write the summary: {e}")))?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    crate::readme::after_generate(
+        catalog,
+        args,
+        &selected,
+        &reports,
+        seconds,
+        shard.is_some(),
+        stdout,
+    )?;
+    Ok(())
+}
+
+/// The files of one run: which entities, where, and which of their rows.
+struct Files<'a> {
+    catalog: &'a Catalog,
+    /// Catalog positions, in the order the files are written.
+    selected: &'a [usize],
+    paths: Vec<PathBuf>,
+    parts: Vec<Part>,
+}
+
+/// Where each selected entity's file goes (its part's name in a sharded run); two entities
+/// that would write the same file are a usage error.
+fn output_paths(
+    catalog: &Catalog,
+    args: &GenerateArgs,
+    selected: &[usize],
+    shard: Option<Shard>,
+) -> Result<Vec<PathBuf>, Failure> {
+    let paths: Vec<PathBuf> = selected
+        .iter()
+        .map(|&i| {
+            let path = output_path(&catalog.entities[i], args.dataset.out.as_deref());
+            match shard {
+                Some(s) => s.part_path(&path),
+                None => path,
+            }
+        })
+        .collect();
+    let mut owners: HashMap<&Path, usize> = HashMap::new();
+    for (k, path) in paths.iter().enumerate() {
+        if let Some(&other) = owners.get(path.as_path()) {
+            return Err(Failure::Usage(format!(
+                "entities `{}` and `{}` would both write `{}`",
+                catalog.entities[selected[other]].name,
+                catalog.entities[selected[k]].name,
+                path.display()
+            )));
+        }
+        owners.insert(path, k);
+    }
+    Ok(paths)
+}
+
+/// Prints the plan to `stderr`: each file's entity, rows and estimated size.
+fn print_plan(
+    files: &Files<'_>,
+    args: &GenerateArgs,
+    cx: &Context,
+    shard: Option<Shard>,
+    stderr: &mut dyn Write,
+) {
+    let planned: Vec<Planned> = files
+        .selected
+        .iter()
+        .zip(&files.paths)
+        .zip(&files.parts)
+        .map(|((&i, path), part)| {
+            let info = &files.catalog.entities[i];
+            let per_row = bytes_per_row(info, cx, part.rows.clone(), PLAN_SAMPLE_ROWS);
+            let header = if part.header { info.header.len() } else { 0 };
+            Planned {
+                entity: info.name.to_string(),
+                rows: part.rows.end - part.rows.start,
+                bytes: per_row * (part.rows.end - part.rows.start) as f64 + header as f64,
+                path: path.clone(),
+            }
+        })
+        .collect();
+    let mut destination = match &args.dataset.out {
+        Some(dir) => format!("`{}`", dir.display()),
+        None => "the configured paths".to_string(),
+    };
+    if let Some(s) = shard {
+        destination.push_str(&format!(" (part {} of {})", s.index, s.count));
+    }
+    let plan = format_plan(&planned, &destination);
+    let _ = stderr.write_all(plan.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// Writes the files in order, reporting progress as `ui` says; the first failure stops.
+fn write_files(
+    files: &Files<'_>,
+    args: &GenerateArgs,
+    cx: &Context,
+    stderr: &mut dyn Write,
+    ui: Ui,
+    started: Instant,
+) -> Result<Vec<FileReport>, Failure> {
+    let threads = match args.threads {
+        None | Some(0) => WriteOptions::available_threads(),
+        Some(n) => n,
+    };
+    let total_rows: u64 = files.parts.iter().map(|p| p.rows.end - p.rows.start).sum();
+    let mut reporter = if args.quiet {
+        Reporter::Quiet
+    } else if let Some(target) = ui.bars {
+        let labels: Vec<String> = files.paths.iter().map(|p| file_label(p)).collect();
+        Reporter::Bars(Bars::new(target(), &labels, total_rows))
+    } else {
+        Reporter::Lines(Progress {
+            out: stderr,
+            interval: ui.progress_interval,
+            started,
+            total_rows,
+            done_before: 0,
+        })
+    };
+    let mut reports = Vec::with_capacity(files.selected.len());
+    let entities = files.selected.iter().zip(&files.paths).zip(&files.parts);
+    for ((&i, path), part) in entities {
+        let info = &files.catalog.entities[i];
+        let opts = WriteOptions {
+            threads,
+            chunk_rows: if info.batch_size > 0 {
+                info.batch_size
+            } else {
+                DEFAULT_CHUNK_ROWS
+            },
+            progress: None,
+        };
+        let report =
+            match write_entity_reporting(cx, info, part, path, &opts, args.io, &mut reporter) {
+                Ok(report) => report,
+                Err(e) => {
+                    if let Reporter::Bars(bars) = &reporter {
+                        bars.fail();
+                    }
+                    return Err(Failure::Data(match e {
+                        OutputError::Row(row) => {
+                            format!("cannot generate `{}`: {}", path.display(), row)
+                        }
+                        other => other.to_string(),
+                    }));
+                }
+            };
+        reporter.entity_done(report.rows);
+        reports.push(report);
+    }
+    if let Reporter::Bars(bars) = &reporter {
+        bars.finish();
+    }
+    Ok(reports)
+}

@@ -1,0 +1,57 @@
+//! `perfgen list`: what was compiled in.
+
+use crate::entities::entity_aliases;
+use perfgen_runtime::catalog::Catalog;
+use std::io::{self, Write};
+
+/// `list`: every entity with its row count and file, and every field with its CSV name,
+/// Rust type and strategy.
+pub(crate) fn list(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
+    let mut s = format!("perfgen generator built from `{}`\n", catalog.config_dir);
+    for e in catalog.entities {
+        s.push('\n');
+        let aliases = entity_aliases(e);
+        s.push_str(&format!(
+            "{}: {} rows -> {}",
+            e.name, e.target_count, e.output_file
+        ));
+        if aliases.len() > 1 {
+            s.push_str(&format!("  (names: {})", aliases[1..].join(", ")));
+        }
+        s.push('\n');
+        if !e.parents.is_empty() {
+            let parents: Vec<&str> = e
+                .parents
+                .iter()
+                .filter_map(|&p| catalog.entities.get(p).map(|p| p.name))
+                .collect();
+            s.push_str(&format!("  references: {}\n", parents.join(", ")));
+        }
+        let name_w = e
+            .fields
+            .iter()
+            .map(|f| f.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        let type_w = e
+            .fields
+            .iter()
+            .map(|f| f.rust_type.chars().count())
+            .max()
+            .unwrap_or(0);
+        for f in e.fields {
+            let line = format!(
+                "  {:<nw$}  {:<tw$}  {}",
+                f.name,
+                f.rust_type,
+                f.strategy,
+                nw = name_w,
+                tw = type_w
+            );
+            s.push_str(line.trim_end());
+            s.push('\n');
+        }
+    }
+    out.write_all(s.as_bytes())?;
+    out.flush()
+}

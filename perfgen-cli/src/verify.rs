@@ -1,0 +1,70 @@
+//! `perfgen verify`: the command-line side of [`perfgen_verify`].
+
+use crate::args::VerifyArgs;
+use crate::entities::{check_now, resolve_entity, row_counts, with_ancestors};
+use crate::exit::Failure;
+use perfgen_runtime::catalog::Catalog;
+use std::io::Write;
+
+/// Verifies, prints the report to `stdout`; a failed check is exit code 1.
+pub(crate) fn verify(
+    catalog: &Catalog,
+    args: &VerifyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Failure> {
+    let rows = row_counts(catalog, &args.dataset)?;
+    let mut selected = Vec::new();
+    for name in &args.dataset.only {
+        selected.push(resolve_entity(catalog, name, "--only")?);
+    }
+    if selected.is_empty() {
+        selected = (0..catalog.entities.len()).collect();
+    }
+    let entities: Vec<usize> = with_ancestors(catalog, &selected).into_iter().collect();
+    check_now(catalog, &entities, args.now.value)?;
+    let mut rows_source: Vec<String> = catalog
+        .entities
+        .iter()
+        .map(|_| match args.dataset.scale {
+            Some(f) => format!("target_count x --scale {f}"),
+            None => "target_count".to_string(),
+        })
+        .collect();
+    for o in &args.dataset.rows {
+        let i = resolve_entity(catalog, &o.entity, "--rows")?;
+        rows_source[i] = "--rows".to_string();
+    }
+    let opts = perfgen_verify::Options {
+        out_dir: args.dataset.out.clone(),
+        rows,
+        rows_source,
+        now: args.now.value.map(|t| t.0),
+        entities,
+    };
+    let report = if args.quiet {
+        perfgen_verify::verify(catalog, &opts)
+    } else {
+        perfgen_verify::verify_with_progress(catalog, &opts, stderr)
+    };
+    stdout
+        .write_all(report.render().as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::Data(format!("cannot write the report: {e}")))?;
+    if report.passed() {
+        Ok(())
+    } else {
+        let failed: Vec<String> = report
+            .failures()
+            .take(5)
+            .map(|c| format!("{} {}", c.entity, c.name))
+            .collect();
+        let n = report.failures().count();
+        Err(Failure::Data(format!(
+            "verify: {n} check{} failed: {}{}",
+            if n == 1 { "" } else { "s" },
+            failed.join("; "),
+            if n > 5 { "; ..." } else { "" }
+        )))
+    }
+}

@@ -1,0 +1,249 @@
+//! One field's strategy and parameters in words, as configured: the "Distribution Details"
+//! of the dataset README.
+
+use crate::human::{duration, num, percent};
+use crate::zipf::generalized_harmonic;
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::{
+    Case, Enforcement, FieldSpec, ForeignKeyDistribution, Operand, PoolDistribution,
+    RangeDistribution, Strategy, TemplatePiece, TimeSpec,
+};
+use perfgen_runtime::time::Timestamp;
+use std::fmt::Write as _;
+
+fn time(t: TimeSpec, now: Option<i64>) -> String {
+    match (t, now) {
+        (TimeSpec::At(v), _) => Timestamp(v).to_string(),
+        (TimeSpec::Now(0), Some(n)) => format!("now ({})", Timestamp(n)),
+        (TimeSpec::Now(off), Some(n)) => {
+            format!("now - {} ({})", duration(-off), Timestamp(n + off))
+        }
+        (TimeSpec::Now(0), None) => "now".to_string(),
+        (TimeSpec::Now(off), None) => format!("now - {}", duration(-off)),
+    }
+}
+
+fn quoted_list(values: &[&str], limit: usize) -> String {
+    let mut parts: Vec<String> = values
+        .iter()
+        .take(limit)
+        .map(|v| format!("`{v}`"))
+        .collect();
+    if values.len() > limit {
+        parts.push(format!("... ({} in all)", values.len()));
+    }
+    parts.join(", ")
+}
+
+fn operand(op: &Operand, info: &EntityInfo, catalog: &Catalog) -> String {
+    match *op {
+        Operand::Number(x) => num(x),
+        Operand::Time(t) => time(t, None),
+        Operand::Text(s) => format!("`{s}`"),
+        Operand::Field(j) => info.fields.get(j).map_or("?", |f| f.name).to_string(),
+        Operand::Parent { fk, field } => match info.fields.get(fk).map(|f| f.spec.strategy) {
+            Some(Strategy::ForeignKey { parent, .. }) => {
+                let p = &catalog.entities[parent];
+                format!("{}.{}", p.name, p.fields.get(field).map_or("?", |f| f.name))
+            }
+            _ => "?".to_string(),
+        },
+    }
+}
+
+/// One field's strategy and parameters, in words, as configured.
+pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
+    let info = &catalog.entities[e];
+    let spec: &FieldSpec = &info.fields[f].spec;
+    let mut s = match spec.strategy {
+        Strategy::UuidV4 => "UUID v4 (random)".to_string(),
+        Strategy::Pool {
+            values,
+            distribution,
+        } => describe_pool(values, distribution),
+        Strategy::Normal {
+            mean,
+            stddev,
+            min,
+            max,
+            integer,
+            precision,
+        } => format!(
+            "normal (mean {}, stddev {}) truncated to [{}, {}], {}",
+            num(mean),
+            num(stddev),
+            num(min),
+            num(max),
+            if integer {
+                "integer".to_string()
+            } else {
+                format!("{precision} decimals")
+            }
+        ),
+        Strategy::Range {
+            start,
+            end,
+            distribution,
+        } => {
+            let (a, b) = (time(start, info.generated_at), time(end, info.generated_at));
+            match distribution {
+                RangeDistribution::Linear => {
+                    format!("linear by row (steady growth) from {a} to {b}")
+                }
+                RangeDistribution::Uniform => format!("uniform between {a} and {b}"),
+                RangeDistribution::Exponential { rate } => format!(
+                    "exponential toward the end (more recent; density at the end e^{} = {:.0}x that at the start) from {a} to {b}",
+                    num(rate),
+                    rate.exp()
+                ),
+            }
+        }
+        Strategy::AddDuration { base, min, max } => format!(
+            "{} + a uniform duration in [{}, {}]",
+            info.fields.get(base).map_or("?", |b| b.name),
+            duration(min),
+            duration(max)
+        ),
+        Strategy::Template { pieces, case } => describe_template(pieces, case, info),
+        Strategy::ForeignKey {
+            parent,
+            parent_field,
+            distribution,
+        } => describe_foreign_key(catalog, info, parent, parent_field, distribution),
+    };
+    if spec.unique {
+        s.push_str("; unique");
+    }
+    describe_rules(&mut s, spec, info, catalog);
+    s
+}
+
+/// A pool's law: uniform, zipf with the top shares, or the categorical weights.
+fn describe_pool(values: &[&str], distribution: PoolDistribution) -> String {
+    match distribution {
+        PoolDistribution::Uniform => format!(
+            "uniform over {} seed values ({})",
+            values.len(),
+            quoted_list(values, 6)
+        ),
+        PoolDistribution::Zipf { alpha } => {
+            let h = generalized_harmonic(values.len() as u64, alpha);
+            let top: Vec<String> = values
+                .iter()
+                .take(3)
+                .enumerate()
+                .map(|(k, v)| format!("`{v}` {}", percent(((k + 1) as f64).powf(-alpha) / h)))
+                .collect();
+            format!(
+                "zipf (alpha {}) over {} seed values in seed order: {}{}",
+                num(alpha),
+                values.len(),
+                top.join(", "),
+                if values.len() > 3 { ", ..." } else { "" }
+            )
+        }
+        PoolDistribution::Weighted(w) => {
+            let total: f64 = w.iter().sum();
+            let parts: Vec<String> = values
+                .iter()
+                .zip(w)
+                .map(|(v, x)| format!("{} `{v}`", percent(x / total)))
+                .collect();
+            format!("categorical: {}", parts.join(", "))
+        }
+    }
+}
+
+/// A template as configured, with its case.
+fn describe_template(pieces: &[TemplatePiece], case: Case, info: &EntityInfo) -> String {
+    let mut t = String::new();
+    for p in pieces {
+        match *p {
+            TemplatePiece::Literal(l) => t.push_str(&l.replace('{', "{{").replace('}', "}}")),
+            TemplatePiece::Field(j) => {
+                let _ = write!(t, "{{{}}}", info.fields.get(j).map_or("?", |x| x.name));
+            }
+            TemplatePiece::Index => t.push_str("{index}"),
+            TemplatePiece::Choice(vals) if vals.len() <= 4 => {
+                let _ = write!(t, "{{{}}}", vals.join("|"));
+            }
+            TemplatePiece::Choice(vals) => {
+                let _ = write!(t, "{{one of {} values}}", vals.len());
+            }
+        }
+    }
+    let case = match case {
+        Case::Preserve => "",
+        Case::Lower => ", lower-cased",
+        Case::Upper => ", upper-cased",
+    };
+    format!("template `{t}`{case}")
+}
+
+/// A foreign key: its target and how references spread over the parent's rows.
+fn describe_foreign_key(
+    catalog: &Catalog,
+    info: &EntityInfo,
+    parent: usize,
+    parent_field: usize,
+    distribution: ForeignKeyDistribution,
+) -> String {
+    let p = &catalog.entities[parent];
+    let target = format!("{}.{}", p.name, p.fields[parent_field].name);
+    let (n, kids) = (p.target_count, info.target_count);
+    match distribution {
+        ForeignKeyDistribution::Uniform if n > 0 => format!(
+            "references {target}, uniform over its rows (about {:.1} per {} row)",
+            kids as f64 / n as f64,
+            p.name
+        ),
+        ForeignKeyDistribution::Uniform => format!("references {target}, uniform"),
+        ForeignKeyDistribution::Zipf { alpha } if n > 4 => {
+            let share = generalized_harmonic(n / 5, alpha) / generalized_harmonic(n, alpha);
+            format!(
+                "references {target}, zipf (alpha {}): the busiest 20% of {} rows get {} of the references",
+                num(alpha),
+                p.name,
+                percent(share)
+            )
+        }
+        ForeignKeyDistribution::Zipf { alpha } => {
+            format!("references {target}, zipf (alpha {})", num(alpha))
+        }
+        ForeignKeyDistribution::OneToOne => {
+            format!(
+                "references {target}, one to one (each {} row at most once)",
+                p.name
+            )
+        }
+    }
+}
+
+/// Appends each distinct rule of `spec` and how it is enforced.
+fn describe_rules(s: &mut String, spec: &FieldSpec, info: &EntityInfo, catalog: &Catalog) {
+    for (k, rule) in spec.rules.iter().enumerate() {
+        if spec.rules[..k].iter().any(|r| r.any_of == rule.any_of) {
+            continue;
+        }
+        let how = match rule.enforcement {
+            Enforcement::Proven => "holds by construction",
+            Enforcement::Filtered => "values filtered",
+            Enforcement::Bounds => "drawn inside its bounds",
+            Enforcement::Redraw => "redrawn until it holds",
+        };
+        let text: Vec<String> = rule
+            .any_of
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|c| {
+                        let op = c.op.rule_symbol();
+                        format!("{op} {}", operand(&c.rhs, info, catalog))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            })
+            .collect();
+        let _ = write!(s, "; rule `{}` ({how})", text.join(" OR "));
+    }
+}

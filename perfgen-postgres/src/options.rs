@@ -1,0 +1,59 @@
+//! What a load or a sink is asked to do, and why it failed.
+
+use perfgen_runtime::catalog::Catalog;
+use perfgen_schema::TableSchema;
+use std::path::PathBuf;
+
+/// Why a load or a sink failed, by the exit code the command line gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// A bad URL or a catalog the tables cannot be made from (exit code 2).
+    Usage(String),
+    /// The database refused, a file could not be read, a row could not be generated or a
+    /// rule is broken (exit code 1).
+    Data(String),
+}
+
+/// What `generate --sink` passes on.
+#[derive(Debug, Clone, Default)]
+pub struct SinkOptions {
+    /// The database: postgres://USER@HOST:PORT/DB, or libpq key=value pairs.
+    pub url: String,
+    pub create_tables: bool,
+    pub check_rules: bool,
+    /// Worker threads formatting rows (0: all cores).
+    pub threads: usize,
+    pub quiet: bool,
+}
+
+/// What `perfgen load` passes on, its entity names resolved.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The database: postgres://USER@HOST:PORT/DB, or libpq key=value pairs.
+    pub url: String,
+    /// The folder of the files (`--dir`), instead of the configured paths.
+    pub dir: Option<PathBuf>,
+    /// Catalog positions of the entities to load, parents first.
+    pub selected: Vec<usize>,
+    /// Create each table in the transaction that loads it.
+    pub create_tables: bool,
+    /// Then run the queries of the rules no constraint holds.
+    pub check_rules: bool,
+    /// No progress lines and no summary.
+    pub quiet: bool,
+}
+
+/// One load or sink, its options resolved: what a table's copy and a failure's message read.
+pub(crate) struct Job<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) url: &'a str,
+    /// Catalog positions of the entities to load, parents first.
+    pub(crate) selected: &'a [usize],
+    pub(crate) tables: &'a [TableSchema],
+    /// Create each table in the transaction that fills it.
+    pub(crate) create: bool,
+    pub(crate) check_rules: bool,
+    pub(crate) quiet: bool,
+    /// The command that resumes after a failure; `{only}` stands for the `--only` options.
+    pub(crate) resume: String,
+}

@@ -1,0 +1,63 @@
+//! What the binary knows of its compiled entities: a [`Catalog`] that lists them in
+//! generation order (parents first), with each entity's file, row count, fields and the
+//! function that writes its rows. The tools around the runtime (the command line, verify,
+//! the schema) read it; generated code defines one `CATALOG`.
+
+use crate::entity::Context;
+use crate::output::{OutputError, WriteOptions};
+
+/// One column as compiled into the binary, for `perfgen list`.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldInfo {
+    /// The CSV header name (the config's field name, unchanged).
+    pub name: &'static str,
+    /// The Rust field name in the generated struct.
+    pub rust_name: &'static str,
+    /// The Rust type, as written in the generated struct.
+    pub rust_type: &'static str,
+    /// The strategy, e.g. `normal_distribution` or `seed pool (no strategy)`.
+    pub strategy: &'static str,
+    /// Type, strategy parameters and rules, as configured.
+    pub spec: crate::spec::FieldSpec,
+}
+
+/// Writes rows `[start, end)` of one entity as CSV to `out` (no header); returns rows written.
+pub type WriteRowsFn = fn(
+    cx: &Context,
+    rows: std::ops::Range<u64>,
+    opts: &WriteOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<u64, OutputError>;
+
+/// What the binary knows of one compiled entity.
+#[derive(Debug, Clone, Copy)]
+pub struct EntityInfo {
+    pub name: &'static str,
+    /// `output_file` as configured, resolved at build time (relative to the build's
+    /// workspace root when inside it).
+    pub output_file: &'static str,
+    /// `target_count` from the config.
+    pub target_count: u64,
+    /// `batch_size` from the config (rows per chunk a worker formats), 0 when unset.
+    pub batch_size: u64,
+    /// Catalog positions of the entities this one references.
+    pub parents: &'static [usize],
+    pub fields: &'static [FieldInfo],
+    /// The seed file's `generated_at`, seconds since the epoch.
+    pub generated_at: Option<i64>,
+    /// Whether a strategy of this entity uses `now`.
+    pub uses_now: bool,
+    /// The header line, CSV-escaped, ending in `\n`.
+    pub header: &'static str,
+    pub write_rows: WriteRowsFn,
+}
+
+/// Every compiled entity, parents first.
+#[derive(Debug, Clone, Copy)]
+pub struct Catalog {
+    /// The config folder the generator was built from, for messages.
+    pub config_dir: &'static str,
+    pub entities: &'static [EntityInfo],
+    /// The default `--seed` (the `seed` of the build's global `config.yaml`); `None`: 42.
+    pub default_seed: Option<u64>,
+}

@@ -1,0 +1,145 @@
+//! Column types and keys: which field is the PRIMARY KEY, which are UNIQUE or may be empty,
+//! and each column's SQL type and literals.
+
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::{ColumnType, Strategy, TemplatePiece, TimeSpec};
+use perfgen_runtime::time::Timestamp;
+
+/// The field that gets the PRIMARY KEY: a uuid field named `id` that is unique (uuid_v4, or
+/// declared unique), else the first uuid_v4 field.
+pub fn primary_key(info: &EntityInfo) -> Option<usize> {
+    info.fields
+        .iter()
+        .position(|f| {
+            f.name == "id"
+                && f.spec.column == ColumnType::Uuid
+                && (f.spec.unique || f.spec.strategy == Strategy::UuidV4)
+        })
+        .or_else(|| {
+            info.fields
+                .iter()
+                .position(|f| f.spec.strategy == Strategy::UuidV4)
+        })
+}
+
+/// Whether field `field` of entity `entity` is the primary key or gets a UNIQUE constraint
+/// in `tables`: a valid foreign key target.
+pub(crate) fn is_key(catalog: &Catalog, entity: usize, field: usize) -> bool {
+    let info = &catalog.entities[entity];
+    let f = &info.fields[field];
+    primary_key(info) == Some(field) || f.spec.unique || is_fk_target(catalog, entity, field)
+}
+
+/// A uuid_v4 field that some foreign key references: unique by construction, so it gets a
+/// UNIQUE constraint to be referenced.
+pub(crate) fn is_fk_target(catalog: &Catalog, entity: usize, field: usize) -> bool {
+    catalog.entities[entity].fields[field].spec.strategy == Strategy::UuidV4
+        && catalog.entities.iter().any(|e| {
+            e.fields.iter().any(|f| {
+                matches!(f.spec.strategy, Strategy::ForeignKey { parent, parent_field, .. }
+                    if parent == entity && parent_field == field)
+            })
+        })
+}
+
+/// Whether a text value of this field can be the empty string.
+pub(crate) fn may_be_empty(catalog: &Catalog, entity: usize, field: usize) -> bool {
+    let f = &catalog.entities[entity].fields[field];
+    if f.spec.column != ColumnType::Text {
+        return false;
+    }
+    match f.spec.strategy {
+        Strategy::Pool { values, .. } => values.contains(&""),
+        Strategy::Template { pieces, .. } => pieces.iter().all(|p| match *p {
+            TemplatePiece::Literal(s) => s.is_empty(),
+            TemplatePiece::Field(j) => j != field && may_be_empty(catalog, entity, j),
+            TemplatePiece::Index => false,
+            TemplatePiece::Choice(values) => values.contains(&""),
+        }),
+        Strategy::ForeignKey {
+            parent,
+            parent_field,
+            ..
+        } => parent != entity && may_be_empty(catalog, parent, parent_field),
+        _ => false,
+    }
+}
+
+/// Number of digits before the point of the largest absolute value.
+pub(crate) fn integer_digits(bound: f64) -> u32 {
+    let mut n = bound.abs().ceil();
+    let mut digits = 1;
+    while n >= 10.0 {
+        n /= 10.0;
+        digits += 1;
+    }
+    digits
+}
+
+/// The column's SQL type.
+pub(crate) fn sql_type(catalog: &Catalog, entity: usize, field: usize) -> String {
+    let f = &catalog.entities[entity].fields[field];
+    if let Strategy::ForeignKey {
+        parent,
+        parent_field,
+        ..
+    } = f.spec.strategy
+    {
+        if parent != entity {
+            return sql_type(catalog, parent, parent_field);
+        }
+    }
+    // The largest absolute value the strategy writes, when known.
+    let bound = match f.spec.strategy {
+        Strategy::Normal { min, max, .. } if min.is_finite() && max.is_finite() => {
+            Some(min.abs().max(max.abs()))
+        }
+        Strategy::Pool { values, .. } => values.iter().try_fold(0f64, |m, v| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(|x| m.max(x.abs()))
+        }),
+        _ => None,
+    };
+    match f.spec.column {
+        ColumnType::Uuid => "uuid".to_string(),
+        ColumnType::Timestamp => "timestamptz".to_string(),
+        ColumnType::Text => "text".to_string(),
+        ColumnType::Integer => match bound {
+            Some(b) if b <= i32::MAX as f64 => "integer".to_string(),
+            _ => "bigint".to_string(),
+        },
+        ColumnType::Decimal(scale) => match bound {
+            // Room for the integer digits plus one (rounding at the bounds), at least 18.
+            Some(b) => {
+                let precision = (integer_digits(b) + scale + 1).max(18);
+                if precision <= 1000 {
+                    format!("numeric({precision}, {scale})")
+                } else {
+                    "numeric".to_string()
+                }
+            }
+            None => "numeric".to_string(),
+        },
+    }
+}
+
+/// A number as an SQL literal.
+pub(crate) fn number_literal(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A time as an SQL literal, or `None` for `now` without a value for it.
+pub(crate) fn time_literal(t: TimeSpec, now: Option<Timestamp>) -> Option<String> {
+    let secs = match t {
+        TimeSpec::At(s) => s,
+        TimeSpec::Now(off) => now?.0.saturating_add(off),
+    };
+    Some(format!("'{}'::timestamptz", Timestamp(secs)))
+}

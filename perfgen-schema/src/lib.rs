@@ -1,0 +1,146 @@
+//! PostgreSQL DDL from the compiled catalog: `perfgen schema`, and the `schema.sql` that
+//! `perfgen generate` writes beside the CSV files.
+//!
+//! One `CREATE TABLE` per entity, parents first. The table is the output file's stem without
+//! `_bulk` (`users_bulk.csv` -> `users`); the columns are the CSV header's names, in CSV order,
+//! double-quoted where PostgreSQL needs it. Types: `uuid`, `integer`/`bigint`,
+//! `numeric(P, S)`, `text`, `timestamptz`. Every column is `NOT NULL`, except a text column
+//! that can hold an empty string (COPY's CSV format reads an unquoted empty field as NULL).
+//! Constraints: `PRIMARY KEY` on the uuid `id` field (else the first `uuid_v4` field),
+//! `UNIQUE` on unique fields, `FOREIGN KEY ... REFERENCES` on foreign keys, and a `CHECK`
+//! per rule that reads only its own row. Rules that read the parent row (and a foreign key
+//! whose target column is not unique) cannot be constraints: they come as queries that count
+//! the rows breaking them ([`RuleQuery`]), written as comments at the end of the file.
+//!
+//! This crate has no database client (so `perfgen schema` works in a build without
+//! PostgreSQL); it must not depend on the command line, the loader or perfgen-verify.
+
+mod columns;
+mod names;
+mod rule_sql;
+mod table;
+#[cfg(test)]
+mod tests;
+
+pub use columns::primary_key;
+pub use names::{quote_ident, quote_literal, table_name};
+pub use table::{RuleQuery, TableSchema};
+
+use perfgen_runtime::catalog::Catalog;
+use perfgen_runtime::output::{write_file_atomically, OutputError};
+use perfgen_runtime::time::Timestamp;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The file `perfgen generate` writes beside the CSV files.
+pub const SCHEMA_FILE: &str = "schema.sql";
+
+/// Every entity's table, in catalog (parent-first) order. `now` resolves `now` in rules of
+/// entities whose seed has no `generated_at` (`--now`); without it such a CHECK is left out
+/// with a note. Fails when two entities map to the same table name.
+pub fn tables(catalog: &Catalog, now: Option<Timestamp>) -> Result<Vec<TableSchema>, String> {
+    let names: Vec<String> = catalog.entities.iter().map(table_name).collect();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = names[..i].iter().position(|n| n == name) {
+            return Err(format!(
+                "entities `{}` and `{}` both map to table `{}` (the output file's stem without `_bulk`); give them different output file names",
+                catalog.entities[j].name, catalog.entities[i].name, name
+            ));
+        }
+    }
+    Ok((0..catalog.entities.len())
+        .map(|i| table::table(catalog, i, now))
+        .collect())
+}
+/// `DROP TABLE IF EXISTS` for every table, children first.
+pub fn drop_statements(tables: &[TableSchema]) -> String {
+    let mut s = String::new();
+    for t in tables.iter().rev() {
+        let _ = writeln!(s, "DROP TABLE IF EXISTS {};", t.sql_name);
+    }
+    s
+}
+
+/// The whole `schema.sql`: a header with the `\copy` commands that load the CSV files, one
+/// `CREATE TABLE` per entity (parents first), and the rule queries as comments.
+/// `drop` puts `DROP TABLE IF EXISTS` statements (children first) before them.
+pub fn render(catalog: &Catalog, now: Option<Timestamp>, drop: bool) -> Result<String, String> {
+    let tables = tables(catalog, now)?;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "-- PostgreSQL schema of the perfgen generator built from `{}`.",
+        names::one_line(catalog.config_dir)
+    );
+    s.push_str(
+        "-- Tables are in parent-first order, with every constraint. Load the CSV files with psql,\n\
+         -- from their folder:\n",
+    );
+    for t in &tables {
+        let _ = writeln!(
+            s,
+            "--   \\copy {} FROM {} WITH (FORMAT csv, HEADER true)",
+            t.sql_name,
+            quote_literal(&names::one_line(&t.file_name))
+        );
+    }
+    s.push_str(
+        "-- or with `perfgen load postgres://USER@HOST:PORT/DB --create-tables`, or skip the files:\n\
+         -- `perfgen generate --sink postgres://USER@HOST:PORT/DB --create-tables`.\n",
+    );
+    if drop {
+        s.push('\n');
+        s.push_str(&drop_statements(&tables));
+    }
+    for t in &tables {
+        s.push('\n');
+        for note in &t.notes {
+            let _ = writeln!(s, "-- {}", names::one_line(note));
+        }
+        s.push_str(&t.create);
+        s.push('\n');
+    }
+    let queries: Vec<&RuleQuery> = tables.iter().flat_map(|t| &t.queries).collect();
+    if !queries.is_empty() {
+        s.push_str(
+            "\n-- Rules no constraint can hold (they read another table). Each query counts the rows\n\
+             -- that break one: 0 when the data is right.\n",
+        );
+        for q in queries {
+            let _ = writeln!(s, "-- {}\n-- {};", q.what, q.sql);
+        }
+    }
+    Ok(s)
+}
+
+/// Where `generate` writes `schema.sql`: `--out DIR`, else the folder of the first entity's
+/// output file. `None` for an empty catalog.
+pub fn schema_path(catalog: &Catalog, out_dir: Option<&Path>) -> Option<PathBuf> {
+    let first = catalog.entities.first()?;
+    Some(match out_dir {
+        Some(dir) => dir.join(SCHEMA_FILE),
+        None => Path::new(first.output_file)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(SCHEMA_FILE),
+    })
+}
+
+/// Writes `schema.sql` beside the CSV files (see [`schema_path`]), atomically; returns its
+/// path. A catalog whose tables cannot be named writes nothing and fails.
+pub fn write_beside(
+    catalog: &Catalog,
+    out_dir: Option<&Path>,
+    now: Option<Timestamp>,
+) -> Result<Option<PathBuf>, String> {
+    let Some(path) = schema_path(catalog, out_dir) else {
+        return Ok(None);
+    };
+    let text = render(catalog, now, false)?;
+    write_file_atomically(&path, |out| {
+        out.write_all(text.as_bytes()).map_err(OutputError::io)?;
+        Ok(text.len() as u64)
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(Some(path))
+}

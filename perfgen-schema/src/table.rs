@@ -1,0 +1,320 @@
+//! One entity's [`TableSchema`]: its columns, constraints and rule queries.
+
+use crate::columns::{is_fk_target, is_key, may_be_empty, primary_key, sql_type};
+use crate::names::{one_line, quote_ident, table_name};
+use crate::rule_sql::{parent_fks, reads_parent, RuleSql};
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::{Rule, Strategy};
+use perfgen_runtime::time::Timestamp;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// A query that counts the rows breaking a rule no constraint can hold; 0 when the data is
+/// right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleQuery {
+    /// The table whose rows are checked (unquoted).
+    pub table: String,
+    /// What is checked, one line, e.g. `orders.created_at >= user.created_at`.
+    pub what: String,
+    /// `SELECT count(*) FROM ...`, without a semicolon.
+    pub sql: String,
+}
+
+/// One entity's table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSchema {
+    /// Catalog position of the entity.
+    pub entity: usize,
+    /// Table name, unquoted (see [`crate::names::table_name`]).
+    pub name: String,
+    /// The table name as written in SQL.
+    pub sql_name: String,
+    /// The CSV file's name (`users_bulk.csv`).
+    pub file_name: String,
+    /// Column names as written in SQL, in CSV order.
+    pub columns: Vec<String>,
+    /// Column types (`uuid`, `integer`, `numeric(18, 2)`, ...), in CSV order.
+    pub types: Vec<String>,
+    /// Comment lines (without `-- `) explaining choices, written before the statement.
+    pub notes: Vec<String>,
+    /// `CREATE TABLE ...;`, with every constraint.
+    pub create: String,
+    /// The same without PRIMARY KEY, UNIQUE and FOREIGN KEY (columns, NOT NULL, CHECK):
+    /// for a bulk load that adds the keys after the rows, in the same transaction.
+    pub create_without_keys: String,
+    /// `ALTER TABLE ... ADD PRIMARY KEY ..., ADD UNIQUE ..., ADD FOREIGN KEY ...;`, or
+    /// `None` when the table has no keys.
+    pub add_keys: Option<String>,
+    /// Rules of this table that no constraint holds.
+    pub queries: Vec<RuleQuery>,
+}
+
+impl TableSchema {
+    /// `name (col, col, ...)`: the target of a `COPY`.
+    pub fn copy_target(&self) -> String {
+        format!("{} ({})", self.sql_name, self.columns.join(", "))
+    }
+}
+/// One table being built: its name and `now`, then the columns, constraints, notes and
+/// rule queries as they are found.
+struct TableBuilder<'a> {
+    catalog: &'a Catalog,
+    index: usize,
+    info: &'a EntityInfo,
+    name: String,
+    sql_name: String,
+    now: Option<Timestamp>,
+    pk: Option<usize>,
+    notes: Vec<String>,
+    items: Vec<String>,
+    types: Vec<String>,
+    constraints: Vec<String>,
+    queries: Vec<RuleQuery>,
+}
+
+/// The table of entity `index`; `now_arg` is `--now` (see `tables`).
+pub(crate) fn table(catalog: &Catalog, index: usize, now_arg: Option<Timestamp>) -> TableSchema {
+    let info = &catalog.entities[index];
+    let name = table_name(info);
+    let mut t = TableBuilder {
+        catalog,
+        index,
+        info,
+        sql_name: quote_ident(&name),
+        name,
+        now: info.generated_at.map(Timestamp).or(now_arg),
+        pk: primary_key(info),
+        notes: Vec::new(),
+        items: Vec::new(),
+        types: Vec::new(),
+        constraints: Vec::new(),
+        queries: Vec::new(),
+    };
+    t.columns();
+    t.keys();
+    t.foreign_keys();
+    t.rules();
+    t.finish()
+}
+
+impl TableBuilder<'_> {
+    /// Each column with its type; NOT NULL unless it may hold an empty string.
+    fn columns(&mut self) {
+        let (catalog, index, info) = (self.catalog, self.index, self.info);
+        for (j, f) in info.fields.iter().enumerate() {
+            let col = quote_ident(f.name);
+            let ty = sql_type(catalog, index, j);
+            self.types.push(ty.clone());
+            if may_be_empty(catalog, index, j) {
+                self.notes.push(format!(
+                    "{col} can be an empty string, which COPY's CSV format reads as NULL: no NOT NULL."
+                ));
+                self.items.push(format!("{col} {ty}"));
+            } else {
+                self.items.push(format!("{col} {ty} NOT NULL"));
+            }
+        }
+    }
+
+    /// PRIMARY KEY, and UNIQUE on unique fields and on the uuid fields foreign keys reference.
+    fn keys(&mut self) {
+        let (catalog, index, info, pk) = (self.catalog, self.index, self.info, self.pk);
+        match pk {
+            Some(j) => self.constraints.push(format!(
+                "PRIMARY KEY ({})",
+                quote_ident(info.fields[j].name)
+            )),
+            None => self.notes.push(format!(
+                "no PRIMARY KEY: `{}` has no uuid_v4 field.",
+                info.name
+            )),
+        }
+        for (j, f) in info.fields.iter().enumerate() {
+            if Some(j) != pk && (f.spec.unique || is_fk_target(catalog, index, j)) {
+                self.constraints
+                    .push(format!("UNIQUE ({})", quote_ident(f.name)));
+            }
+        }
+    }
+
+    /// FOREIGN KEY on each foreign key whose target is unique; a query for the others.
+    fn foreign_keys(&mut self) {
+        let (catalog, info) = (self.catalog, self.info);
+        let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
+        for f in info.fields {
+            let Strategy::ForeignKey {
+                parent,
+                parent_field,
+                ..
+            } = f.spec.strategy
+            else {
+                continue;
+            };
+            let Some(p) = catalog.entities.get(parent) else {
+                continue;
+            };
+            let ptable = quote_ident(&table_name(p));
+            let pcol = quote_ident(p.fields[parent_field].name);
+            let col = quote_ident(f.name);
+            if is_key(catalog, parent, parent_field) {
+                self.constraints
+                    .push(format!("FOREIGN KEY ({col}) REFERENCES {ptable} ({pcol})"));
+            } else {
+                self.notes.push(format!(
+                    "{col} references {ptable} ({pcol}), which is not unique: no FOREIGN KEY (PostgreSQL needs a unique target); a query at the end checks it."
+                ));
+                self.queries.push(RuleQuery {
+                    table: name.clone(),
+                    what: format!("every {name}.{} is in {}.{}", f.name, table_name(p), p.fields[parent_field].name),
+                    sql: format!(
+                        "SELECT count(*) FROM {sql_name} AS c WHERE c.{col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {ptable} AS p WHERE p.{pcol} = c.{col})"
+                    ),
+                });
+            }
+        }
+    }
+
+    /// A CHECK per rule that reads only its own row; a query per rule that reads the parent.
+    fn rules(&mut self) {
+        let info = self.info;
+        let name = self.name.clone();
+        for (j, f) in info.fields.iter().enumerate() {
+            for rule in f.spec.rules {
+                if rule.any_of.is_empty() {
+                    continue;
+                }
+                let what = format!("{name}.{} {}", f.name, one_line(rule.text));
+                if reads_parent(rule) {
+                    self.rule_query(j, rule, what);
+                } else {
+                    self.rule_check(j, rule, &what);
+                }
+            }
+        }
+    }
+
+    /// The query counting the rows that break `rule` of field `j`, which reads the parent.
+    fn rule_query(&mut self, j: usize, rule: &Rule, what: String) {
+        let (catalog, index, info, now) = (self.catalog, self.index, self.info, self.now);
+        let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
+        let r = RuleSql {
+            catalog,
+            entity: index,
+            now,
+            row: "c.",
+        };
+        let Some(expr) = r.rule(j, rule) else {
+            self.notes.push(format!(
+                "rule `{what}` uses `now`, but `{}` has no generated_at: pass --now to check it.",
+                info.name
+            ));
+            return;
+        };
+        let mut from = format!("{sql_name} AS c");
+        for fk in parent_fks(rule) {
+            let Strategy::ForeignKey {
+                parent,
+                parent_field,
+                ..
+            } = info.fields[fk].spec.strategy
+            else {
+                return;
+            };
+            let p = &catalog.entities[parent];
+            let _ = write!(
+                from,
+                " JOIN {} AS p{fk} ON p{fk}.{} = c.{}",
+                quote_ident(&table_name(p)),
+                quote_ident(p.fields[parent_field].name),
+                quote_ident(info.fields[fk].name)
+            );
+        }
+        let sql = format!("SELECT count(*) FROM {from} WHERE NOT ({expr})");
+        if !self.queries.iter().any(|q: &RuleQuery| q.sql == sql) {
+            self.queries.push(RuleQuery {
+                table: name.clone(),
+                what,
+                sql,
+            });
+        }
+    }
+
+    /// The CHECK of `rule` of field `j`, which reads only its own row.
+    fn rule_check(&mut self, j: usize, rule: &Rule, what: &str) {
+        let (catalog, index, info, now) = (self.catalog, self.index, self.info, self.now);
+        let r = RuleSql {
+            catalog,
+            entity: index,
+            now,
+            row: "",
+        };
+        match r.rule(j, rule) {
+            Some(expr) => {
+                // A rule given twice (`constraint:` and `validations:`) is one CHECK.
+                let check = format!("CHECK ({expr})");
+                if !self.constraints.contains(&check) {
+                    self.constraints.push(check);
+                }
+            }
+            None => self.notes.push(format!(
+                "no CHECK for rule `{what}`: it uses `now` and `{}` has no generated_at; pass --now.",
+                info.name
+            )),
+        }
+    }
+
+    /// The statements: CREATE TABLE with and without keys, and ALTER TABLE adding them.
+    fn finish(self) -> TableSchema {
+        let TableBuilder {
+            info,
+            index,
+            name,
+            sql_name,
+            notes,
+            items,
+            types,
+            constraints,
+            queries,
+            ..
+        } = self;
+        let create_with = |constraints: Vec<&String>| -> String {
+            let body: Vec<String> = items
+                .iter()
+                .chain(constraints)
+                .map(|s| format!("    {s}"))
+                .collect();
+            format!("CREATE TABLE {sql_name} (\n{}\n);", body.join(",\n"))
+        };
+        let create = create_with(constraints.iter().collect());
+        let create_without_keys = create_with(
+            constraints
+                .iter()
+                .filter(|c| c.starts_with("CHECK"))
+                .collect(),
+        );
+        let keys: Vec<String> = constraints
+            .iter()
+            .filter(|c| !c.starts_with("CHECK"))
+            .map(|c| format!("    ADD {c}"))
+            .collect();
+        let add_keys =
+            (!keys.is_empty()).then(|| format!("ALTER TABLE {sql_name}\n{};", keys.join(",\n")));
+        TableSchema {
+            entity: index,
+            name,
+            sql_name,
+            file_name: Path::new(info.output_file)
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            columns: info.fields.iter().map(|f| quote_ident(f.name)).collect(),
+            types,
+            notes,
+            create,
+            create_without_keys,
+            add_keys,
+            queries,
+        }
+    }
+}

@@ -1,0 +1,327 @@
+use super::*;
+use crate::columns::{integer_digits, number_literal, time_literal};
+use crate::names::KEYWORDS;
+use perfgen_runtime::catalog::{EntityInfo, FieldInfo};
+use perfgen_runtime::entity::Context;
+use perfgen_runtime::output::WriteOptions;
+use perfgen_runtime::spec::{
+    CmpOp, ColumnType, Comparison, Enforcement, FieldSpec, ForeignKeyDistribution, Operand,
+    PoolDistribution, RangeDistribution, Rule, Strategy, TimeSpec,
+};
+
+fn no_rows(
+    _: &Context,
+    _: std::ops::Range<u64>,
+    _: &WriteOptions,
+    _: &mut dyn std::io::Write,
+) -> Result<u64, OutputError> {
+    Ok(0)
+}
+
+const fn field(name: &'static str, spec: FieldSpec) -> FieldInfo {
+    FieldInfo {
+        name,
+        rust_name: name,
+        rust_type: "-",
+        strategy: "-",
+        spec,
+    }
+}
+
+const fn cmp(op: CmpOp, rhs: Operand) -> Comparison {
+    Comparison { op, rhs }
+}
+
+static USER_FIELDS: [FieldInfo; 5] = [
+    field(
+        "id",
+        FieldSpec {
+            column: ColumnType::Uuid,
+            strategy: Strategy::UuidV4,
+            unique: false,
+            rules: &[],
+        },
+    ),
+    field(
+        "Name",
+        FieldSpec {
+            column: ColumnType::Text,
+            strategy: Strategy::Pool {
+                values: &["", "b", "z"],
+                distribution: PoolDistribution::Uniform,
+            },
+            unique: false,
+            rules: &[Rule {
+                text: ">= b AND <= c OR == z",
+                any_of: &[
+                    &[
+                        cmp(CmpOp::Ge, Operand::Text("b")),
+                        cmp(CmpOp::Le, Operand::Text("c")),
+                    ],
+                    &[cmp(CmpOp::Eq, Operand::Text("z"))],
+                ],
+                enforcement: Enforcement::Filtered,
+            }],
+        },
+    ),
+    field(
+        "balance",
+        FieldSpec {
+            column: ColumnType::Decimal(4),
+            strategy: Strategy::Normal {
+                mean: 0.0,
+                stddev: 1.0,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+                integer: false,
+                precision: 4,
+            },
+            unique: false,
+            rules: &[],
+        },
+    ),
+    field(
+        "seen_at",
+        FieldSpec {
+            column: ColumnType::Timestamp,
+            strategy: Strategy::Range {
+                start: TimeSpec::At(0),
+                end: TimeSpec::Now(0),
+                distribution: RangeDistribution::Uniform,
+            },
+            unique: false,
+            rules: &[Rule {
+                text: "<= now",
+                any_of: &[&[cmp(CmpOp::Le, Operand::Time(TimeSpec::Now(0)))]],
+                enforcement: Enforcement::Proven,
+            }],
+        },
+    ),
+    field(
+        "big",
+        FieldSpec {
+            column: ColumnType::Integer,
+            strategy: Strategy::Normal {
+                mean: 0.0,
+                stddev: 1e9,
+                min: -1e12,
+                max: 1e12,
+                integer: true,
+                precision: 0,
+            },
+            unique: false,
+            rules: &[],
+        },
+    ),
+];
+
+static KID_FIELDS: [FieldInfo; 3] = [
+    field(
+        "user_name",
+        FieldSpec {
+            column: ColumnType::Text,
+            strategy: Strategy::ForeignKey {
+                parent: 0,
+                parent_field: 1,
+                distribution: ForeignKeyDistribution::Uniform,
+            },
+            unique: false,
+            rules: &[],
+        },
+    ),
+    field(
+        "user_id",
+        FieldSpec {
+            column: ColumnType::Uuid,
+            strategy: Strategy::ForeignKey {
+                parent: 0,
+                parent_field: 0,
+                distribution: ForeignKeyDistribution::Uniform,
+            },
+            unique: false,
+            rules: &[],
+        },
+    ),
+    field(
+        "at",
+        FieldSpec {
+            column: ColumnType::Timestamp,
+            strategy: Strategy::Range {
+                start: TimeSpec::At(0),
+                end: TimeSpec::At(100),
+                distribution: RangeDistribution::Uniform,
+            },
+            unique: false,
+            rules: &[Rule {
+                text: ">= user.seen_at AND < now+1h",
+                any_of: &[&[
+                    cmp(CmpOp::Ge, Operand::Parent { fk: 1, field: 3 }),
+                    cmp(CmpOp::Lt, Operand::Time(TimeSpec::Now(3600))),
+                ]],
+                enforcement: Enforcement::Bounds,
+            }],
+        },
+    ),
+];
+
+static ENTITIES: [EntityInfo; 2] = [
+    EntityInfo {
+        name: "User",
+        output_file: "out/user.csv",
+        target_count: 10,
+        batch_size: 0,
+        parents: &[],
+        fields: &USER_FIELDS,
+        generated_at: None,
+        uses_now: true,
+        header: "id,Name,balance,seen_at,big\n",
+        write_rows: no_rows,
+    },
+    EntityInfo {
+        name: "Kid",
+        output_file: "out/kids_bulk.csv",
+        target_count: 10,
+        batch_size: 0,
+        parents: &[0],
+        fields: &KID_FIELDS,
+        generated_at: None,
+        uses_now: false,
+        header: "user_name,user_id,at\n",
+        write_rows: no_rows,
+    },
+];
+
+static CATALOG: Catalog = Catalog {
+    config_dir: "tests/edge",
+    entities: &ENTITIES,
+    default_seed: None,
+};
+
+#[test]
+fn edge_cases_without_now() {
+    let t = tables(&CATALOG, None).unwrap();
+    assert_eq!(t[0].name, "user");
+    assert_eq!(t[0].sql_name, "\"user\"");
+    assert_eq!(
+        t[0].create,
+        "CREATE TABLE \"user\" (\n\
+         \x20   id uuid NOT NULL,\n\
+         \x20   \"Name\" text,\n\
+         \x20   balance numeric NOT NULL,\n\
+         \x20   seen_at timestamptz NOT NULL,\n\
+         \x20   big bigint NOT NULL,\n\
+         \x20   PRIMARY KEY (id),\n\
+         \x20   CHECK (((\"Name\" COLLATE \"C\") >= ('b' COLLATE \"C\") AND (\"Name\" COLLATE \"C\") <= ('c' COLLATE \"C\")) OR \"Name\" = 'z')\n\
+         );"
+    );
+    assert_eq!(
+        t[0].notes,
+        [
+            "\"Name\" can be an empty string, which COPY's CSV format reads as NULL: no NOT NULL.",
+            "no CHECK for rule `user.seen_at <= now`: it uses `now` and `User` has no generated_at; pass --now.",
+        ]
+    );
+    assert_eq!(t[1].name, "kids");
+    assert_eq!(
+        t[1].create,
+        "CREATE TABLE kids (\n\
+         \x20   user_name text,\n\
+         \x20   user_id uuid NOT NULL,\n\
+         \x20   at timestamptz NOT NULL,\n\
+         \x20   FOREIGN KEY (user_id) REFERENCES \"user\" (id)\n\
+         );"
+    );
+    assert_eq!(t[1].notes.len(), 4, "{:?}", t[1].notes);
+    assert!(t[1].notes[2].contains("which is not unique: no FOREIGN KEY"));
+    assert!(t[1].notes[3].contains("pass --now to check it"));
+    assert_eq!(
+        t[1].queries,
+        [RuleQuery {
+            table: "kids".into(),
+            what: "every kids.user_name is in user.Name".into(),
+            sql: "SELECT count(*) FROM kids AS c WHERE c.user_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \"user\" AS p WHERE p.\"Name\" = c.user_name)".into(),
+        }]
+    );
+}
+
+#[test]
+fn edge_cases_with_now() {
+    let t = tables(&CATALOG, Some(Timestamp(1_700_000_000))).unwrap();
+    assert!(t[0]
+        .create
+        .contains("    CHECK (seen_at <= '2023-11-14T22:13:20Z'::timestamptz)\n"));
+    assert_eq!(t[1].queries.len(), 2);
+    assert_eq!(
+        t[1].queries[1].sql,
+        "SELECT count(*) FROM kids AS c JOIN \"user\" AS p1 ON p1.id = c.user_id WHERE NOT (c.at >= p1.seen_at AND c.at < '2023-11-14T23:13:20Z'::timestamptz)"
+    );
+    let all = render(&CATALOG, Some(Timestamp(1_700_000_000)), true).unwrap();
+    assert!(all.contains("DROP TABLE IF EXISTS kids;\nDROP TABLE IF EXISTS \"user\";\n"));
+    assert!(all.contains("--   \\copy \"user\" FROM 'user.csv' WITH (FORMAT csv, HEADER true)\n"));
+}
+
+#[test]
+fn two_entities_on_one_table_are_refused() {
+    static SAME: [EntityInfo; 2] = [
+        EntityInfo {
+            output_file: "a/things_bulk.csv",
+            ..ENTITIES[0]
+        },
+        EntityInfo {
+            output_file: "b/things.csv",
+            ..ENTITIES[0]
+        },
+    ];
+    let catalog = Catalog {
+        config_dir: "x",
+        entities: &SAME,
+        default_seed: None,
+    };
+    let e = tables(&catalog, None).unwrap_err();
+    assert!(e.contains("both map to table `things`"), "{e}");
+}
+
+#[test]
+fn keywords_are_sorted_and_lower_case() {
+    assert!(KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+    assert!(KEYWORDS.iter().all(|k| k.bytes().all(|b| b != b'"')));
+}
+
+#[test]
+fn identifiers_are_quoted_where_needed() {
+    assert_eq!(quote_ident("users"), "users");
+    assert_eq!(quote_ident("created_at"), "created_at");
+    assert_eq!(quote_ident("_x1"), "_x1");
+    assert_eq!(quote_ident("type"), "type");
+    assert_eq!(quote_ident("user"), "\"user\"");
+    assert_eq!(quote_ident("order"), "\"order\"");
+    assert_eq!(quote_ident("user-name"), "\"user-name\"");
+    assert_eq!(quote_ident("2fa"), "\"2fa\"");
+    assert_eq!(quote_ident("Email"), "\"Email\"");
+    assert_eq!(quote_ident("Émail"), "\"Émail\"");
+    assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    assert_eq!(quote_ident(""), "\"\"");
+    assert_eq!(quote_literal("it's"), "'it''s'");
+    assert_eq!(quote_literal("a\\b"), "'a\\b'");
+}
+
+#[test]
+fn literals() {
+    assert_eq!(number_literal(18.0), "18");
+    assert_eq!(number_literal(-50.0), "-50");
+    assert_eq!(number_literal(0.5), "0.5");
+    assert_eq!(number_literal(1999.99), "1999.99");
+    assert_eq!(
+        time_literal(TimeSpec::At(1_640_995_200), None).as_deref(),
+        Some("'2022-01-01T00:00:00Z'::timestamptz")
+    );
+    assert_eq!(time_literal(TimeSpec::Now(0), None), None);
+    assert_eq!(
+        time_literal(TimeSpec::Now(-86_400), Some(Timestamp(1_640_995_200))).as_deref(),
+        Some("'2021-12-31T00:00:00Z'::timestamptz")
+    );
+    assert_eq!(integer_digits(2000.0), 4);
+    assert_eq!(integer_digits(9.999), 2);
+    assert_eq!(integer_digits(0.5), 1);
+    assert_eq!(integer_digits(0.0), 1);
+}

@@ -1,0 +1,218 @@
+//! Values and operands: a cell parsed by its column type, a rule's right-hand side, and
+//! the comparison of the two, as the rules of the configs define it.
+
+use crate::keys::KeyStore;
+use crate::value::{int_key, parse_decimal, parse_int, parse_timestamp, parse_uuid_v4, text_key};
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::{CmpOp, ColumnType, Operand, Rule, Strategy, TimeSpec};
+use std::collections::HashMap;
+
+/// A parsed cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum CellValue {
+    /// The column is not in the file.
+    Missing,
+    /// The text is not of the column's type.
+    Bad,
+    Int(i64),
+    Dec(f64),
+    Time(i64),
+    Uuid(u128),
+    /// Text: the bytes are the field's.
+    Text,
+}
+
+/// A cell parsed by its column type (an error names what it is not).
+pub(crate) fn parse_val(column: ColumnType, text: &str) -> Result<CellValue, &'static str> {
+    let b = text.as_bytes();
+    match column {
+        ColumnType::Uuid => parse_uuid_v4(b).map(CellValue::Uuid),
+        ColumnType::Integer => parse_int(b).map(CellValue::Int).ok_or("not an integer"),
+        ColumnType::Decimal(p) => parse_decimal(b, p).map(CellValue::Dec),
+        ColumnType::Timestamp => parse_timestamp(b)
+            .map(CellValue::Time)
+            .ok_or("not an RFC 3339 time"),
+        ColumnType::Text => Ok(CellValue::Text),
+    }
+}
+
+/// The 16-byte key of a value (u128::MAX for none).
+pub(crate) fn key_of(v: CellValue, text: &str) -> Option<u128> {
+    match v {
+        CellValue::Int(i) | CellValue::Time(i) => Some(int_key(i)),
+        CellValue::Dec(x) => Some(if x == 0.0 { 0 } else { x.to_bits() as u128 }),
+        CellValue::Uuid(u) => Some(u),
+        CellValue::Text => Some(text_key(text.as_bytes())),
+        CellValue::Bad | CellValue::Missing => None,
+    }
+}
+
+/// A rule operand's value for one row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rhs<'a> {
+    Num(f64),
+    Time(i64),
+    Text(&'a str),
+    Uuid(u128),
+    /// A parent's text field, known by its digest: only `=` and `!=` can be evaluated.
+    TextKey(u128),
+    Unknown,
+}
+
+/// A stored 16-byte key back as an operand of its column type.
+pub(crate) fn decode_key(column: ColumnType, k: u128) -> Rhs<'static> {
+    if k == u128::MAX {
+        return Rhs::Unknown;
+    }
+    match column {
+        ColumnType::Integer => Rhs::Num(k as u64 as i64 as f64),
+        ColumnType::Decimal(_) => Rhs::Num(f64::from_bits(k as u64)),
+        ColumnType::Timestamp => Rhs::Time(k as u64 as i64),
+        ColumnType::Uuid => Rhs::Uuid(k),
+        ColumnType::Text => Rhs::TextKey(k),
+    }
+}
+
+/// A UUID from its 128 bits, hyphenated.
+pub(crate) fn uuid_text(u: u128) -> String {
+    perfgen_runtime::Uuid::from_u128(u).hyphenated().to_string()
+}
+
+/// `lhs op rhs`; None when it cannot be evaluated (an operand is missing or of another type).
+pub(crate) fn compare(lhs: CellValue, lhs_text: &str, op: CmpOp, rhs: Rhs<'_>) -> Option<bool> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let ord = match (lhs, rhs) {
+        (CellValue::Int(a), Rhs::Num(b)) => (a as f64).partial_cmp(&b),
+        (CellValue::Dec(a), Rhs::Num(b)) => a.partial_cmp(&b),
+        (CellValue::Time(a), Rhs::Time(b)) => Some(a.cmp(&b)),
+        (CellValue::Uuid(a), Rhs::Uuid(b)) => Some(a.cmp(&b)),
+        (CellValue::Uuid(a), Rhs::Text(t)) => Some(uuid_text(a).as_str().cmp(t)),
+        (CellValue::Text, Rhs::Text(t)) => Some(lhs_text.cmp(t)),
+        (CellValue::Text, Rhs::Num(b)) => match lhs_text.trim().parse::<f64>() {
+            Ok(x) => x.partial_cmp(&b),
+            // As the build-time pool filter decides: a non-number differs from any number.
+            Err(_) => return Some(op == CmpOp::Ne),
+        },
+        (CellValue::Text, Rhs::TextKey(k)) | (CellValue::Uuid(_), Rhs::TextKey(k)) => {
+            let mine = key_of(lhs, lhs_text)?;
+            return match op {
+                CmpOp::Eq => Some(mine == k),
+                CmpOp::Ne => Some(mine != k),
+                _ => None,
+            };
+        }
+        _ => None,
+    }?;
+    Some(match op {
+        CmpOp::Ge => ord != Less,
+        CmpOp::Gt => ord == Greater,
+        CmpOp::Le => ord != Greater,
+        CmpOp::Lt => ord == Less,
+        CmpOp::Eq => ord == Equal,
+        CmpOp::Ne => ord != Equal,
+    })
+}
+
+/// One row, parsed, with what rules and windows need.
+pub(crate) struct RowView<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) entity: &'a EntityInfo,
+    pub(crate) vals: &'a [CellValue],
+    pub(crate) texts: &'a [&'a str],
+    /// For each foreign-key field, the parent's position in its key store.
+    pub(crate) parents: &'a [Option<usize>],
+    pub(crate) stores: &'a HashMap<(usize, usize), KeyStore>,
+    pub(crate) now: i64,
+}
+
+impl<'a> RowView<'a> {
+    pub(crate) fn operand(&self, op: &Operand) -> Rhs<'a> {
+        match *op {
+            Operand::Number(x) => Rhs::Num(x),
+            Operand::Time(TimeSpec::At(t)) => Rhs::Time(t),
+            Operand::Time(TimeSpec::Now(off)) => Rhs::Time(self.now.saturating_add(off)),
+            Operand::Text(s) => Rhs::Text(s),
+            Operand::Field(j) => match self.vals.get(j) {
+                Some(CellValue::Int(i)) => Rhs::Num(*i as f64),
+                Some(CellValue::Dec(x)) => Rhs::Num(*x),
+                Some(CellValue::Time(t)) => Rhs::Time(*t),
+                Some(CellValue::Uuid(u)) => Rhs::Uuid(*u),
+                Some(CellValue::Text) => Rhs::Text(self.texts[j]),
+                _ => Rhs::Unknown,
+            },
+            Operand::Parent { fk, field } => {
+                let Some(Strategy::ForeignKey {
+                    parent,
+                    parent_field,
+                    ..
+                }) = self.entity.fields.get(fk).map(|f| f.spec.strategy)
+                else {
+                    return Rhs::Unknown;
+                };
+                let (Some(Some(pos)), Some(store)) = (
+                    self.parents.get(fk),
+                    self.stores.get(&(parent, parent_field)),
+                ) else {
+                    return Rhs::Unknown;
+                };
+                // A repeated parent key names several rows: which one the child meant is unknown.
+                if store.repeated_at(*pos) {
+                    return Rhs::Unknown;
+                }
+                let Some(k) = store.value(*pos, field) else {
+                    return Rhs::Unknown;
+                };
+                decode_key(self.catalog.entities[parent].fields[field].spec.column, k)
+            }
+        }
+    }
+
+    pub(crate) fn time_of(&self, op: &Operand) -> Option<i64> {
+        match self.operand(op) {
+            Rhs::Time(t) => Some(t),
+            Rhs::Num(x) => Some(x as i64),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn num_of(&self, op: &Operand) -> Option<f64> {
+        match self.operand(op) {
+            Rhs::Num(x) => Some(x),
+            Rhs::Time(t) => Some(t as f64),
+            _ => None,
+        }
+    }
+}
+
+/// A rule on a row: OR of ANDs; None when it cannot be decided.
+pub(crate) fn eval_rule(
+    rule: &Rule,
+    lhs: CellValue,
+    lhs_text: &str,
+    row: &RowView<'_>,
+) -> Option<bool> {
+    let mut unknown = false;
+    for group in rule.any_of {
+        let mut all = Some(true);
+        for c in group.iter() {
+            match compare(lhs, lhs_text, c.op, row.operand(&c.rhs)) {
+                Some(true) => {}
+                Some(false) => {
+                    all = Some(false);
+                    break;
+                }
+                None => all = None,
+            }
+        }
+        match all {
+            Some(true) => return Some(true),
+            Some(false) => {}
+            None => unknown = true,
+        }
+    }
+    if unknown {
+        None
+    } else {
+        Some(false)
+    }
+}

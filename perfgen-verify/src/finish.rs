@@ -1,0 +1,260 @@
+//! A finished pass into checks: the file's CSV shape and row count, then each field's type,
+//! value, spread, uniqueness, rules and distribution test; the key stores are kept for the
+//! entities that reference this one.
+
+use crate::compare::{key_of, parse_val};
+use crate::keys::KeyStore;
+use crate::pass::Pass;
+use crate::reader::{CsvReader, Record};
+use crate::source::Source;
+use crate::source::PART_SHIFT;
+use crate::state::{FieldState, Tally};
+use crate::thresholds::EXAMPLES;
+use crate::verdict::{short_name, Outcome};
+use crate::verifier::Verifier;
+use perfgen_runtime::spec::{ColumnType, Enforcement, Strategy};
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+
+impl Verifier<'_> {
+    /// Turns a pass's tallies and accumulators into checks, and keeps its key stores.
+    pub(crate) fn finish_pass(&mut self, e: usize, mut pass: Pass<'_>, src: &Source) {
+        let info = pass.info;
+        let name = info.name;
+        let shown = pass.shown.clone();
+        let csv = std::mem::take(&mut pass.csv);
+        self.tally(
+            name,
+            "csv".into(),
+            format!("RFC 4180, {} fields per record", pass.ncols),
+            csv,
+            src,
+        );
+        let expected = pass.expected_rows;
+        let source = self.shared.opts.rows_source[e].clone();
+        let c = self.push(
+            name,
+            "row count",
+            format!("{} rows, expected {expected} ({source})", pass.rows),
+        );
+        if pass.rows != expected {
+            c.outcome = Outcome::Fail;
+            c.violations = Some(pass.rows.abs_diff(expected));
+        }
+
+        // Key stores: sort, find repeats, and lines of repeats for unique fields.
+        let mut own = std::mem::take(&mut pass.own);
+        for (_, store) in own.iter_mut() {
+            store.finish();
+        }
+        let fields = std::mem::take(&mut pass.fields);
+        for fs in fields {
+            if pass.cols[fs.idx].is_none() {
+                self.skip(
+                    name,
+                    format!("values {}", fs.name),
+                    "column not in the file".to_string(),
+                );
+                continue;
+            }
+            let store = own.iter().find(|(g, _)| *g == fs.idx).map(|(_, s)| s);
+            self.finish_field(e, fs, &pass, store, src);
+        }
+        for (f, store) in own {
+            self.shared.stores.insert((e, f), store);
+        }
+        // Stores no field of this file filled (a key column missing from the file).
+        let keys: Vec<(usize, usize)> = self
+            .shared
+            .needs
+            .keys()
+            .filter(|k| k.0 == e)
+            .copied()
+            .collect();
+        for k in keys {
+            self.shared.stores.entry(k).or_insert_with(|| KeyStore {
+                unavailable: Some(format!(
+                    "column `{}` is not in `{shown}`",
+                    info.fields[k.1].name
+                )),
+                ..KeyStore::default()
+            });
+        }
+    }
+
+    /// The checks of one field whose column is in the file: type, value, linear spread,
+    /// uniqueness (from its key `store`), rules, then its distribution test.
+    fn finish_field(
+        &mut self,
+        e: usize,
+        mut fs: FieldState,
+        pass: &Pass<'_>,
+        store: Option<&KeyStore>,
+        src: &Source,
+    ) {
+        let name = pass.info.name;
+        let f = fs.idx;
+        let fname = fs.name;
+        if let Some(t) = fs.type_t.take() {
+            let what = match fs.spec.column {
+                ColumnType::Uuid => "UUID v4".to_string(),
+                ColumnType::Integer => "integer".to_string(),
+                ColumnType::Decimal(p) => format!("decimal, {p} places"),
+                ColumnType::Timestamp => "RFC 3339 time".to_string(),
+                ColumnType::Text => "text".to_string(),
+            };
+            self.tally(name, format!("type {fname}"), what, t, src);
+        }
+        if let Some((check, what, t)) = fs.value_t.take() {
+            let what = if fs.fk_unchecked > 0 {
+                format!("{what}; {} rows not checked", fs.fk_unchecked)
+            } else {
+                what
+            };
+            if check == "foreign key" && fs.fk_unchecked > 0 && t.count == 0 {
+                let reason = match fs.spec.strategy {
+                    Strategy::ForeignKey {
+                        parent,
+                        parent_field,
+                        ..
+                    } => self
+                        .shared
+                        .stores
+                        .get(&(parent, parent_field))
+                        .and_then(|s| s.unavailable.clone())
+                        .unwrap_or_else(|| "the parent was not read".to_string()),
+                    _ => String::new(),
+                };
+                self.skip(name, format!("{check} {fname}"), reason);
+            } else {
+                self.tally(name, format!("{check} {fname}"), what, t, src);
+            }
+        }
+        if let Some(t) = fs.linear_t.take() {
+            self.tally(
+                name,
+                format!("linear {fname}"),
+                format!(
+                    "row i of n = {} at start + (end - start) * i / n",
+                    pass.expected_rows
+                ),
+                t,
+                src,
+            );
+        }
+        if let Some(store) = store {
+            let must = fs.spec.unique || matches!(fs.spec.strategy, Strategy::UuidV4);
+            if must {
+                let mut t = Tally {
+                    count: store.duplicates,
+                    examples: Vec::new(),
+                };
+                if store.duplicates > 0 {
+                    t.examples = repeat_lines(
+                        src,
+                        pass.cols[f].unwrap_or(0),
+                        pass.ncols,
+                        fs.spec.column,
+                        &store.repeated,
+                    );
+                }
+                let distinct = store.keys.len() as u64 - store.duplicates;
+                self.tally(
+                    name,
+                    format!("unique {fname}"),
+                    format!("{distinct} distinct of {}", store.keys.len()),
+                    t,
+                    src,
+                );
+            }
+        }
+        self.finish_rules(name, &mut fs, src);
+        self.finish_dist(e, &mut fs);
+    }
+
+    /// One check per distinct rule of a field.
+    fn finish_rules(&mut self, name: &'static str, fs: &mut FieldState, src: &Source) {
+        let fname = fs.name;
+        let rules = fs.spec.rules;
+        for (k, (rule, (t, unchecked))) in
+            rules.iter().zip(std::mem::take(&mut fs.rules)).enumerate()
+        {
+            // The same rule given twice (`constraint:` and `validations:`) is one check.
+            if rules[..k].iter().any(|r| r.any_of == rule.any_of) {
+                continue;
+            }
+            let how = match rule.enforcement {
+                Enforcement::Proven => "proven at build time",
+                Enforcement::Filtered => "pool filtered at build time",
+                Enforcement::Bounds => "drawn inside its bounds",
+                Enforcement::Redraw => "redrawn until it holds",
+            };
+            let what = if unchecked > 0 {
+                format!("{how}; {unchecked} rows not decidable (missing operand)")
+            } else {
+                how.to_string()
+            };
+            self.tally(
+                name,
+                format!("rule {fname} {}", rule.text.trim()),
+                what,
+                t,
+                src,
+            );
+        }
+    }
+}
+
+/// Lines of the rows whose column `col` holds one of the repeated keys (second read of the
+/// file, done only when a unique field has repeats).
+fn repeat_lines(
+    src: &Source,
+    col: usize,
+    ncols: usize,
+    column: ColumnType,
+    repeated: &[u128],
+) -> Vec<(u64, String)> {
+    let wanted: HashSet<u128> = repeated.iter().copied().collect();
+    let mut first: HashMap<u128, u64> = HashMap::new();
+    let mut out = Vec::new();
+    for (k, path) in src.files.iter().enumerate() {
+        let Ok(file) = File::open(path) else {
+            return out;
+        };
+        let mut reader = CsvReader::new(file);
+        let mut rec = Record::default();
+        let mut header = src.headed[k];
+        while let Ok(true) = reader.read_record(&mut rec) {
+            rec.shift_lines((k as u64) << PART_SHIFT);
+            if std::mem::take(&mut header) || rec.len() != ncols {
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(rec.field(col)) else {
+                continue;
+            };
+            let Some(key) = parse_val(column, text).ok().and_then(|v| key_of(v, text)) else {
+                continue;
+            };
+            if !wanted.contains(&key) {
+                continue;
+            }
+            match first.get(&key) {
+                None => {
+                    first.insert(key, rec.line);
+                }
+                Some(&l) => {
+                    if out.len() < EXAMPLES {
+                        let at = if src.sharded {
+                            let (path, line) = src.locate(l);
+                            format!("line {line} of {}", short_name(&path))
+                        } else {
+                            format!("line {l}")
+                        };
+                        out.push((rec.line, format!("`{text}` repeats {at}")));
+                    }
+                }
+            }
+        }
+    }
+    out
+}

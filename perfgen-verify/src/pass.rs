@@ -1,0 +1,204 @@
+//! One entity's file being read: per record, the CSV shape, each field's type, keys and
+//! checks.
+
+use crate::check_field::check_field;
+use crate::compare::{key_of, parse_val, CellValue, RowView};
+use crate::field_state::field_state;
+use crate::keys::KeyStore;
+use crate::reader::Record;
+use crate::shared::Shared;
+use crate::state::{DistTest, FieldState, Tally};
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::Strategy;
+use std::collections::HashMap;
+
+/// One entity's file being read.
+pub(crate) struct Pass<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) info: &'a EntityInfo,
+    pub(crate) shown: String,
+    pub(crate) now: i64,
+    pub(crate) expected_rows: u64,
+    pub(crate) cols: Vec<Option<usize>>,
+    pub(crate) ncols: usize,
+    pub(crate) fields: Vec<FieldState>,
+    pub(crate) own: Vec<(usize, KeyStore)>,
+    pub(crate) csv: Tally,
+    pub(crate) rows: u64,
+    pub(crate) vals: Vec<CellValue>,
+    pub(crate) parents: Vec<Option<usize>>,
+    pub(crate) picks: Vec<usize>,
+}
+
+impl<'a> Pass<'a> {
+    pub(crate) fn new(
+        shared: &Shared<'a>,
+        e: usize,
+        shown: String,
+        cols: Vec<Option<usize>>,
+        ncols: usize,
+    ) -> Self {
+        let catalog = shared.catalog;
+        let info = &catalog.entities[e];
+        let now = info.generated_at.or(shared.opts.now).unwrap_or(0);
+        let expected_rows = shared.opts.rows[e];
+        let mut own = Vec::new();
+        for (&(pe, pf), value_fields) in &shared.needs {
+            if pe == e && cols[pf].is_some() {
+                own.push((
+                    pf,
+                    KeyStore {
+                        value_fields: value_fields.clone(),
+                        ..KeyStore::default()
+                    },
+                ));
+            }
+        }
+        own.sort_by_key(|(f, _)| *f);
+        let fields: Vec<FieldState> = info
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(f, fi)| field_state(shared, e, f, fi, now))
+            .collect();
+        let picks = fields
+            .iter()
+            .filter_map(|f| f.template.as_ref().map(|t| t.weights.len()))
+            .max()
+            .unwrap_or(0);
+        let n = info.fields.len();
+        Pass {
+            catalog,
+            info,
+            shown,
+            now,
+            expected_rows,
+            cols,
+            ncols,
+            fields,
+            own,
+            csv: Tally::default(),
+            rows: 0,
+            vals: vec![CellValue::Missing; n],
+            parents: vec![None; n],
+            picks: vec![0; picks],
+        }
+    }
+
+    /// Checks one data record.
+    pub(crate) fn row(&mut self, rec: &Record, stores: &HashMap<(usize, usize), KeyStore>) {
+        let row = self.rows;
+        self.rows += 1;
+        let line = rec.line;
+        if let Some((l, what)) = rec.error {
+            self.csv.hit(l, || what.to_string());
+        }
+        if rec.len() != self.ncols {
+            let (got, want) = (rec.len(), self.ncols);
+            self.csv
+                .hit(line, || format!("{got} fields, the header has {want}"));
+            return;
+        }
+        let nf = self.fields.len();
+        let mut texts: Vec<&str> = Vec::with_capacity(nf);
+        for f in 0..nf {
+            match self.cols[f] {
+                None => texts.push(""),
+                Some(c) => match std::str::from_utf8(rec.field(c)) {
+                    Ok(s) => texts.push(s),
+                    Err(_) => {
+                        self.csv
+                            .hit(line, || "a field is not valid UTF-8".to_string());
+                        return;
+                    }
+                },
+            }
+        }
+        // Types.
+        for (f, fs) in self.fields.iter_mut().enumerate() {
+            self.vals[f] = if self.cols[f].is_none() {
+                CellValue::Missing
+            } else {
+                match parse_val(fs.spec.column, texts[f]) {
+                    Ok(v) => v,
+                    Err(why) => {
+                        if let Some(t) = &mut fs.type_t {
+                            let text = texts[f];
+                            t.hit(line, || format!("`{text}`: {why}"));
+                        }
+                        CellValue::Bad
+                    }
+                }
+            };
+        }
+        // Foreign keys.
+        for (f, fs) in self.fields.iter_mut().enumerate() {
+            let Strategy::ForeignKey {
+                parent,
+                parent_field,
+                ..
+            } = fs.spec.strategy
+            else {
+                continue;
+            };
+            self.parents[f] = None;
+            let Some(k) = key_of(self.vals[f], texts[f]) else {
+                continue;
+            };
+            let store = match stores.get(&(parent, parent_field)) {
+                Some(s) if s.unavailable.is_none() => s,
+                _ => {
+                    fs.fk_unchecked += 1;
+                    continue;
+                }
+            };
+            match store.lookup(k) {
+                Some(pos) => {
+                    self.parents[f] = Some(pos);
+                    if let DistTest::Fk { counts, .. } = &mut fs.dist {
+                        if counts.len() != store.keys.len() {
+                            *counts = vec![0; store.keys.len()];
+                        }
+                        counts[pos] = counts[pos].saturating_add(1);
+                    }
+                }
+                None => {
+                    if let Some((_, _, t)) = &mut fs.value_t {
+                        let text = texts[f];
+                        let p = &self.catalog.entities[parent];
+                        t.hit(line, || {
+                            format!(
+                                "`{text}` is not a `{}.{}`",
+                                p.name, p.fields[parent_field].name
+                            )
+                        });
+                    }
+                }
+            }
+        }
+        let view = RowView {
+            catalog: self.catalog,
+            entity: self.info,
+            vals: &self.vals,
+            texts: &texts,
+            parents: &self.parents,
+            stores,
+            now: self.now,
+        };
+        for fs in self.fields.iter_mut() {
+            check_field(fs, row, line, self.expected_rows, &view, &mut self.picks);
+        }
+        // Keys.
+        for (f, store) in self.own.iter_mut() {
+            let Some(k) = key_of(self.vals[*f], texts[*f]) else {
+                continue;
+            };
+            store.keys.push(k);
+            for &vf in &store.value_fields {
+                store
+                    .values
+                    .push(key_of(self.vals[vf], texts[vf]).unwrap_or(u128::MAX));
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! What the passes over every entity share: the catalog, the options, which value fields
+//! each key store keeps, and the key stores of the entities already read.
+
+use crate::keys::KeyStore;
+use crate::options::Options;
+use perfgen_runtime::catalog::Catalog;
+use perfgen_runtime::spec::{Operand, Strategy};
+use std::collections::HashMap;
+
+/// See the module documentation.
+pub(crate) struct Shared<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) opts: &'a Options,
+    /// Value fields each store must keep, by (entity, key field).
+    pub(crate) needs: HashMap<(usize, usize), Vec<usize>>,
+    pub(crate) stores: HashMap<(usize, usize), KeyStore>,
+}
+
+impl<'a> Shared<'a> {
+    /// Nothing read yet; `needs` from the fields of `opts.entities`.
+    pub(crate) fn new(catalog: &'a Catalog, opts: &'a Options) -> Self {
+        let mut needs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        for &e in &opts.entities {
+            let info = &catalog.entities[e];
+            for (f, fi) in info.fields.iter().enumerate() {
+                match fi.spec.strategy {
+                    Strategy::UuidV4 => {
+                        needs.entry((e, f)).or_default();
+                    }
+                    Strategy::ForeignKey {
+                        parent,
+                        parent_field,
+                        ..
+                    } => {
+                        needs.entry((parent, parent_field)).or_default();
+                    }
+                    _ => {}
+                }
+                if fi.spec.unique {
+                    needs.entry((e, f)).or_default();
+                }
+                for rule in fi.spec.rules {
+                    for c in rule.any_of.iter().flat_map(|g| g.iter()) {
+                        if let Operand::Parent { fk, field } = c.rhs {
+                            if let Some(Strategy::ForeignKey {
+                                parent,
+                                parent_field,
+                                ..
+                            }) = info.fields.get(fk).map(|x| x.spec.strategy)
+                            {
+                                let v = needs.entry((parent, parent_field)).or_default();
+                                if !v.contains(&field) {
+                                    v.push(field);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Shared {
+            catalog,
+            opts,
+            needs,
+            stores: HashMap::new(),
+        }
+    }
+}

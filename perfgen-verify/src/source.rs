@@ -1,0 +1,108 @@
+//! Where an entity's rows are read from: its file, or the parts of a sharded run read in
+//! part order as one stream.
+
+use crate::keys::KeyStore;
+use crate::options::file_path;
+use crate::pass::Pass;
+use crate::reader::{CsvReader, Record};
+use perfgen_runtime::catalog::EntityInfo;
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Lines of part K of a sharded entity are counted from `K << PART_SHIFT`, so that one
+/// number names a part and its line (part 0, and an unsharded file, keep their lines).
+pub(crate) const PART_SHIFT: u32 = 40;
+
+/// Where an entity's rows are read from: its file, or, when that is absent, the parts of a
+/// sharded run, read in part order as one stream.
+pub(crate) struct Source {
+    /// The file, or parts 0..N-1.
+    pub(crate) files: Vec<PathBuf>,
+    /// How the report names them: the file, or `dir/users_bulk.part*-of-00008.csv`.
+    pub(crate) shown: String,
+    pub(crate) sharded: bool,
+    /// Per file, whether its first record is a header line (filled while reading).
+    pub(crate) headed: Vec<bool>,
+}
+
+impl Source {
+    /// The entity's file, or its parts when the file is absent and parts are there; an error
+    /// naming the problem when the parts are not one complete set.
+    pub(crate) fn of(info: &EntityInfo, out_dir: Option<&Path>) -> Result<Source, String> {
+        let path = file_path(info, out_dir);
+        if !path.exists() {
+            if let Some(parts) = perfgen_dataset::parts::find(&path)? {
+                return Ok(Source {
+                    headed: vec![true; parts.files.len()],
+                    files: parts.files,
+                    shown: parts.pattern,
+                    sharded: true,
+                });
+            }
+        }
+        Ok(Source {
+            shown: path.display().to_string(),
+            files: vec![path],
+            sharded: false,
+            headed: vec![true],
+        })
+    }
+
+    /// The file and line of a line counted as in [`PART_SHIFT`].
+    pub(crate) fn locate(&self, line: u64) -> (String, u64) {
+        if !self.sharded {
+            return (self.shown.clone(), line);
+        }
+        let part = (line >> PART_SHIFT) as usize;
+        let path = match self.files.get(part) {
+            Some(p) => p.display().to_string(),
+            None => self.shown.clone(),
+        };
+        (path, line & ((1 << PART_SHIFT) - 1))
+    }
+}
+
+/// Reads the rest of one file into `pass`, its lines counted from `offset`.
+pub(crate) fn read_rows<R: std::io::Read>(
+    reader: &mut CsvReader<R>,
+    rec: &mut Record,
+    pass: &mut Pass<'_>,
+    stores: &HashMap<(usize, usize), KeyStore>,
+    offset: u64,
+) -> std::io::Result<()> {
+    while reader.read_record(rec)? {
+        rec.shift_lines(offset);
+        pass.row(rec, stores);
+    }
+    Ok(())
+}
+
+/// A part other than the last must end with a line break, or its last line would run into
+/// the next part's first when they are joined. `line` is where its reader stopped: the
+/// unterminated last line, if any.
+pub(crate) fn end_of_part(path: &Path, line: u64, pass: &mut Pass<'_>) {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = File::open(path) else {
+        return;
+    };
+    let mut last = [0u8];
+    // An empty part has no last byte.
+    if file.seek(SeekFrom::End(-1)).is_ok()
+        && file.read_exact(&mut last).is_ok()
+        && last[0] != b'\n'
+    {
+        pass.csv.hit(line, || {
+            "the part does not end with a line break: joined to the next part, its last line runs into the next one's first".to_string()
+        });
+    }
+}
+
+/// Part numbers for a message: the first ten, then `...`.
+pub(crate) fn numbers(parts: &[usize]) -> String {
+    let mut s: Vec<String> = parts.iter().take(10).map(|k| k.to_string()).collect();
+    if parts.len() > 10 {
+        s.push("...".to_string());
+    }
+    s.join(", ")
+}

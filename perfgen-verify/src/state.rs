@@ -1,0 +1,79 @@
+//! Per-field state while a file is read: tallies of offending rows and the accumulation
+//! of each distribution test.
+
+use crate::model::Model;
+use crate::stats::KsAccumulator;
+use crate::template::TemplateMatcher;
+use crate::thresholds::EXAMPLES;
+use perfgen_runtime::spec::{Comparison, FieldSpec, Operand};
+use std::collections::HashMap;
+
+/// Offending rows of one check: how many, and the first few with what is wrong there.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) count: u64,
+    pub(crate) examples: Vec<(u64, String)>,
+}
+
+impl Tally {
+    #[inline]
+    pub(crate) fn hit(&mut self, line: u64, note: impl FnOnce() -> String) {
+        self.count += 1;
+        if self.examples.len() < EXAMPLES {
+            self.examples.push((line, note()));
+        }
+    }
+}
+
+/// The distribution test a field accumulates while its file is read.
+pub(crate) enum DistTest {
+    None,
+    Skip(String),
+    Pool {
+        counts: Vec<u64>,
+        probs: Vec<f64>,
+        what: String,
+    },
+    IntBins {
+        vmin: i64,
+        counts: Vec<u64>,
+        probs: Vec<f64>,
+        what: String,
+    },
+    Ks {
+        acc: Box<KsAccumulator>,
+        model: Model,
+        what: String,
+        /// Rows whose window leaves a single value (nothing to test).
+        fixed: u64,
+    },
+    Choices {
+        counts: Vec<Vec<u64>>,
+        ambiguous: bool,
+    },
+    Fk {
+        counts: Vec<u32>,
+        /// None: uniform.
+        alpha: Option<f64>,
+    },
+}
+
+/// One field's checks and test while its file is read.
+pub(crate) struct FieldState {
+    pub(crate) idx: usize,
+    pub(crate) name: &'static str,
+    pub(crate) spec: FieldSpec,
+    /// Type check (not for text columns).
+    pub(crate) type_t: Option<Tally>,
+    /// The value check the strategy implies: range, category, derived, template, foreign key.
+    pub(crate) value_t: Option<(String, String, Tally)>,
+    pub(crate) linear_t: Option<Tally>,
+    pub(crate) rules: Vec<(Tally, u64)>,
+    pub(crate) bounds: Result<Vec<Comparison>, String>,
+    pub(crate) exclusions: Result<Vec<Operand>, String>,
+    pub(crate) pool: Option<HashMap<&'static str, usize>>,
+    pub(crate) template: Option<TemplateMatcher>,
+    /// Rows whose foreign key could not be looked up (parent unreadable).
+    pub(crate) fk_unchecked: u64,
+    pub(crate) dist: DistTest,
+}
