@@ -17,7 +17,7 @@
 
 use crate::config::{ConfigDoc, FieldSpec, SeedDoc, Spanned, ValidationSpec};
 use crate::diag::{suggest, Diagnostics, Loc, Severity};
-use crate::ir::{FkDist, Gen, Program, Ty};
+use crate::ir::{ForeignKeyDistribution, Program, Strategy, Ty};
 use crate::lower::{self, External};
 use crate::values;
 use crate::yaml::{Key, Yaml, YamlKind};
@@ -1248,7 +1248,7 @@ fn check_types(
             Declared::Unknown => {}
             _ => {
                 let ty = &fa.ty;
-                let help = if f.strategy == "normal_distribution" {
+                let help = if f.strategy_name == "normal_distribution" {
                     format!(
                         "declare `{}: i64` for whole numbers or `{}: f64` for decimals",
                         fa.ident, fa.ident
@@ -1262,14 +1262,14 @@ fn check_types(
                         "`{}` is generated as `{}` by `{}`, but declared `{}`",
                         f.name,
                         rust_name(f.ty),
-                        f.strategy,
+                        f.strategy_name,
                         quote!(#ty).to_string().replace(' ', "")
                     ),
                     &help,
                 );
             }
         }
-        if let Gen::Range { start, end, .. } = &f.gen {
+        if let Strategy::Range { start, end, .. } = &f.strategy {
             if (start.uses_now() || end.uses_now()) && container.now.is_none() {
                 let span = fa.strategy.as_ref().map_or(fa.ident.span(), |s| s.1);
                 errors.help(
@@ -1321,11 +1321,11 @@ fn emit(
         }
     });
     let one_to_one = e.fields.iter().filter_map(|f| {
-        let Gen::ForeignKey {
+        let Strategy::ForeignKey {
             parent,
-            dist: FkDist::Bijective,
+            distribution: ForeignKeyDistribution::OneToOne,
             ..
-        } = &f.gen
+        } = &f.strategy
         else {
             return None;
         };

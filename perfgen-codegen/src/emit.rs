@@ -143,17 +143,20 @@ enum Arg {
 /// from a pool with no run-time rule (whose redraws would need the value).
 fn by_pool_index(e: &Entity, j: usize, case: Case) -> bool {
     case != Case::Preserve
-        && matches!(e.fields[j].gen, Gen::Pool { .. })
+        && matches!(e.fields[j].strategy, Strategy::Pool { .. })
         && e.fields[j].enforce.reject.is_empty()
 }
 
 fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
     let mut args = Vec::new();
-    match &f.gen {
-        Gen::AddDuration { base, .. } => args.push(Arg::Value(*base)),
-        Gen::Template { parts, case } => {
+    match &f.strategy {
+        Strategy::AddDuration { base, .. } => args.push(Arg::Value(*base)),
+        Strategy::Template {
+            pieces: parts,
+            case,
+        } => {
             for p in parts {
-                if let TemplatePart::Field(j) = p {
+                if let TemplatePiece::Field(j) = p {
                     if by_pool_index(e, *j, *case) {
                         args.push(Arg::PoolIndex(*j));
                     } else {
@@ -200,7 +203,7 @@ fn entity(p: &Program, index: usize, e: &Entity) -> TokenStream {
     let struct_fields = e.fields.iter().map(|f| {
         let id = field_ident(f);
         let t = rust_type(f.ty);
-        let d = format!(" `{}`: {}", f.name, f.strategy);
+        let d = format!(" `{}`: {}", f.name, f.strategy_name);
         quote!(#[doc = #d] pub #id: #t)
     });
     let mut statics = Vec::new();
@@ -387,9 +390,9 @@ fn eval_stmts(p: &Program, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
         let draw = draw_fn(f);
         let id = field_ident(f);
         let local = local_value(f);
-        let stmt = match (&f.gen, f.ty) {
+        let stmt = match (&f.strategy, f.ty) {
             (
-                Gen::ForeignKey {
+                Strategy::ForeignKey {
                     parent,
                     parent_field,
                     ..
@@ -492,13 +495,13 @@ fn closure(e: &Entity, f: usize) -> Vec<bool> {
 /// fields a template appends. Case mapping never makes one of those characters.
 fn never_quoted(e: &Entity, f: &Field) -> bool {
     let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
-    match &f.gen {
-        Gen::Pool { values, .. } => values.iter().all(|v| plain(v)),
-        Gen::Template { parts, .. } => parts.iter().all(|part| match part {
-            TemplatePart::Lit(s) => plain(s),
-            TemplatePart::Pool(values) => values.iter().all(|v| plain(v)),
-            TemplatePart::Index => true,
-            TemplatePart::Field(j) => {
+    match &f.strategy {
+        Strategy::Pool { values, .. } => values.iter().all(|v| plain(v)),
+        Strategy::Template { pieces: parts, .. } => parts.iter().all(|part| match part {
+            TemplatePiece::Literal(s) => plain(s),
+            TemplatePiece::Choice(values) => values.iter().all(|v| plain(v)),
+            TemplatePiece::Index => true,
+            TemplatePiece::Field(j) => {
                 let g = &e.fields[*j];
                 // Templates only name fields drawn before them: no cycle.
                 !matches!(g.ty, Ty::Str | Ty::String) || never_quoted(e, g)
@@ -547,14 +550,14 @@ fn entity_info(p: &Program, e: &Entity) -> TokenStream {
         let n = &f.name;
         let rn = &f.ident;
         let rt = rust_type_name(f.ty);
-        let st = match &f.gen {
-            Gen::ForeignKey { parent, parent_field, .. } => format!(
+        let st = match &f.strategy {
+            Strategy::ForeignKey { parent, parent_field, .. } => format!(
                 "{} -> {}.{}",
-                f.strategy,
+                f.strategy_name,
                 p.entities[*parent].name,
                 p.entities[*parent].fields[*parent_field].name
             ),
-            _ => f.strategy.clone(),
+            _ => f.strategy_name.clone(),
         };
         let spec = field_spec(f);
         quote!(::perfgen_runtime::FieldInfo { name: #n, rust_name: #rn, rust_type: #rt, strategy: #st, spec: #spec })
@@ -627,11 +630,11 @@ fn field_fns(
     let mut extra_methods = TokenStream::new();
     let body: TokenStream;
     let value_draw: TokenStream; // an expression producing the value (uses `rng`, `lo`, `hi`)
-    match &f.gen {
-        Gen::ForeignKey {
+    match &f.strategy {
+        Strategy::ForeignKey {
             parent,
             parent_field,
-            dist,
+            distribution: dist,
         } => {
             let pe = &p.entities[*parent];
             let pidx = *parent;
@@ -647,8 +650,8 @@ fn field_fns(
             let none_msg = format!("the parent entity `{}` has no rows", pe.name);
             let none_err = err(quote!(#none_msg));
             let pick = match dist {
-                FkDist::Uniform => quote!(rng.below(n)),
-                FkDist::Zipf { alpha } => {
+                ForeignKeyDistribution::Uniform => quote!(rng.below(n)),
+                ForeignKeyDistribution::Zipf { alpha } => {
                     let pkey = pe.key;
                     let pfkey = pe.fields[*parent_field].key;
                     statics = quote! {
@@ -659,7 +662,7 @@ fn field_fns(
                     };
                     quote!(::perfgen_runtime::fk::zipf_parent_row(&#slot, n, #alpha, ::perfgen_runtime::fk::permutation_key(cx.seed, #pkey, #pfkey), &mut rng))
                 }
-                FkDist::Bijective => {
+                ForeignKeyDistribution::OneToOne => {
                     statics = quote! {
                         ::std::thread_local! {
                             #[allow(non_upper_case_globals)]
@@ -698,14 +701,17 @@ fn field_fns(
             let _ = index;
             return (statics, methods);
         }
-        Gen::External => unreachable!("fields of external entities are not emitted"),
-        Gen::Uuid => {
+        Strategy::External => unreachable!("fields of external entities are not emitted"),
+        Strategy::UuidV4 => {
             value_draw = quote!(::perfgen_runtime::format::uuid_v4_from_bits(
                 ((rng.next_u64() as u128) << 64) | rng.next_u64() as u128
             ));
             body = with_rules(p, e, f, None, value_draw, &err);
         }
-        Gen::Pool { values, dist } => {
+        Strategy::Pool {
+            values,
+            distribution: dist,
+        } => {
             let pool = static_name(e, f, "POOL");
             let n = values.len();
             let nn = n as u64;
@@ -714,12 +720,12 @@ fn field_fns(
                 static #pool: [&str; #n] = [#(#values),*];
             });
             let index_draw = match dist {
-                PoolDist::Uniform => quote!(rng.below(#nn) as usize),
-                PoolDist::Zipf { .. } => {
+                PoolDistribution::Uniform => quote!(rng.below(#nn) as usize),
+                PoolDistribution::Zipf { .. } => {
                     let s = static_name(e, f, "ZIPF");
                     quote!(#s.sample(&mut rng))
                 }
-                PoolDist::Weighted(_) => {
+                PoolDistribution::Weighted(_) => {
                     let s = static_name(e, f, "ALIAS");
                     quote!(#s.sample(&mut rng))
                 }
@@ -742,8 +748,8 @@ fn field_fns(
                 });
             }
             value_draw = match dist {
-                PoolDist::Uniform => quote!(#pool[rng.below(#nn) as usize]),
-                PoolDist::Zipf { alpha } => {
+                PoolDistribution::Uniform => quote!(#pool[rng.below(#nn) as usize]),
+                PoolDistribution::Zipf { alpha } => {
                     // A pool is small: its exact zipf pmf in an alias table is O(1) per draw
                     // and avoids the `pow` calls of rejection-inversion.
                     let w: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-alpha)).collect();
@@ -755,7 +761,7 @@ fn field_fns(
                     });
                     quote!(#pool[#s.sample(&mut rng)])
                 }
-                PoolDist::Weighted(w) => {
+                PoolDistribution::Weighted(w) => {
                     let s = static_name(e, f, "ALIAS");
                     statics.extend(quote! {
                         #[allow(non_upper_case_globals)]
@@ -767,7 +773,7 @@ fn field_fns(
             };
             body = with_rules(p, e, f, None, value_draw, &err);
         }
-        Gen::Normal {
+        Strategy::Normal {
             mean,
             stddev,
             min,
@@ -837,7 +843,11 @@ fn field_fns(
             });
             body = with_rules(p, e, f, Some(prep), value_draw, &err);
         }
-        Gen::Range { start, end, dist } => {
+        Strategy::Range {
+            start,
+            end,
+            distribution: dist,
+        } => {
             let start_e = time_expr(*start);
             let end_e = time_expr(*end);
             let bounds = bound_stmts(p, e, f, quote!(i64), 1.0);
@@ -864,15 +874,17 @@ fn field_fns(
                 }
             };
             value_draw = match dist {
-                RangeDist::Linear => quote!({
+                RangeDistribution::Linear => quote!({
                     let t = ::perfgen_runtime::sample::linear_spread(start, end, row, #own_rows.max(1));
                     // A rule can exclude the evenly spread time of a row; such rows draw
                     // uniformly inside the admissible window instead.
                     let t = if t < lo || t > hi { rng.range_i64(lo, hi) } else { t };
                     ::perfgen_runtime::Timestamp(t)
                 }),
-                RangeDist::Uniform => quote!(::perfgen_runtime::Timestamp(rng.range_i64(lo, hi))),
-                RangeDist::Exponential { rate } => quote!({
+                RangeDistribution::Uniform => {
+                    quote!(::perfgen_runtime::Timestamp(rng.range_i64(lo, hi)))
+                }
+                RangeDistribution::Exponential { rate } => quote!({
                     let x = ::perfgen_runtime::sample::exponential_toward_end(&mut rng, start as f64, end as f64, #rate, lo as f64, hi as f64)
                         .unwrap_or(lo as f64);
                     ::perfgen_runtime::Timestamp((::perfgen_runtime::float::floor(x) as i64).clamp(lo, hi))
@@ -880,7 +892,7 @@ fn field_fns(
             };
             body = with_rules(p, e, f, Some(prep), value_draw, &err);
         }
-        Gen::AddDuration { base, min, max } => {
+        Strategy::AddDuration { base, min, max } => {
             let b = local_value(&e.fields[*base]);
             let bounds = bound_stmts(p, e, f, quote!(i64), 1.0);
             let empty = err(quote!(::std::format!(
@@ -898,7 +910,10 @@ fn field_fns(
             value_draw = quote!(::perfgen_runtime::Timestamp(rng.range_i64(lo, hi)));
             body = with_rules(p, e, f, Some(prep), value_draw, &err);
         }
-        Gen::Template { parts, case } => {
+        Strategy::Template {
+            pieces: parts,
+            case,
+        } => {
             // The case is applied part by part, char by char (what the runtime's whole-string
             // helpers do too): literals and pools at build time, fields as they are appended.
             let cased = |s: &str| -> String {
@@ -912,14 +927,14 @@ fn field_fns(
             let mut pushes = Vec::new();
             for (k, part) in parts.iter().enumerate() {
                 pushes.push(match part {
-                    TemplatePart::Lit(s) => {
+                    TemplatePiece::Literal(s) => {
                         let s = cased(s);
                         quote!(out.push_str(#s);)
                     }
-                    TemplatePart::Index => {
+                    TemplatePiece::Index => {
                         quote!(#fmt::push_i64(row as i64, out);)
                     }
-                    TemplatePart::Pool(values) => {
+                    TemplatePiece::Choice(values) => {
                         let pool = format_ident!("{}__{}__PART{}", e.type_name, bare(f), k);
                         let values: Vec<String> = values.iter().map(|v| cased(v)).collect();
                         let n = values.len();
@@ -930,8 +945,8 @@ fn field_fns(
                         });
                         quote!(out.push_str(#pool[rng.below(#nn) as usize]);)
                     }
-                    TemplatePart::Field(j) if by_pool_index(e, *j, *case) => {
-                        let Gen::Pool { values, .. } = &e.fields[*j].gen else {
+                    TemplatePiece::Field(j) if by_pool_index(e, *j, *case) => {
+                        let Strategy::Pool { values, .. } = &e.fields[*j].strategy else {
                             unreachable!("by_pool_index holds for pools only")
                         };
                         // Per part: a template may name the same field twice.
@@ -945,7 +960,7 @@ fn field_fns(
                         let ix = local_pool_index(&e.fields[*j]);
                         quote!(out.push_str(#twin[#ix]);)
                     }
-                    TemplatePart::Field(j) => {
+                    TemplatePiece::Field(j) => {
                         let l = local_value(&e.fields[*j]);
                         // Digits, '-' and '.' have no case: integers and decimals need none.
                         let (push, needs_case) = match e.fields[*j].ty {
@@ -1064,10 +1079,10 @@ fn with_rules(
     }
 }
 
-fn time_expr(t: TimeExpr) -> TokenStream {
+fn time_expr(t: TimeSpec) -> TokenStream {
     match t {
-        TimeExpr::At(v) => quote!(#v),
-        TimeExpr::Now(off) => quote!(cx.now_or(Self::GENERATED_AT).0 + #off),
+        TimeSpec::At(v) => quote!(#v),
+        TimeSpec::Now(off) => quote!(cx.now_or(Self::GENERATED_AT).0 + #off),
     }
 }
 
@@ -1111,7 +1126,7 @@ fn operand_value(p: &Program, e: &Entity, o: &Operand, dom: &TokenStream) -> Tok
             conv(quote!(#l), e.fields[*j].ty)
         }
         Operand::Parent { fk, field } => {
-            let Gen::ForeignKey { parent, .. } = &e.fields[*fk].gen else {
+            let Strategy::ForeignKey { parent, .. } = &e.fields[*fk].strategy else {
                 unreachable!("Parent operands go through a foreign key")
             };
             let pe = &p.entities[*parent];
@@ -1208,22 +1223,29 @@ fn field_spec(f: &Field) -> TokenStream {
         Ty::Timestamp => quote!(#sp::ColumnType::Timestamp),
         Ty::Str | Ty::String => quote!(#sp::ColumnType::Text),
     };
-    let time = |t: TimeExpr| match t {
-        TimeExpr::At(v) => quote!(#sp::TimeSpec::At(#v)),
-        TimeExpr::Now(v) => quote!(#sp::TimeSpec::Now(#v)),
+    let time = |t: TimeSpec| match t {
+        TimeSpec::At(v) => quote!(#sp::TimeSpec::At(#v)),
+        TimeSpec::Now(v) => quote!(#sp::TimeSpec::Now(#v)),
     };
-    let strategy = match &f.gen {
-        Gen::External => unreachable!("fields of external entities are not emitted"),
-        Gen::Uuid => quote!(#sp::Strategy::UuidV4),
-        Gen::Pool { values, dist } => {
+    let strategy = match &f.strategy {
+        Strategy::External => unreachable!("fields of external entities are not emitted"),
+        Strategy::UuidV4 => quote!(#sp::Strategy::UuidV4),
+        Strategy::Pool {
+            values,
+            distribution: dist,
+        } => {
             let d = match dist {
-                PoolDist::Uniform => quote!(#sp::PoolDistribution::Uniform),
-                PoolDist::Zipf { alpha } => quote!(#sp::PoolDistribution::Zipf { alpha: #alpha }),
-                PoolDist::Weighted(w) => quote!(#sp::PoolDistribution::Weighted(&[#(#w),*])),
+                PoolDistribution::Uniform => quote!(#sp::PoolDistribution::Uniform),
+                PoolDistribution::Zipf { alpha } => {
+                    quote!(#sp::PoolDistribution::Zipf { alpha: #alpha })
+                }
+                PoolDistribution::Weighted(w) => {
+                    quote!(#sp::PoolDistribution::Weighted(&[#(#w),*]))
+                }
             };
             quote!(#sp::Strategy::Pool { values: &[#(#values),*], distribution: #d })
         }
-        Gen::Normal {
+        Strategy::Normal {
             mean,
             stddev,
             min,
@@ -1234,26 +1256,33 @@ fn field_spec(f: &Field) -> TokenStream {
             let (mn, mx) = (f64_lit(*min), f64_lit(*max));
             quote!(#sp::Strategy::Normal { mean: #mean, stddev: #stddev, min: #mn, max: #mx, integer: #integer, precision: #precision })
         }
-        Gen::Range { start, end, dist } => {
+        Strategy::Range {
+            start,
+            end,
+            distribution: dist,
+        } => {
             let (a, b) = (time(*start), time(*end));
             let d = match dist {
-                RangeDist::Linear => quote!(#sp::RangeDistribution::Linear),
-                RangeDist::Uniform => quote!(#sp::RangeDistribution::Uniform),
-                RangeDist::Exponential { rate } => {
+                RangeDistribution::Linear => quote!(#sp::RangeDistribution::Linear),
+                RangeDistribution::Uniform => quote!(#sp::RangeDistribution::Uniform),
+                RangeDistribution::Exponential { rate } => {
                     quote!(#sp::RangeDistribution::Exponential { rate: #rate })
                 }
             };
             quote!(#sp::Strategy::Range { start: #a, end: #b, distribution: #d })
         }
-        Gen::AddDuration { base, min, max } => {
+        Strategy::AddDuration { base, min, max } => {
             quote!(#sp::Strategy::AddDuration { base: #base, min: #min, max: #max })
         }
-        Gen::Template { parts, case } => {
+        Strategy::Template {
+            pieces: parts,
+            case,
+        } => {
             let pieces = parts.iter().map(|p| match p {
-                TemplatePart::Lit(s) => quote!(#sp::TemplatePiece::Literal(#s)),
-                TemplatePart::Field(j) => quote!(#sp::TemplatePiece::Field(#j)),
-                TemplatePart::Index => quote!(#sp::TemplatePiece::Index),
-                TemplatePart::Pool(v) => quote!(#sp::TemplatePiece::Choice(&[#(#v),*])),
+                TemplatePiece::Literal(s) => quote!(#sp::TemplatePiece::Literal(#s)),
+                TemplatePiece::Field(j) => quote!(#sp::TemplatePiece::Field(#j)),
+                TemplatePiece::Index => quote!(#sp::TemplatePiece::Index),
+                TemplatePiece::Choice(v) => quote!(#sp::TemplatePiece::Choice(&[#(#v),*])),
             });
             let c = match case {
                 Case::Preserve => quote!(#sp::Case::Preserve),
@@ -1262,17 +1291,17 @@ fn field_spec(f: &Field) -> TokenStream {
             };
             quote!(#sp::Strategy::Template { pieces: &[#(#pieces),*], case: #c })
         }
-        Gen::ForeignKey {
+        Strategy::ForeignKey {
             parent,
             parent_field,
-            dist,
+            distribution: dist,
         } => {
             let d = match dist {
-                FkDist::Uniform => quote!(#sp::ForeignKeyDistribution::Uniform),
-                FkDist::Zipf { alpha } => {
+                ForeignKeyDistribution::Uniform => quote!(#sp::ForeignKeyDistribution::Uniform),
+                ForeignKeyDistribution::Zipf { alpha } => {
                     quote!(#sp::ForeignKeyDistribution::Zipf { alpha: #alpha })
                 }
-                FkDist::Bijective => quote!(#sp::ForeignKeyDistribution::OneToOne),
+                ForeignKeyDistribution::OneToOne => quote!(#sp::ForeignKeyDistribution::OneToOne),
             };
             quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
         }
@@ -1313,10 +1342,10 @@ fn field_spec(f: &Field) -> TokenStream {
             quote!(&[#(#cmps),*])
         });
         let how = match r.how {
-            RuleHow::Proven => quote!(#sp::Enforcement::Proven),
-            RuleHow::Filtered => quote!(#sp::Enforcement::Filtered),
-            RuleHow::Bounds => quote!(#sp::Enforcement::Bounds),
-            RuleHow::Redraw => quote!(#sp::Enforcement::Redraw),
+            Enforcement::Proven => quote!(#sp::Enforcement::Proven),
+            Enforcement::Filtered => quote!(#sp::Enforcement::Filtered),
+            Enforcement::Bounds => quote!(#sp::Enforcement::Bounds),
+            Enforcement::Redraw => quote!(#sp::Enforcement::Redraw),
         };
         quote!(#sp::Rule { text: #text, any_of: &[#(#groups),*], enforcement: #how })
     });

@@ -1,6 +1,14 @@
 //! The intermediate representation: what to generate, fully resolved and checked.
-//! Both front ends (YAML configs, and later the derive macro) lower into this; the emitter
-//! reads only this.
+//! Both front ends (YAML configs and `#[derive(perfgen::Entity)]`) lower into this; the
+//! emitter reads only this.
+//!
+//! Where the IR and the runtime's `spec` (the description of each field compiled into the
+//! binary) describe the same plain `Copy` thing, the IR uses the runtime's type; where the IR
+//! must own its data (pools, templates, strategies), it has its own type with the same names.
+
+pub use perfgen_runtime::spec::{
+    Case, CmpOp, Enforcement, ForeignKeyDistribution, RangeDistribution, TimeSpec,
+};
 
 /// Every entity, in generation order (parents first).
 #[derive(Debug, Clone)]
@@ -34,8 +42,8 @@ pub struct Entity {
 
 impl Entity {
     pub fn uses_now(&self) -> bool {
-        self.fields.iter().any(|f| match &f.gen {
-            Gen::Range { start, end, .. } => start.uses_now() || end.uses_now(),
+        self.fields.iter().any(|f| match &f.strategy {
+            Strategy::Range { start, end, .. } => start.uses_now() || end.uses_now(),
             _ => false,
         })
     }
@@ -50,9 +58,9 @@ pub struct Field {
     /// Stream id: FNV-1a of `name`.
     pub key: u64,
     pub ty: Ty,
-    pub gen: Gen,
+    pub strategy: Strategy,
     /// The strategy as named in the config, for `perfgen list`.
-    pub strategy: String,
+    pub strategy_name: String,
     /// Rules enforced when drawing this field.
     pub enforce: Enforce,
     /// Every rule on this field as configured, with how it is kept (for verify and schema).
@@ -67,15 +75,7 @@ pub struct RuleRecord {
     pub text: String,
     /// An OR of ANDs.
     pub groups: Vec<Vec<Cmp>>,
-    pub how: RuleHow,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleHow {
-    Proven,
-    Filtered,
-    Bounds,
-    Redraw,
+    pub how: Enforcement,
 }
 
 /// Rust-side type of a column.
@@ -112,77 +112,55 @@ impl Ty {
     }
 }
 
-/// A point in time: fixed, or relative to the run's `now`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeExpr {
-    At(i64),
-    /// `now` plus this many seconds.
-    Now(i64),
-}
-
-impl TimeExpr {
-    pub fn uses_now(self) -> bool {
-        matches!(self, TimeExpr::Now(_))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RangeDist {
-    /// Evenly by row index.
-    Linear,
-    Uniform,
-    /// Density growing toward the end: proportional to exp(rate * position).
-    Exponential {
-        rate: f64,
-    },
-}
-
+/// A distribution over a pool of values. The runtime's `spec::PoolDistribution` holds
+/// `&'static` weights compiled into the binary; this one owns them at build time.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PoolDist {
+pub enum PoolDistribution {
     Uniform,
-    Zipf { alpha: f64 },
+    Zipf {
+        alpha: f64,
+    },
+    /// Weights in the order of the values.
     Weighted(Vec<f64>),
 }
 
+/// One piece of a template. Owned text at build time; the runtime's `spec::TemplatePiece`
+/// holds the same pieces as `&'static` data.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TemplatePart {
-    Lit(String),
+pub enum TemplatePiece {
+    Literal(String),
     /// A same-row field.
     Field(usize),
     /// The global row index.
     Index,
     /// A uniform draw from a list (seed values or `patterns`).
-    Pool(Vec<String>),
+    Choice(Vec<String>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Case {
-    Preserve,
-    Lower,
-    Upper,
-}
-
+/// How a field's values are drawn, fully resolved. The runtime's `spec::Strategy` has the
+/// same variants over `&'static` data (what the binary's catalog describes); this one owns
+/// its data and can name entities defined elsewhere ([`Strategy::External`]).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Gen {
-    Uuid,
+pub enum Strategy {
+    UuidV4,
     /// Draw from `values` (type Str).
     Pool {
         values: Vec<String>,
-        dist: PoolDist,
+        distribution: PoolDistribution,
     },
     Normal {
         mean: f64,
         stddev: f64,
         min: f64,
         max: f64,
-        /// Some(0) for `type: integer`; Some(k) decimals otherwise.
+        /// Decimals written: 0 for `type: integer`.
         precision: u32,
         integer: bool,
     },
     Range {
-        start: TimeExpr,
-        end: TimeExpr,
-        dist: RangeDist,
+        start: TimeSpec,
+        end: TimeSpec,
+        distribution: RangeDistribution,
     },
     /// base field + a uniform duration in [min, max] seconds.
     AddDuration {
@@ -191,27 +169,17 @@ pub enum Gen {
         max: i64,
     },
     Template {
-        parts: Vec<TemplatePart>,
+        pieces: Vec<TemplatePiece>,
         case: Case,
     },
     ForeignKey {
         parent: usize,
         parent_field: usize,
-        dist: FkDist,
+        distribution: ForeignKeyDistribution,
     },
     /// A field of an entity defined elsewhere ([`crate::lower::External`]): referenced by
     /// the entities lowered here, generated by its own code.
     External,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum FkDist {
-    Uniform,
-    Zipf {
-        alpha: f64,
-    },
-    /// One-to-one: child row i takes parent row perm(i) (unique foreign keys).
-    Bijective,
 }
 
 /// A value a rule compares against.
@@ -219,7 +187,7 @@ pub enum FkDist {
 pub enum Operand {
     Int(i64),
     Decimal(f64),
-    Time(TimeExpr),
+    Time(TimeSpec),
     Text(String),
     /// A same-row field.
     Field(usize),
@@ -228,29 +196,6 @@ pub enum Operand {
         fk: usize,
         field: usize,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    Ge,
-    Gt,
-    Le,
-    Lt,
-    Eq,
-    Ne,
-}
-
-impl CmpOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Ge => ">=",
-            CmpOp::Gt => ">",
-            CmpOp::Le => "<=",
-            CmpOp::Lt => "<",
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -267,7 +212,7 @@ pub struct Enforce {
     /// Rules checked after the draw, redrawing from the same cell stream a bounded number
     /// of times: a disjunction of conjunctions.
     pub reject: Vec<Vec<Vec<Cmp>>>,
-    /// `unique` that cannot be proven: checked by the writer (not used yet).
+    /// The text of each rule in `reject`, for the error after the last redraw.
     pub rules_text: Vec<String>,
 }
 

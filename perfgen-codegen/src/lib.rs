@@ -53,9 +53,10 @@ pub struct Builder {
     global: global::GlobalConfig,
 }
 
-/// What checking a config folder found.
+/// What checking a config folder found: every diagnostic, and the lowered program when
+/// there were no errors.
 #[derive(Debug)]
-pub struct Report {
+pub struct CheckOutcome {
     pub sources: Sources,
     /// Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
@@ -65,7 +66,7 @@ pub struct Report {
     pub inputs: Vec<PathBuf>,
 }
 
-impl Report {
+impl CheckOutcome {
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
@@ -148,7 +149,7 @@ impl Builder {
     }
 
     /// Load, check and lower; nothing is written.
-    pub fn check(&self) -> Report {
+    pub fn check(&self) -> CheckOutcome {
         let root = self.root_dir();
         let dir = if self.config_dir.is_absolute() {
             self.config_dir.clone()
@@ -261,7 +262,7 @@ impl Builder {
             p.default_seed = defaults.seed.as_ref().map(|s| s.value);
             p
         });
-        Report {
+        CheckOutcome {
             sources,
             diagnostics: d.into_sorted(),
             program,
@@ -269,24 +270,24 @@ impl Builder {
         }
     }
 
-    /// The generated Rust source, or the report when the configs have errors.
-    pub fn generate(&self) -> Result<(String, Report), Report> {
-        let report = self.check();
-        let Some(program) = &report.program else {
-            return Err(report);
+    /// The generated Rust source, or the outcome of the check when the configs have errors.
+    pub fn generate(&self) -> Result<(String, CheckOutcome), CheckOutcome> {
+        let outcome = self.check();
+        let Some(program) = &outcome.program else {
+            return Err(outcome);
         };
         let tokens = emit::program(program);
         let note = program.config_dir.clone();
         match emit::format_file(tokens, &note) {
-            Ok(code) => Ok((code, report)),
+            Ok(code) => Ok((code, outcome)),
             Err(e) => panic!("perfgen-codegen bug: {e}"),
         }
     }
 
     /// Generate and write the file into the output folder (only when its content changed, so
-    /// an unchanged config does not recompile the crate). Returns the report.
-    pub fn compile(&self) -> Result<Report, Report> {
-        let (code, report) = self.generate()?;
+    /// an unchanged config does not recompile the crate). Returns the outcome of the check.
+    pub fn compile(&self) -> Result<CheckOutcome, CheckOutcome> {
+        let (code, outcome) = self.generate()?;
         let out_dir = self
             .out_dir
             .clone()
@@ -298,7 +299,7 @@ impl Builder {
                 panic!("perfgen-codegen: cannot write `{}`: {e}", path.display())
             });
         }
-        Ok(report)
+        Ok(outcome)
     }
 
     /// [`Builder::compile`] for a build script: prints `cargo::rerun-if-changed` for every
@@ -306,15 +307,15 @@ impl Builder {
     /// each, `path:line:col: error: message (help: ...)`), with the full rendering on stderr.
     pub fn compile_for_cargo(&self) {
         let result = self.compile();
-        let report = match &result {
+        let outcome = match &result {
             Ok(r) | Err(r) => r,
         };
-        for input in &report.inputs {
+        for input in &outcome.inputs {
             println!("cargo::rerun-if-changed={}", input.display());
         }
-        eprint!("{}", report.render());
-        for d in &report.diagnostics {
-            let line = d.headline(&report.sources).replace(['\n', '\r'], " ");
+        eprint!("{}", outcome.render());
+        for d in &outcome.diagnostics {
+            let line = d.headline(&outcome.sources).replace(['\n', '\r'], " ");
             match d.severity {
                 Severity::Error => println!("cargo::error={line}"),
                 Severity::Warning => println!("cargo::warning={line}"),
@@ -325,7 +326,7 @@ impl Builder {
 
 /// Diagnostics for a config folder, without generating anything (for `perfgen check` and
 /// editors).
-pub fn check_dir(config_dir: impl Into<PathBuf>) -> Report {
+pub fn check_dir(config_dir: impl Into<PathBuf>) -> CheckOutcome {
     Builder::new(config_dir).check()
 }
 

@@ -80,13 +80,13 @@ struct FDraft<'a> {
     ident: String,
     /// The strategy mapping; None for a seed field without strategy.
     body: Option<&'a Yaml>,
-    strategy: String,
+    strategy_name: String,
     strategy_loc: Loc,
     ty: Option<Ty>,
-    gen: Option<Gen>,
+    strategy: Option<Strategy>,
     /// (parent entity, parent field) for foreign keys.
     fk: Option<(usize, usize)>,
-    fk_dist: Option<(FkDist, Loc)>,
+    fk_dist: Option<(ForeignKeyDistribution, Loc)>,
     unique: Option<Loc>,
     rules: Vec<RuleUse>,
     enforce: Enforce,
@@ -186,7 +186,7 @@ impl<'a> Params<'a> {
 /// An entity defined elsewhere that the documents reference (the parent of a
 /// `#[derive(perfgen::Entity)]` type, derived in its own macro invocation): its name, count
 /// and the fields referenced, with the types the referencing side declares. Its fields get
-/// [`Gen::External`]; rules compared with them are open (nothing is known of their ranges).
+/// [`Strategy::External`]; rules compared with them are open (nothing is known of their ranges).
 pub struct External<'a> {
     /// `entity`, `target_count` (the count, or `u64::MAX` when unknown) and `top`.
     pub config: &'a ConfigDoc,
@@ -222,7 +222,7 @@ pub fn lower_with(
     for e in 0..entities.len() {
         for f in 0..entities[e].fields.len() {
             let gen = lower_gen(&entities, e, f, d);
-            entities[e].fields[f].gen = gen;
+            entities[e].fields[f].strategy = gen;
         }
     }
     rules(&mut entities, d);
@@ -271,10 +271,10 @@ fn entities<'a>(docs: &[Doc<'a>], root: &Path, d: &mut Diagnostics) -> Vec<EDraf
                 loc: spec.loc,
                 ident: ident::field_ident(&spec.name),
                 body: Some(&spec.body),
-                strategy: String::new(),
+                strategy_name: String::new(),
                 strategy_loc: spec.body.loc,
                 ty: None,
-                gen: None,
+                strategy: None,
                 fk: None,
                 fk_dist: None,
                 unique: None,
@@ -302,10 +302,10 @@ fn entities<'a>(docs: &[Doc<'a>], root: &Path, d: &mut Diagnostics) -> Vec<EDraf
                     loc,
                     ident: ident::field_ident(name),
                     body: None,
-                    strategy: "seed pool (no strategy)".into(),
+                    strategy_name: "seed pool (no strategy)".into(),
                     strategy_loc: loc,
                     ty: Some(Ty::Str),
-                    gen: None,
+                    strategy: None,
                     fk: None,
                     fk_dist: None,
                     unique: None,
@@ -416,10 +416,10 @@ fn external_draft<'a>(x: &External<'a>) -> EDraft<'a> {
                 loc: *loc,
                 ident: ident::field_ident(name),
                 body: None,
-                strategy: "external".into(),
+                strategy_name: "external".into(),
                 strategy_loc: *loc,
                 ty: Some(*ty),
-                gen: None,
+                strategy: None,
                 fk: None,
                 fk_dist: None,
                 unique: None,
@@ -461,7 +461,7 @@ fn field_strategies(entities: &mut [EDraft<'_>], d: &mut Diagnostics) {
                     .help(suggest("", &strategy_names()));
                 continue;
             };
-            f.strategy = strategy.to_string();
+            f.strategy_name = strategy.to_string();
             f.strategy_loc = sy.loc;
             let Some((_, params)) = STRATEGIES.iter().find(|(n, _)| *n == strategy) else {
                 d.error(sy.loc, format!("unknown strategy `{strategy}`"))
@@ -564,7 +564,7 @@ fn strategy_names() -> Vec<&'static str> {
 fn resolve_types(entities: &mut [EDraft<'_>], d: &mut Diagnostics) {
     for e in 0..entities.len() {
         for f in 0..entities[e].fields.len() {
-            if entities[e].fields[f].strategy != "foreign_key_reference" {
+            if entities[e].fields[f].strategy_name != "foreign_key_reference" {
                 continue;
             }
             let body = entities[e].fields[f].body.unwrap();
@@ -646,16 +646,16 @@ fn resolve_types(entities: &mut [EDraft<'_>], d: &mut Diagnostics) {
                 continue;
             };
             let dist = match p.text("distribution", d) {
-                None => FkDist::Uniform,
+                None => ForeignKeyDistribution::Uniform,
                 Some(s) => match s.value.as_str() {
-                    "uniform" => FkDist::Uniform,
-                    "zipf" => FkDist::Zipf {
+                    "uniform" => ForeignKeyDistribution::Uniform,
+                    "zipf" => ForeignKeyDistribution::Zipf {
                         alpha: alpha(&p, d),
                     },
                     other => {
                         d.error(s.loc, format!("unknown foreign key distribution `{other}`"))
                             .help(suggest(other, &["uniform", "zipf"]));
-                        FkDist::Uniform
+                        ForeignKeyDistribution::Uniform
                     }
                 },
             };
@@ -742,11 +742,11 @@ fn normalize_name(s: &str) -> String {
         .collect()
 }
 
-fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -> Option<Gen> {
+fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -> Option<Strategy> {
     let ent = &entities[e];
     let fd = &ent.fields[f];
     if ent.external {
-        return Some(Gen::External);
+        return Some(Strategy::External);
     }
     let Some(body) = fd.body else {
         let pool = ent.seed.and_then(|s| s.pool(&fd.name)).unwrap_or_default();
@@ -758,17 +758,17 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
             .help("give the field values in the seed records, or a strategy in the config");
             return None;
         }
-        return Some(Gen::Pool {
+        return Some(Strategy::Pool {
             values: pool,
-            dist: PoolDist::Uniform,
+            distribution: PoolDistribution::Uniform,
         });
     };
     let p = Params {
         body,
         field: &fd.name,
     };
-    match fd.strategy.as_str() {
-        "uuid_v4" => Some(Gen::Uuid),
+    match fd.strategy_name.as_str() {
+        "uuid_v4" => Some(Strategy::UuidV4),
         "seed_pool_weighted" => {
             let Some(seed) = ent.seed else {
                 d.error(
@@ -795,15 +795,15 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
                 return None;
             }
             let dist = match p.text("distribution", d) {
-                None => PoolDist::Uniform,
+                None => PoolDistribution::Uniform,
                 Some(s) => match s.value.as_str() {
-                    "uniform" => PoolDist::Uniform,
-                    "zipf" => PoolDist::Zipf {
+                    "uniform" => PoolDistribution::Uniform,
+                    "zipf" => PoolDistribution::Zipf {
                         alpha: alpha(&p, d),
                     },
                     "seed_frequency" | "frequency" => {
                         let all = &seed.values[&fd.name];
-                        PoolDist::Weighted(
+                        PoolDistribution::Weighted(
                             values
                                 .iter()
                                 .map(|v| all.iter().filter(|x| *x == v).count() as f64)
@@ -813,18 +813,21 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
                     other => {
                         d.error(s.loc, format!("unknown pool distribution `{other}`"))
                             .help(suggest(other, &["uniform", "zipf", "seed_frequency"]));
-                        PoolDist::Uniform
+                        PoolDistribution::Uniform
                     }
                 },
             };
-            if p.get("alpha").is_some() && !matches!(dist, PoolDist::Zipf { .. }) {
+            if p.get("alpha").is_some() && !matches!(dist, PoolDistribution::Zipf { .. }) {
                 d.warning(
                     p.get("alpha").unwrap().loc,
                     "`alpha` is only used with `distribution: zipf`",
                 )
                 .help("add `distribution: zipf` or remove `alpha`");
             }
-            Some(Gen::Pool { values, dist })
+            Some(Strategy::Pool {
+                values,
+                distribution: dist,
+            })
         }
         "categorical_weighted" => {
             let Some(v) = p.get("values") else {
@@ -883,9 +886,9 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
                 .help("make the weights add up to exactly 1.0");
                 return None;
             }
-            Some(Gen::Pool {
+            Some(Strategy::Pool {
                 values,
-                dist: PoolDist::Weighted(weights),
+                distribution: PoolDistribution::Weighted(weights),
             })
         }
         "normal_distribution" => {
@@ -952,7 +955,7 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
                 Some(Ty::Decimal(p)) => p,
                 _ => 0,
             };
-            Some(Gen::Normal {
+            Some(Strategy::Normal {
                 mean: mean.value,
                 stddev: sd.value,
                 min: lo,
@@ -976,11 +979,11 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
             let start_t = start.as_ref().and_then(|s| parse(s, d));
             let end_t = end.as_ref().and_then(|s| parse(s, d));
             let dist = match p.text("distribution", d) {
-                None => RangeDist::Uniform,
+                None => RangeDistribution::Uniform,
                 Some(s) => match s.value.as_str() {
-                    "linear" => RangeDist::Linear,
-                    "uniform" => RangeDist::Uniform,
-                    "exponential" => RangeDist::Exponential {
+                    "linear" => RangeDistribution::Linear,
+                    "uniform" => RangeDistribution::Uniform,
+                    "exponential" => RangeDistribution::Exponential {
                         rate: p
                             .number("rate", d)
                             .map_or(DEFAULT_EXPONENTIAL_RATE, |r| r.value),
@@ -988,7 +991,7 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
                     other => {
                         d.error(s.loc, format!("unknown range distribution `{other}`"))
                             .help(suggest(other, &["linear", "uniform", "exponential"]));
-                        RangeDist::Uniform
+                        RangeDistribution::Uniform
                     }
                 },
             };
@@ -1018,10 +1021,10 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
                 )
                 .help("add `generated_at:` to the seed file, or pass `--now` when generating");
             }
-            Some(Gen::Range {
+            Some(Strategy::Range {
                 start: start_t,
                 end: end_t,
-                dist,
+                distribution: dist,
             })
         }
         "derive_from_field" => {
@@ -1091,16 +1094,16 @@ fn lower_gen(entities: &[EDraft<'_>], e: usize, f: usize, d: &mut Diagnostics) -
                     .help("swap `min_duration` and `max_duration`");
                 return None;
             }
-            Some(Gen::AddDuration { base: bi, min, max })
+            Some(Strategy::AddDuration { base: bi, min, max })
         }
         "template" => lower_template(ent, fd, &p, d),
         "foreign_key_reference" => {
             let (parent, parent_field) = fd.fk?;
             let (dist, _) = fd.fk_dist?;
-            Some(Gen::ForeignKey {
+            Some(Strategy::ForeignKey {
                 parent,
                 parent_field,
-                dist,
+                distribution: dist,
             })
         }
         _ => None,
@@ -1114,10 +1117,10 @@ fn key_loc(body: &Yaml, name: &str) -> Loc {
         .map_or(body.loc, |(k, _)| k.loc)
 }
 
-fn resolve_time(t: TimeExpr, now: Option<i64>) -> Option<i64> {
+fn resolve_time(t: TimeSpec, now: Option<i64>) -> Option<i64> {
     match t {
-        TimeExpr::At(v) => Some(v),
-        TimeExpr::Now(off) => now.map(|n| n + off),
+        TimeSpec::At(v) => Some(v),
+        TimeSpec::Now(off) => now.map(|n| n + off),
     }
 }
 
@@ -1126,7 +1129,7 @@ fn lower_template(
     fd: &FDraft<'_>,
     p: &Params<'_>,
     d: &mut Diagnostics,
-) -> Option<Gen> {
+) -> Option<Strategy> {
     let t = p.required_text(
         "template",
         "\"{first_name}.{last_name}{index}@{domain}\"",
@@ -1184,7 +1187,7 @@ fn lower_template(
                     .to_string();
                 i += end + 2;
                 if !lit.is_empty() {
-                    parts.push(TemplatePart::Lit(std::mem::take(&mut lit)));
+                    parts.push(TemplatePiece::Literal(std::mem::take(&mut lit)));
                 }
                 match resolve_placeholder(ent, fd, &name, sources, d, t.loc) {
                     Some(part) => parts.push(part),
@@ -1203,9 +1206,12 @@ fn lower_template(
         }
     }
     if !lit.is_empty() {
-        parts.push(TemplatePart::Lit(lit));
+        parts.push(TemplatePiece::Literal(lit));
     }
-    ok.then_some(Gen::Template { parts, case })
+    ok.then_some(Strategy::Template {
+        pieces: parts,
+        case,
+    })
 }
 
 /// SPEC order: a same-row field; else the seed records' values; else a `patterns` list;
@@ -1218,7 +1224,7 @@ fn resolve_placeholder(
     sources: Option<&Yaml>,
     d: &mut Diagnostics,
     loc: Loc,
-) -> Option<TemplatePart> {
+) -> Option<TemplatePiece> {
     // A template naming its own field (`name: "{name} #{index}"`) means the seed values of
     // that field, not the row's value being built.
     if let Some(j) = ent
@@ -1226,10 +1232,10 @@ fn resolve_placeholder(
         .iter()
         .position(|x| x.name == name && x.name != fd.name)
     {
-        return Some(TemplatePart::Field(j));
+        return Some(TemplatePiece::Field(j));
     }
     if name == "index" {
-        return Some(TemplatePart::Index);
+        return Some(TemplatePiece::Index);
     }
     if let Some(list) = sources.and_then(|s| s.get(name)).and_then(|y| y.as_seq()) {
         let values: Option<Vec<String>> = list
@@ -1237,7 +1243,7 @@ fn resolve_placeholder(
             .map(|v| v.as_str().map(str::to_string))
             .collect();
         match values {
-            Some(v) if !v.is_empty() => return Some(TemplatePart::Pool(v)),
+            Some(v) if !v.is_empty() => return Some(TemplatePiece::Choice(v)),
             _ => {
                 d.error(
                     loc,
@@ -1250,10 +1256,10 @@ fn resolve_placeholder(
     }
     if let Some(seed) = ent.seed {
         if let Some(pool) = seed.pool(name).filter(|p| !p.is_empty()) {
-            return Some(TemplatePart::Pool(pool));
+            return Some(TemplatePiece::Choice(pool));
         }
         if let Some(list) = seed.pattern_list(name).filter(|p| !p.is_empty()) {
-            return Some(TemplatePart::Pool(list));
+            return Some(TemplatePiece::Choice(list));
         }
     }
     if name == fd.name {
@@ -1503,7 +1509,7 @@ fn resolve_qualifier(
     if ent
         .fields
         .iter()
-        .any(|x| x.strategy == "foreign_key_reference" && x.fk.is_none())
+        .any(|x| x.strategy_name == "foreign_key_reference" && x.fk.is_none())
     {
         return None; // a foreign key of this entity failed to resolve and was reported
     }
@@ -1632,22 +1638,22 @@ fn static_range(entities: &[EDraft<'_>], e: usize, f: usize, depth: usize) -> Op
     }
     let ent = &entities[e];
     let now = ent.seed.and_then(|s| s.generated_at);
-    match ent.fields[f].gen.as_ref()? {
-        Gen::Normal { min, max, .. } => Some((*min, *max)),
-        Gen::Range { start, end, .. } => Some((
+    match ent.fields[f].strategy.as_ref()? {
+        Strategy::Normal { min, max, .. } => Some((*min, *max)),
+        Strategy::Range { start, end, .. } => Some((
             resolve_time(*start, now)? as f64,
             resolve_time(*end, now)? as f64,
         )),
-        Gen::AddDuration { base, min, max } => {
+        Strategy::AddDuration { base, min, max } => {
             let (lo, hi) = static_range(entities, e, *base, depth + 1)?;
             Some((lo + *min as f64, hi + *max as f64))
         }
-        Gen::ForeignKey {
+        Strategy::ForeignKey {
             parent,
             parent_field,
             ..
         } => static_range(entities, *parent, *parent_field, depth + 1),
-        Gen::Pool { values, .. } => {
+        Strategy::Pool { values, .. } => {
             let nums: Option<Vec<f64>> = values.iter().map(|v| values::number(v)).collect();
             let nums = nums?;
             let lo = nums.iter().copied().fold(f64::INFINITY, f64::min);
@@ -1701,13 +1707,15 @@ fn verdict_intervals(op: CmpOp, (xl, xh): (f64, f64), (yl, yh): (f64, f64)) -> V
 fn verdict(entities: &[EDraft<'_>], e: usize, f: usize, c: &Cmp) -> Verdict {
     let fd = &entities[e].fields[f];
     // `x = base + [min, max]` against its base: decided by the duration's sign.
-    if let (Some(Gen::AddDuration { base, min, max }), Operand::Field(j)) = (&fd.gen, &c.rhs) {
+    if let (Some(Strategy::AddDuration { base, min, max }), Operand::Field(j)) =
+        (&fd.strategy, &c.rhs)
+    {
         if base == j {
             return verdict_intervals(c.op, (*min as f64, *max as f64), (0.0, 0.0));
         }
     }
     // A pool against literals: every value is known.
-    if let Some(Gen::Pool { values, .. }) = &fd.gen {
+    if let Some(Strategy::Pool { values, .. }) = &fd.strategy {
         if matches!(
             c.rhs,
             Operand::Text(_) | Operand::Int(_) | Operand::Decimal(_)
@@ -1757,18 +1765,18 @@ fn literal_holds(v: &str, c: &Cmp) -> bool {
 }
 
 fn describe_strategy(fd: &FDraft<'_>) -> String {
-    match &fd.gen {
-        Some(Gen::Normal { min, max, .. }) => format!(
+    match &fd.strategy {
+        Some(Strategy::Normal { min, max, .. }) => format!(
             "`{}` draws from `normal_distribution` with min {} and max {}",
             fd.name,
             fmt_num(*min),
             fmt_num(*max)
         ),
-        Some(Gen::AddDuration { min, max, .. }) => format!(
+        Some(Strategy::AddDuration { min, max, .. }) => format!(
             "`{}` adds between {}s and {}s to its base field",
             fd.name, min, max
         ),
-        _ => format!("`{}` uses `{}`", fd.name, fd.strategy),
+        _ => format!("`{}` uses `{}`", fd.name, fd.strategy_name),
     }
 }
 
@@ -1783,7 +1791,7 @@ fn classify(
     let mut open_groups: Vec<Vec<Cmp>> = Vec::new();
     let mut any_proven = false;
     let all_groups = r.cmps.clone();
-    let record = |how: RuleHow| RuleRecord {
+    let record = |how: Enforcement| RuleRecord {
         text: u.text.trim().to_string(),
         groups: all_groups.clone(),
         how,
@@ -1807,7 +1815,9 @@ fn classify(
     }
     if any_proven {
         // Holds by construction: costs nothing at run time.
-        entities[e].fields[f].records.push(record(RuleHow::Proven));
+        entities[e].fields[f]
+            .records
+            .push(record(Enforcement::Proven));
         return;
     }
     if open_groups.is_empty() {
@@ -1824,7 +1834,14 @@ fn classify(
     }
     let fd = &mut entities[e].fields[f];
     // Literal rules on a pool: keep only the values that pass, at build time.
-    if let (Some(Gen::Pool { values, dist }), [group]) = (&mut fd.gen, open_groups.as_slice()) {
+    if let (
+        Some(Strategy::Pool {
+            values,
+            distribution: dist,
+        }),
+        [group],
+    ) = (&mut fd.strategy, open_groups.as_slice())
+    {
         if group.iter().all(|c| {
             matches!(
                 c.rhs,
@@ -1840,20 +1857,20 @@ fn classify(
                 i += 1;
                 keep[i - 1]
             });
-            if let PoolDist::Weighted(w) = dist {
+            if let PoolDistribution::Weighted(w) = dist {
                 let mut i = 0;
                 w.retain(|_| {
                     i += 1;
                     keep[i - 1]
                 });
             }
-            fd.records.push(record(RuleHow::Filtered));
+            fd.records.push(record(Enforcement::Filtered));
             return;
         }
     }
     let truncatable = matches!(
-        fd.gen,
-        Some(Gen::Normal { .. } | Gen::Range { .. } | Gen::AddDuration { .. })
+        fd.strategy,
+        Some(Strategy::Normal { .. } | Strategy::Range { .. } | Strategy::AddDuration { .. })
     );
     if truncatable && open_groups.len() == 1 && open_groups[0].iter().all(|c| c.op != CmpOp::Ne) {
         let group = open_groups.pop().unwrap();
@@ -1861,7 +1878,7 @@ fn classify(
         let risk = empty_window_risk(entities, e, f, &group);
         let fd = &mut entities[e].fields[f];
         fd.enforce.bounds.extend(group);
-        fd.records.push(record(RuleHow::Bounds));
+        fd.records.push(record(Enforcement::Bounds));
         if let Some(why) = risk {
             d.warning(
                 u.loc,
@@ -1879,7 +1896,7 @@ fn classify(
     }
     fd.enforce.reject.push(open_groups);
     fd.enforce.rules_text.push(u.text.clone());
-    fd.records.push(record(RuleHow::Redraw));
+    fd.records.push(record(Enforcement::Redraw));
     d.warning(
         u.loc,
         format!(
@@ -1898,8 +1915,8 @@ fn empty_window_risk(entities: &[EDraft<'_>], e: usize, f: usize, group: &[Cmp])
     let fd = &entities[e].fields[f];
     // The lowest upper end and the highest lower end of the strategy's own window over all
     // rows (a derived field's window moves with its base).
-    let (ceiling_min, floor_max, base) = match fd.gen.as_ref()? {
-        Gen::AddDuration { base, min, max } => {
+    let (ceiling_min, floor_max, base) = match fd.strategy.as_ref()? {
+        Strategy::AddDuration { base, min, max } => {
             let (lo, hi) = static_range(entities, e, *base, 0)?;
             (lo + *max as f64, hi + *min as f64, Some(*base))
         }
@@ -1950,9 +1967,9 @@ fn capacity(entities: &[EDraft<'_>], e: usize, f: usize, depth: usize) -> Option
         return None;
     }
     let fd = &entities[e].fields[f];
-    match fd.gen.as_ref()? {
-        Gen::Pool { values, .. } => Some(values.len() as f64),
-        Gen::Normal {
+    match fd.strategy.as_ref()? {
+        Strategy::Pool { values, .. } => Some(values.len() as f64),
+        Strategy::Normal {
             min,
             max,
             integer,
@@ -1966,20 +1983,20 @@ fn capacity(entities: &[EDraft<'_>], e: usize, f: usize, depth: usize) -> Option
             };
             Some(((max - min) * scale).floor() + 1.0)
         }
-        Gen::ForeignKey { parent, .. } => Some(entities[*parent].target_count as f64),
-        Gen::Template { parts, .. } => {
+        Strategy::ForeignKey { parent, .. } => Some(entities[*parent].target_count as f64),
+        Strategy::Template { pieces: parts, .. } => {
             let mut c = 1.0;
             for p in parts {
                 c *= match p {
-                    TemplatePart::Lit(_) => 1.0,
-                    TemplatePart::Pool(v) => v.len() as f64,
-                    TemplatePart::Field(j) => capacity(entities, e, *j, depth + 1)?,
-                    TemplatePart::Index => return None,
+                    TemplatePiece::Literal(_) => 1.0,
+                    TemplatePiece::Choice(v) => v.len() as f64,
+                    TemplatePiece::Field(j) => capacity(entities, e, *j, depth + 1)?,
+                    TemplatePiece::Index => return None,
                 };
             }
             Some(c)
         }
-        Gen::Range { start, end, .. } => {
+        Strategy::Range { start, end, .. } => {
             let now = entities[e].seed.and_then(|s| s.generated_at);
             Some((resolve_time(*end, now)? - resolve_time(*start, now)?) as f64 + 1.0)
         }
@@ -1990,20 +2007,24 @@ fn capacity(entities: &[EDraft<'_>], e: usize, f: usize, depth: usize) -> Option
 fn check_unique(entities: &mut [EDraft<'_>], e: usize, f: usize, loc: Loc, d: &mut Diagnostics) {
     let n = entities[e].target_count;
     let fd = &entities[e].fields[f];
-    let proven = match &fd.gen {
-        Some(Gen::Uuid) => true,
-        Some(Gen::Template { parts, .. }) => template_index_unique(entities, e, parts),
-        Some(Gen::Range {
-            dist: RangeDist::Linear,
+    let proven = match &fd.strategy {
+        Some(Strategy::UuidV4) => true,
+        Some(Strategy::Template { pieces: parts, .. }) => template_index_unique(entities, e, parts),
+        Some(Strategy::Range {
+            distribution: RangeDistribution::Linear,
             ..
         }) => {
             // Evenly spread times are distinct at one second or more per row; a rule that
             // moves some rows to a random time inside its window breaks that.
             fd.enforce.is_empty() && capacity(entities, e, f, 0).is_some_and(|c| c > n as f64)
         }
-        Some(Gen::ForeignKey { dist, parent, .. }) => {
+        Some(Strategy::ForeignKey {
+            distribution: dist,
+            parent,
+            ..
+        }) => {
             let parent_rows = entities[*parent].target_count;
-            if !matches!(dist, FkDist::Uniform) || n > parent_rows {
+            if !matches!(dist, ForeignKeyDistribution::Uniform) || n > parent_rows {
                 let why = if n > parent_rows {
                     format!(
                         "`{}` has {} rows but its parent `{}` only {parent_rows}",
@@ -2017,13 +2038,13 @@ fn check_unique(entities: &mut [EDraft<'_>], e: usize, f: usize, loc: Loc, d: &m
                     .help("use `distribution: uniform` and at most as many rows as the parent, or drop `unique`");
                 return;
             }
-            entities[e].fields[f].gen = Some(Gen::ForeignKey {
+            entities[e].fields[f].strategy = Some(Strategy::ForeignKey {
                 parent: *parent,
-                parent_field: match &fd.gen {
-                    Some(Gen::ForeignKey { parent_field, .. }) => *parent_field,
+                parent_field: match &fd.strategy {
+                    Some(Strategy::ForeignKey { parent_field, .. }) => *parent_field,
                     _ => unreachable!(),
                 },
-                dist: FkDist::Bijective,
+                distribution: ForeignKeyDistribution::OneToOne,
             });
             return;
         }
@@ -2033,7 +2054,7 @@ fn check_unique(entities: &mut [EDraft<'_>], e: usize, f: usize, loc: Loc, d: &m
         return;
     }
     let fd = &entities[e].fields[f];
-    let help = if fd.strategy == "template" {
+    let help = if fd.strategy_name == "template" {
         "add `{index}` to the template (e.g. `{first_name}.{last_name}{index}@{domain}`), followed by a non-digit"
     } else {
         "use `uuid_v4`, or a `template` that contains `{index}`"
@@ -2056,7 +2077,7 @@ fn check_unique(entities: &mut [EDraft<'_>], e: usize, f: usize, loc: Loc, d: &m
                 loc,
                 format!(
                     "`{}` must be unique but `{}` draws values at random, so repeats are expected",
-                    fd.name, fd.strategy
+                    fd.name, fd.strategy_name
                 ),
             )
             .help(help);
@@ -2067,20 +2088,20 @@ fn check_unique(entities: &mut [EDraft<'_>], e: usize, f: usize, loc: Loc, d: &m
 /// A template with `{index}` is unique when the index can be read back from the text: the
 /// character after it is a literal non-digit `c` that nothing before it can contain (or the
 /// index ends the text), and what comes just before it cannot end in a digit.
-fn template_index_unique(entities: &[EDraft<'_>], e: usize, parts: &[TemplatePart]) -> bool {
-    let Some(k) = parts.iter().position(|p| *p == TemplatePart::Index) else {
+fn template_index_unique(entities: &[EDraft<'_>], e: usize, parts: &[TemplatePiece]) -> bool {
+    let Some(k) = parts.iter().position(|p| *p == TemplatePiece::Index) else {
         return false;
     };
     // The possible texts of a part, when known.
-    let texts = |p: &TemplatePart| -> Option<Vec<String>> {
+    let texts = |p: &TemplatePiece| -> Option<Vec<String>> {
         match p {
-            TemplatePart::Lit(s) => Some(vec![s.clone()]),
-            TemplatePart::Pool(v) => Some(v.clone()),
-            TemplatePart::Field(j) => match &entities[e].fields[*j].gen {
-                Some(Gen::Pool { values, .. }) => Some(values.clone()),
+            TemplatePiece::Literal(s) => Some(vec![s.clone()]),
+            TemplatePiece::Choice(v) => Some(v.clone()),
+            TemplatePiece::Field(j) => match &entities[e].fields[*j].strategy {
+                Some(Strategy::Pool { values, .. }) => Some(values.clone()),
                 _ => None,
             },
-            TemplatePart::Index => None,
+            TemplatePiece::Index => None,
         }
     };
     if k > 0 {
@@ -2093,7 +2114,7 @@ fn template_index_unique(entities: &[EDraft<'_>], e: usize, parts: &[TemplatePar
     }
     match parts.get(k + 1) {
         None => true,
-        Some(TemplatePart::Lit(s)) => {
+        Some(TemplatePiece::Literal(s)) => {
             let Some(c) = s.chars().next().filter(|c| !c.is_ascii_digit()) else {
                 return false;
             };
@@ -2111,11 +2132,11 @@ fn template_index_unique(entities: &[EDraft<'_>], e: usize, parts: &[TemplatePar
 
 fn field_deps(fd: &FDraft<'_>) -> Vec<usize> {
     let mut deps = Vec::new();
-    match &fd.gen {
-        Some(Gen::AddDuration { base, .. }) => deps.push(*base),
-        Some(Gen::Template { parts, .. }) => {
+    match &fd.strategy {
+        Some(Strategy::AddDuration { base, .. }) => deps.push(*base),
+        Some(Strategy::Template { pieces: parts, .. }) => {
             for p in parts {
-                if let TemplatePart::Field(j) = p {
+                if let TemplatePiece::Field(j) = p {
                     deps.push(*j);
                 }
             }
@@ -2230,8 +2251,8 @@ fn build(entities: Vec<EDraft<'_>>, config_dir: &str, d: &mut Diagnostics) -> Op
             .fields
             .iter()
             .map(|fd| {
-                let mut gen = fd.gen.clone().unwrap();
-                if let Gen::ForeignKey { parent, .. } = &mut gen {
+                let mut gen = fd.strategy.clone().unwrap();
+                if let Strategy::ForeignKey { parent, .. } = &mut gen {
                     *parent = new_index[*parent];
                 }
                 Field {
@@ -2239,8 +2260,8 @@ fn build(entities: Vec<EDraft<'_>>, config_dir: &str, d: &mut Diagnostics) -> Op
                     ident: fd.ident.clone(),
                     key: perfgen_runtime::rng::name_key(&fd.name),
                     ty: fd.ty.unwrap(),
-                    gen,
-                    strategy: fd.strategy.clone(),
+                    strategy: gen,
+                    strategy_name: fd.strategy_name.clone(),
                     enforce: fd.enforce.clone(),
                     rules: fd.records.clone(),
                     unique: fd.unique.is_some(),

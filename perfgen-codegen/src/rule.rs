@@ -83,11 +83,16 @@ pub fn parse(text: &str, own_field: &str) -> Result<RuleAst, String> {
             Some(other) => {
                 return Err(format!(
                     "expected a value or field after `{}`, found `{}`",
-                    op.symbol(),
+                    op.rule_symbol(),
                     tok_text(other)
                 ))
             }
-            None => return Err(format!("expected a value or field after `{}`", op.symbol())),
+            None => {
+                return Err(format!(
+                    "expected a value or field after `{}`",
+                    op.rule_symbol()
+                ))
+            }
         };
         groups.last_mut().unwrap().push(RawCmp { op, rhs });
         i += 2;
@@ -118,7 +123,7 @@ fn rest_text(toks: &[Tok]) -> String {
 
 fn tok_text(t: &Tok) -> String {
     match t {
-        Tok::Op(op) => op.symbol().into(),
+        Tok::Op(op) => op.rule_symbol().into(),
         Tok::And => "AND".into(),
         Tok::Or => "OR".into(),
         Tok::Word(w) => w.clone(),
