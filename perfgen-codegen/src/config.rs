@@ -2,6 +2,7 @@
 //! YAML tree into plain structs. Every problem is recorded; reading carries on past it.
 
 use crate::diag::{suggest, Diagnostics, FileId, Loc, Sources};
+use crate::strategy::FieldStrategy;
 use crate::values;
 use crate::yaml::{self, Key, Yaml};
 use std::collections::BTreeMap;
@@ -87,8 +88,19 @@ pub struct ConfigDoc {
 pub struct FieldSpec {
     pub name: String,
     pub loc: Loc,
-    /// The strategy mapping (`strategy: ...` and its parameters).
-    pub body: Yaml,
+    /// The strategy mapping (`strategy: ...` and its parameters), read.
+    pub strategy: FieldStrategy,
+}
+
+impl FieldSpec {
+    /// Field `name` (written at `loc`) with its strategy mapping `body`.
+    pub fn read(name: &str, loc: Loc, body: &Yaml) -> Self {
+        FieldSpec {
+            name: name.to_string(),
+            loc,
+            strategy: FieldStrategy::read(name, loc, body),
+        }
+    }
 }
 
 /// One entry of `validations`.
@@ -436,11 +448,7 @@ fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {
                 .help("write `strategy: <name>` and its parameters under the field");
             continue;
         }
-        doc.fields.push(FieldSpec {
-            name: k.text.clone(),
-            loc: k.loc,
-            body: body.clone(),
-        });
+        doc.fields.push(FieldSpec::read(&k.text, k.loc, body));
     }
 }
 

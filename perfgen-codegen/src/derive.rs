@@ -413,7 +413,7 @@ fn declared(ty: &syn::Type) -> Declared {
             match last.ident.to_string().as_str() {
                 "Uuid" => Declared::Is(Ty::Uuid),
                 "i64" => Declared::Is(Ty::Int),
-                "f64" => Declared::Is(Ty::Decimal(crate::lower::DEFAULT_PRECISION)),
+                "f64" => Declared::Is(Ty::Decimal(crate::strategy::normal::DEFAULT_PRECISION)),
                 "Timestamp" => Declared::Is(Ty::Timestamp),
                 "String" => Declared::Is(Ty::String),
                 "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i128"
@@ -1136,13 +1136,12 @@ fn expand(input: &syn::DeriveInput) -> Result<TokenStream, syn::Error> {
         batch_size: container.batch_size,
         fields: fields
             .iter()
-            .map(|f| FieldSpec {
-                name: f.name.clone(),
-                loc: f.loc,
-                body: Yaml {
+            .map(|f| {
+                let body = Yaml {
                     loc: f.body.loc,
                     kind: YamlKind::Map(f.body.entries.clone()),
-                },
+                };
+                FieldSpec::read(&f.name, f.loc, &body)
             })
             .collect(),
         validations: all_rules.iter().map(|v| (*v).clone()).collect(),

@@ -28,6 +28,7 @@ pub mod infer;
 pub mod ir;
 pub mod lower;
 pub mod rule;
+pub mod strategy;
 pub mod tools;
 pub mod values;
 pub mod yaml;

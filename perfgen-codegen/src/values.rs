@@ -10,6 +10,15 @@ pub fn number(text: &str) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+/// A number as shown in messages: whole numbers without a fraction (`18`, not `18.0`).
+pub fn shown_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A non-negative whole number (`100000`, `100_000`, `1e5`).
 pub fn count(text: &str) -> Option<u64> {
     let t = text.trim().replace('_', "");
