@@ -426,7 +426,8 @@ fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {
     };
     for (k, body) in map {
         if k.text == "validations" {
-            // The seed document's orders example nests its rules here.
+            // Rules nested under `field_strategies` (as some configs write them) are read as
+            // top-level `validations`, with a warning.
             if body.as_seq().is_some() {
                 diags
                     .warning(k.loc, "`validations` nested under `field_strategies` is read as top-level `validations`")

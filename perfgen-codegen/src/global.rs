@@ -1,5 +1,5 @@
-//! The optional project-wide `config.yaml` (the seed document's step 1.1 loads
-//! `eval/config.yaml`): defaults for every entity, read at build time with the configs.
+//! The optional project-wide `config.yaml` (`eval/config.yaml` in this repository):
+//! defaults for every entity, read at build time with the configs.
 //!
 //! ```yaml
 //! # eval/config.yaml

@@ -1,5 +1,6 @@
-//! `perfgen infer`: a draft multiply config guessed from a seed file's records (the seed
-//! document's step 2.2, "extract pattern metadata from seeds", written as a section 3 config).
+//! `perfgen infer`: a draft multiply config guessed from a seed file's records: the
+//! patterns the seed values show (identifiers, categories, numbers, times, addresses),
+//! written as a strategy per field.
 //!
 //! Per field, from its non-null seed values, in this order:
 //! - every value a UUID: `uuid_v4` (with a commented foreign-key hint when the values look
@@ -83,6 +84,7 @@ pub struct Inference {
 }
 
 impl Inference {
+    /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()

@@ -20,6 +20,7 @@ pub struct Program {
     pub default_seed: Option<u64>,
 }
 
+/// One generated entity: a struct, a CSV file.
 #[derive(Debug, Clone)]
 pub struct Entity {
     /// `entity:` as written.
@@ -41,6 +42,7 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// Whether a field's range depends on the run's `now`.
     pub fn uses_now(&self) -> bool {
         self.fields.iter().any(|f| match &f.strategy {
             Strategy::Range { start, end, .. } => start.uses_now() || end.uses_now(),
@@ -49,6 +51,7 @@ impl Entity {
     }
 }
 
+/// One column of an entity.
 #[derive(Debug, Clone)]
 pub struct Field {
     /// The CSV header name (the config's name, unchanged).
@@ -95,6 +98,7 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The type as named in messages.
     pub fn name(self) -> &'static str {
         match self {
             Ty::Uuid => "uuid",
@@ -104,9 +108,11 @@ impl Ty {
             Ty::Str | Ty::String => "string",
         }
     }
+    /// An integer or a decimal.
     pub fn is_numeric(self) -> bool {
         matches!(self, Ty::Int | Ty::Decimal(_))
     }
+    /// A pool value or a built string.
     pub fn is_text(self) -> bool {
         matches!(self, Ty::Str | Ty::String)
     }
@@ -198,6 +204,7 @@ pub enum Operand {
     },
 }
 
+/// One comparison of a field's value with an operand.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cmp {
     pub op: CmpOp,
@@ -217,6 +224,7 @@ pub struct Enforce {
 }
 
 impl Enforce {
+    /// Whether nothing is kept at run time.
     pub fn is_empty(&self) -> bool {
         self.bounds.is_empty() && self.reject.is_empty()
     }

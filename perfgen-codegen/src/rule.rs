@@ -5,6 +5,7 @@
 
 use crate::ir::CmpOp;
 
+/// A parsed rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RuleAst {
     Unique,
@@ -12,12 +13,14 @@ pub enum RuleAst {
     Or(Vec<Vec<RawCmp>>),
 }
 
+/// One comparison as written, its operand not yet resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawCmp {
     pub op: CmpOp,
     pub rhs: RawOperand,
 }
 
+/// A comparison's right-hand side as written.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawOperand {
     /// A number as written.

@@ -3,6 +3,7 @@
 
 use super::*;
 
+/// `spec::FieldSpec { .. }` of field `f`.
 pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
     let sp = quote!(#rt::spec);
     let column = match f.ty {
@@ -12,11 +13,23 @@ pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
         Ty::Timestamp => quote!(#sp::ColumnType::Timestamp),
         Ty::Str | Ty::String => quote!(#sp::ColumnType::Text),
     };
-    let time = |t: TimeSpec| match t {
+    let strategy = strategy(&sp, &f.strategy);
+    let rules = f.rules.iter().map(|r| rule(&sp, r));
+    let unique = f.unique;
+    quote!(#sp::FieldSpec { column: #column, strategy: #strategy, unique: #unique, rules: &[#(#rules),*] })
+}
+
+/// `spec::TimeSpec::..` of `t`.
+fn time(sp: &TokenStream, t: TimeSpec) -> TokenStream {
+    match t {
         TimeSpec::At(v) => quote!(#sp::TimeSpec::At(#v)),
         TimeSpec::Now(v) => quote!(#sp::TimeSpec::Now(#v)),
-    };
-    let strategy = match &f.strategy {
+    }
+}
+
+/// `spec::Strategy::..` of `s`.
+fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
+    match s {
         Strategy::External => unreachable!("fields of external entities are not emitted"),
         Strategy::UuidV4 => quote!(#sp::Strategy::UuidV4),
         Strategy::Pool {
@@ -50,7 +63,7 @@ pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
             end,
             distribution: dist,
         } => {
-            let (a, b) = (time(*start), time(*end));
+            let (a, b) = (time(sp, *start), time(sp, *end));
             let d = match dist {
                 RangeDistribution::Linear => quote!(#sp::RangeDistribution::Linear),
                 RangeDistribution::Uniform => quote!(#sp::RangeDistribution::Uniform),
@@ -94,50 +107,50 @@ pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
             };
             quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
         }
-    };
-    let rules = f.rules.iter().map(|r| {
-        let text = &r.text;
-        let groups = r.groups.iter().map(|g| {
-            let cmps = g.iter().map(|c| {
-                let op = match c.op {
-                    CmpOp::Ge => quote!(#sp::CmpOp::Ge),
-                    CmpOp::Gt => quote!(#sp::CmpOp::Gt),
-                    CmpOp::Le => quote!(#sp::CmpOp::Le),
-                    CmpOp::Lt => quote!(#sp::CmpOp::Lt),
-                    CmpOp::Eq => quote!(#sp::CmpOp::Eq),
-                    CmpOp::Ne => quote!(#sp::CmpOp::Ne),
-                };
-                let rhs = match &c.rhs {
-                    Operand::Int(v) => {
-                        let v = f64_lit(*v as f64);
-                        quote!(#sp::Operand::Number(#v))
-                    }
-                    Operand::Decimal(v) => {
-                        let v = f64_lit(*v);
-                        quote!(#sp::Operand::Number(#v))
-                    }
-                    Operand::Time(t) => {
-                        let t = time(*t);
-                        quote!(#sp::Operand::Time(#t))
-                    }
-                    Operand::Text(s) => quote!(#sp::Operand::Text(#s)),
-                    Operand::Field(j) => quote!(#sp::Operand::Field(#j)),
-                    Operand::Parent { fk, field } => {
-                        quote!(#sp::Operand::Parent { fk: #fk, field: #field })
-                    }
-                };
-                quote!(#sp::Comparison { op: #op, rhs: #rhs })
-            });
-            quote!(&[#(#cmps),*])
+    }
+}
+
+/// `spec::Rule { .. }` of `r`.
+fn rule(sp: &TokenStream, r: &RuleRecord) -> TokenStream {
+    let text = &r.text;
+    let groups = r.groups.iter().map(|g| {
+        let cmps = g.iter().map(|c| {
+            let op = match c.op {
+                CmpOp::Ge => quote!(#sp::CmpOp::Ge),
+                CmpOp::Gt => quote!(#sp::CmpOp::Gt),
+                CmpOp::Le => quote!(#sp::CmpOp::Le),
+                CmpOp::Lt => quote!(#sp::CmpOp::Lt),
+                CmpOp::Eq => quote!(#sp::CmpOp::Eq),
+                CmpOp::Ne => quote!(#sp::CmpOp::Ne),
+            };
+            let rhs = match &c.rhs {
+                Operand::Int(v) => {
+                    let v = f64_lit(*v as f64);
+                    quote!(#sp::Operand::Number(#v))
+                }
+                Operand::Decimal(v) => {
+                    let v = f64_lit(*v);
+                    quote!(#sp::Operand::Number(#v))
+                }
+                Operand::Time(t) => {
+                    let t = time(sp, *t);
+                    quote!(#sp::Operand::Time(#t))
+                }
+                Operand::Text(s) => quote!(#sp::Operand::Text(#s)),
+                Operand::Field(j) => quote!(#sp::Operand::Field(#j)),
+                Operand::Parent { fk, field } => {
+                    quote!(#sp::Operand::Parent { fk: #fk, field: #field })
+                }
+            };
+            quote!(#sp::Comparison { op: #op, rhs: #rhs })
         });
-        let how = match r.how {
-            Enforcement::Proven => quote!(#sp::Enforcement::Proven),
-            Enforcement::Filtered => quote!(#sp::Enforcement::Filtered),
-            Enforcement::Bounds => quote!(#sp::Enforcement::Bounds),
-            Enforcement::Redraw => quote!(#sp::Enforcement::Redraw),
-        };
-        quote!(#sp::Rule { text: #text, any_of: &[#(#groups),*], enforcement: #how })
+        quote!(&[#(#cmps),*])
     });
-    let unique = f.unique;
-    quote!(#sp::FieldSpec { column: #column, strategy: #strategy, unique: #unique, rules: &[#(#rules),*] })
+    let how = match r.how {
+        Enforcement::Proven => quote!(#sp::Enforcement::Proven),
+        Enforcement::Filtered => quote!(#sp::Enforcement::Filtered),
+        Enforcement::Bounds => quote!(#sp::Enforcement::Bounds),
+        Enforcement::Redraw => quote!(#sp::Enforcement::Redraw),
+    };
+    quote!(#sp::Rule { text: #text, any_of: &[#(#groups),*], enforcement: #how })
 }

@@ -108,10 +108,12 @@ pub fn format_file(tokens: TokenStream, source_note: &str) -> Result<String, Str
     ))
 }
 
+/// The generated struct of entity `e`.
 pub(crate) fn type_ident(e: &Entity) -> syn::Ident {
     format_ident!("{}", e.type_name)
 }
 
+/// The struct field of `f` (raw for keywords: `r#type`).
 pub(crate) fn field_ident(f: &Field) -> syn::Ident {
     match f.ident.strip_prefix("r#") {
         Some(kw) => syn::Ident::new_raw(kw, proc_macro2::Span::call_site()),
@@ -119,42 +121,52 @@ pub(crate) fn field_ident(f: &Field) -> syn::Ident {
     }
 }
 
+/// `f`'s identifier without `r#`, for names built from it.
 pub(crate) fn bare(f: &Field) -> &str {
     crate::ident::bare(&f.ident)
 }
 
+/// `<field>_at`: the field of one row, computed alone.
 pub(crate) fn at_fn(f: &Field) -> syn::Ident {
     format_ident!("{}_at", bare(f))
 }
 
+/// `draw_<field>`: the field drawn from its inputs.
 pub(crate) fn draw_fn(f: &Field) -> syn::Ident {
     format_ident!("draw_{}", bare(f))
 }
 
+/// `<field>_parent_row`: the parent row a foreign key references.
 pub(crate) fn parent_row_fn(f: &Field) -> syn::Ident {
     format_ident!("{}_parent_row", bare(f))
 }
 
+/// `v_<field>`: the field's value in a local.
 pub(crate) fn local_value(f: &Field) -> syn::Ident {
     format_ident!("v_{}", bare(f))
 }
 
+/// `ix_<field>`: the pool index a pool field was drawn at.
 pub(crate) fn local_pool_index(f: &Field) -> syn::Ident {
     format_ident!("ix_{}", bare(f))
 }
 
+/// `draw_<field>_index`: a pool field's index alone.
 pub(crate) fn draw_index_fn(f: &Field) -> syn::Ident {
     format_ident!("draw_{}_index", bare(f))
 }
 
+/// `p_<field>`: a foreign key's parent row in a local.
 pub(crate) fn local_parent_row(f: &Field) -> syn::Ident {
     format_ident!("p_{}", bare(f))
 }
 
+/// `<Type>__<field>__<what>`: a static of one field.
 pub(crate) fn static_name(e: &Entity, f: &Field, what: &str) -> syn::Ident {
     format_ident!("{}__{}__{}", e.type_name, bare(f), what)
 }
 
+/// The Rust type of a column.
 pub(crate) fn rust_type(rt: &syn::Path, ty: Ty) -> TokenStream {
     match ty {
         Ty::Uuid => quote!(#rt::Uuid),
@@ -166,6 +178,7 @@ pub(crate) fn rust_type(rt: &syn::Path, ty: Ty) -> TokenStream {
     }
 }
 
+/// The Rust type of a column as shown by `perfgen list`.
 pub(crate) fn rust_type_name(ty: Ty) -> &'static str {
     match ty {
         Ty::Uuid => "Uuid",
@@ -177,6 +190,7 @@ pub(crate) fn rust_type_name(ty: Ty) -> &'static str {
     }
 }
 
+/// An `f64` literal (infinities as `f64::INFINITY`).
 pub(crate) fn f64_lit(v: f64) -> TokenStream {
     if v == f64::INFINITY {
         quote!(f64::INFINITY)
@@ -188,6 +202,7 @@ pub(crate) fn f64_lit(v: f64) -> TokenStream {
     }
 }
 
+/// An `Option<i64>` expression.
 pub(crate) fn opt_i64(v: Option<i64>) -> TokenStream {
     match v {
         Some(v) => quote!(::core::option::Option::Some(#v)),
@@ -214,6 +229,7 @@ pub(crate) fn by_pool_index(e: &Entity, j: usize, case: Case) -> bool {
         && e.fields[j].enforce.reject.is_empty()
 }
 
+/// What the draw function of `f` takes besides `(cx, row)`, sorted.
 pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
     let mut args = Vec::new();
     match &f.strategy {
@@ -251,9 +267,33 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
     args
 }
 
+/// The type a draw function takes a column's value as (`&str` for built strings).
 pub(crate) fn param_type(rt: &syn::Path, ty: Ty) -> TokenStream {
     match ty {
         Ty::String => quote!(&str),
         other => rust_type(rt, other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runtime_path_is_a_parameter() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../perfgen-fixtures");
+        let outcome = crate::Builder::new("configs/golden/configs")
+            .root(&root)
+            .check();
+        let p = outcome.program.expect("the golden configs check clean");
+        let facade: syn::Path = syn::parse_quote!(::my_facade::runtime);
+        let custom = program_in(&p, &facade).to_string();
+        assert!(!custom.contains("perfgen_runtime"), "{custom}");
+        assert!(custom.contains(":: my_facade :: runtime :: Catalog"));
+        let derived = derived_entity_in(&p, 0, &facade).to_string();
+        assert!(!derived.contains("perfgen_runtime"), "{derived}");
+        assert!(program(&p)
+            .to_string()
+            .contains(":: perfgen_runtime :: Catalog"));
     }
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 
+/// Body of a draw: preparation, then the value, redrawn while a run-time rule fails.
 pub(crate) fn with_rules(
     fe: &FieldEmit<'_>,
     prep: Option<TokenStream>,
@@ -34,6 +35,7 @@ pub(crate) fn with_rules(
     }
 }
 
+/// A point in time as an `i64` expression (`now` read from the run's context).
 pub(crate) fn time_expr(t: TimeSpec) -> TokenStream {
     match t {
         TimeSpec::At(v) => quote!(#v),

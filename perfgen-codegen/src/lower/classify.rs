@@ -217,36 +217,8 @@ pub(super) fn classify(
     }
     let fd = &mut entities[e].fields[f];
     // Literal rules on a pool: keep only the values that pass, at build time.
-    if let (
-        Some(Strategy::Pool {
-            values,
-            distribution: dist,
-        }),
-        [group],
-    ) = (&mut fd.strategy, open_groups.as_slice())
-    {
-        if group.iter().all(|c| {
-            matches!(
-                c.rhs,
-                Operand::Text(_) | Operand::Int(_) | Operand::Decimal(_)
-            )
-        }) {
-            let keep: Vec<bool> = values
-                .iter()
-                .map(|v| group.iter().all(|c| literal_holds(v, c)))
-                .collect();
-            let mut i = 0;
-            values.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
-            if let PoolDistribution::Weighted(w) = dist {
-                let mut i = 0;
-                w.retain(|_| {
-                    i += 1;
-                    keep[i - 1]
-                });
-            }
+    if let [group] = open_groups.as_slice() {
+        if filter_pool(fd, group) {
             fd.records.push(record(Enforcement::Filtered));
             return;
         }
@@ -347,4 +319,86 @@ fn empty_window_risk(
         }
     }
     None
+}
+
+/// Drop the values of a pool field that fail `group` (comparisons with literals only);
+/// false, with nothing changed, when the field is not a pool or a comparison is not with a
+/// literal.
+fn filter_pool(fd: &mut FieldDraft<'_>, group: &[Cmp]) -> bool {
+    let Some(Strategy::Pool {
+        values,
+        distribution,
+    }) = &mut fd.strategy
+    else {
+        return false;
+    };
+    let literal = |c: &Cmp| {
+        matches!(
+            c.rhs,
+            Operand::Text(_) | Operand::Int(_) | Operand::Decimal(_)
+        )
+    };
+    if !group.iter().all(literal) {
+        return false;
+    }
+    let keep: Vec<bool> = values
+        .iter()
+        .map(|v| group.iter().all(|c| literal_holds(v, c)))
+        .collect();
+    let mut i = 0;
+    values.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    if let PoolDistribution::Weighted(w) = distribution {
+        let mut i = 0;
+        w.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_of_intervals() {
+        use Verdict::*;
+        let v = verdict_intervals;
+        // x in [18, 80] against a constant.
+        assert_eq!(v(CmpOp::Ge, (18.0, 80.0), (18.0, 18.0)), Proven);
+        assert_eq!(v(CmpOp::Gt, (18.0, 80.0), (18.0, 18.0)), Open);
+        assert_eq!(v(CmpOp::Gt, (18.0, 80.0), (80.0, 80.0)), Refuted);
+        assert_eq!(v(CmpOp::Le, (18.0, 80.0), (90.0, 90.0)), Proven);
+        assert_eq!(v(CmpOp::Lt, (18.0, 80.0), (10.0, 10.0)), Refuted);
+        // Against another interval: overlapping ranges decide nothing.
+        assert_eq!(v(CmpOp::Ge, (10.0, 20.0), (15.0, 30.0)), Open);
+        assert_eq!(v(CmpOp::Ge, (30.0, 40.0), (15.0, 30.0)), Proven);
+        // Equality holds only between one and the same point; disjoint ranges refute it.
+        assert_eq!(v(CmpOp::Eq, (5.0, 5.0), (5.0, 5.0)), Proven);
+        assert_eq!(v(CmpOp::Eq, (1.0, 2.0), (3.0, 4.0)), Refuted);
+        assert_eq!(v(CmpOp::Ne, (1.0, 2.0), (3.0, 4.0)), Proven);
+        assert_eq!(v(CmpOp::Ne, (5.0, 5.0), (5.0, 5.0)), Refuted);
+    }
+
+    #[test]
+    fn pool_values_against_literals() {
+        let cmp = |op, rhs| Cmp { op, rhs };
+        assert!(literal_holds(
+            "b",
+            &cmp(CmpOp::Gt, Operand::Text("a".into()))
+        ));
+        assert!(!literal_holds(
+            "a",
+            &cmp(CmpOp::Ne, Operand::Text("a".into()))
+        ));
+        assert!(literal_holds("10", &cmp(CmpOp::Ge, Operand::Int(9))));
+        assert!(literal_holds("2.5", &cmp(CmpOp::Lt, Operand::Decimal(3.0))));
+        // A value that is not a number only differs from one.
+        assert!(!literal_holds("x", &cmp(CmpOp::Ge, Operand::Int(1))));
+        assert!(literal_holds("x", &cmp(CmpOp::Ne, Operand::Int(1))));
+    }
 }

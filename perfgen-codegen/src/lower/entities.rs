@@ -81,23 +81,7 @@ pub(super) fn entities<'a>(
             d.error(cfg.top, format!("entity `{}` has no fields", name.value))
                 .help("add at least one entry under `field_strategies`");
         }
-        // Two names that become the same Rust identifier.
-        for i in 0..fields.len() {
-            for j in 0..i {
-                if fields[i].ident == fields[j].ident {
-                    for (a, b) in [(i, j), (j, i)] {
-                        d.error(
-                            fields[a].loc,
-                            format!(
-                                "fields `{}` and `{}` both become the Rust field `{}`",
-                                fields[a].name, fields[b].name, fields[a].ident
-                            ),
-                        )
-                        .help("rename one of them; CSV headers keep the names as written");
-                    }
-                }
-            }
-        }
+        report_same_idents(&fields, d);
         out.push(EntityDraft {
             doc: cfg,
             seed: doc.seed,
@@ -111,47 +95,75 @@ pub(super) fn entities<'a>(
             external: false,
         });
     }
-    for i in 0..out.len() {
+    report_collisions(&out, d);
+    out
+}
+
+/// Two field names that become the same Rust identifier.
+fn report_same_idents(fields: &[FieldDraft<'_>], d: &mut Diagnostics) {
+    for i in 0..fields.len() {
         for j in 0..i {
-            if out[i].name == out[j].name {
+            if fields[i].ident == fields[j].ident {
+                for (a, b) in [(i, j), (j, i)] {
+                    d.error(
+                        fields[a].loc,
+                        format!(
+                            "fields `{}` and `{}` both become the Rust field `{}`",
+                            fields[a].name, fields[b].name, fields[a].ident
+                        ),
+                    )
+                    .help("rename one of them; CSV headers keep the names as written");
+                }
+            }
+        }
+    }
+}
+
+/// Two entities with the same name, Rust type or output file.
+fn report_collisions(entities: &[EntityDraft<'_>], d: &mut Diagnostics) {
+    for i in 0..entities.len() {
+        for j in 0..i {
+            if entities[i].name == entities[j].name {
                 d.error(
-                    out[i].name_loc,
-                    format!("entity `{}` is defined twice", out[i].name),
+                    entities[i].name_loc,
+                    format!("entity `{}` is defined twice", entities[i].name),
                 )
                 .help(format!(
                     "the other definition is in `{}`",
-                    file_name(out[j].doc)
+                    file_name(entities[j].doc)
                 ));
-            } else if out[i].type_name == out[j].type_name {
+            } else if entities[i].type_name == entities[j].type_name {
                 d.error(
-                    out[i].name_loc,
+                    entities[i].name_loc,
                     format!(
                         "entities `{}` and `{}` both become the Rust type `{}`",
-                        out[i].name, out[j].name, out[i].type_name
+                        entities[i].name, entities[j].name, entities[i].type_name
                     ),
                 )
                 .help("rename one of the entities");
             }
-            if out[i].output_path.is_some() && out[i].output_path == out[j].output_path {
-                let loc = out[i]
+            if entities[i].output_path.is_some()
+                && entities[i].output_path == entities[j].output_path
+            {
+                let loc = entities[i]
                     .doc
                     .output_file
                     .as_ref()
-                    .map_or(out[i].doc.top, |o| o.loc);
+                    .map_or(entities[i].doc.top, |o| o.loc);
                 d.error(
                     loc,
                     format!(
                         "entities `{}` and `{}` both write `{}`",
-                        out[j].name, out[i].name, out[i].output_display
+                        entities[j].name, entities[i].name, entities[i].output_display
                     ),
                 )
                 .help("give each entity its own `output_file`");
             }
         }
     }
-    out
 }
 
+/// The draft of an entity defined elsewhere: its referenced fields, typed as declared.
 pub(super) fn external_draft<'a>(x: &External<'a>) -> EntityDraft<'a> {
     let cfg = x.config;
     let name = cfg

@@ -167,3 +167,24 @@ pub(super) fn build(
         default_seed: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topological_order_breaks_ties_by_index() {
+        // 0 needs 2, 1 needs nothing, 2 needs 1.
+        let deps = vec![vec![2], vec![], vec![1]];
+        assert_eq!(topo(3, &deps), Ok(vec![1, 2, 0]));
+        assert_eq!(topo(3, &[vec![], vec![], vec![]]), Ok(vec![0, 1, 2]));
+    }
+
+    #[test]
+    fn a_cycle_names_a_node_on_it() {
+        // 1 -> 2 -> 1; 0 is free.
+        let deps = vec![vec![], vec![2], vec![1]];
+        assert_eq!(topo(3, &deps), Err(1));
+        assert_eq!(topo(1, &[vec![0]]), Err(0));
+    }
+}

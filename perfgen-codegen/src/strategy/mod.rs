@@ -314,3 +314,113 @@ pub(crate) fn emit(fe: &crate::emit::FieldEmit<'_>) -> crate::emit::DrawCode {
         ir::Strategy::External => unreachable!("fields of external entities are not emitted"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The strategy of field `f` in `text` (a mapping `f: {strategy: ...}`).
+    fn read(text: &str) -> FieldStrategy {
+        let mut d = Diagnostics::default();
+        let tree = crate::yaml::parse(0, text, &mut d).expect("test YAML parses");
+        let (key, body) = &tree.as_map().unwrap()[0];
+        FieldStrategy::read(&key.text, key.loc, body)
+    }
+
+    /// Every diagnostic as `line:col message (help)`.
+    fn shown(d: Diagnostics) -> Vec<String> {
+        d.into_sorted()
+            .iter()
+            .map(|x| {
+                format!(
+                    "{}:{} {} ({})",
+                    x.loc.line,
+                    x.loc.col,
+                    x.message,
+                    x.help.as_deref().unwrap_or("")
+                )
+            })
+            .collect()
+    }
+
+    /// Check and lower a normal field of type `ty`.
+    fn lower_normal(fs: &FieldStrategy, d: &mut Diagnostics) -> Option<ir::Strategy> {
+        let config = fs.check(d)?;
+        let ty = config.column_type(d);
+        let fields = [Sibling { name: "age", ty }];
+        let cx = FieldCx {
+            entity: "User",
+            field: "age",
+            field_loc: fs.loc,
+            strategy_loc: fs.name_loc,
+            ty,
+            fields: &fields,
+            seed: None,
+            foreign_key: None,
+        };
+        lower(config, &cx, d)
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_nearest() {
+        let mut d = Diagnostics::default();
+        let fs = read("id:\n  strategy: uuid4\n");
+        assert!(fs.check(&mut d).is_none());
+        assert_eq!(
+            shown(d),
+            ["2:13 unknown strategy `uuid4` (did you mean `uuid_v4`?)"]
+        );
+        let mut d = Diagnostics::default();
+        let fs = read("age:\n  strategy: normal_distribution\n  mean: 1\n  stdev: 2\n");
+        assert_eq!(fs.check(&mut d), fs.strategy.as_ref().ok());
+        assert_eq!(
+            shown(d),
+            ["4:3 unknown parameter `stdev` for strategy `normal_distribution` (did you mean `stddev`?)"]
+        );
+    }
+
+    #[test]
+    fn parameter_problems_are_reported_when_used() {
+        // Missing `mean` (at the mapping), `stddev` not a value, `max` not a number.
+        let fs = read("age:\n  strategy: normal_distribution\n  stddev: [1]\n  max: ten\n");
+        let mut d = Diagnostics::default();
+        assert_eq!(lower_normal(&fs, &mut d), None);
+        assert_eq!(
+            shown(d),
+            [
+                "2:11 field `age` is missing `mean` (add `mean: 35`)",
+                "3:11 `stddev` of field `age` must be a value, found a list (write `stddev: <value>`)",
+                "4:8 `max` must be a number, got `ten` (write e.g. `max: 10`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn min_above_max_is_reported_at_min() {
+        let fs = read(
+            "age:\n  strategy: normal_distribution\n  mean: 35\n  stddev: 12\n  min: 80\n  max: 18\n  type: integer\n",
+        );
+        let mut d = Diagnostics::default();
+        assert_eq!(lower_normal(&fs, &mut d), None);
+        assert_eq!(
+            shown(d),
+            ["5:8 `min` (80) is greater than `max` (18) (swap `min` and `max`)"]
+        );
+        let fs = read(
+            "age:\n  strategy: normal_distribution\n  mean: 35\n  stddev: 12\n  min: 18\n  max: 80\n  type: integer\n",
+        );
+        let mut d = Diagnostics::default();
+        assert_eq!(
+            lower_normal(&fs, &mut d),
+            Some(ir::Strategy::Normal {
+                mean: 35.0,
+                stddev: 12.0,
+                min: 18.0,
+                max: 80.0,
+                precision: 0,
+                integer: true,
+            })
+        );
+        assert!(shown(d).is_empty());
+    }
+}

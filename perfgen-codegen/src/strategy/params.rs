@@ -79,11 +79,6 @@ impl<T: Clone> Param<T> {
         self.get(d)
     }
 
-    /// Whether the parameter is written at all.
-    pub fn is_written(&self) -> bool {
-        !matches!(self, Param::Absent)
-    }
-
     /// Where the parameter's value is written.
     pub fn loc(&self) -> Option<Loc> {
         match self {

@@ -231,13 +231,63 @@ fn resolve_placeholder(
 /// The text built piece by piece into the caller's buffer, redrawn while a run-time rule
 /// fails.
 pub(crate) fn emit(fe: &FieldEmit<'_>, parts: &[TemplatePiece], case: &Case) -> DrawCode {
-    let (e, f) = (fe.entity, fe.field);
+    let f = fe.field;
     let rt = fe.cx.rt;
     let rng = fe.rng();
     let err = |msg: TokenStream| fe.err(msg);
     let params = fe.params();
     let draw = draw_fn(f);
     let mut statics = TokenStream::new();
+    let pushes = piece_pushes(fe, parts, *case, &mut statics);
+    let build = quote! {
+        out.clear();
+        #(#pushes)*
+    };
+    let d = format!(" Draws `{}` into `out`.", f.name);
+    let methods = if f.enforce.reject.is_empty() {
+        quote! {
+            #[doc = #d]
+            #[inline]
+            fn #draw(cx: &#rt::Context, row: u64, out: &mut ::std::string::String #(, #params)*) -> ::core::result::Result<(), #rt::RowError> {
+                #rng
+                #build
+                ::core::result::Result::Ok(())
+            }
+        }
+    } else {
+        let pred = reject_pred(fe, quote!(out.as_str()));
+        let msg = format!(
+            "rule(s) {:?} failed {MAX_REDRAWS} redraws",
+            f.enforce.rules_text
+        );
+        let fail = err(quote!(#msg));
+        quote! {
+            #[doc = #d]
+            fn #draw(cx: &#rt::Context, row: u64, out: &mut ::std::string::String #(, #params)*) -> ::core::result::Result<(), #rt::RowError> {
+                #rng
+                for _ in 0..#MAX_REDRAWS {
+                    #build
+                    if #pred {
+                        return ::core::result::Result::Ok(());
+                    }
+                }
+                ::core::result::Result::Err(#fail)
+            }
+        }
+    };
+    DrawCode::methods(statics, methods)
+}
+
+/// The statements appending each piece to `out` (with the case applied), and the statics
+/// of the lists they draw from.
+fn piece_pushes(
+    fe: &FieldEmit<'_>,
+    parts: &[TemplatePiece],
+    case: Case,
+    statics: &mut TokenStream,
+) -> Vec<TokenStream> {
+    let (e, f) = (fe.entity, fe.field);
+    let rt = fe.cx.rt;
     // The case is applied part by part, char by char (what the runtime's whole-string
     // helpers do too): literals and pools at build time, fields as they are appended.
     let cased = |s: &str| -> String {
@@ -269,7 +319,7 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, parts: &[TemplatePiece], case: &Case) -> 
                 });
                 quote!(out.push_str(#pool[rng.below(#nn) as usize]);)
             }
-            TemplatePiece::Field(j) if by_pool_index(e, *j, *case) => {
+            TemplatePiece::Field(j) if by_pool_index(e, *j, case) => {
                 let Strategy::Pool { values, .. } = &e.fields[*j].strategy else {
                     unreachable!("by_pool_index holds for pools only")
                 };
@@ -314,41 +364,5 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, parts: &[TemplatePiece], case: &Case) -> 
             }
         });
     }
-    let build = quote! {
-        out.clear();
-        #(#pushes)*
-    };
-    let d = format!(" Draws `{}` into `out`.", f.name);
-    let methods = if f.enforce.reject.is_empty() {
-        quote! {
-            #[doc = #d]
-            #[inline]
-            fn #draw(cx: &#rt::Context, row: u64, out: &mut ::std::string::String #(, #params)*) -> ::core::result::Result<(), #rt::RowError> {
-                #rng
-                #build
-                ::core::result::Result::Ok(())
-            }
-        }
-    } else {
-        let pred = reject_pred(fe, quote!(out.as_str()));
-        let msg = format!(
-            "rule(s) {:?} failed {MAX_REDRAWS} redraws",
-            f.enforce.rules_text
-        );
-        let fail = err(quote!(#msg));
-        quote! {
-            #[doc = #d]
-            fn #draw(cx: &#rt::Context, row: u64, out: &mut ::std::string::String #(, #params)*) -> ::core::result::Result<(), #rt::RowError> {
-                #rng
-                for _ in 0..#MAX_REDRAWS {
-                    #build
-                    if #pred {
-                        return ::core::result::Result::Ok(());
-                    }
-                }
-                ::core::result::Result::Err(#fail)
-            }
-        }
-    };
-    DrawCode::methods(statics, methods)
+    pushes
 }
