@@ -19,6 +19,7 @@ use crate::config::{ConfigDoc, FieldSpec, SeedDoc, Spanned, ValidationSpec};
 use crate::diag::{suggest, Diagnostics, Loc, Severity};
 use crate::ir::{ForeignKeyDistribution, Program, Strategy, Ty};
 use crate::lower::{self, External};
+use crate::strategy::{duration, foreign_key, normal, pool, range, template, uuid};
 use crate::values;
 use crate::yaml::{Key, Yaml, YamlKind};
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
@@ -32,13 +33,13 @@ const CONTAINER_KEYS: &[&str] = &["rows", "batch_size", "now", "rule", "crate"];
 
 /// Short names for strategies (the YAML names are accepted too).
 const STRATEGY_ALIASES: &[(&str, &str)] = &[
-    ("uuid", "uuid_v4"),
-    ("normal", "normal_distribution"),
-    ("range", "distribute_range"),
-    ("derive", "derive_from_field"),
-    ("foreign_key", "foreign_key_reference"),
-    ("categorical", "categorical_weighted"),
-    ("pool", "seed_pool_weighted"),
+    ("uuid", uuid::NAME),
+    ("normal", normal::NAME),
+    ("range", range::NAME),
+    ("derive", duration::NAME),
+    ("foreign_key", foreign_key::NAME),
+    ("categorical", pool::CATEGORICAL_NAME),
+    ("pool", pool::SEED_POOL_NAME),
 ];
 
 /// Words that set `distribution` (`zipf(alpha = 1.2)`, `linear`, ...).
@@ -451,10 +452,10 @@ fn canonical_strategy(name: &str) -> &str {
 /// Parameter names that differ from the YAML ones inside a strategy's parentheses.
 fn param_alias<'a>(strategy: &str, name: &'a str) -> &'a str {
     match (strategy, name) {
-        ("distribute_range", "start") => "range_start",
-        ("distribute_range", "end") => "range_end",
-        ("derive_from_field", "min") => "min_duration",
-        ("derive_from_field", "max") => "max_duration",
+        (range::NAME, "start") => "range_start",
+        (range::NAME, "end") => "range_end",
+        (duration::NAME, "min") => "min_duration",
+        (duration::NAME, "max") => "max_duration",
         _ => name,
     }
 }
@@ -500,17 +501,17 @@ fn read_field(field: &syn::Field, spans: &mut Spans, errors: &mut Errors) -> Opt
     }
     if fa.strategy.is_none() && fa.pool.is_some() {
         let span = fa.pool.as_ref().unwrap().1;
-        set_strategy(&mut fa, "seed_pool_weighted", span, spans, errors);
+        set_strategy(&mut fa, pool::SEED_POOL_NAME, span, spans, errors);
     }
     if let Some((strategy, span)) = &fa.strategy {
-        if strategy == "seed_pool_weighted" && fa.pool.is_none() {
+        if strategy == pool::SEED_POOL_NAME && fa.pool.is_none() {
             errors.help(
                 *span,
                 &format!("field `{}` draws from a pool but has no values", fa.name),
                 "add `pool = [\"a\", \"b\"]`: the values to draw from",
             );
         }
-        if strategy == "normal_distribution"
+        if strategy == normal::NAME
             && !fa.body.has("type")
             && declared(&fa.ty) == Declared::Is(Ty::Int)
         {
@@ -565,7 +566,7 @@ fn read_field_item(fa: &mut FieldAttrs, item: Item, spans: &mut Spans, errors: &
             fa.pool = Some((values, v.span()));
         }
         (Body::Value(_), "template") => {
-            set_strategy(fa, "template", item.span, spans, errors);
+            set_strategy(fa, template::NAME, item.span, spans, errors);
             param(fa, &item, "template", spans);
         }
         (Body::List(g), "rule") => {
@@ -639,9 +640,9 @@ fn read_field_item(fa: &mut FieldAttrs, item: Item, spans: &mut Spans, errors: &
             let strategy = canonical_strategy(word).to_string();
             set_strategy(fa, &strategy, item.span, spans, errors);
             match strategy.as_str() {
-                "foreign_key_reference" => foreign_key(fa, g, spans, errors),
-                "derive_from_field" => derive_from(fa, g, spans, errors),
-                "categorical_weighted" => categorical(fa, g, spans, errors),
+                foreign_key::NAME => foreign_key(fa, g, spans, errors),
+                duration::NAME => derive_from(fa, g, spans, errors),
+                pool::CATEGORICAL_NAME => categorical(fa, g, spans, errors),
                 _ => params(fa, g.stream(), &strategy, spans, errors),
             }
         }
@@ -737,7 +738,7 @@ fn foreign_key(fa: &mut FieldAttrs, g: &Group, spans: &mut Spans, errors: &mut E
             "write `foreign_key(User, id)`: the parent type and its field",
         );
     }
-    params(fa, rest, "foreign_key_reference", spans, errors);
+    params(fa, rest, foreign_key::NAME, spans, errors);
 }
 
 /// `derive(base_field, add_random_duration(min = "0d", max = "365d"))`.
@@ -755,7 +756,7 @@ fn derive_from(fa: &mut FieldAttrs, g: &Group, spans: &mut Spans, errors: &mut E
                 let loc = spans.loc(i.span);
                 fa.body
                     .set("operation", loc, scalar(i.name.clone(), false, loc));
-                params(fa, inner.stream(), "derive_from_field", spans, errors);
+                params(fa, inner.stream(), duration::NAME, spans, errors);
             }
             _ => {
                 let piece = item_tokens(&i);
@@ -764,7 +765,7 @@ fn derive_from(fa: &mut FieldAttrs, g: &Group, spans: &mut Spans, errors: &mut E
         }
         first = false;
     }
-    params(fa, rest, "derive_from_field", spans, errors);
+    params(fa, rest, duration::NAME, spans, errors);
 }
 
 /// `categorical(delivered = 0.7, "in transit" = 0.3)`: values and their weights.
@@ -1247,7 +1248,7 @@ fn check_types(
             Declared::Unknown => {}
             _ => {
                 let ty = &fa.ty;
-                let help = if f.strategy_name == "normal_distribution" {
+                let help = if f.strategy_name == normal::NAME {
                     format!(
                         "declare `{}: i64` for whole numbers or `{}: f64` for decimals",
                         fa.ident, fa.ident

@@ -2,8 +2,9 @@
 //! files they name) into a typed Rust generator, at build time.
 //!
 //! The pipeline, each stage gated on the previous one having no errors:
-//! load ([`yaml`], [`config`]) -> check and lower to the IR ([`lower`], [`ir`]) -> emit
-//! tokens ([`emit`]) -> format (prettyplease) -> write into `OUT_DIR` only when changed.
+//! load ([`yaml`], [`config`]; each field's strategy read into a typed [`strategy`]
+//! config) -> check and lower to the IR ([`lower`], [`ir`]) -> emit tokens ([`emit`]) ->
+//! format (prettyplease) -> write into `OUT_DIR` only when changed.
 //!
 //! In a build script:
 //! ```no_run

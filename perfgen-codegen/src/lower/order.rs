@@ -131,8 +131,8 @@ pub(super) fn build(
             .fields
             .iter()
             .map(|fd| {
-                let mut gen = fd.strategy.clone().unwrap();
-                if let Strategy::ForeignKey { parent, .. } = &mut gen {
+                let mut strategy = fd.strategy.clone().unwrap();
+                if let Strategy::ForeignKey { parent, .. } = &mut strategy {
                     *parent = new_index[*parent];
                 }
                 Field {
@@ -140,7 +140,7 @@ pub(super) fn build(
                     ident: fd.ident.clone(),
                     key: perfgen_runtime::rng::name_key(&fd.name),
                     ty: fd.ty.unwrap(),
-                    strategy: gen,
+                    strategy,
                     strategy_name: fd.strategy_name.clone(),
                     enforce: fd.enforce.clone(),
                     rules: fd.records.clone(),
