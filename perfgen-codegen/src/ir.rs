@@ -67,18 +67,19 @@ pub struct Field {
     /// Rules enforced when drawing this field.
     pub enforce: Enforce,
     /// Every rule on this field as configured, with how it is kept (for verify and schema).
-    pub rules: Vec<RuleRecord>,
+    pub rules: Vec<Rule>,
     /// `unique: true` or a `unique` rule (proven at build time).
     pub unique: bool,
 }
 
-/// A configured rule and how it is kept.
+/// A configured rule and how it is kept. Owned at build time; the runtime's `spec::Rule` is
+/// the same rule as `&'static` data in the binary.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RuleRecord {
+pub struct Rule {
     pub text: String,
     /// An OR of ANDs.
-    pub groups: Vec<Vec<Cmp>>,
-    pub how: Enforcement,
+    pub any_of: Vec<Vec<Comparison>>,
+    pub enforcement: Enforcement,
 }
 
 /// Rust-side type of a column.
@@ -188,7 +189,8 @@ pub enum Strategy {
     External,
 }
 
-/// A value a rule compares against.
+/// A value a rule compares against. Integers and decimals stay apart here (they are drawn
+/// and compared differently); the runtime's `spec::Operand` holds both as one number.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     Int(i64),
@@ -204,9 +206,10 @@ pub enum Operand {
     },
 }
 
-/// One comparison of a field's value with an operand.
+/// One comparison of a field's value with an operand (the runtime's `spec::Comparison`, over
+/// this module's [`Operand`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cmp {
+pub struct Comparison {
     pub op: CmpOp,
     pub rhs: Operand,
 }
@@ -215,10 +218,10 @@ pub struct Cmp {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Enforce {
     /// Bounds folded into the draw (truncation): each comparison is `>=`/`>`/`<=`/`<`/`==`.
-    pub bounds: Vec<Cmp>,
+    pub bounds: Vec<Comparison>,
     /// Rules checked after the draw, redrawing from the same cell stream a bounded number
     /// of times: a disjunction of conjunctions.
-    pub reject: Vec<Vec<Vec<Cmp>>>,
+    pub reject: Vec<Vec<Vec<Comparison>>>,
     /// The text of each rule in `reject`, for the error after the last redraw.
     pub rules_text: Vec<String>,
 }

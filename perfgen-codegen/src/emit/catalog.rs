@@ -111,9 +111,9 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
 }
 
 /// `spec::Rule { .. }` of `r`.
-fn rule(sp: &TokenStream, r: &RuleRecord) -> TokenStream {
+fn rule(sp: &TokenStream, r: &Rule) -> TokenStream {
     let text = &r.text;
-    let groups = r.groups.iter().map(|g| {
+    let groups = r.any_of.iter().map(|g| {
         let cmps = g.iter().map(|c| {
             let op = match c.op {
                 CmpOp::Ge => quote!(#sp::CmpOp::Ge),
@@ -146,7 +146,7 @@ fn rule(sp: &TokenStream, r: &RuleRecord) -> TokenStream {
         });
         quote!(&[#(#cmps),*])
     });
-    let how = match r.how {
+    let how = match r.enforcement {
         Enforcement::Proven => quote!(#sp::Enforcement::Proven),
         Enforcement::Filtered => quote!(#sp::Enforcement::Filtered),
         Enforcement::Bounds => quote!(#sp::Enforcement::Bounds),

@@ -5,9 +5,9 @@
 //! config text reaches the output except as an escaped literal (`quote` escapes every
 //! string it is given).
 //!
-//! [`entity`] emits each entity's struct, fill and write code; the strategies
-//! ([`crate::strategy`]) emit their draw code; [`rules`] the run-time checks of rules;
-//! [`catalog`] the plain-data description of every field.
+//! `entity` emits each entity's struct, fill and write code; the strategies
+//! ([`crate::strategy`]) emit their draw code; `rules` the run-time checks of rules;
+//! `catalog` the plain-data description of every field.
 
 mod catalog;
 mod entity;

@@ -134,7 +134,7 @@ pub(crate) fn reject_pred(fe: &FieldEmit<'_>, v: TokenStream) -> TokenStream {
     quote!((true #(&& #rules)*))
 }
 
-fn cmp_expr(p: &Program, e: &Entity, f: &Field, c: &Cmp, v: &TokenStream) -> TokenStream {
+fn cmp_expr(p: &Program, e: &Entity, f: &Field, c: &Comparison, v: &TokenStream) -> TokenStream {
     let op = match c.op {
         CmpOp::Ge => quote!(>=),
         CmpOp::Gt => quote!(>),

@@ -86,7 +86,7 @@ fn verdict_intervals(op: CmpOp, (xl, xh): (f64, f64), (yl, yh): (f64, f64)) -> V
     }
 }
 
-fn verdict(entities: &[EntityDraft<'_>], e: usize, f: usize, c: &Cmp) -> Verdict {
+fn verdict(entities: &[EntityDraft<'_>], e: usize, f: usize, c: &Comparison) -> Verdict {
     let fd = &entities[e].fields[f];
     // `x = base + [min, max]` against its base: decided by the duration's sign.
     if let (Some(Strategy::AddDuration { base, min, max }), Operand::Field(j)) =
@@ -122,7 +122,7 @@ fn verdict(entities: &[EntityDraft<'_>], e: usize, f: usize, c: &Cmp) -> Verdict
 }
 
 /// Whether pool value `v` satisfies a comparison with a literal.
-fn literal_holds(v: &str, c: &Cmp) -> bool {
+fn literal_holds(v: &str, c: &Comparison) -> bool {
     let ord = match &c.rhs {
         Operand::Text(t) => v.cmp(t.as_str()),
         Operand::Int(n) => match values::number(v) {
@@ -171,20 +171,20 @@ pub(super) fn classify(
     u: &RuleUse,
     d: &mut Diagnostics,
 ) {
-    let mut open_groups: Vec<Vec<Cmp>> = Vec::new();
+    let mut open_groups: Vec<Vec<Comparison>> = Vec::new();
     let mut any_proven = false;
     let all_groups = r.cmps.clone();
-    let record = |how: Enforcement| RuleRecord {
+    let record = |enforcement: Enforcement| Rule {
         text: u.text.trim().to_string(),
-        groups: all_groups.clone(),
-        how,
+        any_of: all_groups.clone(),
+        enforcement,
     };
     for g in r.cmps {
         let verdicts: Vec<Verdict> = g.iter().map(|c| verdict(entities, e, f, c)).collect();
         if verdicts.iter().any(|v| *v == Verdict::Refuted) {
             continue;
         }
-        let open: Vec<Cmp> = g
+        let open: Vec<Comparison> = g
             .into_iter()
             .zip(&verdicts)
             .filter(|(_, v)| **v == Verdict::Open)
@@ -270,7 +270,7 @@ fn empty_window_risk(
     entities: &[EntityDraft<'_>],
     e: usize,
     f: usize,
-    group: &[Cmp],
+    group: &[Comparison],
 ) -> Option<String> {
     let fd = &entities[e].fields[f];
     // The lowest upper end and the highest lower end of the strategy's own window over all
@@ -324,7 +324,7 @@ fn empty_window_risk(
 /// Drop the values of a pool field that fail `group` (comparisons with literals only);
 /// false, with nothing changed, when the field is not a pool or a comparison is not with a
 /// literal.
-fn filter_pool(fd: &mut FieldDraft<'_>, group: &[Cmp]) -> bool {
+fn filter_pool(fd: &mut FieldDraft<'_>, group: &[Comparison]) -> bool {
     let Some(Strategy::Pool {
         values,
         distribution,
@@ -332,7 +332,7 @@ fn filter_pool(fd: &mut FieldDraft<'_>, group: &[Cmp]) -> bool {
     else {
         return false;
     };
-    let literal = |c: &Cmp| {
+    let literal = |c: &Comparison| {
         matches!(
             c.rhs,
             Operand::Text(_) | Operand::Int(_) | Operand::Decimal(_)
@@ -386,7 +386,7 @@ mod tests {
 
     #[test]
     fn pool_values_against_literals() {
-        let cmp = |op, rhs| Cmp { op, rhs };
+        let cmp = |op, rhs| Comparison { op, rhs };
         assert!(literal_holds(
             "b",
             &cmp(CmpOp::Gt, Operand::Text("a".into()))

@@ -1,11 +1,11 @@
 //! Check the documents and lower them to the IR. Every problem is recorded with its position;
 //! a stage that depends on an earlier one's output only runs when that stage had no errors.
 //!
-//! The stages, in order: entities and their fields ([`entities`]); each field's strategy and
-//! column type; foreign keys resolved and typed ([`types`]); each field's strategy lowered
-//! ([`crate::strategy`]); rules attached, resolved ([`rules`]) and classified as proven,
-//! refuted or enforced ([`classify`]); `unique` proven ([`unique`]); then fields and entities
-//! put in dependency order ([`order`]) and assembled into a [`Program`].
+//! The stages, in order: entities and their fields (`entities`); each field's strategy and
+//! column type; foreign keys resolved and typed (`types`); each field's strategy lowered
+//! ([`crate::strategy`]); rules attached, resolved (`rules`) and classified as proven,
+//! refuted or enforced (`classify`); `unique` proven (`unique`); then fields and entities
+//! put in dependency order (`order`) and assembled into a [`Program`].
 
 mod classify;
 mod entities;
@@ -61,7 +61,7 @@ struct FieldDraft<'a> {
     unique: Option<Loc>,
     rules: Vec<RuleUse>,
     enforce: Enforce,
-    records: Vec<RuleRecord>,
+    records: Vec<Rule>,
 }
 
 impl<'a> FieldDraft<'a> {

@@ -14,7 +14,7 @@ use crate::values;
 
 /// A resolved comparison with where it came from.
 pub(super) struct Resolved {
-    pub(super) cmps: Vec<Vec<Cmp>>,
+    pub(super) cmps: Vec<Vec<Comparison>>,
 }
 
 pub(super) fn rules(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
@@ -208,7 +208,7 @@ fn resolve_rule(
                 });
                 return None;
             }
-            cmps.push(Cmp { op: c.op, rhs });
+            cmps.push(Comparison { op: c.op, rhs });
         }
         out.push(cmps);
     }

@@ -83,8 +83,8 @@ impl ForeignKeyConfig {
     }
 }
 
-/// The foreign key as resolved against the other entities (see `lower::entities`); `None`
-/// when that failed (and was reported).
+/// The foreign key as resolved against the other entities (by `lower`'s `types` stage);
+/// `None` when that failed (and was reported).
 pub fn lower(cx: &FieldCx<'_>) -> Option<Strategy> {
     let (parent, parent_field, distribution) = cx.foreign_key?;
     Some(Strategy::ForeignKey {

@@ -4,7 +4,9 @@
 //!
 //! Adding a strategy: a module with `NAME`, `PARAMS`, a config type read by `parse`, a
 //! `lower` to an [`ir::Strategy`] variant and an `emit` of its draw; then one arm in
-//! [`StrategyConfig`], [`STRATEGIES`] and the dispatch functions below.
+//! [`StrategyConfig`], [`STRATEGIES`] and the dispatch functions below. A new kind of draw
+//! also needs its [`ir::Strategy`] variant, described in the catalog by `emit`'s `catalog`
+//! (and in the runtime's `spec::Strategy`).
 
 pub mod duration;
 pub mod foreign_key;
