@@ -76,8 +76,6 @@ pub(super) fn entity(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
     }
 }
 
-/// Where generated code reads row counts from: the run's `Context` by catalog position
-
 /// The code of entity `index` for an existing struct (see [`super::derived_entity`]).
 pub(super) fn derived(cx: &Cx<'_>, index: usize) -> TokenStream {
     let rt = cx.rt;

@@ -181,7 +181,7 @@ pub(super) fn classify(
     };
     for g in r.cmps {
         let verdicts: Vec<Verdict> = g.iter().map(|c| verdict(entities, e, f, c)).collect();
-        if verdicts.iter().any(|v| *v == Verdict::Refuted) {
+        if verdicts.contains(&Verdict::Refuted) {
             continue;
         }
         let open: Vec<Comparison> = g

@@ -179,8 +179,7 @@ fn field_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
 
 /// Lower each field's strategy; an external entity's fields are [`Strategy::External`].
 fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
-    for e in 0..entities.len() {
-        let ent = &entities[e];
+    for ent in entities.iter_mut() {
         let siblings: Vec<Sibling<'_>> = ent
             .fields
             .iter()
@@ -213,7 +212,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                 strategy::lower(config, &cx, d)
             })
             .collect();
-        for (fd, s) in entities[e].fields.iter_mut().zip(lowered) {
+        for (fd, s) in ent.fields.iter_mut().zip(lowered) {
             fd.strategy = s;
         }
     }

@@ -186,10 +186,8 @@ fn resolve_rule(
                     }
                 }
             };
-            let rty = operand_ty(entities, e, &rhs);
-            if rty.is_none() {
-                return None; // the operand's own field was reported
-            }
+            // An operand whose own field failed was reported there.
+            let rty = operand_ty(entities, e, &rhs)?;
             if !comparable(ty, rty, &rhs, c.op) {
                 d.error(
                     u.loc,
@@ -334,8 +332,8 @@ fn describe_operand(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Stri
     }
 }
 
-fn comparable(ty: Ty, rty: Option<Ty>, rhs: &Operand, op: CmpOp) -> bool {
-    let Some(rty) = rty else { return false };
+/// Whether a `ty` field can be compared with `rhs` (of type `rty`) by `op`.
+fn comparable(ty: Ty, rty: Ty, rhs: &Operand, op: CmpOp) -> bool {
     let equality = matches!(op, CmpOp::Eq | CmpOp::Ne);
     match ty {
         Ty::Int | Ty::Decimal(_) => rty.is_numeric(),
