@@ -24,6 +24,7 @@
 
 use crate::config::{self, SeedDoc};
 use crate::diag::{Diagnostic, Diagnostics, Loc, Severity, Sources};
+use crate::strategy::{duration, foreign_key, normal, pool, range, template, uuid};
 use crate::values;
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -258,12 +259,16 @@ pub fn draft_config(
 
 fn write_guess(s: &mut String, g: &Guess) {
     match g {
-        Guess::Uuid => s.push_str("    strategy: uuid_v4\n"),
+        Guess::Uuid => {
+            let _ = writeln!(s, "    strategy: {}", uuid::NAME);
+        }
         Guess::Pool => {
-            s.push_str("    strategy: seed_pool_weighted\n    distribution: uniform\n");
+            let _ = writeln!(s, "    strategy: {}", pool::SEED_POOL_NAME);
+            s.push_str("    distribution: uniform\n");
         }
         Guess::Categorical(values) => {
-            s.push_str("    strategy: categorical_weighted\n    values:\n");
+            let _ = writeln!(s, "    strategy: {}", pool::CATEGORICAL_NAME);
+            s.push_str("    values:\n");
             for (v, w) in values {
                 let _ = writeln!(s, "      {}: {}", yaml_quote(v), fmt_units(*w));
             }
@@ -276,7 +281,7 @@ fn write_guess(s: &mut String, g: &Guess) {
             precision,
         } => {
             let shown = std::cmp::max(2, precision.unwrap_or(0) + 1) as usize;
-            s.push_str("    strategy: normal_distribution\n");
+            let _ = writeln!(s, "    strategy: {}", normal::NAME);
             let _ = writeln!(s, "    mean: {}", fmt_fixed(*mean, shown));
             let _ = writeln!(s, "    stddev: {}", fmt_fixed(*stddev, shown));
             let _ = writeln!(s, "    min: {min}");
@@ -289,7 +294,7 @@ fn write_guess(s: &mut String, g: &Guess) {
             }
         }
         Guess::Range { start, end } => {
-            s.push_str("    strategy: distribute_range\n");
+            let _ = writeln!(s, "    strategy: {}", range::NAME);
             let _ = writeln!(s, "    range_start: {}", yaml_quote(start));
             let _ = writeln!(s, "    range_end: {}", yaml_quote(end));
             s.push_str("    distribution: uniform\n");
@@ -299,7 +304,7 @@ fn write_guess(s: &mut String, g: &Guess) {
             domains,
             unique,
         } => {
-            s.push_str("    strategy: template\n");
+            let _ = writeln!(s, "    strategy: {}", template::NAME);
             let _ = writeln!(s, "    template: {}", yaml_quote(template));
             if !domains.is_empty() {
                 let list: Vec<String> = domains.iter().map(|d| yaml_quote(d)).collect();
@@ -654,7 +659,7 @@ fn foreign_key_hint(seed: &SeedDoc, field: &str, siblings: &[Sibling]) -> Option
             "foreign key? `{field}` looks like a reference to `{entity}.{parent_field}` ({why})."
         ),
         format!("once {entity}'s config is in this folder, replace the strategy below with:"),
-        "  strategy: foreign_key_reference".to_string(),
+        format!("  strategy: {}", foreign_key::NAME),
         format!("  reference_entity: {}", yaml_quote(&entity)),
         format!("  reference_field: {}", yaml_quote(&parent_field)),
     ])
@@ -690,9 +695,11 @@ fn derived_time_hint(seed: &SeedDoc, fields: &[FieldDraft], i: usize) -> Option<
             let lo = gaps.iter().min().copied().unwrap_or(0) / 86_400;
             let hi = (gaps.iter().max().copied().unwrap_or(0) + 86_399) / 86_400;
             return Some(format!(
-                "never before `{}` in the seed: perhaps `strategy: derive_from_field`, `base_field: {}`, `operation: add_random_duration`, `min_duration: {lo}d`, `max_duration: {hi}d`",
+                "never before `{}` in the seed: perhaps `strategy: {}`, `base_field: {}`, `operation: {}`, `min_duration: {lo}d`, `max_duration: {hi}d`",
                 base.name,
-                yaml_key(&base.name)
+                duration::NAME,
+                yaml_key(&base.name),
+                duration::ADD_RANDOM_DURATION
             ));
         }
     }
