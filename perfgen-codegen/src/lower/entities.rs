@@ -9,6 +9,9 @@ use crate::ir::Ty;
 use crate::strategy::{StrategyConfig, EXTERNAL_NAME, SEED_FIELD_NAME};
 use std::path::Path;
 
+/// The strategy of every seed field without one.
+static SEED_FIELD: StrategyConfig = StrategyConfig::SeedField;
+
 /// The entities of `docs`, each with its configured fields then its seed fields without a
 /// strategy; names, identifiers and output files that collide are reported.
 pub(super) fn entities<'a>(
@@ -68,8 +71,7 @@ pub(super) fn entities<'a>(
                     "add `{name}:` with a strategy under `field_strategies` in `{}`",
                     cfg.path.file_name().unwrap_or_default().to_string_lossy()
                 ));
-                let mut field =
-                    FieldDraft::new(name, loc, Some(StrategyConfig::SeedField), SEED_FIELD_NAME);
+                let mut field = FieldDraft::new(name, loc, Some(&SEED_FIELD), SEED_FIELD_NAME);
                 field.ty = Some(Ty::Str);
                 fields.push(field);
             }

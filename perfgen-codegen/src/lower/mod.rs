@@ -49,7 +49,7 @@ struct FieldDraft<'a> {
     /// fields of an external entity.
     spec: Option<&'a strategy::FieldStrategy>,
     /// The strategy, once its name is known to be one.
-    config: Option<StrategyConfig>,
+    config: Option<&'a StrategyConfig>,
     strategy_name: String,
     strategy_loc: Loc,
     ty: Option<Ty>,
@@ -66,7 +66,7 @@ struct FieldDraft<'a> {
 
 impl<'a> FieldDraft<'a> {
     /// A field named `name` at `loc`, drawn by `config`, before any check.
-    fn new(name: &str, loc: Loc, config: Option<StrategyConfig>, strategy_name: &str) -> Self {
+    fn new(name: &str, loc: Loc, config: Option<&'a StrategyConfig>, strategy_name: &str) -> Self {
         FieldDraft {
             name: name.to_string(),
             loc,
@@ -172,7 +172,7 @@ fn field_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                 });
             }
             f.ty = config.column_type(d);
-            f.config = Some(config.clone());
+            f.config = Some(config);
         }
     }
 }
@@ -195,7 +195,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                 if ent.external {
                     return Some(Strategy::External);
                 }
-                let config = fd.config.as_ref()?;
+                let config = fd.config?;
                 let cx = FieldCx {
                     entity: &ent.name,
                     field: &fd.name,

@@ -14,11 +14,10 @@ use std::path::Path;
 pub(super) fn resolve_foreign_keys(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     for e in 0..entities.len() {
         for f in 0..entities[e].fields.len() {
-            let Some(StrategyConfig::ForeignKey(fk)) = &entities[e].fields[f].config else {
+            let Some(StrategyConfig::ForeignKey(fk)) = entities[e].fields[f].config else {
                 continue;
             };
-            let fk = fk.clone();
-            let Some(parent) = find_parent(entities, e, f, &fk, d) else {
+            let Some(parent) = find_parent(entities, e, f, fk, d) else {
                 continue;
             };
             let field_name = fk.reference_field(d);
