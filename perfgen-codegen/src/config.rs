@@ -388,27 +388,30 @@ pub fn read_config_with(
         }
     }
     defaults.apply(&mut doc, map);
+    report_missing(&doc, map, root.loc, diags);
+    doc
+}
+
+/// The keys a config needs that neither it nor the defaults set.
+fn report_missing(doc: &ConfigDoc, map: &[(Key, Yaml)], at: Loc, diags: &mut Diagnostics) {
     for (key, present) in [
         ("entity", doc.entity.is_some()),
         ("output_file", doc.output_file.is_some()),
         ("target_count", doc.target_count.is_some()),
     ] {
         if !present && map.iter().all(|(k, _)| k.text != key) {
-            diags
-                .error(root.loc, format!("missing `{key}`"))
-                .help(match key {
-                    "entity" => "add `entity: Name`",
-                    "output_file" => "add e.g. `output_file: ../output/users_bulk.csv`",
-                    _ => "add e.g. `target_count: 100000`",
-                });
+            diags.error(at, format!("missing `{key}`")).help(match key {
+                "entity" => "add `entity: Name`",
+                "output_file" => "add e.g. `output_file: ../output/users_bulk.csv`",
+                _ => "add e.g. `target_count: 100000`",
+            });
         }
     }
     if map.iter().all(|(k, _)| k.text != "field_strategies") {
         diags
-            .error(root.loc, "missing `field_strategies`")
+            .error(at, "missing `field_strategies`")
             .help("add `field_strategies:` with one entry per column");
     }
-    doc
 }
 
 fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {

@@ -187,27 +187,7 @@ impl Builder {
             at_dir,
             &mut inputs,
         );
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-            Ok(rd) => rd
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file()
-                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-                })
-                .collect(),
-            Err(e) => {
-                d.error(at_dir, format!("cannot read the config folder: {e}"))
-                    .help(format!(
-                        "create it, or point `{CONFIG_DIR_ENV}` at a folder of `*_multiply.yaml` files"
-                    ));
-                Vec::new()
-            }
-        };
-        files.sort();
-        if files.is_empty() && !d.has_errors() {
-            d.error(at_dir, "the config folder has no `.yaml` files")
-                .help("add one `<entity>_multiply.yaml` per entity");
-        }
+        let files = config_files(&dir, &mut d, at_dir);
         let mut configs = Vec::new();
         let mut seeds: BTreeMap<PathBuf, Option<config::SeedDoc>> = BTreeMap::new();
         let mut seed_of = Vec::new();
@@ -327,6 +307,33 @@ impl Builder {
             }
         }
     }
+}
+
+/// The `*.yaml` and `*.yml` files of the config folder `dir`, in name order; a folder that
+/// cannot be read or holds none is an error at `at_dir`.
+fn config_files(dir: &Path, d: &mut Diagnostics, at_dir: Loc) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            })
+            .collect(),
+        Err(e) => {
+            d.error(at_dir, format!("cannot read the config folder: {e}"))
+                .help(format!(
+                    "create it, or point `{CONFIG_DIR_ENV}` at a folder of `*_multiply.yaml` files"
+                ));
+            Vec::new()
+        }
+    };
+    files.sort();
+    if files.is_empty() && !d.has_errors() {
+        d.error(at_dir, "the config folder has no `.yaml` files")
+            .help("add one `<entity>_multiply.yaml` per entity");
+    }
+    files
 }
 
 /// Diagnostics for a config folder, without generating anything (for `perfgen check` and
