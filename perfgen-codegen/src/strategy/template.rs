@@ -366,3 +366,87 @@ fn piece_pushes(
     }
     pushes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::{FieldStrategy, Sibling, StrategyConfig};
+
+    /// Lower template `text` of field `email` (beside `first_name`), with a seed whose records
+    /// have `nick` and `domain` values and whose `patterns.email.domains` lists another domain.
+    fn lower(text: &str, d: &mut Diagnostics) -> Option<Strategy> {
+        let seed_text = "entity: User\npatterns:\n  email:\n    domains: [example.com]\nrecords:\n  - nick: al\n    domain: seed.org\n";
+        let tree = crate::yaml::parse(0, seed_text, d).unwrap();
+        let seed = crate::config::read_seed(0, std::path::Path::new("s.yaml"), &tree, d);
+        let body = crate::yaml::parse(0, &format!("strategy: template\ntemplate: \"{text}\"\n"), d)
+            .unwrap();
+        let fs = FieldStrategy::read("email", body.loc, &body);
+        let Ok(StrategyConfig::Template(t)) = &fs.strategy else {
+            panic!("a template: {fs:?}")
+        };
+        let fields = [
+            Sibling {
+                name: "first_name",
+                ty: Some(crate::ir::Ty::Str),
+            },
+            Sibling {
+                name: "email",
+                ty: Some(crate::ir::Ty::String),
+            },
+        ];
+        let cx = FieldCx {
+            entity: "User",
+            field: "email",
+            field_loc: body.loc,
+            strategy_loc: body.loc,
+            ty: Some(crate::ir::Ty::String),
+            fields: &fields,
+            seed: Some(&seed),
+            foreign_key: None,
+        };
+        t.lower(&cx, d)
+    }
+
+    #[test]
+    fn placeholders_resolve_to_fields_index_and_seed_values() {
+        let mut d = Diagnostics::default();
+        let s = lower("{first_name}.{nick}{index}@{domain}{{x}}", &mut d);
+        assert!(!d.has_errors(), "{:?}", d.into_sorted());
+        assert_eq!(
+            s,
+            Some(Strategy::Template {
+                pieces: vec![
+                    TemplatePiece::Field(0),
+                    TemplatePiece::Literal(".".into()),
+                    TemplatePiece::Choice(vec!["al".into()]),
+                    TemplatePiece::Index,
+                    TemplatePiece::Literal("@".into()),
+                    // The seed records' `domain` values come before `patterns`.
+                    TemplatePiece::Choice(vec!["seed.org".into()]),
+                    TemplatePiece::Literal("{x}".into()),
+                ],
+                // An email field is lower-cased unless `case` says otherwise.
+                case: Case::Lower,
+            })
+        );
+    }
+
+    #[test]
+    fn a_placeholder_without_source_suggests_a_field() {
+        let mut d = Diagnostics::default();
+        assert_eq!(lower("{first_nam}@{host}", &mut d), None);
+        let messages: Vec<(String, Option<String>)> = d
+            .into_sorted()
+            .into_iter()
+            .map(|x| (x.message, x.help))
+            .collect();
+        assert_eq!(
+            messages[0],
+            (
+                "template placeholder `{first_nam}` has no source".to_string(),
+                Some("did you mean `{first_name}`?".to_string())
+            )
+        );
+        assert_eq!(messages.len(), 2, "{messages:?}");
+    }
+}
