@@ -34,57 +34,8 @@ pub fn guess_values(vals: &[String], index_is_field: bool) -> (Guess, Vec<String
     }
     let decimals: Option<Vec<u32>> = vals.iter().map(|v| decimal_places(v)).collect();
     if let Some(decimals) = decimals {
-        let xs: Vec<f64> = vals
-            .iter()
-            .map(|v| v.parse::<f64>().unwrap_or(0.0))
-            .collect();
-        let k = decimals.iter().copied().max().unwrap_or(0);
-        let (lo, hi) = min_max_by(&xs);
-        if k == 0 && distinct == n && !index_is_field {
-            let (a, b) = (xs[lo], xs[hi]);
-            if b - a + 1.0 == n as f64 {
-                notes.push(format!(
-                    "distinct consecutive integers {} to {}: a row number (`{{index}}` counts from 0)",
-                    vals[lo], vals[hi]
-                ));
-                return (
-                    Guess::Template {
-                        template: "{index}".into(),
-                        domains: Vec::new(),
-                        unique: true,
-                    },
-                    notes,
-                );
-            }
-        }
-        let mean = xs.iter().sum::<f64>() / n as f64;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-        let stddev = var.sqrt();
-        let pop_sd = (var * (n as f64 - 1.0) / n as f64).sqrt();
-        let skew = xs
-            .iter()
-            .map(|x| ((x - mean) / pop_sd).powi(3))
-            .sum::<f64>()
-            / n as f64;
-        notes.push(format!(
-            "{n} numbers from {} to {}: a normal fitted to them, truncated to that range",
-            vals[lo], vals[hi]
-        ));
-        if skew.abs() > 1.0 {
-            notes.push(format!(
-                "the seed values are skewed (skewness {skew:.2}): a normal is only a rough fit"
-            ));
-        }
-        return (
-            Guess::Normal {
-                mean,
-                stddev,
-                min: vals[lo].clone(),
-                max: vals[hi].clone(),
-                precision: (k > 0).then_some(k),
-            },
-            notes,
-        );
+        let guess = guess_numbers(vals, &decimals, distinct, index_is_field, &mut notes);
+        return (guess, notes);
     }
     let times: Option<Vec<i64>> = vals.iter().map(|v| time_of(v)).collect();
     if let Some(times) = times {
@@ -147,6 +98,63 @@ pub fn guess_values(vals: &[String], index_is_field: bool) -> (Guess, Vec<String
         "{distinct} distinct strings in {n} records: drawn uniformly from the seed's values"
     ));
     (Guess::Pool, notes)
+}
+
+/// The guess for numbers (`decimals` places each): a row number when they are distinct
+/// consecutive integers, else a normal fitted to them.
+fn guess_numbers(
+    vals: &[String],
+    decimals: &[u32],
+    distinct: usize,
+    index_is_field: bool,
+    notes: &mut Vec<String>,
+) -> Guess {
+    let n = vals.len();
+    let xs: Vec<f64> = vals
+        .iter()
+        .map(|v| v.parse::<f64>().unwrap_or(0.0))
+        .collect();
+    let k = decimals.iter().copied().max().unwrap_or(0);
+    let (lo, hi) = min_max_by(&xs);
+    if k == 0 && distinct == n && !index_is_field {
+        let (a, b) = (xs[lo], xs[hi]);
+        if b - a + 1.0 == n as f64 {
+            notes.push(format!(
+                "distinct consecutive integers {} to {}: a row number (`{{index}}` counts from 0)",
+                vals[lo], vals[hi]
+            ));
+            return Guess::Template {
+                template: "{index}".into(),
+                domains: Vec::new(),
+                unique: true,
+            };
+        }
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+    let stddev = var.sqrt();
+    let pop_sd = (var * (n as f64 - 1.0) / n as f64).sqrt();
+    let skew = xs
+        .iter()
+        .map(|x| ((x - mean) / pop_sd).powi(3))
+        .sum::<f64>()
+        / n as f64;
+    notes.push(format!(
+        "{n} numbers from {} to {}: a normal fitted to them, truncated to that range",
+        vals[lo], vals[hi]
+    ));
+    if skew.abs() > 1.0 {
+        notes.push(format!(
+            "the seed values are skewed (skewness {skew:.2}): a normal is only a rough fit"
+        ));
+    }
+    Guess::Normal {
+        mean,
+        stddev,
+        min: vals[lo].clone(),
+        max: vals[hi].clone(),
+        precision: (k > 0).then_some(k),
+    }
 }
 
 /// The template of a field of distinct email addresses, and its note.
