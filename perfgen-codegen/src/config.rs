@@ -2,10 +2,64 @@
 //! YAML tree into plain structs. Every problem is recorded; reading carries on past it.
 
 use crate::diag::{suggest, Diagnostics, FileId, Loc, Sources};
+use crate::strategy::FieldStrategy;
 use crate::values;
 use crate::yaml::{self, Key, Yaml};
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+
+/// Values a config takes when it does not set them: the project-wide config's (see
+/// [`crate::global`]); all absent when there is none.
+#[derive(Debug, Clone, Default)]
+pub struct Defaults {
+    /// The file they were read from.
+    pub path: Option<PathBuf>,
+    pub target_count: Option<Spanned<u64>>,
+    pub batch_size: Option<Spanned<u64>>,
+    pub seed: Option<Spanned<u64>>,
+    /// Resolved against the global config's folder.
+    pub output_dir: Option<Spanned<PathBuf>>,
+}
+
+impl Defaults {
+    /// Fill the keys `map` (a config's top level, read into `doc`) does not set.
+    pub fn apply(&self, doc: &mut ConfigDoc, map: &[(Key, Yaml)]) {
+        let has = |key: &str| map.iter().any(|(k, _)| k.text == key);
+        if !has("target_count") {
+            if let Some(t) = &self.target_count {
+                doc.target_count = Some(t.clone());
+            }
+        }
+        if !has("batch_size") {
+            if let Some(b) = &self.batch_size {
+                doc.batch_size = Some(b.value);
+            }
+        }
+        if !has("output_file") {
+            if let Some(dir) = &self.output_dir {
+                let file = dir
+                    .value
+                    .join(format!("{}_bulk.csv", config_stem(&doc.path)));
+                doc.output_file = Some(Spanned {
+                    value: file.to_string_lossy().into_owned(),
+                    loc: dir.loc,
+                });
+            }
+        }
+    }
+}
+
+/// `users_multiply.yaml` -> `users`.
+pub fn config_stem(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match stem.strip_suffix("_multiply") {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => stem,
+    }
+}
 
 /// A value with the position it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,8 +88,19 @@ pub struct ConfigDoc {
 pub struct FieldSpec {
     pub name: String,
     pub loc: Loc,
-    /// The strategy mapping (`strategy: ...` and its parameters).
-    pub body: Yaml,
+    /// The strategy mapping (`strategy: ...` and its parameters), read.
+    pub strategy: FieldStrategy,
+}
+
+impl FieldSpec {
+    /// Field `name` (written at `loc`) with its strategy mapping `body`.
+    pub fn read(name: &str, loc: Loc, body: &Yaml) -> Self {
+        FieldSpec {
+            name: name.to_string(),
+            loc,
+            strategy: FieldStrategy::read(name, loc, body),
+        }
+    }
 }
 
 /// One entry of `validations`.
@@ -190,19 +255,43 @@ fn scalar(y: &Yaml, what: &str, diags: &mut Diagnostics) -> Option<Spanned<Strin
     }
 }
 
-fn check_keys(map: &[(Key, Yaml)], allowed: &[&str], what: &str, diags: &mut Diagnostics) {
+/// What an unknown key of a mapping is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownKeys {
+    /// An error: the key is probably a typo of one that matters.
+    Reject,
+    /// A warning: the key is skipped (seed files carry keys of their own).
+    Ignore,
+}
+
+/// Report every key of `map` not in `allowed`, with the nearest allowed name.
+pub fn check_keys(
+    map: &[(Key, Yaml)],
+    allowed: &[&str],
+    what: &str,
+    policy: UnknownKeys,
+    diags: &mut Diagnostics,
+) {
     for (k, _) in map {
-        if !allowed.contains(&k.text.as_str()) {
-            diags
-                .error(k.loc, format!("unknown key `{}` in {what}", k.text))
-                .help(suggest(&k.text, allowed));
+        if allowed.contains(&k.text.as_str()) {
+            continue;
         }
+        let diagnostic = match policy {
+            UnknownKeys::Reject => {
+                diags.error(k.loc, format!("unknown key `{}` in {what}", k.text))
+            }
+            UnknownKeys::Ignore => diags.warning(
+                k.loc,
+                format!("unknown key `{}` in {what} is ignored", k.text),
+            ),
+        };
+        diagnostic.help(suggest(&k.text, allowed));
     }
 }
 
 /// Read a multiply config from its parsed tree.
 pub fn read_config(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnostics) -> ConfigDoc {
-    read_config_with(file, path, root, &crate::global::Defaults::default(), diags)
+    read_config_with(file, path, root, &Defaults::default(), diags)
 }
 
 /// [`read_config`], with the keys the config does not set taken from a global config.
@@ -210,7 +299,7 @@ pub fn read_config_with(
     file: FileId,
     path: &Path,
     root: &Yaml,
-    defaults: &crate::global::Defaults,
+    defaults: &Defaults,
     diags: &mut Diagnostics,
 ) -> ConfigDoc {
     let mut doc = ConfigDoc {
@@ -231,7 +320,13 @@ pub fn read_config_with(
             .help("start with `entity: Name`");
         return doc;
     };
-    check_keys(map, CONFIG_KEYS, "a multiply config", diags);
+    check_keys(
+        map,
+        CONFIG_KEYS,
+        "a multiply config",
+        UnknownKeys::Reject,
+        diags,
+    );
     for (k, v) in map {
         match k.text.as_str() {
             "entity" => doc.entity = scalar(v, "entity", diags),
@@ -293,27 +388,30 @@ pub fn read_config_with(
         }
     }
     defaults.apply(&mut doc, map);
+    report_missing(&doc, map, root.loc, diags);
+    doc
+}
+
+/// The keys a config needs that neither it nor the defaults set.
+fn report_missing(doc: &ConfigDoc, map: &[(Key, Yaml)], at: Loc, diags: &mut Diagnostics) {
     for (key, present) in [
         ("entity", doc.entity.is_some()),
         ("output_file", doc.output_file.is_some()),
         ("target_count", doc.target_count.is_some()),
     ] {
         if !present && map.iter().all(|(k, _)| k.text != key) {
-            diags
-                .error(root.loc, format!("missing `{key}`"))
-                .help(match key {
-                    "entity" => "add `entity: Name`",
-                    "output_file" => "add e.g. `output_file: ../output/users_bulk.csv`",
-                    _ => "add e.g. `target_count: 100000`",
-                });
+            diags.error(at, format!("missing `{key}`")).help(match key {
+                "entity" => "add `entity: Name`",
+                "output_file" => "add e.g. `output_file: ../output/users_bulk.csv`",
+                _ => "add e.g. `target_count: 100000`",
+            });
         }
     }
     if map.iter().all(|(k, _)| k.text != "field_strategies") {
         diags
-            .error(root.loc, "missing `field_strategies`")
+            .error(at, "missing `field_strategies`")
             .help("add `field_strategies:` with one entry per column");
     }
-    doc
 }
 
 fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {
@@ -331,7 +429,8 @@ fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {
     };
     for (k, body) in map {
         if k.text == "validations" {
-            // The seed document's orders example nests its rules here.
+            // Rules nested under `field_strategies` (as some configs write them) are read as
+            // top-level `validations`, with a warning.
             if body.as_seq().is_some() {
                 diags
                     .warning(k.loc, "`validations` nested under `field_strategies` is read as top-level `validations`")
@@ -353,11 +452,7 @@ fn read_fields(v: &Yaml, doc: &mut ConfigDoc, diags: &mut Diagnostics) {
                 .help("write `strategy: <name>` and its parameters under the field");
             continue;
         }
-        doc.fields.push(FieldSpec {
-            name: k.text.clone(),
-            loc: k.loc,
-            body: body.clone(),
-        });
+        doc.fields.push(FieldSpec::read(&k.text, k.loc, body));
     }
 }
 
@@ -383,7 +478,13 @@ fn read_validations(v: &Yaml, out: &mut Vec<ValidationSpec>, diags: &mut Diagnos
                 .help("write `- field: updated_at` / `  rule: \">= created_at\"`");
             continue;
         };
-        check_keys(map, VALIDATION_KEYS, "a validation", diags);
+        check_keys(
+            map,
+            VALIDATION_KEYS,
+            "a validation",
+            UnknownKeys::Reject,
+            diags,
+        );
         let get = |name: &str, diags: &mut Diagnostics| {
             item.get(name).and_then(|y| scalar(y, name, diags))
         };
@@ -431,16 +532,7 @@ pub fn read_seed(file: FileId, path: &Path, root: &Yaml, diags: &mut Diagnostics
             .help("start with `entity: Name`");
         return doc;
     };
-    for (k, _) in map {
-        if !SEED_KEYS.contains(&k.text.as_str()) {
-            diags
-                .warning(
-                    k.loc,
-                    format!("unknown key `{}` in a seed file is ignored", k.text),
-                )
-                .help(suggest(&k.text, SEED_KEYS));
-        }
-    }
+    check_keys(map, SEED_KEYS, "a seed file", UnknownKeys::Ignore, diags);
     let mut seed_count = None;
     for (k, v) in map {
         match k.text.as_str() {
@@ -580,4 +672,16 @@ pub fn parse_file(file: FileId, sources: &Sources, diags: &mut Diagnostics) -> O
         return None;
     }
     yaml::parse(file, text, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_stems() {
+        assert_eq!(config_stem(Path::new("c/users_multiply.yaml")), "users");
+        assert_eq!(config_stem(Path::new("c/users.yml")), "users");
+        assert_eq!(config_stem(Path::new("c/_multiply.yaml")), "_multiply");
+    }
 }

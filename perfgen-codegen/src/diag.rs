@@ -21,6 +21,7 @@ pub struct Sources {
     files: Vec<SourceFile>,
 }
 
+/// One file read by the build.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as read.
@@ -31,6 +32,7 @@ pub struct SourceFile {
 }
 
 impl Sources {
+    /// Add a file; its id for [`Loc::file`].
     pub fn add(&mut self, path: PathBuf, display: String, text: String) -> FileId {
         self.files.push(SourceFile {
             path,
@@ -39,14 +41,17 @@ impl Sources {
         });
         self.files.len() - 1
     }
+    /// The file with id `id`.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id]
     }
+    /// Every file, in the order added.
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
         self.files.iter()
     }
 }
 
+/// Whether a finding stops the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
@@ -134,9 +139,11 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Record an error at `loc`; attach a fix with [`Diagnostic::help`].
     pub fn error(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
         self.push(Severity::Error, loc, message.into())
     }
+    /// Record a warning at `loc`.
     pub fn warning(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
         self.push(Severity::Warning, loc, message.into())
     }
@@ -149,6 +156,7 @@ impl Diagnostics {
         });
         self.items.last_mut().unwrap()
     }
+    /// Whether any error was recorded.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }
@@ -219,17 +227,13 @@ mod tests {
 
     #[test]
     fn suggests_nearest_name() {
-        let allowed = [
-            "uuid_v4",
-            "template",
-            "normal_distribution",
-            "distribute_range",
-        ];
+        use crate::strategy::{normal, range, template, uuid};
+        let allowed = [uuid::NAME, template::NAME, normal::NAME, range::NAME];
         assert_eq!(
             did_you_mean("normal_distrbution", allowed),
-            Some("normal_distribution")
+            Some(normal::NAME)
         );
-        assert_eq!(did_you_mean("uuid4", allowed), Some("uuid_v4"));
+        assert_eq!(did_you_mean("uuid4", allowed), Some(uuid::NAME));
         assert_eq!(did_you_mean("completely_else", allowed), None);
         assert!(suggest("zzz", &allowed).starts_with("allowed: `uuid_v4`"));
     }

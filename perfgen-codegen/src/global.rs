@@ -1,5 +1,5 @@
-//! The optional project-wide `config.yaml` (the seed document's step 1.1 loads
-//! `eval/config.yaml`): defaults for every entity, read at build time with the configs.
+//! The optional project-wide `config.yaml` (`eval/config.yaml` in this repository):
+//! defaults for every entity, read at build time with the configs.
 //!
 //! ```yaml
 //! # eval/config.yaml
@@ -15,8 +15,8 @@
 //! config's own values win. Unknown keys and bad values are positioned errors, like a
 //! config's.
 
-use crate::config::{join_normalized, ConfigDoc, Spanned};
-use crate::diag::{suggest, Diagnostics, Loc, Sources};
+use crate::config::{check_keys, join_normalized, Defaults, Spanned, UnknownKeys};
+use crate::diag::{Diagnostics, Loc, Sources};
 use crate::values;
 use crate::yaml::{Key, Yaml};
 use std::path::{Path, PathBuf};
@@ -45,18 +45,6 @@ pub enum GlobalConfig {
     File(PathBuf),
     /// None.
     Off,
-}
-
-/// The defaults a global config gives; all absent when there is none.
-#[derive(Debug, Clone, Default)]
-pub struct Defaults {
-    /// The file they were read from.
-    pub path: Option<PathBuf>,
-    pub target_count: Option<Spanned<u64>>,
-    pub batch_size: Option<Spanned<u64>>,
-    pub seed: Option<Spanned<u64>>,
-    /// Resolved against the global config's folder.
-    pub output_dir: Option<Spanned<PathBuf>>,
 }
 
 /// `<base>/config.yaml` when `config_dir` is `<base>/performance/configs`.
@@ -126,17 +114,9 @@ pub fn read(path: &Path, root: &Yaml, diags: &mut Diagnostics) -> Defaults {
             .help("write e.g. `target_count: 100000`");
         return out;
     };
+    check_keys(map, KEYS, "the global config", UnknownKeys::Reject, diags);
     for (k, v) in map {
-        if !KEYS.contains(&k.text.as_str()) {
-            diags
-                .error(
-                    k.loc,
-                    format!("unknown key `{}` in the global config", k.text),
-                )
-                .help(suggest(&k.text, KEYS));
-            continue;
-        }
-        if k.text == "description" {
+        if !KEYS.contains(&k.text.as_str()) || k.text == "description" {
             continue;
         }
         let Some(text) = v.as_str().filter(|_| !v.is_null()) else {
@@ -190,46 +170,6 @@ fn number_error(diags: &mut Diagnostics, loc: Loc, k: &Key, text: &str, range: &
         .help(format!("write e.g. `{}: {eg}`, or remove it", k.text));
 }
 
-impl Defaults {
-    /// Fill the keys `map` (a config's top level, read into `doc`) does not set.
-    pub fn apply(&self, doc: &mut ConfigDoc, map: &[(Key, Yaml)]) {
-        let has = |key: &str| map.iter().any(|(k, _)| k.text == key);
-        if !has("target_count") {
-            if let Some(t) = &self.target_count {
-                doc.target_count = Some(t.clone());
-            }
-        }
-        if !has("batch_size") {
-            if let Some(b) = &self.batch_size {
-                doc.batch_size = Some(b.value);
-            }
-        }
-        if !has("output_file") {
-            if let Some(dir) = &self.output_dir {
-                let file = dir
-                    .value
-                    .join(format!("{}_bulk.csv", config_stem(&doc.path)));
-                doc.output_file = Some(Spanned {
-                    value: file.to_string_lossy().into_owned(),
-                    loc: dir.loc,
-                });
-            }
-        }
-    }
-}
-
-/// `users_multiply.yaml` -> `users`.
-pub fn config_stem(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    match stem.strip_suffix("_multiply") {
-        Some(s) if !s.is_empty() => s.to_string(),
-        _ => stem,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,12 +203,5 @@ mod tests {
         assert_eq!((all[0].loc.line, all[0].loc.col), (4, 1));
         assert_eq!(all[0].help.as_deref(), Some("did you mean `batch_size`?"));
         assert_eq!((all[1].loc.line, all[1].loc.col), (5, 13));
-    }
-
-    #[test]
-    fn config_stems() {
-        assert_eq!(config_stem(Path::new("c/users_multiply.yaml")), "users");
-        assert_eq!(config_stem(Path::new("c/users.yml")), "users");
-        assert_eq!(config_stem(Path::new("c/_multiply.yaml")), "_multiply");
     }
 }

@@ -1,6 +1,14 @@
 //! The intermediate representation: what to generate, fully resolved and checked.
-//! Both front ends (YAML configs, and later the derive macro) lower into this; the emitter
-//! reads only this.
+//! Both front ends (YAML configs and `#[derive(perfgen::Entity)]`) lower into this; the
+//! emitter reads only this.
+//!
+//! Where the IR and the runtime's `spec` (the description of each field compiled into the
+//! binary) describe the same plain `Copy` thing, the IR uses the runtime's type; where the IR
+//! must own its data (pools, templates, strategies), it has its own type with the same names.
+
+pub use perfgen_runtime::spec::{
+    Case, CmpOp, Enforcement, ForeignKeyDistribution, RangeDistribution, TimeSpec,
+};
 
 /// Every entity, in generation order (parents first).
 #[derive(Debug, Clone)]
@@ -12,6 +20,7 @@ pub struct Program {
     pub default_seed: Option<u64>,
 }
 
+/// One generated entity: a struct, a CSV file.
 #[derive(Debug, Clone)]
 pub struct Entity {
     /// `entity:` as written.
@@ -33,14 +42,16 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// Whether a field's range depends on the run's `now`.
     pub fn uses_now(&self) -> bool {
-        self.fields.iter().any(|f| match &f.gen {
-            Gen::Range { start, end, .. } => start.uses_now() || end.uses_now(),
+        self.fields.iter().any(|f| match &f.strategy {
+            Strategy::Range { start, end, .. } => start.uses_now() || end.uses_now(),
             _ => false,
         })
     }
 }
 
+/// One column of an entity.
 #[derive(Debug, Clone)]
 pub struct Field {
     /// The CSV header name (the config's name, unchanged).
@@ -50,32 +61,25 @@ pub struct Field {
     /// Stream id: FNV-1a of `name`.
     pub key: u64,
     pub ty: Ty,
-    pub gen: Gen,
+    pub strategy: Strategy,
     /// The strategy as named in the config, for `perfgen list`.
-    pub strategy: String,
+    pub strategy_name: String,
     /// Rules enforced when drawing this field.
     pub enforce: Enforce,
     /// Every rule on this field as configured, with how it is kept (for verify and schema).
-    pub rules: Vec<RuleRecord>,
+    pub rules: Vec<Rule>,
     /// `unique: true` or a `unique` rule (proven at build time).
     pub unique: bool,
 }
 
-/// A configured rule and how it is kept.
+/// A configured rule and how it is kept. Owned at build time; the runtime's `spec::Rule` is
+/// the same rule as `&'static` data in the binary.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RuleRecord {
+pub struct Rule {
     pub text: String,
     /// An OR of ANDs.
-    pub groups: Vec<Vec<Cmp>>,
-    pub how: RuleHow,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleHow {
-    Proven,
-    Filtered,
-    Bounds,
-    Redraw,
+    pub any_of: Vec<Vec<Comparison>>,
+    pub enforcement: Enforcement,
 }
 
 /// Rust-side type of a column.
@@ -95,6 +99,7 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The type as named in messages.
     pub fn name(self) -> &'static str {
         match self {
             Ty::Uuid => "uuid",
@@ -104,85 +109,65 @@ impl Ty {
             Ty::Str | Ty::String => "string",
         }
     }
+    /// An integer or a decimal.
     pub fn is_numeric(self) -> bool {
         matches!(self, Ty::Int | Ty::Decimal(_))
     }
+    /// A pool value or a built string.
     pub fn is_text(self) -> bool {
         matches!(self, Ty::Str | Ty::String)
     }
 }
 
-/// A point in time: fixed, or relative to the run's `now`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeExpr {
-    At(i64),
-    /// `now` plus this many seconds.
-    Now(i64),
-}
-
-impl TimeExpr {
-    pub fn uses_now(self) -> bool {
-        matches!(self, TimeExpr::Now(_))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RangeDist {
-    /// Evenly by row index.
-    Linear,
-    Uniform,
-    /// Density growing toward the end: proportional to exp(rate * position).
-    Exponential {
-        rate: f64,
-    },
-}
-
+/// A distribution over a pool of values. The runtime's `spec::PoolDistribution` holds
+/// `&'static` weights compiled into the binary; this one owns them at build time.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PoolDist {
+pub enum PoolDistribution {
     Uniform,
-    Zipf { alpha: f64 },
+    Zipf {
+        alpha: f64,
+    },
+    /// Weights in the order of the values.
     Weighted(Vec<f64>),
 }
 
+/// One piece of a template. Owned text at build time; the runtime's `spec::TemplatePiece`
+/// holds the same pieces as `&'static` data.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TemplatePart {
-    Lit(String),
+pub enum TemplatePiece {
+    Literal(String),
     /// A same-row field.
     Field(usize),
     /// The global row index.
     Index,
     /// A uniform draw from a list (seed values or `patterns`).
-    Pool(Vec<String>),
+    Choice(Vec<String>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Case {
-    Preserve,
-    Lower,
-    Upper,
-}
-
+/// How a field's values are drawn, fully resolved. The runtime's `spec::Strategy` has the
+/// same variants over `&'static` data (what the binary's catalog describes); this one owns
+/// its data and can name entities defined elsewhere ([`Strategy::External`]).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Gen {
-    Uuid,
+pub enum Strategy {
+    UuidV4,
     /// Draw from `values` (type Str).
     Pool {
         values: Vec<String>,
-        dist: PoolDist,
+        distribution: PoolDistribution,
     },
     Normal {
         mean: f64,
         stddev: f64,
         min: f64,
         max: f64,
-        /// Some(0) for `type: integer`; Some(k) decimals otherwise.
+        /// Decimals written: 0 for `type: integer`.
         precision: u32,
         integer: bool,
     },
     Range {
-        start: TimeExpr,
-        end: TimeExpr,
-        dist: RangeDist,
+        start: TimeSpec,
+        end: TimeSpec,
+        distribution: RangeDistribution,
     },
     /// base field + a uniform duration in [min, max] seconds.
     AddDuration {
@@ -191,35 +176,26 @@ pub enum Gen {
         max: i64,
     },
     Template {
-        parts: Vec<TemplatePart>,
+        pieces: Vec<TemplatePiece>,
         case: Case,
     },
     ForeignKey {
         parent: usize,
         parent_field: usize,
-        dist: FkDist,
+        distribution: ForeignKeyDistribution,
     },
     /// A field of an entity defined elsewhere ([`crate::lower::External`]): referenced by
     /// the entities lowered here, generated by its own code.
     External,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum FkDist {
-    Uniform,
-    Zipf {
-        alpha: f64,
-    },
-    /// One-to-one: child row i takes parent row perm(i) (unique foreign keys).
-    Bijective,
-}
-
-/// A value a rule compares against.
+/// A value a rule compares against. Integers and decimals stay apart here (they are drawn
+/// and compared differently); the runtime's `spec::Operand` holds both as one number.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     Int(i64),
     Decimal(f64),
-    Time(TimeExpr),
+    Time(TimeSpec),
     Text(String),
     /// A same-row field.
     Field(usize),
@@ -230,31 +206,10 @@ pub enum Operand {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    Ge,
-    Gt,
-    Le,
-    Lt,
-    Eq,
-    Ne,
-}
-
-impl CmpOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Ge => ">=",
-            CmpOp::Gt => ">",
-            CmpOp::Le => "<=",
-            CmpOp::Lt => "<",
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-        }
-    }
-}
-
+/// One comparison of a field's value with an operand (the runtime's `spec::Comparison`, over
+/// this module's [`Operand`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cmp {
+pub struct Comparison {
     pub op: CmpOp,
     pub rhs: Operand,
 }
@@ -263,15 +218,16 @@ pub struct Cmp {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Enforce {
     /// Bounds folded into the draw (truncation): each comparison is `>=`/`>`/`<=`/`<`/`==`.
-    pub bounds: Vec<Cmp>,
+    pub bounds: Vec<Comparison>,
     /// Rules checked after the draw, redrawing from the same cell stream a bounded number
     /// of times: a disjunction of conjunctions.
-    pub reject: Vec<Vec<Vec<Cmp>>>,
-    /// `unique` that cannot be proven: checked by the writer (not used yet).
+    pub reject: Vec<Vec<Vec<Comparison>>>,
+    /// The text of each rule in `reject`, for the error after the last redraw.
     pub rules_text: Vec<String>,
 }
 
 impl Enforce {
+    /// Whether nothing is kept at run time.
     pub fn is_empty(&self) -> bool {
         self.bounds.is_empty() && self.reject.is_empty()
     }

@@ -2,8 +2,9 @@
 //! files they name) into a typed Rust generator, at build time.
 //!
 //! The pipeline, each stage gated on the previous one having no errors:
-//! load ([`yaml`], [`config`]) -> check and lower to the IR ([`lower`], [`ir`]) -> emit
-//! tokens ([`emit`]) -> format (prettyplease) -> write into `OUT_DIR` only when changed.
+//! load ([`yaml`], [`config`]; each field's strategy read into a typed [`strategy`]
+//! config) -> check and lower to the IR ([`lower`], [`ir`]) -> emit tokens ([`emit`]) ->
+//! format (prettyplease) -> write into `OUT_DIR` only when changed.
 //!
 //! In a build script:
 //! ```no_run
@@ -28,6 +29,7 @@ pub mod infer;
 pub mod ir;
 pub mod lower;
 pub mod rule;
+pub mod strategy;
 pub mod values;
 pub mod yaml;
 
@@ -52,9 +54,10 @@ pub struct Builder {
     global: global::GlobalConfig,
 }
 
-/// What checking a config folder found.
+/// What checking a config folder found: every diagnostic, and the lowered program when
+/// there were no errors.
 #[derive(Debug)]
-pub struct Report {
+pub struct CheckOutcome {
     pub sources: Sources,
     /// Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
@@ -64,17 +67,20 @@ pub struct Report {
     pub inputs: Vec<PathBuf>,
 }
 
-impl Report {
+impl CheckOutcome {
+    /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
     }
+    /// The errors.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
     }
+    /// The warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
             .iter()
@@ -147,7 +153,7 @@ impl Builder {
     }
 
     /// Load, check and lower; nothing is written.
-    pub fn check(&self) -> Report {
+    pub fn check(&self) -> CheckOutcome {
         let root = self.root_dir();
         let dir = if self.config_dir.is_absolute() {
             self.config_dir.clone()
@@ -180,27 +186,7 @@ impl Builder {
             at_dir,
             &mut inputs,
         );
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-            Ok(rd) => rd
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file()
-                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-                })
-                .collect(),
-            Err(e) => {
-                d.error(at_dir, format!("cannot read the config folder: {e}"))
-                    .help(format!(
-                        "create it, or point `{CONFIG_DIR_ENV}` at a folder of `*_multiply.yaml` files"
-                    ));
-                Vec::new()
-            }
-        };
-        files.sort();
-        if files.is_empty() && !d.has_errors() {
-            d.error(at_dir, "the config folder has no `.yaml` files")
-                .help("add one `<entity>_multiply.yaml` per entity");
-        }
+        let files = config_files(&dir, &mut d, at_dir);
         let mut configs = Vec::new();
         let mut seeds: BTreeMap<PathBuf, Option<config::SeedDoc>> = BTreeMap::new();
         let mut seed_of = Vec::new();
@@ -260,7 +246,7 @@ impl Builder {
             p.default_seed = defaults.seed.as_ref().map(|s| s.value);
             p
         });
-        Report {
+        CheckOutcome {
             sources,
             diagnostics: d.into_sorted(),
             program,
@@ -268,24 +254,24 @@ impl Builder {
         }
     }
 
-    /// The generated Rust source, or the report when the configs have errors.
-    pub fn generate(&self) -> Result<(String, Report), Report> {
-        let report = self.check();
-        let Some(program) = &report.program else {
-            return Err(report);
+    /// The generated Rust source, or the outcome of the check when the configs have errors.
+    pub fn generate(&self) -> Result<(String, CheckOutcome), CheckOutcome> {
+        let outcome = self.check();
+        let Some(program) = &outcome.program else {
+            return Err(outcome);
         };
         let tokens = emit::program(program);
         let note = program.config_dir.clone();
         match emit::format_file(tokens, &note) {
-            Ok(code) => Ok((code, report)),
+            Ok(code) => Ok((code, outcome)),
             Err(e) => panic!("perfgen-codegen bug: {e}"),
         }
     }
 
     /// Generate and write the file into the output folder (only when its content changed, so
-    /// an unchanged config does not recompile the crate). Returns the report.
-    pub fn compile(&self) -> Result<Report, Report> {
-        let (code, report) = self.generate()?;
+    /// an unchanged config does not recompile the crate). Returns the outcome of the check.
+    pub fn compile(&self) -> Result<CheckOutcome, CheckOutcome> {
+        let (code, outcome) = self.generate()?;
         let out_dir = self
             .out_dir
             .clone()
@@ -297,7 +283,7 @@ impl Builder {
                 panic!("perfgen-codegen: cannot write `{}`: {e}", path.display())
             });
         }
-        Ok(report)
+        Ok(outcome)
     }
 
     /// [`Builder::compile`] for a build script: prints `cargo::rerun-if-changed` for every
@@ -305,15 +291,15 @@ impl Builder {
     /// each, `path:line:col: error: message (help: ...)`), with the full rendering on stderr.
     pub fn compile_for_cargo(&self) {
         let result = self.compile();
-        let report = match &result {
+        let outcome = match &result {
             Ok(r) | Err(r) => r,
         };
-        for input in &report.inputs {
+        for input in &outcome.inputs {
             println!("cargo::rerun-if-changed={}", input.display());
         }
-        eprint!("{}", report.render());
-        for d in &report.diagnostics {
-            let line = d.headline(&report.sources).replace(['\n', '\r'], " ");
+        eprint!("{}", outcome.render());
+        for d in &outcome.diagnostics {
+            let line = d.headline(&outcome.sources).replace(['\n', '\r'], " ");
             match d.severity {
                 Severity::Error => println!("cargo::error={line}"),
                 Severity::Warning => println!("cargo::warning={line}"),
@@ -322,9 +308,36 @@ impl Builder {
     }
 }
 
+/// The `*.yaml` and `*.yml` files of the config folder `dir`, in name order; a folder that
+/// cannot be read or holds none is an error at `at_dir`.
+fn config_files(dir: &Path, d: &mut Diagnostics, at_dir: Loc) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            })
+            .collect(),
+        Err(e) => {
+            d.error(at_dir, format!("cannot read the config folder: {e}"))
+                .help(format!(
+                    "create it, or point `{CONFIG_DIR_ENV}` at a folder of `*_multiply.yaml` files"
+                ));
+            Vec::new()
+        }
+    };
+    files.sort();
+    if files.is_empty() && !d.has_errors() {
+        d.error(at_dir, "the config folder has no `.yaml` files")
+            .help("add one `<entity>_multiply.yaml` per entity");
+    }
+    files
+}
+
 /// Diagnostics for a config folder, without generating anything (for `perfgen check` and
 /// editors).
-pub fn check_dir(config_dir: impl Into<PathBuf>) -> Report {
+pub fn check_dir(config_dir: impl Into<PathBuf>) -> CheckOutcome {
     Builder::new(config_dir).check()
 }
 

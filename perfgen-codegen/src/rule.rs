@@ -5,6 +5,7 @@
 
 use crate::ir::CmpOp;
 
+/// A parsed rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RuleAst {
     Unique,
@@ -12,12 +13,14 @@ pub enum RuleAst {
     Or(Vec<Vec<RawCmp>>),
 }
 
+/// One comparison as written, its operand not yet resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawCmp {
     pub op: CmpOp,
     pub rhs: RawOperand,
 }
 
+/// A comparison's right-hand side as written.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawOperand {
     /// A number as written.
@@ -83,11 +86,16 @@ pub fn parse(text: &str, own_field: &str) -> Result<RuleAst, String> {
             Some(other) => {
                 return Err(format!(
                     "expected a value or field after `{}`, found `{}`",
-                    op.symbol(),
+                    op.rule_symbol(),
                     tok_text(other)
                 ))
             }
-            None => return Err(format!("expected a value or field after `{}`", op.symbol())),
+            None => {
+                return Err(format!(
+                    "expected a value or field after `{}`",
+                    op.rule_symbol()
+                ))
+            }
         };
         groups.last_mut().unwrap().push(RawCmp { op, rhs });
         i += 2;
@@ -118,7 +126,7 @@ fn rest_text(toks: &[Tok]) -> String {
 
 fn tok_text(t: &Tok) -> String {
     match t {
-        Tok::Op(op) => op.symbol().into(),
+        Tok::Op(op) => op.rule_symbol().into(),
         Tok::And => "AND".into(),
         Tok::Or => "OR".into(),
         Tok::Word(w) => w.clone(),

@@ -1,6 +1,6 @@
 //! Parsing scalar values of the config language: numbers, durations, points in time.
 
-use crate::ir::TimeExpr;
+use crate::ir::TimeSpec;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 /// A finite number (`150.00`, `-3`, `1e3`, `100_000`).
@@ -8,6 +8,15 @@ pub fn number(text: &str) -> Option<f64> {
     let t = text.trim().replace('_', "");
     let v: f64 = t.parse().ok()?;
     v.is_finite().then_some(v)
+}
+
+/// A number as shown in messages: whole numbers without a fraction (`18`, not `18.0`).
+pub fn shown_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }
 
 /// A non-negative whole number (`100000`, `100_000`, `1e5`).
@@ -69,19 +78,19 @@ pub fn duration(text: &str) -> Result<i64, String> {
 
 /// A point in time: RFC 3339 (`2024-01-15T12:00:00Z`), a date (`2024-01-15`, midnight
 /// UTC), a date-time without zone (UTC), `now`, `now-30d`, or a bare offset (`-730d`, from now).
-pub fn time(text: &str) -> Result<TimeExpr, String> {
+pub fn time(text: &str) -> Result<TimeSpec, String> {
     let t = text.trim();
     if let Some(rest) = t.strip_prefix("now") {
         let rest = rest.trim();
         if rest.is_empty() {
-            return Ok(TimeExpr::Now(0));
+            return Ok(TimeSpec::Now(0));
         }
-        return duration(rest).map(TimeExpr::Now);
+        return duration(rest).map(TimeSpec::Now);
     }
     if t.starts_with('-') || t.starts_with('+') {
-        return duration(t).map(TimeExpr::Now);
+        return duration(t).map(TimeSpec::Now);
     }
-    absolute_time(t).map(TimeExpr::At).ok_or_else(|| {
+    absolute_time(t).map(TimeSpec::At).ok_or_else(|| {
         "expected an RFC 3339 time such as `2024-01-15T12:00:00Z`, a date, or `now`".into()
     })
 }
@@ -132,17 +141,17 @@ mod tests {
     fn times() {
         assert_eq!(
             time("2023-06-15T08:22:11Z"),
-            Ok(TimeExpr::At(1_686_817_331))
+            Ok(TimeSpec::At(1_686_817_331))
         );
         assert_eq!(
             time("2023-06-15T10:22:11+02:00"),
-            Ok(TimeExpr::At(1_686_817_331))
+            Ok(TimeSpec::At(1_686_817_331))
         );
-        assert_eq!(time("2023-06-15"), Ok(TimeExpr::At(1_686_787_200)));
-        assert_eq!(time("2023-06-15T08:22:11"), Ok(TimeExpr::At(1_686_817_331)));
-        assert_eq!(time("now"), Ok(TimeExpr::Now(0)));
-        assert_eq!(time("now-30d"), Ok(TimeExpr::Now(-30 * 86_400)));
-        assert_eq!(time("-730d"), Ok(TimeExpr::Now(-730 * 86_400)));
+        assert_eq!(time("2023-06-15"), Ok(TimeSpec::At(1_686_787_200)));
+        assert_eq!(time("2023-06-15T08:22:11"), Ok(TimeSpec::At(1_686_817_331)));
+        assert_eq!(time("now"), Ok(TimeSpec::Now(0)));
+        assert_eq!(time("now-30d"), Ok(TimeSpec::Now(-30 * 86_400)));
+        assert_eq!(time("-730d"), Ok(TimeSpec::Now(-730 * 86_400)));
         for bad in ["2023-13-01", "yesterday", "2023/06/15", "now-3x"] {
             assert!(time(bad).is_err(), "{bad}");
         }

@@ -18,6 +18,7 @@ pub struct Yaml {
     pub kind: YamlKind,
 }
 
+/// What a node holds.
 #[derive(Debug, Clone)]
 pub enum YamlKind {
     /// Text of a scalar; `plain` is false when it was quoted (so `"null"` is a string).
@@ -44,12 +45,14 @@ impl Yaml {
             _ => None,
         }
     }
+    /// The entries, if a mapping.
     pub fn as_map(&self) -> Option<&[(Key, Yaml)]> {
         match &self.kind {
             YamlKind::Map(m) => Some(m),
             _ => None,
         }
     }
+    /// The items, if a list.
     pub fn as_seq(&self) -> Option<&[Yaml]> {
         match &self.kind {
             YamlKind::Seq(s) => Some(s),

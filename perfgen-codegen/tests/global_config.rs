@@ -29,7 +29,7 @@ fn project(configs: &[(&str, &str)], global: Option<&str>) -> (tempfile::TempDir
     (tmp, root)
 }
 
-fn check(root: &Path) -> perfgen_codegen::Report {
+fn check(root: &Path) -> perfgen_codegen::CheckOutcome {
     Builder::new("eval/performance/configs").root(root).check()
 }
 

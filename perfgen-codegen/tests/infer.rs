@@ -2,7 +2,7 @@
 //! `check_dir` with no errors, alone and all together; odd values survive the YAML round trip.
 
 use perfgen_codegen::infer::infer_file;
-use perfgen_codegen::ir::{Gen, PoolDist};
+use perfgen_codegen::ir::{PoolDistribution, Strategy};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -46,7 +46,7 @@ fn drafts_beside(seeds: &[PathBuf], tmp: &Path) -> PathBuf {
     config_dir
 }
 
-fn assert_builds(config_dir: &Path) -> perfgen_codegen::Report {
+fn assert_builds(config_dir: &Path) -> perfgen_codegen::CheckOutcome {
     let report = perfgen_codegen::Builder::new(config_dir)
         .root(config_dir.parent().unwrap())
         .check();
@@ -116,7 +116,11 @@ fn bundled_drafts_make_the_expected_guesses() {
         "the seed's field order"
     );
     assert!(user.fields[1].unique, "email is a unique template");
-    let kinds: Vec<&str> = user.fields.iter().map(|f| f.strategy.as_str()).collect();
+    let kinds: Vec<&str> = user
+        .fields
+        .iter()
+        .map(|f| f.strategy_name.as_str())
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -129,17 +133,17 @@ fn bundled_drafts_make_the_expected_guesses() {
             "distribute_range"
         ]
     );
-    match &user.fields[4].gen {
-        Gen::Normal {
+    match &user.fields[4].strategy {
+        Strategy::Normal {
             min, max, integer, ..
         } => assert_eq!((*min, *max, *integer), (18.0, 80.0, true)),
         g => panic!("{g:?}"),
     }
     let order = program.entities.iter().find(|e| e.name == "Order").unwrap();
-    match &order.fields[2].gen {
-        Gen::Pool {
+    match &order.fields[2].strategy {
+        Strategy::Pool {
             values,
-            dist: PoolDist::Weighted(w),
+            distribution: PoolDistribution::Weighted(w),
         } => {
             assert_eq!(values[0], "delivered");
             assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
@@ -211,8 +215,8 @@ fn odd_values_round_trip_into_the_generator() {
     let e = &program.entities[0];
     assert_eq!(e.output_file, "output/odd_things_bulk.csv");
     let field = |name: &str| e.fields.iter().find(|f| f.name == name).unwrap();
-    let pool = |name: &str| match &field(name).gen {
-        Gen::Pool { values, .. } => {
+    let pool = |name: &str| match &field(name).strategy {
+        Strategy::Pool { values, .. } => {
             let mut v = values.clone();
             v.sort();
             v
@@ -227,14 +231,14 @@ fn odd_values_round_trip_into_the_generator() {
     assert_eq!(pool("note"), want);
     assert_eq!(pool("nothing"), vec![String::new()]);
     assert_eq!(pool("on"), vec!["0".to_string(), "1".to_string()]);
-    assert!(matches!(field("day").gen, Gen::Range { .. }));
+    assert!(matches!(field("day").strategy, Strategy::Range { .. }));
     assert!(field("mail").unique);
     assert_eq!(
-        field("code").strategy,
+        field("code").strategy_name,
         "seed_pool_weighted",
         "zero-padded codes stay text"
     );
-    assert_eq!(field("sometimes").strategy, "seed_pool_weighted");
+    assert_eq!(field("sometimes").strategy_name, "seed_pool_weighted");
 }
 
 #[test]

@@ -21,6 +21,21 @@ pub enum TimeSpec {
     Now(i64),
 }
 
+impl TimeSpec {
+    /// Whether the time depends on the run's `now`.
+    pub fn uses_now(self) -> bool {
+        matches!(self, TimeSpec::Now(_))
+    }
+
+    /// Seconds since the epoch, given `now` (`None` when it is needed but unknown).
+    pub fn resolve(self, now: Option<i64>) -> Option<i64> {
+        match self {
+            TimeSpec::At(t) => Some(t),
+            TimeSpec::Now(offset) => now.map(|n| n + offset),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PoolDistribution {
     Uniform,

@@ -6,8 +6,7 @@ use super::errors::{Errors, SpanTable};
 use crate::config::{Spanned, ValidationSpec};
 use crate::diag::suggest;
 use crate::values;
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
-use quote::quote;
+use proc_macro2::{Group, Span, TokenTree};
 use syn::spanned::Spanned as _;
 
 /// Keys of the struct-level `#[perfgen(...)]`.
@@ -22,7 +21,7 @@ pub(super) struct Container {
     pub(super) now: Option<i64>,
     pub(super) rules: Vec<ValidationSpec>,
     /// `crate = "..."`: the facade's path (`::perfgen` unless renamed).
-    pub(super) krate: TokenStream,
+    pub(super) krate: syn::Path,
 }
 
 /// Read the struct's own `#[perfgen(...)]` attributes.
@@ -36,7 +35,7 @@ pub(super) fn read_container(
         batch_size: None,
         now: None,
         rules: Vec::new(),
-        krate: quote!(::perfgen),
+        krate: syn::parse_quote!(::perfgen),
     };
     for attr in &input.attrs {
         if !attr.path().is_ident("perfgen") {
@@ -67,12 +66,20 @@ fn read_container_item(c: &mut Container, item: &Item, spans: &mut SpanTable, er
         ("now", _) => read_now(c, item, scalar_value, errors),
         ("rule", ItemBody::List(g)) => read_rule(c, g, spans, errors),
         ("crate", ItemBody::Value(v)) => {
-            c.krate = match v {
+            let tokens = match v {
                 Value::Scalar {
                     text, quoted: true, ..
-                } => text.parse().unwrap_or_else(|_| quote!(::perfgen)),
+                } => text.parse().unwrap_or_default(),
                 _ => value_tokens(v),
             };
+            match syn::parse2::<syn::Path>(tokens) {
+                Ok(path) => c.krate = path,
+                Err(_) => errors.help(
+                    v.span(),
+                    "`crate` takes the path of the perfgen crate",
+                    "write `crate = ::perfgen`, or the name the crate is renamed to",
+                ),
+            }
         }
         (other, _) => errors.help(
             item.span,

@@ -76,13 +76,12 @@ fn config_doc(entity: &EntityAttrs<'_>) -> ConfigDoc {
         fields: entity
             .fields
             .iter()
-            .map(|f| FieldSpec {
-                name: f.name.clone(),
-                loc: f.loc,
-                body: Yaml {
+            .map(|f| {
+                let body = Yaml {
                     loc: f.strategy_map.loc,
                     kind: YamlKind::Map(f.strategy_map.entries.clone()),
-                },
+                };
+                FieldSpec::read(&f.name, f.loc, &body)
             })
             .collect(),
         validations: entity.rules().cloned().collect(),

@@ -9,6 +9,7 @@ use super::types::{declared, Declared};
 use crate::config::{Spanned, ValidationSpec};
 use crate::diag::Loc;
 use crate::ir::Ty;
+use crate::strategy::{duration, foreign_key, normal, pool, range, template, uuid};
 use crate::yaml::{Key, Yaml, YamlKind};
 use proc_macro2::{Group, Span, TokenStream};
 use quote::quote;
@@ -16,13 +17,13 @@ use syn::spanned::Spanned as _;
 
 /// Short names for strategies (the YAML names are accepted too).
 const STRATEGY_ALIASES: &[(&str, &str)] = &[
-    ("uuid", "uuid_v4"),
-    ("normal", "normal_distribution"),
-    ("range", "distribute_range"),
-    ("derive", "derive_from_field"),
-    ("foreign_key", "foreign_key_reference"),
-    ("categorical", "categorical_weighted"),
-    ("pool", "seed_pool_weighted"),
+    ("uuid", uuid::NAME),
+    ("normal", normal::NAME),
+    ("range", range::NAME),
+    ("derive", duration::NAME),
+    ("foreign_key", foreign_key::NAME),
+    ("categorical", pool::CATEGORICAL_NAME),
+    ("pool", pool::SEED_POOL_NAME),
 ];
 
 /// Words that set `distribution` (`zipf(alpha = 1.2)`, `linear`, ...).
@@ -102,10 +103,10 @@ fn canonical_strategy(name: &str) -> &str {
 /// Parameter names that differ from the YAML ones inside a strategy's parentheses.
 fn param_alias<'a>(strategy: &str, name: &'a str) -> &'a str {
     match (strategy, name) {
-        ("distribute_range", "start") => "range_start",
-        ("distribute_range", "end") => "range_end",
-        ("derive_from_field", "min") => "min_duration",
-        ("derive_from_field", "max") => "max_duration",
+        (range::NAME, "start") => "range_start",
+        (range::NAME, "end") => "range_end",
+        (duration::NAME, "min") => "min_duration",
+        (duration::NAME, "max") => "max_duration",
         _ => name,
     }
 }
@@ -152,17 +153,17 @@ pub(super) fn read_field(
     }
     if fa.strategy.is_none() && fa.pool.is_some() {
         let span = fa.pool.as_ref().unwrap().1;
-        set_strategy(&mut fa, "seed_pool_weighted", span, spans, errors);
+        set_strategy(&mut fa, pool::SEED_POOL_NAME, span, spans, errors);
     }
     if let Some((strategy, span)) = &fa.strategy {
-        if strategy == "seed_pool_weighted" && fa.pool.is_none() {
+        if strategy == pool::SEED_POOL_NAME && fa.pool.is_none() {
             errors.help(
                 *span,
                 &format!("field `{}` draws from a pool but has no values", fa.name),
                 "add `pool = [\"a\", \"b\"]`: the values to draw from",
             );
         }
-        if strategy == "normal_distribution"
+        if strategy == normal::NAME
             && !fa.strategy_map.has("type")
             && declared(&fa.ty) == Declared::Is(Ty::Int)
         {
@@ -220,7 +221,7 @@ fn read_field_item(fa: &mut FieldAttrs, item: Item, spans: &mut SpanTable, error
             fa.pool = Some((values, v.span()));
         }
         (ItemBody::Value(_), "template") => {
-            set_strategy(fa, "template", item.span, spans, errors);
+            set_strategy(fa, template::NAME, item.span, spans, errors);
             set_param(fa, &item, "template", spans);
         }
         (ItemBody::List(g), "rule") => {
@@ -247,9 +248,9 @@ fn read_field_item(fa: &mut FieldAttrs, item: Item, spans: &mut SpanTable, error
             let strategy = canonical_strategy(word).to_string();
             set_strategy(fa, &strategy, item.span, spans, errors);
             match strategy.as_str() {
-                "foreign_key_reference" => read_foreign_key(fa, g, spans, errors),
-                "derive_from_field" => read_derive_from_field(fa, g, spans, errors),
-                "categorical_weighted" => read_categorical(fa, g, spans, errors),
+                foreign_key::NAME => read_foreign_key(fa, g, spans, errors),
+                duration::NAME => read_derive_from_field(fa, g, spans, errors),
+                pool::CATEGORICAL_NAME => read_categorical(fa, g, spans, errors),
                 _ => read_params(fa, g.stream(), &strategy, spans, errors),
             }
         }
@@ -404,7 +405,7 @@ fn read_foreign_key(fa: &mut FieldAttrs, g: &Group, spans: &mut SpanTable, error
             "write `foreign_key(User, id)`: the parent type and its field",
         );
     }
-    read_params(fa, rest, "foreign_key_reference", spans, errors);
+    read_params(fa, rest, foreign_key::NAME, spans, errors);
 }
 
 /// `derive(base_field, add_random_duration(min = "0d", max = "365d"))`.
@@ -427,7 +428,7 @@ fn read_derive_from_field(
                 let loc = spans.loc(i.span);
                 fa.strategy_map
                     .set("operation", loc, yaml_scalar(i.name.clone(), false, loc));
-                read_params(fa, inner.stream(), "derive_from_field", spans, errors);
+                read_params(fa, inner.stream(), duration::NAME, spans, errors);
             }
             _ => {
                 let piece = item_tokens(&i);
@@ -436,7 +437,7 @@ fn read_derive_from_field(
         }
         first = false;
     }
-    read_params(fa, rest, "derive_from_field", spans, errors);
+    read_params(fa, rest, duration::NAME, spans, errors);
 }
 
 /// `categorical(delivered = 0.7, "in transit" = 0.3)`: values and their weights.

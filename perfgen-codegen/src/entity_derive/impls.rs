@@ -1,33 +1,36 @@
 //! The code a derive expands to: the shared emitter's code for the entity
 //! ([`crate::emit::derived_entity`]), `DerivedEntity`, `Default` and the seed-only API
 //! (`row`, `try_row`, `rows`, `rows_par`, `write_csv`), in an anonymous `const` block.
-//! The shared emitter names the runtime `::perfgen_runtime`; [`retarget`] points those paths
-//! at the facade's `runtime` re-export.
+//! Every runtime path goes through the facade's `runtime` re-export (`<crate>::runtime`),
+//! which the shared emitter takes as a parameter: a user of the facade does not depend on
+//! perfgen-runtime directly.
 
 use super::parents::Parent;
 use super::EntityAttrs;
-use crate::ir::{FkDist, Gen, Program};
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use crate::ir::{ForeignKeyDistribution, Program, Strategy};
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 /// The impls for the struct, entity `index` of `p`, with runtime paths under the facade.
 pub(super) fn entity_impls(p: &Program, index: usize, entity: &EntityAttrs<'_>) -> TokenStream {
     let e = &p.entities[index];
     let ident = entity.ident;
-    let body = crate::emit::derived_entity(p, index);
+    let krate = &entity.container.krate;
+    let rt: syn::Path = syn::parse_quote!(#krate::runtime);
+    let body = crate::emit::derived_entity_in(p, index, &rt);
     let rows = e.target_count;
     let batch = e.batch_size;
     let idents: Vec<&syn::Ident> = entity.fields.iter().map(|f| &f.ident).collect();
-    let parents = parent_items(&entity.parents);
-    let one_to_one = one_to_one_asserts(p, index, ident);
-    let seed_api = seed_api(ident, rows);
-    let tokens = quote! {
+    let parents = parent_items(&entity.parents, &rt);
+    let one_to_one = one_to_one_asserts(p, index, ident, &rt);
+    let seed_api = seed_api(ident, rows, &rt);
+    quote! {
         const _: () = {
             #parents
 
             #body
 
-            impl ::perfgen_runtime::derived::DerivedEntity for #ident {
+            impl #rt::derived::DerivedEntity for #ident {
                 const ROWS: u64 = #rows;
                 const BATCH_SIZE: u64 = #batch;
             }
@@ -42,14 +45,13 @@ pub(super) fn entity_impls(p: &Program, index: usize, entity: &EntityAttrs<'_>) 
 
             #seed_api
         };
-    };
-    retarget(tokens, &entity.container.krate)
+    }
 }
 
 /// Each parent's alias, then the checks that each is a derived entity. The generated code
 /// names each parent by an alias of the path written in the attribute; the alias and the
 /// check carry the attribute's span, so mistakes are reported there, once.
-fn parent_items(parents: &[Parent]) -> TokenStream {
+fn parent_items(parents: &[Parent], rt: &syn::Path) -> TokenStream {
     let uses = parents.iter().map(|p| {
         let (alias, path) = (&p.alias, &p.path);
         quote!(#[allow(non_camel_case_types)] type #alias = #path;)
@@ -64,7 +66,7 @@ fn parent_items(parents: &[Parent]) -> TokenStream {
             .map_or_else(Span::call_site, |t| t.span());
         quote_spanned! {span=>
             const _: fn() = || {
-                fn derived<T: ::perfgen_runtime::derived::DerivedEntity>() {}
+                fn derived<T: #rt::derived::DerivedEntity>() {}
                 derived::<#alias>();
             };
         }
@@ -77,14 +79,19 @@ fn parent_items(parents: &[Parent]) -> TokenStream {
 
 /// A one-to-one foreign key needs at least as many parent rows as child rows: a
 /// compile-time assertion per such key (the row counts are the types' constants).
-fn one_to_one_asserts(p: &Program, index: usize, ident: &syn::Ident) -> TokenStream {
+fn one_to_one_asserts(
+    p: &Program,
+    index: usize,
+    ident: &syn::Ident,
+    rt: &syn::Path,
+) -> TokenStream {
     let e = &p.entities[index];
     let asserts = e.fields.iter().filter_map(|f| {
-        let Gen::ForeignKey {
+        let Strategy::ForeignKey {
             parent,
-            dist: FkDist::Bijective,
+            distribution: ForeignKeyDistribution::OneToOne,
             ..
-        } = &f.gen
+        } = &f.strategy
         else {
             return None;
         };
@@ -95,8 +102,8 @@ fn one_to_one_asserts(p: &Program, index: usize, ident: &syn::Ident) -> TokenStr
         );
         Some(quote! {
             const _: () = ::core::assert!(
-                <#ident as ::perfgen_runtime::derived::DerivedEntity>::ROWS
-                    <= <#pty as ::perfgen_runtime::derived::DerivedEntity>::ROWS,
+                <#ident as #rt::derived::DerivedEntity>::ROWS
+                    <= <#pty as #rt::derived::DerivedEntity>::ROWS,
                 #msg
             );
         })
@@ -105,7 +112,7 @@ fn one_to_one_asserts(p: &Program, index: usize, ident: &syn::Ident) -> TokenStr
 }
 
 /// The inherent API of a derived struct: what a user calls without a config file.
-fn seed_api(ident: &syn::Ident, rows: u64) -> TokenStream {
+fn seed_api(ident: &syn::Ident, rows: u64, rt: &syn::Path) -> TokenStream {
     quote! {
         #[allow(dead_code)]
         impl #ident {
@@ -115,61 +122,31 @@ fn seed_api(ident: &syn::Ident, rows: u64) -> TokenStream {
             /// Row `index` for `seed`, computed alone (a pure function of both).
             /// Panics when a rule enforced while drawing cannot be met for this row.
             pub fn row(seed: u64, index: u64) -> Self {
-                ::perfgen_runtime::derived::row::<Self>(seed, index)
+                #rt::derived::row::<Self>(seed, index)
             }
 
             /// Row `index` for `seed`, or why a rule enforced while drawing failed.
-            pub fn try_row(seed: u64, index: u64) -> ::core::result::Result<Self, ::perfgen_runtime::RowError> {
-                ::perfgen_runtime::derived::try_row::<Self>(seed, index)
+            pub fn try_row(seed: u64, index: u64) -> ::core::result::Result<Self, #rt::RowError> {
+                #rt::derived::try_row::<Self>(seed, index)
             }
 
             /// Rows `0..ROWS` for `seed`, in order.
-            pub fn rows(seed: u64) -> ::perfgen_runtime::derived::Rows<Self> {
-                ::perfgen_runtime::derived::Rows::new(seed)
+            pub fn rows(seed: u64) -> #rt::derived::Rows<Self> {
+                #rt::derived::Rows::new(seed)
             }
 
             /// Rows `0..ROWS` for `seed`, computed on `threads` threads (0: every core),
             /// in order: the same values as [`Self::rows`]. Panics like [`Self::row`].
             pub fn rows_par(seed: u64, threads: usize) -> ::std::vec::Vec<Self> {
-                ::perfgen_runtime::derived::rows_par::<Self>(seed, threads)
+                #rt::derived::rows_par::<Self>(seed, threads)
                     .unwrap_or_else(|e| ::core::panic!("perfgen: {}", e))
             }
 
             /// Header and rows `0..ROWS` as CSV, formatted on every core, written in
             /// order: the bytes the YAML path writes for an equivalent config.
-            pub fn write_csv<W: ::std::io::Write>(mut writer: W, seed: u64) -> ::core::result::Result<u64, ::perfgen_runtime::output::OutputError> {
-                ::perfgen_runtime::derived::write_csv::<Self>(&mut writer, seed)
+            pub fn write_csv<W: ::std::io::Write>(mut writer: W, seed: u64) -> ::core::result::Result<u64, #rt::output::OutputError> {
+                #rt::derived::write_csv::<Self>(&mut writer, seed)
             }
         }
     }
-}
-
-/// `::perfgen_runtime` -> `<krate>::runtime`: generated code names the runtime crate, which
-/// a user of the facade does not depend on directly.
-fn retarget(tokens: TokenStream, krate: &TokenStream) -> TokenStream {
-    let tts: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = TokenStream::new();
-    let mut i = 0;
-    while i < tts.len() {
-        let is_runtime = matches!(
-            (&tts[i], tts.get(i + 1), tts.get(i + 2)),
-            (TokenTree::Punct(a), Some(TokenTree::Punct(b)), Some(TokenTree::Ident(id)))
-                if a.as_char() == ':' && b.as_char() == ':' && id == "perfgen_runtime"
-        );
-        if is_runtime {
-            out.extend(quote!(#krate::runtime));
-            i += 3;
-            continue;
-        }
-        match &tts[i] {
-            TokenTree::Group(g) => {
-                let mut ng = Group::new(g.delimiter(), retarget(g.stream(), krate));
-                ng.set_span(g.span());
-                out.extend([TokenTree::Group(ng)]);
-            }
-            other => out.extend([other.clone()]),
-        }
-        i += 1;
-    }
-    out
 }

@@ -4,7 +4,8 @@
 use super::container::Container;
 use super::errors::Errors;
 use super::field::FieldAttrs;
-use crate::ir::{Gen, Program, Ty};
+use crate::ir::{Program, Strategy, Ty};
+use crate::strategy::normal;
 use quote::quote;
 use syn::spanned::Spanned as _;
 
@@ -32,7 +33,7 @@ pub(super) fn declared(ty: &syn::Type) -> Declared {
             match last.ident.to_string().as_str() {
                 "Uuid" => Declared::Is(Ty::Uuid),
                 "i64" => Declared::Is(Ty::Int),
-                "f64" => Declared::Is(Ty::Decimal(crate::lower::DEFAULT_PRECISION)),
+                "f64" => Declared::Is(Ty::Decimal(normal::DEFAULT_PRECISION)),
                 "Timestamp" => Declared::Is(Ty::Timestamp),
                 "String" => Declared::Is(Ty::String),
                 "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i128"
@@ -77,7 +78,7 @@ pub(super) fn check_types(
             Declared::Unknown => {}
             _ => {
                 let ty = &fa.ty;
-                let help = if f.strategy == "normal_distribution" {
+                let help = if f.strategy_name == normal::NAME {
                     format!(
                         "declare `{}: i64` for whole numbers or `{}: f64` for decimals",
                         fa.ident, fa.ident
@@ -91,14 +92,14 @@ pub(super) fn check_types(
                         "`{}` is generated as `{}` by `{}`, but declared `{}`",
                         f.name,
                         rust_name(f.ty),
-                        f.strategy,
+                        f.strategy_name,
                         quote!(#ty).to_string().replace(' ', "")
                     ),
                     &help,
                 );
             }
         }
-        if let Gen::Range { start, end, .. } = &f.gen {
+        if let Strategy::Range { start, end, .. } = &f.strategy {
             if (start.uses_now() || end.uses_now()) && container.now.is_none() {
                 let span = fa.strategy.as_ref().map_or(fa.ident.span(), |s| s.1);
                 errors.help(

@@ -1,5 +1,6 @@
-//! `perfgen infer`: a draft multiply config guessed from a seed file's records (the seed
-//! document's step 2.2, "extract pattern metadata from seeds", written as a section 3 config).
+//! `perfgen infer`: a draft multiply config guessed from a seed file's records: the
+//! patterns the seed values show (identifiers, categories, numbers, times, addresses),
+//! written as a strategy per field.
 //!
 //! Per field, from its non-null seed values, in this order:
 //! - every value a UUID: `uuid_v4` (with a commented foreign-key hint when the values look
@@ -21,12 +22,23 @@
 //! so `on`, `null`, `007` or `a: b` stay the strings they were; comments never carry line
 //! breaks. The draft's columns follow the seed's field order.
 
+mod guess;
+mod hints;
+mod text;
+
 use crate::config::{self, SeedDoc};
 use crate::diag::{Diagnostic, Diagnostics, Loc, Severity, Sources};
+use crate::strategy::{normal, pool, range, template, uuid};
 use crate::values;
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+pub use guess::{decimal_places, guess_values, is_email, is_uuid, weights};
+use guess::{email_template, EMAIL_MARK};
+pub use hints::entity_from_stem;
+use hints::{derived_time_hint, foreign_key_hint};
+use text::{comment_text, fmt_fixed, fmt_units};
+pub use text::{yaml_key, yaml_quote};
 
 /// `target_count` of a draft whose seed has no `target_multiplication`.
 pub const DEFAULT_TARGET_COUNT: u64 = 100_000;
@@ -83,6 +95,7 @@ pub struct Inference {
 }
 
 impl Inference {
+    /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
@@ -256,12 +269,16 @@ pub fn draft_config(
 
 fn write_guess(s: &mut String, g: &Guess) {
     match g {
-        Guess::Uuid => s.push_str("    strategy: uuid_v4\n"),
+        Guess::Uuid => {
+            let _ = writeln!(s, "    strategy: {}", uuid::NAME);
+        }
         Guess::Pool => {
-            s.push_str("    strategy: seed_pool_weighted\n    distribution: uniform\n");
+            let _ = writeln!(s, "    strategy: {}", pool::SEED_POOL_NAME);
+            s.push_str("    distribution: uniform\n");
         }
         Guess::Categorical(values) => {
-            s.push_str("    strategy: categorical_weighted\n    values:\n");
+            let _ = writeln!(s, "    strategy: {}", pool::CATEGORICAL_NAME);
+            s.push_str("    values:\n");
             for (v, w) in values {
                 let _ = writeln!(s, "      {}: {}", yaml_quote(v), fmt_units(*w));
             }
@@ -274,7 +291,7 @@ fn write_guess(s: &mut String, g: &Guess) {
             precision,
         } => {
             let shown = std::cmp::max(2, precision.unwrap_or(0) + 1) as usize;
-            s.push_str("    strategy: normal_distribution\n");
+            let _ = writeln!(s, "    strategy: {}", normal::NAME);
             let _ = writeln!(s, "    mean: {}", fmt_fixed(*mean, shown));
             let _ = writeln!(s, "    stddev: {}", fmt_fixed(*stddev, shown));
             let _ = writeln!(s, "    min: {min}");
@@ -287,7 +304,7 @@ fn write_guess(s: &mut String, g: &Guess) {
             }
         }
         Guess::Range { start, end } => {
-            s.push_str("    strategy: distribute_range\n");
+            let _ = writeln!(s, "    strategy: {}", range::NAME);
             let _ = writeln!(s, "    range_start: {}", yaml_quote(start));
             let _ = writeln!(s, "    range_end: {}", yaml_quote(end));
             s.push_str("    distribution: uniform\n");
@@ -297,7 +314,7 @@ fn write_guess(s: &mut String, g: &Guess) {
             domains,
             unique,
         } => {
-            s.push_str("    strategy: template\n");
+            let _ = writeln!(s, "    strategy: {}", template::NAME);
             let _ = writeln!(s, "    template: {}", yaml_quote(template));
             if !domains.is_empty() {
                 let list: Vec<String> = domains.iter().map(|d| yaml_quote(d)).collect();
@@ -357,623 +374,6 @@ pub fn guess_fields(seed: &SeedDoc, siblings: &[Sibling]) -> Vec<FieldDraft> {
         }
     }
     out
-}
-
-/// Placeholder guess for an email field until [`email_template`] decides.
-const EMAIL_MARK: &str = "\u{0}email";
-
-/// The guess for one field from its non-null values (emails are marked for a second pass).
-pub fn guess_values(vals: &[String], index_is_field: bool) -> (Guess, Vec<String>) {
-    let mut notes = Vec::new();
-    let n = vals.len();
-    if n == 0 {
-        notes.push("every seed value is empty or null: the draft writes an empty cell".into());
-        return (
-            Guess::Categorical(vec![(String::new(), WEIGHT_UNITS)]),
-            notes,
-        );
-    }
-    let counts = distinct_counts(vals);
-    let distinct = counts.len();
-    if vals.iter().all(|v| is_uuid(v)) {
-        return (Guess::Uuid, notes);
-    }
-    let few = distinct <= MAX_CATEGORIES && (2 * distinct <= n || distinct == 1);
-    if few {
-        notes.push(format!(
-            "{distinct} distinct value(s) in {n} records: weights are their shares in the seed"
-        ));
-        return (Guess::Categorical(weights(&counts, n)), notes);
-    }
-    let decimals: Option<Vec<u32>> = vals.iter().map(|v| decimal_places(v)).collect();
-    if let Some(decimals) = decimals {
-        let xs: Vec<f64> = vals
-            .iter()
-            .map(|v| v.parse::<f64>().unwrap_or(0.0))
-            .collect();
-        let k = decimals.iter().copied().max().unwrap_or(0);
-        let (lo, hi) = min_max_by(&xs);
-        if k == 0 && distinct == n && !index_is_field {
-            let (a, b) = (xs[lo], xs[hi]);
-            if b - a + 1.0 == n as f64 {
-                notes.push(format!(
-                    "distinct consecutive integers {} to {}: a row number (`{{index}}` counts from 0)",
-                    vals[lo], vals[hi]
-                ));
-                return (
-                    Guess::Template {
-                        template: "{index}".into(),
-                        domains: Vec::new(),
-                        unique: true,
-                    },
-                    notes,
-                );
-            }
-        }
-        let mean = xs.iter().sum::<f64>() / n as f64;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-        let stddev = var.sqrt();
-        let pop_sd = (var * (n as f64 - 1.0) / n as f64).sqrt();
-        let skew = xs
-            .iter()
-            .map(|x| ((x - mean) / pop_sd).powi(3))
-            .sum::<f64>()
-            / n as f64;
-        notes.push(format!(
-            "{n} numbers from {} to {}: a normal fitted to them, truncated to that range",
-            vals[lo], vals[hi]
-        ));
-        if skew.abs() > 1.0 {
-            notes.push(format!(
-                "the seed values are skewed (skewness {skew:.2}): a normal is only a rough fit"
-            ));
-        }
-        return (
-            Guess::Normal {
-                mean,
-                stddev,
-                min: vals[lo].clone(),
-                max: vals[hi].clone(),
-                precision: (k > 0).then_some(k),
-            },
-            notes,
-        );
-    }
-    let times: Option<Vec<i64>> = vals.iter().map(|v| time_of(v)).collect();
-    if let Some(times) = times {
-        let (lo, hi) = min_max_by(&times);
-        notes.push(format!(
-            "points in time from {} to {}: uniform over that range",
-            vals[lo], vals[hi]
-        ));
-        if vals.iter().all(|v| v.len() == 10) {
-            notes.push(
-                "the seed has dates: they are written as RFC 3339 times (midnight UTC)".into(),
-            );
-        }
-        return (
-            Guess::Range {
-                start: vals[lo].clone(),
-                end: vals[hi].clone(),
-            },
-            notes,
-        );
-    }
-    if distinct == n && !index_is_field {
-        if vals.iter().all(|v| is_email(v)) {
-            return (
-                Guess::Template {
-                    template: EMAIL_MARK.into(),
-                    domains: Vec::new(),
-                    unique: true,
-                },
-                notes,
-            );
-        }
-        if let Some((prefix, suffix, padded)) = index_shape(vals) {
-            let template = format!(
-                "{}{{index}}{}",
-                template_lit(&prefix),
-                template_lit(&suffix)
-            );
-            let unique = index_readable(&prefix, &suffix);
-            notes.push(format!(
-                "{n} distinct values `{prefix}<number>{suffix}`: numbered by the row index"
-            ));
-            if padded {
-                notes.push("the seed's numbers are zero-padded; `{index}` is not".into());
-            }
-            if !unique {
-                notes.push("`unique` cannot be proven for this shape (the suffix's first character also appears before the number)".into());
-            }
-            return (
-                Guess::Template {
-                    template,
-                    domains: Vec::new(),
-                    unique,
-                },
-                notes,
-            );
-        }
-    }
-    notes.push(format!(
-        "{distinct} distinct strings in {n} records: drawn uniformly from the seed's values"
-    ));
-    (Guess::Pool, notes)
-}
-
-/// The template of a field of distinct email addresses, and its note.
-fn email_template(seed: &SeedDoc, fields: &[FieldDraft], vals: &[String]) -> (Guess, String) {
-    // `{first_name}.{last_name}{index}@{domain}` is unique when `{index}` can be read back:
-    // last names never end in a digit (nor are empty) and no name contains `@`.
-    let pool_ok = |name: &str| -> bool {
-        let Some(f) = fields.iter().find(|f| f.name == name) else {
-            return false;
-        };
-        if !matches!(f.guess, Guess::Pool | Guess::Categorical(_)) {
-            return false;
-        }
-        let Some(pool) = seed.pool(name) else {
-            return false;
-        };
-        !pool.is_empty()
-            && pool.iter().all(|v| {
-                !v.contains('@') && !v.is_empty() && !v.ends_with(|c: char| c.is_ascii_digit())
-            })
-    };
-    let domains = seed.pattern_list("domain").filter(|l| !l.is_empty());
-    if pool_ok("first_name") && pool_ok("last_name") && domains.is_some() {
-        return (
-            Guess::Template {
-                template: "{first_name}.{last_name}{index}@{domain}".into(),
-                domains: Vec::new(),
-                unique: true,
-            },
-            format!(
-                "{} distinct addresses: names from this row, `{{index}}` keeps them unique, domains from the seed's `patterns`",
-                vals.len()
-            ),
-        );
-    }
-    let mut seen = HashSet::new();
-    let observed: Vec<String> = vals
-        .iter()
-        .filter_map(|v| v.rsplit_once('@').map(|(_, d)| d.to_string()))
-        .filter(|d| seen.insert(d.clone()))
-        .take(MAX_CATEGORIES)
-        .collect();
-    (
-        Guess::Template {
-            template: "user{index}@{domain}".into(),
-            domains: observed,
-            unique: true,
-        },
-        format!(
-            "{} distinct addresses: `{{index}}` keeps them unique, domains as seen in the seed",
-            vals.len()
-        ),
-    )
-}
-
-/// Comment lines suggesting a foreign key, when `field` looks like a reference to another
-/// seed's entity. The draft keeps its own guess: a foreign key only builds once the
-/// parent's config is in the same folder.
-fn foreign_key_hint(seed: &SeedDoc, field: &str, siblings: &[Sibling]) -> Option<Vec<String>> {
-    let distinct: Vec<String> = seed.pool(field).unwrap_or_default();
-    // 1. The seed's own metadata: `patterns.<field>.reference: Entity.field`.
-    let declared = seed
-        .patterns
-        .as_ref()
-        .and_then(|p| p.get(field))
-        .and_then(|p| p.get("reference"))
-        .and_then(|r| r.as_str())
-        .and_then(|r| r.split_once('.'))
-        .map(|(e, f)| (e.trim().to_string(), f.trim().to_string()));
-    // 2. Key-like values (UUIDs, or a field named `*_id`) that are the values of another
-    // seed's key column (a field whose values are all distinct); most shared values wins.
-    let id_like = field.ends_with("_id")
-        || field.ends_with("Id")
-        || (!distinct.is_empty() && distinct.iter().all(|v| is_uuid(v)));
-    let mut by_values: Option<(usize, &Sibling, String)> = None;
-    if id_like {
-        for s in siblings {
-            for f in &s.seed.field_order {
-                let all = s.seed.values.get(f).map(Vec::as_slice).unwrap_or(&[]);
-                let theirs: HashSet<&str> = all.iter().map(String::as_str).collect();
-                if theirs.len() != all.len() {
-                    continue;
-                }
-                let shared = distinct
-                    .iter()
-                    .filter(|v| theirs.contains(v.as_str()))
-                    .count();
-                let better = match &by_values {
-                    None => true,
-                    Some((n, _, _)) => shared > *n,
-                };
-                if shared > 0 && better {
-                    by_values = Some((shared, s, f.clone()));
-                }
-            }
-        }
-    }
-    let sibling_entity = |s: &Sibling| -> String {
-        s.seed
-            .entity
-            .as_ref()
-            .map(|e| e.value.clone())
-            .unwrap_or_else(|| {
-                let stem = Path::new(&s.file_name)
-                    .file_stem()
-                    .map(|x| x.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                entity_from_stem(stem.strip_suffix("_seed").unwrap_or(&stem))
-            })
-    };
-    let (entity, parent_field, why) = if let Some((e, f)) = declared {
-        (e, f, "the seed's `patterns` name it".to_string())
-    } else if let Some((shared, s, f)) = by_values {
-        (
-            sibling_entity(s),
-            f.clone(),
-            format!(
-                "{shared} of its {} distinct values are `{f}` values in {}",
-                distinct.len(),
-                s.file_name
-            ),
-        )
-    } else {
-        // 3. By name: `user_id` and a seed of entity `User` (or file users_seed.yaml).
-        let base = field
-            .strip_suffix("_id")
-            .or_else(|| field.strip_suffix("Id"))?;
-        let key = normalize(base);
-        let s = siblings.iter().find(|s| {
-            let stem = normalize(
-                Path::new(&s.file_name)
-                    .file_stem()
-                    .map(|x| x.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-                    .trim_end_matches("_seed"),
-            );
-            normalize(&sibling_entity(s)) == key
-                || stem == key
-                || stem == format!("{key}s")
-                || stem == format!("{key}es")
-        })?;
-        (
-            sibling_entity(s),
-            "id".to_string(),
-            format!("its name matches {}", s.file_name),
-        )
-    };
-    Some(vec![
-        format!(
-            "foreign key? `{field}` looks like a reference to `{entity}.{parent_field}` ({why})."
-        ),
-        format!("once {entity}'s config is in this folder, replace the strategy below with:"),
-        "  strategy: foreign_key_reference".to_string(),
-        format!("  reference_entity: {}", yaml_quote(&entity)),
-        format!("  reference_field: {}", yaml_quote(&parent_field)),
-    ])
-}
-
-/// A comment when the time field `fields[i]` is never before an earlier time field in
-/// any record (`updated_at` after `created_at`): a derived field may fit better.
-fn derived_time_hint(seed: &SeedDoc, fields: &[FieldDraft], i: usize) -> Option<String> {
-    let mine = seed.values.get(&fields[i].name)?;
-    if mine.len() != seed.record_count {
-        return None;
-    }
-    let mine: Vec<i64> = mine.iter().map(|v| time_of(v)).collect::<Option<_>>()?;
-    for base in fields[..i]
-        .iter()
-        .filter(|f| matches!(f.guess, Guess::Range { .. }))
-    {
-        let Some(theirs) = seed.values.get(&base.name) else {
-            continue;
-        };
-        if theirs.len() != seed.record_count {
-            continue;
-        }
-        let Some(theirs) = theirs
-            .iter()
-            .map(|v| time_of(v))
-            .collect::<Option<Vec<_>>>()
-        else {
-            continue;
-        };
-        let gaps: Vec<i64> = mine.iter().zip(&theirs).map(|(a, b)| a - b).collect();
-        if gaps.iter().all(|&g| g >= 0) {
-            let lo = gaps.iter().min().copied().unwrap_or(0) / 86_400;
-            let hi = (gaps.iter().max().copied().unwrap_or(0) + 86_399) / 86_400;
-            return Some(format!(
-                "never before `{}` in the seed: perhaps `strategy: derive_from_field`, `base_field: {}`, `operation: add_random_duration`, `min_duration: {lo}d`, `max_duration: {hi}d`",
-                base.name,
-                yaml_key(&base.name)
-            ));
-        }
-    }
-    None
-}
-
-/// Distinct values with their counts, in order of first appearance.
-fn distinct_counts(vals: &[String]) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = Vec::new();
-    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for v in vals {
-        match at.get(v.as_str()) {
-            Some(&i) => out[i].1 += 1,
-            None => {
-                at.insert(v.as_str(), out.len());
-                out.push((v.clone(), 1));
-            }
-        }
-    }
-    out
-}
-
-/// Shares of `counts` (out of `n`) in units of 1/10000, most frequent first (ties in seed
-/// order), each at least one unit, summing to exactly 10000: the largest absorbs the
-/// rounding.
-pub fn weights(counts: &[(String, usize)], n: usize) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64, usize)> = counts
-        .iter()
-        .map(|(s, c)| {
-            let units = ((*c as f64) * WEIGHT_UNITS as f64 / n.max(1) as f64).round() as u64;
-            (s.clone(), units.max(1), *c)
-        })
-        .collect();
-    v.sort_by_key(|x| std::cmp::Reverse(x.2));
-    let sum: u64 = v.iter().map(|x| x.1).sum();
-    if let Some(first) = v.first_mut() {
-        first.1 = (first.1 + WEIGHT_UNITS).saturating_sub(sum).max(1);
-    }
-    v.into_iter().map(|(s, u, _)| (s, u)).collect()
-}
-
-/// A weight in units of 1/10000 as a decimal: `0.7`, `0.1234`, `1.0`.
-fn fmt_units(u: u64) -> String {
-    if u >= WEIGHT_UNITS {
-        return "1.0".into();
-    }
-    let s = format!("0.{u:04}");
-    let t = s.trim_end_matches('0');
-    if t.ends_with('.') {
-        format!("{t}0")
-    } else {
-        t.to_string()
-    }
-}
-
-fn fmt_fixed(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
-/// Indices of the smallest and largest of `keys` (first occurrence).
-fn min_max_by<T: PartialOrd + Copy>(keys: &[T]) -> (usize, usize) {
-    let (mut lo, mut hi) = (0, 0);
-    for (i, k) in keys.iter().enumerate() {
-        if *k < keys[lo] {
-            lo = i;
-        }
-        if *k > keys[hi] {
-            hi = i;
-        }
-    }
-    (lo, hi)
-}
-
-/// `8-4-4-4-12` hexadecimal digits.
-pub fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
-/// Decimals of a plain number (`-12`, `0.50`); `None` for anything else, including numbers
-/// with leading zeros (`007` is a code, not a number).
-pub fn decimal_places(s: &str) -> Option<u32> {
-    let body = s.strip_prefix('-').unwrap_or(s);
-    let (int, frac) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
-    };
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
-    if !digits(int) || (int.len() > 1 && int.starts_with('0')) {
-        return None;
-    }
-    match frac {
-        None => Some(0),
-        Some(f) if digits(f) => Some(f.len() as u32),
-        Some(_) => None,
-    }
-}
-
-/// Seconds since the epoch of an RFC 3339 time or a date (`2024-01-15`).
-fn time_of(s: &str) -> Option<i64> {
-    if s.len() < 10 || !s.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    values::absolute_time(s)
-}
-
-/// `local@domain.tld`, without spaces.
-pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && !s.chars().any(char::is_whitespace)
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-}
-
-/// `(prefix, suffix, zero_padded)` when every value is `prefix + number + suffix` with the
-/// same prefix and suffix, not both empty (the number being the last run of digits).
-fn index_shape(vals: &[String]) -> Option<(String, String, bool)> {
-    let split = |v: &str| -> Option<(String, String, String)> {
-        let chars: Vec<char> = v.chars().collect();
-        let end = chars.iter().rposition(|c| c.is_ascii_digit())? + 1;
-        let start = chars[..end]
-            .iter()
-            .rposition(|c| !c.is_ascii_digit())
-            .map_or(0, |i| i + 1);
-        Some((
-            chars[..start].iter().collect(),
-            chars[start..end].iter().collect(),
-            chars[end..].iter().collect(),
-        ))
-    };
-    let (prefix, _, suffix) = split(vals.first()?)?;
-    if prefix.is_empty() && suffix.is_empty() {
-        return None; // digits only: a code such as `00917`, not a numbered name
-    }
-    let mut padded = false;
-    for v in vals {
-        let (p, digits, s) = split(v)?;
-        if p != prefix || s != suffix {
-            return None;
-        }
-        padded |= digits.len() > 1 && digits.starts_with('0');
-    }
-    Some((prefix, suffix, padded))
-}
-
-/// Whether perfgen can prove `prefix{index}suffix` unique (see `lower::template_index_unique`):
-/// the suffix starts with a non-digit the prefix does not contain, or is empty.
-fn index_readable(prefix: &str, suffix: &str) -> bool {
-    match suffix.chars().next() {
-        None => true,
-        Some(c) => !c.is_ascii_digit() && !prefix.contains(c),
-    }
-}
-
-/// Literal text in the template language: braces doubled.
-fn template_lit(s: &str) -> String {
-    s.replace('{', "{{").replace('}', "}}")
-}
-
-/// `users` -> `User`, `order_items` -> `OrderItem`: the entity name of a seed without one.
-pub fn entity_from_stem(stem: &str) -> String {
-    let words: Vec<&str> = stem
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut out = String::new();
-    for (i, w) in words.iter().enumerate() {
-        let w = if i + 1 == words.len() {
-            singular(w)
-        } else {
-            w.to_string()
-        };
-        let mut cs = w.chars();
-        if let Some(c) = cs.next() {
-            out.extend(c.to_uppercase());
-            out.push_str(cs.as_str());
-        }
-    }
-    if out.is_empty() {
-        "Record".into()
-    } else {
-        out
-    }
-}
-
-fn singular(w: &str) -> String {
-    if let Some(s) = w.strip_suffix("ies").filter(|s| !s.is_empty()) {
-        format!("{s}y")
-    } else if w.ends_with("ss") || w.len() <= 2 {
-        w.to_string()
-    } else if let Some(s) = w.strip_suffix('s') {
-        s.to_string()
-    } else {
-        w.to_string()
-    }
-}
-
-fn normalize(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// `s` as a YAML double-quoted scalar: `\` and `"` escaped, and every character YAML does
-/// not allow as-is or reads as a line break (controls, U+0085, U+2028, U+2029, U+FEFF,
-/// non-characters) written as an escape. Any text round-trips.
-pub fn yaml_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\0' => out.push_str("\\0"),
-            c if yaml_printable(c) => out.push(c),
-            c if (c as u32) <= 0xFF => {
-                let _ = write!(out, "\\x{:02X}", c as u32);
-            }
-            c if (c as u32) <= 0xFFFF => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\U{:08X}", c as u32);
-            }
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// YAML 1.2 printable characters, minus the ones YAML 1.1 reads as line breaks and the BOM.
-fn yaml_printable(c: char) -> bool {
-    matches!(c as u32,
-        0x20..=0x7E | 0xA0..=0x2027 | 0x202A..=0xD7FF | 0xE000..=0xFEFE | 0xFF00..=0xFFFD | 0x10000..=0x10FFFF)
-}
-
-/// A mapping key: plain when it is a simple name YAML cannot misread, else quoted.
-pub fn yaml_key(s: &str) -> String {
-    let simple = s
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let special = matches!(
-        s.to_ascii_lowercase().as_str(),
-        "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
-    );
-    if simple && !special {
-        s.to_string()
-    } else {
-        yaml_quote(s)
-    }
-}
-
-/// Text for a `#` comment: line breaks and other controls become spaces.
-fn comment_text(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

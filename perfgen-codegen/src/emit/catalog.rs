@@ -1,0 +1,156 @@
+//! The plain-data description of each field (`spec::FieldSpec`) in the catalog, read by the
+//! tools that must not use the generation path (verify, schema, list).
+
+use super::*;
+
+/// `spec::FieldSpec { .. }` of field `f`.
+pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
+    let sp = quote!(#rt::spec);
+    let column = match f.ty {
+        Ty::Uuid => quote!(#sp::ColumnType::Uuid),
+        Ty::Int => quote!(#sp::ColumnType::Integer),
+        Ty::Decimal(p) => quote!(#sp::ColumnType::Decimal(#p)),
+        Ty::Timestamp => quote!(#sp::ColumnType::Timestamp),
+        Ty::Str | Ty::String => quote!(#sp::ColumnType::Text),
+    };
+    let strategy = strategy(&sp, &f.strategy);
+    let rules = f.rules.iter().map(|r| rule(&sp, r));
+    let unique = f.unique;
+    quote!(#sp::FieldSpec { column: #column, strategy: #strategy, unique: #unique, rules: &[#(#rules),*] })
+}
+
+/// `spec::TimeSpec::..` of `t`.
+fn time(sp: &TokenStream, t: TimeSpec) -> TokenStream {
+    match t {
+        TimeSpec::At(v) => quote!(#sp::TimeSpec::At(#v)),
+        TimeSpec::Now(v) => quote!(#sp::TimeSpec::Now(#v)),
+    }
+}
+
+/// `spec::Strategy::..` of `s`.
+fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
+    match s {
+        Strategy::External => unreachable!("fields of external entities are not emitted"),
+        Strategy::UuidV4 => quote!(#sp::Strategy::UuidV4),
+        Strategy::Pool {
+            values,
+            distribution: dist,
+        } => {
+            let d = match dist {
+                PoolDistribution::Uniform => quote!(#sp::PoolDistribution::Uniform),
+                PoolDistribution::Zipf { alpha } => {
+                    quote!(#sp::PoolDistribution::Zipf { alpha: #alpha })
+                }
+                PoolDistribution::Weighted(w) => {
+                    quote!(#sp::PoolDistribution::Weighted(&[#(#w),*]))
+                }
+            };
+            quote!(#sp::Strategy::Pool { values: &[#(#values),*], distribution: #d })
+        }
+        Strategy::Normal {
+            mean,
+            stddev,
+            min,
+            max,
+            precision,
+            integer,
+        } => {
+            let (mn, mx) = (f64_lit(*min), f64_lit(*max));
+            quote!(#sp::Strategy::Normal { mean: #mean, stddev: #stddev, min: #mn, max: #mx, integer: #integer, precision: #precision })
+        }
+        Strategy::Range {
+            start,
+            end,
+            distribution: dist,
+        } => {
+            let (a, b) = (time(sp, *start), time(sp, *end));
+            let d = match dist {
+                RangeDistribution::Linear => quote!(#sp::RangeDistribution::Linear),
+                RangeDistribution::Uniform => quote!(#sp::RangeDistribution::Uniform),
+                RangeDistribution::Exponential { rate } => {
+                    quote!(#sp::RangeDistribution::Exponential { rate: #rate })
+                }
+            };
+            quote!(#sp::Strategy::Range { start: #a, end: #b, distribution: #d })
+        }
+        Strategy::AddDuration { base, min, max } => {
+            quote!(#sp::Strategy::AddDuration { base: #base, min: #min, max: #max })
+        }
+        Strategy::Template {
+            pieces: parts,
+            case,
+        } => {
+            let pieces = parts.iter().map(|p| match p {
+                TemplatePiece::Literal(s) => quote!(#sp::TemplatePiece::Literal(#s)),
+                TemplatePiece::Field(j) => quote!(#sp::TemplatePiece::Field(#j)),
+                TemplatePiece::Index => quote!(#sp::TemplatePiece::Index),
+                TemplatePiece::Choice(v) => quote!(#sp::TemplatePiece::Choice(&[#(#v),*])),
+            });
+            let c = match case {
+                Case::Preserve => quote!(#sp::Case::Preserve),
+                Case::Lower => quote!(#sp::Case::Lower),
+                Case::Upper => quote!(#sp::Case::Upper),
+            };
+            quote!(#sp::Strategy::Template { pieces: &[#(#pieces),*], case: #c })
+        }
+        Strategy::ForeignKey {
+            parent,
+            parent_field,
+            distribution: dist,
+        } => {
+            let d = match dist {
+                ForeignKeyDistribution::Uniform => quote!(#sp::ForeignKeyDistribution::Uniform),
+                ForeignKeyDistribution::Zipf { alpha } => {
+                    quote!(#sp::ForeignKeyDistribution::Zipf { alpha: #alpha })
+                }
+                ForeignKeyDistribution::OneToOne => quote!(#sp::ForeignKeyDistribution::OneToOne),
+            };
+            quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
+        }
+    }
+}
+
+/// `spec::Rule { .. }` of `r`.
+fn rule(sp: &TokenStream, r: &Rule) -> TokenStream {
+    let text = &r.text;
+    let groups = r.any_of.iter().map(|g| {
+        let cmps = g.iter().map(|c| {
+            let op = match c.op {
+                CmpOp::Ge => quote!(#sp::CmpOp::Ge),
+                CmpOp::Gt => quote!(#sp::CmpOp::Gt),
+                CmpOp::Le => quote!(#sp::CmpOp::Le),
+                CmpOp::Lt => quote!(#sp::CmpOp::Lt),
+                CmpOp::Eq => quote!(#sp::CmpOp::Eq),
+                CmpOp::Ne => quote!(#sp::CmpOp::Ne),
+            };
+            let rhs = match &c.rhs {
+                Operand::Int(v) => {
+                    let v = f64_lit(*v as f64);
+                    quote!(#sp::Operand::Number(#v))
+                }
+                Operand::Decimal(v) => {
+                    let v = f64_lit(*v);
+                    quote!(#sp::Operand::Number(#v))
+                }
+                Operand::Time(t) => {
+                    let t = time(sp, *t);
+                    quote!(#sp::Operand::Time(#t))
+                }
+                Operand::Text(s) => quote!(#sp::Operand::Text(#s)),
+                Operand::Field(j) => quote!(#sp::Operand::Field(#j)),
+                Operand::Parent { fk, field } => {
+                    quote!(#sp::Operand::Parent { fk: #fk, field: #field })
+                }
+            };
+            quote!(#sp::Comparison { op: #op, rhs: #rhs })
+        });
+        quote!(&[#(#cmps),*])
+    });
+    let how = match r.enforcement {
+        Enforcement::Proven => quote!(#sp::Enforcement::Proven),
+        Enforcement::Filtered => quote!(#sp::Enforcement::Filtered),
+        Enforcement::Bounds => quote!(#sp::Enforcement::Bounds),
+        Enforcement::Redraw => quote!(#sp::Enforcement::Redraw),
+    };
+    quote!(#sp::Rule { text: #text, any_of: &[#(#groups),*], enforcement: #how })
+}

@@ -1,0 +1,548 @@
+//! An entity's code: its struct, the statics and methods of each field, the `Entity` impl
+//! that fills and writes a row, and its entry in the catalog.
+
+use super::*;
+
+pub(super) fn entity(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
+    let rt = cx.rt;
+    let ty = type_ident(e);
+    let name = &e.name;
+    let key = e.key;
+    let gen_at = opt_i64(e.generated_at);
+    let doc = format!(
+        " A row of entity `{}` (written to `{}`).",
+        e.name, e.output_file
+    );
+    let struct_fields = e.fields.iter().map(|f| {
+        let id = field_ident(f);
+        let t = rust_type(rt, f.ty);
+        let d = format!(" `{}`: {}", f.name, f.strategy_name);
+        quote!(#[doc = #d] pub #id: #t)
+    });
+    let mut statics = Vec::new();
+    let mut methods = Vec::new();
+    for (fi, f) in e.fields.iter().enumerate() {
+        let (s, m) = field_fns(cx, index, e, fi, f);
+        statics.push(s);
+        methods.push(m);
+    }
+    let fill = fill_body(cx, e);
+    let write = write_body(rt, e);
+    let header = header_line(e);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, Default)]
+        #[allow(non_snake_case)]
+        pub struct #ty {
+            #(#struct_fields,)*
+        }
+
+        #(#statics)*
+
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_parens, clippy::all)]
+        impl #ty {
+            /// Stream id of this entity in the per-cell RNG.
+            pub const ENTITY_KEY: u64 = #key;
+            /// The seed file's `generated_at` (seconds), the default `now`.
+            pub const GENERATED_AT: ::core::option::Option<i64> = #gen_at;
+
+            /// Row `row` alone, computed from (seed, row) only.
+            pub fn row(cx: &#rt::Context, row: u64) -> ::core::result::Result<Self, #rt::RowError> {
+                let mut r = Self::default();
+                <Self as #rt::Entity>::fill(&mut r, cx, row)?;
+                ::core::result::Result::Ok(r)
+            }
+
+            #(#methods)*
+        }
+
+        #[allow(non_snake_case, unused_variables, clippy::all)]
+        impl #rt::Entity for #ty {
+            const NAME: &'static str = #name;
+            const INDEX: usize = #index;
+            const HEADER: &'static str = #header;
+
+            #[inline(always)]
+            fn fill(&mut self, cx: &#rt::Context, row: u64) -> ::core::result::Result<(), #rt::RowError> {
+                #fill
+                ::core::result::Result::Ok(())
+            }
+
+            #[inline(always)]
+            fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
+                #write
+            }
+        }
+    }
+}
+
+/// The code of entity `index` for an existing struct (see [`super::derived_entity`]).
+pub(super) fn derived(cx: &Cx<'_>, index: usize) -> TokenStream {
+    let rt = cx.rt;
+    let e = &cx.program.entities[index];
+    let ty = type_ident(e);
+    let name = &e.name;
+    let key = e.key;
+    let gen_at = opt_i64(e.generated_at);
+    let mut statics = Vec::new();
+    let mut methods = Vec::new();
+    for (fi, f) in e.fields.iter().enumerate() {
+        let (s, m) = field_fns(cx, index, e, fi, f);
+        statics.push(s);
+        methods.push(m);
+    }
+    let fill = fill_body(cx, e);
+    let write = write_body(rt, e);
+    let header = header_line(e);
+    quote! {
+        #(#statics)*
+
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_parens, clippy::all)]
+        impl #ty {
+            /// Stream id of this entity in the per-cell RNG.
+            pub const ENTITY_KEY: u64 = #key;
+            /// `#[perfgen(now = ...)]` (seconds): what `now` means in this entity's ranges.
+            pub const GENERATED_AT: ::core::option::Option<i64> = #gen_at;
+
+            #(#methods)*
+        }
+
+        #[allow(non_snake_case, unused_variables, clippy::all)]
+        impl #rt::Entity for #ty {
+            const NAME: &'static str = #name;
+            const INDEX: usize = 0;
+            const HEADER: &'static str = #header;
+
+            fn fill(&mut self, cx: &#rt::Context, row: u64) -> ::core::result::Result<(), #rt::RowError> {
+                #fill
+                ::core::result::Result::Ok(())
+            }
+
+            fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
+                #write
+            }
+        }
+    }
+}
+
+fn header_line(e: &Entity) -> String {
+    let mut out = Vec::new();
+    for (i, f) in e.fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        csv_escape(&f.name, &mut out);
+    }
+    out.push(b'\n');
+    String::from_utf8(out).expect("escaped UTF-8 stays UTF-8")
+}
+
+fn csv_escape(s: &str, out: &mut Vec<u8>) {
+    if s.contains([',', '"', '\r', '\n']) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// The statements computing `targets` (and what they need) in evaluation order: into
+/// `self`'s fields (`fill`) or into locals (`*_at`).
+fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> TokenStream {
+    // Pool fields some wanted template reads by index: drawn as an index, then looked up.
+    let mut by_index = vec![false; e.fields.len()];
+    for (k, f) in e.fields.iter().enumerate() {
+        if wanted[k] {
+            for a in args_of(e, f) {
+                if let Arg::PoolIndex(j) = a {
+                    by_index[j] = true;
+                }
+            }
+        }
+    }
+    let mut stmts = Vec::new();
+    for &j in &e.eval_order {
+        if !wanted[j] {
+            continue;
+        }
+        let f = &e.fields[j];
+        if by_index[j] {
+            let pool = static_name(e, f, "POOL");
+            let ix = local_pool_index(f);
+            let draw_ix = draw_index_fn(f);
+            let (id, local) = (field_ident(f), local_value(f));
+            stmts.push(if into_self {
+                quote! {
+                    let #ix = Self::#draw_ix(cx, row)?;
+                    self.#id = #pool[#ix];
+                }
+            } else {
+                quote! {
+                    let #ix = Self::#draw_ix(cx, row)?;
+                    let #local = #pool[#ix];
+                }
+            });
+            continue;
+        }
+        let args = args_of(e, f).into_iter().map(|a| arg_expr(e, a, into_self));
+        let draw = draw_fn(f);
+        let id = field_ident(f);
+        let local = local_value(f);
+        let stmt = match (&f.strategy, f.ty) {
+            (
+                Strategy::ForeignKey {
+                    parent,
+                    parent_field,
+                    ..
+                },
+                _,
+            ) => {
+                let pe = &cx.program.entities[*parent];
+                let pty = type_ident(pe);
+                let pat = at_fn(&pe.fields[*parent_field]);
+                let prow_fn = parent_row_fn(f);
+                let prow = local_parent_row(f);
+                if into_self {
+                    quote! {
+                        let #prow = Self::#prow_fn(cx, row)?;
+                        self.#id = #pty::#pat(cx, #prow)?;
+                    }
+                } else {
+                    quote! {
+                        let #prow = Self::#prow_fn(cx, row)?;
+                        let #local = #pty::#pat(cx, #prow)?;
+                    }
+                }
+            }
+            (_, Ty::String) => {
+                if into_self {
+                    quote!(Self::#draw(cx, row, &mut self.#id #(, #args)*)?;)
+                } else {
+                    quote! {
+                        let mut #local = ::std::string::String::new();
+                        Self::#draw(cx, row, &mut #local #(, #args)*)?;
+                    }
+                }
+            }
+            _ => {
+                if into_self {
+                    quote!(self.#id = Self::#draw(cx, row #(, #args)*)?;)
+                } else {
+                    quote!(let #local = Self::#draw(cx, row #(, #args)*)?;)
+                }
+            }
+        };
+        stmts.push(stmt);
+    }
+    quote!(#(#stmts)*)
+}
+
+fn arg_expr(e: &Entity, a: Arg, into_self: bool) -> TokenStream {
+    match a {
+        Arg::Value(j) => {
+            let f = &e.fields[j];
+            let borrow = if f.ty == Ty::String {
+                quote!(&)
+            } else {
+                quote!()
+            };
+            if into_self {
+                let id = field_ident(f);
+                quote!(#borrow self.#id)
+            } else {
+                let l = local_value(f);
+                quote!(#borrow #l)
+            }
+        }
+        Arg::ParentRow(fk) => {
+            let l = local_parent_row(&e.fields[fk]);
+            quote!(#l)
+        }
+        Arg::PoolIndex(j) => {
+            let l = local_pool_index(&e.fields[j]);
+            quote!(#l)
+        }
+    }
+}
+
+fn fill_body(cx: &Cx<'_>, e: &Entity) -> TokenStream {
+    let all = vec![true; e.fields.len()];
+    eval_stmts(cx, e, &all, true)
+}
+
+/// Fields `f` needs, transitively, including itself.
+fn closure(e: &Entity, f: usize) -> Vec<bool> {
+    let mut wanted = vec![false; e.fields.len()];
+    let mut stack = vec![f];
+    while let Some(j) = stack.pop() {
+        if wanted[j] {
+            continue;
+        }
+        wanted[j] = true;
+        for a in args_of(e, &e.fields[j]) {
+            match a {
+                Arg::Value(k) | Arg::ParentRow(k) | Arg::PoolIndex(k) => stack.push(k),
+            }
+        }
+    }
+    wanted
+}
+
+/// Whether no value of text field `f` can need CSV quoting (a comma, a quote or a line
+/// break), judged from what is known at build time: pool values, template literals and the
+/// fields a template appends. Case mapping never makes one of those characters.
+fn never_quoted(e: &Entity, f: &Field) -> bool {
+    let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
+    match &f.strategy {
+        Strategy::Pool { values, .. } => values.iter().all(|v| plain(v)),
+        Strategy::Template { pieces: parts, .. } => parts.iter().all(|part| match part {
+            TemplatePiece::Literal(s) => plain(s),
+            TemplatePiece::Choice(values) => values.iter().all(|v| plain(v)),
+            TemplatePiece::Index => true,
+            TemplatePiece::Field(j) => {
+                let g = &e.fields[*j];
+                // Templates only name fields drawn before them: no cycle.
+                !matches!(g.ty, Ty::Str | Ty::String) || never_quoted(e, g)
+            }
+        }),
+        _ => false,
+    }
+}
+
+fn write_body(rt: &syn::Path, e: &Entity) -> TokenStream {
+    let mut parts = Vec::new();
+    for (i, f) in e.fields.iter().enumerate() {
+        if i > 0 {
+            parts.push(quote!(out.push(b',');));
+        }
+        let id = field_ident(f);
+        parts.push(match f.ty {
+            Ty::Uuid => quote!(#rt::format::write_uuid(&self.#id, out);),
+            Ty::Int => quote!(#rt::format::write_i64(self.#id, out);),
+            Ty::Decimal(p) => quote!(#rt::format::write_decimal(self.#id, #p, out);),
+            Ty::Timestamp => quote!(self.#id.write_rfc3339(out);),
+            // Values known at build time never to need quoting are copied as they are.
+            Ty::Str if never_quoted(e, f) => quote!(out.extend_from_slice(self.#id.as_bytes());),
+            Ty::Str => quote!(#rt::format::write_csv_str(self.#id, out);),
+            Ty::String if never_quoted(e, f) => {
+                quote!(out.extend_from_slice(self.#id.as_bytes());)
+            }
+            Ty::String => quote!(#rt::format::write_csv_str(&self.#id, out);),
+        });
+    }
+    parts.push(quote!(out.push(b'\n');));
+    quote!(#(#parts)*)
+}
+
+pub(super) fn entity_info(cx: &Cx<'_>, e: &Entity) -> TokenStream {
+    let (p, rt) = (cx.program, cx.rt);
+    let ty = type_ident(e);
+    let name = &e.name;
+    let output = &e.output_file;
+    let count = e.target_count;
+    let batch = e.batch_size;
+    let parents = &e.parents;
+    let gen_at = opt_i64(e.generated_at);
+    let uses_now = e.uses_now();
+    let header = header_line(e);
+    let fields = e.fields.iter().map(|f| {
+        let n = &f.name;
+        let rn = &f.ident;
+        let rust_type = rust_type_name(f.ty);
+        let st = match &f.strategy {
+            Strategy::ForeignKey { parent, parent_field, .. } => format!(
+                "{} -> {}.{}",
+                f.strategy_name,
+                p.entities[*parent].name,
+                p.entities[*parent].fields[*parent_field].name
+            ),
+            _ => f.strategy_name.clone(),
+        };
+        let spec = catalog::field_spec(rt, f);
+        quote!(#rt::FieldInfo { name: #n, rust_name: #rn, rust_type: #rust_type, strategy: #st, spec: #spec })
+    });
+    quote! {
+        #rt::EntityInfo {
+            name: #name,
+            output_file: #output,
+            target_count: #count,
+            batch_size: #batch,
+            parents: &[#(#parents),*],
+            fields: &[#(#fields),*],
+            generated_at: #gen_at,
+            uses_now: #uses_now,
+            header: #header,
+            write_rows: #rt::output::write_rows::<#ty>,
+        }
+    }
+}
+
+/// One field being emitted: what a strategy's draw code reads.
+pub(crate) struct FieldEmit<'a> {
+    pub cx: &'a Cx<'a>,
+    /// The entity's position in the program.
+    pub index: usize,
+    pub entity: &'a Entity,
+    /// The field's position in the entity.
+    pub position: usize,
+    pub field: &'a Field,
+}
+
+impl FieldEmit<'_> {
+    /// `let mut rng = ...`: the field's stream for row `row`.
+    pub fn rng(&self) -> TokenStream {
+        let rt = self.cx.rt;
+        let fkey = self.field.key;
+        quote! {
+            let mut rng = #rt::rng::CellRng::new(cx.seed, Self::ENTITY_KEY, #fkey, row);
+        }
+    }
+
+    /// A `RowError` of this field at row `row` with message `msg`.
+    pub fn err(&self, msg: TokenStream) -> TokenStream {
+        let rt = self.cx.rt;
+        let (entity_name, fname) = (&self.entity.name, &self.field.name);
+        quote!(#rt::RowError::new(#entity_name, #fname, row, #msg))
+    }
+
+    /// The draw function's parameters after `(cx, row)`: the values it reads.
+    pub fn params(&self) -> Vec<TokenStream> {
+        let (rt, e) = (self.cx.rt, self.entity);
+        args_of(e, self.field)
+            .into_iter()
+            .map(|a| match a {
+                Arg::Value(j) => {
+                    let l = local_value(&e.fields[j]);
+                    let t = param_type(rt, e.fields[j].ty);
+                    quote!(#l: #t)
+                }
+                Arg::PoolIndex(j) => {
+                    let l = local_pool_index(&e.fields[j]);
+                    quote!(#l: usize)
+                }
+                Arg::ParentRow(k) => {
+                    let l = local_parent_row(&e.fields[k]);
+                    quote!(#l: u64)
+                }
+            })
+            .collect()
+    }
+}
+
+/// What a strategy emits for a field.
+pub(crate) struct DrawCode {
+    pub statics: TokenStream,
+    /// Methods beside the draw (a pool's index alone).
+    pub extra_methods: TokenStream,
+    pub draw: Draw,
+}
+
+/// A strategy's draw.
+pub(crate) enum Draw {
+    /// The value expression (after `prep`), wrapped in the common draw function, which
+    /// redraws it while a run-time rule fails.
+    Value {
+        prep: Option<TokenStream>,
+        value: TokenStream,
+    },
+    /// Methods the strategy writes whole (a foreign key's parent row, a template's build
+    /// into a buffer).
+    Methods(TokenStream),
+}
+
+impl DrawCode {
+    /// A value drawn by the common draw function.
+    pub fn value(statics: TokenStream, prep: Option<TokenStream>, value: TokenStream) -> Self {
+        DrawCode {
+            statics,
+            extra_methods: TokenStream::new(),
+            draw: Draw::Value { prep, value },
+        }
+    }
+
+    /// Methods written whole.
+    pub fn methods(statics: TokenStream, methods: TokenStream) -> Self {
+        DrawCode {
+            statics,
+            extra_methods: TokenStream::new(),
+            draw: Draw::Methods(methods),
+        }
+    }
+
+    /// With `methods` beside the draw.
+    pub fn with_methods(mut self, methods: TokenStream) -> Self {
+        self.extra_methods = methods;
+        self
+    }
+}
+
+/// Statics, the standalone `*_at` function and the draw function of one field.
+fn field_fns(
+    cx: &Cx<'_>,
+    index: usize,
+    e: &Entity,
+    fi: usize,
+    f: &Field,
+) -> (TokenStream, TokenStream) {
+    let rt = cx.rt;
+    let at = at_fn(f);
+    let value_ty = rust_type(rt, f.ty);
+    let wanted = closure(e, fi);
+    let stmts = eval_stmts(cx, e, &wanted, false);
+    let local = local_value(f);
+    let at_doc = format!(
+        " `{}` of row `row`, computed alone (its inputs recomputed).",
+        f.name
+    );
+    let at_fn_tokens = quote! {
+        #[doc = #at_doc]
+        pub fn #at(cx: &#rt::Context, row: u64) -> ::core::result::Result<#value_ty, #rt::RowError> {
+            #stmts
+            ::core::result::Result::Ok(#local)
+        }
+    };
+    let fe = FieldEmit {
+        cx,
+        index,
+        entity: e,
+        position: fi,
+        field: f,
+    };
+    let code = crate::strategy::emit(&fe);
+    let extra_methods = code.extra_methods;
+    let (prep, value) = match code.draw {
+        Draw::Methods(methods) => {
+            return (
+                code.statics,
+                quote! {
+                    #at_fn_tokens
+                    #extra_methods
+                    #methods
+                },
+            );
+        }
+        Draw::Value { prep, value } => (prep, value),
+    };
+    let body = with_rules(&fe, prep, value);
+    let params = fe.params();
+    let draw = draw_fn(f);
+    let rng = fe.rng();
+    let d = format!(" Draws `{}` of row `row` from its inputs.", f.name);
+    let methods = quote! {
+        #at_fn_tokens
+        #extra_methods
+        #[doc = #d]
+        #[inline]
+        fn #draw(cx: &#rt::Context, row: u64 #(, #params)*) -> ::core::result::Result<#value_ty, #rt::RowError> {
+            #rng
+            #body
+        }
+    };
+    (code.statics, methods)
+}

@@ -1,0 +1,404 @@
+//! Each rule judged against what the strategies can produce: proven (costs nothing),
+//! refuted (a build error), or enforced at run time, by filtering a pool at build time, by
+//! bounds folded into the draw, or by redraws.
+
+use super::rules::Resolved;
+use super::{EntityDraft, FieldDraft, RuleUse};
+use crate::diag::Diagnostics;
+use crate::ir::*;
+use crate::strategy::normal;
+use crate::values::{self, shown_number};
+
+/// The interval a numeric or time field always lies in, when known at build time.
+pub(super) fn static_range(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    f: usize,
+    depth: usize,
+) -> Option<(f64, f64)> {
+    if depth > 64 {
+        return None;
+    }
+    let ent = &entities[e];
+    let now = ent.seed.and_then(|s| s.generated_at);
+    match ent.fields[f].strategy.as_ref()? {
+        Strategy::Normal { min, max, .. } => Some((*min, *max)),
+        Strategy::Range { start, end, .. } => {
+            Some((start.resolve(now)? as f64, end.resolve(now)? as f64))
+        }
+        Strategy::AddDuration { base, min, max } => {
+            let (lo, hi) = static_range(entities, e, *base, depth + 1)?;
+            Some((lo + *min as f64, hi + *max as f64))
+        }
+        Strategy::ForeignKey {
+            parent,
+            parent_field,
+            ..
+        } => static_range(entities, *parent, *parent_field, depth + 1),
+        Strategy::Pool { values, .. } => {
+            let nums: Option<Vec<f64>> = values.iter().map(|v| values::number(v)).collect();
+            let nums = nums?;
+            let lo = nums.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            Some((lo, hi))
+        }
+        _ => None,
+    }
+}
+
+fn operand_range(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Option<(f64, f64)> {
+    let now = entities[e].seed.and_then(|s| s.generated_at);
+    match o {
+        Operand::Int(v) => Some((*v as f64, *v as f64)),
+        Operand::Decimal(v) => Some((*v, *v)),
+        Operand::Time(t) => t.resolve(now).map(|v| (v as f64, v as f64)),
+        Operand::Text(_) => None,
+        Operand::Field(j) => static_range(entities, e, *j, 0),
+        Operand::Parent { fk, field } => {
+            let (pe, _) = entities[e].fields[*fk].fk?;
+            static_range(entities, pe, *field, 0)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Proven,
+    Refuted,
+    Open,
+}
+
+fn verdict_intervals(op: CmpOp, (xl, xh): (f64, f64), (yl, yh): (f64, f64)) -> Verdict {
+    let (proven, refuted) = match op {
+        CmpOp::Ge => (xl >= yh, xh < yl),
+        CmpOp::Gt => (xl > yh, xh <= yl),
+        CmpOp::Le => (xh <= yl, xl > yh),
+        CmpOp::Lt => (xh < yl, xl >= yh),
+        CmpOp::Eq => (xl == xh && yl == yh && xl == yl, xh < yl || xl > yh),
+        CmpOp::Ne => (xh < yl || xl > yh, xl == xh && yl == yh && xl == yl),
+    };
+    if proven {
+        Verdict::Proven
+    } else if refuted {
+        Verdict::Refuted
+    } else {
+        Verdict::Open
+    }
+}
+
+fn verdict(entities: &[EntityDraft<'_>], e: usize, f: usize, c: &Comparison) -> Verdict {
+    let fd = &entities[e].fields[f];
+    // `x = base + [min, max]` against its base: decided by the duration's sign.
+    if let (Some(Strategy::AddDuration { base, min, max }), Operand::Field(j)) =
+        (&fd.strategy, &c.rhs)
+    {
+        if base == j {
+            return verdict_intervals(c.op, (*min as f64, *max as f64), (0.0, 0.0));
+        }
+    }
+    // A pool against literals: every value is known.
+    if let Some(Strategy::Pool { values, .. }) = &fd.strategy {
+        if matches!(
+            c.rhs,
+            Operand::Text(_) | Operand::Int(_) | Operand::Decimal(_)
+        ) {
+            let pass = values.iter().filter(|v| literal_holds(v, c)).count();
+            return if pass == values.len() {
+                Verdict::Proven
+            } else if pass == 0 {
+                Verdict::Refuted
+            } else {
+                Verdict::Open
+            };
+        }
+    }
+    match (
+        static_range(entities, e, f, 0),
+        operand_range(entities, e, &c.rhs),
+    ) {
+        (Some(x), Some(y)) => verdict_intervals(c.op, x, y),
+        _ => Verdict::Open,
+    }
+}
+
+/// Whether pool value `v` satisfies a comparison with a literal.
+fn literal_holds(v: &str, c: &Comparison) -> bool {
+    let ord = match &c.rhs {
+        Operand::Text(t) => v.cmp(t.as_str()),
+        Operand::Int(n) => match values::number(v) {
+            Some(x) => x.total_cmp(&(*n as f64)),
+            None => return c.op == CmpOp::Ne,
+        },
+        Operand::Decimal(n) => match values::number(v) {
+            Some(x) => x.total_cmp(n),
+            None => return c.op == CmpOp::Ne,
+        },
+        _ => return true,
+    };
+    use std::cmp::Ordering::*;
+    match c.op {
+        CmpOp::Ge => ord != Less,
+        CmpOp::Gt => ord == Greater,
+        CmpOp::Le => ord != Greater,
+        CmpOp::Lt => ord == Less,
+        CmpOp::Eq => ord == Equal,
+        CmpOp::Ne => ord != Equal,
+    }
+}
+
+fn describe_strategy(fd: &FieldDraft<'_>) -> String {
+    match &fd.strategy {
+        Some(Strategy::Normal { min, max, .. }) => format!(
+            "`{}` draws from `{}` with min {} and max {}",
+            fd.name,
+            normal::NAME,
+            shown_number(*min),
+            shown_number(*max)
+        ),
+        Some(Strategy::AddDuration { min, max, .. }) => format!(
+            "`{}` adds between {}s and {}s to its base field",
+            fd.name, min, max
+        ),
+        _ => format!("`{}` uses `{}`", fd.name, fd.strategy_name),
+    }
+}
+
+pub(super) fn classify(
+    entities: &mut [EntityDraft<'_>],
+    e: usize,
+    f: usize,
+    r: Resolved,
+    u: &RuleUse,
+    d: &mut Diagnostics,
+) {
+    let mut open_groups: Vec<Vec<Comparison>> = Vec::new();
+    let mut any_proven = false;
+    let all_groups = r.cmps.clone();
+    let record = |enforcement: Enforcement| Rule {
+        text: u.text.trim().to_string(),
+        any_of: all_groups.clone(),
+        enforcement,
+    };
+    for g in r.cmps {
+        let verdicts: Vec<Verdict> = g.iter().map(|c| verdict(entities, e, f, c)).collect();
+        if verdicts.contains(&Verdict::Refuted) {
+            continue;
+        }
+        let open: Vec<Comparison> = g
+            .into_iter()
+            .zip(&verdicts)
+            .filter(|(_, v)| **v == Verdict::Open)
+            .map(|(c, _)| c)
+            .collect();
+        if open.is_empty() {
+            any_proven = true;
+        } else {
+            open_groups.push(open);
+        }
+    }
+    if any_proven {
+        // Holds by construction: costs nothing at run time.
+        entities[e].fields[f]
+            .records
+            .push(record(Enforcement::Proven));
+        return;
+    }
+    if open_groups.is_empty() {
+        let fd = &entities[e].fields[f];
+        d.error(
+            u.loc,
+            format!("rule `{}` on `{}` can never hold", u.text.trim(), fd.name),
+        )
+        .help(format!(
+            "{}; change the rule or the strategy's parameters",
+            describe_strategy(fd)
+        ));
+        return;
+    }
+    let fd = &mut entities[e].fields[f];
+    // Literal rules on a pool: keep only the values that pass, at build time.
+    if let [group] = open_groups.as_slice() {
+        if filter_pool(fd, group) {
+            fd.records.push(record(Enforcement::Filtered));
+            return;
+        }
+    }
+    let truncatable = matches!(
+        fd.strategy,
+        Some(Strategy::Normal { .. } | Strategy::Range { .. } | Strategy::AddDuration { .. })
+    );
+    if truncatable && open_groups.len() == 1 && open_groups[0].iter().all(|c| c.op != CmpOp::Ne) {
+        let group = open_groups.pop().unwrap();
+        // Rows whose window can come out empty stop generation: say so now, at the rule.
+        let risk = empty_window_risk(entities, e, f, &group);
+        let fd = &mut entities[e].fields[f];
+        fd.enforce.bounds.extend(group);
+        fd.records.push(record(Enforcement::Bounds));
+        if let Some(why) = risk {
+            d.warning(
+                u.loc,
+                format!("rule `{}` on `{}` cannot hold for some rows: {why}; generation stops at the first such row", u.text.trim(), fd.name),
+            )
+            .help("widen the strategy's range (or narrow the other side) so every row has an admissible value");
+            return;
+        }
+        d.warning(
+            u.loc,
+            format!("rule `{}` on `{}` is not implied by its strategy; values are drawn inside the bounds it sets", u.text.trim(), fd.name),
+        )
+        .help("widen or narrow the strategy's own range so the rule follows from it, if it should cost nothing");
+        return;
+    }
+    fd.enforce.reject.push(open_groups);
+    fd.enforce.rules_text.push(u.text.clone());
+    fd.records.push(record(Enforcement::Redraw));
+    d.warning(
+        u.loc,
+        format!(
+            "rule `{}` on `{}` is checked at run time; a row is redrawn when it fails",
+            u.text.trim(),
+            fd.name
+        ),
+    )
+    .help("generation stops with an error if a row fails 1000 redraws");
+}
+
+/// Why a truncation window may be empty for some rows, judged from static ranges: the
+/// strategy's most extreme row against the bound's most extreme value. `None` when every row
+/// keeps a non-empty window, or when the ranges are not known at build time.
+fn empty_window_risk(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    f: usize,
+    group: &[Comparison],
+) -> Option<String> {
+    let fd = &entities[e].fields[f];
+    // The lowest upper end and the highest lower end of the strategy's own window over all
+    // rows (a derived field's window moves with its base).
+    let (ceiling_min, floor_max, base) = match fd.strategy.as_ref()? {
+        Strategy::AddDuration { base, min, max } => {
+            let (lo, hi) = static_range(entities, e, *base, 0)?;
+            (lo + *max as f64, hi + *min as f64, Some(*base))
+        }
+        _ => {
+            let (lo, hi) = static_range(entities, e, f, 0)?;
+            (hi, lo, None)
+        }
+    };
+    let shown = |v: f64| match fd.ty {
+        Some(Ty::Timestamp) => chrono::DateTime::from_timestamp(v as i64, 0)
+            .map_or(v.to_string(), |t| {
+                t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            }),
+        _ => shown_number(v),
+    };
+    for c in group {
+        if matches!(c.rhs, Operand::Field(j) if Some(j) == base) {
+            continue; // relative to the base itself: decided by the duration's sign
+        }
+        let Some((ol, oh)) = operand_range(entities, e, &c.rhs) else {
+            continue;
+        };
+        let lower = matches!(c.op, CmpOp::Ge | CmpOp::Gt | CmpOp::Eq);
+        let upper = matches!(c.op, CmpOp::Le | CmpOp::Lt | CmpOp::Eq);
+        if lower && oh > ceiling_min {
+            return Some(format!(
+                "the bound reaches {} but `{}` can be at most {} in some rows",
+                shown(oh),
+                fd.name,
+                shown(ceiling_min)
+            ));
+        }
+        if upper && ol < floor_max {
+            return Some(format!(
+                "the bound goes down to {} but `{}` is at least {} in some rows",
+                shown(ol),
+                fd.name,
+                shown(floor_max)
+            ));
+        }
+    }
+    None
+}
+
+/// Drop the values of a pool field that fail `group` (comparisons with literals only);
+/// false, with nothing changed, when the field is not a pool or a comparison is not with a
+/// literal.
+fn filter_pool(fd: &mut FieldDraft<'_>, group: &[Comparison]) -> bool {
+    let Some(Strategy::Pool {
+        values,
+        distribution,
+    }) = &mut fd.strategy
+    else {
+        return false;
+    };
+    let literal = |c: &Comparison| {
+        matches!(
+            c.rhs,
+            Operand::Text(_) | Operand::Int(_) | Operand::Decimal(_)
+        )
+    };
+    if !group.iter().all(literal) {
+        return false;
+    }
+    let keep: Vec<bool> = values
+        .iter()
+        .map(|v| group.iter().all(|c| literal_holds(v, c)))
+        .collect();
+    let mut i = 0;
+    values.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    if let PoolDistribution::Weighted(w) = distribution {
+        let mut i = 0;
+        w.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_of_intervals() {
+        use Verdict::*;
+        let v = verdict_intervals;
+        // x in [18, 80] against a constant.
+        assert_eq!(v(CmpOp::Ge, (18.0, 80.0), (18.0, 18.0)), Proven);
+        assert_eq!(v(CmpOp::Gt, (18.0, 80.0), (18.0, 18.0)), Open);
+        assert_eq!(v(CmpOp::Gt, (18.0, 80.0), (80.0, 80.0)), Refuted);
+        assert_eq!(v(CmpOp::Le, (18.0, 80.0), (90.0, 90.0)), Proven);
+        assert_eq!(v(CmpOp::Lt, (18.0, 80.0), (10.0, 10.0)), Refuted);
+        // Against another interval: overlapping ranges decide nothing.
+        assert_eq!(v(CmpOp::Ge, (10.0, 20.0), (15.0, 30.0)), Open);
+        assert_eq!(v(CmpOp::Ge, (30.0, 40.0), (15.0, 30.0)), Proven);
+        // Equality holds only between one and the same point; disjoint ranges refute it.
+        assert_eq!(v(CmpOp::Eq, (5.0, 5.0), (5.0, 5.0)), Proven);
+        assert_eq!(v(CmpOp::Eq, (1.0, 2.0), (3.0, 4.0)), Refuted);
+        assert_eq!(v(CmpOp::Ne, (1.0, 2.0), (3.0, 4.0)), Proven);
+        assert_eq!(v(CmpOp::Ne, (5.0, 5.0), (5.0, 5.0)), Refuted);
+    }
+
+    #[test]
+    fn pool_values_against_literals() {
+        let cmp = |op, rhs| Comparison { op, rhs };
+        assert!(literal_holds(
+            "b",
+            &cmp(CmpOp::Gt, Operand::Text("a".into()))
+        ));
+        assert!(!literal_holds(
+            "a",
+            &cmp(CmpOp::Ne, Operand::Text("a".into()))
+        ));
+        assert!(literal_holds("10", &cmp(CmpOp::Ge, Operand::Int(9))));
+        assert!(literal_holds("2.5", &cmp(CmpOp::Lt, Operand::Decimal(3.0))));
+        // A value that is not a number only differs from one.
+        assert!(!literal_holds("x", &cmp(CmpOp::Ge, Operand::Int(1))));
+        assert!(literal_holds("x", &cmp(CmpOp::Ne, Operand::Int(1))));
+    }
+}

@@ -1,0 +1,349 @@
+//! Rules: `validations` and `constraint`s attached to their fields, parsed, and resolved
+//! against the fields they name (same row, or a parent row through a foreign key), with
+//! their types checked.
+
+use super::classify::classify;
+use super::entities::{find_entity, normalize_name};
+use super::unique::check_unique;
+use super::{EntityDraft, RuleUse};
+use crate::diag::{suggest, Diagnostics};
+use crate::ir::*;
+use crate::rule::{self, RawCmp, RawOperand, RuleAst};
+use crate::strategy::foreign_key;
+use crate::values;
+
+/// A resolved comparison with where it came from.
+pub(super) struct Resolved {
+    pub(super) cmps: Vec<Vec<Comparison>>,
+}
+
+pub(super) fn rules(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
+    // Attach `validations:` to their fields.
+    for e in 0..entities.len() {
+        let doc = entities[e].doc;
+        for v in &doc.validations {
+            let Some(fi) = entities[e]
+                .fields
+                .iter()
+                .position(|f| f.name == v.field.value)
+            else {
+                let names: Vec<&str> = entities[e].fields.iter().map(|f| f.name.as_str()).collect();
+                d.error(
+                    v.field.loc,
+                    format!("validation names unknown field `{}`", v.field.value),
+                )
+                .help(suggest(&v.field.value, &names));
+                continue;
+            };
+            if let Some(re) = &v.reference_entity {
+                if find_entity(entities, &re.value).is_none() {
+                    let names: Vec<&str> = entities.iter().map(|e| e.name.as_str()).collect();
+                    d.error(re.loc, format!("unknown entity `{}`", re.value))
+                        .help(suggest(&re.value, &names));
+                    continue;
+                }
+            }
+            if let Some(rf) = &v.reference_field {
+                if let Some(pe) = v
+                    .reference_entity
+                    .as_ref()
+                    .and_then(|re| find_entity(entities, &re.value))
+                {
+                    if !entities[pe].fields.iter().any(|f| f.name == rf.value) {
+                        let names: Vec<&str> = entities[pe]
+                            .fields
+                            .iter()
+                            .map(|f| f.name.as_str())
+                            .collect();
+                        d.error(
+                            rf.loc,
+                            format!("entity `{}` has no field `{}`", entities[pe].name, rf.value),
+                        )
+                        .help(suggest(&rf.value, &names));
+                        continue;
+                    }
+                }
+            }
+            entities[e].fields[fi].rules.push(RuleUse {
+                text: v.rule.value.clone(),
+                loc: v.rule.loc,
+                reference_entity: v.reference_entity.clone(),
+            });
+        }
+    }
+    for e in 0..entities.len() {
+        for f in 0..entities[e].fields.len() {
+            let uses = std::mem::take(&mut entities[e].fields[f].rules);
+            for u in &uses {
+                match rule::parse(&u.text, &entities[e].fields[f].name) {
+                    Err(msg) => {
+                        d.error(u.loc, format!("cannot parse rule `{}`: {msg}", u.text))
+                            .help("write comparisons like `>= 18 AND <= 80`, `>= created_at`, `>= user.created_at`, or `unique`");
+                    }
+                    Ok(RuleAst::Unique) => {
+                        if entities[e].fields[f].unique.is_none() {
+                            entities[e].fields[f].unique = Some(u.loc);
+                        }
+                    }
+                    Ok(RuleAst::Or(groups)) => {
+                        if let Some(r) = resolve_rule(entities, e, f, &groups, u, d) {
+                            classify(entities, e, f, r, u, d);
+                        }
+                    }
+                }
+            }
+            entities[e].fields[f].rules = uses;
+        }
+    }
+    for e in 0..entities.len() {
+        for f in 0..entities[e].fields.len() {
+            if let Some(loc) = entities[e].fields[f].unique {
+                check_unique(entities, e, f, loc, d);
+            }
+        }
+    }
+}
+
+fn resolve_rule(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    f: usize,
+    groups: &[Vec<RawCmp>],
+    u: &RuleUse,
+    d: &mut Diagnostics,
+) -> Option<Resolved> {
+    let ent = &entities[e];
+    let fd = &ent.fields[f];
+    let ty = fd.ty?;
+    let now = ent.seed.and_then(|s| s.generated_at);
+    let _ = now;
+    let mut out = Vec::new();
+    for g in groups {
+        let mut cmps = Vec::new();
+        for c in g {
+            let rhs = match &c.rhs {
+                RawOperand::Number(n) => match values::number(n) {
+                    Some(v) if v.fract() == 0.0 && ty == Ty::Int => Operand::Int(v as i64),
+                    Some(v) => Operand::Decimal(v),
+                    None => {
+                        d.error(u.loc, format!("`{n}` in rule `{}` is not a number", u.text))
+                            .help("write numbers like `18` or `10.50`");
+                        return None;
+                    }
+                },
+                RawOperand::Time(t) | RawOperand::Now(t) => {
+                    let text = if matches!(c.rhs, RawOperand::Now(_)) {
+                        format!("now{t}")
+                    } else {
+                        t.clone()
+                    };
+                    match values::time(&text) {
+                        Ok(v) => Operand::Time(v),
+                        Err(msg) => {
+                            d.error(
+                                u.loc,
+                                format!("bad time `{text}` in rule `{}`: {msg}", u.text),
+                            )
+                            .help("write e.g. `2024-01-15T12:00:00Z` or `now-30d`");
+                            return None;
+                        }
+                    }
+                }
+                RawOperand::Text(s) => Operand::Text(s.clone()),
+                RawOperand::Name(n) => match ent.fields.iter().position(|x| &x.name == n) {
+                    Some(j) => Operand::Field(j),
+                    None if ty.is_text() => Operand::Text(n.clone()),
+                    None => {
+                        let names: Vec<&str> = ent.fields.iter().map(|x| x.name.as_str()).collect();
+                        d.error(
+                            u.loc,
+                            format!("rule `{}` names unknown field `{n}`", u.text),
+                        )
+                        .help(suggest(n, &names));
+                        return None;
+                    }
+                },
+                RawOperand::Qualified(q, field) => {
+                    let (fk, pe) = resolve_qualifier(entities, e, q, u, d)?;
+                    match entities[pe].fields.iter().position(|x| &x.name == field) {
+                        Some(pf) => Operand::Parent { fk, field: pf },
+                        None => {
+                            let names: Vec<&str> = entities[pe]
+                                .fields
+                                .iter()
+                                .map(|x| x.name.as_str())
+                                .collect();
+                            d.error(
+                                u.loc,
+                                format!(
+                                    "rule `{}` names unknown field `{field}` of `{}`",
+                                    u.text, entities[pe].name
+                                ),
+                            )
+                            .help(suggest(field, &names));
+                            return None;
+                        }
+                    }
+                }
+            };
+            // An operand whose own field failed was reported there.
+            let rty = operand_ty(entities, e, &rhs)?;
+            if !comparable(ty, rty, &rhs, c.op) {
+                d.error(
+                    u.loc,
+                    format!(
+                        "rule `{}` compares {} `{}` with {}",
+                        u.text,
+                        ty.name(),
+                        fd.name,
+                        describe_operand(entities, e, &rhs)
+                    ),
+                )
+                .help(if ty.is_text() || ty == Ty::Uuid {
+                    "text and ids compare only with `==` or `!=` against text or a field of the same type"
+                } else {
+                    "compare numbers with numbers and timestamps with times or timestamp fields"
+                });
+                return None;
+            }
+            cmps.push(Comparison { op: c.op, rhs });
+        }
+        out.push(cmps);
+    }
+    Some(Resolved { cmps: out })
+}
+
+/// `user` in `user.created_at`: the entity reached through one of this entity's foreign keys.
+fn resolve_qualifier(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    q: &str,
+    u: &RuleUse,
+    d: &mut Diagnostics,
+) -> Option<(usize, usize)> {
+    let ent = &entities[e];
+    if ent
+        .fields
+        .iter()
+        .any(|x| x.is_foreign_key() && x.fk.is_none())
+    {
+        return None; // a foreign key of this entity failed to resolve and was reported
+    }
+    let target = u
+        .reference_entity
+        .as_ref()
+        .and_then(|r| find_entity(entities, &r.value))
+        .or_else(|| find_entity(entities, q));
+    let qn = normalize_name(q);
+    let fks: Vec<(usize, usize)> = ent
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.fk.map(|(pe, _)| (i, pe)))
+        .collect();
+    // A foreign key field named after the qualifier (`user` -> `user_id`) wins.
+    let by_field = fks.iter().find(|(i, pe)| {
+        let n = normalize_name(&ent.fields[*i].name);
+        (n == format!("{qn}id") || n == qn) && target.is_none_or(|t| t == *pe)
+    });
+    if let Some(&(i, pe)) = by_field {
+        return Some((i, pe));
+    }
+    let Some(t) = target else {
+        let names: Vec<&str> = entities.iter().map(|x| x.name.as_str()).collect();
+        d.error(
+            u.loc,
+            format!("rule `{}` names unknown entity `{q}`", u.text),
+        )
+        .help(suggest(q, &names));
+        return None;
+    };
+    let to_t: Vec<usize> = fks
+        .iter()
+        .filter(|(_, pe)| *pe == t)
+        .map(|(i, _)| *i)
+        .collect();
+    match to_t.as_slice() {
+        [i] => Some((*i, t)),
+        [] => {
+            d.error(
+                u.loc,
+                format!(
+                    "rule `{}` compares with `{}` but `{}` has no foreign key to it",
+                    u.text, entities[t].name, ent.name
+                ),
+            )
+            .help(format!(
+                "add a `{}` field to `{}`; a row is compared with the parent row it references",
+                foreign_key::NAME,
+                entities[t].name
+            ));
+            None
+        }
+        many => {
+            d.error(
+                u.loc,
+                format!(
+                    "`{}` has {} foreign keys to `{}`; `{q}` is ambiguous",
+                    ent.name,
+                    many.len(),
+                    entities[t].name
+                ),
+            )
+            .help(format!(
+                "name the foreign key field instead, e.g. `{}.{}`",
+                ent.fields[many[0]].name.trim_end_matches("_id"),
+                "field"
+            ));
+            None
+        }
+    }
+}
+
+fn operand_ty(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Option<Ty> {
+    match o {
+        Operand::Int(_) => Some(Ty::Int),
+        Operand::Decimal(_) => Some(Ty::Decimal(0)),
+        Operand::Time(_) => Some(Ty::Timestamp),
+        Operand::Text(_) => Some(Ty::Str),
+        Operand::Field(j) => entities[e].fields[*j].ty,
+        Operand::Parent { fk, field } => {
+            let (pe, _) = entities[e].fields[*fk].fk?;
+            entities[pe].fields[*field].ty
+        }
+    }
+}
+
+fn describe_operand(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> String {
+    let t = operand_ty(entities, e, o).map_or("value", Ty::name);
+    match o {
+        Operand::Field(j) => format!("{t} `{}`", entities[e].fields[*j].name),
+        Operand::Parent { fk, field } => {
+            let (pe, _) = entities[e].fields[*fk].fk.unwrap();
+            format!(
+                "{t} `{}.{}`",
+                entities[pe].name, entities[pe].fields[*field].name
+            )
+        }
+        Operand::Text(s) => format!("text `{s}`"),
+        Operand::Int(v) => format!("number `{v}`"),
+        Operand::Decimal(v) => format!("number `{v}`"),
+        Operand::Time(_) => "a time".into(),
+    }
+}
+
+/// Whether a `ty` field can be compared with `rhs` (of type `rty`) by `op`.
+fn comparable(ty: Ty, rty: Ty, rhs: &Operand, op: CmpOp) -> bool {
+    let equality = matches!(op, CmpOp::Eq | CmpOp::Ne);
+    match ty {
+        Ty::Int | Ty::Decimal(_) => rty.is_numeric(),
+        Ty::Timestamp => rty == Ty::Timestamp,
+        // Pool values compare as text, or as numbers against a number literal.
+        Ty::Str => {
+            (rty.is_text() && (equality || matches!(rhs, Operand::Text(_))))
+                || matches!(rhs, Operand::Int(_) | Operand::Decimal(_))
+        }
+        Ty::String => rty.is_text() && equality,
+        Ty::Uuid => equality && (rty == Ty::Uuid || matches!(rhs, Operand::Text(_))),
+    }
+}

@@ -1,0 +1,145 @@
+//! Foreign keys resolved to their parent entity and field, and column types carried from
+//! parent to child.
+
+use super::entities::{display_path, find_entity};
+use super::EntityDraft;
+use crate::config::join_normalized;
+use crate::diag::{suggest, Diagnostics};
+use crate::strategy::foreign_key::ForeignKeyConfig;
+use crate::strategy::StrategyConfig;
+use std::path::Path;
+
+/// Resolve each foreign key to (entity, field), by `reference_entity`, else by
+/// `reference_file` (another config's `output_file`).
+pub(super) fn resolve_foreign_keys(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
+    for e in 0..entities.len() {
+        for f in 0..entities[e].fields.len() {
+            let Some(StrategyConfig::ForeignKey(fk)) = entities[e].fields[f].config else {
+                continue;
+            };
+            let Some(parent) = find_parent(entities, e, f, fk, d) else {
+                continue;
+            };
+            let field_name = fk.reference_field(d);
+            let Some(pf) = entities[parent]
+                .fields
+                .iter()
+                .position(|x| x.name == field_name.value)
+            else {
+                let names: Vec<&str> = entities[parent]
+                    .fields
+                    .iter()
+                    .map(|x| x.name.as_str())
+                    .collect();
+                d.error(
+                    field_name.loc,
+                    format!(
+                        "entity `{}` has no field `{}`",
+                        entities[parent].name, field_name.value
+                    ),
+                )
+                .help(suggest(&field_name.value, &names));
+                continue;
+            };
+            let distribution = fk.distribution(d);
+            let fd = &mut entities[e].fields[f];
+            fd.fk = Some((parent, pf));
+            fd.fk_distribution = Some(distribution);
+        }
+    }
+}
+
+/// The parent entity of foreign key `f` of entity `e`; `None` after reporting why not.
+fn find_parent(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    f: usize,
+    fk: &ForeignKeyConfig,
+    d: &mut Diagnostics,
+) -> Option<usize> {
+    // A `reference_entity` that is not a value falls back to `reference_file`.
+    if let Some(r) = fk.reference_entity.get(d) {
+        let found = find_entity(entities, &r.value);
+        if found.is_none() {
+            let names: Vec<&str> = entities.iter().map(|e| e.name.as_str()).collect();
+            d.error(r.loc, format!("unknown entity `{}`", r.value))
+                .help(suggest(&r.value, &names));
+        }
+        return found;
+    }
+    let Some(r) = fk.reference_file.get(d) else {
+        d.error(
+            fk.loc,
+            format!(
+                "foreign key `{}` names no parent",
+                entities[e].fields[f].name
+            ),
+        )
+        .help("add `reference_entity: Name` or `reference_file: ../output/name_bulk.csv`");
+        return None;
+    };
+    let dir = entities[e].doc.path.parent().unwrap_or(Path::new("."));
+    let want = join_normalized(dir, &r.value);
+    let by_path = entities
+        .iter()
+        .position(|x| x.output_path.as_deref() == Some(want.as_path()));
+    let by_name = || {
+        let want_name = want.file_name()?;
+        let hits: Vec<usize> = (0..entities.len())
+            .filter(|&i| {
+                entities[i].output_path.as_ref().and_then(|p| p.file_name()) == Some(want_name)
+            })
+            .collect();
+        (hits.len() == 1).then(|| hits[0])
+    };
+    let found = by_path.or_else(by_name);
+    if found.is_none() {
+        let files: Vec<String> = entities.iter().map(|x| x.output_display.clone()).collect();
+        let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+        d.error(r.loc, format!("no entity writes `{}`", r.value))
+            .help(format!(
+            "`reference_file` must be another config's `output_file` (relative to this config); {}",
+            suggest(&display_path(&want, Path::new("")), &refs)
+        ));
+    }
+    found
+}
+
+/// Give each foreign key its parent field's type (through chains of foreign keys); a key
+/// whose chain never ends at a field with its own strategy is part of a cycle.
+pub(super) fn propagate_types(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
+    // A chain longer than the number of fields is a cycle.
+    let total: usize = entities.iter().map(|e| e.fields.len()).sum();
+    for _ in 0..=total {
+        let mut changed = false;
+        for e in 0..entities.len() {
+            for f in 0..entities[e].fields.len() {
+                if entities[e].fields[f].ty.is_none() {
+                    if let Some((pe, pf)) = entities[e].fields[f].fk {
+                        if let Some(t) = entities[pe].fields[pf].ty {
+                            entities[e].fields[f].ty = Some(t);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for e in entities.iter() {
+        for f in &e.fields {
+            if f.ty.is_none() && f.fk.is_some() {
+                d.error(
+                    f.loc,
+                    format!(
+                        "foreign key `{}` is part of a cycle of foreign keys",
+                        f.name
+                    ),
+                )
+                .help("a foreign key must end at a field with its own strategy");
+            }
+        }
+    }
+}

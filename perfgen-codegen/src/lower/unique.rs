@@ -1,0 +1,183 @@
+//! `unique`: proven from the strategy (uuids, templates with `{index}`, evenly spread
+//! times, one-to-one foreign keys) or a build error naming why it cannot hold.
+
+use super::EntityDraft;
+use crate::diag::{Diagnostics, Loc};
+use crate::ir::*;
+use crate::strategy::{template, uuid, StrategyConfig};
+use crate::values::shown_number;
+
+fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> Option<f64> {
+    if depth > 64 {
+        return None;
+    }
+    let fd = &entities[e].fields[f];
+    match fd.strategy.as_ref()? {
+        Strategy::Pool { values, .. } => Some(values.len() as f64),
+        Strategy::Normal {
+            min,
+            max,
+            integer,
+            precision,
+            ..
+        } => {
+            let scale = if *integer {
+                1.0
+            } else {
+                10f64.powi(*precision as i32)
+            };
+            Some(((max - min) * scale).floor() + 1.0)
+        }
+        Strategy::ForeignKey { parent, .. } => Some(entities[*parent].target_count as f64),
+        Strategy::Template { pieces: parts, .. } => {
+            let mut c = 1.0;
+            for p in parts {
+                c *= match p {
+                    TemplatePiece::Literal(_) => 1.0,
+                    TemplatePiece::Choice(v) => v.len() as f64,
+                    TemplatePiece::Field(j) => capacity(entities, e, *j, depth + 1)?,
+                    TemplatePiece::Index => return None,
+                };
+            }
+            Some(c)
+        }
+        Strategy::Range { start, end, .. } => {
+            let now = entities[e].seed.and_then(|s| s.generated_at);
+            Some((end.resolve(now)? - start.resolve(now)?) as f64 + 1.0)
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn check_unique(
+    entities: &mut [EntityDraft<'_>],
+    e: usize,
+    f: usize,
+    loc: Loc,
+    d: &mut Diagnostics,
+) {
+    let n = entities[e].target_count;
+    let fd = &entities[e].fields[f];
+    let proven = match &fd.strategy {
+        Some(Strategy::UuidV4) => true,
+        Some(Strategy::Template { pieces: parts, .. }) => template_index_unique(entities, e, parts),
+        Some(Strategy::Range {
+            distribution: RangeDistribution::Linear,
+            ..
+        }) => {
+            // Evenly spread times are distinct at one second or more per row; a rule that
+            // moves some rows to a random time inside its window breaks that.
+            fd.enforce.is_empty() && capacity(entities, e, f, 0).is_some_and(|c| c > n as f64)
+        }
+        Some(Strategy::ForeignKey {
+            distribution: dist,
+            parent,
+            ..
+        }) => {
+            let parent_rows = entities[*parent].target_count;
+            if !matches!(dist, ForeignKeyDistribution::Uniform) || n > parent_rows {
+                let why = if n > parent_rows {
+                    format!(
+                        "`{}` has {} rows but its parent `{}` only {parent_rows}",
+                        entities[e].name, n, entities[*parent].name
+                    )
+                } else {
+                    "a unique foreign key is one-to-one and cannot follow a zipf distribution"
+                        .to_string()
+                };
+                d.error(loc, format!("`{}` cannot be unique: {why}", fd.name))
+                    .help("use `distribution: uniform` and at most as many rows as the parent, or drop `unique`");
+                return;
+            }
+            entities[e].fields[f].strategy = Some(Strategy::ForeignKey {
+                parent: *parent,
+                parent_field: match &fd.strategy {
+                    Some(Strategy::ForeignKey { parent_field, .. }) => *parent_field,
+                    _ => unreachable!(),
+                },
+                distribution: ForeignKeyDistribution::OneToOne,
+            });
+            return;
+        }
+        _ => false,
+    };
+    if proven {
+        return;
+    }
+    let fd = &entities[e].fields[f];
+    let help = if matches!(fd.config, Some(StrategyConfig::Template(_))) {
+        "add `{index}` to the template (e.g. `{first_name}.{last_name}{index}@{domain}`), followed by a non-digit".to_string()
+    } else {
+        format!(
+            "use `{}`, or a `{}` that contains `{{index}}`",
+            uuid::NAME,
+            template::NAME
+        )
+    };
+    match capacity(entities, e, f, 0) {
+        Some(c) if c < n as f64 => {
+            d.error(
+                loc,
+                format!(
+                    "`{}` must be unique but its strategy can produce at most {} distinct values for {} rows",
+                    fd.name,
+                    shown_number(c),
+                    n
+                ),
+            )
+            .help(help);
+        }
+        _ => {
+            d.error(
+                loc,
+                format!(
+                    "`{}` must be unique but `{}` draws values at random, so repeats are expected",
+                    fd.name, fd.strategy_name
+                ),
+            )
+            .help(help);
+        }
+    }
+}
+
+/// A template with `{index}` is unique when the index can be read back from the text: the
+/// character after it is a literal non-digit `c` that nothing before it can contain (or the
+/// index ends the text), and what comes just before it cannot end in a digit.
+fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[TemplatePiece]) -> bool {
+    let Some(k) = parts.iter().position(|p| *p == TemplatePiece::Index) else {
+        return false;
+    };
+    // The possible texts of a part, when known.
+    let texts = |p: &TemplatePiece| -> Option<Vec<String>> {
+        match p {
+            TemplatePiece::Literal(s) => Some(vec![s.clone()]),
+            TemplatePiece::Choice(v) => Some(v.clone()),
+            TemplatePiece::Field(j) => match &entities[e].fields[*j].strategy {
+                Some(Strategy::Pool { values, .. }) => Some(values.clone()),
+                _ => None,
+            },
+            TemplatePiece::Index => None,
+        }
+    };
+    if k > 0 {
+        match texts(&parts[k - 1]) {
+            Some(v)
+                if v.iter()
+                    .all(|s| !s.ends_with(|c: char| c.is_ascii_digit()) && !s.is_empty()) => {}
+            _ => return false,
+        }
+    }
+    match parts.get(k + 1) {
+        None => true,
+        Some(TemplatePiece::Literal(s)) => {
+            let Some(c) = s.chars().next().filter(|c| !c.is_ascii_digit()) else {
+                return false;
+            };
+            parts[..k].iter().all(|p| match texts(p) {
+                Some(v) => v.iter().all(|s| !s.contains(c)),
+                None => false,
+            })
+        }
+        _ => false,
+    }
+}
