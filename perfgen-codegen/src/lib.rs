@@ -8,10 +8,8 @@
 //!
 //! In a build script:
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     perfgen_codegen::build_script();
-//! }
+//! // build.rs, in `fn main`:
+//! perfgen_codegen::build_script();
 //! ```
 //! or, with a folder of your own:
 //! ```no_run
@@ -254,11 +252,12 @@ impl Builder {
         }
     }
 
-    /// The generated Rust source, or the outcome of the check when the configs have errors.
-    pub fn generate(&self) -> Result<(String, CheckOutcome), CheckOutcome> {
+    /// The generated Rust source, or the outcome of the check when the configs have errors
+    /// (boxed: it holds every source file read).
+    pub fn generate(&self) -> Result<(String, CheckOutcome), Box<CheckOutcome>> {
         let outcome = self.check();
         let Some(program) = &outcome.program else {
-            return Err(outcome);
+            return Err(Box::new(outcome));
         };
         let tokens = emit::program(program);
         let note = program.config_dir.clone();
@@ -270,7 +269,7 @@ impl Builder {
 
     /// Generate and write the file into the output folder (only when its content changed, so
     /// an unchanged config does not recompile the crate). Returns the outcome of the check.
-    pub fn compile(&self) -> Result<CheckOutcome, CheckOutcome> {
+    pub fn compile(&self) -> Result<CheckOutcome, Box<CheckOutcome>> {
         let (code, outcome) = self.generate()?;
         let out_dir = self
             .out_dir
@@ -292,7 +291,8 @@ impl Builder {
     pub fn compile_for_cargo(&self) {
         let result = self.compile();
         let outcome = match &result {
-            Ok(r) | Err(r) => r,
+            Ok(outcome) => outcome,
+            Err(outcome) => &**outcome,
         };
         for input in &outcome.inputs {
             println!("cargo::rerun-if-changed={}", input.display());

@@ -374,6 +374,7 @@ mod tests {
 
 /// Append ASCII bytes produced by one of the `write_*` functions to a `String`.
 #[inline]
+#[allow(unsafe_code)] // appends ASCII bytes to a String: see SAFETY below
 fn push_ascii(out: &mut String, write: impl FnOnce(&mut Vec<u8>)) {
     // SAFETY: every `write_*` used here appends only ASCII bytes (digits, signs, `.`, `-`,
     // `:`, `T`, `Z`, hex), so the String stays valid UTF-8.
@@ -410,6 +411,7 @@ pub fn push_timestamp(v: crate::time::Timestamp, out: &mut String) {
 /// Append `s` lower-cased, char by char (`char::to_lowercase`; the same for any split of a
 /// text into parts, so templates can lower-case literals at build time and fields here).
 #[inline]
+#[allow(unsafe_code)] // appends ASCII bytes to a String: see SAFETY below
 pub fn push_lowercase(s: &str, out: &mut String) {
     if s.is_ascii() {
         // One pass over the bytes: `push_str` then `make_ascii_lowercase` cost 130
@@ -423,6 +425,7 @@ pub fn push_lowercase(s: &str, out: &mut String) {
 
 /// Append `s` upper-cased, char by char (see [`push_lowercase`]).
 #[inline]
+#[allow(unsafe_code)] // appends ASCII bytes to a String: see SAFETY below
 pub fn push_uppercase(s: &str, out: &mut String) {
     if s.is_ascii() {
         // SAFETY: only ASCII bytes are appended, so `out` stays valid UTF-8.

@@ -258,6 +258,7 @@ mod sys {
         }
     }
 
+    #[allow(unsafe_code)] // fcntl, the one libc call std does not wrap: see SAFETY below
     pub fn clear_direct(file: &File) -> io::Result<()> {
         let fd = file.as_raw_fd();
         // SAFETY: fcntl on a descriptor we own, with integer arguments only.
