@@ -5,13 +5,16 @@
 //! chunk size or shard layout. The generated code is a thin typed layer over this crate;
 //! this crate never depends on perfgen-codegen.
 
+pub mod bernoulli;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod date;
 pub mod derived;
 pub mod entity;
 pub mod fk;
 pub mod float;
 pub mod format;
+pub mod number;
 pub mod output;
 pub mod parts;
 #[cfg(feature = "cli")]
@@ -24,6 +27,7 @@ pub mod schema;
 pub mod shard;
 pub mod spec;
 pub mod stats;
+pub mod text;
 pub mod time;
 pub mod tools;
 pub mod verify;
