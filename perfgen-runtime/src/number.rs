@@ -13,7 +13,8 @@
 //! - `exponential` with `rate`: value `min + j` has probability proportional to
 //!   `exp(rate * j / W)`, j in 0..W, so mass grows toward `max` for a positive rate (toward
 //!   `min` for a negative one; rate 0 is uniform). It is the law of the whole part of a time
-//!   range's exponential over W unit cells: the same shape, made discrete exactly.
+//!   range's exponential over W unit cells: the same shape, made discrete exactly. The law is
+//!   an [`Exponential`], a constant built once per field.
 
 use crate::rng::CellRng;
 
@@ -56,12 +57,13 @@ pub struct Exponential {
 
 impl Exponential {
     /// The law with this rate (finite; positive puts mass toward `max`, 0 is uniform).
+    /// A `const fn`, so generated code builds its laws as constants.
     #[inline]
-    pub fn new(rate: f64) -> Self {
-        debug_assert!(rate.is_finite(), "Exponential::new({rate})");
+    pub const fn new(rate: f64) -> Self {
+        assert!(rate.is_finite(), "an exponential rate must be finite");
         Exponential {
             rate,
-            expm1_neg: libm::expm1(-rate.abs()),
+            expm1_neg: expm1_nonpositive(-rate.abs()),
         }
     }
 
@@ -135,6 +137,31 @@ fn geometric_distance(
         }
     }
     d.min(width_minus_one)
+}
+
+/// `expm1(x)` for x <= 0 in plain IEEE arithmetic, so it can run in a constant (and gives
+/// the same bits on every platform); within a few ulp of libm's.
+const fn expm1_nonpositive(x: f64) -> f64 {
+    if x < -40.0 {
+        // e^x < 2^-57: gone against 1.
+        return -1.0;
+    }
+    // e^x - 1 = 2^k (e^r - 1) + (2^k - 1) with |r| <= ln(2) / 2; ln 2 is split in two so
+    // k ln 2 is exact enough, and 2^k - 1 is exact for the k in [-58, 0] reached here.
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    let k = (x * std::f64::consts::LOG2_E - 0.5) as i64;
+    let kf = k as f64;
+    let r = (x - kf * LN2_HI) - kf * LN2_LO;
+    // Taylor series of e^r - 1: at |r| <= 0.35 the 17th term is below 2^-53 of the sum.
+    let (mut term, mut sum, mut n) = (r, r, 2.0);
+    while n <= 17.0 {
+        term = term * r / n;
+        sum += term;
+        n += 1.0;
+    }
+    let scale = f64::from_bits(((1023 + k) as u64) << 52);
+    scale * sum + (scale - 1.0)
 }
 
 const TWO_POW_53: f64 = 9_007_199_254_740_992.0;
@@ -416,6 +443,30 @@ mod tests {
                 assert!((-10..=10).contains(&v));
             }
         }
+    }
+
+    #[test]
+    fn const_expm1_agrees_with_libm() {
+        let mut r = CellRng::from_key(21);
+        for i in 0..200_000 {
+            let x = -(r.next_f64() * [0.6, 2.0, 45.0, 800.0][i % 4]);
+            let (ours, theirs) = (expm1_nonpositive(x), libm::expm1(x));
+            assert!(
+                (ours - theirs).abs() <= 4.0 * f64::EPSILON * theirs.abs(),
+                "{x}: {ours} vs {theirs}"
+            );
+        }
+        for x in [0.0, -0.5, -1e-300, -40.0, -40.5, -1e300] {
+            let (ours, theirs) = (expm1_nonpositive(x), libm::expm1(x));
+            assert!(
+                (ours - theirs).abs() <= 4.0 * f64::EPSILON * theirs.abs(),
+                "{x}"
+            );
+        }
+        const LAW: Exponential = Exponential::new(3.0);
+        assert_eq!(LAW.rate(), 3.0);
+        // Built at compile time or at run time, the same bits.
+        assert_eq!(LAW, Exponential::new(std::hint::black_box(3.0)));
     }
 
     #[test]
