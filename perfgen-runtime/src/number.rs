@@ -148,8 +148,9 @@ const fn expm1_nonpositive(x: f64) -> f64 {
     }
     // e^x - 1 = 2^k (e^r - 1) + (2^k - 1) with |r| <= ln(2) / 2; ln 2 is split in two so
     // k ln 2 is exact enough, and 2^k - 1 is exact for the k in [-58, 0] reached here.
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    // fdlibm's split: the high part has 32 trailing zero bits, so k * LN2_HI is exact.
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     let k = (x * std::f64::consts::LOG2_E - 0.5) as i64;
     let kf = k as f64;
     let r = (x - kf * LN2_HI) - kf * LN2_LO;
