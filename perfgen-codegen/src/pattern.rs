@@ -352,7 +352,7 @@ impl Parser {
                     self.at += 1;
                     c
                 }
-                None => unreachable!("checked above: a character follows the `-`"),
+                None => return Err(self.error(open, "unclosed `[`", "close the class with `]`")),
             };
             if lo > hi {
                 return Err(self.error(
@@ -395,7 +395,6 @@ impl Parser {
 
     /// A quantifier after an atom, if any: (min, max) repetitions.
     fn quantifier(&mut self) -> Result<Option<(u32, u32)>, PatternError> {
-        let start = self.at;
         let q = match self.peek() {
             Some('?') => {
                 self.at += 1;
@@ -420,7 +419,6 @@ impl Parser {
             };
             return Err(self.error(self.at, format!("`{c}` after a quantifier"), help));
         }
-        debug_assert!(start < self.at);
         Ok(Some(q))
     }
 
