@@ -267,7 +267,7 @@ impl WordPool {
 
 /// How many times a word that would leave the text ending in its separator is redrawn
 /// before the fallback glues a character to it.
-const WORD_REDRAWS: u32 = 8;
+pub const WORD_REDRAWS: u32 = 8;
 
 /// Append text of words: its length uniform in [min_len, max_len] characters, exactly, made
 /// of words drawn uniformly from `pool` and separated by single spaces.
@@ -275,8 +275,8 @@ const WORD_REDRAWS: u32 = 8;
 /// Words are drawn until the text is full. A word longer than the room left is cut to fill
 /// it (the text's last word may be a fragment, as in TPC-H's own text). A word whose
 /// separator would be the text's last character (the room left is its length + 1) is
-/// redrawn, up to [`WORD_REDRAWS`] times; if every redraw has the same length, the word is
-/// written followed directly by the first character of one more word. So the text never
+/// redrawn, up to [`WORD_REDRAWS`] times; if every redraw would end the same way, the last
+/// word drawn is written followed directly by the first character of one more word. So the text never
 /// starts or ends with a space, never holds two spaces in a row, and its length follows the
 /// law exactly.
 pub fn push_words(
