@@ -132,15 +132,13 @@ fn pieces_tokens(pieces: &[Piece], runtime: &TokenStream) -> TokenStream {
                 let lits = chars.iter().map(|&c| Literal::character(c));
                 quote!(#runtime::text::Alphabet::chars(&[#(#lits),*]))
             };
-            quote!(#runtime::text::PatternPiece::Class { alphabet: #alphabet, min: #min, max: #max })
+            let piece = quote!(#runtime::text::PatternPiece);
+            quote!(#piece::Class { alphabet: #alphabet, min: #min, max: #max })
         }
-        Piece::Group {
-            branches,
-            min,
-            max,
-        } => {
+        Piece::Group { branches, min, max } => {
             let branches = branches.iter().map(|b| pieces_tokens(b, runtime));
-            quote!(#runtime::text::PatternPiece::Group { branches: &[#(#branches),*], min: #min, max: #max })
+            let piece = quote!(#runtime::text::PatternPiece);
+            quote!(#piece::Group { branches: &[#(#branches),*], min: #min, max: #max })
         }
     });
     quote!(&[#(#items),*])

@@ -276,9 +276,9 @@ pub const WORD_REDRAWS: u32 = 8;
 /// it (the text's last word may be a fragment, as in TPC-H's own text). A word whose
 /// separator would be the text's last character (the room left is its length + 1) is
 /// redrawn, up to [`WORD_REDRAWS`] times; if every redraw would end the same way, the last
-/// word drawn is written followed directly by the first character of one more word. So the text never
-/// starts or ends with a space, never holds two spaces in a row, and its length follows the
-/// law exactly.
+/// word drawn is written followed directly by the first character of one more word. So the
+/// text never starts or ends with a space, never holds two spaces in a row, and its length
+/// follows the law exactly.
 pub fn push_words(
     rng: &mut CellRng,
     pool: &WordPool,

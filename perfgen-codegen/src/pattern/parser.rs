@@ -94,7 +94,10 @@ impl Parser {
                     return Err(self.error(
                         start,
                         format!("`{c}` inside a pattern"),
-                        format!("anchors mean nothing here (every value is a whole match); escape it as `\\{c}` for a literal"),
+                        format!(
+                            "anchors mean nothing here (every value is a whole match); \
+                             escape it as `\\{c}` for a literal"
+                        ),
                     ))
                 }
                 '(' => self.group()?,
@@ -108,7 +111,9 @@ impl Parser {
                     return Err(self.error(
                         start,
                         format!("`{c}` with nothing to repeat"),
-                        format!("put it after a character, class or group, or escape it as `\\{c}`"),
+                        format!(
+                            "put it after a character, class or group, or escape it as `\\{c}`"
+                        ),
                     ))
                 }
                 ']' | '}' => {
@@ -203,7 +208,8 @@ impl Parser {
                 return Err(self.error(
                     start,
                     format!("unknown escape `\\{c}` {what}"),
-                    "supported escapes: `\\d`, `\\w`, `\\n`, `\\r`, `\\t` and `\\` before punctuation",
+                    "supported escapes: `\\d`, `\\w`, `\\n`, `\\r`, `\\t`, \
+                     and `\\` before punctuation",
                 ));
             }
         })

@@ -336,3 +336,20 @@ fn emitted_tokens_are_a_constant_plan() {
     );
     assert!(text.contains("min : 2u32 , max : 3u32"), "{text}");
 }
+
+#[test]
+fn helps_name_the_fix() {
+    assert_eq!(
+        err("a^b").help,
+        "anchors mean nothing here (every value is a whole match); escape it as `\\^` for a literal"
+    );
+    assert_eq!(
+        err("\\q").help,
+        "supported escapes: `\\d`, `\\w`, `\\n`, `\\r`, `\\t`, and `\\` before punctuation"
+    );
+    assert_eq!(
+        err("+").help,
+        "put it after a character, class or group, or escape it as `\\+`"
+    );
+    assert_eq!(err("a{5,2}").help, "write `{2,5}`");
+}
