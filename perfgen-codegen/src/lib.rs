@@ -26,6 +26,7 @@ pub mod ident;
 pub mod infer;
 pub mod ir;
 pub mod lower;
+pub mod pattern;
 pub mod rule;
 pub mod strategy;
 pub mod values;

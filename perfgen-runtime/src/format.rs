@@ -372,12 +372,14 @@ mod tests {
     }
 }
 
-/// Append ASCII bytes produced by one of the `write_*` functions to a `String`.
+/// Append ASCII bytes written by `write` (one of the byte writers: digits, signs, `.`, `-`,
+/// `:`, `T`, `Z`, hex, or bytes of an ASCII alphabet) to a `String`, without a UTF-8 check.
+/// The one place the runtime turns a `String` into bytes.
 #[inline]
 #[allow(unsafe_code)] // appends ASCII bytes to a String: see SAFETY below
-fn push_ascii(out: &mut String, write: impl FnOnce(&mut Vec<u8>)) {
-    // SAFETY: every `write_*` used here appends only ASCII bytes (digits, signs, `.`, `-`,
-    // `:`, `T`, `Z`, hex), so the String stays valid UTF-8.
+pub(crate) fn push_ascii(out: &mut String, write: impl FnOnce(&mut Vec<u8>)) {
+    // SAFETY: every caller's `write` appends only ASCII bytes (checked in debug builds
+    // below), so the String stays valid UTF-8.
     let bytes = unsafe { out.as_mut_vec() };
     let before = bytes.len();
     write(bytes);

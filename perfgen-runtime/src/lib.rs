@@ -7,21 +7,26 @@
 //! call: no command line, no PostgreSQL client, no verification (those live in perfgen-cli,
 //! perfgen-postgres and perfgen-verify), so it stays small and fast to compile.
 
+pub mod bernoulli;
 pub mod catalog;
+pub mod date;
 pub mod derived;
 pub mod entity;
 pub mod fk;
 pub mod float;
 pub mod format;
+pub mod number;
 pub mod output;
 pub mod rng;
 pub mod sample;
 pub mod spec;
 #[cfg(any(test, feature = "test-catalog"))]
 pub mod test_catalog;
+pub mod text;
 pub mod time;
 
 pub use catalog::{Catalog, EntityInfo, FieldInfo};
+pub use date::Date;
 pub use entity::{Context, Entity, RowError};
 pub use time::Timestamp;
 pub use uuid::Uuid;
