@@ -20,7 +20,7 @@ pub mod output;
 pub mod rng;
 pub mod sample;
 pub mod spec;
-#[cfg(any(test, feature = "test-catalog"))]
+#[cfg(feature = "test-catalog")]
 pub mod test_catalog;
 pub mod text;
 pub mod time;

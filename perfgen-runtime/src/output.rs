@@ -10,8 +10,6 @@ mod error;
 mod file_writer;
 mod options;
 mod parallel;
-#[cfg(test)]
-mod tests;
 
 pub use atomic::{
     remove_temp_files_and_exit, temp_files_in_progress, temp_path_for, write_file_atomically,

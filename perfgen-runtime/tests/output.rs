@@ -1,6 +1,12 @@
-use super::*;
-use crate::entity::{Context, Entity, RowError};
-use crate::test_catalog::{cx, Thing, FAIL_SEED_BASE, PANIC_SEED};
+//! Ordered parallel output and atomic files, through the public API, over the test catalog.
+
+use perfgen_runtime::catalog::WriteRowsFn;
+use perfgen_runtime::output::{
+    temp_files_in_progress, temp_path_for, write_file_atomically, write_rows, OutputError,
+    WriteOptions, DEFAULT_CHUNK_ROWS, FILE_BUFFER_BYTES,
+};
+use perfgen_runtime::test_catalog::{cx, Thing, FAIL_SEED_BASE, PANIC_SEED};
+use perfgen_runtime::{Context, Entity, RowError};
 use std::fs;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -25,7 +31,7 @@ fn render(cx: &Context, rows: Range<u64>, o: &WriteOptions) -> Result<Vec<u8>, O
 
 #[test]
 fn coerces_to_write_rows_fn() {
-    let f: crate::catalog::WriteRowsFn = write_rows::<Thing>;
+    let f: WriteRowsFn = write_rows::<Thing>;
     let mut out = Vec::new();
     assert_eq!(f(&cx(1), 0..3, &opts(1, 2), &mut out).unwrap(), 3);
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 3);
