@@ -1,7 +1,7 @@
 //! A hand-written two-entity catalog for tests: `Thing` (a pure function of seed and row,
 //! with seeds that make chosen rows fail or panic) and its child `Child`. Shared by the
-//! runtime's output tests (tests/output.rs) and the command line's tests (through the `test-catalog`
-//! feature), so both exercise the same entities.
+//! runtime's output tests (tests/output.rs) and the command line's tests (through the
+//! `test-catalog` feature), so both exercise the same entities.
 
 use crate::catalog::{Catalog, EntityInfo, FieldInfo};
 use crate::entity::{Context, Entity, RowError};
