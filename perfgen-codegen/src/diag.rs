@@ -15,6 +15,13 @@ pub struct Loc {
     pub col: u32,
 }
 
+/// A value with the position it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
 /// The files a build read, so diagnostics can show their path and a snippet.
 #[derive(Debug, Default, Clone)]
 pub struct Sources {
@@ -227,13 +234,17 @@ mod tests {
 
     #[test]
     fn suggests_nearest_name() {
-        use crate::strategy::{normal, range, template, uuid};
-        let allowed = [uuid::NAME, template::NAME, normal::NAME, range::NAME];
+        let allowed = [
+            "uuid_v4",
+            "template",
+            "normal_distribution",
+            "distribute_range",
+        ];
         assert_eq!(
             did_you_mean("normal_distrbution", allowed),
-            Some(normal::NAME)
+            Some("normal_distribution")
         );
-        assert_eq!(did_you_mean("uuid4", allowed), Some(uuid::NAME));
+        assert_eq!(did_you_mean("uuid4", allowed), Some("uuid_v4"));
         assert_eq!(did_you_mean("completely_else", allowed), None);
         assert!(suggest("zzz", &allowed).starts_with("allowed: `uuid_v4`"));
     }

@@ -15,9 +15,11 @@
 //! config's own values win. Unknown keys and bad values are positioned errors, like a
 //! config's.
 
-use crate::config::{check_keys, join_normalized, Defaults, Spanned, UnknownKeys};
+use crate::config::{join_normalized, Defaults};
+use crate::diag::Spanned;
 use crate::diag::{Diagnostics, Loc, Sources};
 use crate::values;
+use crate::yaml::{check_keys, UnknownKeys};
 use crate::yaml::{Key, Yaml};
 use std::path::{Path, PathBuf};
 

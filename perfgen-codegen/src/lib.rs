@@ -28,6 +28,7 @@ pub mod ir;
 pub mod lower;
 pub mod pattern;
 pub mod rule;
+pub mod seed;
 pub mod strategy;
 pub mod values;
 pub mod yaml;
@@ -187,7 +188,7 @@ impl Builder {
         );
         let files = config_files(&dir, &mut d, at_dir);
         let mut configs = Vec::new();
-        let mut seeds: BTreeMap<PathBuf, Option<config::SeedDoc>> = BTreeMap::new();
+        let mut seeds: BTreeMap<PathBuf, Option<seed::SeedDoc>> = BTreeMap::new();
         let mut seed_of = Vec::new();
         for path in &files {
             inputs.push(path.clone());
@@ -216,7 +217,7 @@ impl Builder {
                     let doc = config::read_source(sp, shown(sp), &mut sources, &mut d, *loc)
                         .and_then(|f| {
                             config::parse_file(f, &sources, &mut d)
-                                .map(|t| config::read_seed(f, sp, &t, &mut d))
+                                .map(|t| seed::read_seed(f, sp, &t, &mut d))
                         });
                     seeds.insert(sp.clone(), doc);
                 }

@@ -7,8 +7,11 @@
 //! them ourselves, so `generated_at: 2024-01-15T12:00:00Z` or `precision: 2` never goes
 //! through YAML 1.1 guessing. It is converted here into [`Yaml`], our own small spanned
 //! tree, so no other module depends on the parser crate. See docs/design.md.
+//!
+//! It also holds what every document reader (multiply configs, seed files, the global
+//! config) does with a mapping: check its keys and read a value as text.
 
-use crate::diag::{Diagnostics, FileId, Loc};
+use crate::diag::{suggest, Diagnostics, FileId, Loc, Spanned};
 use marked_yaml::{LoadError, LoaderOptions, Node};
 
 /// A YAML node with its position.
@@ -78,6 +81,59 @@ impl Yaml {
             .iter()
             .find(|(k, _)| k.text == name)
             .map(|(_, v)| v)
+    }
+}
+
+/// The value of mapping entry `what` as text; an error (and `None`) when it is not a scalar.
+pub fn scalar(y: &Yaml, what: &str, diags: &mut Diagnostics) -> Option<Spanned<String>> {
+    match y.as_str() {
+        Some(s) if !y.is_null() => Some(Spanned {
+            value: s.to_string(),
+            loc: y.loc,
+        }),
+        _ => {
+            diags
+                .error(
+                    y.loc,
+                    format!("`{what}` must be a value, found {}", y.kind_name()),
+                )
+                .help(format!("write `{what}: <value>`"));
+            None
+        }
+    }
+}
+
+/// What an unknown key of a mapping is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownKeys {
+    /// An error: the key is probably a typo of one that matters.
+    Reject,
+    /// A warning: the key is skipped (seed files carry keys of their own).
+    Ignore,
+}
+
+/// Report every key of `map` not in `allowed`, with the nearest allowed name.
+pub fn check_keys(
+    map: &[(Key, Yaml)],
+    allowed: &[&str],
+    what: &str,
+    policy: UnknownKeys,
+    diags: &mut Diagnostics,
+) {
+    for (k, _) in map {
+        if allowed.contains(&k.text.as_str()) {
+            continue;
+        }
+        let diagnostic = match policy {
+            UnknownKeys::Reject => {
+                diags.error(k.loc, format!("unknown key `{}` in {what}", k.text))
+            }
+            UnknownKeys::Ignore => diags.warning(
+                k.loc,
+                format!("unknown key `{}` in {what} is ignored", k.text),
+            ),
+        };
+        diagnostic.help(suggest(&k.text, allowed));
     }
 }
 

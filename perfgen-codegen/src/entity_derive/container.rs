@@ -3,8 +3,9 @@
 
 use super::attrs::{parse_items, rule_text, unraw, value_tokens, Item, ItemBody, Value};
 use super::errors::{Errors, SpanTable};
-use crate::config::{Spanned, ValidationSpec};
+use crate::config::ValidationSpec;
 use crate::diag::suggest;
+use crate::diag::Spanned;
 use crate::values;
 use proc_macro2::{Group, Span, TokenTree};
 use syn::spanned::Spanned as _;

@@ -6,10 +6,12 @@
 use super::errors::{render, Errors, SpanTable};
 use super::parents::Parent;
 use super::EntityAttrs;
-use crate::config::{ConfigDoc, FieldSpec, SeedDoc, Spanned};
+use crate::config::{ConfigDoc, FieldSpec};
+use crate::diag::Spanned;
 use crate::diag::{Diagnostics, Severity};
 use crate::ir::Program;
 use crate::lower::{self, External};
+use crate::seed::SeedDoc;
 use crate::yaml::{Yaml, YamlKind};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -6,8 +6,9 @@
 use super::attrs::{item_tokens, parse_items, rule_text, unraw, Item, ItemBody, Value};
 use super::errors::{Errors, SpanTable};
 use super::types::{declared, Declared};
-use crate::config::{Spanned, ValidationSpec};
+use crate::config::ValidationSpec;
 use crate::diag::Loc;
+use crate::diag::Spanned;
 use crate::ir::Ty;
 use crate::strategy::{duration, foreign_key, normal, pool, range, template, uuid};
 use crate::yaml::{Key, Yaml, YamlKind};

@@ -3,7 +3,7 @@
 //!
 //! The attributes are translated into the YAML front end's document model (a
 //! [`ConfigDoc`](crate::config::ConfigDoc) whose field bodies are [`Yaml`](crate::yaml::Yaml)
-//! mappings with the YAML parameter names, a [`SeedDoc`](crate::config::SeedDoc) holding
+//! mappings with the YAML parameter names, a [`SeedDoc`](crate::seed::SeedDoc) holding
 //! `pool = [...]` values), then [`lower::lower_with`](crate::lower::lower_with) runs every
 //! check. Each synthesized node gets a [`Loc`] whose `line` indexes a table of the attribute
 //! tokens' spans, so a diagnostic of the shared checks is reported at the tokens it came

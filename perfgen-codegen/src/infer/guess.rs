@@ -2,7 +2,7 @@
 //! `{index}` templates, emails, text.
 
 use super::{FieldDraft, Guess, MAX_CATEGORIES, WEIGHT_UNITS};
-use crate::config::SeedDoc;
+use crate::seed::SeedDoc;
 use crate::values;
 use std::collections::HashSet;
 

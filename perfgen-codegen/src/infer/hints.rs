@@ -4,7 +4,7 @@
 use super::guess::{is_uuid, time_of};
 use super::text::{yaml_key, yaml_quote};
 use super::{FieldDraft, Guess, Sibling};
-use crate::config::SeedDoc;
+use crate::seed::SeedDoc;
 use crate::strategy::{duration, foreign_key};
 use std::collections::HashSet;
 use std::path::Path;

@@ -26,8 +26,9 @@ mod guess;
 mod hints;
 mod text;
 
-use crate::config::{self, SeedDoc};
+use crate::config;
 use crate::diag::{Diagnostic, Diagnostics, Loc, Severity, Sources};
+use crate::seed::{self, SeedDoc};
 use crate::strategy::{normal, pool, range, template, uuid};
 use crate::values;
 use std::fmt::Write as _;
@@ -121,7 +122,7 @@ pub fn infer_file(path: &Path, shown: &str) -> Inference {
     let mut draft = None;
     if let Some(file) = config::read_source(path, shown.to_string(), &mut sources, &mut d, at) {
         if let Some(tree) = config::parse_file(file, &sources, &mut d) {
-            let seed = config::read_seed(file, path, &tree, &mut d);
+            let seed = seed::read_seed(file, path, &tree, &mut d);
             if !d.has_errors() {
                 let target = tree
                     .get("target_multiplication")
@@ -189,7 +190,7 @@ pub fn read_siblings(path: &Path) -> Vec<Sibling> {
         let Some(tree) = config::parse_file(file, &sources, &mut d) else {
             continue;
         };
-        let seed = config::read_seed(file, &p, &tree, &mut d);
+        let seed = seed::read_seed(file, &p, &tree, &mut d);
         if !d.has_errors() {
             out.push(Sibling {
                 file_name: name,
@@ -384,7 +385,7 @@ mod tests {
     fn seed_of(text: &str) -> SeedDoc {
         let mut d = Diagnostics::default();
         let tree = yaml::parse(0, text, &mut d).unwrap();
-        let seed = config::read_seed(0, Path::new("x_seed.yaml"), &tree, &mut d);
+        let seed = seed::read_seed(0, Path::new("x_seed.yaml"), &tree, &mut d);
         assert!(!d.has_errors(), "{:?}", d.into_sorted());
         seed
     }

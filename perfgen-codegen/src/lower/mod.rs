@@ -14,9 +14,11 @@ mod rules;
 mod types;
 mod unique;
 
-use crate::config::{ConfigDoc, SeedDoc, Spanned};
+use crate::config::ConfigDoc;
+use crate::diag::Spanned;
 use crate::diag::{Diagnostics, Loc};
 use crate::ir::*;
+use crate::seed::SeedDoc;
 use crate::strategy::{self, FieldCx, Sibling, StrategyConfig};
 
 /// One config with its seed, as read.

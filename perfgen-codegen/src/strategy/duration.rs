@@ -3,8 +3,7 @@
 
 use super::params::{Param, Problem, Reader};
 use super::FieldCx;
-use crate::config::Spanned;
-use crate::diag::{suggest, Diagnostics, Loc};
+use crate::diag::{suggest, Diagnostics, Loc, Spanned};
 use crate::emit::{bound_stmts, local_value};
 use crate::emit::{DrawCode, FieldEmit};
 use crate::ir::{Strategy, Ty};

@@ -3,8 +3,7 @@
 
 use super::params::{alpha_or_default, Param, Reader};
 use super::FieldCx;
-use crate::config::Spanned;
-use crate::diag::{Diagnostics, Loc};
+use crate::diag::{Diagnostics, Loc, Spanned};
 use crate::emit::{parent_row_fn, static_name, type_ident, Counts};
 use crate::emit::{DrawCode, FieldEmit};
 use crate::ir::{ForeignKeyDistribution, Strategy};

@@ -17,9 +17,9 @@ pub mod range;
 pub mod template;
 pub mod uuid;
 
-use crate::config::{SeedDoc, Spanned};
-use crate::diag::{suggest, Diagnostics, Loc};
+use crate::diag::{suggest, Diagnostics, Loc, Spanned};
 use crate::ir::{self, ForeignKeyDistribution, Ty};
+use crate::seed::SeedDoc;
 use crate::yaml::Yaml;
 use params::{Param, Problem, Reader};
 

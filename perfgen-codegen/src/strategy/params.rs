@@ -6,8 +6,7 @@
 //! zipf `alpha` only with `distribution: zipf`), so a mistake is reported exactly when it
 //! affects the field, and once.
 
-use crate::config::Spanned;
-use crate::diag::{suggest, Diagnostics, Loc};
+use crate::diag::{suggest, Diagnostics, Loc, Spanned};
 use crate::values;
 use crate::yaml::Yaml;
 

@@ -3,8 +3,7 @@
 
 use super::params::{Param, Problem, Reader};
 use super::FieldCx;
-use crate::config::Spanned;
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Spanned};
 use crate::emit::{bound_stmts, time_expr, Counts};
 use crate::emit::{DrawCode, FieldEmit};
 use crate::ir::{RangeDistribution, Strategy, TimeSpec};

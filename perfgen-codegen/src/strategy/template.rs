@@ -48,7 +48,7 @@ impl TemplateConfig {
                     "`sources` must map placeholder names to `seed_pool` or a list",
                     "write `sources:` then `  domain: seed_pool`",
                 )),
-                Some(map) => Param::Given(crate::config::Spanned {
+                Some(map) => Param::Given(crate::diag::Spanned {
                     value: map
                         .iter()
                         .map(|(k, v)| {
@@ -377,7 +377,7 @@ mod tests {
     fn lower(text: &str, d: &mut Diagnostics) -> Option<Strategy> {
         let seed_text = "entity: User\npatterns:\n  email:\n    domains: [example.com]\nrecords:\n  - nick: al\n    domain: seed.org\n";
         let tree = crate::yaml::parse(0, seed_text, d).unwrap();
-        let seed = crate::config::read_seed(0, std::path::Path::new("s.yaml"), &tree, d);
+        let seed = crate::seed::read_seed(0, std::path::Path::new("s.yaml"), &tree, d);
         let body = crate::yaml::parse(0, &format!("strategy: template\ntemplate: \"{text}\"\n"), d)
             .unwrap();
         let fs = FieldStrategy::read("email", body.loc, &body);
