@@ -2,7 +2,7 @@
 //! files they name) into a typed Rust generator, at build time.
 //!
 //! The pipeline, each stage gated on the previous one having no errors:
-//! load ([`yaml`], [`config`]; each field's strategy read into a typed [`strategy`]
+//! load ([`yaml`], [`config`], [`seed`]; each field's strategy read into a typed [`strategy`]
 //! config) -> check and lower to the IR ([`lower`], [`ir`]) -> emit tokens ([`emit`]) ->
 //! format (prettyplease) -> write into `OUT_DIR` only when changed.
 //!
@@ -20,6 +20,7 @@
 pub mod config;
 pub mod diag;
 pub mod emit;
+mod emit_kit;
 pub mod entity_derive;
 pub mod global;
 pub mod ident;

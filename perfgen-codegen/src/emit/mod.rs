@@ -5,44 +5,26 @@
 //! config text reaches the output except as an escaped literal (`quote` escapes every
 //! string it is given).
 //!
-//! `entity` emits each entity's struct, fill and write code; the strategies
-//! ([`crate::strategy`]) emit their draw code; `rules` the run-time checks of rules;
-//! `catalog` the plain-data description of every field.
+//! `entity` emits each entity's struct, fill and write code, asking each field's strategy
+//! ([`crate::strategy`]) for its draw code; `catalog` the plain-data description of every
+//! field. What both sides share (the names of generated items, a field's draw code, the
+//! run-time checks of rules) is [`crate::emit_kit`].
 
 mod catalog;
 mod entity;
-mod rules;
 
+use crate::emit_kit::{
+    args_of, at_fn, draw_fn, draw_index_fn, f64_lit, field_ident, local_parent_row,
+    local_pool_index, local_value, parent_row_fn, rust_type, static_name, type_ident, with_rules,
+    Arg, Counts, Cx, Draw, FieldEmit,
+};
 use crate::ir::*;
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
-
-pub(crate) use entity::{DrawCode, FieldEmit};
-pub(crate) use rules::{bound_stmts, reject_pred, time_expr, with_rules};
-
-/// Most redraws of a row whose rule is checked at run time, before generation stops.
-pub const MAX_REDRAWS: u32 = 1000;
+use proc_macro2::TokenStream;
+use quote::quote;
 
 /// The runtime crate's path when none is given: `::perfgen_runtime`.
 pub fn default_runtime_path() -> syn::Path {
     syn::parse_quote!(::perfgen_runtime)
-}
-
-/// Where generated code reads row counts from: the run's `Context` by catalog position
-/// (the YAML path), or each type's `DerivedEntity::ROWS` (the derive front end).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Counts {
-    Context,
-    Constants,
-}
-
-/// What all emission reads: the program, the runtime crate's path, where row counts come
-/// from.
-pub(crate) struct Cx<'a> {
-    pub program: &'a Program,
-    /// The runtime crate's path, before every runtime item (`#rt::Context`).
-    pub rt: &'a syn::Path,
-    pub counts: Counts,
 }
 
 /// The generated module for a program: structs, impls and `CATALOG`.
@@ -108,76 +90,6 @@ pub fn format_file(tokens: TokenStream, source_note: &str) -> Result<String, Str
     ))
 }
 
-/// The generated struct of entity `e`.
-pub(crate) fn type_ident(e: &Entity) -> syn::Ident {
-    format_ident!("{}", e.type_name)
-}
-
-/// The struct field of `f` (raw for keywords: `r#type`).
-pub(crate) fn field_ident(f: &Field) -> syn::Ident {
-    match f.ident.strip_prefix("r#") {
-        Some(kw) => syn::Ident::new_raw(kw, proc_macro2::Span::call_site()),
-        None => format_ident!("{}", f.ident),
-    }
-}
-
-/// `f`'s identifier without `r#`, for names built from it.
-pub(crate) fn bare(f: &Field) -> &str {
-    crate::ident::bare(&f.ident)
-}
-
-/// `<field>_at`: the field of one row, computed alone.
-pub(crate) fn at_fn(f: &Field) -> syn::Ident {
-    format_ident!("{}_at", bare(f))
-}
-
-/// `draw_<field>`: the field drawn from its inputs.
-pub(crate) fn draw_fn(f: &Field) -> syn::Ident {
-    format_ident!("draw_{}", bare(f))
-}
-
-/// `<field>_parent_row`: the parent row a foreign key references.
-pub(crate) fn parent_row_fn(f: &Field) -> syn::Ident {
-    format_ident!("{}_parent_row", bare(f))
-}
-
-/// `v_<field>`: the field's value in a local.
-pub(crate) fn local_value(f: &Field) -> syn::Ident {
-    format_ident!("v_{}", bare(f))
-}
-
-/// `ix_<field>`: the pool index a pool field was drawn at.
-pub(crate) fn local_pool_index(f: &Field) -> syn::Ident {
-    format_ident!("ix_{}", bare(f))
-}
-
-/// `draw_<field>_index`: a pool field's index alone.
-pub(crate) fn draw_index_fn(f: &Field) -> syn::Ident {
-    format_ident!("draw_{}_index", bare(f))
-}
-
-/// `p_<field>`: a foreign key's parent row in a local.
-pub(crate) fn local_parent_row(f: &Field) -> syn::Ident {
-    format_ident!("p_{}", bare(f))
-}
-
-/// `<Type>__<field>__<what>`: a static of one field.
-pub(crate) fn static_name(e: &Entity, f: &Field, what: &str) -> syn::Ident {
-    format_ident!("{}__{}__{}", e.type_name, bare(f), what)
-}
-
-/// The Rust type of a column.
-pub(crate) fn rust_type(rt: &syn::Path, ty: Ty) -> TokenStream {
-    match ty {
-        Ty::Uuid => quote!(#rt::Uuid),
-        Ty::Int => quote!(i64),
-        Ty::Decimal(_) => quote!(f64),
-        Ty::Timestamp => quote!(#rt::Timestamp),
-        Ty::Str => quote!(&'static str),
-        Ty::String => quote!(::std::string::String),
-    }
-}
-
 /// The Rust type of a column as shown by `perfgen list`.
 pub(crate) fn rust_type_name(ty: Ty) -> &'static str {
     match ty {
@@ -190,88 +102,11 @@ pub(crate) fn rust_type_name(ty: Ty) -> &'static str {
     }
 }
 
-/// An `f64` literal (infinities as `f64::INFINITY`).
-pub(crate) fn f64_lit(v: f64) -> TokenStream {
-    if v == f64::INFINITY {
-        quote!(f64::INFINITY)
-    } else if v == f64::NEG_INFINITY {
-        quote!(f64::NEG_INFINITY)
-    } else {
-        let l = Literal::f64_suffixed(v);
-        quote!(#l)
-    }
-}
-
 /// An `Option<i64>` expression.
 pub(crate) fn opt_i64(v: Option<i64>) -> TokenStream {
     match v {
         Some(v) => quote!(::core::option::Option::Some(#v)),
         None => quote!(::core::option::Option::None),
-    }
-}
-
-/// What a draw function takes besides (cx, row): values of same-row fields, and the parent
-/// row of a foreign key whose parent's fields a rule reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Arg {
-    Value(usize),
-    ParentRow(usize),
-    /// The pool index a pool field's value was drawn at: a template that changes the case
-    /// of that value appends its pre-cased twin (`*__CASED`) instead of case-mapping it.
-    PoolIndex(usize),
-}
-
-/// Whether a template reads field `j` as a pool index (see [`Arg::PoolIndex`]): `j` is drawn
-/// from a pool with no run-time rule (whose redraws would need the value).
-pub(crate) fn by_pool_index(e: &Entity, j: usize, case: Case) -> bool {
-    case != Case::Preserve
-        && matches!(e.fields[j].strategy, Strategy::Pool { .. })
-        && e.fields[j].enforce.reject.is_empty()
-}
-
-/// What the draw function of `f` takes besides `(cx, row)`, sorted.
-pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
-    let mut args = Vec::new();
-    match &f.strategy {
-        Strategy::AddDuration { base, .. } => args.push(Arg::Value(*base)),
-        Strategy::Template {
-            pieces: parts,
-            case,
-        } => {
-            for p in parts {
-                if let TemplatePiece::Field(j) = p {
-                    if by_pool_index(e, *j, *case) {
-                        args.push(Arg::PoolIndex(*j));
-                    } else {
-                        args.push(Arg::Value(*j));
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-    for c in f
-        .enforce
-        .bounds
-        .iter()
-        .chain(f.enforce.reject.iter().flatten().flatten())
-    {
-        match c.rhs {
-            Operand::Field(j) => args.push(Arg::Value(j)),
-            Operand::Parent { fk, .. } => args.push(Arg::ParentRow(fk)),
-            _ => {}
-        }
-    }
-    args.sort();
-    args.dedup();
-    args
-}
-
-/// The type a draw function takes a column's value as (`&str` for built strings).
-pub(crate) fn param_type(rt: &syn::Path, ty: Ty) -> TokenStream {
-    match ty {
-        Ty::String => quote!(&str),
-        other => rust_type(rt, other),
     }
 }
 

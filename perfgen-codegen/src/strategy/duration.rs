@@ -4,8 +4,8 @@
 use super::params::{Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{suggest, Diagnostics, Loc, Spanned};
-use crate::emit::{bound_stmts, local_value};
-use crate::emit::{DrawCode, FieldEmit};
+use crate::emit_kit::{bound_stmts, local_value};
+use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{Strategy, Ty};
 use crate::values;
 use proc_macro2::TokenStream;

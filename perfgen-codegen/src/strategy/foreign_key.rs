@@ -4,8 +4,8 @@
 use super::params::{alpha_or_default, Param, Reader};
 use super::FieldCx;
 use crate::diag::{Diagnostics, Loc, Spanned};
-use crate::emit::{parent_row_fn, static_name, type_ident, Counts};
-use crate::emit::{DrawCode, FieldEmit};
+use crate::emit_kit::{parent_row_fn, static_name, type_ident, Counts};
+use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{ForeignKeyDistribution, Strategy};
 use proc_macro2::TokenStream;
 use quote::quote;

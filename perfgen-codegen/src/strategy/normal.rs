@@ -4,8 +4,8 @@
 use super::params::{Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{Diagnostics, Loc};
-use crate::emit::{bound_stmts, f64_lit, static_name};
-use crate::emit::{DrawCode, FieldEmit};
+use crate::emit_kit::{bound_stmts, f64_lit, static_name};
+use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{Strategy, Ty};
 use crate::values::{self, shown_number};
 use proc_macro2::TokenStream;

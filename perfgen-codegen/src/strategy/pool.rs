@@ -5,8 +5,8 @@
 use super::params::{alpha_or_default, Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{suggest, Diagnostics, Loc};
-use crate::emit::{args_of, draw_index_fn, static_name, Arg};
-use crate::emit::{DrawCode, FieldEmit};
+use crate::emit_kit::{args_of, draw_index_fn, static_name, Arg};
+use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{PoolDistribution, Strategy};
 use crate::values;
 use proc_macro2::TokenStream;

@@ -4,8 +4,8 @@
 use super::params::{Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{Diagnostics, Spanned};
-use crate::emit::{bound_stmts, time_expr, Counts};
-use crate::emit::{DrawCode, FieldEmit};
+use crate::emit_kit::{bound_stmts, time_expr, Counts};
+use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{RangeDistribution, Strategy, TimeSpec};
 use crate::values;
 use proc_macro2::TokenStream;

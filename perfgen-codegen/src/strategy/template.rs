@@ -4,10 +4,10 @@
 use super::params::{Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{did_you_mean, Diagnostics, Loc};
-use crate::emit::{
+use crate::emit_kit::{
     bare, by_pool_index, draw_fn, local_pool_index, local_value, reject_pred, MAX_REDRAWS,
 };
-use crate::emit::{DrawCode, FieldEmit};
+use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{Case, Strategy, TemplatePiece, Ty};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

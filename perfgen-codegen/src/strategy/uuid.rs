@@ -1,6 +1,6 @@
 //! `uuid_v4`: a random version 4 UUID per row.
 
-use crate::emit::{DrawCode, FieldEmit};
+use crate::emit_kit::{DrawCode, FieldEmit};
 use proc_macro2::TokenStream;
 use quote::quote;
 

@@ -1,7 +1,14 @@
 //! Rules kept at run time: the bounds folded into a draw, and the check of the rules a
 //! draw is redrawn for.
 
-use super::*;
+use super::field::FieldEmit;
+use super::names::{at_fn, f64_lit, local_parent_row, local_value, type_ident};
+use crate::ir::{CmpOp, Comparison, Entity, Field, Operand, Program, Strategy, TimeSpec, Ty};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Most redraws of a row whose rule is checked at run time, before generation stops.
+pub(crate) const MAX_REDRAWS: u32 = 1000;
 
 /// Body of a draw: preparation, then the value, redrawn while a run-time rule fails.
 pub(crate) fn with_rules(
