@@ -8,7 +8,7 @@
 //! `entity` emits each entity's struct, fill and write code, asking each field's strategy
 //! ([`crate::strategy`]) for its draw code; `catalog` the plain-data description of every
 //! field. What both sides share (the names of generated items, a field's draw code, the
-//! run-time checks of rules) is [`crate::emit_kit`].
+//! run-time checks of rules) is `emit_kit`.
 
 mod catalog;
 mod entity;

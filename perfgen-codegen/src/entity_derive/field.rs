@@ -5,7 +5,7 @@
 
 use super::attrs::{item_tokens, parse_items, rule_text, unraw, Item, ItemBody, Value};
 use super::errors::{Errors, SpanTable};
-use super::types::{declared, Declared};
+use super::rust_type::{declared, Declared};
 use crate::config::ValidationSpec;
 use crate::diag::Loc;
 use crate::diag::Spanned;

@@ -29,6 +29,7 @@ mod errors;
 mod field;
 mod impls;
 mod parents;
+mod rust_type;
 #[cfg(test)]
 mod tests;
 mod types;

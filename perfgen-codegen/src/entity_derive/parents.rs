@@ -6,7 +6,7 @@
 
 use super::errors::{Errors, SpanTable};
 use super::field::FieldAttrs;
-use super::types::{declared, Declared};
+use super::rust_type::{declared, Declared};
 use crate::config::ValidationSpec;
 use crate::diag::Loc;
 use crate::ir::Ty;

@@ -2,7 +2,6 @@
 //! refuted (a build error), or enforced at run time, by filtering a pool at build time, by
 //! bounds folded into the draw, or by redraws.
 
-use super::rules::Resolved;
 use super::{EntityDraft, FieldDraft, RuleUse};
 use crate::diag::Diagnostics;
 use crate::ir::*;
@@ -161,6 +160,12 @@ fn describe_strategy(fd: &FieldDraft<'_>) -> String {
         ),
         _ => format!("`{}` uses `{}`", fd.name, fd.strategy_name),
     }
+}
+
+/// A rule resolved to comparisons (by `rules`): it holds when every comparison of one of
+/// the groups holds.
+pub(super) struct Resolved {
+    pub(super) cmps: Vec<Vec<Comparison>>,
 }
 
 pub(super) fn classify(

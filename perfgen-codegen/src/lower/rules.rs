@@ -2,7 +2,7 @@
 //! against the fields they name (same row, or a parent row through a foreign key), with
 //! their types checked.
 
-use super::classify::classify;
+use super::classify::{classify, Resolved};
 use super::entities::{find_entity, normalize_name};
 use super::unique::check_unique;
 use super::{EntityDraft, RuleUse};
@@ -12,11 +12,8 @@ use crate::rule::{self, RawCmp, RawOperand, RuleAst};
 use crate::strategy::foreign_key;
 use crate::values;
 
-/// A resolved comparison with where it came from.
-pub(super) struct Resolved {
-    pub(super) cmps: Vec<Vec<Comparison>>,
-}
-
+/// Attach `validations` to their fields, parse and resolve every rule and classify it,
+/// then check each `unique` field.
 pub(super) fn rules(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     // Attach `validations:` to their fields.
     for e in 0..entities.len() {

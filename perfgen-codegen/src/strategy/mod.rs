@@ -1,23 +1,22 @@
 //! The strategies: for each, its name and parameters, how its mapping is read into typed
 //! values, checked and lowered to the IR, and the draw code it emits. One module per
 //! strategy or family; this module holds the enum over them and dispatches to them. Their
-//! draw code is written with [`crate::emit_kit`], never with [`crate::emit`] (which calls
-//! [`emit`] here), so the modules depend one way.
+//! draw code is written with `emit_kit`, never with [`crate::emit`] (which calls `emit`
+//! here), so the modules depend one way.
 //!
 //! Adding a strategy is one module plus one enum arm:
 //! - the module: `NAME`, `PARAMS`, a config type with `parse` (from a [`params::Reader`]) and
-//!   `lower` (to an [`ir::Strategy`]), and an `emit` of its draw returning a
-//!   [`DrawCode`](crate::emit_kit::DrawCode);
+//!   `lower` (to an [`ir::Strategy`]), and an `emit` of its draw returning a `DrawCode`;
 //! - the arm: a [`StrategyConfig`] variant, its entry in [`STRATEGIES`], and its arm in each
 //!   match over [`StrategyConfig`] below (`name`, `parse`, `column_type`, [`lower`]).
 //!
 //! A strategy that lowers to an existing [`ir::Strategy`] variant needs nothing else. A new
-//! kind of draw also needs its [`ir::Strategy`] variant, with its arm in [`emit`] here and in
+//! kind of draw also needs its [`ir::Strategy`] variant, with its arm in `emit` here and in
 //! `emit/catalog.rs`, and the runtime's `spec::Strategy` variant that describes it in the
 //! catalog (perfgen-verify and perfgen-dataset match on that one). The compiler points at
 //! each of these matches; the ones with a catch-all arm it does not: lowering's judgement of
 //! rules and uniqueness (`lower/`) and, for a draw that reads other fields,
-//! [`args_of`](crate::emit_kit::args_of) and the evaluation order (`lower/order.rs`).
+//! `emit_kit::args_of` and the evaluation order (`lower/order.rs`).
 
 pub mod duration;
 pub mod foreign_key;
