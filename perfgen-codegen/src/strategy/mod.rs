@@ -13,10 +13,11 @@
 //! A strategy that lowers to an existing [`ir::Strategy`] variant needs nothing else. A new
 //! kind of draw also needs its [`ir::Strategy`] variant, with its arm in `emit` here and in
 //! `emit/catalog.rs`, and the runtime's `spec::Strategy` variant that describes it in the
-//! catalog (perfgen-verify and perfgen-dataset match on that one). The compiler points at
-//! each of these matches; the ones with a catch-all arm it does not: lowering's judgement of
-//! rules and uniqueness (`lower/`) and, for a draw that reads other fields,
-//! `emit_kit::args_of` and the evaluation order (`lower/order.rs`).
+//! catalog (read by perfgen-verify, perfgen-dataset and perfgen-schema). The compiler points
+//! at the matches without a catch-all arm; it does not point at those with one: lowering's
+//! judgement of rules and uniqueness (`lower/`), the SQL types of perfgen-schema and, for a
+//! draw that reads other fields, `emit_kit::args_of` and the evaluation order
+//! (`lower/order.rs`).
 
 pub mod duration;
 pub mod foreign_key;
