@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod derived;
 pub mod entity;
+pub mod expr;
 pub mod fk;
 pub mod float;
 pub mod format;
