@@ -72,7 +72,9 @@ pub fn round_places(v: f64, places: u32) -> f64 {
 #[inline]
 fn integral_to_i64(v: f64) -> Option<i64> {
     // -2^63 is exact in f64; 2^63 is the first value past i64::MAX.
-    (v >= -9_223_372_036_854_775_808.0 && v < 9_223_372_036_854_775_808.0).then_some(v as i64)
+    (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0)
+        .contains(&v)
+        .then_some(v as i64)
 }
 
 /// `round(v)` half away from zero as an integer, or `None` when it does not fit an i64.
