@@ -22,6 +22,13 @@ const TIMESTAMP_MIN: i64 = DATE_MIN as i64 * SECS_PER_DAY;
 /// 9999-12-31T23:59:59Z in seconds since the epoch.
 const TIMESTAMP_MAX: i64 = (DATE_MAX as i64 + 1) * SECS_PER_DAY - 1;
 
+/// The row index as an expression integer. Row indices stay below 2^63 (no run holds that
+/// many rows), so the conversion is exact.
+#[inline]
+pub fn row_index(index: u64) -> i64 {
+    index as i64
+}
+
 /// `date + days`, or `None` outside 0001-01-01..=9999-12-31.
 #[inline]
 pub fn date_add_days(date: i32, days: i64) -> Option<i32> {

@@ -66,7 +66,7 @@ fn int_lit(v: i64, suffix: &str) -> TokenStream {
         _ => Literal::i64_suffixed(v.unsigned_abs() as i64),
     };
     if v < 0 {
-        quote!((-#lit))
+        quote!(-#lit)
     } else {
         quote!(#lit)
     }
@@ -112,7 +112,7 @@ impl Emitter<'_, '_> {
             Node::Name(path) if e.ty.kind == Kind::Text => {
                 let v = (self.cx.name)(path);
                 if e.ty.nullable {
-                    quote!((#v).map(::std::string::String::from))
+                    quote!(::core::option::Option::map(#v, ::std::string::String::from))
                 } else {
                     quote!(::std::string::String::from(#v))
                 }
@@ -129,7 +129,7 @@ impl Emitter<'_, '_> {
             Node::Dec(v) => {
                 let lit = Literal::f64_suffixed(v.abs());
                 if *v < 0.0 {
-                    quote!((-#lit))
+                    quote!(-#lit)
                 } else {
                     quote!(#lit)
                 }
@@ -144,9 +144,8 @@ impl Emitter<'_, '_> {
             }
             Node::Name(path) => (self.cx.name)(path),
             Node::RowIndex => {
-                // Row indices are below 2^63: no run holds that many rows.
                 let index = &self.cx.index;
-                quote!(((#index) as ::core::primitive::i64))
+                quote!(#rt::expr::row_index(#index))
             }
             Node::Op(op, args) => self.op(e, *op, args),
             Node::Logic { and, lhs, rhs } => self.logic(*and, lhs, rhs),
@@ -165,7 +164,7 @@ impl Emitter<'_, '_> {
         let mut v = self.value(e);
         if e.ty.kind == Kind::Text && e.static_text && !static_text {
             v = if e.ty.nullable {
-                quote!((#v).map(::std::string::String::from))
+                quote!(::core::option::Option::map(#v, ::std::string::String::from))
             } else {
                 quote!(::std::string::String::from(#v))
             };
@@ -190,7 +189,11 @@ impl Emitter<'_, '_> {
                 .iter()
                 .filter(|a| a.node != Node::Null)
                 .map(|a| self.operand(a));
+            let rest: Vec<TokenStream> = rest.collect();
             let none = self.none(e.ty.kind, e.static_text);
+            if rest.is_empty() {
+                return none;
+            }
             return quote!({ #(let _ = #rest;)* #none });
         }
         let ids: Vec<Ident> = args.iter().map(|_| self.fresh()).collect();
@@ -227,19 +230,23 @@ impl Emitter<'_, '_> {
             }
             _ => self.strict(e, args, |v| {
                 let a = &v[0];
-                quote!((#a as ::core::primitive::f64))
+                quote!(#a as ::core::primitive::f64)
             }),
         }
     }
 
+    /// Both operands are always evaluated (in order), so the draws of the right one do not
+    /// depend on the value of the left one.
     fn logic(&self, and: bool, lhs: &TypedExpr, rhs: &TypedExpr) -> TokenStream {
         if !lhs.ty.nullable && !rhs.ty.nullable {
-            let (a, b) = (self.value(lhs), self.value(rhs));
-            return if and {
-                quote!((#a && #b))
-            } else {
-                quote!((#a || #b))
-            };
+            let (a, b) = (self.fresh(), self.fresh());
+            let (va, vb) = (self.value(lhs), self.value(rhs));
+            let op = if and { quote!(&&) } else { quote!(||) };
+            return quote!({
+                let #a: ::core::primitive::bool = #va;
+                let #b: ::core::primitive::bool = #vb;
+                #a #op #b
+            });
         }
         let rt = &self.cx.runtime;
         let a = self.value_as(lhs, true, false);
@@ -272,28 +279,33 @@ impl Emitter<'_, '_> {
         })
     }
 
+    /// Each condition is bound to a local before its `if`, and evaluated only when the
+    /// arms before it were not taken.
     fn case(
         &self,
         e: &TypedExpr,
         arms: &[(TypedExpr, TypedExpr)],
         otherwise: Option<&TypedExpr>,
     ) -> TokenStream {
-        let conds = arms.iter().map(|(c, _)| {
-            let v = self.value(c);
-            if c.ty.nullable {
-                quote!(::core::matches!(#v, ::core::option::Option::Some(true)))
-            } else {
-                v
-            }
-        });
-        let values = arms
-            .iter()
-            .map(|(_, v)| self.value_as(v, e.ty.nullable, e.static_text));
-        let otherwise = match otherwise {
-            Some(o) => self.value_as(o, e.ty.nullable, e.static_text),
-            None => self.none(e.ty.kind, e.static_text),
+        let Some(((c, v), rest)) = arms.split_first() else {
+            return match otherwise {
+                Some(o) => self.value_as(o, e.ty.nullable, e.static_text),
+                None => self.none(e.ty.kind, e.static_text),
+            };
         };
-        quote!(#(if #conds { #values } else)* { #otherwise })
+        let id = self.fresh();
+        let cond = self.value(c);
+        let taken = if c.ty.nullable {
+            quote!(::core::matches!(#id, ::core::option::Option::Some(true)))
+        } else {
+            quote!(#id)
+        };
+        let value = self.value_as(v, e.ty.nullable, e.static_text);
+        let other = self.case(e, rest, otherwise);
+        quote!({
+            let #id = #cond;
+            if #taken { #value } else { #other }
+        })
     }
 
     /// `&str` of a bound text operand (a `String`, `&str` or `&'static str`).
@@ -348,11 +360,11 @@ impl Emitter<'_, '_> {
     fn int_arith(&self, e: &TypedExpr, op: BinOp, a: &TokenStream, b: &TokenStream) -> TokenStream {
         if e.range.is_some_and(|r| r.fits_i64()) {
             return match op {
-                BinOp::Add => quote!((#a + #b)),
-                BinOp::Sub => quote!((#a - #b)),
-                BinOp::Mul => quote!((#a * #b)),
-                BinOp::Div => quote!((#a / #b)),
-                _ => quote!((#a % #b)),
+                BinOp::Add => quote!(#a + #b),
+                BinOp::Sub => quote!(#a - #b),
+                BinOp::Mul => quote!(#a * #b),
+                BinOp::Div => quote!(#a / #b),
+                _ => quote!(#a % #b),
             };
         }
         let (call, what) = match op {
@@ -373,14 +385,14 @@ impl Emitter<'_, '_> {
             Op::Neg => {
                 let a = &v[0];
                 match e.ty.kind {
-                    Kind::Decimal(_) => quote!((-#a)),
-                    _ if e.range.is_some_and(|r| r.fits_i64()) => quote!((-#a)),
+                    Kind::Decimal(_) => quote!(-#a),
+                    _ if e.range.is_some_and(|r| r.fits_i64()) => quote!(-#a),
                     _ => self.or_fail(quote!(#a.checked_neg()), "integer overflow", e),
                 }
             }
             Op::Not => {
                 let a = &v[0];
-                quote!((!#a))
+                quote!(!#a)
             }
             Op::Arith(bin) => {
                 let (a, b) = (&v[0], &v[1]);
@@ -425,11 +437,11 @@ impl Emitter<'_, '_> {
             }
             Op::DateDiff => {
                 let (a, b) = (&v[0], &v[1]);
-                quote!((::core::primitive::i64::from(#a) - ::core::primitive::i64::from(#b)))
+                quote!(::core::primitive::i64::from(#a) - ::core::primitive::i64::from(#b))
             }
             Op::DaysBetween => {
                 let (a, b) = (&v[0], &v[1]);
-                quote!((::core::primitive::i64::from(#b) - ::core::primitive::i64::from(#a)))
+                quote!(::core::primitive::i64::from(#b) - ::core::primitive::i64::from(#a))
             }
             Op::TimestampAddSecs { sub } => {
                 let (t, s) = if kinds[0] == Kind::Timestamp {
@@ -459,12 +471,12 @@ impl Emitter<'_, '_> {
                     (v[0].clone(), v[1].clone())
                 };
                 match bin {
-                    BinOp::Eq => quote!((#a == #b)),
-                    BinOp::Ne => quote!((#a != #b)),
-                    BinOp::Lt => quote!((#a < #b)),
-                    BinOp::Le => quote!((#a <= #b)),
-                    BinOp::Gt => quote!((#a > #b)),
-                    _ => quote!((#a >= #b)),
+                    BinOp::Eq => quote!(#a == #b),
+                    BinOp::Ne => quote!(#a != #b),
+                    BinOp::Lt => quote!(#a < #b),
+                    BinOp::Le => quote!(#a <= #b),
+                    BinOp::Gt => quote!(#a > #b),
+                    _ => quote!(#a >= #b),
                 }
             }
             Op::Concat | Op::ToText => self.concat(args, v),

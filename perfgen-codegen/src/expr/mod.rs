@@ -80,6 +80,8 @@ mod lexer;
 mod parser;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_run;
 mod types;
 
 pub use emit::{emit, rust_type, EmitContext};
