@@ -179,7 +179,7 @@ impl Emitter<'_, '_> {
     fn strict(
         &self,
         e: &TypedExpr,
-        args: &[TypedExpr],
+        args: &[&TypedExpr],
         body: impl FnOnce(&[TokenStream]) -> TokenStream,
     ) -> TokenStream {
         if args.iter().any(|a| a.node == Node::Null) {
@@ -201,6 +201,9 @@ impl Emitter<'_, '_> {
         let lets = quote!(#(let #ids = #operands;)*);
         let refs: Vec<TokenStream> = ids.iter().map(|i| quote!(#i)).collect();
         let body = body(&refs);
+        if ids.is_empty() {
+            return body;
+        }
         let nullable: Vec<&Ident> = ids
             .iter()
             .zip(args)
@@ -220,7 +223,7 @@ impl Emitter<'_, '_> {
     }
 
     fn cast(&self, e: &TypedExpr, inner: &TypedExpr) -> TokenStream {
-        let args = std::slice::from_ref(inner);
+        let args = &[inner];
         match (inner.ty.kind, e.ty.kind) {
             (Kind::Duration { days: true }, Kind::Duration { days: false }) => {
                 self.strict(e, args, |v| {
@@ -335,24 +338,51 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// The text of several values joined, into one `String` of an estimated capacity.
-    fn concat(&self, args: &[TypedExpr], v: &[TokenStream]) -> TokenStream {
-        let out = self.fresh();
-        let capacity: usize = args
-            .iter()
-            .map(|a| match &a.node {
-                Node::Text(s) => s.len(),
-                _ => 12,
+    /// The text of several values joined, written straight into one `String` of an
+    /// estimated capacity: literals are pushed as they are, and `lpad` and `text` arguments
+    /// write into it rather than building a `String` of their own.
+    fn concat(&self, e: &TypedExpr, args: &[TypedExpr]) -> TokenStream {
+        let mut operands: Vec<&TypedExpr> = Vec::new();
+        let mut pieces = Vec::new();
+        for a in args {
+            piece(a, &mut operands, &mut pieces);
+        }
+        let rt = &self.cx.runtime;
+        self.strict(e, &operands, |v| {
+            let out = self.fresh();
+            let mut capacity = 0;
+            let pushes: Vec<TokenStream> = pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Literal(s) => {
+                        capacity += s.len();
+                        let mut chars = s.chars();
+                        match (chars.next(), chars.next()) {
+                            (Some(c), None) => quote!(#out.push(#c);),
+                            _ => quote!(#out.push_str(#s);),
+                        }
+                    }
+                    Piece::Value(i) => {
+                        capacity += 12;
+                        self.push(operands[*i].ty.kind, &v[*i], &out)
+                    }
+                    Piece::Lpad { fill, x, width } => {
+                        capacity += 12;
+                        let (w, xv) = (&v[*width], &v[*x]);
+                        if operands[*x].ty.kind == Kind::Integer {
+                            quote!(#rt::expr::push_lpad_i64(#xv, #w, #fill, &mut #out);)
+                        } else {
+                            let s = Self::str_of(xv);
+                            quote!(#rt::expr::push_lpad_str(#s, #w, #fill, &mut #out);)
+                        }
+                    }
+                })
+                .collect();
+            quote!({
+                let mut #out = ::std::string::String::with_capacity(#capacity);
+                #(#pushes)*
+                #out
             })
-            .sum();
-        let pushes = args
-            .iter()
-            .zip(v)
-            .map(|(a, v)| self.push(a.ty.kind, v, &out));
-        quote!({
-            let mut #out = ::std::string::String::with_capacity(#capacity);
-            #(#pushes)*
-            #out
         })
     }
 
@@ -378,10 +408,32 @@ impl Emitter<'_, '_> {
     }
 
     fn op(&self, e: &TypedExpr, op: Op, args: &[TypedExpr]) -> TokenStream {
-        let rt = &self.cx.runtime;
-        let rng = &self.cx.rng;
+        if matches!(op, Op::Concat | Op::ToText | Op::Lpad(_)) {
+            return self.concat(e, std::slice::from_ref(e));
+        }
         let kinds: Vec<Kind> = args.iter().map(|a| a.ty.kind).collect();
-        self.strict(e, args, |v| match op {
+        let refs: Vec<&TypedExpr> = args.iter().collect();
+        self.strict(e, &refs, |v| match op {
+            Op::DateAddDays { .. }
+            | Op::DateDiff
+            | Op::DaysBetween
+            | Op::TimestampAddSecs { .. }
+            | Op::TimestampDiff
+            | Op::DurationMul
+            | Op::DateOf
+            | Op::TimestampOf => self.time_op(e, op, &kinds, v),
+            Op::Compare(_) | Op::Upper | Op::Lower | Op::Substr | Op::Length => {
+                self.text_op(e, op, &kinds, v)
+            }
+            Op::Uniform | Op::Bernoulli => self.draw_op(e, op, v),
+            _ => self.numeric_op(e, op, v),
+        })
+    }
+
+    /// Arithmetic, rounding, `min`/`max`, `abs` and `not` on bound operands `v`.
+    fn numeric_op(&self, e: &TypedExpr, op: Op, v: &[TokenStream]) -> TokenStream {
+        let rt = &self.cx.runtime;
+        match op {
             Op::Neg => {
                 let a = &v[0];
                 match e.ty.kind {
@@ -422,6 +474,51 @@ impl Emitter<'_, '_> {
                     _ => self.int_arith(e, bin, a, b),
                 }
             }
+            Op::Round(Some(p)) => {
+                let (a, p) = (&v[0], u32_lit(p));
+                quote!(#rt::expr::round_places(#a, #p))
+            }
+            Op::Round(None) => {
+                let a = &v[0];
+                self.or_fail(
+                    quote!(#rt::expr::round_to_i64(#a)),
+                    "value outside the integer range",
+                    e,
+                )
+            }
+            Op::Floor => {
+                let a = &v[0];
+                self.or_fail(
+                    quote!(#rt::expr::floor_to_i64(#a)),
+                    "value outside the integer range",
+                    e,
+                )
+            }
+            Op::Ceil => {
+                let a = &v[0];
+                self.or_fail(
+                    quote!(#rt::expr::ceil_to_i64(#a)),
+                    "value outside the integer range",
+                    e,
+                )
+            }
+            Op::Min | Op::Max => self.min_max(e, op == Op::Min, v),
+            Op::Abs => {
+                let a = &v[0];
+                match e.ty.kind {
+                    Kind::Decimal(_) => quote!(#a.abs()),
+                    _ if e.range.is_some_and(|r| r.fits_i64()) => quote!(#a.abs()),
+                    _ => self.or_fail(quote!(#a.checked_abs()), "integer overflow", e),
+                }
+            }
+            _ => unreachable!("not a numeric operation: {op:?}"),
+        }
+    }
+
+    /// Date, timestamp and duration operations on bound operands `v` of kinds `kinds`.
+    fn time_op(&self, e: &TypedExpr, op: Op, kinds: &[Kind], v: &[TokenStream]) -> TokenStream {
+        let rt = &self.cx.runtime;
+        match op {
             Op::DateAddDays { sub } => {
                 let (d, n) = if kinds[0] == Kind::Date {
                     (&v[0], &v[1])
@@ -464,6 +561,26 @@ impl Emitter<'_, '_> {
                 let (a, b) = (&v[0], &v[1]);
                 self.or_fail(quote!(#a.checked_mul(#b)), "duration overflow", e)
             }
+            Op::DateOf => {
+                let a = &v[0];
+                self.or_fail(
+                    quote!(#rt::expr::date_of(#a)),
+                    "date outside years 0001 to 9999",
+                    e,
+                )
+            }
+            Op::TimestampOf => {
+                let a = &v[0];
+                quote!(#rt::expr::timestamp_of(#a))
+            }
+            _ => unreachable!("not a time operation: {op:?}"),
+        }
+    }
+
+    /// Comparisons and text functions on bound operands `v` of kinds `kinds`.
+    fn text_op(&self, e: &TypedExpr, op: Op, kinds: &[Kind], v: &[TokenStream]) -> TokenStream {
+        let rt = &self.cx.runtime;
+        match op {
             Op::Compare(bin) => {
                 let (a, b) = if kinds[0] == Kind::Text {
                     (Self::str_of(&v[0]), Self::str_of(&v[1]))
@@ -477,44 +594,6 @@ impl Emitter<'_, '_> {
                     BinOp::Le => quote!(#a <= #b),
                     BinOp::Gt => quote!(#a > #b),
                     _ => quote!(#a >= #b),
-                }
-            }
-            Op::Concat | Op::ToText => self.concat(args, v),
-            Op::Round(Some(p)) => {
-                let (a, p) = (&v[0], u32_lit(p));
-                quote!(#rt::expr::round_places(#a, #p))
-            }
-            Op::Round(None) => {
-                let a = &v[0];
-                self.or_fail(
-                    quote!(#rt::expr::round_to_i64(#a)),
-                    "value outside the integer range",
-                    e,
-                )
-            }
-            Op::Floor => {
-                let a = &v[0];
-                self.or_fail(
-                    quote!(#rt::expr::floor_to_i64(#a)),
-                    "value outside the integer range",
-                    e,
-                )
-            }
-            Op::Ceil => {
-                let a = &v[0];
-                self.or_fail(
-                    quote!(#rt::expr::ceil_to_i64(#a)),
-                    "value outside the integer range",
-                    e,
-                )
-            }
-            Op::Min | Op::Max => self.min_max(e, op == Op::Min, v),
-            Op::Abs => {
-                let a = &v[0];
-                match e.ty.kind {
-                    Kind::Decimal(_) => quote!(#a.abs()),
-                    _ if e.range.is_some_and(|r| r.fits_i64()) => quote!(#a.abs()),
-                    _ => self.or_fail(quote!(#a.checked_abs()), "integer overflow", e),
                 }
             }
             Op::Upper | Op::Lower => {
@@ -544,34 +623,15 @@ impl Emitter<'_, '_> {
                 let s = Self::str_of(&v[0]);
                 quote!(#rt::expr::char_length(#s))
             }
-            Op::Lpad(fill) => {
-                let out = self.fresh();
-                let width = &v[1];
-                let push = if kinds[0] == Kind::Integer {
-                    let x = &v[0];
-                    quote!(#rt::expr::push_lpad_i64(#x, #width, #fill, &mut #out);)
-                } else {
-                    let s = Self::str_of(&v[0]);
-                    quote!(#rt::expr::push_lpad_str(#s, #width, #fill, &mut #out);)
-                };
-                quote!({
-                    let mut #out = ::std::string::String::new();
-                    #push
-                    #out
-                })
-            }
-            Op::DateOf => {
-                let a = &v[0];
-                self.or_fail(
-                    quote!(#rt::expr::date_of(#a)),
-                    "date outside years 0001 to 9999",
-                    e,
-                )
-            }
-            Op::TimestampOf => {
-                let a = &v[0];
-                quote!(#rt::expr::timestamp_of(#a))
-            }
+            _ => unreachable!("not a text operation: {op:?}"),
+        }
+    }
+
+    /// Random draws from the cell's stream.
+    fn draw_op(&self, e: &TypedExpr, op: Op, v: &[TokenStream]) -> TokenStream {
+        let rt = &self.cx.runtime;
+        let rng = &self.cx.rng;
+        match op {
             Op::Uniform => {
                 let (a, b) = (&v[0], &v[1]);
                 let call = match e.ty.kind {
@@ -589,7 +649,8 @@ impl Emitter<'_, '_> {
                 let p = &v[0];
                 quote!(#rt::expr::bernoulli(#rng, #p))
             }
-        })
+            _ => unreachable!("not a draw: {op:?}"),
+        }
     }
 
     fn min_max(&self, e: &TypedExpr, min: bool, v: &[TokenStream]) -> TokenStream {
@@ -616,6 +677,40 @@ impl Emitter<'_, '_> {
                 rest.iter()
                     .fold(first.clone(), |acc, x| quote!(::core::cmp::#f(#acc, #x)))
             }
+        }
+    }
+}
+
+/// One part of a concatenation.
+enum Piece {
+    /// A text literal, pushed as is.
+    Literal(String),
+    /// The operand at this index, written as its kind's text.
+    Value(usize),
+    /// `lpad` of the operand `x` to the operand `width`.
+    Lpad { fill: char, x: usize, width: usize },
+}
+
+/// The pieces of `e` as a part of a concatenation, its operands appended to `operands`.
+fn piece<'e>(e: &'e TypedExpr, operands: &mut Vec<&'e TypedExpr>, pieces: &mut Vec<Piece>) {
+    match &e.node {
+        Node::Text(s) => pieces.push(Piece::Literal(s.clone())),
+        Node::Op(Op::Concat | Op::ToText, args) => {
+            for a in args {
+                piece(a, operands, pieces);
+            }
+        }
+        Node::Op(Op::Lpad(fill), args) => {
+            operands.extend(args);
+            pieces.push(Piece::Lpad {
+                fill: *fill,
+                x: operands.len() - 2,
+                width: operands.len() - 1,
+            });
+        }
+        _ => {
+            operands.push(e);
+            pieces.push(Piece::Value(operands.len() - 1));
         }
     }
 }

@@ -85,239 +85,280 @@ pub(super) fn call(ch: &mut Checker<'_>, e: &Expr, name: &str, args: &[Expr]) ->
         return Some(ch.row_index(e));
     }
     // `date('...')` and `timestamp('...')` of a literal are literals, checked now.
-    if let (Some("date" | "timestamp"), Some(ExprKind::Text(s))) =
-        (Some(name), args.first().map(|a| &a.kind))
-    {
+    if let ("date" | "timestamp", Some(ExprKind::Text(s))) = (name, args.first().map(|a| &a.kind)) {
         return literal(ch, e, name, s, &args[0]);
     }
-    let lpad_fill = if name == "lpad" {
-        Some(fill_char(ch, args.get(2))?)
-    } else {
-        None
-    };
+    // The fill of `lpad` is a constant, not a value.
+    let fill = (name == "lpad").then(|| fill_char(ch, args.get(2)));
     let value_args = if name == "lpad" { &args[..2] } else { args };
     let typed = ch.all(value_args)?;
-    let nullable = typed.iter().any(|a| a.ty.nullable);
-    let op = |kind, op, args: Vec<TypedExpr>, range| {
-        Some(node(e, Ty { kind, nullable }, range, Node::Op(op, args)))
+    let c = Call {
+        e,
+        name,
+        args,
+        nullable: typed.iter().any(|a| a.ty.nullable),
     };
-    let mut typed = typed;
     match name {
-        "abs" => {
-            let a = numeric(ch, name, typed.remove(0))?;
-            let range = a.range.map(|r| {
-                let hi = r.min.abs().max(r.max.abs());
-                let lo = if r.min <= 0.0 && r.max >= 0.0 {
-                    0.0
-                } else {
-                    r.min.abs().min(r.max.abs())
-                };
-                Range { min: lo, max: hi }
-            });
-            op(a.ty.kind, Op::Abs, vec![a], range)
-        }
-        "ceil" | "floor" => {
-            let a = numeric(ch, name, typed.remove(0))?;
-            if a.ty.kind == Kind::Integer {
-                return Some(a);
-            }
-            let range = a.range.map(|r| Range {
-                min: r.min.floor(),
-                max: r.max.ceil(),
-            });
-            let f = if name == "ceil" { Op::Ceil } else { Op::Floor };
-            op(Kind::Integer, f, vec![a], range)
-        }
-        "round" => {
-            let places = match args.get(1) {
-                None => None,
-                Some(p) => match p.kind {
-                    ExprKind::Int(v) if (0..=18).contains(&v) => Some(v as u32),
-                    _ => {
-                        ch.error(
-                            p.loc,
-                            "the places of `round` must be a whole number from 0 to 18".into(),
-                            "write the places as a literal: `round(x, 2)`",
-                        );
-                        return None;
-                    }
-                },
-            };
-            let a = numeric(ch, name, typed.remove(0))?;
-            if a.ty.kind == Kind::Integer {
-                return Some(a);
-            }
-            let range = a.range.map(|r| Range {
-                min: r.min.floor(),
-                max: r.max.ceil(),
-            });
-            let kind = places.map_or(Kind::Integer, Kind::Decimal);
-            op(kind, Op::Round(places), vec![a], range)
-        }
-        "min" | "max" => {
-            let kind = common(ch, name, &typed)?;
-            if matches!(kind, Kind::Uuid | Kind::Boolean) {
+        "abs" | "ceil" | "floor" | "round" => numeric_fn(ch, &c, typed),
+        "min" | "max" => min_max(ch, &c, typed),
+        "coalesce" => coalesce(ch, &c, typed),
+        "upper" | "lower" | "length" | "substr" | "text" => text_fn(ch, &c, typed),
+        "lpad" => lpad(ch, &c, typed, fill.flatten()),
+        "days_between" | "date" | "timestamp" => time_fn(ch, &c, typed),
+        "bernoulli" => bernoulli(ch, &c, typed),
+        _ => uniform(ch, e, typed, c.nullable),
+    }
+}
+
+/// A checked call: its node, name, written arguments and whether any argument is nullable.
+struct Call<'e> {
+    e: &'e Expr,
+    name: &'static str,
+    args: &'e [Expr],
+    nullable: bool,
+}
+
+impl Call<'_> {
+    /// The node of a strict operation of this call.
+    fn op(
+        &self,
+        kind: Kind,
+        op: Op,
+        args: Vec<TypedExpr>,
+        range: Option<Range>,
+    ) -> Option<TypedExpr> {
+        let ty = Ty {
+            kind,
+            nullable: self.nullable,
+        };
+        Some(node(self.e, ty, range, Node::Op(op, args)))
+    }
+}
+
+/// `abs`, `ceil`, `floor` and `round`.
+fn numeric_fn(ch: &mut Checker<'_>, c: &Call<'_>, mut typed: Vec<TypedExpr>) -> Option<TypedExpr> {
+    let name = c.name;
+    let places = match (name, c.args.get(1)) {
+        ("round", Some(p)) => match p.kind {
+            ExprKind::Int(v) if (0..=18).contains(&v) => Some(v as u32),
+            _ => {
                 ch.error(
-                    e.loc,
-                    format!("`{name}` cannot order {kind} values"),
-                    "compare numbers, dates, timestamps or text",
+                    p.loc,
+                    "the places of `round` must be a whole number from 0 to 18".into(),
+                    "write the places as a literal: `round(x, 2)`",
                 );
                 return None;
             }
-            let range = typed
-                .iter()
-                .map(|a| a.range)
-                .reduce(|a, b| {
-                    let (a, b) = (a?, b?);
-                    Some(if name == "min" {
-                        Range {
-                            min: a.min.min(b.min),
-                            max: a.max.min(b.max),
-                        }
-                    } else {
-                        Range {
-                            min: a.min.max(b.min),
-                            max: a.max.max(b.max),
-                        }
-                    })
-                })
-                .flatten();
-            let args = typed.into_iter().map(|a| cast(a, kind)).collect();
-            let f = if name == "min" { Op::Min } else { Op::Max };
-            op(kind, f, args, range)
+        },
+        _ => None,
+    };
+    let a = numeric(ch, name, typed.remove(0))?;
+    if name == "abs" {
+        let range = a.range.map(|r| {
+            let hi = r.min.abs().max(r.max.abs());
+            let lo = if r.min <= 0.0 && r.max >= 0.0 {
+                0.0
+            } else {
+                r.min.abs().min(r.max.abs())
+            };
+            Range { min: lo, max: hi }
+        });
+        return c.op(a.ty.kind, Op::Abs, vec![a], range);
+    }
+    if a.ty.kind == Kind::Integer {
+        return Some(a);
+    }
+    let range = a.range.map(|r| Range {
+        min: r.min.floor(),
+        max: r.max.ceil(),
+    });
+    let (kind, op) = match name {
+        "ceil" => (Kind::Integer, Op::Ceil),
+        "floor" => (Kind::Integer, Op::Floor),
+        _ => (
+            places.map_or(Kind::Integer, Kind::Decimal),
+            Op::Round(places),
+        ),
+    };
+    c.op(kind, op, vec![a], range)
+}
+
+/// `min(a, b, ...)` and `max(a, b, ...)`.
+fn min_max(ch: &mut Checker<'_>, c: &Call<'_>, typed: Vec<TypedExpr>) -> Option<TypedExpr> {
+    let name = c.name;
+    let kind = common(ch, name, &typed)?;
+    if matches!(kind, Kind::Uuid | Kind::Boolean) {
+        ch.error(
+            c.e.loc,
+            format!("`{name}` cannot order {kind} values"),
+            "compare numbers, dates, timestamps or text",
+        );
+        return None;
+    }
+    let range = typed
+        .iter()
+        .map(|a| a.range)
+        .reduce(|a, b| {
+            let (a, b) = (a?, b?);
+            Some(if name == "min" {
+                Range {
+                    min: a.min.min(b.min),
+                    max: a.max.min(b.max),
+                }
+            } else {
+                Range {
+                    min: a.min.max(b.min),
+                    max: a.max.max(b.max),
+                }
+            })
+        })
+        .flatten();
+    let args = typed.into_iter().map(|a| cast(a, kind)).collect();
+    let f = if name == "min" { Op::Min } else { Op::Max };
+    c.op(kind, f, args, range)
+}
+
+/// `coalesce(a, b, ...)`: not nullable when its last argument is not.
+fn coalesce(ch: &mut Checker<'_>, c: &Call<'_>, typed: Vec<TypedExpr>) -> Option<TypedExpr> {
+    let kind = common(ch, c.name, &typed)?;
+    let nullable = typed.iter().all(|a| a.ty.nullable);
+    let static_text = kind == Kind::Text
+        && typed
+            .iter()
+            .all(|a| a.static_text || a.ty.kind == Kind::Null);
+    let range = typed
+        .iter()
+        .map(|a| a.range)
+        .reduce(|a, b| {
+            let (a, b) = (a?, b?);
+            Some(Range {
+                min: a.min.min(b.min),
+                max: a.max.max(b.max),
+            })
+        })
+        .flatten();
+    let args = typed.into_iter().map(|a| cast(a, kind)).collect();
+    let mut t = node(c.e, Ty { kind, nullable }, range, Node::Coalesce(args));
+    t.static_text = static_text;
+    Some(t)
+}
+
+/// `upper`, `lower`, `length`, `substr` and `text`.
+fn text_fn(ch: &mut Checker<'_>, c: &Call<'_>, typed: Vec<TypedExpr>) -> Option<TypedExpr> {
+    let name = c.name;
+    let mut it = typed.into_iter();
+    let a = it.next()?;
+    match name {
+        "text" => match a.ty.kind {
+            Kind::Text => Some(a),
+            Kind::Duration { .. } => {
+                ch.error(
+                    a.loc,
+                    "`text` cannot write a duration".into(),
+                    "add the duration to a date or timestamp first",
+                );
+                None
+            }
+            _ => c.op(Kind::Text, Op::ToText, vec![a], None),
+        },
+        "substr" => {
+            let s = expect(ch, name, a, Kind::Text, "text");
+            let start = expect(ch, name, it.next()?, Kind::Integer, "an integer start");
+            let len = expect(ch, name, it.next()?, Kind::Integer, "an integer length");
+            c.op(Kind::Text, Op::Substr, vec![s?, start?, len?], None)
         }
-        "coalesce" => {
-            let kind = common(ch, name, &typed)?;
-            let nullable = typed.iter().all(|a| a.ty.nullable);
-            let static_text = kind == Kind::Text
-                && typed
-                    .iter()
-                    .all(|a| a.static_text || a.ty.kind == Kind::Null);
-            let range = typed
-                .iter()
-                .map(|a| a.range)
-                .reduce(|a, b| {
-                    let (a, b) = (a?, b?);
-                    Some(Range {
-                        min: a.min.min(b.min),
-                        max: a.max.max(b.max),
-                    })
-                })
-                .flatten();
-            let args = typed.into_iter().map(|a| cast(a, kind)).collect();
-            let mut t = node(e, Ty { kind, nullable }, range, Node::Coalesce(args));
-            t.static_text = static_text;
-            Some(t)
-        }
-        "upper" | "lower" | "length" => {
-            let a = expect(ch, name, typed.remove(0), Kind::Text, "text")?;
+        _ => {
+            let a = expect(ch, name, a, Kind::Text, "text")?;
             let (kind, f) = match name {
                 "upper" => (Kind::Text, Op::Upper),
                 "lower" => (Kind::Text, Op::Lower),
                 _ => (Kind::Integer, Op::Length),
             };
-            op(kind, f, vec![a], None)
+            c.op(kind, f, vec![a], None)
         }
-        "substr" => {
-            let mut it = typed.into_iter();
-            let s = expect(ch, name, it.next()?, Kind::Text, "text");
-            let start = expect(ch, name, it.next()?, Kind::Integer, "an integer start");
-            let len = expect(ch, name, it.next()?, Kind::Integer, "an integer length");
-            op(Kind::Text, Op::Substr, vec![s?, start?, len?], None)
-        }
-        "lpad" => {
-            let mut it = typed.into_iter();
-            let x = it.next()?;
-            let width = expect(ch, name, it.next()?, Kind::Integer, "an integer width");
-            if !matches!(x.ty.kind, Kind::Integer | Kind::Text | Kind::Null) {
-                ch.error(
-                    x.loc,
-                    format!("`lpad` pads an integer or text, got {}", x.ty.kind),
-                    "convert the value with `text(x)` first",
-                );
-                return None;
-            }
-            op(Kind::Text, Op::Lpad(lpad_fill?), vec![x, width?], None)
-        }
-        "days_between" => {
-            let mut dates = Vec::new();
-            for a in typed {
-                dates.push(as_date(ch, name, a));
-            }
-            let dates: Option<Vec<TypedExpr>> = dates.into_iter().collect();
-            let dates = dates?;
-            let range = match (dates[0].range, dates[1].range) {
-                (Some(a), Some(b)) => Some(Range {
-                    min: b.min - a.max,
-                    max: b.max - a.min,
-                }),
-                _ => None,
-            };
-            op(Kind::Integer, Op::DaysBetween, dates, range)
-        }
-        "date" => {
-            let a = typed.remove(0);
-            match a.ty.kind {
-                Kind::Date => Some(a),
-                Kind::Timestamp | Kind::Null => op(Kind::Date, Op::DateOf, vec![a], None),
-                k => {
-                    ch.error(
-                        a.loc,
-                        format!("`date` takes a timestamp or a date literal, got {k}"),
-                        "write a date as `date '1995-06-17'`",
-                    );
-                    None
-                }
-            }
-        }
-        "timestamp" => {
-            let a = typed.remove(0);
-            match a.ty.kind {
-                Kind::Timestamp => Some(a),
-                Kind::Date | Kind::Null => op(Kind::Timestamp, Op::TimestampOf, vec![a], None),
-                k => {
-                    ch.error(
-                        a.loc,
-                        format!("`timestamp` takes a date or a timestamp literal, got {k}"),
-                        "write a timestamp as `timestamp '2024-01-15T12:00:00Z'`",
-                    );
-                    None
-                }
-            }
-        }
-        "text" => {
-            let a = typed.remove(0);
-            match a.ty.kind {
-                Kind::Text => Some(a),
-                Kind::Duration { .. } => {
-                    ch.error(
-                        a.loc,
-                        "`text` cannot write a duration".into(),
-                        "add the duration to a date or timestamp first",
-                    );
-                    None
-                }
-                _ => op(Kind::Text, Op::ToText, vec![a], None),
-            }
-        }
-        "bernoulli" => {
-            let p = numeric(ch, name, typed.remove(0))?;
-            if let Some(r) = p.range.filter(|r| r.min < 0.0 || r.max > 1.0) {
-                ch.error(
-                    p.loc,
-                    format!(
-                        "the probability of `bernoulli` must lie in [0, 1], got {}",
-                        if r.min < 0.0 { r.min } else { r.max }
-                    ),
-                    "write a probability such as `bernoulli(0.25)`",
-                );
-                return None;
-            }
-            let p = cast(p, Kind::Decimal(0));
-            op(Kind::Boolean, Op::Bernoulli, vec![p], None)
-        }
-        _ => uniform(ch, e, typed, nullable),
     }
+}
+
+/// `lpad(x, width, fill)` of an integer or a text; `fill` is `None` when it was refused.
+fn lpad(
+    ch: &mut Checker<'_>,
+    c: &Call<'_>,
+    typed: Vec<TypedExpr>,
+    fill: Option<char>,
+) -> Option<TypedExpr> {
+    let mut it = typed.into_iter();
+    let x = it.next()?;
+    let width = expect(ch, c.name, it.next()?, Kind::Integer, "an integer width");
+    if !matches!(x.ty.kind, Kind::Integer | Kind::Text | Kind::Null) {
+        ch.error(
+            x.loc,
+            format!("`lpad` pads an integer or text, got {}", x.ty.kind),
+            "convert the value with `text(x)` first",
+        );
+        return None;
+    }
+    c.op(Kind::Text, Op::Lpad(fill?), vec![x, width?], None)
+}
+
+/// `days_between(a, b)`, `date(ts)` and `timestamp(d)`.
+fn time_fn(ch: &mut Checker<'_>, c: &Call<'_>, typed: Vec<TypedExpr>) -> Option<TypedExpr> {
+    let name = c.name;
+    if name == "days_between" {
+        let dates: Vec<Option<TypedExpr>> =
+            typed.into_iter().map(|a| as_date(ch, name, a)).collect();
+        let dates: Vec<TypedExpr> = dates.into_iter().collect::<Option<_>>()?;
+        let range = match (dates[0].range, dates[1].range) {
+            (Some(a), Some(b)) => Some(Range {
+                min: b.min - a.max,
+                max: b.max - a.min,
+            }),
+            _ => None,
+        };
+        return c.op(Kind::Integer, Op::DaysBetween, dates, range);
+    }
+    let a = typed.into_iter().next()?;
+    match (name, a.ty.kind) {
+        ("date", Kind::Date) | ("timestamp", Kind::Timestamp) => Some(a),
+        ("date", Kind::Timestamp | Kind::Null) => c.op(Kind::Date, Op::DateOf, vec![a], None),
+        ("timestamp", Kind::Date | Kind::Null) => {
+            c.op(Kind::Timestamp, Op::TimestampOf, vec![a], None)
+        }
+        ("date", k) => {
+            ch.error(
+                a.loc,
+                format!("`date` takes a timestamp or a date literal, got {k}"),
+                "write a date as `date '1995-06-17'`",
+            );
+            None
+        }
+        (_, k) => {
+            ch.error(
+                a.loc,
+                format!("`timestamp` takes a date or a timestamp literal, got {k}"),
+                "write a timestamp as `timestamp '2024-01-15T12:00:00Z'`",
+            );
+            None
+        }
+    }
+}
+
+/// `bernoulli(p)`, with `p` checked against [0, 1] where its range is known.
+fn bernoulli(ch: &mut Checker<'_>, c: &Call<'_>, typed: Vec<TypedExpr>) -> Option<TypedExpr> {
+    let p = numeric(ch, c.name, typed.into_iter().next()?)?;
+    if let Some(r) = p.range.filter(|r| r.min < 0.0 || r.max > 1.0) {
+        ch.error(
+            p.loc,
+            format!(
+                "the probability of `bernoulli` must lie in [0, 1], got {}",
+                if r.min < 0.0 { r.min } else { r.max }
+            ),
+            "write a probability such as `bernoulli(0.25)`",
+        );
+        return None;
+    }
+    // Drawn against an f64: an integer probability (0 or 1) is converted.
+    let p = cast(p, Kind::Decimal(0));
+    c.op(Kind::Boolean, Op::Bernoulli, vec![p], None)
 }
 
 /// `uniform(low, high)` over integers, decimals, dates or timestamps.

@@ -548,61 +548,7 @@ impl Checker<'_> {
             _ => {}
         }
         let (ra, rb) = (a.range, b.range);
-        let resolved: Option<(Kind, Op, Vec<TypedExpr>)> = match (op, ka, kb) {
-            (_, Kind::Integer, Kind::Integer) | (_, Kind::Null, Kind::Null) => {
-                Some((Kind::Integer, Op::Arith(op), vec![a, b]))
-            }
-            (BinOp::Rem, _, _) => None,
-            (_, Kind::Integer | Kind::Decimal(_), Kind::Integer | Kind::Decimal(_)) => {
-                let (pa, pb) = (ka.places(), kb.places());
-                let places = match op {
-                    BinOp::Mul => (pa + pb).min(18),
-                    BinOp::Div => pa.max(pb).max(6),
-                    _ => pa.max(pb),
-                };
-                let k = Kind::Decimal(places);
-                Some((k, Op::Arith(op), vec![cast(a, k), cast(b, k)]))
-            }
-            (
-                BinOp::Add | BinOp::Sub,
-                Kind::Date,
-                Kind::Integer | Kind::Duration { days: true },
-            ) => {
-                let sub = op == BinOp::Sub;
-                Some((Kind::Date, Op::DateAddDays { sub }, vec![a, b]))
-            }
-            (BinOp::Add, Kind::Integer | Kind::Duration { days: true }, Kind::Date) => {
-                // Commutative, but the operands keep their written order for evaluation.
-                Some((Kind::Date, Op::DateAddDays { sub: false }, vec![a, b]))
-            }
-            (BinOp::Sub, Kind::Date, Kind::Date) => Some((Kind::Integer, Op::DateDiff, vec![a, b])),
-            (BinOp::Add | BinOp::Sub, Kind::Timestamp, Kind::Duration { .. }) => {
-                let sub = op == BinOp::Sub;
-                let b = cast(b, Kind::Duration { days: false });
-                Some((Kind::Timestamp, Op::TimestampAddSecs { sub }, vec![a, b]))
-            }
-            (BinOp::Add, Kind::Duration { .. }, Kind::Timestamp) => {
-                let a = cast(a, Kind::Duration { days: false });
-                Some((
-                    Kind::Timestamp,
-                    Op::TimestampAddSecs { sub: false },
-                    vec![a, b],
-                ))
-            }
-            (BinOp::Sub, Kind::Timestamp, Kind::Timestamp) => {
-                Some((Kind::Integer, Op::TimestampDiff, vec![a, b]))
-            }
-            (BinOp::Add | BinOp::Sub, Kind::Duration { .. }, Kind::Duration { .. }) => {
-                let k = common_kind(ka, kb).unwrap_or(ka);
-                Some((k, Op::Arith(op), vec![cast(a, k), cast(b, k)]))
-            }
-            (BinOp::Mul, Kind::Duration { .. }, Kind::Integer)
-            | (BinOp::Mul, Kind::Integer, Kind::Duration { .. }) => {
-                let k = if ka == Kind::Integer { kb } else { ka };
-                Some((k, Op::DurationMul, vec![a, b]))
-            }
-            _ => None,
-        };
+        let resolved = resolve_arith(op, a, b);
         let Some((kind, op_kind, args)) = resolved else {
             if matches!(
                 (op, ka, kb),
@@ -729,6 +675,63 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+}
+
+/// The operation `a op b` resolves to (result kind, operation, operands converted to the
+/// kinds it takes), or `None` when the operand kinds do not allow it.
+fn resolve_arith(op: BinOp, a: TypedExpr, b: TypedExpr) -> Option<(Kind, Op, Vec<TypedExpr>)> {
+    let (ka, kb) = (a.ty.kind, b.ty.kind);
+    match (op, ka, kb) {
+        (_, Kind::Integer, Kind::Integer) | (_, Kind::Null, Kind::Null) => {
+            Some((Kind::Integer, Op::Arith(op), vec![a, b]))
+        }
+        (BinOp::Rem, _, _) => None,
+        (_, Kind::Integer | Kind::Decimal(_), Kind::Integer | Kind::Decimal(_)) => {
+            let (pa, pb) = (ka.places(), kb.places());
+            let places = match op {
+                BinOp::Mul => (pa + pb).min(18),
+                BinOp::Div => pa.max(pb).max(6),
+                _ => pa.max(pb),
+            };
+            let k = Kind::Decimal(places);
+            Some((k, Op::Arith(op), vec![cast(a, k), cast(b, k)]))
+        }
+        (BinOp::Add | BinOp::Sub, Kind::Date, Kind::Integer | Kind::Duration { days: true }) => {
+            let sub = op == BinOp::Sub;
+            Some((Kind::Date, Op::DateAddDays { sub }, vec![a, b]))
+        }
+        (BinOp::Add, Kind::Integer | Kind::Duration { days: true }, Kind::Date) => {
+            // Commutative, but the operands keep their written order for evaluation.
+            Some((Kind::Date, Op::DateAddDays { sub: false }, vec![a, b]))
+        }
+        (BinOp::Sub, Kind::Date, Kind::Date) => Some((Kind::Integer, Op::DateDiff, vec![a, b])),
+        (BinOp::Add | BinOp::Sub, Kind::Timestamp, Kind::Duration { .. }) => {
+            let sub = op == BinOp::Sub;
+            let b = cast(b, Kind::Duration { days: false });
+            Some((Kind::Timestamp, Op::TimestampAddSecs { sub }, vec![a, b]))
+        }
+        (BinOp::Add, Kind::Duration { .. }, Kind::Timestamp) => {
+            let a = cast(a, Kind::Duration { days: false });
+            Some((
+                Kind::Timestamp,
+                Op::TimestampAddSecs { sub: false },
+                vec![a, b],
+            ))
+        }
+        (BinOp::Sub, Kind::Timestamp, Kind::Timestamp) => {
+            Some((Kind::Integer, Op::TimestampDiff, vec![a, b]))
+        }
+        (BinOp::Add | BinOp::Sub, Kind::Duration { .. }, Kind::Duration { .. }) => {
+            let k = common_kind(ka, kb).unwrap_or(ka);
+            Some((k, Op::Arith(op), vec![cast(a, k), cast(b, k)]))
+        }
+        (BinOp::Mul, Kind::Duration { .. }, Kind::Integer)
+        | (BinOp::Mul, Kind::Integer, Kind::Duration { .. }) => {
+            let k = if ka == Kind::Integer { kb } else { ka };
+            Some((k, Op::DurationMul, vec![a, b]))
+        }
+        _ => None,
     }
 }
 
