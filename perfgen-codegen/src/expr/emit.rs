@@ -260,6 +260,9 @@ impl Emitter<'_, '_> {
 
     fn coalesce(&self, e: &TypedExpr, args: &[TypedExpr]) -> TokenStream {
         let (first, rest) = args.split_first().expect("coalesce has an argument");
+        if first.node == Node::Null && !rest.is_empty() {
+            return self.coalesce(e, rest);
+        }
         if rest.is_empty() || !first.ty.nullable {
             return self.value_as(first, e.ty.nullable, e.static_text);
         }
@@ -425,7 +428,7 @@ impl Emitter<'_, '_> {
             Op::Compare(_) | Op::Upper | Op::Lower | Op::Substr | Op::Length => {
                 self.text_op(e, op, &kinds, v)
             }
-            Op::Uniform | Op::Bernoulli => self.draw_op(e, op, v),
+            Op::Uniform | Op::Bernoulli => self.draw_op(e, op, args, v),
             _ => self.numeric_op(e, op, v),
         })
     }
@@ -628,7 +631,7 @@ impl Emitter<'_, '_> {
     }
 
     /// Random draws from the cell's stream.
-    fn draw_op(&self, e: &TypedExpr, op: Op, v: &[TokenStream]) -> TokenStream {
+    fn draw_op(&self, e: &TypedExpr, op: Op, args: &[TypedExpr], v: &[TokenStream]) -> TokenStream {
         let rt = &self.cx.runtime;
         let rng = &self.cx.rng;
         match op {
@@ -641,6 +644,10 @@ impl Emitter<'_, '_> {
                     }
                     Kind::Date => quote!(#rt::expr::uniform_date(#rng, #a, #b)),
                     Kind::Timestamp => quote!(#rt::expr::uniform_timestamp(#rng, #a, #b)),
+                    // Bounds known to be ordered (literals, say): no empty-range check.
+                    _ if proven_ordered(&args[0], &args[1]) => {
+                        return quote!(#rt::rng::CellRng::range_i64(#rng, #a, #b));
+                    }
                     _ => quote!(#rt::expr::uniform_i64(#rng, #a, #b)),
                 };
                 self.or_fail(call, "empty range", e)
@@ -713,4 +720,9 @@ fn piece<'e>(e: &'e TypedExpr, operands: &mut Vec<&'e TypedExpr>, pieces: &mut V
             pieces.push(Piece::Value(operands.len() - 1));
         }
     }
+}
+
+/// Whether `lo <= hi` holds for every value the two bounds can take.
+fn proven_ordered(lo: &TypedExpr, hi: &TypedExpr) -> bool {
+    matches!((lo.range, hi.range), (Some(l), Some(h)) if l.max <= h.min)
 }

@@ -87,7 +87,7 @@ mod types;
 pub use emit::{emit, rust_type, EmitContext};
 pub use lexer::Unit;
 pub use parser::{parse, BinOp, Expr, ExprKind, KEYWORDS};
-pub use types::{check, Kind, Lookup, NameInfo, Node, Op, Range, Scope, Ty, TypedExpr};
+pub use types::{check, coerce, Kind, Lookup, NameInfo, Node, Op, Range, Scope, Ty, TypedExpr};
 
 use crate::diag::Loc;
 

@@ -584,3 +584,30 @@ fn rust_types_follow_the_result_type() {
     assert_eq!(ty("name"), "::std::string::String");
     assert_eq!(ty("flag"), "::core::primitive::bool");
 }
+
+#[test]
+fn coerce_widens_to_a_declared_type_only() {
+    let to = |text: &str, kind: Kind| coerce(checked(text), kind).map(|t| t.ty);
+    assert_eq!(
+        to("quantity", Kind::Decimal(2)),
+        Some(Ty::new(Kind::Decimal(2)))
+    );
+    assert_eq!(
+        to("price", Kind::Decimal(4)),
+        Some(Ty::new(Kind::Decimal(4)))
+    );
+    assert_eq!(to("price * price", Kind::Decimal(2)), None);
+    assert_eq!(to("null", Kind::Date), Some(Ty::nullable(Kind::Date)));
+    assert_eq!(to("name", Kind::Integer), None);
+    assert_eq!(
+        to("30d", Kind::Duration { days: false }).map(|t| t.kind),
+        Some(Kind::Duration { days: false })
+    );
+    // A literal bound pair draws straight from the stream; a bound from a field is checked.
+    assert!(emitted("uniform(1, 6)")
+        .to_string()
+        .contains("CellRng :: range_i64"));
+    assert!(emitted("uniform(nationkey, custkey)")
+        .to_string()
+        .contains("uniform_i64"));
+}

@@ -399,6 +399,22 @@ fn cases() -> Vec<(&'static str, Expected)> {
             Box::new(|r, _| ok(r.note.unwrap_or(r.name).to_string())),
         ),
         ("null = null", Box::new(|_, _| ok(None::<bool>))),
+        ("coalesce(null, 'a')", Box::new(|_, _| ok("a"))),
+        (
+            "coalesce(null, note, 'x')",
+            Box::new(|r, _| ok(r.note.unwrap_or("x").to_string())),
+        ),
+        (
+            "uniform(1, 6) || uniform(nationkey, custkey)",
+            Box::new(|r, rng| {
+                let die = rng.range_i64(1, 6);
+                if r.nationkey <= r.custkey {
+                    ok(format!("{die}{}", rng.range_i64(r.nationkey, r.custkey)))
+                } else {
+                    err("empty range in `uniform(nationkey, custkey)`")
+                }
+            }),
+        ),
         ("id = id", Box::new(|_, _| ok(true))),
     ]
 }

@@ -247,6 +247,18 @@ pub enum Op {
     Bernoulli,
 }
 
+/// `expr` as a value of `kind` (a field's declared type): an integer as a decimal, a decimal
+/// with more places, a duration in days as seconds, `null` as anything; `None` when its
+/// kind cannot become `kind` (the caller reports it with both kinds).
+pub fn coerce(expr: TypedExpr, kind: Kind) -> Option<TypedExpr> {
+    let from = expr.ty.kind;
+    let widens = match (from, kind) {
+        (Kind::Decimal(p), Kind::Decimal(q)) => p <= q,
+        _ => common_kind(from, kind) == Some(kind),
+    };
+    widens.then(|| cast(expr, kind))
+}
+
 /// Type-check `expr`; every type error goes to `diags`. `None` when there was any.
 pub fn check(expr: &Expr, scope: &dyn Scope, diags: &mut Diagnostics) -> Option<TypedExpr> {
     Checker { scope, diags }.expr(expr)
