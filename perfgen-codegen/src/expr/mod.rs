@@ -22,7 +22,11 @@
 //! | conditional | `if receiptdate <= date '1995-06-17' then 'R' else 'N'` |
 //! | cases | `case when x < 10 then 'low' when x < 20 then 'mid' else 'high' end` |
 //! | date arithmetic | `shipdate + 30d`, `shipdate + uniform(1, 121)`, `returned - due` (days) |
-//! | functions | `round(x, 2)`, `days_between(a, b)`, `uniform(100, 999)`, `bernoulli(0.3)` |
+//! | numeric functions | `round(x, 2)`, `round(x)`, `floor(x)`, `ceil(x)`, `abs(x)`, `min(a, b, ...)`, `max(...)` |
+//! | text functions | `upper(s)`, `lower(s)`, `length(s)`, `substr(s, 2, 3)`, `lpad(custkey, 9, '0')`, `text(x)` |
+//! | time functions | `days_between(a, b)`, `date(ts)`, `timestamp(d)`, `date('1995-06-17')` |
+//! | NULL | `coalesce(returned, due)` |
+//! | random draws | `uniform(100, 999)`, `uniform(-999.99, 9999.99)`, `bernoulli(0.3)` |
 //!
 //! Keywords (`and or not if then else case when end true false null`) and function names are
 //! case-insensitive; field names are case-sensitive, and a field named like a keyword or with
@@ -58,21 +62,34 @@
 //!   by hours is an error. A result outside years 0001 to 9999 is a row error.
 //! - **Text.** `||` turns any non-text operand into its CSV text (`(nationkey + 10) || '-'`
 //!   needs no conversion; `text(x)` converts explicitly). `substr(s, start, len)` is 1-based;
-//!   `lpad(x, width, 'c')` pads an integer without ever cutting its digits (`-0042` with `'0'`)
-//!   and pads or cuts text as SQL does; `length`, `upper`, `lower` count and map characters.
+//!   `lpad(x, width, 'c')` (fill `' '` when omitted; the fill is a one-character literal) pads
+//!   an integer without ever cutting its digits (`-0042` with `'0'`) and pads or cuts text as
+//!   SQL does; `length`, `upper`, `lower` count and map characters. A concatenation writes
+//!   every part, `lpad` and `text` included, straight into one `String`.
 //! - **NULL** propagates as in SQL: any operator or function with a null operand gives null
-//!   (`null + 1`, `null = null`, `min(1, null)` are null), except `and`/`or` (three-valued:
+//!   (`null + 1`, `null = null`, `min(1, null)` are null: unlike PostgreSQL's `LEAST`, `min`
+//!   and `max` do not skip nulls; wrap the arguments in `coalesce`), except `and`/`or` (three-valued:
 //!   `false and null` is false), `coalesce(a, b, ...)` (the first non-null value; not nullable
 //!   when its last argument is not) and `if`/`case`, where a null condition is not true and
 //!   takes the next branch. A `case` with no `else` is null when no branch is taken.
 //! - **Random draws** come only from the cell's stream, in evaluation order (left to right,
-//!   operands before the operation; a branch not taken draws nothing), so a value stays a
-//!   pure function of (seed, entity, field, row): `uniform(a, b)` over integers (inclusive),
+//!   operands before the operation, both operands of `and`/`or` always; a branch of `if` or
+//!   `case` not taken draws nothing), so a value stays a pure function of (seed, entity,
+//!   field, row): `uniform(a, b)` over integers (inclusive),
 //!   decimals (the grid of the operands' places), dates or timestamps; `bernoulli(p)` is true
 //!   with probability p.
 //! - **`index`** is the global 0-based row index, unless the entity has a field named `index`:
 //!   then `index` is that field (same-row fields come first, as in templates) and the row
 //!   index is still `row_index()`.
+//! - **Declared types.** A field that declares its type takes the expression through
+//!   [`coerce`]: an integer becomes a decimal, a decimal gains places, `null` takes the type;
+//!   anything that would lose information (fewer places: use `round(x, p)`) is refused.
+//!
+//! # Use from a strategy
+//!
+//! [`parse`] the scalar with its [`ExprLoc`], list its [`free_names`] to order the fields,
+//! [`check`] it against a [`Scope`] of the entity's fields, then [`emit`] it with an
+//! [`EmitContext`]; [`rust_type`] is the type of the value it produces.
 
 mod emit;
 mod functions;

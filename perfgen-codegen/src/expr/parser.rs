@@ -618,7 +618,15 @@ impl fmt::Display for Expr {
                 write!(f, "timestamp '{}'", perfgen_runtime::time::Timestamp(*t))
             }
             ExprKind::Duration(n, u) => write!(f, "{n}{}", u.letter()),
-            ExprKind::Name(path) => f.write_str(&path.join(".")),
+            ExprKind::Name(path) => {
+                for (i, part) in path.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    write_name(f, part)?;
+                }
+                Ok(())
+            }
             ExprKind::Neg(e) => write!(f, "-{e}"),
             ExprKind::Not(e) => write!(f, "not {e}"),
             ExprKind::Binary { op, lhs, rhs, .. } => {
@@ -659,5 +667,19 @@ impl fmt::Display for Expr {
                 f.write_str(" end")
             }
         }
+    }
+}
+
+/// A name as it must be written: bare when it is a plain identifier and not a keyword, else
+/// in double quotes.
+fn write_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    let mut chars = name.chars();
+    let plain = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && !KEYWORDS.iter().any(|k| name.eq_ignore_ascii_case(k));
+    if plain {
+        f.write_str(name)
+    } else {
+        write!(f, "\"{}\"", name.replace('"', "\"\""))
     }
 }

@@ -129,7 +129,10 @@ fn precedence_follows_sql() {
             "case when a then 'x' when b then 'y' end",
         ),
         ("order.customer.c_nationkey", "order.customer.c_nationkey"),
-        ("\"user-name\" || \"end\"", "(user-name || end)"),
+        (
+            "\"user-name\" || \"end\" || \"a\"\"b\"",
+            "((\"user-name\" || \"end\") || \"a\"\"b\")",
+        ),
         ("'it''s'", "'it''s'"),
         ("1.50 + 2", "(1.50 + 2)"),
         ("date '1995-06-17' + 30d", "(date '1995-06-17' + 30d)"),
