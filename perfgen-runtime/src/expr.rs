@@ -128,6 +128,12 @@ pub fn uniform_i64(rng: &mut CellRng, lo: i64, hi: i64) -> Option<i64> {
     (lo <= hi).then(|| rng.range_i64(lo, hi))
 }
 
+/// A uniform integer in `[lo, hi]` for bounds known at build time to be ordered.
+#[inline]
+pub fn uniform_i64_ordered(rng: &mut CellRng, lo: i64, hi: i64) -> i64 {
+    rng.range_i64(lo, hi)
+}
+
 /// A uniform decimal with `places` decimals in `[lo, hi]` (every value of that grid equally
 /// likely), or `None` when the range is empty or too wide for an i64 grid.
 #[inline]
@@ -254,6 +260,18 @@ pub fn push_date(date: i32, out: &mut String) {
     out.truncate(start + 10);
 }
 
+/// Append `s` upper-cased, character by character.
+#[inline]
+pub fn push_upper(s: &str, out: &mut String) {
+    crate::format::push_uppercase(s, out);
+}
+
+/// Append `s` lower-cased, character by character.
+#[inline]
+pub fn push_lower(s: &str, out: &mut String) {
+    crate::format::push_lowercase(s, out);
+}
+
 /// Append `true` or `false`.
 #[inline]
 pub fn push_bool(v: bool, out: &mut String) {
@@ -352,6 +370,8 @@ mod tests {
         }
         assert_eq!(uniform_i64(&mut a, 2, 1), None);
         assert_eq!(uniform_i64(&mut a, 5, 5), Some(5));
+        let mut c = a.clone();
+        assert_eq!(uniform_i64_ordered(&mut a, -3, 3), c.range_i64(-3, 3));
         let hits = (0..10_000).filter(|_| bernoulli(&mut a, 0.25)).count();
         assert!((2300..2700).contains(&hits), "{hits}");
         assert!(!bernoulli(&mut a, 0.0));
@@ -443,9 +463,12 @@ mod tests {
         push_time(Timestamp(0), &mut s);
         s.push(' ');
         push_uuid_text(&Uuid::nil(), &mut s);
+        s.push(' ');
+        push_upper("émile", &mut s);
+        push_lower("ÉMILE", &mut s);
         assert_eq!(
             s,
-            "1995-06-17 0001-01-01 9999-12-31 1969-12-31 true -7 1.50 1970-01-01T00:00:00Z 00000000-0000-0000-0000-000000000000"
+            "1995-06-17 0001-01-01 9999-12-31 1969-12-31 true -7 1.50 1970-01-01T00:00:00Z 00000000-0000-0000-0000-000000000000 ÉMILEémile"
         );
     }
 }

@@ -603,13 +603,13 @@ impl Emitter<'_, '_> {
                 let s = Self::str_of(&v[0]);
                 let out = self.fresh();
                 let f = if op == Op::Upper {
-                    quote!(push_uppercase)
+                    quote!(push_upper)
                 } else {
-                    quote!(push_lowercase)
+                    quote!(push_lower)
                 };
                 quote!({
                     let mut #out = ::std::string::String::new();
-                    #rt::format::#f(#s, &mut #out);
+                    #rt::expr::#f(#s, &mut #out);
                     #out
                 })
             }
@@ -646,7 +646,7 @@ impl Emitter<'_, '_> {
                     Kind::Timestamp => quote!(#rt::expr::uniform_timestamp(#rng, #a, #b)),
                     // Bounds known to be ordered (literals, say): no empty-range check.
                     _ if proven_ordered(&args[0], &args[1]) => {
-                        return quote!(#rt::rng::CellRng::range_i64(#rng, #a, #b));
+                        return quote!(#rt::expr::uniform_i64_ordered(#rng, #a, #b));
                     }
                     _ => quote!(#rt::expr::uniform_i64(#rng, #a, #b)),
                 };

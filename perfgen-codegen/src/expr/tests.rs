@@ -609,7 +609,7 @@ fn coerce_widens_to_a_declared_type_only() {
     // A literal bound pair draws straight from the stream; a bound from a field is checked.
     assert!(emitted("uniform(1, 6)")
         .to_string()
-        .contains("CellRng :: range_i64"));
+        .contains("uniform_i64_ordered"));
     assert!(emitted("uniform(nationkey, custkey)")
         .to_string()
         .contains("uniform_i64"));
