@@ -324,6 +324,24 @@ mod tests {
     }
 
     #[test]
+    fn push_date_matches_chrono_over_all_four_digit_years() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let mut d = DATE_MIN;
+        while d <= DATE_MAX {
+            let mut s = String::new();
+            push_date(d, &mut s);
+            let want = epoch + chrono::TimeDelta::days(d.into());
+            assert_eq!(s, want.format("%Y-%m-%d").to_string(), "day {d}");
+            // Steps of 997 days visit every month, leap days and century years over time.
+            d = if d == DATE_MAX {
+                d + 1
+            } else {
+                (d + 997).min(DATE_MAX)
+            };
+        }
+    }
+
+    #[test]
     fn timestamps_and_dates_convert() {
         let t = Timestamp::parse_rfc3339("1995-06-17T23:59:59Z").unwrap();
         assert_eq!(date_of(t), Some(days(1995, 6, 17)));

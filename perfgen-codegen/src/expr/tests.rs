@@ -614,3 +614,28 @@ fn coerce_widens_to_a_declared_type_only() {
         .to_string()
         .contains("uniform_i64"));
 }
+
+#[test]
+fn date_literals_follow_the_calendar() {
+    use super::parser::{parse_date, parse_timestamp};
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    for (text, ymd) in [
+        ("2024-02-29", Some((2024, 2, 29))),
+        ("2000-02-29", Some((2000, 2, 29))),
+        ("1900-02-29", None),
+        ("2023-02-29", None),
+        ("0001-01-01", Some((1, 1, 1))),
+        ("9999-12-31", Some((9999, 12, 31))),
+        ("0000-12-31", None),
+        ("1995-6-17", None),
+        ("1995-06-31", None),
+    ] {
+        let want = ymd.map(|(y, m, d)| {
+            (chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap() - epoch).num_days() as i32
+        });
+        assert_eq!(parse_date(text), want, "{text}");
+    }
+    assert_eq!(parse_timestamp("1970-01-02T00:00:01Z"), Some(86_401));
+    assert_eq!(parse_timestamp("10000-01-01T00:00:00Z"), None);
+    assert_eq!(parse_timestamp("yesterday"), None);
+}
