@@ -22,6 +22,7 @@ pub mod diag;
 pub mod emit;
 mod emit_kit;
 pub mod entity_derive;
+pub mod expr;
 pub mod global;
 pub mod ident;
 pub mod infer;

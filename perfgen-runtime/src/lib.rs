@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod date;
 pub mod derived;
 pub mod entity;
+pub mod expr;
 pub mod fk;
 pub mod float;
 pub mod format;

@@ -1,0 +1,492 @@
+//! What compiled field expressions call: checked date and time arithmetic, decimal rounding,
+//! random draws from the cell's stream, SQL-style text functions, and writing values into a
+//! `String` without a formatter.
+//!
+//! Representations: a date is an `i32` day count since 1970-01-01, a timestamp a
+//! [`Timestamp`], a decimal an `f64` holding a value with a known number of places. Every
+//! function that can leave the representable range (years 0001 to 9999, i64) returns an
+//! `Option`, and the generated code turns `None` into a row error naming the field and row.
+
+use crate::format::{push_decimal, push_i64, push_timestamp, push_uuid};
+use crate::rng::CellRng;
+use crate::time::Timestamp;
+use uuid::Uuid;
+
+/// 0001-01-01 as days since 1970-01-01: the first date PostgreSQL and `YYYY-MM-DD` both hold.
+pub const DATE_MIN: i32 = -719_162;
+/// 9999-12-31 as days since 1970-01-01: the last four-digit-year date.
+pub const DATE_MAX: i32 = 2_932_896;
+const SECS_PER_DAY: i64 = 86_400;
+/// 0001-01-01T00:00:00Z in seconds since the epoch.
+const TIMESTAMP_MIN: i64 = DATE_MIN as i64 * SECS_PER_DAY;
+/// 9999-12-31T23:59:59Z in seconds since the epoch.
+const TIMESTAMP_MAX: i64 = (DATE_MAX as i64 + 1) * SECS_PER_DAY - 1;
+
+/// The row index as an expression integer. Row indices stay below 2^63 (no run holds that
+/// many rows), so the conversion is exact.
+#[inline]
+pub fn row_index(index: u64) -> i64 {
+    index as i64
+}
+
+/// `date + days`, or `None` outside 0001-01-01..=9999-12-31.
+#[inline]
+pub fn date_add_days(date: i32, days: i64) -> Option<i32> {
+    let d = (date as i64).checked_add(days)?;
+    (DATE_MIN as i64..=DATE_MAX as i64)
+        .contains(&d)
+        .then_some(d as i32)
+}
+
+/// `timestamp + seconds`, or `None` outside years 0001..=9999.
+#[inline]
+pub fn timestamp_add_secs(t: Timestamp, secs: i64) -> Option<Timestamp> {
+    let s = t.0.checked_add(secs)?;
+    (TIMESTAMP_MIN..=TIMESTAMP_MAX)
+        .contains(&s)
+        .then_some(Timestamp(s))
+}
+
+/// The UTC date of a timestamp, or `None` outside years 0001..=9999.
+#[inline]
+pub fn date_of(t: Timestamp) -> Option<i32> {
+    (TIMESTAMP_MIN..=TIMESTAMP_MAX)
+        .contains(&t.0)
+        .then(|| t.0.div_euclid(SECS_PER_DAY) as i32)
+}
+
+/// Midnight UTC of a date.
+#[inline]
+pub fn timestamp_of(date: i32) -> Timestamp {
+    Timestamp(date as i64 * SECS_PER_DAY)
+}
+
+/// 10^p as f64 (exact for p <= 22).
+#[inline]
+fn pow10(places: u32) -> f64 {
+    10f64.powi(places as i32)
+}
+
+/// `v` rounded half away from zero to `places` decimals: what `write_decimal` prints, so a
+/// value and its text agree.
+#[inline]
+pub fn round_places(v: f64, places: u32) -> f64 {
+    let scale = pow10(places);
+    crate::float::round(v * scale) / scale
+}
+
+/// The i64 nearest to an already integral `v`, or `None` when it does not fit.
+#[inline]
+fn integral_to_i64(v: f64) -> Option<i64> {
+    // -2^63 is exact in f64; 2^63 is the first value past i64::MAX.
+    (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0)
+        .contains(&v)
+        .then_some(v as i64)
+}
+
+/// `round(v)` half away from zero as an integer, or `None` when it does not fit an i64.
+#[inline]
+pub fn round_to_i64(v: f64) -> Option<i64> {
+    integral_to_i64(crate::float::round(v))
+}
+
+/// `floor(v)` as an integer, or `None` when it does not fit an i64.
+#[inline]
+pub fn floor_to_i64(v: f64) -> Option<i64> {
+    integral_to_i64(v.floor())
+}
+
+/// `ceil(v)` as an integer, or `None` when it does not fit an i64.
+#[inline]
+pub fn ceil_to_i64(v: f64) -> Option<i64> {
+    integral_to_i64(v.ceil())
+}
+
+/// `a / b` rounded to `places`, or `None` when `b` is zero.
+#[inline]
+pub fn div_decimal(a: f64, b: f64, places: u32) -> Option<f64> {
+    (b != 0.0).then(|| round_places(a / b, places))
+}
+
+/// `a * b` rounded to `places`, or `None` when the product is not finite.
+#[inline]
+pub fn mul_decimal(a: f64, b: f64, places: u32) -> Option<f64> {
+    let p = a * b;
+    p.is_finite().then(|| round_places(p, places))
+}
+
+/// `a + b` (or `a - b` with `b` negated) rounded to `places`, or `None` when not finite.
+#[inline]
+pub fn add_decimal(a: f64, b: f64, places: u32) -> Option<f64> {
+    let s = a + b;
+    s.is_finite().then(|| round_places(s, places))
+}
+
+/// A uniform integer in `[lo, hi]`, or `None` when the range is empty.
+#[inline]
+pub fn uniform_i64(rng: &mut CellRng, lo: i64, hi: i64) -> Option<i64> {
+    (lo <= hi).then(|| rng.range_i64(lo, hi))
+}
+
+/// A uniform integer in `[lo, hi]` for bounds known at build time to be ordered.
+#[inline]
+pub fn uniform_i64_ordered(rng: &mut CellRng, lo: i64, hi: i64) -> i64 {
+    rng.range_i64(lo, hi)
+}
+
+/// A uniform decimal with `places` decimals in `[lo, hi]` (every value of that grid equally
+/// likely), or `None` when the range is empty or too wide for an i64 grid.
+#[inline]
+pub fn uniform_decimal(rng: &mut CellRng, lo: f64, hi: f64, places: u32) -> Option<f64> {
+    let scale = pow10(places);
+    let lo = round_to_i64(lo * scale)?;
+    let hi = round_to_i64(hi * scale)?;
+    (lo <= hi).then(|| rng.range_i64(lo, hi) as f64 / scale)
+}
+
+/// A uniform date in `[lo, hi]`, or `None` when the range is empty.
+#[inline]
+pub fn uniform_date(rng: &mut CellRng, lo: i32, hi: i32) -> Option<i32> {
+    (lo <= hi).then(|| rng.range_i64(lo as i64, hi as i64) as i32)
+}
+
+/// A uniform timestamp (whole seconds) in `[lo, hi]`, or `None` when the range is empty.
+#[inline]
+pub fn uniform_timestamp(rng: &mut CellRng, lo: Timestamp, hi: Timestamp) -> Option<Timestamp> {
+    (lo <= hi).then(|| Timestamp(rng.range_i64(lo.0, hi.0)))
+}
+
+/// `true` with probability `p` (one draw, whatever `p`).
+#[inline]
+pub fn bernoulli(rng: &mut CellRng, p: f64) -> bool {
+    rng.next_f64() < p
+}
+
+/// SQL three-valued `a AND b`: false wins over unknown.
+#[inline]
+pub fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+/// SQL three-valued `a OR b`: true wins over unknown.
+#[inline]
+pub fn or3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+/// The number of characters of `s`, as SQL's `length`.
+#[inline]
+pub fn char_length(s: &str) -> i64 {
+    if s.is_ascii() {
+        s.len() as i64
+    } else {
+        s.chars().count() as i64
+    }
+}
+
+/// SQL's `substr(s, start, len)`: characters from 1-based `start`, at most `len` of them; a
+/// start before 1 eats into the length as in SQL; a negative length is `None`.
+pub fn substr(s: &str, start: i64, len: i64) -> Option<&str> {
+    if len < 0 {
+        return None;
+    }
+    let end = start.saturating_add(len);
+    let first = start.max(1);
+    if end <= first {
+        return Some("");
+    }
+    let skip = (first - 1) as usize;
+    let take = (end - first) as usize;
+    if s.is_ascii() {
+        let a = skip.min(s.len());
+        let b = a.saturating_add(take).min(s.len());
+        return Some(&s[a..b]);
+    }
+    let mut idx = s.char_indices().map(|(i, _)| i).chain([s.len()]);
+    let a = idx.nth(skip).unwrap_or(s.len());
+    let b = if take == 0 {
+        a
+    } else {
+        idx.nth(take - 1).unwrap_or(s.len())
+    };
+    Some(&s[a..b])
+}
+
+/// Append `v` left-padded with `fill` to `width` characters; digits are never cut, and with a
+/// `'0'` fill a minus sign goes before the zeros (`-0042`), as `format!("{v:05}")` does.
+#[inline]
+pub fn push_lpad_i64(v: i64, width: i64, fill: char, out: &mut String) {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(v);
+    let pad = (width.max(0) as usize).saturating_sub(digits.len());
+    if fill == '0' && v < 0 {
+        out.push('-');
+        out.extend(std::iter::repeat_n('0', pad));
+        out.push_str(&digits[1..]);
+    } else {
+        out.extend(std::iter::repeat_n(fill, pad));
+        out.push_str(digits);
+    }
+}
+
+/// Append SQL's `lpad(s, width, fill)`: `s` left-padded with `fill` to `width` characters,
+/// or cut to its first `width` characters when longer.
+#[inline]
+pub fn push_lpad_str(s: &str, width: i64, fill: char, out: &mut String) {
+    let width = width.max(0) as usize;
+    let n = char_length(s) as usize;
+    if n >= width {
+        out.push_str(substr(s, 1, width as i64).unwrap_or(""));
+    } else {
+        out.extend(std::iter::repeat_n(fill, width - n));
+        out.push_str(s);
+    }
+}
+
+/// Append a date as `YYYY-MM-DD`.
+#[inline]
+pub fn push_date(date: i32, out: &mut String) {
+    let start = out.len();
+    push_timestamp(timestamp_of(date), out);
+    // The timestamp's first ten bytes are its date (years 0001..=9999 have four digits).
+    out.truncate(start + 10);
+}
+
+/// Append `s` upper-cased, character by character.
+#[inline]
+pub fn push_upper(s: &str, out: &mut String) {
+    crate::format::push_uppercase(s, out);
+}
+
+/// Append `s` lower-cased, character by character.
+#[inline]
+pub fn push_lower(s: &str, out: &mut String) {
+    crate::format::push_lowercase(s, out);
+}
+
+/// Append `true` or `false`.
+#[inline]
+pub fn push_bool(v: bool, out: &mut String) {
+    out.push_str(if v { "true" } else { "false" });
+}
+
+/// Append an integer (re-exported so generated expression code needs one module).
+#[inline]
+pub fn push_integer(v: i64, out: &mut String) {
+    push_i64(v, out);
+}
+
+/// Append a decimal with exactly `places` decimals.
+#[inline]
+pub fn push_decimal_places(v: f64, places: u32, out: &mut String) {
+    push_decimal(v, places, out);
+}
+
+/// Append a timestamp as RFC 3339 UTC.
+#[inline]
+pub fn push_time(v: Timestamp, out: &mut String) {
+    push_timestamp(v, out);
+}
+
+/// Append a lower-case hyphenated UUID.
+#[inline]
+pub fn push_uuid_text(v: &Uuid, out: &mut String) {
+    push_uuid(v, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn days(y: i32, m: u32, d: u32) -> i32 {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        (NaiveDate::from_ymd_opt(y, m, d).unwrap() - epoch).num_days() as i32
+    }
+
+    #[test]
+    fn date_bounds_match_chrono() {
+        assert_eq!(DATE_MIN, days(1, 1, 1));
+        assert_eq!(DATE_MAX, days(9999, 12, 31));
+        assert_eq!(date_add_days(DATE_MAX, 1), None);
+        assert_eq!(date_add_days(DATE_MIN, -1), None);
+        assert_eq!(date_add_days(0, i64::MAX), None);
+        assert_eq!(date_add_days(days(2024, 2, 28), 1), Some(days(2024, 2, 29)));
+        assert_eq!(date_add_days(days(2023, 2, 28), 1), Some(days(2023, 3, 1)));
+    }
+
+    #[test]
+    fn push_date_matches_chrono_over_all_four_digit_years() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let mut d = DATE_MIN;
+        while d <= DATE_MAX {
+            let mut s = String::new();
+            push_date(d, &mut s);
+            let want = epoch + chrono::TimeDelta::days(d.into());
+            assert_eq!(s, want.format("%Y-%m-%d").to_string(), "day {d}");
+            // Steps of 997 days visit every month, leap days and century years over time.
+            d = if d == DATE_MAX {
+                d + 1
+            } else {
+                (d + 997).min(DATE_MAX)
+            };
+        }
+    }
+
+    #[test]
+    fn timestamps_and_dates_convert() {
+        let t = Timestamp::parse_rfc3339("1995-06-17T23:59:59Z").unwrap();
+        assert_eq!(date_of(t), Some(days(1995, 6, 17)));
+        let before = Timestamp::parse_rfc3339("1969-12-31T23:00:00Z").unwrap();
+        assert_eq!(date_of(before), Some(-1));
+        assert_eq!(timestamp_of(days(1995, 6, 17)).0, 803_347_200);
+        assert_eq!(
+            timestamp_add_secs(t, 1),
+            Timestamp::parse_rfc3339("1995-06-18T00:00:00Z")
+        );
+        assert_eq!(timestamp_add_secs(Timestamp(TIMESTAMP_MAX), 1), None);
+        assert_eq!(date_of(Timestamp(i64::MIN)), None);
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round_places(2.675, 2), 2.68);
+        assert_eq!(round_places(-2.5, 0), -3.0);
+        assert_eq!(round_places(0.1 + 0.2, 1), 0.3);
+        assert_eq!(round_to_i64(2.5), Some(3));
+        assert_eq!(round_to_i64(-2.5), Some(-3));
+        assert_eq!(floor_to_i64(-0.5), Some(-1));
+        assert_eq!(ceil_to_i64(-0.5), Some(0));
+        assert_eq!(round_to_i64(1e19), None);
+        assert_eq!(floor_to_i64(f64::NAN), None);
+        assert_eq!(div_decimal(1.0, 3.0, 4), Some(0.3333));
+        assert_eq!(div_decimal(1.0, 0.0, 4), None);
+        assert_eq!(mul_decimal(1e300, 1e300, 2), None);
+        assert_eq!(add_decimal(0.1, 0.2, 2), Some(0.3));
+    }
+
+    #[test]
+    fn draws_stay_in_range_and_are_reproducible() {
+        let mut a = CellRng::new(1, 2, 3, 4);
+        let mut b = CellRng::new(1, 2, 3, 4);
+        for _ in 0..1000 {
+            let x = uniform_decimal(&mut a, -999.99, 9999.99, 2).unwrap();
+            assert_eq!(Some(x), uniform_decimal(&mut b, -999.99, 9999.99, 2));
+            assert!((-999.99..=9999.99).contains(&x));
+            assert_eq!(round_places(x, 2), x);
+            let d = uniform_date(&mut a, 10, 12).unwrap();
+            assert_eq!(Some(d), uniform_date(&mut b, 10, 12));
+            assert!((10..=12).contains(&d));
+        }
+        assert_eq!(uniform_i64(&mut a, 2, 1), None);
+        assert_eq!(uniform_i64(&mut a, 5, 5), Some(5));
+        let mut c = a.clone();
+        assert_eq!(uniform_i64_ordered(&mut a, -3, 3), c.range_i64(-3, 3));
+        let hits = (0..10_000).filter(|_| bernoulli(&mut a, 0.25)).count();
+        assert!((2300..2700).contains(&hits), "{hits}");
+        assert!(!bernoulli(&mut a, 0.0));
+        assert!(bernoulli(&mut a, 1.0));
+    }
+
+    #[test]
+    fn three_valued_logic() {
+        let v = [Some(true), Some(false), None];
+        for a in v {
+            for b in v {
+                let and = and3(a, b);
+                let or = or3(a, b);
+                // Against the truth tables written as SQL defines them.
+                let want_and = match (a, b) {
+                    (Some(x), Some(y)) => Some(x && y),
+                    (Some(false), None) | (None, Some(false)) => Some(false),
+                    _ => None,
+                };
+                let want_or = match (a, b) {
+                    (Some(x), Some(y)) => Some(x || y),
+                    (Some(true), None) | (None, Some(true)) => Some(true),
+                    _ => None,
+                };
+                assert_eq!((and, or), (want_and, want_or), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn substr_is_one_based_like_sql() {
+        assert_eq!(substr("hello", 1, 2), Some("he"));
+        assert_eq!(substr("hello", 2, 3), Some("ell"));
+        assert_eq!(substr("hello", 0, 2), Some("h"));
+        assert_eq!(substr("hello", -5, 2), Some(""));
+        assert_eq!(substr("hello", 4, 10), Some("lo"));
+        assert_eq!(substr("hello", 9, 1), Some(""));
+        assert_eq!(substr("hello", 1, -1), None);
+        assert_eq!(substr("héllo", 2, 3), Some("éll"));
+        assert_eq!(substr("héllo", 5, 1), Some("o"));
+        assert_eq!(substr("héllo", 2, 0), Some(""));
+        assert_eq!(char_length("héllo"), 5);
+        assert_eq!(char_length(""), 0);
+    }
+
+    #[test]
+    fn pads_integers_and_text() {
+        let mut s = String::new();
+        push_lpad_i64(1, 9, '0', &mut s);
+        assert_eq!(s, "000000001");
+        for (v, w, fill, want) in [
+            (-42, 5, '0', "-0042"),
+            (-42, 5, ' ', "  -42"),
+            (123_456, 3, '0', "123456"),
+            (7, 0, '0', "7"),
+            (i64::MIN, 25, '0', "-000009223372036854775808"),
+        ] {
+            let mut s = String::new();
+            push_lpad_i64(v, w, fill, &mut s);
+            assert_eq!(s, want);
+            if v >= 0 || fill == '0' {
+                assert_eq!(s, format!("{v:0w$}", w = w as usize));
+            }
+        }
+        let mut s = String::new();
+        push_lpad_str("ab", 5, '*', &mut s);
+        push_lpad_str("héllo", 3, '*', &mut s);
+        push_lpad_str("x", -1, '*', &mut s);
+        assert_eq!(s, "***abhél");
+    }
+
+    #[test]
+    fn pushes_values_as_written_in_csv() {
+        let mut s = String::new();
+        push_date(days(1995, 6, 17), &mut s);
+        s.push(' ');
+        push_date(DATE_MIN, &mut s);
+        s.push(' ');
+        push_date(DATE_MAX, &mut s);
+        s.push(' ');
+        push_date(days(1969, 12, 31), &mut s);
+        s.push(' ');
+        push_bool(true, &mut s);
+        s.push(' ');
+        push_integer(-7, &mut s);
+        s.push(' ');
+        push_decimal_places(1.5, 2, &mut s);
+        s.push(' ');
+        push_time(Timestamp(0), &mut s);
+        s.push(' ');
+        push_uuid_text(&Uuid::nil(), &mut s);
+        s.push(' ');
+        push_upper("émile", &mut s);
+        push_lower("ÉMILE", &mut s);
+        assert_eq!(
+            s,
+            "1995-06-17 0001-01-01 9999-12-31 1969-12-31 true -7 1.50 1970-01-01T00:00:00Z 00000000-0000-0000-0000-000000000000 ÉMILEémile"
+        );
+    }
+}
