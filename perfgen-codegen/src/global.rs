@@ -61,20 +61,32 @@ pub fn default_path(config_dir: &Path) -> Option<PathBuf> {
     Some(performance.parent()?.join(FILE_NAME))
 }
 
-/// Find and read the global config for the config folder `dir` (absolute). Relative
-/// explicit paths are taken from `root`. Adds the file to `inputs` when it exists. A missing
-/// automatic file is no error; a missing explicit one is, at `at`.
-#[allow(clippy::too_many_arguments)]
-pub fn load(
-    choice: &GlobalConfig,
-    dir: &Path,
-    root: &Path,
-    shown: &dyn Fn(&Path) -> String,
-    sources: &mut Sources,
-    diags: &mut Diagnostics,
-    at: Loc,
-    inputs: &mut Vec<PathBuf>,
-) -> Defaults {
+/// Where a global config is looked for: the config folder (absolute), the project root that
+/// relative explicit paths are taken from, and how paths are shown in messages.
+pub struct Lookup<'a> {
+    pub config_dir: &'a Path,
+    pub root: &'a Path,
+    pub shown: &'a dyn Fn(&Path) -> String,
+}
+
+/// What a build has read so far: the source files, the diagnostics, and the inputs that
+/// rerun the build when they change.
+pub struct Reading<'a> {
+    pub sources: &'a mut Sources,
+    pub diags: &'a mut Diagnostics,
+    pub inputs: &'a mut Vec<PathBuf>,
+}
+
+/// Find and read the global config chosen by `choice` for `at.config_dir`. Adds the file to
+/// the inputs when it exists. A missing automatic file is no error; a missing explicit one
+/// is, at `loc`.
+pub fn load(choice: &GlobalConfig, at: &Lookup<'_>, reading: Reading<'_>, loc: Loc) -> Defaults {
+    let Reading {
+        sources,
+        diags,
+        inputs,
+    } = reading;
+    let (dir, root, shown) = (at.config_dir, at.root, at.shown);
     let path = match choice {
         GlobalConfig::Off => return Defaults::default(),
         GlobalConfig::Auto => match default_path(dir) {
@@ -88,7 +100,7 @@ pub fn load(
     if path.exists() {
         inputs.push(path.clone());
     }
-    let Some(file) = crate::config::read_source(&path, shown(&path), sources, diags, at) else {
+    let Some(file) = crate::config::read_source(&path, shown(&path), sources, diags, loc) else {
         return Defaults::default();
     };
     if sources.get(file).text.trim().is_empty() {

@@ -178,16 +178,17 @@ impl Builder {
             line: 1,
             col: 1,
         };
-        let defaults = global::load(
-            &self.global,
-            &dir,
-            &root,
-            &shown,
-            &mut sources,
-            &mut d,
-            at_dir,
-            &mut inputs,
-        );
+        let lookup = global::Lookup {
+            config_dir: &dir,
+            root: &root,
+            shown: &shown,
+        };
+        let reading = global::Reading {
+            sources: &mut sources,
+            diags: &mut d,
+            inputs: &mut inputs,
+        };
+        let defaults = global::load(&self.global, &lookup, reading, at_dir);
         let files = config_files(&dir, &mut d, at_dir);
         let mut configs = Vec::new();
         let mut seeds: BTreeMap<PathBuf, Option<seed::SeedDoc>> = BTreeMap::new();
