@@ -23,6 +23,8 @@ pub mod sample;
 pub mod spec;
 #[cfg(feature = "test-catalog")]
 pub mod test_catalog;
+#[cfg(test)]
+mod test_stats;
 pub mod text;
 pub mod time;
 

@@ -269,24 +269,12 @@ pub fn parse_fixed(s: &str, places: u32) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_stats::chi_square;
 
     fn fixed(units: i64, places: u32) -> String {
         let mut out = Vec::new();
         write_fixed(units, places, &mut out);
         String::from_utf8(out).unwrap()
-    }
-
-    /// Pearson's chi-square of observed counts against expected probabilities.
-    fn chi_square(counts: &[u64], probs: &[f64]) -> f64 {
-        let n: u64 = counts.iter().sum();
-        counts
-            .iter()
-            .zip(probs)
-            .map(|(&c, &p)| {
-                let e = p * n as f64;
-                (c as f64 - e).powi(2) / e
-            })
-            .sum()
     }
 
     #[test]

@@ -326,18 +326,7 @@ fn prefix_chars(w: &str, n: usize, ascii: bool) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn chi_square(counts: &[u64], probs: &[f64]) -> f64 {
-        let n: u64 = counts.iter().sum();
-        counts
-            .iter()
-            .zip(probs)
-            .map(|(&c, &p)| {
-                let e = p * n as f64;
-                (c as f64 - e).powi(2) / e
-            })
-            .sum()
-    }
+    use crate::test_stats::chi_square;
 
     const TPCH_ADDRESS_BYTES: &[u8] =
         b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ,";

@@ -10,15 +10,10 @@ fn rng(k: u64) -> CellRng {
     CellRng::new(0xfeed, 1, 2, k)
 }
 
+use crate::test_stats::chi2_limit;
+
 fn rel_err(a: f64, b: f64) -> f64 {
     ((a - b) / b).abs()
-}
-
-/// The chi-square quantile at p = 1e-6 (z = 4.75) for `df` degrees of freedom, by
-/// Wilson-Hilferty: a statistic above it fails a correct sampler once in a million runs.
-fn chi2_limit(df: usize) -> f64 {
-    let v = 2.0 / (9.0 * df as f64);
-    df as f64 * (1.0 - v + 4.75 * v.sqrt()).powi(3)
 }
 
 #[test]
