@@ -5,7 +5,7 @@ use perfgen_runtime::catalog::{EntityInfo, FieldInfo};
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::WriteOptions;
 use perfgen_runtime::spec::{
-    CmpOp, ColumnType, Comparison, Enforcement, FieldSpec, ForeignKeyDistribution, Operand,
+    CmpOp, ColumnType, Comparison, Enforcement, FieldSpec, ForeignKeyDistribution, Nulls, Operand,
     PoolDistribution, RangeDistribution, Rule, Strategy, TimeSpec,
 };
 
@@ -39,6 +39,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
             column: ColumnType::Uuid,
             strategy: Strategy::UuidV4,
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -51,6 +52,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
                 distribution: PoolDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[Rule {
                 text: ">= b AND <= c OR == z",
                 any_of: &[
@@ -77,6 +79,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
                 precision: 4,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -90,6 +93,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
                 distribution: RangeDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[Rule {
                 text: "<= now",
                 any_of: &[&[cmp(CmpOp::Le, Operand::Time(TimeSpec::Now(0)))]],
@@ -110,6 +114,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
                 precision: 0,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -126,6 +131,7 @@ static KID_FIELDS: [FieldInfo; 3] = [
                 distribution: ForeignKeyDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -139,6 +145,7 @@ static KID_FIELDS: [FieldInfo; 3] = [
                 distribution: ForeignKeyDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -152,6 +159,7 @@ static KID_FIELDS: [FieldInfo; 3] = [
                 distribution: RangeDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[Rule {
                 text: ">= user.seen_at AND < now+1h",
                 any_of: &[&[

@@ -9,6 +9,7 @@
 
 mod classify;
 mod entities;
+mod nulls;
 mod order;
 mod rules;
 mod types;
@@ -64,6 +65,10 @@ struct FieldDraft<'a> {
     rules: Vec<RuleUse>,
     enforce: Enforce,
     records: Vec<Rule>,
+    /// `null_rate` (0 when not written).
+    null_rate: f64,
+    /// Whether a cell may be NULL (see [`nulls`]).
+    nullable: bool,
 }
 
 impl<'a> FieldDraft<'a> {
@@ -85,6 +90,8 @@ impl<'a> FieldDraft<'a> {
             rules: Vec::new(),
             enforce: Enforce::default(),
             records: Vec::new(),
+            null_rate: 0.0,
+            nullable: false,
         }
     }
 
@@ -141,6 +148,7 @@ pub fn lower_with(
     types::propagate_types(&mut entities, d);
     lower_strategies(&mut entities, d);
     rules::rules(&mut entities, d);
+    nulls::nulls(&mut entities, d);
     if d.has_errors() {
         return None;
     }
@@ -172,6 +180,9 @@ fn field_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                     loc: c.loc,
                     reference_entity: None,
                 });
+            }
+            if let Some(r) = spec.null_rate.get(d) {
+                f.null_rate = r.value;
             }
             f.ty = config.column_type(d);
             f.config = Some(config);
