@@ -61,6 +61,7 @@ pub(crate) fn field_state(
         template: None,
         fk_unchecked: 0,
         dist: DistTest::None,
+        nulls: 0,
     };
     let static_view = RowView {
         catalog: shared.catalog,

@@ -118,6 +118,9 @@ impl<'a> Pass<'a> {
         for (f, fs) in self.fields.iter_mut().enumerate() {
             self.vals[f] = if self.cols[f].is_none() {
                 CellValue::Missing
+            } else if fs.spec.nulls.nullable && self.cols[f].is_some_and(|c| rec.is_null(c)) {
+                fs.nulls += 1;
+                CellValue::Null
             } else {
                 match parse_val(fs.spec.column, texts[f]) {
                     Ok(v) => v,

@@ -76,4 +76,6 @@ pub(crate) struct FieldState {
     /// Rows whose foreign key could not be looked up (parent unreadable).
     pub(crate) fk_unchecked: u64,
     pub(crate) dist: DistTest,
+    /// NULL cells (empty unquoted fields of a column that may be NULL).
+    pub(crate) nulls: u64,
 }
