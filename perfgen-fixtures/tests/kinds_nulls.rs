@@ -245,3 +245,49 @@ fn verify_passes_and_catches_damaged_nulls() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("shelf"), "{out}");
 }
+
+#[test]
+fn list_and_the_dataset_readme_show_nullability() {
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let code = perfgen_cli::run(
+        &kinds_nulls::CATALOG,
+        ["perfgen", "list"].iter().map(|s| s.into()),
+        &mut so,
+        &mut se,
+    );
+    assert_eq!(code, 0);
+    let list = String::from_utf8(so).unwrap();
+    let line = |name: &str| {
+        list.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {list}"))
+            .to_string()
+    };
+    assert!(line("pages").contains("Option<i64>"), "{list}");
+    assert!(line("pages").contains("null_rate 0.3"), "{list}");
+    assert!(line("returned_at").contains("computed from"), "{list}");
+    assert!(!line("always").contains("nullable"), "{list}");
+    // The dataset README describes each field with `describe`.
+    let cat = &kinds_nulls::CATALOG;
+    let loans = cat.entities.iter().position(|e| e.name == "Loan").unwrap();
+    let field = |n: &str| {
+        cat.entities[loans]
+            .fields
+            .iter()
+            .position(|f| f.name == n)
+            .unwrap()
+    };
+    let d = |n: &str| perfgen_dataset::describe::describe(cat, loans, field(n));
+    assert!(d("pages").contains("NULL in 30% of rows"), "{}", d("pages"));
+    assert!(
+        d("returned_at").contains("NULL where `borrowed_at` is NULL"),
+        "{}",
+        d("returned_at")
+    );
+    assert!(
+        !d("returned_at").contains("% of rows"),
+        "{}",
+        d("returned_at")
+    );
+    assert!(!d("always").contains("NULL"), "{}", d("always"));
+}
