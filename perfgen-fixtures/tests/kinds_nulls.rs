@@ -232,6 +232,13 @@ fn verify_passes_and_catches_damaged_nulls() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("pages"), "{out}");
 
+    // A derived field NULL where its base is not: NULL in, NULL out is broken.
+    let d = generate(&kinds_nulls::CATALOG, &["--seed", "5"]);
+    damage(d.path(), "loans.csv", "returned_at", |_, _| String::new());
+    let (code, out) = verify(d.path());
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("null inputs returned_at"), "{out}");
+
     // NULLs turned into empty strings: no NULL left, so the share test fails.
     let d = generate(&kinds_nulls::CATALOG, &["--seed", "5"]);
     damage(d.path(), "loans.csv", "shelf", |_, v| {

@@ -169,7 +169,7 @@ impl Verifier<'_> {
             }
         }
         self.finish_rules(name, &mut fs, src);
-        self.finish_nulls(name, &fs, pass.rows);
+        self.finish_nulls(name, &mut fs, src);
         self.finish_dist(e, &mut fs);
     }
 
