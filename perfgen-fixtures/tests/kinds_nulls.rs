@@ -103,6 +103,11 @@ fn null_shares_follow_null_rate_and_empty_strings_are_quoted() {
         if let Some(s) = get("shelf") {
             assert_eq!(get("code").unwrap(), format!("L-{s}-{r}"));
         }
+        // A template over a built string and an integer that may be NULL, case-mapped.
+        match (get("code"), get("pages")) {
+            (Some(c), Some(p)) => assert_eq!(get("tag"), Some(format!("{c}/{p}").to_lowercase())),
+            _ => assert_eq!(get("tag"), None, "row {r}"),
+        }
         if let (Some(b), Some(ret)) = (get("borrowed_at"), get("returned_at")) {
             let d = common::ts(&ret) - common::ts(&b);
             assert!((86_400..=30 * 86_400).contains(&d), "row {r}: {d}");
