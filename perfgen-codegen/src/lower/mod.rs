@@ -4,8 +4,9 @@
 //! The stages, in order: entities and their fields (`entities`); each field's strategy and
 //! column type; foreign keys resolved and typed (`types`); each field's strategy lowered
 //! ([`crate::strategy`]); rules attached, resolved (`rules`) and classified as proven,
-//! refuted or enforced (`classify`); `unique` proven (`unique`); then fields and entities
-//! put in dependency order (`order`) and assembled into a [`Program`].
+//! refuted or enforced (`classify`); `unique` proven (`unique`); which fields may be NULL,
+//! and no reference meeting one where it cannot (`nulls`); then fields and entities put in
+//! dependency order (`order`) and assembled into a [`Program`].
 
 mod classify;
 mod entities;
