@@ -5,6 +5,8 @@ fn main() {
         ("configs/seed-doc/configs", "seed_doc.rs"),
         ("configs/all-strategies/configs", "all_strategies.rs"),
         ("configs/derive-equivalent/configs", "derive_equivalent.rs"),
+        ("configs/kinds-nulls/configs", "kinds_nulls.rs"),
+        ("configs/kinds-nulls-twin/configs", "kinds_nulls_twin.rs"),
     ] {
         perfgen_codegen::Builder::new(dir)
             .root(&root)

@@ -5,7 +5,7 @@ use perfgen_runtime::catalog::Catalog;
 use std::io::{self, Write};
 
 /// `list`: every entity with its row count and file, and every field with its CSV name,
-/// Rust type and strategy.
+/// Rust type and strategy, and where it may be NULL.
 pub(crate) fn list(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
     let mut s = format!("perfgen generator built from `{}`\n", catalog.config_dir);
     for e in catalog.entities {
@@ -49,6 +49,12 @@ pub(crate) fn list(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
                 tw = type_w
             );
             s.push_str(line.trim_end());
+            let nulls = f.spec.nulls;
+            if nulls.rate > 0.0 {
+                s.push_str(&format!("  (nullable: null_rate {})", nulls.rate));
+            } else if nulls.nullable {
+                s.push_str("  (nullable: NULL where a field it is computed from is NULL)");
+            }
             s.push('\n');
         }
     }

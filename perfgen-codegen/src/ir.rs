@@ -70,6 +70,11 @@ pub struct Field {
     pub rules: Vec<Rule>,
     /// `unique: true` or a `unique` rule (proven at build time).
     pub unique: bool,
+    /// `null_rate`: the probability that a cell is NULL by the field's own draw (0: never).
+    pub null_rate: f64,
+    /// Whether a cell may be NULL: `null_rate` above 0, or a field the value is computed from
+    /// (a template's field, a derived field's base) may be NULL. Stored as `Option`.
+    pub nullable: bool,
 }
 
 /// A configured rule and how it is kept. Owned at build time; the runtime's `spec::Rule` is
@@ -230,5 +235,23 @@ impl Enforce {
     /// Whether nothing is kept at run time.
     pub fn is_empty(&self) -> bool {
         self.bounds.is_empty() && self.reject.is_empty()
+    }
+}
+
+impl Strategy {
+    /// The same-row fields the value is computed from (a derived field's base, a template's
+    /// fields): a NULL there makes this field NULL, as in SQL.
+    pub fn value_inputs(&self) -> Vec<usize> {
+        match self {
+            Strategy::AddDuration { base, .. } => vec![*base],
+            Strategy::Template { pieces, .. } => pieces
+                .iter()
+                .filter_map(|p| match p {
+                    TemplatePiece::Field(j) => Some(*j),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }

@@ -371,6 +371,34 @@ fn each_defect_is_reported_where_it_is() {
             "configs/orders_multiply.yaml:",
             "error:",
         ),
+        (
+            "null_rate outside 0 and 1",
+            u("    type: integer\n", "    type: integer\n    null_rate: 1.5\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:25:16",
+            "between 0 and 1",
+        ),
+        (
+            "null_rate not a number",
+            USERS.into(),
+            o("    distribution: exponential\n", "    distribution: exponential\n    null_rate: often\n"),
+            "configs/orders_multiply.yaml:23:16",
+            "must be a number",
+        ),
+        (
+            "foreign key to a field that may be NULL",
+            u("    strategy: uuid_v4\n", "    strategy: uuid_v4\n    null_rate: 0.1\n"),
+            ORDERS.into(),
+            "configs/orders_multiply.yaml:7:3",
+            "which may be NULL",
+        ),
+        (
+            "rule compares with a parent field that may be NULL",
+            u("    distribution: linear\n", "    distribution: linear\n    null_rate: 0.1\n"),
+            ORDERS.into(),
+            "configs/orders_multiply.yaml:18:3",
+            "which may be NULL",
+        ),
     ];
     let mut failures = Vec::new();
     for (what, users, orders, at, text) in cases {

@@ -114,8 +114,45 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
     if spec.unique {
         s.push_str("; unique");
     }
+    describe_nulls(&mut s, spec, info);
     describe_rules(&mut s, spec, info, catalog);
     s
+}
+
+/// Appends where the field may be NULL: its own `null_rate`, or NULL with a field its value
+/// is computed from.
+fn describe_nulls(s: &mut String, spec: &FieldSpec, info: &EntityInfo) {
+    let nulls = spec.nulls;
+    if !nulls.nullable {
+        return;
+    }
+    if nulls.rate > 0.0 {
+        let _ = write!(
+            s,
+            "; NULL in {}% of rows",
+            crate::human::num(nulls.rate * 100.0)
+        );
+    }
+    let inputs: Vec<usize> = match spec.strategy {
+        Strategy::AddDuration { base, .. } => vec![base],
+        Strategy::Template { pieces, .. } => pieces
+            .iter()
+            .filter_map(|p| match *p {
+                TemplatePiece::Field(j) => Some(j),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let from: Vec<String> = inputs
+        .iter()
+        .filter_map(|&j| info.fields.get(j))
+        .filter(|f| f.spec.nulls.nullable)
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    if !from.is_empty() {
+        let _ = write!(s, "; NULL where {} is NULL", from.join(" or "));
+    }
 }
 
 /// A pool's law: uniform, zipf with the top shares, or the categorical weights.

@@ -592,6 +592,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         strategy: ::perfgen_runtime::spec::Strategy::UuidV4,
                         unique: false,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -609,6 +610,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         },
                         unique: false,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -631,6 +633,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         },
                         unique: true,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -647,6 +650,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         },
                         unique: false,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -662,6 +666,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         },
                         unique: false,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
             ],
@@ -687,6 +692,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         strategy: ::perfgen_runtime::spec::Strategy::UuidV4,
                         unique: false,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -705,6 +711,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         },
                         unique: false,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -722,6 +729,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         },
                         unique: false,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -741,6 +749,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                         },
                         unique: false,
                         rules: &[],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -775,6 +784,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                                 enforcement: ::perfgen_runtime::spec::Enforcement::Bounds,
                             },
                         ],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
                 ::perfgen_runtime::FieldInfo {
@@ -804,6 +814,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                                 enforcement: ::perfgen_runtime::spec::Enforcement::Proven,
                             },
                         ],
+                        nulls: ::perfgen_runtime::spec::Nulls::NEVER,
                     },
                 },
             ],

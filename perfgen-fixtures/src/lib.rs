@@ -26,3 +26,15 @@ pub mod derive_equivalent {
 pub mod golden {
     include!("../golden/golden.rs");
 }
+
+/// NULLs on every kind of field (`null_rate`), fields computed from them, and empty strings.
+#[allow(clippy::all)]
+pub mod kinds_nulls {
+    include!(concat!(env!("OUT_DIR"), "/kinds_nulls.rs"));
+}
+
+/// `kinds_nulls` without `null_rate`: its rows are the same where they are not NULL.
+#[allow(clippy::all)]
+pub mod kinds_nulls_twin {
+    include!(concat!(env!("OUT_DIR"), "/kinds_nulls_twin.rs"));
+}

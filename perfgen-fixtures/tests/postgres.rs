@@ -777,3 +777,109 @@ fn load_reads_a_folder_of_parts_one_transaction_per_table() {
     let mut client = db.client();
     assert!(!exists(&mut client, "customers"));
 }
+
+/// (NULL cells, `""` cells) of column `col` of a CSV file whose values hold no comma or
+/// quote other than `""` (the kinds-nulls fixture).
+fn null_and_empty_cells(dir: &Path, file: &str, col: &str) -> (i64, i64) {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let mut lines = text.lines();
+    let c = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|h| h == col)
+        .unwrap();
+    let (mut nulls, mut empty) = (0, 0);
+    for l in lines {
+        match l.split(',').nth(c).unwrap() {
+            "" => nulls += 1,
+            "\"\"" => empty += 1,
+            _ => {}
+        }
+    }
+    (nulls, empty)
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn nulls_and_empty_strings_load_apart() {
+    let catalog = &perfgen_fixtures::kinds_nulls::CATALOG;
+    let (dir, _) = common::generate(catalog, &["--seed", "9"]);
+    let tables = schema::tables(catalog, None).unwrap();
+    let by_psql = ScratchDb::new();
+    load_with_psql(&by_psql, dir.path(), &tables);
+    let by_load = ScratchDb::new();
+    let o = load_checked(catalog, &by_load, dir.path());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let by_sink = ScratchDb::new();
+    let url = by_sink.url();
+    let o = perfgen(
+        catalog,
+        &[
+            "generate",
+            "--quiet",
+            "--sink",
+            &url,
+            "--create-tables",
+            "--seed",
+            "9",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let checks = [
+        ("members", "nickname", true),
+        ("loans", "member_id", false),
+        ("loans", "shelf", true),
+        ("loans", "pages", false),
+        ("loans", "borrowed_at", false),
+        ("loans", "returned_at", false),
+        ("loans", "code", true),
+        ("loans", "label", true),
+        ("loans", "tag", true),
+        ("loans", "never", false),
+    ];
+    let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
+    for t in &tables {
+        let expected = dump(&mut a, t);
+        assert!(dump(&mut b, t) == expected, "load differs in {}", t.name);
+        assert!(dump(&mut c, t) == expected, "sink differs in {}", t.name);
+    }
+    for client in [&mut a, &mut b, &mut c] {
+        for (table, col, text) in checks {
+            let (nulls, empty) = null_and_empty_cells(dir.path(), &format!("{table}.csv"), col);
+            let got: i64 = client
+                .query_one(
+                    &format!("SELECT count(*) FROM {table} WHERE {col} IS NULL"),
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            assert_eq!(got, nulls, "{table}.{col} IS NULL");
+            if text {
+                let got: i64 = client
+                    .query_one(
+                        &format!("SELECT count(*) FROM {table} WHERE {col} = ''"),
+                        &[],
+                    )
+                    .unwrap()
+                    .get(0);
+                assert_eq!(got, empty, "{table}.{col} = ''");
+            }
+            assert!(nulls > 0, "{table}.{col} has NULLs");
+        }
+        // NOT NULL exactly where no NULL can occur.
+        let nullable: Vec<String> = client
+            .query(
+                "SELECT table_name || '.' || column_name FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND is_nullable = 'YES' ORDER BY 1",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut want: Vec<String> = checks.iter().map(|(t, c, _)| format!("{t}.{c}")).collect();
+        want.sort();
+        assert_eq!(nullable, want);
+    }
+}

@@ -144,11 +144,12 @@ pub fn needs_quotes(s: &[u8]) -> bool {
 }
 
 /// Append `s` as one CSV field: verbatim, or in double quotes with `"` doubled when
-/// [`needs_quotes`]. No trimming, no other escaping: values round-trip byte-exact.
+/// [`needs_quotes`]; the empty string as `""`, since an empty unquoted field is a NULL. No
+/// trimming, no other escaping: values round-trip byte-exact.
 #[inline]
 pub fn write_csv_str(s: &str, out: &mut Vec<u8>) {
     let b = s.as_bytes();
-    if !needs_quotes(b) {
+    if !b.is_empty() && !needs_quotes(b) {
         out.extend_from_slice(b);
         return;
     }
@@ -327,7 +328,7 @@ mod tests {
     #[test]
     fn csv_quoting_cases() {
         assert_eq!(csv("plain"), "plain");
-        assert_eq!(csv(""), "");
+        assert_eq!(csv(""), "\"\"");
         assert_eq!(csv(" padded "), " padded ");
         assert_eq!(csv("=SUM(A1)"), "=SUM(A1)");
         assert_eq!(csv("a,b"), "\"a,b\"");

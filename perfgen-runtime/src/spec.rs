@@ -204,4 +204,24 @@ pub struct FieldSpec {
     pub strategy: Strategy,
     pub unique: bool,
     pub rules: &'static [Rule],
+    /// Where the column may be NULL.
+    pub nulls: Nulls,
+}
+
+/// Whether and how often a column is NULL (an empty unquoted CSV field).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nulls {
+    /// The field's own `null_rate`: the probability that a row's cell is NULL by its own draw.
+    pub rate: f64,
+    /// Whether a cell may be NULL: its own rate is above 0, or a field its value is computed
+    /// from (a template's field, a derived field's base) may be NULL (NULL in, NULL out).
+    pub nullable: bool,
+}
+
+impl Nulls {
+    /// Never NULL.
+    pub const NEVER: Nulls = Nulls {
+        rate: 0.0,
+        nullable: false,
+    };
 }

@@ -106,6 +106,7 @@ pub static THING_FIELDS: [FieldInfo; 2] = [
             column: spec::ColumnType::Integer,
             strategy: spec::Strategy::UuidV4,
             unique: false,
+            nulls: spec::Nulls::NEVER,
             rules: &[],
         },
     },
@@ -118,6 +119,7 @@ pub static THING_FIELDS: [FieldInfo; 2] = [
             column: spec::ColumnType::Integer,
             strategy: spec::Strategy::UuidV4,
             unique: false,
+            nulls: spec::Nulls::NEVER,
             rules: &[],
         },
     },
@@ -132,6 +134,7 @@ pub static CHILD_FIELDS: [FieldInfo; 1] = [FieldInfo {
         column: spec::ColumnType::Integer,
         strategy: spec::Strategy::UuidV4,
         unique: false,
+        nulls: spec::Nulls::NEVER,
         rules: &[],
     },
 }];

@@ -2,7 +2,7 @@
 //! and each column's SQL type and literals.
 
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
-use perfgen_runtime::spec::{ColumnType, Strategy, TemplatePiece, TimeSpec};
+use perfgen_runtime::spec::{ColumnType, Strategy, TimeSpec};
 use perfgen_runtime::time::Timestamp;
 
 /// The field that gets the PRIMARY KEY: a uuid field named `id` that is unique (uuid_v4, or
@@ -40,29 +40,6 @@ pub(crate) fn is_fk_target(catalog: &Catalog, entity: usize, field: usize) -> bo
                     if parent == entity && parent_field == field)
             })
         })
-}
-
-/// Whether a text value of this field can be the empty string.
-pub(crate) fn may_be_empty(catalog: &Catalog, entity: usize, field: usize) -> bool {
-    let f = &catalog.entities[entity].fields[field];
-    if f.spec.column != ColumnType::Text {
-        return false;
-    }
-    match f.spec.strategy {
-        Strategy::Pool { values, .. } => values.contains(&""),
-        Strategy::Template { pieces, .. } => pieces.iter().all(|p| match *p {
-            TemplatePiece::Literal(s) => s.is_empty(),
-            TemplatePiece::Field(j) => j != field && may_be_empty(catalog, entity, j),
-            TemplatePiece::Index => false,
-            TemplatePiece::Choice(values) => values.contains(&""),
-        }),
-        Strategy::ForeignKey {
-            parent,
-            parent_field,
-            ..
-        } => parent != entity && may_be_empty(catalog, parent, parent_field),
-        _ => false,
-    }
 }
 
 /// Number of digits before the point of the largest absolute value.

@@ -4,8 +4,9 @@
 //! One `CREATE TABLE` per entity, parents first. The table is the output file's stem without
 //! `_bulk` (`users_bulk.csv` -> `users`); the columns are the CSV header's names, in CSV order,
 //! double-quoted where PostgreSQL needs it. Types: `uuid`, `integer`/`bigint`,
-//! `numeric(P, S)`, `text`, `timestamptz`. Every column is `NOT NULL`, except a text column
-//! that can hold an empty string (COPY's CSV format reads an unquoted empty field as NULL).
+//! `numeric(P, S)`, `text`, `timestamptz`. Every column is `NOT NULL`, except those that may be
+//! NULL (a `null_rate`, or computed from such a field); an empty string is written `""`,
+//! which COPY's CSV format tells from a NULL (an empty unquoted field).
 //! Constraints: `PRIMARY KEY` on the uuid `id` field (else the first `uuid_v4` field),
 //! `UNIQUE` on unique fields, `FOREIGN KEY ... REFERENCES` on foreign keys, and a `CHECK`
 //! per rule that reads only its own row. Rules that read the parent row (and a foreign key

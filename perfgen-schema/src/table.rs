@@ -1,6 +1,6 @@
 //! One entity's [`TableSchema`]: its columns, constraints and rule queries.
 
-use crate::columns::{is_fk_target, is_key, may_be_empty, primary_key, sql_type};
+use crate::columns::{is_fk_target, is_key, primary_key, sql_type};
 use crate::names::{one_line, quote_ident, table_name};
 use crate::rule_sql::{parent_fks, reads_parent, RuleSql};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
@@ -99,17 +99,16 @@ pub(crate) fn table(catalog: &Catalog, index: usize, now_arg: Option<Timestamp>)
 }
 
 impl TableBuilder<'_> {
-    /// Each column with its type; NOT NULL unless it may hold an empty string.
+    /// Each column with its type; NOT NULL unless it may be NULL (its `null_rate`, or a
+    /// field it is computed from). An empty string is written `""`, which COPY's CSV format
+    /// reads as an empty string, not a NULL.
     fn columns(&mut self) {
         let (catalog, index, info) = (self.catalog, self.index, self.info);
         for (j, f) in info.fields.iter().enumerate() {
             let col = quote_ident(f.name);
             let ty = sql_type(catalog, index, j);
             self.types.push(ty.clone());
-            if may_be_empty(catalog, index, j) {
-                self.notes.push(format!(
-                    "{col} can be an empty string, which COPY's CSV format reads as NULL: no NOT NULL."
-                ));
+            if f.spec.nulls.nullable {
                 self.items.push(format!("{col} {ty}"));
             } else {
                 self.items.push(format!("{col} {ty} NOT NULL"));

@@ -5,7 +5,7 @@ use perfgen_runtime::catalog::{EntityInfo, FieldInfo};
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::WriteOptions;
 use perfgen_runtime::spec::{
-    CmpOp, ColumnType, Comparison, Enforcement, FieldSpec, ForeignKeyDistribution, Operand,
+    CmpOp, ColumnType, Comparison, Enforcement, FieldSpec, ForeignKeyDistribution, Nulls, Operand,
     PoolDistribution, RangeDistribution, Rule, Strategy, TimeSpec,
 };
 
@@ -39,6 +39,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
             column: ColumnType::Uuid,
             strategy: Strategy::UuidV4,
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -51,6 +52,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
                 distribution: PoolDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[Rule {
                 text: ">= b AND <= c OR == z",
                 any_of: &[
@@ -77,6 +79,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
                 precision: 4,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -90,6 +93,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
                 distribution: RangeDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[Rule {
                 text: "<= now",
                 any_of: &[&[cmp(CmpOp::Le, Operand::Time(TimeSpec::Now(0)))]],
@@ -110,6 +114,7 @@ static USER_FIELDS: [FieldInfo; 5] = [
                 precision: 0,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -126,6 +131,7 @@ static KID_FIELDS: [FieldInfo; 3] = [
                 distribution: ForeignKeyDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -139,6 +145,7 @@ static KID_FIELDS: [FieldInfo; 3] = [
                 distribution: ForeignKeyDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[],
         },
     ),
@@ -152,6 +159,7 @@ static KID_FIELDS: [FieldInfo; 3] = [
                 distribution: RangeDistribution::Uniform,
             },
             unique: false,
+            nulls: Nulls::NEVER,
             rules: &[Rule {
                 text: ">= user.seen_at AND < now+1h",
                 any_of: &[&[
@@ -206,7 +214,7 @@ fn edge_cases_without_now() {
         t[0].create,
         "CREATE TABLE \"user\" (\n\
          \x20   id uuid NOT NULL,\n\
-         \x20   \"Name\" text,\n\
+         \x20   \"Name\" text NOT NULL,\n\
          \x20   balance numeric NOT NULL,\n\
          \x20   seen_at timestamptz NOT NULL,\n\
          \x20   big bigint NOT NULL,\n\
@@ -217,7 +225,6 @@ fn edge_cases_without_now() {
     assert_eq!(
         t[0].notes,
         [
-            "\"Name\" can be an empty string, which COPY's CSV format reads as NULL: no NOT NULL.",
             "no CHECK for rule `user.seen_at <= now`: it uses `now` and `User` has no generated_at; pass --now.",
         ]
     );
@@ -225,15 +232,15 @@ fn edge_cases_without_now() {
     assert_eq!(
         t[1].create,
         "CREATE TABLE kids (\n\
-         \x20   user_name text,\n\
+         \x20   user_name text NOT NULL,\n\
          \x20   user_id uuid NOT NULL,\n\
          \x20   at timestamptz NOT NULL,\n\
          \x20   FOREIGN KEY (user_id) REFERENCES \"user\" (id)\n\
          );"
     );
-    assert_eq!(t[1].notes.len(), 4, "{:?}", t[1].notes);
-    assert!(t[1].notes[2].contains("which is not unique: no FOREIGN KEY"));
-    assert!(t[1].notes[3].contains("pass --now to check it"));
+    assert_eq!(t[1].notes.len(), 3, "{:?}", t[1].notes);
+    assert!(t[1].notes[1].contains("which is not unique: no FOREIGN KEY"));
+    assert!(t[1].notes[2].contains("pass --now to check it"));
     assert_eq!(
         t[1].queries,
         [RuleQuery {

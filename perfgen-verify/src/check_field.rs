@@ -31,7 +31,7 @@ pub(crate) fn check_field(
 ) {
     let f = fs.idx;
     let val = view.vals[f];
-    if matches!(val, CellValue::Missing) {
+    if matches!(val, CellValue::Missing | CellValue::Null) {
         return;
     }
     let text = view.texts[f];

@@ -20,6 +20,8 @@ pub(crate) enum CellValue {
     Uuid(u128),
     /// Text: the bytes are the field's.
     Text,
+    /// NULL: an empty unquoted field of a column that may be NULL.
+    Null,
 }
 
 /// A cell parsed by its column type (an error names what it is not).
@@ -43,7 +45,7 @@ pub(crate) fn key_of(v: CellValue, text: &str) -> Option<u128> {
         CellValue::Dec(x) => Some(if x == 0.0 { 0 } else { x.to_bits() as u128 }),
         CellValue::Uuid(u) => Some(u),
         CellValue::Text => Some(text_key(text.as_bytes())),
-        CellValue::Bad | CellValue::Missing => None,
+        CellValue::Bad | CellValue::Missing | CellValue::Null => None,
     }
 }
 
@@ -57,6 +59,8 @@ pub(crate) enum Rhs<'a> {
     /// A parent's text field, known by its digest: only `=` and `!=` can be evaluated.
     TextKey(u128),
     Unknown,
+    /// NULL: a comparison with it is neither true nor false (SQL's unknown).
+    Null,
 }
 
 /// A stored 16-byte key back as an operand of its column type.
@@ -138,9 +142,14 @@ impl<'a> RowView<'a> {
                 Some(CellValue::Time(t)) => Rhs::Time(*t),
                 Some(CellValue::Uuid(u)) => Rhs::Uuid(*u),
                 Some(CellValue::Text) => Rhs::Text(self.texts[j]),
+                Some(CellValue::Null) => Rhs::Null,
                 _ => Rhs::Unknown,
             },
             Operand::Parent { fk, field } => {
+                // No parent: the parent's field is NULL too.
+                if matches!(self.vals.get(fk), Some(CellValue::Null)) {
+                    return Rhs::Null;
+                }
                 let Some(Strategy::ForeignKey {
                     parent,
                     parent_field,
@@ -184,7 +193,9 @@ impl<'a> RowView<'a> {
     }
 }
 
-/// A rule on a row: OR of ANDs; None when it cannot be decided.
+/// A rule on a row: OR of ANDs; None when it cannot be decided. A comparison with a NULL
+/// is neither true nor false, as in SQL, and a rule that comes out neither holds (as a SQL
+/// CHECK does).
 pub(crate) fn eval_rule(
     rule: &Rule,
     lhs: CellValue,
@@ -192,10 +203,17 @@ pub(crate) fn eval_rule(
     row: &RowView<'_>,
 ) -> Option<bool> {
     let mut unknown = false;
+    let mut null = false;
     for group in rule.any_of {
         let mut all = Some(true);
+        let mut group_null = false;
         for c in group.iter() {
-            match compare(lhs, lhs_text, c.op, row.operand(&c.rhs)) {
+            let rhs = row.operand(&c.rhs);
+            if matches!(rhs, Rhs::Null) {
+                group_null = true;
+                continue;
+            }
+            match compare(lhs, lhs_text, c.op, rhs) {
                 Some(true) => {}
                 Some(false) => {
                     all = Some(false);
@@ -205,12 +223,15 @@ pub(crate) fn eval_rule(
             }
         }
         match all {
+            Some(true) if group_null => null = true,
             Some(true) => return Some(true),
             Some(false) => {}
             None => unknown = true,
         }
     }
-    if unknown {
+    if null {
+        Some(true)
+    } else if unknown {
         None
     } else {
         Some(false)

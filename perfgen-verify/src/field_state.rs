@@ -61,6 +61,9 @@ pub(crate) fn field_state(
         template: None,
         fk_unchecked: 0,
         dist: DistTest::None,
+        nulls: (0, 0),
+        null_inputs_t: crate::nulls::has_nullable_inputs(shared.catalog, e, &spec)
+            .then(Tally::default),
     };
     let static_view = RowView {
         catalog: shared.catalog,

@@ -169,6 +169,7 @@ impl Verifier<'_> {
             }
         }
         self.finish_rules(name, &mut fs, src);
+        self.finish_nulls(name, &mut fs, src);
         self.finish_dist(e, &mut fs);
     }
 

@@ -118,6 +118,8 @@ impl<'a> Pass<'a> {
         for (f, fs) in self.fields.iter_mut().enumerate() {
             self.vals[f] = if self.cols[f].is_none() {
                 CellValue::Missing
+            } else if fs.spec.nulls.nullable && self.cols[f].is_some_and(|c| rec.is_null(c)) {
+                CellValue::Null
             } else {
                 match parse_val(fs.spec.column, texts[f]) {
                     Ok(v) => v,
@@ -130,6 +132,10 @@ impl<'a> Pass<'a> {
                     }
                 }
             };
+        }
+        // NULLs: the share of the field's own, and NULL in, NULL out.
+        for fs in self.fields.iter_mut() {
+            crate::nulls::count_nulls(fs, &self.vals, self.info, line);
         }
         // Foreign keys.
         for (f, fs) in self.fields.iter_mut().enumerate() {

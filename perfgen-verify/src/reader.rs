@@ -11,6 +11,11 @@ use std::io::{self, Read};
 pub(crate) struct Record {
     data: Vec<u8>,
     ends: Vec<usize>,
+    /// Whether each field was written in quotes (`""` is an empty string, an empty unquoted
+    /// field a NULL).
+    quoted: Vec<bool>,
+    /// Whether the field being read started with a quote.
+    in_quotes: bool,
     /// The 1-based line the record starts on.
     pub line: u64,
     /// The first RFC 4180 violation in the record: its line and what it is.
@@ -38,8 +43,15 @@ impl Record {
         }
     }
 
+    /// Whether field `i` is empty and unquoted: a NULL.
+    pub fn is_null(&self, i: usize) -> bool {
+        self.field(i).is_empty() && !self.quoted[i]
+    }
+
     fn end_field(&mut self) {
         self.ends.push(self.data.len());
+        self.quoted.push(self.in_quotes);
+        self.in_quotes = false;
     }
 
     fn fail(&mut self, line: u64, what: &'static str) {
@@ -119,6 +131,8 @@ impl<R: Read> CsvReader<R> {
     pub fn read_record(&mut self, rec: &mut Record) -> io::Result<bool> {
         rec.data.clear();
         rec.ends.clear();
+        rec.quoted.clear();
+        rec.in_quotes = false;
         rec.error = None;
         rec.line = self.line;
         let mut state = State::FieldStart;
@@ -135,6 +149,7 @@ impl<R: Read> CsvReader<R> {
                     State::FieldStart | State::Unquoted => {
                         if state == State::FieldStart && b == b'"' {
                             state = State::Quoted;
+                            rec.in_quotes = true;
                             quote_line = self.line;
                             i += 1;
                             continue;

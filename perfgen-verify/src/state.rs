@@ -76,4 +76,10 @@ pub(crate) struct FieldState {
     /// Rows whose foreign key could not be looked up (parent unreadable).
     pub(crate) fk_unchecked: u64,
     pub(crate) dist: DistTest,
+    /// NULL decisions of the field's own `null_rate`: (NULL cells, rows), counted on the
+    /// rows where no field it is computed from is NULL.
+    pub(crate) nulls: (u64, u64),
+    /// Rows where the field is NULL while no field it is computed from is (at `null_rate`
+    /// 0), or not NULL while one is: NULL in, NULL out.
+    pub(crate) null_inputs_t: Option<Tally>,
 }

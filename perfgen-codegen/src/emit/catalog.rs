@@ -16,7 +16,13 @@ pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
     let strategy = strategy(&sp, &f.strategy);
     let rules = f.rules.iter().map(|r| rule(&sp, r));
     let unique = f.unique;
-    quote!(#sp::FieldSpec { column: #column, strategy: #strategy, unique: #unique, rules: &[#(#rules),*] })
+    let nulls = if f.nullable {
+        let rate = f64_lit(f.null_rate);
+        quote!(#sp::Nulls { rate: #rate, nullable: true })
+    } else {
+        quote!(#sp::Nulls::NEVER)
+    };
+    quote!(#sp::FieldSpec { column: #column, strategy: #strategy, unique: #unique, rules: &[#(#rules),*], nulls: #nulls })
 }
 
 /// `spec::TimeSpec::..` of `t`.

@@ -15,7 +15,7 @@ pub(super) fn entity(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
     );
     let struct_fields = e.fields.iter().map(|f| {
         let id = field_ident(f);
-        let t = rust_type(rt, f.ty);
+        let t = value_type(rt, f);
         let d = format!(" `{}`: {}", f.name, f.strategy_name);
         quote!(#[doc = #d] pub #id: #t)
     });
@@ -154,6 +154,11 @@ fn csv_escape(s: &str, out: &mut Vec<u8>) {
 
 /// The statements computing `targets` (and what they need) in evaluation order: into
 /// `self`'s fields (`fill`) or into locals (`*_at`).
+///
+/// A field that may be NULL is always drawn into a local, its value and its NULL decision
+/// (`n_<field>`) coming from separate streams, so its non-NULL values are those of the same
+/// field without `null_rate`; rules and the fields computed from it read the local. In `fill`
+/// it is stored as `Option` after every other statement.
 fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> TokenStream {
     // Pool fields some wanted template reads by index: drawn as an index, then looked up.
     let mut by_index = vec![false; e.fields.len()];
@@ -167,6 +172,7 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
         }
     }
     let mut stmts = Vec::new();
+    let mut stores = Vec::new();
     for &j in &e.eval_order {
         if !wanted[j] {
             continue;
@@ -194,6 +200,21 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
         let draw = draw_fn(f);
         let id = field_ident(f);
         let local = local_value(f);
+        let string_buffer = if f.nullable && into_self {
+            quote!(self.#id.take().unwrap_or_default())
+        } else {
+            quote!(::std::string::String::new())
+        };
+        if f.nullable {
+            stmts.push(null_flag(cx.rt, e, f));
+            if into_self {
+                let flag = local_null(f);
+                stores.push(quote! {
+                    self.#id = if #flag { ::core::option::Option::None } else { ::core::option::Option::Some(#local) };
+                });
+            }
+        }
+        let into_self = into_self && !f.nullable;
         let stmt = match (&f.strategy, f.ty) {
             (
                 Strategy::ForeignKey {
@@ -225,7 +246,7 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
                     quote!(Self::#draw(cx, row, &mut self.#id #(, #args)*)?;)
                 } else {
                     quote! {
-                        let mut #local = ::std::string::String::new();
+                        let mut #local = #string_buffer;
                         Self::#draw(cx, row, &mut #local #(, #args)*)?;
                     }
                 }
@@ -240,7 +261,43 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
         };
         stmts.push(stmt);
     }
-    quote!(#(#stmts)*)
+    quote!(#(#stmts)* #(#stores)*)
+}
+
+/// `let n_<field> = ...;`: whether the field is NULL in row `row`: its own draw from its NULL
+/// stream (`null_rate`), or a NULL field its value is computed from.
+fn null_flag(rt: &syn::Path, e: &Entity, f: &Field) -> TokenStream {
+    let flag = local_null(f);
+    let mut terms = Vec::new();
+    if f.null_rate > 0.0 {
+        let key = f.key;
+        let rate = f64_lit(f.null_rate);
+        terms.push(quote! {
+            #rt::bernoulli::is_null(cx.seed, Self::ENTITY_KEY, #key, row, const { #rt::bernoulli::Bernoulli::new(#rate) })
+        });
+    }
+    for k in f.strategy.value_inputs() {
+        if e.fields[k].nullable {
+            let n = local_null(&e.fields[k]);
+            terms.push(quote!(#n));
+        }
+    }
+    quote!(let #flag: bool = false #(|| #terms)*;)
+}
+
+/// `n_<field>`: whether a field that may be NULL is NULL in this row.
+fn local_null(f: &Field) -> syn::Ident {
+    quote::format_ident!("n_{}", crate::emit_kit::bare(f))
+}
+
+/// The struct field's type: `Option` around the column's type where it may be NULL.
+fn value_type(rt: &syn::Path, f: &Field) -> TokenStream {
+    let t = rust_type(rt, f.ty);
+    if f.nullable {
+        quote!(::core::option::Option<#t>)
+    } else {
+        t
+    }
 }
 
 fn arg_expr(e: &Entity, a: Arg, into_self: bool) -> TokenStream {
@@ -252,7 +309,8 @@ fn arg_expr(e: &Entity, a: Arg, into_self: bool) -> TokenStream {
             } else {
                 quote!()
             };
-            if into_self {
+            // A field that may be NULL is read from its local (see `eval_stmts`).
+            if into_self && !f.nullable {
                 let id = field_ident(f);
                 quote!(#borrow self.#id)
             } else {
@@ -295,9 +353,33 @@ fn closure(e: &Entity, f: usize) -> Vec<bool> {
 }
 
 /// Whether no value of text field `f` can need CSV quoting (a comma, a quote or a line
-/// break), judged from what is known at build time: pool values, template literals and the
-/// fields a template appends. Case mapping never makes one of those characters.
+/// break, or the empty string, written `""` to tell it from a NULL), judged from what is
+/// known at build time: pool values, template literals and the fields a template appends.
+/// Case mapping never makes one of those characters.
 fn never_quoted(e: &Entity, f: &Field) -> bool {
+    let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
+    match &f.strategy {
+        Strategy::Pool { values, .. } => values.iter().all(|v| plain(v) && !v.is_empty()),
+        Strategy::Template { pieces: parts, .. } => {
+            never_empty(e, f)
+                && parts.iter().all(|part| match part {
+                    TemplatePiece::Literal(s) => plain(s),
+                    TemplatePiece::Choice(values) => values.iter().all(|v| plain(v)),
+                    TemplatePiece::Index => true,
+                    TemplatePiece::Field(j) => {
+                        let g = &e.fields[*j];
+                        // Templates only name fields drawn before them: no cycle.
+                        !matches!(g.ty, Ty::Str | Ty::String) || plain_pieces(e, g)
+                    }
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Whether no value of text field `f` holds a comma, a quote or a line break (it may be
+/// empty: inside a template, an empty piece needs no quotes).
+fn plain_pieces(e: &Entity, f: &Field) -> bool {
     let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
     match &f.strategy {
         Strategy::Pool { values, .. } => values.iter().all(|v| plain(v)),
@@ -307,9 +389,23 @@ fn never_quoted(e: &Entity, f: &Field) -> bool {
             TemplatePiece::Index => true,
             TemplatePiece::Field(j) => {
                 let g = &e.fields[*j];
-                // Templates only name fields drawn before them: no cycle.
-                !matches!(g.ty, Ty::Str | Ty::String) || never_quoted(e, g)
+                !matches!(g.ty, Ty::Str | Ty::String) || plain_pieces(e, g)
             }
+        }),
+        _ => false,
+    }
+}
+
+/// Whether every value of field `f` is a non-empty text.
+fn never_empty(e: &Entity, f: &Field) -> bool {
+    match &f.strategy {
+        _ if !f.ty.is_text() => true,
+        Strategy::Pool { values, .. } => values.iter().all(|v| !v.is_empty()),
+        Strategy::Template { pieces: parts, .. } => parts.iter().any(|part| match part {
+            TemplatePiece::Literal(s) => !s.is_empty(),
+            TemplatePiece::Choice(values) => values.iter().all(|v| !v.is_empty()),
+            TemplatePiece::Index => true,
+            TemplatePiece::Field(j) => never_empty(e, &e.fields[*j]),
         }),
         _ => false,
     }
@@ -322,22 +418,42 @@ fn write_body(rt: &syn::Path, e: &Entity) -> TokenStream {
             parts.push(quote!(out.push(b',');));
         }
         let id = field_ident(f);
-        parts.push(match f.ty {
-            Ty::Uuid => quote!(#rt::format::write_uuid(&self.#id, out);),
-            Ty::Int => quote!(#rt::format::write_i64(self.#id, out);),
-            Ty::Decimal(p) => quote!(#rt::format::write_decimal(self.#id, #p, out);),
-            Ty::Timestamp => quote!(self.#id.write_rfc3339(out);),
-            // Values known at build time never to need quoting are copied as they are.
-            Ty::Str if never_quoted(e, f) => quote!(out.extend_from_slice(self.#id.as_bytes());),
-            Ty::Str => quote!(#rt::format::write_csv_str(self.#id, out);),
-            Ty::String if never_quoted(e, f) => {
-                quote!(out.extend_from_slice(self.#id.as_bytes());)
-            }
-            Ty::String => quote!(#rt::format::write_csv_str(&self.#id, out);),
-        });
+        if f.nullable {
+            // NULL is an empty unquoted field. Text is borrowed, other values are `Copy`.
+            let write = write_value(rt, e, f, quote!(v));
+            let place = if f.ty.is_text() {
+                quote!(&self.#id)
+            } else {
+                quote!(self.#id)
+            };
+            parts.push(quote! {
+                if let ::core::option::Option::Some(v) = #place {
+                    #write
+                }
+            });
+        } else {
+            parts.push(write_value(rt, e, f, quote!(self.#id)));
+        }
     }
     parts.push(quote!(out.push(b'\n');));
     quote!(#(#parts)*)
+}
+
+/// The statement writing value `v` (a place expression) of field `f` to `out`.
+fn write_value(rt: &syn::Path, e: &Entity, f: &Field, v: TokenStream) -> TokenStream {
+    match f.ty {
+        Ty::Uuid => quote!(#rt::format::write_uuid(&#v, out);),
+        Ty::Int => quote!(#rt::format::write_i64(#v, out);),
+        Ty::Decimal(p) => quote!(#rt::format::write_decimal(#v, #p, out);),
+        Ty::Timestamp => quote!(#v.write_rfc3339(out);),
+        // Values known at build time never to need quoting are copied as they are.
+        Ty::Str if never_quoted(e, f) => quote!(out.extend_from_slice(#v.as_bytes());),
+        Ty::Str => quote!(#rt::format::write_csv_str(#v, out);),
+        Ty::String if never_quoted(e, f) => {
+            quote!(out.extend_from_slice(#v.as_bytes());)
+        }
+        Ty::String => quote!(#rt::format::write_csv_str(&#v, out);),
+    }
 }
 
 pub(super) fn entity_info(cx: &Cx<'_>, e: &Entity) -> TokenStream {
@@ -354,7 +470,11 @@ pub(super) fn entity_info(cx: &Cx<'_>, e: &Entity) -> TokenStream {
     let fields = e.fields.iter().map(|f| {
         let n = &f.name;
         let rn = &f.ident;
-        let rust_type = rust_type_name(f.ty);
+        let rust_type = if f.nullable {
+            format!("Option<{}>", rust_type_name(f.ty))
+        } else {
+            rust_type_name(f.ty).to_string()
+        };
         let st = match &f.strategy {
             Strategy::ForeignKey { parent, parent_field, .. } => format!(
                 "{} -> {}.{}",
@@ -394,16 +514,23 @@ fn field_fns(
     let rt = cx.rt;
     let at = at_fn(f);
     let value_ty = rust_type(rt, f.ty);
+    let at_ty = value_type(rt, f);
     let wanted = closure(e, fi);
     let stmts = eval_stmts(cx, e, &wanted, false);
-    let local = local_value(f);
+    let local = if f.nullable {
+        let (flag, v) = (local_null(f), local_value(f));
+        quote!(if #flag { ::core::option::Option::None } else { ::core::option::Option::Some(#v) })
+    } else {
+        let v = local_value(f);
+        quote!(#v)
+    };
     let at_doc = format!(
         " `{}` of row `row`, computed alone (its inputs recomputed).",
         f.name
     );
     let at_fn_tokens = quote! {
         #[doc = #at_doc]
-        pub fn #at(cx: &#rt::Context, row: u64) -> ::core::result::Result<#value_ty, #rt::RowError> {
+        pub fn #at(cx: &#rt::Context, row: u64) -> ::core::result::Result<#at_ty, #rt::RowError> {
             #stmts
             ::core::result::Result::Ok(#local)
         }

@@ -36,10 +36,12 @@ pub(crate) enum Arg {
 
 /// Whether a template reads field `j` as a pool index (see [`Arg::PoolIndex`]): `j` is drawn
 /// from a pool with no run-time rule (whose redraws would need the value).
+/// A field that may be NULL is read by value, so its NULL decision travels with it.
 pub(crate) fn by_pool_index(e: &Entity, j: usize, case: Case) -> bool {
     case != Case::Preserve
         && matches!(e.fields[j].strategy, Strategy::Pool { .. })
         && e.fields[j].enforce.reject.is_empty()
+        && !e.fields[j].nullable
 }
 
 /// What the draw function of `f` takes besides `(cx, row)`, sorted.

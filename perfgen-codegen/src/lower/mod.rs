@@ -4,11 +4,13 @@
 //! The stages, in order: entities and their fields (`entities`); each field's strategy and
 //! column type; foreign keys resolved and typed (`types`); each field's strategy lowered
 //! ([`crate::strategy`]); rules attached, resolved (`rules`) and classified as proven,
-//! refuted or enforced (`classify`); `unique` proven (`unique`); then fields and entities
-//! put in dependency order (`order`) and assembled into a [`Program`].
+//! refuted or enforced (`classify`); `unique` proven (`unique`); which fields may be NULL,
+//! and no reference meeting one where it cannot (`nulls`); then fields and entities put in
+//! dependency order (`order`) and assembled into a [`Program`].
 
 mod classify;
 mod entities;
+mod nulls;
 mod order;
 mod rules;
 mod types;
@@ -64,6 +66,10 @@ struct FieldDraft<'a> {
     rules: Vec<RuleUse>,
     enforce: Enforce,
     records: Vec<Rule>,
+    /// `null_rate` (0 when not written).
+    null_rate: f64,
+    /// Whether a cell may be NULL (see [`nulls`]).
+    nullable: bool,
 }
 
 impl<'a> FieldDraft<'a> {
@@ -85,6 +91,8 @@ impl<'a> FieldDraft<'a> {
             rules: Vec::new(),
             enforce: Enforce::default(),
             records: Vec::new(),
+            null_rate: 0.0,
+            nullable: false,
         }
     }
 
@@ -141,6 +149,7 @@ pub fn lower_with(
     types::propagate_types(&mut entities, d);
     lower_strategies(&mut entities, d);
     rules::rules(&mut entities, d);
+    nulls::nulls(&mut entities, d);
     if d.has_errors() {
         return None;
     }
@@ -172,6 +181,9 @@ fn field_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                     loc: c.loc,
                     reference_entity: None,
                 });
+            }
+            if let Some(r) = spec.null_rate.get(d) {
+                f.null_rate = r.value;
             }
             f.ty = config.column_type(d);
             f.config = Some(config);

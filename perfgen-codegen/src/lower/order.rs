@@ -145,6 +145,8 @@ pub(super) fn build(
                     enforce: fd.enforce.clone(),
                     rules: fd.records.clone(),
                     unique: fd.unique.is_some(),
+                    null_rate: fd.null_rate,
+                    nullable: fd.nullable,
                 }
             })
             .collect();

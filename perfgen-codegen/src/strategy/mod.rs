@@ -36,7 +36,13 @@ use crate::yaml::Yaml;
 use params::{Param, Problem, Reader};
 
 /// Parameters every strategy accepts.
-pub const COMMON_PARAMS: &[&str] = &["strategy", "description", "unique", "constraint"];
+pub const COMMON_PARAMS: &[&str] = &[
+    "strategy",
+    "description",
+    "unique",
+    "constraint",
+    "null_rate",
+];
 
 /// Every strategy's name with the parameters it takes beside [`COMMON_PARAMS`], in the
 /// order messages list them.
@@ -139,6 +145,8 @@ pub struct FieldStrategy {
     pub unique: Param<bool>,
     /// `constraint: "<rule>"`.
     pub constraint: Param<String>,
+    /// `null_rate: <p>`: the share of NULL cells, in [0, 1].
+    pub null_rate: Param<f64>,
 }
 
 impl FieldStrategy {
@@ -158,6 +166,7 @@ impl FieldStrategy {
             unknown_params: Vec::new(),
             unique: Param::Absent,
             constraint: Param::Absent,
+            null_rate: r.null_rate(),
         };
         let Some(sy) = body.get("strategy") else {
             return out;

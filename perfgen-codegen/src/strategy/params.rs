@@ -189,6 +189,28 @@ impl<'a> Reader<'a> {
     }
 }
 
+impl Reader<'_> {
+    /// `null_rate`: a probability in [0, 1].
+    pub fn null_rate(&self) -> Param<f64> {
+        match self.parsed("null_rate", |s| {
+            values::number(&s.value).ok_or_else(|| {
+                Problem::new(
+                    s.loc,
+                    format!("`null_rate` must be a number, got `{}`", s.value),
+                    "write the share of NULL rows, e.g. `null_rate: 0.1`",
+                )
+            })
+        }) {
+            Param::Given(p) if !(0.0..=1.0).contains(&p.value) => Param::Invalid(Problem::new(
+                p.loc,
+                format!("`null_rate` must be between 0 and 1, got `{}`", p.value),
+                "a share of rows: 0 (never NULL) to 1 (always NULL), e.g. `null_rate: 0.1`",
+            )),
+            other => other,
+        }
+    }
+}
+
 /// Zipf's exponent when `alpha` is not given.
 pub const DEFAULT_ALPHA: f64 = 1.0;
 
