@@ -9,6 +9,7 @@
 pub use perfgen_runtime::spec::{
     Case, CmpOp, Enforcement, ForeignKeyDistribution, RangeDistribution, TimeSpec,
 };
+pub use perfgen_runtime::spec::{NumberFormat, NumberSource};
 
 /// Every entity, in generation order (parents first).
 #[derive(Debug, Clone)]
@@ -142,6 +143,22 @@ pub enum TemplatePiece {
     Index,
     /// A uniform draw from a list (seed values or `patterns`).
     Choice(Vec<String>),
+    /// An integer (the row index or an integer field) with an offset and a width.
+    Formatted(NumberFormat),
+}
+
+impl TemplatePiece {
+    /// The same-row field the piece writes, if any.
+    pub fn field(&self) -> Option<usize> {
+        match self {
+            TemplatePiece::Field(j)
+            | TemplatePiece::Formatted(NumberFormat {
+                source: NumberSource::Field(j),
+                ..
+            }) => Some(*j),
+            _ => None,
+        }
+    }
 }
 
 /// How a field's values are drawn, fully resolved. The runtime's `spec::Strategy` has the

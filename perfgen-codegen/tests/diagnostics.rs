@@ -371,6 +371,27 @@ fn each_defect_is_reported_where_it_is() {
             "configs/orders_multiply.yaml:",
             "error:",
         ),
+        (
+            "bad template width",
+            u("{index}@", "{index:x9}@"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:40",
+            "bad width `:x9`",
+        ),
+        (
+            "template format on a text field",
+            u("{index}@", "{index}{first_name:09}@"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:47",
+            "formats `first_name` as an integer",
+        ),
+        (
+            "formatted placeholder with no source",
+            u("{index}@", "{indx+1:09}@"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:40",
+            "did you mean `{index+1:09}`",
+        ),
     ];
     let mut failures = Vec::new();
     for (what, users, orders, at, text) in cases {
@@ -475,4 +496,24 @@ fn a_rule_some_rows_cannot_meet_is_a_warning_at_the_rule() {
         ),
         "{render}"
     );
+}
+
+/// `unique` on a template is proven through an offset and padding of `{index}` when the
+/// number can be read back, and refused when a space or `-` of the number could blur it.
+#[test]
+fn formatted_index_keeps_templates_unique() {
+    let email = "{first_name}.{last_name}{index}@{domain}";
+    for (template, proven) in [
+        ("{first_name}.{last_name}{index+1:09}@{domain}", true),
+        ("{first_name}.{last_name}{index-5:3}@{domain}", true),
+        ("{first_name}.{last_name}{index:5} @{domain}", false),
+        ("{first_name}.{last_name}-{index-1}@{domain}", false),
+        ("{first_name}.{last_name}-{index+1}@{domain}", true),
+    ] {
+        let (lines, render) = check(&replace(USERS, email, template), ORDERS);
+        let refused = lines
+            .iter()
+            .any(|l| l.contains(": error:") && l.contains("must be unique"));
+        assert_eq!(!refused, proven, "{template}:\n{render}");
+    }
 }

@@ -4,6 +4,7 @@
 use crate::human::{duration, num, percent};
 use crate::zipf::generalized_harmonic;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::NumberSource;
 use perfgen_runtime::spec::{
     Case, Enforcement, FieldSpec, ForeignKeyDistribution, Operand, PoolDistribution,
     RangeDistribution, Strategy, TemplatePiece, TimeSpec,
@@ -169,6 +170,13 @@ fn describe_template(pieces: &[TemplatePiece], case: Case, info: &EntityInfo) ->
             }
             TemplatePiece::Choice(vals) => {
                 let _ = write!(t, "{{one of {} values}}", vals.len());
+            }
+            TemplatePiece::Formatted(nf) => {
+                let name = match nf.source {
+                    NumberSource::Index => "index",
+                    NumberSource::Field(j) => info.fields.get(j).map_or("?", |x| x.name),
+                };
+                let _ = write!(t, "{{{name}{}}}", nf.suffix());
             }
         }
     }

@@ -71,6 +71,47 @@ pub enum TemplatePiece {
     Index,
     /// A uniform draw from these values.
     Choice(&'static [&'static str]),
+    /// An integer with an offset and a width: `{index+1:09}`, `{c_custkey:9}`.
+    Formatted(NumberFormat),
+}
+
+/// The integer a formatted template piece writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberSource {
+    /// The global 0-based row index.
+    Index,
+    /// An integer field of the same row, by position in the entity's fields.
+    Field(usize),
+}
+
+/// How a template writes an integer: `source + offset`, padded on the left to `width`
+/// characters (zeros after the sign when `zero_pad`, else spaces; a longer number is never
+/// cut).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberFormat {
+    pub source: NumberSource,
+    pub offset: i64,
+    /// 0: no padding.
+    pub width: u32,
+    pub zero_pad: bool,
+}
+
+impl NumberFormat {
+    /// What follows the source's name in the placeholder, as a config writes it (`+1:09`).
+    pub fn suffix(&self) -> String {
+        let mut s = match self.offset {
+            0 => String::new(),
+            k => format!("{k:+}"),
+        };
+        if self.width > 0 {
+            s.push(':');
+            if self.zero_pad {
+                s.push('0');
+            }
+            s.push_str(&self.width.to_string());
+        }
+        s
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -53,7 +53,7 @@ pub(crate) fn may_be_empty(catalog: &Catalog, entity: usize, field: usize) -> bo
         Strategy::Template { pieces, .. } => pieces.iter().all(|p| match *p {
             TemplatePiece::Literal(s) => s.is_empty(),
             TemplatePiece::Field(j) => j != field && may_be_empty(catalog, entity, j),
-            TemplatePiece::Index => false,
+            TemplatePiece::Index | TemplatePiece::Formatted(_) => false,
             TemplatePiece::Choice(values) => values.contains(&""),
         }),
         Strategy::ForeignKey {

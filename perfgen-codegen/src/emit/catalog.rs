@@ -85,6 +85,14 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
                 TemplatePiece::Field(j) => quote!(#sp::TemplatePiece::Field(#j)),
                 TemplatePiece::Index => quote!(#sp::TemplatePiece::Index),
                 TemplatePiece::Choice(v) => quote!(#sp::TemplatePiece::Choice(&[#(#v),*])),
+                TemplatePiece::Formatted(nf) => {
+                    let source = match nf.source {
+                        NumberSource::Index => quote!(#sp::NumberSource::Index),
+                        NumberSource::Field(j) => quote!(#sp::NumberSource::Field(#j)),
+                    };
+                    let (offset, width, zero_pad) = (nf.offset, nf.width, nf.zero_pad);
+                    quote!(#sp::TemplatePiece::Formatted(#sp::NumberFormat { source: #source, offset: #offset, width: #width, zero_pad: #zero_pad }))
+                }
             });
             let c = match case {
                 Case::Preserve => quote!(#sp::Case::Preserve),

@@ -304,7 +304,7 @@ fn never_quoted(e: &Entity, f: &Field) -> bool {
         Strategy::Template { pieces: parts, .. } => parts.iter().all(|part| match part {
             TemplatePiece::Literal(s) => plain(s),
             TemplatePiece::Choice(values) => values.iter().all(|v| plain(v)),
-            TemplatePiece::Index => true,
+            TemplatePiece::Index | TemplatePiece::Formatted(_) => true,
             TemplatePiece::Field(j) => {
                 let g = &e.fields[*j];
                 // Templates only name fields drawn before them: no cycle.
