@@ -111,6 +111,36 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             parent_field,
             distribution,
         } => describe_foreign_key(catalog, info, parent, parent_field, distribution),
+        Strategy::RandomString {
+            alphabet,
+            min_length,
+            max_length,
+        } => format!(
+            "random string of {min_length} to {max_length} characters (length uniform), each uniform over {} characters `{}`",
+            alphabet.chars().count(),
+            alphabet.escape_debug()
+        ),
+        Strategy::Pattern {
+            pattern,
+            min_length,
+            max_length,
+            ..
+        } => format!(
+            "random string shaped by the pattern `{pattern}` ({min_length} to {max_length} characters)"
+        ),
+        Strategy::Words {
+            words,
+            min_length,
+            max_length,
+        } => format!(
+            "text of {min_length} to {max_length} characters (length uniform) of {} words separated by single spaces{}",
+            words.len(),
+            if words.len() <= 4 {
+                format!(" ({})", words.join(", "))
+            } else {
+                String::new()
+            }
+        ),
     };
     if spec.unique {
         s.push_str("; unique");

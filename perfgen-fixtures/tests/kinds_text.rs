@@ -130,3 +130,169 @@ fn bytes_do_not_depend_on_threads_or_shards() {
     }
     assert!(joined == single, "shards differ from the single run");
 }
+
+/// Pearson's statistic of `counts` against equal shares.
+fn chi_square_uniform(counts: &[u64]) -> f64 {
+    let n: u64 = counts.iter().sum();
+    let e = n as f64 / counts.len() as f64;
+    counts.iter().map(|&c| (c as f64 - e).powi(2) / e).sum()
+}
+
+/// Counts of each length in `min..=max` (a value outside fails the test).
+fn length_counts(values: &[&str], min: usize, max: usize) -> Vec<u64> {
+    let mut counts = vec![0u64; max - min + 1];
+    for v in values {
+        let n = v.chars().count();
+        assert!((min..=max).contains(&n), "{v:?} has {n} characters");
+        counts[n - min] += 1;
+    }
+    counts
+}
+
+const COMMENT_WORDS: &[&str] = &[
+    "furiously",
+    "carefully",
+    "final",
+    "deposits",
+    "sleep",
+    "quickly",
+    "ironic",
+    "packages",
+    "haggle",
+    "blithely",
+    "regular",
+    "accounts",
+    "boost",
+    "express",
+    "pinto",
+    "beans",
+    "Tiresias",
+    "the",
+    "a",
+    "requests",
+    "slyly,",
+    "even.",
+    "bold;",
+    "pending:",
+    "unusual?",
+    "special!",
+    "-",
+];
+
+/// Whether word text is words of `pool` with single spaces, the last one possibly cut or
+/// glued to the first character of another word.
+fn is_word_text(s: &str, pool: &[&str]) -> bool {
+    if s.is_empty() {
+        return true;
+    }
+    if s.starts_with(' ') || s.ends_with(' ') || s.contains("  ") {
+        return false;
+    }
+    let tokens: Vec<&str> = s.split(' ').collect();
+    let (last, rest) = tokens.split_last().unwrap();
+    rest.iter().all(|w| pool.contains(w))
+        && (pool.iter().any(|w| w.starts_with(last))
+            || (last.len() > 1
+                && pool.contains(&&last[..last.len() - 1])
+                && pool
+                    .iter()
+                    .any(|w| w.as_bytes()[0] == last.as_bytes()[last.len() - 1])))
+}
+
+/// `[1-3][0-9]-[1-9][0-9]{2}-[1-9][0-9]{2}-[1-9][0-9]{3}( x[0-9]{1,4})?`, by hand.
+fn is_phone(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() < 15 {
+        return false;
+    }
+    let head = (b'1'..=b'3').contains(&b[0])
+        && digits(1..2)
+        && b[2] == b'-'
+        && b[3] != b'0'
+        && digits(3..6)
+        && b[6] == b'-'
+        && b[7] != b'0'
+        && digits(7..10)
+        && b[10] == b'-'
+        && b[11] != b'0'
+        && digits(11..15);
+    let tail = &s[15..];
+    head && (tail.is_empty()
+        || (tail.starts_with(" x") && (3..=6).contains(&tail.len()) && digits(17..b.len())))
+}
+
+#[test]
+fn random_strings_and_text_follow_their_laws() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &[]);
+    let t = common::read_csv(&dir.path().join("customer.csv"));
+    // c_address: 10..40 characters of `0-9a-zA-Z ,`, lengths uniform (30 degrees of freedom:
+    // P(chi2 > 59.7) ~ 0.001).
+    let address = t.column("c_address");
+    let c = chi_square_uniform(&length_counts(&address, 10, 40));
+    assert!(c < 59.7, "c_address lengths chi2 {c}");
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == ' ' || c == ',';
+    assert!(address.iter().all(|a| a.chars().all(allowed)));
+    assert!(address.iter().any(|a| a.contains(',')) && address.iter().any(|a| a.contains(' ')));
+    // The default alphabet: letters and digits, 8 of them.
+    for v in t.column("c_token") {
+        assert!(
+            v.len() == 8 && v.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{v}"
+        );
+    }
+    // c_phone: the pattern, with and without its optional tail.
+    let phones = t.column("c_phone");
+    assert!(
+        phones.iter().all(|p| is_phone(p)),
+        "{:?}",
+        phones.iter().find(|p| !is_phone(p))
+    );
+    let tails = phones.iter().filter(|p| p.len() > 15).count();
+    assert!(
+        (1300..1700).contains(&tails),
+        "{tails} of {ROWS} with a tail"
+    );
+    // c_comment: 29..116 characters of the pool's words (87 degrees of freedom:
+    // P(chi2 > 134.8) ~ 0.001).
+    let comments = t.column("c_comment");
+    let c = chi_square_uniform(&length_counts(&comments, 29, 116));
+    assert!(c < 134.8, "c_comment lengths chi2 {c}");
+    assert!(comments.iter().all(|s| is_word_text(s, COMMENT_WORDS)));
+    // c_remark: words of the seed's market segments, 0..12 characters, empty ones written
+    // `""` (12 degrees of freedom: P(chi2 > 32.9) ~ 0.001).
+    let segments = [
+        "AUTOMOBILE",
+        "BUILDING",
+        "FURNITURE",
+        "HOUSEHOLD",
+        "MACHINERY",
+    ];
+    let remarks = t.column("c_remark");
+    let c = chi_square_uniform(&length_counts(&remarks, 0, 12));
+    assert!(c < 32.9, "c_remark lengths chi2 {c}");
+    assert!(remarks.iter().all(|s| is_word_text(s, &segments)));
+}
+
+#[test]
+fn verify_catches_damaged_text() {
+    for (column, damage, check) in [
+        ("c_address", "~", "alphabet c_address"),
+        ("c_phone", "x", "pattern c_phone"),
+        ("c_comment", "  ", "words c_comment"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        generate(dir.path(), &[]);
+        let path = dir.path().join("customer.csv");
+        let t = common::read_csv(&path);
+        let c = t.col(column);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let value = &t.rows[10][c];
+        let damaged = text.replacen(value.as_str(), &format!("{}{damage}", &value[..5]), 1);
+        std::fs::write(&path, damaged).unwrap();
+        let (code, report) = verify(dir.path());
+        assert_eq!(code, 1, "{report}");
+        assert!(fails(&report, check), "{check}:\n{report}");
+    }
+}

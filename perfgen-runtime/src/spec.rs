@@ -160,6 +160,29 @@ pub enum Strategy {
         parent_field: usize,
         distribution: ForeignKeyDistribution,
     },
+    /// `random_string` over an alphabet: the length uniform in [min_length, max_length]
+    /// characters, each character uniform over `alphabet` (its distinct characters).
+    RandomString {
+        alphabet: &'static str,
+        min_length: u32,
+        max_length: u32,
+    },
+    /// `random_string` with a `pattern`: the pattern as written, its compiled pieces, and the
+    /// shortest and longest value in characters.
+    Pattern {
+        pattern: &'static str,
+        pieces: &'static [crate::text::PatternPiece],
+        min_length: u32,
+        max_length: u32,
+    },
+    /// `text`: words of `words` separated by single spaces, the length uniform in
+    /// [min_length, max_length] characters (the last word may be cut, see
+    /// `text::push_words`).
+    Words {
+        words: &'static [&'static str],
+        min_length: u32,
+        max_length: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -61,6 +61,9 @@ pub(crate) fn may_be_empty(catalog: &Catalog, entity: usize, field: usize) -> bo
             parent_field,
             ..
         } => parent != entity && may_be_empty(catalog, parent, parent_field),
+        Strategy::RandomString { min_length, .. }
+        | Strategy::Pattern { min_length, .. }
+        | Strategy::Words { min_length, .. } => min_length == 0,
         _ => false,
     }
 }

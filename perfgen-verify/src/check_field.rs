@@ -51,6 +51,9 @@ pub(crate) fn check_field(
         Strategy::Range { .. } => check_range(fs, cell, expected_rows, view),
         Strategy::AddDuration { .. } => check_add_duration(fs, cell, view),
         Strategy::Template { .. } => check_template(fs, cell, view, picks),
+        Strategy::RandomString { .. } | Strategy::Pattern { .. } | Strategy::Words { .. } => {
+            crate::text::check_text(fs, line, text)
+        }
     }
 }
 

@@ -50,6 +50,16 @@ fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> O
             let now = entities[e].seed.and_then(|s| s.generated_at);
             Some((end.resolve(now)? - start.resolve(now)?) as f64 + 1.0)
         }
+        Strategy::RandomString {
+            alphabet,
+            min_length,
+            max_length,
+        } => Some(
+            (*min_length..=*max_length)
+                .map(|l| (alphabet.len() as f64).powi(l as i32))
+                .sum(),
+        ),
+        Strategy::Pattern { pattern, .. } => Some(pattern.distinct().at_most as f64),
         _ => None,
     }
 }
