@@ -296,3 +296,31 @@ fn verify_catches_damaged_text() {
         assert!(fails(&report, check), "{check}:\n{report}");
     }
 }
+
+#[test]
+fn the_readme_describes_each_column() {
+    let fields = CATALOG.entities[0].fields;
+    let described = |name: &str| {
+        let f = fields.iter().position(|f| f.name == name).unwrap();
+        perfgen_dataset::describe::describe(&CATALOG, 0, f)
+    };
+    assert_eq!(
+        described("c_name"),
+        "template `Customer#{index+1:09}`; unique"
+    );
+    assert_eq!(
+        described("c_label"),
+        "template `N{c_nationkey+10:03}|{c_nationkey:4}|{index-3:06}|{index:3}`"
+    );
+    assert_eq!(
+        described("c_address"),
+        "random string of 10 to 40 characters (length uniform), each uniform over 64 characters ` ,0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz`"
+    );
+    assert!(described("c_phone")
+        .starts_with("random string shaped by the pattern `[1-3][0-9]-[1-9][0-9]{2}-"));
+    assert!(described("c_phone").ends_with("(15 to 21 characters)"));
+    assert_eq!(
+        described("c_comment"),
+        "text of 29 to 116 characters (length uniform) of 27 words separated by single spaces"
+    );
+}

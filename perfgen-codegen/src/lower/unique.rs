@@ -122,6 +122,18 @@ pub(super) fn check_unique(
     let fd = &entities[e].fields[f];
     let help = if matches!(fd.config, Some(StrategyConfig::Template(_))) {
         "add `{index}` to the template (e.g. `{first_name}.{last_name}{index}@{domain}`), followed by a non-digit".to_string()
+    } else if matches!(
+        fd.config,
+        Some(StrategyConfig::RandomString(_) | StrategyConfig::Words(_))
+    ) {
+        // Rows are drawn independently (no row sees another), so repeats cannot be
+        // prevented at run time: n rows from D values repeat with probability about
+        // n^2 / 2D, which no config can make zero.
+        format!(
+            "random draws repeat by chance (n rows from D values give about n²/2D repeats), and rows are drawn independently; for a unique value write a `{}` with `{{index}}` and this field, e.g. `\"{{index}}-{{{}}}\"`",
+            template::NAME,
+            fd.name
+        )
     } else {
         format!(
             "use `{}`, or a `{}` that contains `{{index}}`",
