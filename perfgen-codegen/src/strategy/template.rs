@@ -247,7 +247,7 @@ fn split_format(name: &str) -> Option<FormatSpec<'_>> {
         Some(w) => {
             let zero_pad = w.starts_with('0') && w.len() > 1;
             match w.parse::<u32>() {
-                Ok(n) if n >= 1 && n <= MAX_WIDTH && w.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(n) if (1..=MAX_WIDTH).contains(&n) && w.bytes().all(|b| b.is_ascii_digit()) => {
                     Ok((n, zero_pad))
                 }
                 _ => Err(w),
