@@ -324,3 +324,24 @@ fn the_readme_describes_each_column() {
         "text of 29 to 116 characters (length uniform) of 27 words separated by single spaces"
     );
 }
+
+/// Offsets through the derive front end, up to the end of i64: the row whose sum overflows
+/// is an error naming the entity, the field and the row, never a wrapped number.
+#[derive(Debug, Clone, PartialEq, perfgen::Entity)]
+#[perfgen(rows = 100)]
+struct Ticket {
+    #[perfgen(template = "T-{index+9223372036854775800:021}")]
+    code: String,
+}
+
+#[test]
+fn an_offset_past_i64_is_a_row_error() {
+    assert_eq!(
+        Ticket::try_row(1, 7).unwrap().code,
+        "T-009223372036854775807"
+    );
+    let err = Ticket::try_row(1, 8).unwrap_err().to_string();
+    for part in ["Ticket", "code", "8", "overflows a 64-bit integer"] {
+        assert!(err.contains(part), "{err}");
+    }
+}
