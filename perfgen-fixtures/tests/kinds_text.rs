@@ -345,3 +345,35 @@ fn an_offset_past_i64_is_a_row_error() {
         assert!(err.contains(part), "{err}");
     }
 }
+
+/// The new strategies through the derive front end: their parameters are written as the
+/// YAML keys are.
+#[derive(Debug, Clone, PartialEq, perfgen::Entity)]
+#[perfgen(rows = 500)]
+struct Part {
+    #[perfgen(template = "P{index+1:05}", unique)]
+    code: String,
+    #[perfgen(random_string(min_length = 3, max_length = 6, alphabet = "a-c"))]
+    tag: String,
+    #[perfgen(random_string(pattern = "[A-Z]{2}-[0-9]{3}"))]
+    serial: String,
+    #[perfgen(text(min_length = 5, max_length = 20, words = ["red", "green", "blue"]))]
+    note: String,
+}
+
+#[test]
+fn the_derive_front_end_takes_the_text_strategies() {
+    for i in 0..500 {
+        let p = Part::try_row(3, i).unwrap();
+        assert_eq!(p.code, format!("P{:05}", i + 1));
+        assert!((3..=6).contains(&p.tag.len()) && p.tag.chars().all(|c| "abc".contains(c)));
+        let s = p.serial.as_bytes();
+        assert!(s.len() == 6 && s[..2].iter().all(u8::is_ascii_uppercase) && s[2] == b'-');
+        assert!((5..=20).contains(&p.note.len()), "{}", p.note);
+        assert!(
+            is_word_text(&p.note, &["red", "green", "blue"]),
+            "{}",
+            p.note
+        );
+    }
+}
