@@ -455,6 +455,27 @@ fn each_defect_is_reported_where_it_is() {
             "configs/users_multiply.yaml:22:17",
             "no words in `first_nam`",
         ),
+        (
+            "text with words and words_from",
+            u("  age:\n", "  note:\n    strategy: text\n    min_length: 1\n    max_length: 50\n    words: [a, b]\n    words_from: first_name\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:23:17",
+            "`words_from` cannot go with `words`",
+        ),
+        (
+            "random string length not whole",
+            u("  age:\n", "  code:\n    strategy: random_string\n    min_length: 2.5\n    max_length: 70000\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:20:17",
+            "whole number of characters",
+        ),
+        (
+            "template offset too large",
+            u("{index}@", "{index+99999999999999999999}@"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:40",
+            "does not fit a 64-bit integer",
+        ),
     ];
     let mut failures = Vec::new();
     for (what, users, orders, at, text) in cases {

@@ -143,7 +143,7 @@ pub fn lengths(
     let max = max.require("max_length", "40", field, at, d);
     let (min, max) = (min?, max?);
     let mut ok = true;
-    for (key, v) in [("min_length", &min), ("max_length", &max)] {
+    for (key, v, example) in [("min_length", &min, 10), ("max_length", &max, 40)] {
         if v.value.fract() != 0.0 || v.value < 0.0 || v.value > MAX_LEN as f64 {
             d.error(
                 v.loc,
@@ -152,7 +152,7 @@ pub fn lengths(
                     v.value
                 ),
             )
-            .help(format!("write e.g. `{key}: 40`"));
+            .help(format!("write e.g. `{key}: {example}`"));
             ok = false;
         }
     }
