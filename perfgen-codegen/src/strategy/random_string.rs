@@ -2,14 +2,13 @@
 //! body such as `"0-9a-zA-Z ,"`) or a `pattern` (a small regular-expression subset, see
 //! [`crate::pattern`]). Also the lengths and the buffered draw that `text` shares.
 
-use super::params::{Param, Reader};
+use super::params::{scalar_at, Param, Reader};
 use super::FieldCx;
 use crate::diag::{Diagnostics, Loc, Spanned};
 use crate::emit_kit::{draw_fn, reject_pred, static_name, DrawCode, FieldEmit, MAX_REDRAWS};
-use crate::expr::{ExprLoc, ScalarStyle};
+use crate::expr::ExprLoc;
 use crate::ir::Strategy;
 use crate::pattern::{self, Piece, MAX_LEN};
-use crate::yaml::{Yaml, YamlKind};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -40,21 +39,6 @@ impl PlacedText {
     fn loc_of(&self, text: &Spanned<String>, offset: usize) -> Loc {
         self.at
             .map_or(text.loc, |at| at.loc_of(&text.value, offset))
-    }
-}
-
-/// Where a scalar's characters are. A quoted scalar is taken as double-quoted: the two
-/// quoting styles place characters the same way unless the text holds a quote or a
-/// backslash.
-pub fn scalar_at(y: &Yaml) -> ExprLoc {
-    let plain = matches!(y.kind, YamlKind::Scalar { plain: true, .. });
-    ExprLoc {
-        loc: y.loc,
-        style: if plain {
-            ScalarStyle::Plain
-        } else {
-            ScalarStyle::DoubleQuoted
-        },
     }
 }
 

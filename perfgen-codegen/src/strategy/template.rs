@@ -1,14 +1,14 @@
 //! `template`: text built from literals, same-row fields, `{index}` and draws from lists
 //! (seed values, `patterns`, `sources`).
 
-use super::params::{Param, Problem, Reader};
+use super::params::{scalar_at, Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{did_you_mean, Diagnostics, Loc};
 use crate::emit_kit::{
     bare, by_pool_index, draw_fn, local_pool_index, local_value, reject_pred, MAX_REDRAWS,
 };
 use crate::emit_kit::{DrawCode, FieldEmit};
-use crate::expr::{ExprLoc, ScalarStyle};
+use crate::expr::ExprLoc;
 use crate::ir::{Case, NumberFormat, NumberSource, Strategy, TemplatePiece, Ty};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -33,8 +33,8 @@ pub struct TemplateConfig {
     /// Where the strategy mapping is (missing parameters are reported here).
     pub loc: Loc,
     pub template: Param<String>,
-    /// Whether the template was written unquoted (to place errors inside it).
-    pub template_plain: bool,
+    /// Where the template's characters are (to place errors inside it).
+    pub template_at: Option<ExprLoc>,
     /// Placeholder names with what serves them; `Mistyped` when `sources` is not a mapping.
     pub sources: Param<Vec<(String, Source)>>,
     pub case: Param<Case>,
@@ -73,9 +73,7 @@ impl TemplateConfig {
         TemplateConfig {
             loc: r.body.loc,
             template: r.text("template"),
-            template_plain: r.node("template").is_none_or(|y| {
-                matches!(y.kind, crate::yaml::YamlKind::Scalar { plain: true, .. })
-            }),
+            template_at: r.node("template").map(scalar_at),
             sources,
             case: r.choice(
                 "case",
@@ -140,7 +138,7 @@ impl TemplateConfig {
                         .collect::<String>()
                         .trim()
                         .to_string();
-                    let at = self.expr_loc(t.loc).loc_of(&t.value, i);
+                    let at = self.template_at.map_or(t.loc, |a| a.loc_of(&t.value, i));
                     i += end + 2;
                     if !lit.is_empty() {
                         pieces.push(TemplatePiece::Literal(std::mem::take(&mut lit)));
@@ -170,20 +168,6 @@ impl TemplateConfig {
         }
         ok.then_some(Strategy::Template { pieces, case })
     }
-
-    /// Where the template's text starts, to place a character of it.
-    fn expr_loc(&self, loc: Loc) -> ExprLoc {
-        // A quoted template is taken as double-quoted: the two styles place characters the
-        // same way unless the text holds a quote or a backslash.
-        ExprLoc {
-            loc,
-            style: if self.template_plain {
-                ScalarStyle::Plain
-            } else {
-                ScalarStyle::DoubleQuoted
-            },
-        }
-    }
 }
 
 /// The widest padding a template may ask for, in characters.
@@ -205,7 +189,7 @@ fn is_plain_source(cx: &FieldCx<'_>, name: &str, sources: &[(String, Source)]) -
         })
 }
 
-/// A placeholder written `base[+k|-k][:width]`, split; `None` when it is not of that shape.
+/// A placeholder written `base[+k|-k][:width]`, split into its parts.
 #[derive(Debug, Clone, PartialEq)]
 struct FormatSpec<'a> {
     base: &'a str,
