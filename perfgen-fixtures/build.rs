@@ -7,6 +7,7 @@ fn main() {
         ("configs/derive-equivalent/configs", "derive_equivalent.rs"),
         ("configs/kinds-nulls/configs", "kinds_nulls.rs"),
         ("configs/kinds-nulls-twin/configs", "kinds_nulls_twin.rs"),
+        ("configs/kinds-text/configs", "kinds_text.rs"),
     ] {
         perfgen_codegen::Builder::new(dir)
             .root(&root)

@@ -399,6 +399,111 @@ fn each_defect_is_reported_where_it_is() {
             "configs/orders_multiply.yaml:18:3",
             "which may be NULL",
         ),
+        (
+            "bad template width",
+            u("{index}@", "{index:x9}@"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:40",
+            "bad width `:x9`",
+        ),
+        (
+            "template format on a text field",
+            u("{index}@", "{index}{first_name:09}@"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:47",
+            "formats `first_name` as an integer",
+        ),
+        (
+            "formatted placeholder with no source",
+            u("{index}@", "{indx+1:09}@"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:40",
+            "did you mean `{index+1:09}`",
+        ),
+        (
+            "bad pattern",
+            u("  age:\n", "  code:\n    strategy: random_string\n    pattern: \"[A-Z]{3,1}-x\"\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:20:20",
+            "minimum above its maximum",
+        ),
+        (
+            "bad alphabet",
+            u("  age:\n", "  code:\n    strategy: random_string\n    min_length: 1\n    max_length: 5\n    alphabet: \"a-z0-9z-a\"\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:22",
+            "range `z-a` is reversed",
+        ),
+        (
+            "pattern with alphabet",
+            u("  age:\n", "  code:\n    strategy: random_string\n    alphabet: a-z\n    pattern: \"[A-Z]{3}\"\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:20:15",
+            "`alphabet` cannot go with `pattern`",
+        ),
+        (
+            "NUL in an alphabet",
+            u("  age:\n", "  code:\n    strategy: random_string\n    min_length: 1\n    max_length: 5\n    alphabet: \"ab\\0\"\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:",
+            "NUL",
+        ),
+        (
+            "random string lengths reversed",
+            u("  age:\n", "  code:\n    strategy: random_string\n    min_length: 9\n    max_length: 5\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:20:17",
+            "`min_length` (9) is greater than `max_length` (5)",
+        ),
+        (
+            "unique random string",
+            u("  age:\n", "  code:\n    strategy: random_string\n    pattern: \"[0-9]{2}\"\n    unique: true\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:21:13",
+            "at most 100 distinct values for 1000 rows",
+        ),
+        (
+            "text without words",
+            u("  age:\n", "  note:\n    strategy: text\n    min_length: 1\n    max_length: 50\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:19:13",
+            "has no words",
+        ),
+        (
+            "text word with a space",
+            u("  age:\n", "  note:\n    strategy: text\n    min_length: 1\n    max_length: 50\n    words: [final, \"pinto beans\"]\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:20",
+            "`pinto beans` is not one word",
+        ),
+        (
+            "text words from an unknown seed field",
+            u("  age:\n", "  note:\n    strategy: text\n    min_length: 1\n    max_length: 50\n    words_from: first_nam\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:17",
+            "no words in `first_nam`",
+        ),
+        (
+            "text with words and words_from",
+            u("  age:\n", "  note:\n    strategy: text\n    min_length: 1\n    max_length: 50\n    words: [a, b]\n    words_from: first_name\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:23:17",
+            "`words_from` cannot go with `words`",
+        ),
+        (
+            "random string length not whole",
+            u("  age:\n", "  code:\n    strategy: random_string\n    min_length: 2.5\n    max_length: 70000\n  age:\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:20:17",
+            "whole number of characters",
+        ),
+        (
+            "template offset too large",
+            u("{index}@", "{index+99999999999999999999}@"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:16:40",
+            "does not fit a 64-bit integer",
+        ),
     ];
     let mut failures = Vec::new();
     for (what, users, orders, at, text) in cases {
@@ -503,4 +608,24 @@ fn a_rule_some_rows_cannot_meet_is_a_warning_at_the_rule() {
         ),
         "{render}"
     );
+}
+
+/// `unique` on a template is proven through an offset and padding of `{index}` when the
+/// number can be read back, and refused when a space or `-` of the number could blur it.
+#[test]
+fn formatted_index_keeps_templates_unique() {
+    let email = "{first_name}.{last_name}{index}@{domain}";
+    for (template, proven) in [
+        ("{first_name}.{last_name}{index+1:09}@{domain}", true),
+        ("{first_name}.{last_name}{index-5:3}@{domain}", true),
+        ("{first_name}.{last_name}{index:5} @{domain}", false),
+        ("{first_name}.{last_name}-{index-1}@{domain}", false),
+        ("{first_name}.{last_name}-{index+1}@{domain}", true),
+    ] {
+        let (lines, render) = check(&replace(USERS, email, template), ORDERS);
+        let refused = lines
+            .iter()
+            .any(|l| l.contains(": error:") && l.contains("must be unique"));
+        assert_eq!(!refused, proven, "{template}:\n{render}");
+    }
 }

@@ -4,6 +4,7 @@
 use crate::human::{duration, num, percent};
 use crate::zipf::generalized_harmonic;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::NumberSource;
 use perfgen_runtime::spec::{
     Case, Enforcement, FieldSpec, ForeignKeyDistribution, Operand, PoolDistribution,
     RangeDistribution, Strategy, TemplatePiece, TimeSpec,
@@ -110,6 +111,36 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             parent_field,
             distribution,
         } => describe_foreign_key(catalog, info, parent, parent_field, distribution),
+        Strategy::RandomString {
+            alphabet,
+            min_length,
+            max_length,
+        } => format!(
+            "random string of {min_length} to {max_length} characters (length uniform), each uniform over {} characters `{}`",
+            alphabet.chars().count(),
+            alphabet.escape_debug()
+        ),
+        Strategy::Pattern {
+            pattern,
+            min_length,
+            max_length,
+            ..
+        } => format!(
+            "random string shaped by the pattern `{pattern}` ({min_length} to {max_length} characters)"
+        ),
+        Strategy::Words {
+            words,
+            min_length,
+            max_length,
+        } => format!(
+            "text of {min_length} to {max_length} characters (length uniform) of {} words separated by single spaces{}",
+            words.len(),
+            if words.len() <= 4 {
+                format!(" ({})", words.join(", "))
+            } else {
+                String::new()
+            }
+        ),
     };
     if spec.unique {
         s.push_str("; unique");
@@ -206,6 +237,13 @@ fn describe_template(pieces: &[TemplatePiece], case: Case, info: &EntityInfo) ->
             }
             TemplatePiece::Choice(vals) => {
                 let _ = write!(t, "{{one of {} values}}", vals.len());
+            }
+            TemplatePiece::Formatted(nf) => {
+                let name = match nf.source {
+                    NumberSource::Index => "index",
+                    NumberSource::Field(j) => info.fields.get(j).map_or("?", |x| x.name),
+                };
+                let _ = write!(t, "{{{name}{}}}", nf.suffix());
             }
         }
     }

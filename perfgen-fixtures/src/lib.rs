@@ -20,6 +20,12 @@ pub mod derive_equivalent {
     include!(concat!(env!("OUT_DIR"), "/derive_equivalent.rs"));
 }
 
+/// TPC-H-like CUSTOMER text columns: formatted numbers, random strings, patterns, word text.
+#[allow(clippy::all)]
+pub mod kinds_text {
+    include!(concat!(env!("OUT_DIR"), "/kinds_text.rs"));
+}
+
 /// The golden file of `configs/golden` (checked against perfgen-codegen's output by
 /// `perfgen-codegen/tests/golden.rs`).
 #[allow(clippy::all)]

@@ -393,6 +393,31 @@ pub fn push_i64(v: i64, out: &mut String) {
     push_ascii(out, |b| write_i64(v, b));
 }
 
+/// Append an integer padded on the left to `width` characters: with zeros after the sign
+/// when `zero_pad` (`-0042` for width 5), else with spaces (`  -42`); a number already
+/// `width` characters or longer is written as it is (padding never cuts digits).
+#[inline]
+pub fn push_i64_padded(v: i64, width: u32, zero_pad: bool, out: &mut String) {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(v).as_bytes();
+    let pad = (width as usize).saturating_sub(digits.len());
+    push_ascii(out, |b| {
+        if pad == 0 {
+            b.extend_from_slice(digits);
+        } else if !zero_pad {
+            b.resize(b.len() + pad, b' ');
+            b.extend_from_slice(digits);
+        } else if let Some(magnitude) = digits.strip_prefix(b"-") {
+            b.push(b'-');
+            b.resize(b.len() + pad, b'0');
+            b.extend_from_slice(magnitude);
+        } else {
+            b.resize(b.len() + pad, b'0');
+            b.extend_from_slice(digits);
+        }
+    });
+}
+
 /// Append a fixed-precision decimal to a template string.
 #[inline]
 pub fn push_decimal(v: f64, precision: u32, out: &mut String) {
@@ -457,6 +482,31 @@ mod push_tests {
         push_uppercase("abc", &mut u);
         push_uppercase("straße", &mut u);
         assert_eq!(u, "aABCSTRASSE");
+    }
+
+    #[test]
+    fn padded_integers_match_std_formatting() {
+        for v in [
+            0i64,
+            7,
+            -7,
+            42,
+            -42,
+            123_456_789,
+            -123_456_789,
+            i64::MIN,
+            i64::MAX,
+        ] {
+            for width in [0u32, 1, 3, 9, 25] {
+                let w = width as usize;
+                let mut zero = String::from("x");
+                push_i64_padded(v, width, true, &mut zero);
+                assert_eq!(zero, format!("x{v:0w$}"));
+                let mut space = String::new();
+                push_i64_padded(v, width, false, &mut space);
+                assert_eq!(space, format!("{v:>w$}"));
+            }
+        }
     }
 
     #[test]

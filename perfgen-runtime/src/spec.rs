@@ -71,6 +71,47 @@ pub enum TemplatePiece {
     Index,
     /// A uniform draw from these values.
     Choice(&'static [&'static str]),
+    /// An integer with an offset and a width: `{index+1:09}`, `{c_custkey:9}`.
+    Formatted(NumberFormat),
+}
+
+/// The integer a formatted template piece writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberSource {
+    /// The global 0-based row index.
+    Index,
+    /// An integer field of the same row, by position in the entity's fields.
+    Field(usize),
+}
+
+/// How a template writes an integer: `source + offset`, padded on the left to `width`
+/// characters (zeros after the sign when `zero_pad`, else spaces; a longer number is never
+/// cut).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberFormat {
+    pub source: NumberSource,
+    pub offset: i64,
+    /// 0: no padding.
+    pub width: u32,
+    pub zero_pad: bool,
+}
+
+impl NumberFormat {
+    /// What follows the source's name in the placeholder, as a config writes it (`+1:09`).
+    pub fn suffix(&self) -> String {
+        let mut s = match self.offset {
+            0 => String::new(),
+            k => format!("{k:+}"),
+        };
+        if self.width > 0 {
+            s.push(':');
+            if self.zero_pad {
+                s.push('0');
+            }
+            s.push_str(&self.width.to_string());
+        }
+        s
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +159,29 @@ pub enum Strategy {
         /// The parent field's position.
         parent_field: usize,
         distribution: ForeignKeyDistribution,
+    },
+    /// `random_string` over an alphabet: the length uniform in [min_length, max_length]
+    /// characters, each character uniform over `alphabet` (its distinct characters).
+    RandomString {
+        alphabet: &'static str,
+        min_length: u32,
+        max_length: u32,
+    },
+    /// `random_string` with a `pattern`: the pattern as written, its compiled pieces, and the
+    /// shortest and longest value in characters.
+    Pattern {
+        pattern: &'static str,
+        pieces: &'static [crate::text::PatternPiece],
+        min_length: u32,
+        max_length: u32,
+    },
+    /// `text`: words of `words` separated by single spaces, the length uniform in
+    /// [min_length, max_length] characters (the last word may be cut, see
+    /// `text::push_words`).
+    Words {
+        words: &'static [&'static str],
+        min_length: u32,
+        max_length: u32,
     },
 }
 

@@ -63,6 +63,14 @@ impl Alphabet {
         }
     }
 
+    /// Whether `c` is one of its characters.
+    pub fn contains(&self, c: char) -> bool {
+        match self.set {
+            CharSet::Ascii(b) => c.is_ascii() && b.contains(&(c as u8)),
+            CharSet::Chars(chars) => chars.contains(&c),
+        }
+    }
+
     /// Append `count` characters drawn uniformly.
     #[inline]
     fn push_drawn(&self, draws: &mut Draws<'_>, count: u64, out: &mut String) {

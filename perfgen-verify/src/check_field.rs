@@ -3,10 +3,10 @@
 use crate::compare::{eval_rule, CellValue, RowView};
 use crate::model::Conditional;
 use crate::state::{DistTest, FieldState};
-use crate::template::{map_case, MatchPiece};
+use crate::template::{formatted_text, map_case, MatchPiece};
 use crate::verdict::format_time;
 use crate::windows::{add_time_draw, normal_window, resolve_time, time_window};
-use perfgen_runtime::spec::{RangeDistribution, Strategy};
+use perfgen_runtime::spec::{NumberSource, RangeDistribution, Strategy};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -51,6 +51,9 @@ pub(crate) fn check_field(
         Strategy::Range { .. } => check_range(fs, cell, expected_rows, view),
         Strategy::AddDuration { .. } => check_add_duration(fs, cell, view),
         Strategy::Template { .. } => check_template(fs, cell, view, picks),
+        Strategy::RandomString { .. } | Strategy::Pattern { .. } | Strategy::Words { .. } => {
+            crate::text::check_text(fs, line, text)
+        }
     }
 }
 
@@ -260,6 +263,18 @@ fn check_template(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>, picks
                 map_case(view.texts[*j], model.case)
             }
             MatchPiece::Index => Cow::Owned(row.to_string()),
+            MatchPiece::Formatted(nf) => {
+                let source = match nf.source {
+                    NumberSource::Index => row as i64,
+                    NumberSource::Field(j) => match view.vals.get(j) {
+                        Some(CellValue::Int(v)) => *v,
+                        // Missing or not an integer: its own column reports it.
+                        _ => return,
+                    },
+                };
+                // An overflowing sum is never written: no text matches this one.
+                Cow::Owned(formatted_text(nf, source).unwrap_or_else(|| "\u{0}overflow".into()))
+            }
             MatchPiece::Choice { .. } => Cow::Borrowed(""),
         });
     }

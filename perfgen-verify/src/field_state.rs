@@ -93,6 +93,9 @@ pub(crate) fn field_state(
         Strategy::AddDuration { .. } => plan_add_duration(&mut fs, &cx),
         Strategy::Template { .. } => plan_template(&mut fs, &cx),
         Strategy::ForeignKey { .. } => plan_foreign_key(&mut fs, &cx),
+        Strategy::RandomString { .. } | Strategy::Pattern { .. } | Strategy::Words { .. } => {
+            crate::text::plan_text(&mut fs)
+        }
     }
     fs
 }

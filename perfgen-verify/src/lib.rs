@@ -60,6 +60,7 @@ pub mod stats;
 mod template;
 #[cfg(test)]
 mod tests;
+mod text;
 mod thresholds;
 mod value;
 mod verdict;

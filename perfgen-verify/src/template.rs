@@ -1,7 +1,7 @@
 //! Templates: whether a value is what its template can produce, and which choices it
 //! took.
 
-use perfgen_runtime::spec::{Case, TemplatePiece};
+use perfgen_runtime::spec::{Case, NumberFormat, NumberSource, TemplatePiece};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -34,6 +34,19 @@ pub(crate) fn map_case(s: &str, case: Case) -> Cow<'_, str> {
     }
 }
 
+/// The text `{source+offset:width}` writes for the integer `source`, formatted here with the
+/// standard library (zeros after the sign, or spaces, up to the width; never cut); `None`
+/// when the sum overflows an i64 (no value can then match).
+pub(crate) fn formatted_text(nf: &NumberFormat, source: i64) -> Option<String> {
+    let v = source.checked_add(nf.offset)?;
+    let w = nf.width as usize;
+    Some(if nf.zero_pad {
+        format!("{v:0w$}")
+    } else {
+        format!("{v:>w$}")
+    })
+}
+
 /// One piece of a template as values are matched against it (literals case-mapped).
 pub(crate) enum MatchPiece {
     /// Literal text.
@@ -42,6 +55,8 @@ pub(crate) enum MatchPiece {
     Field(usize),
     /// The row index.
     Index,
+    /// An integer (the row index or a field) with an offset and a width.
+    Formatted(NumberFormat),
     /// Alternatives after case mapping, each with its group (identical texts merged).
     Choice {
         slot: usize,
@@ -82,6 +97,14 @@ impl TemplateMatcher {
                 TemplatePiece::Index => {
                     out.push(MatchPiece::Index);
                     pattern.push_str("{index}");
+                }
+                TemplatePiece::Formatted(nf) => {
+                    out.push(MatchPiece::Formatted(nf));
+                    let name = match nf.source {
+                        NumberSource::Index => "index",
+                        NumberSource::Field(j) => fields.get(j).map_or("?", |f| f.name),
+                    };
+                    let _ = write!(pattern, "{{{name}{}}}", nf.suffix());
                 }
                 TemplatePiece::Choice(values) => {
                     let mut alts: Vec<(String, usize)> = Vec::new();

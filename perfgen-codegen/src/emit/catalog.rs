@@ -13,7 +13,7 @@ pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
         Ty::Timestamp => quote!(#sp::ColumnType::Timestamp),
         Ty::Str | Ty::String => quote!(#sp::ColumnType::Text),
     };
-    let strategy = strategy(&sp, &f.strategy);
+    let strategy = strategy(rt, &sp, &f.strategy);
     let rules = f.rules.iter().map(|r| rule(&sp, r));
     let unique = f.unique;
     let nulls = if f.nullable {
@@ -34,7 +34,7 @@ fn time(sp: &TokenStream, t: TimeSpec) -> TokenStream {
 }
 
 /// `spec::Strategy::..` of `s`.
-fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
+fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
     match s {
         Strategy::External => unreachable!("fields of external entities are not emitted"),
         Strategy::UuidV4 => quote!(#sp::Strategy::UuidV4),
@@ -91,6 +91,14 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
                 TemplatePiece::Field(j) => quote!(#sp::TemplatePiece::Field(#j)),
                 TemplatePiece::Index => quote!(#sp::TemplatePiece::Index),
                 TemplatePiece::Choice(v) => quote!(#sp::TemplatePiece::Choice(&[#(#v),*])),
+                TemplatePiece::Formatted(nf) => {
+                    let source = match nf.source {
+                        NumberSource::Index => quote!(#sp::NumberSource::Index),
+                        NumberSource::Field(j) => quote!(#sp::NumberSource::Field(#j)),
+                    };
+                    let (offset, width, zero_pad) = (nf.offset, nf.width, nf.zero_pad);
+                    quote!(#sp::TemplatePiece::Formatted(#sp::NumberFormat { source: #source, offset: #offset, width: #width, zero_pad: #zero_pad }))
+                }
             });
             let c = match case {
                 Case::Preserve => quote!(#sp::Case::Preserve),
@@ -112,6 +120,26 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
                 ForeignKeyDistribution::OneToOne => quote!(#sp::ForeignKeyDistribution::OneToOne),
             };
             quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
+        }
+        Strategy::RandomString {
+            alphabet,
+            min_length,
+            max_length,
+        } => {
+            let alphabet: String = alphabet.iter().collect();
+            quote!(#sp::Strategy::RandomString { alphabet: #alphabet, min_length: #min_length, max_length: #max_length })
+        }
+        Strategy::Pattern { source, pattern } => {
+            let pieces = pattern.to_tokens(&quote!(#rt));
+            let (min_length, max_length) = (pattern.min_len() as u32, pattern.max_len() as u32);
+            quote!(#sp::Strategy::Pattern { pattern: #source, pieces: #pieces, min_length: #min_length, max_length: #max_length })
+        }
+        Strategy::Words {
+            words,
+            min_length,
+            max_length,
+        } => {
+            quote!(#sp::Strategy::Words { words: &[#(#words),*], min_length: #min_length, max_length: #max_length })
         }
     }
 }

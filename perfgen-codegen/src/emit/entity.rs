@@ -365,7 +365,7 @@ fn never_quoted(e: &Entity, f: &Field) -> bool {
                 && parts.iter().all(|part| match part {
                     TemplatePiece::Literal(s) => plain(s),
                     TemplatePiece::Choice(values) => values.iter().all(|v| plain(v)),
-                    TemplatePiece::Index => true,
+                    TemplatePiece::Index | TemplatePiece::Formatted(_) => true,
                     TemplatePiece::Field(j) => {
                         let g = &e.fields[*j];
                         // Templates only name fields drawn before them: no cycle.
@@ -386,7 +386,7 @@ fn plain_pieces(e: &Entity, f: &Field) -> bool {
         Strategy::Template { pieces: parts, .. } => parts.iter().all(|part| match part {
             TemplatePiece::Literal(s) => plain(s),
             TemplatePiece::Choice(values) => values.iter().all(|v| plain(v)),
-            TemplatePiece::Index => true,
+            TemplatePiece::Index | TemplatePiece::Formatted(_) => true,
             TemplatePiece::Field(j) => {
                 let g = &e.fields[*j];
                 !matches!(g.ty, Ty::Str | Ty::String) || plain_pieces(e, g)
@@ -404,7 +404,7 @@ fn never_empty(e: &Entity, f: &Field) -> bool {
         Strategy::Template { pieces: parts, .. } => parts.iter().any(|part| match part {
             TemplatePiece::Literal(s) => !s.is_empty(),
             TemplatePiece::Choice(values) => values.iter().all(|v| !v.is_empty()),
-            TemplatePiece::Index => true,
+            TemplatePiece::Index | TemplatePiece::Formatted(_) => true,
             TemplatePiece::Field(j) => never_empty(e, &e.fields[*j]),
         }),
         _ => false,

@@ -3,6 +3,7 @@
 
 use super::names::{local_parent_row, local_pool_index, local_value, param_type};
 use crate::ir::{Case, Entity, Field, Operand, Program, Strategy, TemplatePiece};
+use crate::ir::{NumberFormat, NumberSource};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -60,6 +61,13 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
                     } else {
                         args.push(Arg::Value(*j));
                     }
+                }
+                if let TemplatePiece::Formatted(NumberFormat {
+                    source: NumberSource::Field(j),
+                    ..
+                }) = p
+                {
+                    args.push(Arg::Value(*j));
                 }
             }
         }

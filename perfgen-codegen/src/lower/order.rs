@@ -11,8 +11,8 @@ fn field_deps(fd: &FieldDraft<'_>) -> Vec<usize> {
         Some(Strategy::AddDuration { base, .. }) => deps.push(*base),
         Some(Strategy::Template { pieces: parts, .. }) => {
             for p in parts {
-                if let TemplatePiece::Field(j) = p {
-                    deps.push(*j);
+                if let Some(j) = p.field() {
+                    deps.push(j);
                 }
             }
         }

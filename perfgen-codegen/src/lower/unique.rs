@@ -37,6 +37,11 @@ fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> O
                     TemplatePiece::Choice(v) => v.len() as f64,
                     TemplatePiece::Field(j) => capacity(entities, e, *j, depth + 1)?,
                     TemplatePiece::Index => return None,
+                    // An offset and padding keep distinct integers distinct.
+                    TemplatePiece::Formatted(nf) => match nf.source {
+                        NumberSource::Index => return None,
+                        NumberSource::Field(j) => capacity(entities, e, j, depth + 1)?,
+                    },
                 };
             }
             Some(c)
@@ -45,6 +50,16 @@ fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> O
             let now = entities[e].seed.and_then(|s| s.generated_at);
             Some((end.resolve(now)? - start.resolve(now)?) as f64 + 1.0)
         }
+        Strategy::RandomString {
+            alphabet,
+            min_length,
+            max_length,
+        } => Some(
+            (*min_length..=*max_length)
+                .map(|l| (alphabet.len() as f64).powi(l as i32))
+                .sum(),
+        ),
+        Strategy::Pattern { pattern, .. } => Some(pattern.distinct().at_most as f64),
         _ => None,
     }
 }
@@ -107,6 +122,18 @@ pub(super) fn check_unique(
     let fd = &entities[e].fields[f];
     let help = if matches!(fd.config, Some(StrategyConfig::Template(_))) {
         "add `{index}` to the template (e.g. `{first_name}.{last_name}{index}@{domain}`), followed by a non-digit".to_string()
+    } else if matches!(
+        fd.config,
+        Some(StrategyConfig::RandomString(_) | StrategyConfig::Words(_))
+    ) {
+        // Rows are drawn independently (no row sees another), so repeats cannot be
+        // prevented at run time: n rows from D values repeat with probability about
+        // n^2 / 2D, which no config can make zero.
+        format!(
+            "random draws repeat by chance (n rows from D values give about n²/2D repeats), and rows are drawn independently; for a unique value write a `{}` with `{{index}}` and this field, e.g. `\"{{index}}-{{{}}}\"`",
+            template::NAME,
+            fd.name
+        )
     } else {
         format!(
             "use `{}`, or a `{}` that contains `{{index}}`",
@@ -142,10 +169,31 @@ pub(super) fn check_unique(
 
 /// A template with `{index}` is unique when the index can be read back from the text: the
 /// character after it is a literal non-digit `c` that nothing before it can contain (or the
-/// index ends the text), and what comes just before it cannot end in a digit.
+/// index ends the text), and what comes just before it cannot end in a digit. The same
+/// holds for `{index+k:w}`, with the characters its text can hold (digits, `-` when the
+/// offset is negative, spaces when padded with them) in place of the digits: an offset and
+/// padding never write two indices the same way.
 fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[TemplatePiece]) -> bool {
-    let Some(k) = parts.iter().position(|p| *p == TemplatePiece::Index) else {
+    let Some(k) = parts.iter().position(|p| {
+        matches!(
+            p,
+            TemplatePiece::Index
+                | TemplatePiece::Formatted(NumberFormat {
+                    source: NumberSource::Index,
+                    ..
+                })
+        )
+    }) else {
         return false;
+    };
+    let in_number = |c: char| -> bool {
+        c.is_ascii_digit()
+            || match &parts[k] {
+                TemplatePiece::Formatted(nf) => {
+                    (c == '-' && nf.offset < 0) || (c == ' ' && nf.width > 0 && !nf.zero_pad)
+                }
+                _ => false,
+            }
     };
     // The possible texts of a part, when known.
     let texts = |p: &TemplatePiece| -> Option<Vec<String>> {
@@ -156,21 +204,19 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
                 Some(Strategy::Pool { values, .. }) => Some(values.clone()),
                 _ => None,
             },
-            TemplatePiece::Index => None,
+            TemplatePiece::Index | TemplatePiece::Formatted(_) => None,
         }
     };
     if k > 0 {
         match texts(&parts[k - 1]) {
-            Some(v)
-                if v.iter()
-                    .all(|s| !s.ends_with(|c: char| c.is_ascii_digit()) && !s.is_empty()) => {}
+            Some(v) if v.iter().all(|s| !s.ends_with(in_number) && !s.is_empty()) => {}
             _ => return false,
         }
     }
     match parts.get(k + 1) {
         None => true,
         Some(TemplatePiece::Literal(s)) => {
-            let Some(c) = s.chars().next().filter(|c| !c.is_ascii_digit()) else {
+            let Some(c) = s.chars().next().filter(|&c| !in_number(c)) else {
                 return false;
             };
             parts[..k].iter().all(|p| match texts(p) {

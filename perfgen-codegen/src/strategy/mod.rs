@@ -24,9 +24,11 @@ pub mod foreign_key;
 pub mod normal;
 pub mod params;
 pub mod pool;
+pub mod random_string;
 pub mod range;
 pub mod template;
 pub mod uuid;
+pub mod words;
 
 use crate::diag::{suggest, Diagnostics, Loc, Spanned};
 use crate::emit_kit::{DrawCode, FieldEmit};
@@ -55,6 +57,8 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (duration::NAME, duration::PARAMS),
     (foreign_key::NAME, foreign_key::PARAMS),
     (pool::CATEGORICAL_NAME, pool::CATEGORICAL_PARAMS),
+    (random_string::NAME, random_string::PARAMS),
+    (words::NAME, words::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -75,6 +79,8 @@ pub enum StrategyConfig {
     ForeignKey(foreign_key::ForeignKeyConfig),
     /// A field of the seed records that no config names: drawn uniformly from its values.
     SeedField,
+    RandomString(random_string::RandomStringConfig),
+    Words(words::WordsConfig),
 }
 
 impl StrategyConfig {
@@ -90,6 +96,8 @@ impl StrategyConfig {
             StrategyConfig::Template(_) => template::NAME,
             StrategyConfig::ForeignKey(_) => foreign_key::NAME,
             StrategyConfig::SeedField => SEED_FIELD_NAME,
+            StrategyConfig::RandomString(_) => random_string::NAME,
+            StrategyConfig::Words(_) => words::NAME,
         }
     }
 
@@ -108,6 +116,10 @@ impl StrategyConfig {
             foreign_key::NAME => {
                 StrategyConfig::ForeignKey(foreign_key::ForeignKeyConfig::parse(r))
             }
+            random_string::NAME => {
+                StrategyConfig::RandomString(random_string::RandomStringConfig::parse(r))
+            }
+            words::NAME => StrategyConfig::Words(words::WordsConfig::parse(r)),
             _ => return None,
         })
     }
@@ -123,6 +135,7 @@ impl StrategyConfig {
             StrategyConfig::Range(_) | StrategyConfig::DeriveFromField(_) => Some(Ty::Timestamp),
             StrategyConfig::Normal(n) => Some(n.column_type(d)),
             StrategyConfig::ForeignKey(_) => None,
+            StrategyConfig::RandomString(_) | StrategyConfig::Words(_) => Some(Ty::String),
         }
     }
 }
@@ -303,6 +316,8 @@ pub fn lower(
         StrategyConfig::DeriveFromField(c) => c.lower(cx, d),
         StrategyConfig::Template(c) => c.lower(cx, d),
         StrategyConfig::ForeignKey(_) => foreign_key::lower(cx),
+        StrategyConfig::RandomString(c) => c.lower(cx, d),
+        StrategyConfig::Words(c) => c.lower(cx, d),
     }
 }
 
@@ -335,6 +350,17 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
             distribution,
         } => foreign_key::emit(fe, parent, parent_field, distribution),
         ir::Strategy::External => unreachable!("fields of external entities are not emitted"),
+        ir::Strategy::RandomString {
+            alphabet,
+            min_length,
+            max_length,
+        } => random_string::emit(fe, alphabet, *min_length, *max_length),
+        ir::Strategy::Pattern { pattern, .. } => random_string::emit_pattern(fe, pattern),
+        ir::Strategy::Words {
+            words,
+            min_length,
+            max_length,
+        } => words::emit(fe, words, *min_length, *max_length),
     }
 }
 

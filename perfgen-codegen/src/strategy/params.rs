@@ -7,8 +7,9 @@
 //! affects the field, and once.
 
 use crate::diag::{suggest, Diagnostics, Loc, Spanned};
+use crate::expr::{ExprLoc, ScalarStyle};
 use crate::values;
-use crate::yaml::Yaml;
+use crate::yaml::{Yaml, YamlKind};
 
 /// A positioned error with its fix, reported when the value it concerns is used.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,6 +209,21 @@ impl Reader<'_> {
             )),
             other => other,
         }
+    }
+}
+
+/// Where the characters of scalar `y` are, to place an error inside its text. A quoted
+/// scalar is taken as double-quoted: the two quoting styles place characters the same way
+/// unless the text holds a quote or a backslash (the loader does not keep which quote).
+pub fn scalar_at(y: &Yaml) -> ExprLoc {
+    let plain = matches!(y.kind, YamlKind::Scalar { plain: true, .. });
+    ExprLoc {
+        loc: y.loc,
+        style: if plain {
+            ScalarStyle::Plain
+        } else {
+            ScalarStyle::DoubleQuoted
+        },
     }
 }
 

@@ -1,14 +1,15 @@
 //! `template`: text built from literals, same-row fields, `{index}` and draws from lists
 //! (seed values, `patterns`, `sources`).
 
-use super::params::{Param, Problem, Reader};
+use super::params::{scalar_at, Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{did_you_mean, Diagnostics, Loc};
 use crate::emit_kit::{
     bare, by_pool_index, draw_fn, local_pool_index, local_value, reject_pred, MAX_REDRAWS,
 };
 use crate::emit_kit::{DrawCode, FieldEmit};
-use crate::ir::{Case, Strategy, TemplatePiece, Ty};
+use crate::expr::ExprLoc;
+use crate::ir::{Case, NumberFormat, NumberSource, Strategy, TemplatePiece, Ty};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -32,6 +33,8 @@ pub struct TemplateConfig {
     /// Where the strategy mapping is (missing parameters are reported here).
     pub loc: Loc,
     pub template: Param<String>,
+    /// Where the template's characters are (to place errors inside it).
+    pub template_at: Option<ExprLoc>,
     /// Placeholder names with what serves them; `Mistyped` when `sources` is not a mapping.
     pub sources: Param<Vec<(String, Source)>>,
     pub case: Param<Case>,
@@ -70,6 +73,7 @@ impl TemplateConfig {
         TemplateConfig {
             loc: r.body.loc,
             template: r.text("template"),
+            template_at: r.node("template").map(scalar_at),
             sources,
             case: r.choice(
                 "case",
@@ -134,11 +138,16 @@ impl TemplateConfig {
                         .collect::<String>()
                         .trim()
                         .to_string();
+                    let at = self.template_at.map_or(t.loc, |a| a.loc_of(&t.value, i));
                     i += end + 2;
                     if !lit.is_empty() {
                         pieces.push(TemplatePiece::Literal(std::mem::take(&mut lit)));
                     }
-                    match resolve_placeholder(cx, &name, sources, d, t.loc) {
+                    let resolved = match formatted_placeholder(cx, &name, sources, at, d) {
+                        Some(formatted) => formatted,
+                        None => resolve_placeholder(cx, &name, sources, d, t.loc),
+                    };
+                    match resolved {
                         Some(piece) => pieces.push(piece),
                         None => ok = false,
                     }
@@ -159,6 +168,178 @@ impl TemplateConfig {
         }
         ok.then_some(Strategy::Template { pieces, case })
     }
+}
+
+/// The widest padding a template may ask for, in characters.
+pub const MAX_WIDTH: u32 = 64;
+
+/// Whether `name` is served as it is written (a same-row field, `index`, a list under
+/// `sources`, seed values or a `patterns` list), as [`resolve_placeholder`] resolves it.
+fn is_plain_source(cx: &FieldCx<'_>, name: &str, sources: &[(String, Source)]) -> bool {
+    cx.fields
+        .iter()
+        .any(|x| x.name == name && x.name != cx.field)
+        || name == "index"
+        || sources
+            .iter()
+            .any(|(k, s)| k == name && matches!(s, Source::List(_)))
+        || cx.seed.is_some_and(|seed| {
+            seed.pool(name).is_some_and(|p| !p.is_empty())
+                || seed.pattern_list(name).is_some_and(|p| !p.is_empty())
+        })
+}
+
+/// A placeholder written `base[+k|-k][:width]`, split into its parts.
+#[derive(Debug, Clone, PartialEq)]
+struct FormatSpec<'a> {
+    base: &'a str,
+    offset: Result<i64, String>,
+    /// (width, zero padding), or the text after `:` when it is not a width.
+    width: Result<(u32, bool), &'a str>,
+}
+
+/// Split `base[+k|-k][:spec]`: `None` unless it has a `:` or ends in `+digits`/`-digits`.
+fn split_format(name: &str) -> Option<FormatSpec<'_>> {
+    let (head, spec) = match name.split_once(':') {
+        Some((h, s)) => (h.trim_end(), Some(s.trim())),
+        None => (name, None),
+    };
+    let (base, offset) = match head.rfind(['+', '-']) {
+        Some(p)
+            if p > 0
+                && head[p + 1..]
+                    .trim_start()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                && !head[p + 1..].trim().is_empty() =>
+        {
+            let digits = head[p + 1..].trim();
+            let offset = match digits.parse::<i64>() {
+                Ok(k) if head.as_bytes()[p] == b'-' => Ok(-k),
+                Ok(k) => Ok(k),
+                Err(_) => Err(format!("{}{digits}", &head[p..=p])),
+            };
+            (head[..p].trim_end(), offset)
+        }
+        _ => (head, Ok(0)),
+    };
+    if spec.is_none() && base.len() == head.len() {
+        return None;
+    }
+    let width = match spec {
+        None => Ok((0, false)),
+        Some(w) => {
+            let zero_pad = w.starts_with('0') && w.len() > 1;
+            match w.parse::<u32>() {
+                Ok(n) if (1..=MAX_WIDTH).contains(&n) && w.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok((n, zero_pad))
+                }
+                _ => Err(w),
+            }
+        }
+    };
+    Some(FormatSpec {
+        base,
+        offset,
+        width,
+    })
+}
+
+/// A placeholder with an offset or a width (`{index+1:09}`, `{c_custkey:9}`), resolved:
+/// `None` when `name` is a plain source or not of that shape (then it resolves as written);
+/// `Some(None)` after reporting why it cannot be formatted.
+fn formatted_placeholder(
+    cx: &FieldCx<'_>,
+    name: &str,
+    sources: &[(String, Source)],
+    at: Loc,
+    d: &mut Diagnostics,
+) -> Option<Option<TemplatePiece>> {
+    if is_plain_source(cx, name, sources) {
+        return None;
+    }
+    let spec = split_format(name)?;
+    let example = "write `{index:09}` (zero-padded to 9 digits), `{index:9}` (padded with spaces) or `{index+1}` (an offset)";
+    let width = match spec.width {
+        Ok(w) => w,
+        Err(w) => {
+            d.error(at, format!("bad width `:{w}` in placeholder `{{{name}}}`"))
+                .help(format!(
+                    "a width is a number from 1 to {MAX_WIDTH}, with a leading `0` to pad with zeros: {example}"
+                ));
+            return Some(None);
+        }
+    };
+    let offset = match spec.offset {
+        Ok(k) => k,
+        Err(k) => {
+            d.error(
+                at,
+                format!("offset `{k}` in placeholder `{{{name}}}` does not fit a 64-bit integer"),
+            )
+            .help("use an offset between -9223372036854775807 and 9223372036854775807");
+            return Some(None);
+        }
+    };
+    let base = spec.base;
+    let source = if let Some(j) = cx
+        .fields
+        .iter()
+        .position(|x| x.name == base && x.name != cx.field)
+    {
+        match cx.fields[j].ty {
+            Some(Ty::Int) => NumberSource::Field(j),
+            // Its own strategy failed: reported there.
+            None => return Some(None),
+            Some(other) => {
+                d.error(
+                    at,
+                    format!(
+                        "placeholder `{{{name}}}` formats `{base}` as an integer, but it is a {}",
+                        other.name()
+                    ),
+                )
+                .help(format!(
+                    "offsets and widths apply to `index` and integer fields; write `{{{base}}}` to insert it as it is"
+                ));
+                return Some(None);
+            }
+        }
+    } else if base == "index" {
+        NumberSource::Index
+    } else {
+        let mut candidates: Vec<&str> = cx
+            .fields
+            .iter()
+            .filter(|x| x.ty == Some(Ty::Int) && x.name != cx.field)
+            .map(|x| x.name)
+            .collect();
+        candidates.push("index");
+        let suffix = &name[name.find(base).map_or(0, |p| p + base.len())..];
+        let help = match did_you_mean(base, candidates.iter().copied()) {
+            Some(b) => format!("did you mean `{{{b}{suffix}}}`?"),
+            None => format!(
+                "offsets and widths apply to `index` and integer fields of the row ({})",
+                candidates
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        d.error(
+            at,
+            format!("template placeholder `{{{name}}}` has no source"),
+        )
+        .help(help);
+        return Some(None);
+    };
+    Some(Some(TemplatePiece::Formatted(NumberFormat {
+        source,
+        offset,
+        width: width.0,
+        zero_pad: width.1,
+    })))
 }
 
 /// A placeholder's source, in this order: a same-row field; `{index}` (the row index, unless
@@ -213,9 +394,10 @@ fn resolve_placeholder(
     candidates.push("index");
     let help = match did_you_mean(name, candidates.iter().copied()) {
         Some(b) => format!("did you mean `{{{b}}}`?"),
-        None => format!(
+        None if name.chars().all(|c| c.is_alphanumeric() || c == '_') => format!(
             "a placeholder names a field of the row, `index`, a field of the seed records, or a list under the seed's `patterns` (e.g. `patterns.email.{name}s`)"
         ),
+        None => "a placeholder names a field of the row, `index`, a field of the seed records, or a list under the seed's `patterns`; `index` and integer fields take an offset and a width, as in `{index+1:09}`".to_string(),
     };
     d.error(
         loc,
@@ -308,6 +490,7 @@ fn piece_pushes(
             TemplatePiece::Index => {
                 quote!(#fmt::push_i64(row as i64, out);)
             }
+            TemplatePiece::Formatted(nf) => formatted_push(fe, nf),
             TemplatePiece::Choice(values) => {
                 let pool = format_ident!("{}__{}__PART{}", e.type_name, bare(f), k);
                 let values: Vec<String> = values.iter().map(|v| cased(v)).collect();
@@ -365,6 +548,44 @@ fn piece_pushes(
         });
     }
     pushes
+}
+
+/// The statement appending a formatted integer: the offset added with a check (its
+/// overflow is a row error), then padded.
+fn formatted_push(fe: &FieldEmit<'_>, nf: &NumberFormat) -> TokenStream {
+    let fmt = {
+        let rt = fe.cx.rt;
+        quote!(#rt::format)
+    };
+    let base = match nf.source {
+        NumberSource::Index => quote!((row as i64)),
+        NumberSource::Field(j) => {
+            let l = local_value(&fe.entity.fields[j]);
+            quote!(#l)
+        }
+    };
+    let value = if nf.offset == 0 {
+        base
+    } else {
+        let offset = nf.offset;
+        let what = match nf.source {
+            NumberSource::Index => "the row index".to_string(),
+            NumberSource::Field(j) => format!("`{}`", fe.entity.fields[j].name),
+        };
+        let msg =
+            format!("{what} plus the template's offset {offset:+} overflows a 64-bit integer");
+        let fail = fe.err(quote!(#msg));
+        quote!(match #base.checked_add(#offset) {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => return ::core::result::Result::Err(#fail),
+        })
+    };
+    if nf.width == 0 {
+        quote!(#fmt::push_i64(#value, out);)
+    } else {
+        let (width, zero) = (nf.width, nf.zero_pad);
+        quote!(#fmt::push_i64_padded(#value, #width, #zero, out);)
+    }
 }
 
 #[cfg(test)]
@@ -429,6 +650,68 @@ mod tests {
                 case: Case::Lower,
             })
         );
+    }
+
+    #[test]
+    fn offsets_and_widths_format_the_index() {
+        let mut d = Diagnostics::default();
+        let s = lower("C#{index+1:09}/{index-3}/{index:7}", &mut d);
+        assert!(!d.has_errors(), "{:?}", d.into_sorted());
+        let f = |offset, width, zero_pad| {
+            TemplatePiece::Formatted(NumberFormat {
+                source: NumberSource::Index,
+                offset,
+                width,
+                zero_pad,
+            })
+        };
+        assert_eq!(
+            s,
+            Some(Strategy::Template {
+                pieces: vec![
+                    TemplatePiece::Literal("C#".into()),
+                    f(1, 9, true),
+                    TemplatePiece::Literal("/".into()),
+                    f(-3, 0, false),
+                    TemplatePiece::Literal("/".into()),
+                    f(0, 7, false),
+                ],
+                case: Case::Lower,
+            })
+        );
+    }
+
+    #[test]
+    fn format_specs_split_or_are_refused() {
+        let spec = split_format("c_custkey + 12 : 010").unwrap();
+        assert_eq!(spec.base, "c_custkey");
+        assert_eq!((spec.offset, spec.width), (Ok(12), Ok((10, true))));
+        // A name with a `-` that is not an offset is not a format.
+        assert_eq!(split_format("user-name"), None);
+        assert_eq!(split_format("index"), None);
+        assert_eq!(split_format("index:0").unwrap().width, Err("0"));
+        assert_eq!(split_format("index:65").unwrap().width, Err("65"));
+        assert_eq!(split_format("index:-3").unwrap().width, Err("-3"));
+        assert!(split_format("index+99999999999999999999")
+            .unwrap()
+            .offset
+            .is_err());
+        // Refused placeholders are errors at the placeholder, with a help.
+        for (text, message) in [
+            ("{index:09s}", "bad width `:09s` in placeholder `{index:09s}`"),
+            (
+                "{first_name:3}",
+                "placeholder `{first_name:3}` formats `first_name` as an integer, but it is a string",
+            ),
+            ("{indx:09}", "template placeholder `{indx:09}` has no source"),
+        ] {
+            let mut d = Diagnostics::default();
+            assert_eq!(lower(text, &mut d), None, "{text}");
+            let shown = d.into_sorted();
+            assert_eq!(shown[0].message, message);
+            assert_eq!((shown[0].loc.line, shown[0].loc.col), (2, 12), "{text}");
+            assert!(!shown[0].help.as_deref().unwrap_or("").contains("patterns.email"));
+        }
     }
 
     #[test]
