@@ -110,6 +110,20 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             parent_field,
             distribution,
         } => describe_foreign_key(catalog, info, parent, parent_field, distribution),
+        Strategy::Expression {
+            text,
+            random,
+            range,
+        } => {
+            let mut s = format!("expression `{text}`");
+            if random {
+                s.push_str(" (with random draws)");
+            }
+            if let Some((lo, hi)) = range {
+                s.push_str(&format!(" in [{}, {}]", num(lo), num(hi)));
+            }
+            s
+        }
     };
     if spec.unique {
         s.push_str("; unique");

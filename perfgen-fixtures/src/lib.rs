@@ -20,6 +20,12 @@ pub mod derive_equivalent {
     include!(concat!(env!("OUT_DIR"), "/derive_equivalent.rs"));
 }
 
+/// Expressions: keys, text and numbers computed from the row, the row index and draws.
+#[allow(clippy::all)]
+pub mod kinds_expr {
+    include!(concat!(env!("OUT_DIR"), "/kinds_expr.rs"));
+}
+
 /// The golden file of `configs/golden` (checked against perfgen-codegen's output by
 /// `perfgen-codegen/tests/golden.rs`).
 #[allow(clippy::all)]

@@ -119,6 +119,15 @@ pub enum Strategy {
         parent_field: usize,
         distribution: ForeignKeyDistribution,
     },
+    /// `expression`: a value computed from same-row fields, the row index and draws.
+    Expression {
+        /// The expression as written.
+        text: &'static str,
+        /// Whether it draws from the cell's stream (else every value follows from the row).
+        random: bool,
+        /// Bounds every value lies in, when known at build time (numbers only).
+        range: Option<(f64, f64)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -61,6 +61,7 @@ pub(crate) fn field_state(
         template: None,
         fk_unchecked: 0,
         dist: DistTest::None,
+        expression: None,
     };
     let static_view = RowView {
         catalog: shared.catalog,
@@ -90,6 +91,7 @@ pub(crate) fn field_state(
         Strategy::AddDuration { .. } => plan_add_duration(&mut fs, &cx),
         Strategy::Template { .. } => plan_template(&mut fs, &cx),
         Strategy::ForeignKey { .. } => plan_foreign_key(&mut fs, &cx),
+        Strategy::Expression { .. } => crate::expression::plan(&mut fs, info),
     }
     fs
 }

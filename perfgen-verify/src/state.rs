@@ -76,4 +76,6 @@ pub(crate) struct FieldState {
     /// Rows whose foreign key could not be looked up (parent unreadable).
     pub(crate) fk_unchecked: u64,
     pub(crate) dist: DistTest,
+    /// An expression field's check.
+    pub(crate) expression: Option<crate::expression::Plan>,
 }

@@ -107,6 +107,18 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
             };
             quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
         }
+        Strategy::Expression {
+            text, expr, random, ..
+        } => {
+            let range = match expr.range {
+                Some(r) if expr.ty.kind.is_numeric() => {
+                    let (lo, hi) = (f64_lit(r.min), f64_lit(r.max));
+                    quote!(::core::option::Option::Some((#lo, #hi)))
+                }
+                _ => quote!(::core::option::Option::None),
+            };
+            quote!(#sp::Strategy::Expression { text: #text, random: #random, range: #range })
+        }
     }
 }
 

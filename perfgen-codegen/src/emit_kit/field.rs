@@ -61,6 +61,7 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
                 }
             }
         }
+        Strategy::Expression { reads, .. } => args.extend(reads.iter().map(|&j| Arg::Value(j))),
         _ => {}
     }
     for c in f

@@ -41,6 +41,9 @@ pub(super) fn static_range(
             let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             Some((lo, hi))
         }
+        Strategy::Expression { expr, .. } if expr.ty.kind.is_numeric() => {
+            expr.range.map(|r| (r.min, r.max))
+        }
         _ => None,
     }
 }

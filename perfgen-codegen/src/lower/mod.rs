@@ -9,6 +9,7 @@
 
 mod classify;
 mod entities;
+mod expressions;
 mod order;
 mod rules;
 mod types;
@@ -138,7 +139,9 @@ pub fn lower_with(
     entities.extend(externals.iter().map(entities::external_draft));
     field_strategies(&mut entities, d);
     types::resolve_foreign_keys(&mut entities, d);
+    expressions::type_expressions(&mut entities, false, d);
     types::propagate_types(&mut entities, d);
+    expressions::type_expressions(&mut entities, true, d);
     lower_strategies(&mut entities, d);
     rules::rules(&mut entities, d);
     if d.has_errors() {

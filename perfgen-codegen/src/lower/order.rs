@@ -16,6 +16,7 @@ fn field_deps(fd: &FieldDraft<'_>) -> Vec<usize> {
                 }
             }
         }
+        Some(Strategy::Expression { reads, .. }) => deps.extend(reads),
         _ => {}
     }
     let cmps = fd

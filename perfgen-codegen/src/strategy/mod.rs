@@ -20,6 +20,7 @@
 //! (`lower/order.rs`).
 
 pub mod duration;
+pub mod expression;
 pub mod foreign_key;
 pub mod normal;
 pub mod params;
@@ -49,6 +50,7 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (duration::NAME, duration::PARAMS),
     (foreign_key::NAME, foreign_key::PARAMS),
     (pool::CATEGORICAL_NAME, pool::CATEGORICAL_PARAMS),
+    (expression::NAME, expression::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -69,6 +71,7 @@ pub enum StrategyConfig {
     ForeignKey(foreign_key::ForeignKeyConfig),
     /// A field of the seed records that no config names: drawn uniformly from its values.
     SeedField,
+    Expression(expression::ExpressionConfig),
 }
 
 impl StrategyConfig {
@@ -84,6 +87,7 @@ impl StrategyConfig {
             StrategyConfig::Template(_) => template::NAME,
             StrategyConfig::ForeignKey(_) => foreign_key::NAME,
             StrategyConfig::SeedField => SEED_FIELD_NAME,
+            StrategyConfig::Expression(_) => expression::NAME,
         }
     }
 
@@ -102,6 +106,7 @@ impl StrategyConfig {
             foreign_key::NAME => {
                 StrategyConfig::ForeignKey(foreign_key::ForeignKeyConfig::parse(r))
             }
+            expression::NAME => StrategyConfig::Expression(expression::ExpressionConfig::parse(r)),
             _ => return None,
         })
     }
@@ -117,6 +122,8 @@ impl StrategyConfig {
             StrategyConfig::Range(_) | StrategyConfig::DeriveFromField(_) => Some(Ty::Timestamp),
             StrategyConfig::Normal(n) => Some(n.column_type(d)),
             StrategyConfig::ForeignKey(_) => None,
+            // Typed from the fields it reads, before lowering (`lower`'s expression typing).
+            StrategyConfig::Expression(_) => None,
         }
     }
 }
@@ -294,6 +301,7 @@ pub fn lower(
         StrategyConfig::DeriveFromField(c) => c.lower(cx, d),
         StrategyConfig::Template(c) => c.lower(cx, d),
         StrategyConfig::ForeignKey(_) => foreign_key::lower(cx),
+        StrategyConfig::Expression(c) => c.lower(cx, d),
     }
 }
 
@@ -326,6 +334,7 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
             distribution,
         } => foreign_key::emit(fe, parent, parent_field, distribution),
         ir::Strategy::External => unreachable!("fields of external entities are not emitted"),
+        ir::Strategy::Expression { expr, .. } => expression::emit(fe, expr),
     }
 }
 

@@ -1,0 +1,161 @@
+//! The `kinds-expr` config set end to end: every deterministic expression recomputed from
+//! the CSV row here (not by the generator), draws inside their ranges, `verify` passing on
+//! the output and failing on damaged data, and the bytes independent of threads and shards.
+
+mod common;
+
+use common::{generate, ts, Table};
+use perfgen_fixtures::kinds_expr::CATALOG;
+use std::collections::HashSet;
+
+const ROWS: [&str; 2] = ["--rows", "Order=3000"];
+
+fn orders() -> (tempfile::TempDir, Table) {
+    let (dir, mut tables) = generate(&CATALOG, &["--seed", "7", ROWS[0], ROWS[1]]);
+    let t = tables.remove("orders").expect("orders.csv");
+    (dir, t)
+}
+
+fn int(s: &str) -> i64 {
+    s.parse()
+        .unwrap_or_else(|_| panic!("not an integer: {s:?}"))
+}
+
+fn dec(s: &str, places: usize) -> f64 {
+    let frac = s.split_once('.').map_or(0, |(_, f)| f.len());
+    assert_eq!(frac, places, "{s:?} must have {places} decimals");
+    s.parse().unwrap()
+}
+
+#[test]
+fn deterministic_expressions_recompute_from_the_row() {
+    let (_dir, t) = orders();
+    assert_eq!(t.rows.len(), 3000);
+    let c = |n: &str| t.col(n);
+    let mut keys = HashSet::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let i = i as i64;
+        // Sparse keys: the first 8 of every 32.
+        let k = int(&r[c("o_orderkey")]);
+        assert_eq!(k, ((i + 1) / 8) * 32 + (i + 1) % 8, "row {i}");
+        assert!(keys.insert(k), "repeated key {k}");
+        assert_eq!(int(&r[c("o_linekey")]), i * 4 + 1);
+        assert_eq!(r[c("o_name")], format!("Customer#{:09}", i + 1));
+        // price = quantity * unit price, exactly, with the unit price's 2 places.
+        let q = int(&r[c("o_quantity")]);
+        let unit = dec(&r[c("o_unitprice")], 2);
+        let price = dec(&r[c("o_price")], 2);
+        assert!(
+            (price - q as f64 * unit).abs() < 1e-6,
+            "row {i}: {q} * {unit} != {price}"
+        );
+        // total = round(price * (1 - discount), 2), within the rounding of the product.
+        let disc = dec(&r[c("o_discount")], 2);
+        assert!((0.0..=0.10).contains(&disc), "row {i}: discount {disc}");
+        let total = dec(&r[c("o_total")], 2);
+        assert!(
+            (total - price * (1.0 - disc)).abs() <= 0.005 + 1e-9,
+            "row {i}: total {total}"
+        );
+        assert!(total <= price);
+        // ship = order + 30 days; the flag follows the ship date.
+        let od = ts(&r[c("o_orderdate")]);
+        let sd = ts(&r[c("o_shipdate")]);
+        assert_eq!(sd - od, 30 * 86_400);
+        let cut = ts("1995-06-17T00:00:00Z");
+        assert_eq!(r[c("o_flag")], if sd <= cut { "R" } else { "N" });
+        let status = &r[c("o_status")];
+        assert_eq!(
+            r[c("o_label")],
+            format!("{}:{}", status.to_uppercase(), status.chars().count())
+        );
+    }
+}
+
+#[test]
+fn draws_stay_in_their_ranges_and_cover_them() {
+    let (_dir, t) = orders();
+    let (phone, nation, weight) = (t.col("o_phone"), t.col("o_nationkey"), t.col("o_weight"));
+    let mut seen_lo = false;
+    let mut seen_hi = false;
+    for r in &t.rows {
+        let parts: Vec<&str> = r[phone].split('-').collect();
+        assert_eq!(parts.len(), 4, "{}", r[phone]);
+        assert_eq!(int(parts[0]), int(&r[nation]) + 10);
+        for (p, lo, hi) in [
+            (parts[1], 100, 999),
+            (parts[2], 100, 999),
+            (parts[3], 1000, 9999),
+        ] {
+            let v = int(p);
+            assert!((lo..=hi).contains(&v), "{p} outside [{lo}, {hi}]");
+        }
+        let w = dec(&r[weight], 2);
+        assert_eq!(w.fract(), 0.0, "an integer draw declared decimal: {w}");
+        assert!((1.0..=20.0).contains(&w));
+        seen_lo |= w == 1.0;
+        seen_hi |= w == 20.0;
+    }
+    assert!(
+        seen_lo && seen_hi,
+        "uniform(1, 20) reaches both ends in 3000 rows"
+    );
+}
+
+#[test]
+fn same_bytes_whatever_the_threads_and_shards() {
+    let read = |args: &[&str]| -> Vec<u8> {
+        let mut all = vec!["--seed", "7", ROWS[0], ROWS[1]];
+        all.extend_from_slice(args);
+        let (dir, _) = generate(&CATALOG, &all);
+        let mut parts: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .collect();
+        parts.sort();
+        parts
+            .iter()
+            .flat_map(|p| std::fs::read(p).unwrap())
+            .collect()
+    };
+    let one = read(&["--threads", "1"]);
+    assert_eq!(one, read(&["--threads", "4"]));
+    let mut joined = Vec::new();
+    for k in 0..3 {
+        joined.extend(read(&["--shard", &format!("{k}/3"), "--threads", "2"]));
+    }
+    assert!(joined == one, "3 shards differ from the single run");
+}
+
+fn verify(dir: &std::path::Path) -> (i32, String) {
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let out = dir.to_str().unwrap();
+    let argv = [
+        "perfgen", "verify", "--quiet", "--out", out, ROWS[0], ROWS[1],
+    ];
+    let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
+    let text = String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap();
+    (code, text)
+}
+
+#[test]
+fn verify_passes_and_catches_a_wrong_computed_value() {
+    let (dir, _t) = orders();
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    assert!(report.contains("expression"), "{report}");
+    // Damage one computed price: verify recomputes it from the row.
+    let path = dir.path().join("orders.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let col = header.iter().position(|h| *h == "o_name").unwrap();
+    let mut cells: Vec<String> = lines[5].split(',').map(str::to_string).collect();
+    cells[col] = "Customer#999999999".into();
+    lines[5] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("orders.csv:6"), "{report}");
+}
