@@ -476,3 +476,106 @@ fn a_rule_some_rows_cannot_meet_is_a_warning_at_the_rule() {
         "{render}"
     );
 }
+
+/// The users config with field `total` computed by `expression_line` (a full YAML line
+/// after `strategy: expression`, e.g. `    expression: "age * 2"`) and `extra` lines after it.
+fn with_expression(expression_line: &str, extra: &str) -> String {
+    replace(
+        USERS,
+        "validations:\n",
+        &format!("  total:\n    strategy: expression\n{expression_line}\n{extra}validations:\n"),
+    )
+}
+
+/// Each mistake in an expression is reported inside its text, at the line and column of
+/// the offending token, with a help.
+#[test]
+fn expression_defects_are_reported_inside_the_expression() {
+    let e = |line: &str| with_expression(line, "");
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "expression type error",
+            e("    expression: \"age + first_name\""),
+            "configs/users_multiply.yaml:38:22",
+            "`+`",
+        ),
+        (
+            "expression unknown field",
+            e("    expression: \"agee * 2\""),
+            "configs/users_multiply.yaml:38:18",
+            "agee",
+        ),
+        (
+            "expression unknown field in single quotes",
+            e("    expression: 'first_name || ''-'' || agee'"),
+            "configs/users_multiply.yaml:38:41",
+            "agee",
+        ),
+        (
+            "expression syntax error",
+            e("    expression: \"age * \""),
+            "configs/users_multiply.yaml:38:",
+            "error:",
+        ),
+        (
+            "expression of boolean type",
+            e("    expression: \"age > 30\""),
+            "configs/users_multiply.yaml:38:18",
+            "boolean",
+        ),
+        (
+            "expression that can be null",
+            e("    expression: \"case when age > 30 then 1 end\""),
+            "configs/users_multiply.yaml:38:18",
+            "can be null",
+        ),
+        (
+            "expression declared type mismatch",
+            with_expression("    expression: \"age * 1.5\"", "    type: integer\n"),
+            "configs/users_multiply.yaml:39:11",
+            "not integer",
+        ),
+        (
+            "expression unique not proven",
+            with_expression("    expression: \"age * 2\"", "    unique: true\n"),
+            "configs/users_multiply.yaml:39:13",
+            "not proven one-to-one",
+        ),
+        (
+            "expressions in a cycle",
+            with_expression(
+                "    expression: \"net + 1\"",
+                "  net:\n    strategy: expression\n    expression: \"total - 1\"\n",
+            ),
+            "configs/users_multiply.yaml:38:18",
+            "read each other",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, at, text) in cases {
+        let (lines, render) = check(&users, ORDERS);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_valid_expression_builds() {
+    let users = with_expression(
+        "    expression: \"'#' || lpad(index + 1, 6, '0') || ':' || age * 2\"",
+        "",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+}
