@@ -198,6 +198,16 @@ pub enum Strategy {
         /// Whether it draws from the cell's stream (`uniform`, `bernoulli`).
         random: bool,
     },
+    /// The first arm whose condition holds draws the value, else `otherwise`.
+    Cases {
+        /// Each condition (boolean) with its branch's strategy.
+        arms: Vec<(crate::expr::TypedExpr, Strategy)>,
+        /// Each condition as written.
+        texts: Vec<String>,
+        otherwise: Box<Strategy>,
+        /// The same-row fields the conditions read, by position.
+        reads: Vec<usize>,
+    },
 }
 
 /// A value a rule compares against. Integers and decimals stay apart here (they are drawn

@@ -124,12 +124,50 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             }
             s
         }
+        Strategy::Cases { arms, otherwise } => {
+            let mut s = String::from("cases:");
+            for a in arms {
+                let _ = write!(s, " when `{}`: {};", a.when, describe_branch(a.then, info));
+            }
+            let _ = write!(s, " else: {}", describe_branch(*otherwise, info));
+            s
+        }
     };
     if spec.unique {
         s.push_str("; unique");
     }
     describe_rules(&mut s, spec, info, catalog);
     s
+}
+
+/// A branch of `cases` in words (branches draw from pools, normals, ranges or uuids).
+fn describe_branch(s: Strategy, info: &EntityInfo) -> String {
+    match s {
+        Strategy::Pool {
+            values,
+            distribution,
+        } => describe_pool(values, distribution),
+        Strategy::Normal {
+            mean,
+            stddev,
+            min,
+            max,
+            ..
+        } => format!(
+            "normal (mean {}, stddev {}) truncated to [{}, {}]",
+            num(mean),
+            num(stddev),
+            num(min),
+            num(max)
+        ),
+        Strategy::Range { start, end, .. } => format!(
+            "between {} and {}",
+            time(start, info.generated_at),
+            time(end, info.generated_at)
+        ),
+        Strategy::UuidV4 => "UUID v4 (random)".to_string(),
+        _ => "another strategy".to_string(),
+    }
 }
 
 /// A pool's law: uniform, zipf with the top shares, or the categorical weights.

@@ -159,3 +159,62 @@ fn verify_passes_and_catches_a_wrong_computed_value() {
     assert_eq!(code, 1, "{report}");
     assert!(report.contains("orders.csv:6"), "{report}");
 }
+
+#[test]
+fn cases_draw_from_the_branch_their_condition_picks() {
+    let (_dir, t) = orders();
+    let (region, state) = (t.col("o_region"), t.col("o_state"));
+    let (q, flag, score) = (t.col("o_quantity"), t.col("o_flag"), t.col("o_score"));
+    let (mut eu, mut eu_open, mut other, mut other_held) = (0u32, 0u32, 0u32, 0u32);
+    for r in &t.rows {
+        let s = r[state].as_str();
+        if r[region] == "EU" {
+            assert!(["open", "closed"].contains(&s), "EU row drew {s}");
+            eu += 1;
+            eu_open += u32::from(s == "open");
+        } else {
+            assert!(["open", "closed", "held"].contains(&s), "{s}");
+            other += 1;
+            other_held += u32::from(s == "held");
+        }
+        let v = int(&r[score]);
+        let range = if int(&r[q]) > 40 {
+            80..=100
+        } else if r[flag] == "R" {
+            51..=70
+        } else {
+            0..=50
+        };
+        assert!(range.contains(&v), "score {v} outside {range:?}");
+    }
+    // Shares within 5 standard errors of the branch's weights.
+    let near = |k: u32, n: u32, p: f64| {
+        let (n, share) = (f64::from(n), f64::from(k) / f64::from(n));
+        (share - p).abs() <= 5.0 * (p * (1.0 - p) / n).sqrt()
+    };
+    assert!(near(eu_open, eu, 0.9), "EU open share {eu_open}/{eu}");
+    assert!(
+        near(other_held, other, 0.5),
+        "other held share {other_held}/{other}"
+    );
+}
+
+#[test]
+fn verify_catches_a_value_of_the_wrong_branch() {
+    let (dir, t) = orders();
+    let (region, col) = (t.col("o_region"), t.col("o_state"));
+    let row = t.rows.iter().position(|r| r[region] == "EU").unwrap();
+    let path = dir.path().join("orders.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[row + 1].split(',').map(str::to_string).collect();
+    cells[col] = "held".into();
+    lines[row + 1] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(&format!("orders.csv:{}", row + 2)),
+        "{report}"
+    );
+}

@@ -128,6 +128,19 @@ pub enum Strategy {
         /// Bounds every value lies in, when known at build time (numbers only).
         range: Option<(f64, f64)>,
     },
+    /// `cases`: the first arm whose condition holds draws the value, else `otherwise`.
+    Cases {
+        arms: &'static [CaseArm],
+        otherwise: &'static Strategy,
+    },
+}
+
+/// One arm of [`Strategy::Cases`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CaseArm {
+    /// The condition as written (an expression over the row's fields).
+    pub when: &'static str,
+    pub then: Strategy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -51,7 +51,9 @@ pub(crate) fn check_field(
         Strategy::Range { .. } => check_range(fs, cell, expected_rows, view),
         Strategy::AddDuration { .. } => check_add_duration(fs, cell, view),
         Strategy::Template { .. } => check_template(fs, cell, view, picks),
-        Strategy::Expression { .. } => crate::expression::check(fs, row, line, val, text, view),
+        Strategy::Expression { .. } | Strategy::Cases { .. } => {
+            crate::expression::check(fs, row, line, val, text, view)
+        }
     }
 }
 

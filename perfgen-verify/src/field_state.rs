@@ -92,6 +92,7 @@ pub(crate) fn field_state(
         Strategy::Template { .. } => plan_template(&mut fs, &cx),
         Strategy::ForeignKey { .. } => plan_foreign_key(&mut fs, &cx),
         Strategy::Expression { .. } => crate::expression::plan(&mut fs, info),
+        Strategy::Cases { .. } => crate::expression::plan_cases(&mut fs, info),
     }
     fs
 }

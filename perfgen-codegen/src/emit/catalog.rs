@@ -119,6 +119,19 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
             };
             quote!(#sp::Strategy::Expression { text: #text, random: #random, range: #range })
         }
+        Strategy::Cases {
+            arms,
+            texts,
+            otherwise,
+            ..
+        } => {
+            let arms = arms.iter().zip(texts).map(|((_, s), when)| {
+                let then = strategy(sp, s);
+                quote!(#sp::CaseArm { when: #when, then: #then })
+            });
+            let otherwise = strategy(sp, otherwise);
+            quote!(#sp::Strategy::Cases { arms: &[#(#arms),*], otherwise: &#otherwise })
+        }
     }
 }
 

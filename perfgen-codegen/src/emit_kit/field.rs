@@ -61,7 +61,9 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
                 }
             }
         }
-        Strategy::Expression { reads, .. } => args.extend(reads.iter().map(|&j| Arg::Value(j))),
+        Strategy::Expression { reads, .. } | Strategy::Cases { reads, .. } => {
+            args.extend(reads.iter().map(|&j| Arg::Value(j)))
+        }
         _ => {}
     }
     for c in f

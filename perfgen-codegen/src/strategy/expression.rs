@@ -178,6 +178,35 @@ impl ExpressionConfig {
     }
 }
 
+/// Parse and check `text` (a condition of `cases`) over the row of field `field`: the
+/// checked expression and the positions of the fields it reads. `None` also (with nothing
+/// reported) when it reads a field without a type, whose own problem is reported elsewhere.
+pub(crate) fn check_in_row(
+    text: &str,
+    at: ExprLoc,
+    field: &str,
+    fields: &[Sibling<'_>],
+    d: &mut Diagnostics,
+) -> Option<(TypedExpr, Vec<usize>)> {
+    let parsed = expr::parse(text, at, d)?;
+    let waits = expr::free_names(&parsed)
+        .iter()
+        .any(|path| match path.as_slice() {
+            [n] if n != field => fields.iter().any(|s| s.name == n && s.ty.is_none()),
+            _ => false,
+        });
+    if waits {
+        return None;
+    }
+    let scope = FieldScope {
+        fields,
+        this: field,
+        read: RefCell::new(Vec::new()),
+    };
+    let typed = expr::check(&parsed, &scope, d)?;
+    Some((typed, scope.read.into_inner()))
+}
+
 /// Decimal places `p` (written at `loc`): a whole number from 0 to 18.
 fn places_of(p: f64, loc: Loc, d: &mut Diagnostics) -> Option<u32> {
     if p.fract() != 0.0 || !(0.0..=18.0).contains(&p) {
@@ -347,11 +376,10 @@ impl Scope for FieldScope<'_, '_> {
 // ---------------------------------------------------------------------------------------
 // Emission
 
-/// The expression's value, redrawn while a run-time rule fails; text built per row is
-/// written into the caller's buffer.
-pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
-    let (e, f) = (fe.entity, fe.field);
-    let rt = fe.cx.rt;
+/// The Rust expression of `expr` inside the draw function of `fe`'s field: same-row fields
+/// are its parameters, draws come from its `rng`, failures are its row errors.
+pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
+    let (e, rt) = (fe.entity, fe.cx.rt);
     let name = |path: &[String]| -> TokenStream {
         let j = e
             .fields
@@ -372,7 +400,15 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
         name: &name,
         fail: &fail,
     };
-    let value = expr::emit(expr, &ecx);
+    expr::emit(expr, &ecx)
+}
+
+/// The expression's value, redrawn while a run-time rule fails; text built per row is
+/// written into the caller's buffer.
+pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
+    let f = fe.field;
+    let rt = fe.cx.rt;
+    let value = emit_value(fe, expr);
     if f.ty != Ty::String {
         return DrawCode::value(TokenStream::new(), None, value);
     }

@@ -19,6 +19,7 @@
 //! draw that reads other fields, `emit_kit::args_of` and the evaluation order
 //! (`lower/order.rs`).
 
+pub mod cases;
 pub mod duration;
 pub mod expression;
 pub mod foreign_key;
@@ -51,6 +52,7 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (foreign_key::NAME, foreign_key::PARAMS),
     (pool::CATEGORICAL_NAME, pool::CATEGORICAL_PARAMS),
     (expression::NAME, expression::PARAMS),
+    (cases::NAME, cases::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -72,6 +74,7 @@ pub enum StrategyConfig {
     /// A field of the seed records that no config names: drawn uniformly from its values.
     SeedField,
     Expression(expression::ExpressionConfig),
+    Cases(cases::CasesConfig),
 }
 
 impl StrategyConfig {
@@ -88,6 +91,7 @@ impl StrategyConfig {
             StrategyConfig::ForeignKey(_) => foreign_key::NAME,
             StrategyConfig::SeedField => SEED_FIELD_NAME,
             StrategyConfig::Expression(_) => expression::NAME,
+            StrategyConfig::Cases(_) => cases::NAME,
         }
     }
 
@@ -107,6 +111,7 @@ impl StrategyConfig {
                 StrategyConfig::ForeignKey(foreign_key::ForeignKeyConfig::parse(r))
             }
             expression::NAME => StrategyConfig::Expression(expression::ExpressionConfig::parse(r)),
+            cases::NAME => StrategyConfig::Cases(cases::CasesConfig::parse(r)),
             _ => return None,
         })
     }
@@ -124,6 +129,7 @@ impl StrategyConfig {
             StrategyConfig::ForeignKey(_) => None,
             // Typed from the fields it reads, before lowering (`lower`'s expression typing).
             StrategyConfig::Expression(_) => None,
+            StrategyConfig::Cases(c) => c.column_type(d),
         }
     }
 }
@@ -302,6 +308,7 @@ pub fn lower(
         StrategyConfig::Template(c) => c.lower(cx, d),
         StrategyConfig::ForeignKey(_) => foreign_key::lower(cx),
         StrategyConfig::Expression(c) => c.lower(cx, d),
+        StrategyConfig::Cases(c) => c.lower(cx, d),
     }
 }
 
@@ -335,6 +342,9 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
         } => foreign_key::emit(fe, parent, parent_field, distribution),
         ir::Strategy::External => unreachable!("fields of external entities are not emitted"),
         ir::Strategy::Expression { expr, .. } => expression::emit(fe, expr),
+        ir::Strategy::Cases {
+            arms, otherwise, ..
+        } => cases::emit(fe, arms, otherwise),
     }
 }
 

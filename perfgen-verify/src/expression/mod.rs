@@ -1,13 +1,15 @@
 //! `expression` fields: a deterministic expression (no draws) is evaluated again over each
 //! row's other columns by verify's own parser and evaluator (`parse`, `eval`), never the
 //! generator's code, and must give the written value; an expression with draws is checked
-//! against its build-time range, when there is one.
+//! against its build-time range, when there is one. A `cases` field's condition is
+//! evaluated the same way and its value checked against the branch it picks.
 
 mod eval;
 mod parse;
 
 use crate::compare::{CellValue, RowView};
 use crate::state::{FieldState, Tally};
+use crate::windows::resolve_time;
 use eval::{text_of, Row, V};
 use parse::E;
 use perfgen_runtime::catalog::EntityInfo;
@@ -19,6 +21,9 @@ pub(crate) enum Plan {
     Recompute(E),
     /// Inside these bounds.
     Range(f64, f64),
+    /// The branch of the first condition that holds (a condition that cannot be evaluated
+    /// here, one with draws, accepts any branch's value from there on).
+    Cases(Vec<(Option<E>, Strategy)>, Strategy),
 }
 
 /// The plan of an expression field (none when it draws and has no known range), with its
@@ -49,6 +54,63 @@ pub(crate) fn plan(fs: &mut FieldState, info: &EntityInfo) {
         ));
         fs.expression = Some(Plan::Range(lo, hi));
     }
+}
+
+/// The plan of a `cases` field: its conditions, each branch's law, and its value check.
+pub(crate) fn plan_cases(fs: &mut FieldState, info: &EntityInfo) {
+    let Strategy::Cases { arms, otherwise } = fs.spec.strategy else {
+        return;
+    };
+    let names: Vec<&str> = info.fields.iter().map(|f| f.name).collect();
+    let arms = arms
+        .iter()
+        .map(|a| (parse::parse(a.when, &names), a.then))
+        .collect();
+    fs.value_t = Some((
+        "cases".to_string(),
+        "drawn by the branch its condition picks".to_string(),
+        Tally::default(),
+    ));
+    fs.expression = Some(Plan::Cases(arms, *otherwise));
+}
+
+/// Whether branch strategy `s` can draw `val` (written `text`).
+fn branch_accepts(s: Strategy, val: CellValue, text: &str, now: i64) -> bool {
+    let x = match val {
+        CellValue::Int(i) => Some(i as f64),
+        CellValue::Dec(x) => Some(x),
+        CellValue::Time(t) => Some(t as f64),
+        _ => None,
+    };
+    match s {
+        Strategy::Pool { values, .. } => values.contains(&text),
+        Strategy::Normal {
+            min, max, integer, ..
+        } => {
+            let (lo, hi) = if integer {
+                (min.round(), max.round())
+            } else {
+                (min, max)
+            };
+            x.is_some_and(|x| x >= lo && x <= hi)
+        }
+        Strategy::Range { start, end, .. } => {
+            let (lo, hi) = (resolve_time(start, now), resolve_time(end, now));
+            x.is_some_and(|x| x >= lo as f64 && x <= hi as f64)
+        }
+        _ => true,
+    }
+}
+
+/// The row's values as expressions read them.
+fn row_values(view: &RowView<'_>) -> Vec<V> {
+    view.entity
+        .fields
+        .iter()
+        .enumerate()
+        // A column it may read is unreadable: its own check reports it.
+        .map(|(j, f)| cell_value(f.spec.column, view.vals[j], view.texts[j]).unwrap_or(V::Null))
+        .collect()
 }
 
 /// A cell's value as the expression reads it (`None` when the cell cannot be read).
@@ -88,15 +150,44 @@ pub(crate) fn check(
                 tally.hit(line, || format!("`{text}` is outside [{lo}, {hi}]"));
             }
         }
-        Plan::Recompute(e) => {
-            let mut fields = Vec::with_capacity(view.vals.len());
-            for (j, f) in view.entity.fields.iter().enumerate() {
-                match cell_value(f.spec.column, view.vals[j], view.texts[j]) {
-                    Some(v) => fields.push(v),
-                    // A column it may read is unreadable: its own check reports it.
-                    None => fields.push(V::Null),
+        Plan::Cases(arms, otherwise) => {
+            let fields = row_values(view);
+            let row = Row {
+                fields: &fields,
+                row,
+            };
+            let mut candidates = Vec::new();
+            let mut decided = false;
+            for (k, (cond, s)) in arms.iter().enumerate() {
+                match cond.as_ref().map(|c| row.eval(c)) {
+                    Some(Ok(V::Bool(true))) => {
+                        candidates.push((k, *s));
+                        decided = true;
+                        break;
+                    }
+                    Some(Ok(V::Bool(false) | V::Null)) => {}
+                    _ => candidates.push((k, *s)),
                 }
             }
+            if !decided {
+                candidates.push((arms.len(), *otherwise));
+            }
+            if !candidates
+                .iter()
+                .any(|(_, s)| branch_accepts(*s, val, text, view.now))
+            {
+                let k = candidates.last().map_or(0, |c| c.0);
+                tally.hit(line, || {
+                    if k == arms.len() {
+                        format!("`{text}` is not a value of the `else` branch")
+                    } else {
+                        format!("`{text}` is not a value of case {}", k + 1)
+                    }
+                });
+            }
+        }
+        Plan::Recompute(e) => {
+            let fields = row_values(view);
             let got = Row {
                 fields: &fields,
                 row,
