@@ -487,6 +487,16 @@ fn with_expression(expression_line: &str, extra: &str) -> String {
     )
 }
 
+/// The users config with field `state` drawn by `cases` with one arm (`when`, `then`) and
+/// `else_line` (a full YAML line, or nothing).
+fn with_cases(when: &str, then: &str, else_line: &str) -> String {
+    replace(
+        USERS,
+        "validations:\n",
+        &format!("  state:\n    strategy: cases\n    cases:\n      - when: \"{when}\"\n        then: {then}\n{else_line}validations:\n"),
+    )
+}
+
 /// Each mistake in an expression is reported inside its text, at the line and column of
 /// the offending token, with a help.
 #[test]
@@ -549,6 +559,46 @@ fn expression_defects_are_reported_inside_the_expression() {
             ),
             "configs/users_multiply.yaml:38:18",
             "read each other",
+        ),
+        (
+            "cases condition not boolean",
+            with_cases(
+                "age + 1",
+                "{strategy: categorical_weighted, values: {b: 1.0}}",
+                "    else: {strategy: categorical_weighted, values: {a: 1.0}}\n",
+            ),
+            "configs/users_multiply.yaml:39:16",
+            "not boolean",
+        ),
+        (
+            "cases branches of two types",
+            with_cases(
+                "age > 30",
+                "{strategy: normal_distribution, mean: 1, stddev: 1}",
+                "    else: {strategy: categorical_weighted, values: {a: 1.0}}\n",
+            ),
+            "configs/users_multiply.yaml:41:22",
+            "the first branch draws decimal",
+        ),
+        (
+            "cases branch strategy not supported",
+            with_cases(
+                "age > 30",
+                "{strategy: template, template: \"x{index}\"}",
+                "    else: {strategy: categorical_weighted, values: {a: 1.0}}\n",
+            ),
+            "configs/users_multiply.yaml:40:26",
+            "cannot be a branch",
+        ),
+        (
+            "cases without else",
+            with_cases(
+                "age > 30",
+                "{strategy: categorical_weighted, values: {b: 1.0}}",
+                "",
+            ),
+            "configs/users_multiply.yaml:37:13",
+            "needs `else`",
         ),
     ];
     let mut failures = Vec::new();
