@@ -208,6 +208,14 @@ pub enum Strategy {
         /// The same-row fields the conditions read, by position.
         reads: Vec<usize>,
     },
+    /// The field's value in the row's record of seed group `group`.
+    SeedGroup {
+        group: String,
+        /// The field's value in each seed record, in record order.
+        values: Vec<String>,
+        /// How the group draws its record (the same for every member).
+        distribution: PoolDistribution,
+    },
 }
 
 /// A value a rule compares against. Integers and decimals stay apart here (they are drawn

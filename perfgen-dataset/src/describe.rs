@@ -132,6 +132,22 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             let _ = write!(s, " else: {}", describe_branch(*otherwise, info));
             s
         }
+        Strategy::SeedGroup {
+            group,
+            values,
+            distribution,
+        } => {
+            let law = match distribution {
+                PoolDistribution::Zipf { alpha } => {
+                    format!("zipf (alpha {}) in seed order", num(alpha))
+                }
+                _ => "uniformly".to_string(),
+            };
+            format!(
+                "seed group `{group}`: the value of a seed record drawn {law} for the whole group ({} records)",
+                values.len()
+            )
+        }
     };
     if spec.unique {
         s.push_str("; unique");

@@ -104,8 +104,9 @@ fn draws_stay_in_their_ranges_and_cover_them() {
 
 #[test]
 fn same_bytes_whatever_the_threads_and_shards() {
-    let read = |args: &[&str]| -> Vec<u8> {
-        let mut all = vec!["--seed", "7", ROWS[0], ROWS[1]];
+    // Each file's bytes, its shard parts joined in order.
+    let read = |args: &[&str]| -> std::collections::BTreeMap<String, Vec<u8>> {
+        let mut all = vec!["--seed", "7", ROWS[0], ROWS[1], "--rows", "Place=2000"];
         all.extend_from_slice(args);
         let (dir, _) = generate(&CATALOG, &all);
         let mut parts: Vec<_> = std::fs::read_dir(dir.path())
@@ -114,18 +115,29 @@ fn same_bytes_whatever_the_threads_and_shards() {
             .filter(|p| p.extension().is_some_and(|e| e == "csv"))
             .collect();
         parts.sort();
-        parts
-            .iter()
-            .flat_map(|p| std::fs::read(p).unwrap())
-            .collect()
+        let mut files = std::collections::BTreeMap::new();
+        for p in parts {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let stem = name.split('.').next().unwrap().to_string();
+            files
+                .entry(stem)
+                .or_insert_with(Vec::new)
+                .extend(std::fs::read(&p).unwrap());
+        }
+        files
     };
     let one = read(&["--threads", "1"]);
+    assert_eq!(one.len(), 2);
     assert_eq!(one, read(&["--threads", "4"]));
-    let mut joined = Vec::new();
-    for k in 0..3 {
-        joined.extend(read(&["--shard", &format!("{k}/3"), "--threads", "2"]));
+    for n in [2, 3] {
+        let mut joined = std::collections::BTreeMap::new();
+        for k in 0..n {
+            for (stem, bytes) in read(&["--shard", &format!("{k}/{n}"), "--threads", "2"]) {
+                joined.entry(stem).or_insert_with(Vec::new).extend(bytes);
+            }
+        }
+        assert!(joined == one, "{n} shards differ from the single run");
     }
-    assert!(joined == one, "3 shards differ from the single run");
 }
 
 fn verify(dir: &std::path::Path) -> (i32, String) {
@@ -215,6 +227,93 @@ fn verify_catches_a_value_of_the_wrong_branch() {
     assert_eq!(code, 1, "{report}");
     assert!(
         report.contains(&format!("orders.csv:{}", row + 2)),
+        "{report}"
+    );
+}
+
+const SEED_PLACES: [(&str, &str, &str); 6] = [
+    ("Springfield", "IL", "62701"),
+    ("Springfield", "MA", "01103"),
+    ("Portland", "OR", "97201"),
+    ("Portland", "ME", "04101"),
+    ("Austin", "TX", "73301"),
+    ("Boston", "MA", "02108"),
+];
+
+fn places(extra: &[&str]) -> (tempfile::TempDir, Table) {
+    let mut args = vec!["--seed", "7", "--rows", "Place=2000"];
+    args.extend_from_slice(extra);
+    let (dir, mut tables) = generate(&CATALOG, &args);
+    let t = tables.remove("places").expect("places.csv");
+    (dir, t)
+}
+
+#[test]
+fn a_group_takes_every_value_from_one_seed_record_with_zipf_weights() {
+    let (_dir, t) = places(&[]);
+    assert_eq!(t.rows.len(), 2000);
+    let (c, s, z) = (t.col("city"), t.col("state"), t.col("zip"));
+    let mut counts = [0u32; 6];
+    for r in &t.rows {
+        let k = SEED_PLACES
+            .iter()
+            .position(|p| (p.0, p.1, p.2) == (r[c].as_str(), r[s].as_str(), r[z].as_str()))
+            .unwrap_or_else(|| panic!("({}, {}, {}) is no seed record", r[c], r[s], r[z]));
+        counts[k] += 1;
+    }
+    // Zipf(1.2) over 6 records in seed order: expected shares k^-1.2 / H.
+    let h: f64 = (1..=6).map(|k| (k as f64).powf(-1.2)).sum();
+    let chi2: f64 = (0..6)
+        .map(|k| {
+            let e = 2000.0 * ((k + 1) as f64).powf(-1.2) / h;
+            (f64::from(counts[k]) - e).powi(2) / e
+        })
+        .sum();
+    // 5 degrees of freedom: p = 0.001 at 20.5.
+    assert!(chi2 < 20.5, "chi-square {chi2} for counts {counts:?}");
+}
+
+#[test]
+fn verify_passes_on_groups_and_catches_a_broken_tuple() {
+    let (dir, t) = places(&[]);
+    let argv = [
+        "perfgen",
+        "verify",
+        "--quiet",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--rows",
+        "Place=2000",
+        "--only",
+        "Place",
+    ];
+    let run = |argv: &[&str]| {
+        let (mut so, mut se) = (Vec::new(), Vec::new());
+        let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| (*s).into()), &mut so, &mut se);
+        (
+            code,
+            String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap(),
+        )
+    };
+    let (code, report) = run(&argv);
+    assert_eq!(code, 0, "{report}");
+    // Give a Springfield, IL row the state of the other Springfield: each value alone is a
+    // seed value, the tuple is no record's.
+    let (c, s) = (t.col("city"), t.col("state"));
+    let row = t
+        .rows
+        .iter()
+        .position(|r| r[c] == "Springfield" && r[s] == "IL")
+        .unwrap();
+    let path = dir.path().join("places.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[row + 1] = lines[row + 1].replace(",IL,", ",MA,");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (code, report) = run(&argv);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(&format!("places.csv:{}", row + 2)),
         "{report}"
     );
 }

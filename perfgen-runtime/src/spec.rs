@@ -133,6 +133,14 @@ pub enum Strategy {
         arms: &'static [CaseArm],
         otherwise: &'static Strategy,
     },
+    /// `seed_group`: the field's value in the row's record of the group, every member of a
+    /// group reading the same record.
+    SeedGroup {
+        group: &'static str,
+        /// The field's value in each seed record, in record order.
+        values: &'static [&'static str],
+        distribution: PoolDistribution,
+    },
 }
 
 /// One arm of [`Strategy::Cases`].

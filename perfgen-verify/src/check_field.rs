@@ -51,7 +51,7 @@ pub(crate) fn check_field(
         Strategy::Range { .. } => check_range(fs, cell, expected_rows, view),
         Strategy::AddDuration { .. } => check_add_duration(fs, cell, view),
         Strategy::Template { .. } => check_template(fs, cell, view, picks),
-        Strategy::Expression { .. } | Strategy::Cases { .. } => {
+        Strategy::Expression { .. } | Strategy::Cases { .. } | Strategy::SeedGroup { .. } => {
             crate::expression::check(fs, row, line, val, text, view)
         }
     }

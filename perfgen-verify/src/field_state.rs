@@ -93,6 +93,7 @@ pub(crate) fn field_state(
         Strategy::ForeignKey { .. } => plan_foreign_key(&mut fs, &cx),
         Strategy::Expression { .. } => crate::expression::plan(&mut fs, info),
         Strategy::Cases { .. } => crate::expression::plan_cases(&mut fs, info),
+        Strategy::SeedGroup { .. } => crate::expression::plan_group(&mut fs, info),
     }
     fs
 }

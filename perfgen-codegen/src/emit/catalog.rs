@@ -132,6 +132,19 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
             let otherwise = strategy(sp, otherwise);
             quote!(#sp::Strategy::Cases { arms: &[#(#arms),*], otherwise: &#otherwise })
         }
+        Strategy::SeedGroup {
+            group,
+            values,
+            distribution,
+        } => {
+            let d = match distribution {
+                PoolDistribution::Zipf { alpha } => {
+                    quote!(#sp::PoolDistribution::Zipf { alpha: #alpha })
+                }
+                _ => quote!(#sp::PoolDistribution::Uniform),
+            };
+            quote!(#sp::Strategy::SeedGroup { group: #group, values: &[#(#values),*], distribution: #d })
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 mod classify;
 mod entities;
 mod expressions;
+mod groups;
 mod order;
 mod rules;
 mod types;
@@ -144,6 +145,7 @@ pub fn lower_with(
     expressions::type_expressions(&mut entities, true, d);
     lower_strategies(&mut entities, d);
     rules::rules(&mut entities, d);
+    groups::settle_groups(&mut entities, d);
     if d.has_errors() {
         return None;
     }

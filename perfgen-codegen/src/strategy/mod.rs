@@ -27,6 +27,7 @@ pub mod normal;
 pub mod params;
 pub mod pool;
 pub mod range;
+pub mod seed_group;
 pub mod template;
 pub mod uuid;
 
@@ -53,6 +54,7 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (pool::CATEGORICAL_NAME, pool::CATEGORICAL_PARAMS),
     (expression::NAME, expression::PARAMS),
     (cases::NAME, cases::PARAMS),
+    (seed_group::NAME, seed_group::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -75,6 +77,7 @@ pub enum StrategyConfig {
     SeedField,
     Expression(expression::ExpressionConfig),
     Cases(cases::CasesConfig),
+    SeedGroup(seed_group::SeedGroupConfig),
 }
 
 impl StrategyConfig {
@@ -92,6 +95,7 @@ impl StrategyConfig {
             StrategyConfig::SeedField => SEED_FIELD_NAME,
             StrategyConfig::Expression(_) => expression::NAME,
             StrategyConfig::Cases(_) => cases::NAME,
+            StrategyConfig::SeedGroup(_) => seed_group::NAME,
         }
     }
 
@@ -112,6 +116,7 @@ impl StrategyConfig {
             }
             expression::NAME => StrategyConfig::Expression(expression::ExpressionConfig::parse(r)),
             cases::NAME => StrategyConfig::Cases(cases::CasesConfig::parse(r)),
+            seed_group::NAME => StrategyConfig::SeedGroup(seed_group::SeedGroupConfig::parse(r)),
             _ => return None,
         })
     }
@@ -130,6 +135,7 @@ impl StrategyConfig {
             // Typed from the fields it reads, before lowering (`lower`'s expression typing).
             StrategyConfig::Expression(_) => None,
             StrategyConfig::Cases(c) => c.column_type(d),
+            StrategyConfig::SeedGroup(_) => Some(Ty::Str),
         }
     }
 }
@@ -309,6 +315,7 @@ pub fn lower(
         StrategyConfig::ForeignKey(_) => foreign_key::lower(cx),
         StrategyConfig::Expression(c) => c.lower(cx, d),
         StrategyConfig::Cases(c) => c.lower(cx, d),
+        StrategyConfig::SeedGroup(c) => c.lower(cx, d),
     }
 }
 
@@ -345,6 +352,11 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
         ir::Strategy::Cases {
             arms, otherwise, ..
         } => cases::emit(fe, arms, otherwise),
+        ir::Strategy::SeedGroup {
+            group,
+            values,
+            distribution,
+        } => seed_group::emit(fe, group, values, distribution),
     }
 }
 

@@ -14,6 +14,7 @@ use eval::{text_of, Row, V};
 use parse::E;
 use perfgen_runtime::catalog::EntityInfo;
 use perfgen_runtime::spec::{ColumnType, Strategy};
+use std::collections::HashSet;
 
 /// What an expression field is checked against.
 pub(crate) enum Plan {
@@ -24,6 +25,10 @@ pub(crate) enum Plan {
     /// The branch of the first condition that holds (a condition that cannot be evaluated
     /// here, one with draws, accepts any branch's value from there on).
     Cases(Vec<(Option<E>, Strategy)>, Strategy),
+    /// The row's values of a seed group's members (positions) are one record's.
+    Group(Vec<usize>, HashSet<Vec<&'static str>>),
+    /// One of these values (a member of a group checked by its first member).
+    OneOf(HashSet<&'static str>),
 }
 
 /// The plan of an expression field (none when it draws and has no known range), with its
@@ -72,6 +77,54 @@ pub(crate) fn plan_cases(fs: &mut FieldState, info: &EntityInfo) {
         Tally::default(),
     ));
     fs.expression = Some(Plan::Cases(arms, *otherwise));
+}
+
+/// The plan of a `seed_group` member: its group's first member checks the row's tuple of
+/// the group's values against the seed records' tuples, the others their own values.
+pub(crate) fn plan_group(fs: &mut FieldState, info: &EntityInfo) {
+    let Strategy::SeedGroup { group, values, .. } = fs.spec.strategy else {
+        return;
+    };
+    let members: Vec<usize> = info
+        .fields
+        .iter()
+        .enumerate()
+        .filter(
+            |(_, f)| matches!(f.spec.strategy, Strategy::SeedGroup { group: g, .. } if g == group),
+        )
+        .map(|(j, _)| j)
+        .collect();
+    if members.first() != Some(&fs.idx) {
+        fs.value_t = Some((
+            "group".to_string(),
+            format!("a value of seed group `{group}`"),
+            Tally::default(),
+        ));
+        fs.expression = Some(Plan::OneOf(values.iter().copied().collect()));
+        return;
+    }
+    let member_values: Vec<&'static [&'static str]> = members
+        .iter()
+        .map(|&j| match info.fields[j].spec.strategy {
+            Strategy::SeedGroup { values, .. } => values,
+            _ => &[],
+        })
+        .collect();
+    let tuples = (0..values.len())
+        .map(|k| {
+            member_values
+                .iter()
+                .map(|v| v.get(k).copied().unwrap_or(""))
+                .collect()
+        })
+        .collect();
+    let names: Vec<&str> = members.iter().map(|&j| info.fields[j].name).collect();
+    fs.value_t = Some((
+        "group".to_string(),
+        format!("({}) one seed record of group `{group}`", names.join(", ")),
+        Tally::default(),
+    ));
+    fs.expression = Some(Plan::Group(members, tuples));
 }
 
 /// Whether branch strategy `s` can draw `val` (written `text`).
@@ -148,6 +201,19 @@ pub(crate) fn check(
             };
             if !(x >= *lo && x <= *hi) {
                 tally.hit(line, || format!("`{text}` is outside [{lo}, {hi}]"));
+            }
+        }
+        Plan::OneOf(values) => {
+            if !values.contains(text) {
+                tally.hit(line, || format!("`{text}` is no seed record's value"));
+            }
+        }
+        Plan::Group(members, tuples) => {
+            let tuple: Vec<&str> = members.iter().map(|&j| view.texts[j]).collect();
+            if !tuples.contains(&tuple) {
+                tally.hit(line, || {
+                    format!("({}) is not one seed record's values", tuple.join(", "))
+                });
             }
         }
         Plan::Cases(arms, otherwise) => {
