@@ -600,6 +600,28 @@ fn expression_defects_are_reported_inside_the_expression() {
             "configs/users_multiply.yaml:37:13",
             "needs `else`",
         ),
+        (
+            "seed group without group",
+            replace(USERS, "  last_name:\n    strategy: seed_pool_weighted\n", "  last_name:\n    strategy: seed_group\n"),
+            "configs/users_multiply.yaml:13:13",
+            "missing `group`",
+        ),
+        (
+            "seed group with two distributions",
+            replace(
+                USERS,
+                "  first_name:\n    strategy: seed_pool_weighted\n    distribution: zipf\n    alpha: 1.5\n  last_name:\n    strategy: seed_pool_weighted\n",
+                "  first_name:\n    strategy: seed_group\n    group: person\n    distribution: zipf\n    alpha: 1.5\n  last_name:\n    strategy: seed_group\n    group: person\n    distribution: uniform\n",
+            ),
+            "configs/users_multiply.yaml:16:19",
+            "already has its `distribution` on `first_name`",
+        ),
+        (
+            "seed group member missing from a record",
+            replace(USERS, "  last_name:\n    strategy: seed_pool_weighted\n", "  nickname:\n    strategy: seed_group\n    group: person\n"),
+            "configs/users_multiply.yaml:12:3",
+            "in 0 of the 2 seed records",
+        ),
     ];
     let mut failures = Vec::new();
     for (what, users, at, text) in cases {
