@@ -239,27 +239,32 @@ fn quoted_at(lines: &[&str], loc: Loc) -> bool {
 }
 
 /// Where the text of the scalar at `loc` starts and how it is written: quoted, plain, or a
-/// block scalar (`|`, `>`) whose text starts on the next line at its indentation.
+/// block scalar (`|`, `>`), whose text the parser places at its first line's indentation.
 fn text_at(lines: &[&str], loc: Loc) -> ExprLoc {
-    let first = lines
-        .get(loc.line as usize - 1)
-        .and_then(|l| l.chars().nth(loc.col as usize - 1));
-    match first {
-        Some(q @ ('"' | '\'')) => ExprLoc::quoted(loc, q),
-        Some('|' | '>') => {
-            let next = lines.get(loc.line as usize).copied().unwrap_or("");
-            let indent = (next.len() - next.trim_start_matches(' ').len()) as u32;
-            ExprLoc {
-                loc: Loc {
-                    file: loc.file,
-                    line: loc.line + 1,
-                    col: indent + 1,
-                },
-                style: ScalarStyle::Block { indent },
-            }
-        }
-        _ => ExprLoc::plain(loc),
+    let line = lines.get(loc.line as usize - 1).copied().unwrap_or("");
+    match line.chars().nth(loc.col as usize - 1) {
+        Some(q @ ('"' | '\'')) => return ExprLoc::quoted(loc, q),
+        None => return ExprLoc::plain(loc),
+        Some(_) => {}
     }
+    let starts_line = line.chars().take(loc.col as usize - 1).all(|c| c == ' ');
+    let after_indicator = loc.line >= 2
+        && lines
+            .get(loc.line as usize - 2)
+            .map(|l| {
+                l.trim_end()
+                    .trim_end_matches(['-', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+            })
+            .is_some_and(|l| l.ends_with('|') || l.ends_with('>'));
+    if starts_line && after_indicator {
+        return ExprLoc {
+            loc,
+            style: ScalarStyle::Block {
+                indent: loc.col - 1,
+            },
+        };
+    }
+    ExprLoc::plain(loc)
 }
 
 /// Where the text of scalar `y` starts and how it is written (plain at the node for any

@@ -299,8 +299,8 @@ fn monotone(e: &TypedExpr) -> Option<i8> {
         Node::Op(Op::Arith(op), a) => {
             let (l, r) = (monotone(&a[0])?, monotone(&a[1])?);
             match op {
-                expr::BinOp::Add if l == 0 || r == 0 || l == r => Some(l + r).map(i8::signum),
-                expr::BinOp::Sub if l == 0 || r == 0 || l == -r => Some(l - r).map(i8::signum),
+                expr::BinOp::Add if l == 0 || r == 0 || l == r => Some((l + r).signum()),
+                expr::BinOp::Sub if l == 0 || r == 0 || l == -r => Some((l - r).signum()),
                 expr::BinOp::Mul if l == 0 => Some(r * constant_sign(&a[0])?),
                 expr::BinOp::Mul if r == 0 => Some(l * constant_sign(&a[1])?),
                 _ => None,
@@ -453,4 +453,103 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::{FieldStrategy, StrategyConfig};
+
+    /// The expression config of field `total` in YAML `body` (its mapping's lines).
+    fn config(body: &str) -> ExpressionConfig {
+        let mut d = Diagnostics::default();
+        let tree = crate::yaml::parse(0, body, &mut d).expect("test YAML parses");
+        let (key, body) = &tree.as_map().unwrap()[0];
+        match FieldStrategy::read(&key.text, key.loc, body).strategy {
+            Ok(StrategyConfig::Expression(c)) => c,
+            other => panic!("an expression: {other:?}"),
+        }
+    }
+
+    const FIELDS: [Sibling<'static>; 2] = [
+        Sibling {
+            name: "qty",
+            ty: Some(Ty::Int),
+        },
+        Sibling {
+            name: "total",
+            ty: None,
+        },
+    ];
+
+    fn resolve(text: &str) -> (Option<Resolved>, Vec<String>) {
+        let c = config(&format!(
+            "total:\n  strategy: expression\n  expression: \"{text}\"\n"
+        ));
+        let mut d = Diagnostics::default();
+        let r = c.resolve("total", &FIELDS, &mut d);
+        let shown = d
+            .into_sorted()
+            .iter()
+            .map(|x| format!("{}:{} {}", x.loc.line, x.loc.col, x.message))
+            .collect();
+        (r, shown)
+    }
+
+    #[test]
+    fn index_affine_expressions_are_one_to_one() {
+        for (text, want) in [
+            ("index * 32 + 1", true),
+            ("-index + 7", true),
+            ("5 - index * 2", true),
+            ("index - index", false),
+            ("(index + 1) / 8", false),
+            ("index * 0 + 1", false),
+            ("index + uniform(0, 1)", false),
+            ("index + qty", false),
+            ("index * 1.5", false),
+        ] {
+            let (r, shown) = resolve(text);
+            let r = r.unwrap_or_else(|| panic!("{text}: {shown:?}"));
+            assert_eq!(one_to_one_in_index(&r.expr), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn types_reads_and_draws_follow_the_expression() {
+        let (r, _) = resolve("qty * 2.50");
+        let r = r.unwrap();
+        assert_eq!(
+            (r.ty, r.reads.as_slice(), r.random),
+            (Ty::Decimal(2), &[0][..], false)
+        );
+        let (r, _) = resolve("'#' || uniform(1, 9)");
+        let r = r.unwrap();
+        assert_eq!((r.ty, r.random), (Ty::String, true));
+        let (r, _) = resolve("if qty > 3 then 'big' else 'small'");
+        assert_eq!(r.unwrap().ty, Ty::Str);
+    }
+
+    #[test]
+    fn a_block_scalar_maps_positions_to_its_lines() {
+        let c = config("total:\n  strategy: expression\n  expression: |\n    qty +\n      qtyy\n");
+        let mut d = Diagnostics::default();
+        assert!(c.resolve("total", &FIELDS, &mut d).is_none());
+        let shown: Vec<String> = d
+            .into_sorted()
+            .iter()
+            .map(|x| format!("{}:{} {}", x.loc.line, x.loc.col, x.message))
+            .collect();
+        assert_eq!(shown, ["5:7 unknown field `qtyy`"]);
+    }
+
+    #[test]
+    fn reading_itself_or_an_untyped_field_is_reported_once() {
+        let (r, shown) = resolve("total + 1");
+        assert!(r.is_none());
+        assert_eq!(
+            shown,
+            ["3:16 the expression of `total` reads `total` itself"]
+        );
+    }
 }
