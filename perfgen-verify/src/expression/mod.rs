@@ -281,3 +281,71 @@ pub(crate) fn check(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::eval::{text_of, Row, V};
+    use super::parse::parse;
+
+    /// `text` over fields `q` (integer 7), `p` (decimal 2.50), `s` (text `ab`), `t` (the
+    /// time 1995-06-17T00:00:00Z), at row 41, as text.
+    fn eval(text: &str) -> String {
+        let fields = [
+            V::Int(7),
+            V::Dec(2.5, 2),
+            V::Text("ab".into()),
+            V::Time(803_347_200),
+        ];
+        let e = parse(text, &["q", "p", "s", "t"]).unwrap_or_else(|| panic!("parses: {text}"));
+        match (Row {
+            fields: &fields,
+            row: 41,
+        })
+        .eval(&e)
+        {
+            Ok(v) => text_of(&v),
+            Err(why) => format!("error: {why}"),
+        }
+    }
+
+    #[test]
+    fn arithmetic_follows_sql_integers_and_decimal_places() {
+        assert_eq!(eval("((index + 1) / 8) * 32 + (index + 1) % 8"), "162");
+        assert_eq!(eval("-7 / 2"), "-3");
+        assert_eq!(eval("-7 % 2"), "-1");
+        assert_eq!(eval("q * p"), "17.50");
+        assert_eq!(eval("p * (1 - 0.10)"), "2.2500");
+        assert_eq!(eval("round(p * 1.333, 2)"), "3.33");
+        assert_eq!(eval("q / 0"), "error: overflow or division by zero");
+    }
+
+    #[test]
+    fn text_dates_and_conditions() {
+        assert_eq!(eval("(q + 10) || '-' || lpad(q, 4, '0')"), "17-0007");
+        assert_eq!(eval("lpad(-42, 5, '0')"), "-0042");
+        assert_eq!(
+            eval("upper(s) || length(s) || substr('hello', 2, 3)"),
+            "AB2ell"
+        );
+        assert_eq!(eval("t + 30d"), "1995-07-17T00:00:00Z");
+        assert_eq!(eval("date(t) + 1"), "1995-06-18");
+        assert_eq!(
+            eval("if t <= timestamp '1995-06-17T00:00:00Z' then 'R' else 'N'"),
+            "R"
+        );
+        assert_eq!(
+            eval("case when q < 5 then 'low' when q < 10 then 'mid' else 'high' end"),
+            "mid"
+        );
+        assert_eq!(eval("coalesce(null, q) || ''"), "7");
+        assert_eq!(eval("null + 1"), "");
+        assert_eq!(eval("uniform(1, 3)"), "error: a random draw");
+    }
+
+    #[test]
+    fn what_is_not_a_same_row_expression_does_not_parse() {
+        assert!(parse("order.total + 1", &["q"]).is_none());
+        assert!(parse("q +", &["q"]).is_none());
+        assert!(parse("nope * 2", &["q"]).is_none());
+    }
+}
