@@ -651,3 +651,26 @@ fn a_valid_expression_builds() {
     let (lines, render) = check(&users, ORDERS);
     assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
 }
+
+/// A rule an expression without draws may break is a warning at the rule: redrawing it
+/// cannot help, generation stops at the first such row.
+#[test]
+fn a_rule_on_an_expression_without_draws_warns_that_it_stops() {
+    let users = replace(
+        &with_expression("    expression: \"age * 2\"", ""),
+        "validations:\n",
+        "validations:\n  - field: total\n    rule: \"!= 100\"\n",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/users_multiply.yaml:41:11: warning:")
+                && l.contains("its expression has no draws")
+        ),
+        "{render}"
+    );
+    if let Err(e) = snapshot("rule on an expression without draws", &render) {
+        panic!("{e}");
+    }
+}
