@@ -8,6 +8,7 @@ fn main() {
         ("configs/kinds-nulls/configs", "kinds_nulls.rs"),
         ("configs/kinds-nulls-twin/configs", "kinds_nulls_twin.rs"),
         ("configs/kinds-text/configs", "kinds_text.rs"),
+        ("configs/kinds-expr/configs", "kinds_expr.rs"),
     ] {
         perfgen_codegen::Builder::new(dir)
             .root(&root)

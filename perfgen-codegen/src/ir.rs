@@ -228,6 +228,35 @@ pub enum Strategy {
         min_length: u32,
         max_length: u32,
     },
+    /// A value computed from same-row fields, the row index, constants and draws.
+    Expression {
+        /// The expression as written (for the catalog and messages).
+        text: String,
+        /// The checked expression, of the column's type.
+        expr: crate::expr::TypedExpr,
+        /// The same-row fields it reads, by position, in order of first use.
+        reads: Vec<usize>,
+        /// Whether it draws from the cell's stream (`uniform`, `bernoulli`).
+        random: bool,
+    },
+    /// The first arm whose condition holds draws the value, else `otherwise`.
+    Cases {
+        /// Each condition (boolean) with its branch's strategy.
+        arms: Vec<(crate::expr::TypedExpr, Strategy)>,
+        /// Each condition as written.
+        texts: Vec<String>,
+        otherwise: Box<Strategy>,
+        /// The same-row fields the conditions read, by position.
+        reads: Vec<usize>,
+    },
+    /// The field's value in the row's record of seed group `group`.
+    SeedGroup {
+        group: String,
+        /// The field's value in each seed record, in record order.
+        values: Vec<String>,
+        /// How the group draws its record (the same for every member).
+        distribution: PoolDistribution,
+    },
 }
 
 /// A value a rule compares against. Integers and decimals stay apart here (they are drawn

@@ -12,6 +12,7 @@
 //! config) does with a mapping: check its keys and read a value as text.
 
 use crate::diag::{suggest, Diagnostics, FileId, Loc, Spanned};
+use crate::expr::{ExprLoc, ScalarStyle};
 use marked_yaml::{LoadError, LoaderOptions, Node};
 
 /// A YAML node with its position.
@@ -28,6 +29,9 @@ pub enum YamlKind {
     Scalar {
         text: String,
         plain: bool,
+        /// Where the text starts and how it is quoted, so a position inside the text (an
+        /// expression's) maps back to the file.
+        text_at: ExprLoc,
     },
     Map(Vec<(Key, Yaml)>),
     Seq(Vec<Yaml>),
@@ -64,7 +68,7 @@ impl Yaml {
     }
     /// A plain `null`, `~` or empty scalar.
     pub fn is_null(&self) -> bool {
-        matches!(&self.kind, YamlKind::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+        matches!(&self.kind, YamlKind::Scalar { text, plain: true, .. } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
     /// What kind of node this is, for messages.
     pub fn kind_name(&self) -> &'static str {
@@ -234,12 +238,51 @@ fn quoted_at(lines: &[&str], loc: Loc) -> bool {
         .is_some_and(|c| c == '"' || c == '\'')
 }
 
+/// Where the text of the scalar at `loc` starts and how it is written: quoted, plain, or a
+/// block scalar (`|`, `>`), whose text the parser places at its first line's indentation.
+fn text_at(lines: &[&str], loc: Loc) -> ExprLoc {
+    let line = lines.get(loc.line as usize - 1).copied().unwrap_or("");
+    match line.chars().nth(loc.col as usize - 1) {
+        Some(q @ ('"' | '\'')) => return ExprLoc::quoted(loc, q),
+        None => return ExprLoc::plain(loc),
+        Some(_) => {}
+    }
+    let starts_line = line.chars().take(loc.col as usize - 1).all(|c| c == ' ');
+    let after_indicator = loc.line >= 2
+        && lines
+            .get(loc.line as usize - 2)
+            .map(|l| {
+                l.trim_end()
+                    .trim_end_matches(['-', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+            })
+            .is_some_and(|l| l.ends_with('|') || l.ends_with('>'));
+    if starts_line && after_indicator {
+        return ExprLoc {
+            loc,
+            style: ScalarStyle::Block {
+                indent: loc.col - 1,
+            },
+        };
+    }
+    ExprLoc::plain(loc)
+}
+
+/// Where the text of scalar `y` starts and how it is written (plain at the node for any
+/// other node).
+pub fn text_at_of(y: &Yaml) -> ExprLoc {
+    match &y.kind {
+        YamlKind::Scalar { text_at, .. } => *text_at,
+        _ => ExprLoc::plain(y.loc),
+    }
+}
+
 fn convert(file: FileId, node: &Node, lines: &[&str]) -> Yaml {
     let loc = span_loc(file, node.span());
     let kind = match node {
         Node::Scalar(s) => YamlKind::Scalar {
             text: s.as_str().to_string(),
             plain: !quoted_at(lines, loc),
+            text_at: text_at(lines, loc),
         },
         Node::Sequence(seq) => YamlKind::Seq(seq.iter().map(|n| convert(file, n, lines)).collect()),
         Node::Mapping(map) => YamlKind::Map(

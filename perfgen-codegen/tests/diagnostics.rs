@@ -629,3 +629,201 @@ fn formatted_index_keeps_templates_unique() {
         assert_eq!(!refused, proven, "{template}:\n{render}");
     }
 }
+
+/// The users config with field `total` computed by `expression_line` (a full YAML line
+/// after `strategy: expression`, e.g. `    expression: "age * 2"`) and `extra` lines after it.
+fn with_expression(expression_line: &str, extra: &str) -> String {
+    replace(
+        USERS,
+        "validations:\n",
+        &format!("  total:\n    strategy: expression\n{expression_line}\n{extra}validations:\n"),
+    )
+}
+
+/// The users config with field `state` drawn by `cases` with one arm (`when`, `then`) and
+/// `else_line` (a full YAML line, or nothing).
+fn with_cases(when: &str, then: &str, else_line: &str) -> String {
+    replace(
+        USERS,
+        "validations:\n",
+        &format!("  state:\n    strategy: cases\n    cases:\n      - when: \"{when}\"\n        then: {then}\n{else_line}validations:\n"),
+    )
+}
+
+/// Each mistake in an expression is reported inside its text, at the line and column of
+/// the offending token, with a help.
+#[test]
+fn expression_defects_are_reported_inside_the_expression() {
+    let e = |line: &str| with_expression(line, "");
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "expression type error",
+            e("    expression: \"age + first_name\""),
+            "configs/users_multiply.yaml:38:22",
+            "`+`",
+        ),
+        (
+            "expression unknown field",
+            e("    expression: \"agee * 2\""),
+            "configs/users_multiply.yaml:38:18",
+            "agee",
+        ),
+        (
+            "expression unknown field in single quotes",
+            e("    expression: 'first_name || ''-'' || agee'"),
+            "configs/users_multiply.yaml:38:41",
+            "agee",
+        ),
+        (
+            "expression syntax error",
+            e("    expression: \"age * \""),
+            "configs/users_multiply.yaml:38:",
+            "error:",
+        ),
+        (
+            "expression of boolean type",
+            e("    expression: \"age > 30\""),
+            "configs/users_multiply.yaml:38:18",
+            "boolean",
+        ),
+        (
+            "expression that can be null",
+            e("    expression: \"case when age > 30 then 1 end\""),
+            "configs/users_multiply.yaml:38:18",
+            "can be null",
+        ),
+        (
+            "expression declared type mismatch",
+            with_expression("    expression: \"age * 1.5\"", "    type: integer\n"),
+            "configs/users_multiply.yaml:39:11",
+            "not integer",
+        ),
+        (
+            "expression unique not proven",
+            with_expression("    expression: \"age * 2\"", "    unique: true\n"),
+            "configs/users_multiply.yaml:39:13",
+            "not proven one-to-one",
+        ),
+        (
+            "expressions in a cycle",
+            with_expression(
+                "    expression: \"net + 1\"",
+                "  net:\n    strategy: expression\n    expression: \"total - 1\"\n",
+            ),
+            "configs/users_multiply.yaml:38:18",
+            "read each other",
+        ),
+        (
+            "cases condition not boolean",
+            with_cases(
+                "age + 1",
+                "{strategy: categorical_weighted, values: {b: 1.0}}",
+                "    else: {strategy: categorical_weighted, values: {a: 1.0}}\n",
+            ),
+            "configs/users_multiply.yaml:39:16",
+            "not boolean",
+        ),
+        (
+            "cases branches of two types",
+            with_cases(
+                "age > 30",
+                "{strategy: normal_distribution, mean: 1, stddev: 1}",
+                "    else: {strategy: categorical_weighted, values: {a: 1.0}}\n",
+            ),
+            "configs/users_multiply.yaml:41:22",
+            "the first branch draws decimal",
+        ),
+        (
+            "cases branch strategy not supported",
+            with_cases(
+                "age > 30",
+                "{strategy: template, template: \"x{index}\"}",
+                "    else: {strategy: categorical_weighted, values: {a: 1.0}}\n",
+            ),
+            "configs/users_multiply.yaml:40:26",
+            "cannot be a branch",
+        ),
+        (
+            "cases without else",
+            with_cases(
+                "age > 30",
+                "{strategy: categorical_weighted, values: {b: 1.0}}",
+                "",
+            ),
+            "configs/users_multiply.yaml:37:13",
+            "needs `else`",
+        ),
+        (
+            "seed group without group",
+            replace(USERS, "  last_name:\n    strategy: seed_pool_weighted\n", "  last_name:\n    strategy: seed_group\n"),
+            "configs/users_multiply.yaml:13:13",
+            "missing `group`",
+        ),
+        (
+            "seed group with two distributions",
+            replace(
+                USERS,
+                "  first_name:\n    strategy: seed_pool_weighted\n    distribution: zipf\n    alpha: 1.5\n  last_name:\n    strategy: seed_pool_weighted\n",
+                "  first_name:\n    strategy: seed_group\n    group: person\n    distribution: zipf\n    alpha: 1.5\n  last_name:\n    strategy: seed_group\n    group: person\n    distribution: uniform\n",
+            ),
+            "configs/users_multiply.yaml:16:19",
+            "already has its `distribution` on `first_name`",
+        ),
+        (
+            "seed group member missing from a record",
+            replace(USERS, "  last_name:\n    strategy: seed_pool_weighted\n", "  nickname:\n    strategy: seed_group\n    group: person\n"),
+            "configs/users_multiply.yaml:12:3",
+            "in 0 of the 2 seed records",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, at, text) in cases {
+        let (lines, render) = check(&users, ORDERS);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_valid_expression_builds() {
+    let users = with_expression(
+        "    expression: \"'#' || lpad(index + 1, 6, '0') || ':' || age * 2\"",
+        "",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+}
+
+/// A rule an expression without draws may break is a warning at the rule: redrawing it
+/// cannot help, generation stops at the first such row.
+#[test]
+fn a_rule_on_an_expression_without_draws_warns_that_it_stops() {
+    let users = replace(
+        &with_expression("    expression: \"age * 2\"", ""),
+        "validations:\n",
+        "validations:\n  - field: total\n    rule: \"!= 100\"\n",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/users_multiply.yaml:41:11: warning:")
+                && l.contains("its expression has no draws")
+        ),
+        "{render}"
+    );
+    if let Err(e) = snapshot("rule on an expression without draws", &render) {
+        panic!("{e}");
+    }
+}

@@ -141,6 +141,44 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
                 String::new()
             }
         ),
+        Strategy::Expression {
+            text,
+            random,
+            range,
+        } => {
+            let mut s = format!("expression `{text}`");
+            if random {
+                s.push_str(" (with random draws)");
+            }
+            if let Some((lo, hi)) = range {
+                s.push_str(&format!(" in [{}, {}]", num(lo), num(hi)));
+            }
+            s
+        }
+        Strategy::Cases { arms, otherwise } => {
+            let mut s = String::from("cases:");
+            for a in arms {
+                let _ = write!(s, " when `{}`: {};", a.when, describe_branch(a.then, info));
+            }
+            let _ = write!(s, " else: {}", describe_branch(*otherwise, info));
+            s
+        }
+        Strategy::SeedGroup {
+            group,
+            values,
+            distribution,
+        } => {
+            let law = match distribution {
+                PoolDistribution::Zipf { alpha } => {
+                    format!("zipf (alpha {}) in seed order", num(alpha))
+                }
+                _ => "uniformly".to_string(),
+            };
+            format!(
+                "seed group `{group}`: the value of a seed record drawn {law} for the whole group ({} records)",
+                values.len()
+            )
+        }
     };
     if spec.unique {
         s.push_str("; unique");
@@ -183,6 +221,36 @@ fn describe_nulls(s: &mut String, spec: &FieldSpec, info: &EntityInfo) {
         .collect();
     if !from.is_empty() {
         let _ = write!(s, "; NULL where {} is NULL", from.join(" or "));
+    }
+}
+
+/// A branch of `cases` in words (branches draw from pools, normals, ranges or uuids).
+fn describe_branch(s: Strategy, info: &EntityInfo) -> String {
+    match s {
+        Strategy::Pool {
+            values,
+            distribution,
+        } => describe_pool(values, distribution),
+        Strategy::Normal {
+            mean,
+            stddev,
+            min,
+            max,
+            ..
+        } => format!(
+            "normal (mean {}, stddev {}) truncated to [{}, {}]",
+            num(mean),
+            num(stddev),
+            num(min),
+            num(max)
+        ),
+        Strategy::Range { start, end, .. } => format!(
+            "between {} and {}",
+            time(start, info.generated_at),
+            time(end, info.generated_at)
+        ),
+        Strategy::UuidV4 => "UUID v4 (random)".to_string(),
+        _ => "another strategy".to_string(),
     }
 }
 

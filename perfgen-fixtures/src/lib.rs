@@ -26,6 +26,12 @@ pub mod kinds_text {
     include!(concat!(env!("OUT_DIR"), "/kinds_text.rs"));
 }
 
+/// Expressions: keys, text and numbers computed from the row, the row index and draws.
+#[allow(clippy::all)]
+pub mod kinds_expr {
+    include!(concat!(env!("OUT_DIR"), "/kinds_expr.rs"));
+}
+
 /// The golden file of `configs/golden` (checked against perfgen-codegen's output by
 /// `perfgen-codegen/tests/golden.rs`).
 #[allow(clippy::all)]

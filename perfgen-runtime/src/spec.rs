@@ -183,6 +183,36 @@ pub enum Strategy {
         min_length: u32,
         max_length: u32,
     },
+    /// `expression`: a value computed from same-row fields, the row index and draws.
+    Expression {
+        /// The expression as written.
+        text: &'static str,
+        /// Whether it draws from the cell's stream (else every value follows from the row).
+        random: bool,
+        /// Bounds every value lies in, when known at build time (numbers only).
+        range: Option<(f64, f64)>,
+    },
+    /// `cases`: the first arm whose condition holds draws the value, else `otherwise`.
+    Cases {
+        arms: &'static [CaseArm],
+        otherwise: &'static Strategy,
+    },
+    /// `seed_group`: the field's value in the row's record of the group, every member of a
+    /// group reading the same record.
+    SeedGroup {
+        group: &'static str,
+        /// The field's value in each seed record, in record order.
+        values: &'static [&'static str],
+        distribution: PoolDistribution,
+    },
+}
+
+/// One arm of [`Strategy::Cases`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CaseArm {
+    /// The condition as written (an expression over the row's fields).
+    pub when: &'static str,
+    pub then: Strategy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -54,6 +54,9 @@ pub(crate) fn check_field(
         Strategy::RandomString { .. } | Strategy::Pattern { .. } | Strategy::Words { .. } => {
             crate::text::check_text(fs, line, text)
         }
+        Strategy::Expression { .. } | Strategy::Cases { .. } | Strategy::SeedGroup { .. } => {
+            crate::expression::check(fs, row, line, val, text, view)
+        }
     }
 }
 

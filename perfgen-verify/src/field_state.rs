@@ -64,6 +64,7 @@ pub(crate) fn field_state(
         nulls: (0, 0),
         null_inputs_t: crate::nulls::has_nullable_inputs(shared.catalog, e, &spec)
             .then(Tally::default),
+        expression: None,
     };
     let static_view = RowView {
         catalog: shared.catalog,
@@ -96,6 +97,9 @@ pub(crate) fn field_state(
         Strategy::RandomString { .. } | Strategy::Pattern { .. } | Strategy::Words { .. } => {
             crate::text::plan_text(&mut fs)
         }
+        Strategy::Expression { .. } => crate::expression::plan(&mut fs, info),
+        Strategy::Cases { .. } => crate::expression::plan_cases(&mut fs, info),
+        Strategy::SeedGroup { .. } => crate::expression::plan_group(&mut fs, info),
     }
     fs
 }

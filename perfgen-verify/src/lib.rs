@@ -44,6 +44,7 @@
 mod check_field;
 mod compare;
 mod distributions;
+mod expression;
 mod field_state;
 mod finish;
 mod keys;

@@ -82,4 +82,6 @@ pub(crate) struct FieldState {
     /// Rows where the field is NULL while no field it is computed from is (at `null_rate`
     /// 0), or not NULL while one is: NULL in, NULL out.
     pub(crate) null_inputs_t: Option<Tally>,
+    /// An expression field's check.
+    pub(crate) expression: Option<crate::expression::Plan>,
 }

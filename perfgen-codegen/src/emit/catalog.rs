@@ -141,6 +141,44 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
         } => {
             quote!(#sp::Strategy::Words { words: &[#(#words),*], min_length: #min_length, max_length: #max_length })
         }
+        Strategy::Expression {
+            text, expr, random, ..
+        } => {
+            let range = match expr.range {
+                Some(r) if expr.ty.kind.is_numeric() => {
+                    let (lo, hi) = (f64_lit(r.min), f64_lit(r.max));
+                    quote!(::core::option::Option::Some((#lo, #hi)))
+                }
+                _ => quote!(::core::option::Option::None),
+            };
+            quote!(#sp::Strategy::Expression { text: #text, random: #random, range: #range })
+        }
+        Strategy::Cases {
+            arms,
+            texts,
+            otherwise,
+            ..
+        } => {
+            let arms = arms.iter().zip(texts).map(|((_, s), when)| {
+                let then = strategy(rt, sp, s);
+                quote!(#sp::CaseArm { when: #when, then: #then })
+            });
+            let otherwise = strategy(rt, sp, otherwise);
+            quote!(#sp::Strategy::Cases { arms: &[#(#arms),*], otherwise: &#otherwise })
+        }
+        Strategy::SeedGroup {
+            group,
+            values,
+            distribution,
+        } => {
+            let d = match distribution {
+                PoolDistribution::Zipf { alpha } => {
+                    quote!(#sp::PoolDistribution::Zipf { alpha: #alpha })
+                }
+                _ => quote!(#sp::PoolDistribution::Uniform),
+            };
+            quote!(#sp::Strategy::SeedGroup { group: #group, values: &[#(#values),*], distribution: #d })
+        }
     }
 }
 

@@ -71,6 +71,9 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
                 }
             }
         }
+        Strategy::Expression { reads, .. } | Strategy::Cases { reads, .. } => {
+            args.extend(reads.iter().map(|&j| Arg::Value(j)))
+        }
         _ => {}
     }
     for c in f

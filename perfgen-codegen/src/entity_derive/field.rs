@@ -75,6 +75,7 @@ fn yaml_scalar(text: impl Into<String>, quoted: bool, loc: Loc) -> Yaml {
         kind: YamlKind::Scalar {
             text: text.into(),
             plain: !quoted,
+            text_at: crate::expr::ExprLoc::quoted(loc, if quoted { '"' } else { ' ' }),
         },
     }
 }

@@ -41,6 +41,9 @@ pub(super) fn static_range(
             let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             Some((lo, hi))
         }
+        Strategy::Expression { expr, .. } if expr.ty.kind.is_numeric() => {
+            expr.range.map(|r| (r.min, r.max))
+        }
         _ => None,
     }
 }
@@ -257,6 +260,19 @@ pub(super) fn classify(
     fd.enforce.reject.push(open_groups);
     fd.enforce.rules_text.push(u.text.clone());
     fd.records.push(record(Enforcement::Redraw));
+    if let Some(Strategy::Expression { random: false, .. }) = &fd.strategy {
+        // Redrawing a value without draws gives the same value: the check only stops.
+        d.warning(
+            u.loc,
+            format!(
+                "rule `{}` on `{}` is checked at run time; its expression has no draws, so generation stops at the first row where it fails",
+                u.text.trim(),
+                fd.name
+            ),
+        )
+        .help("make the rule follow from the expression (e.g. bound it with `min`/`max`), or drop it");
+        return;
+    }
     d.warning(
         u.loc,
         format!(

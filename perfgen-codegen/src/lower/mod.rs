@@ -10,6 +10,8 @@
 
 mod classify;
 mod entities;
+mod expressions;
+mod groups;
 mod nulls;
 mod order;
 mod rules;
@@ -146,10 +148,13 @@ pub fn lower_with(
     entities.extend(externals.iter().map(entities::external_draft));
     field_strategies(&mut entities, d);
     types::resolve_foreign_keys(&mut entities, d);
+    expressions::type_expressions(&mut entities, false, d);
     types::propagate_types(&mut entities, d);
+    expressions::type_expressions(&mut entities, true, d);
     lower_strategies(&mut entities, d);
     rules::rules(&mut entities, d);
     nulls::nulls(&mut entities, d);
+    groups::settle_groups(&mut entities, d);
     if d.has_errors() {
         return None;
     }

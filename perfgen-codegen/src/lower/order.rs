@@ -16,6 +16,9 @@ fn field_deps(fd: &FieldDraft<'_>) -> Vec<usize> {
                 }
             }
         }
+        Some(Strategy::Expression { reads, .. } | Strategy::Cases { reads, .. }) => {
+            deps.extend(reads)
+        }
         _ => {}
     }
     let cmps = fd

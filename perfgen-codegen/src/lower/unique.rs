@@ -114,6 +114,13 @@ pub(super) fn check_unique(
             });
             return;
         }
+        Some(Strategy::Expression { expr, .. }) => {
+            if !crate::strategy::expression::one_to_one_in_index(expr) {
+                d.error(loc, format!("`{}` must be unique but its expression is not proven one-to-one in the row index", fd.name))
+                    .help("compute it as a strictly increasing function of `index` alone (e.g. `index * 32 + 1`), or drop `unique`");
+            }
+            return;
+        }
         _ => false,
     };
     if proven {

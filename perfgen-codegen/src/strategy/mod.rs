@@ -19,13 +19,16 @@
 //! draw that reads other fields, `emit_kit::args_of` and the evaluation order
 //! (`lower/order.rs`).
 
+pub mod cases;
 pub mod duration;
+pub mod expression;
 pub mod foreign_key;
 pub mod normal;
 pub mod params;
 pub mod pool;
 pub mod random_string;
 pub mod range;
+pub mod seed_group;
 pub mod template;
 pub mod uuid;
 pub mod words;
@@ -59,6 +62,9 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (pool::CATEGORICAL_NAME, pool::CATEGORICAL_PARAMS),
     (random_string::NAME, random_string::PARAMS),
     (words::NAME, words::PARAMS),
+    (expression::NAME, expression::PARAMS),
+    (cases::NAME, cases::PARAMS),
+    (seed_group::NAME, seed_group::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -81,6 +87,9 @@ pub enum StrategyConfig {
     SeedField,
     RandomString(random_string::RandomStringConfig),
     Words(words::WordsConfig),
+    Expression(expression::ExpressionConfig),
+    Cases(cases::CasesConfig),
+    SeedGroup(seed_group::SeedGroupConfig),
 }
 
 impl StrategyConfig {
@@ -98,6 +107,9 @@ impl StrategyConfig {
             StrategyConfig::SeedField => SEED_FIELD_NAME,
             StrategyConfig::RandomString(_) => random_string::NAME,
             StrategyConfig::Words(_) => words::NAME,
+            StrategyConfig::Expression(_) => expression::NAME,
+            StrategyConfig::Cases(_) => cases::NAME,
+            StrategyConfig::SeedGroup(_) => seed_group::NAME,
         }
     }
 
@@ -120,6 +132,9 @@ impl StrategyConfig {
                 StrategyConfig::RandomString(random_string::RandomStringConfig::parse(r))
             }
             words::NAME => StrategyConfig::Words(words::WordsConfig::parse(r)),
+            expression::NAME => StrategyConfig::Expression(expression::ExpressionConfig::parse(r)),
+            cases::NAME => StrategyConfig::Cases(cases::CasesConfig::parse(r)),
+            seed_group::NAME => StrategyConfig::SeedGroup(seed_group::SeedGroupConfig::parse(r)),
             _ => return None,
         })
     }
@@ -136,6 +151,10 @@ impl StrategyConfig {
             StrategyConfig::Normal(n) => Some(n.column_type(d)),
             StrategyConfig::ForeignKey(_) => None,
             StrategyConfig::RandomString(_) | StrategyConfig::Words(_) => Some(Ty::String),
+            // Typed from the fields it reads, before lowering (`lower`'s expression typing).
+            StrategyConfig::Expression(_) => None,
+            StrategyConfig::Cases(c) => c.column_type(d),
+            StrategyConfig::SeedGroup(_) => Some(Ty::Str),
         }
     }
 }
@@ -318,6 +337,9 @@ pub fn lower(
         StrategyConfig::ForeignKey(_) => foreign_key::lower(cx),
         StrategyConfig::RandomString(c) => c.lower(cx, d),
         StrategyConfig::Words(c) => c.lower(cx, d),
+        StrategyConfig::Expression(c) => c.lower(cx, d),
+        StrategyConfig::Cases(c) => c.lower(cx, d),
+        StrategyConfig::SeedGroup(c) => c.lower(cx, d),
     }
 }
 
@@ -361,6 +383,15 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
             min_length,
             max_length,
         } => words::emit(fe, words, *min_length, *max_length),
+        ir::Strategy::Expression { expr, .. } => expression::emit(fe, expr),
+        ir::Strategy::Cases {
+            arms, otherwise, ..
+        } => cases::emit(fe, arms, otherwise),
+        ir::Strategy::SeedGroup {
+            group,
+            values,
+            distribution,
+        } => seed_group::emit(fe, group, values, distribution),
     }
 }
 

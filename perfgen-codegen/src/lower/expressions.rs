@@ -1,0 +1,123 @@
+//! The column types of `expression` fields: each follows from the types of the fields it
+//! reads, so expressions are typed in dependency order, after the fields with a type of
+//! their own; expressions that read each other are a cycle, reported at each one's text.
+
+use super::{EntityDraft, FieldDraft};
+use crate::diag::Diagnostics;
+use crate::strategy::{Sibling, StrategyConfig};
+
+fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
+    fields
+        .iter()
+        .map(|f| Sibling {
+            name: &f.name,
+            ty: f.ty,
+        })
+        .collect()
+}
+
+/// Type every expression field whose inputs are typed (problems are reported when it is
+/// lowered); with `report_cycles`, report the expressions that read each other.
+pub(super) fn type_expressions(
+    entities: &mut [EntityDraft<'_>],
+    report_cycles: bool,
+    d: &mut Diagnostics,
+) {
+    for ent in entities.iter_mut() {
+        loop {
+            let mut changed = false;
+            for i in 0..ent.fields.len() {
+                let Some(StrategyConfig::Expression(c)) = ent.fields[i].config else {
+                    continue;
+                };
+                if ent.fields[i].ty.is_some() {
+                    continue;
+                }
+                let sib = siblings(&ent.fields);
+                let mut scratch = Diagnostics::default();
+                let ty = c
+                    .resolve(&ent.fields[i].name, &sib, &mut scratch)
+                    .map(|r| r.ty);
+                if ty.is_some() {
+                    ent.fields[i].ty = ty;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        if report_cycles {
+            report_cycles_of(ent, d);
+        }
+    }
+}
+
+/// Each cycle of untyped expressions reading each other, once, at its first field.
+fn report_cycles_of(ent: &EntityDraft<'_>, d: &mut Diagnostics) {
+    let sib = siblings(&ent.fields);
+    // The untyped expression fields each untyped expression waits for.
+    let waits: Vec<Vec<usize>> = ent
+        .fields
+        .iter()
+        .map(|f| match f.config {
+            Some(StrategyConfig::Expression(c)) if f.ty.is_none() => c
+                .pending_on(&f.name, &sib)
+                .iter()
+                .filter_map(|n| ent.fields.iter().position(|g| g.name == *n))
+                .filter(|&j| matches!(ent.fields[j].config, Some(StrategyConfig::Expression(_))))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut reported = vec![false; ent.fields.len()];
+    for start in 0..ent.fields.len() {
+        // Follow first waits from `start` until a field repeats: that loop is a cycle.
+        let mut path = vec![start];
+        let cycle = loop {
+            let last = *path.last().expect("path starts non-empty");
+            let Some(&next) = waits[last].first() else {
+                break None;
+            };
+            if let Some(k) = path.iter().position(|&x| x == next) {
+                break Some(path[k..].to_vec());
+            }
+            path.push(next);
+        };
+        let Some(mut cycle) = cycle else { continue };
+        if cycle.iter().any(|&x| reported[x]) {
+            continue;
+        }
+        for &x in &cycle {
+            reported[x] = true;
+        }
+        let first = *cycle.iter().min().expect("a cycle has a field");
+        let at = cycle
+            .iter()
+            .position(|&x| x == first)
+            .expect("first is on it");
+        cycle.rotate_left(at);
+        let names: Vec<String> = cycle
+            .iter()
+            .chain(std::iter::once(&first))
+            .map(|&x| format!("`{}`", ent.fields[x].name))
+            .collect();
+        let f = &ent.fields[first];
+        let Some(StrategyConfig::Expression(c)) = f.config else {
+            continue;
+        };
+        let loc = match &c.expression {
+            crate::strategy::params::Param::Given(t) => c.text_at.loc_of(&t.value, 0),
+            _ => f.loc,
+        };
+        d.error(
+            loc,
+            format!(
+                "the expressions of `{}` read each other: {}",
+                ent.name,
+                names.join(" -> ")
+            ),
+        )
+        .help("break the cycle: an expression may only read fields that do not read it");
+    }
+}
