@@ -309,13 +309,9 @@ impl Strategy {
     pub fn value_inputs(&self) -> Vec<usize> {
         match self {
             Strategy::AddDuration { base, .. } => vec![*base],
-            Strategy::Template { pieces, .. } => pieces
-                .iter()
-                .filter_map(|p| match p {
-                    TemplatePiece::Field(j) => Some(*j),
-                    _ => None,
-                })
-                .collect(),
+            Strategy::Template { pieces, .. } => {
+                pieces.iter().filter_map(TemplatePiece::field).collect()
+            }
             _ => Vec::new(),
         }
     }

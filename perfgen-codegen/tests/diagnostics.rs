@@ -770,6 +770,16 @@ fn expression_defects_are_reported_inside_the_expression() {
             "already has its `distribution` on `first_name`",
         ),
         (
+            "expression over a field that may be NULL",
+            replace(
+                &with_expression("    expression: \"age * 2\"", ""),
+                "    type: integer\n  created_at:",
+                "    type: integer\n    null_rate: 0.1\n  created_at:",
+            ),
+            "configs/users_multiply.yaml:",
+            "`total` is computed from `age`, which may be NULL",
+        ),
+        (
             "seed group member missing from a record",
             replace(USERS, "  last_name:\n    strategy: seed_pool_weighted\n", "  nickname:\n    strategy: seed_group\n    group: person\n"),
             "configs/users_multiply.yaml:12:3",

@@ -117,6 +117,14 @@ fn null_shares_follow_null_rate_and_empty_strings_are_quoted() {
             assert!(x.parse::<i64>().unwrap() >= p.parse::<i64>().unwrap());
         }
     }
+    // A formatted number of a nullable field: NULL in, NULL out; else the padded number.
+    for (pages, label) in loans.col("pages").iter().zip(loans.col("pages_label")) {
+        match (pages, label) {
+            (None, None) => {}
+            (Some(p), Some(l)) => assert_eq!(l, &format!("p{:05}", p.parse::<i64>().unwrap())),
+            other => panic!("pages and pages_label disagree on NULL: {other:?}"),
+        }
+    }
     // Foreign keys that are not NULL reference a member.
     let ids: std::collections::HashSet<&str> = members
         .col("id")

@@ -37,6 +37,23 @@ pub(super) fn nulls(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     for e in 0..entities.len() {
         for f in 0..entities[e].fields.len() {
             let fd = &entities[e].fields[f];
+            let reads: &[usize] = match &fd.strategy {
+                Some(Strategy::Expression { reads, .. } | Strategy::Cases { reads, .. }) => reads,
+                _ => &[],
+            };
+            // Expressions are compiled over values that are never NULL: one that reads a
+            // nullable field would compute from the value the NULL cell stands for.
+            if let Some(g) = reads
+                .iter()
+                .filter_map(|&k| entities[e].fields.get(k))
+                .find(|g| g.nullable)
+            {
+                d.error(
+                    fd.loc,
+                    format!("`{}` is computed from `{}`, which may be NULL", fd.name, g.name),
+                )
+                .help("expressions and cases cannot read a field that may be NULL yet: drop that field's `null_rate`, or compute from a field that is never NULL");
+            }
             if let Some(Strategy::ForeignKey {
                 parent,
                 parent_field,
