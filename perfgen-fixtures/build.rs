@@ -5,6 +5,7 @@ fn main() {
         ("configs/seed-doc/configs", "seed_doc.rs"),
         ("configs/all-strategies/configs", "all_strategies.rs"),
         ("configs/derive-equivalent/configs", "derive_equivalent.rs"),
+        ("configs/kinds-numbers/configs", "kinds_numbers.rs"),
     ] {
         perfgen_codegen::Builder::new(dir)
             .root(&root)

@@ -476,3 +476,84 @@ fn a_rule_some_rows_cannot_meet_is_a_warning_at_the_rule() {
         "{render}"
     );
 }
+
+/// The mistakes of `number_range` and `sequence`, each at its place with a help
+/// (the users' `age` field rewritten to `age_field`).
+#[test]
+fn each_number_defect_is_reported_where_it_is() {
+    const AGE: &str = "  age:\n    strategy: normal_distribution\n    mean: 35\n    stddev: 12\n    min: 18\n    max: 80\n    type: integer\n";
+    let age = |field: &str| replace(USERS, AGE, &format!("  age:\n{field}"));
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "number_range min above max",
+            age("    strategy: number_range\n    min: 90\n    max: 80\n"),
+            "configs/users_multiply.yaml:20:10",
+            "greater than `max`",
+        ),
+        (
+            "number_range bound with more decimals than precision",
+            age("    strategy: number_range\n    min: 0.125\n    max: 80\n    precision: 2\n"),
+            "configs/users_multiply.yaml:20:10",
+            "has more than 2 decimals",
+        ),
+        (
+            "number_range integer bound not whole",
+            age("    strategy: number_range\n    min: 18\n    max: 80.5\n"),
+            "configs/users_multiply.yaml:21:10",
+            "is not a whole number",
+        ),
+        (
+            "number_range bad precision",
+            age("    strategy: number_range\n    min: 18\n    max: 80\n    precision: 13\n"),
+            "configs/users_multiply.yaml:22:16",
+            "`precision` must be a whole number from 0 to 12",
+        ),
+        (
+            "number_range bound not a number",
+            age("    strategy: number_range\n    min: eighteen\n    max: 80\n"),
+            "configs/users_multiply.yaml:20:10",
+            "`min` must be a number",
+        ),
+        (
+            "number_range unknown distribution",
+            age("    strategy: number_range\n    min: 18\n    max: 80\n    distribution: normal\n"),
+            "configs/users_multiply.yaml:22:19",
+            "normal",
+        ),
+        (
+            "number_range unique at random",
+            age("    strategy: number_range\n    min: 18\n    max: 80\n    unique: true\n"),
+            "configs/users_multiply.yaml:22:13",
+            "at most 63 distinct values",
+        ),
+        (
+            "sequence unique with step 0",
+            age("    strategy: sequence\n    start: 20\n    step: 0\n    unique: true\n"),
+            "configs/users_multiply.yaml:22:13",
+            "its `step` is 0",
+        ),
+        (
+            "sequence start not a whole number",
+            age("    strategy: sequence\n    start: 1.5\n"),
+            "configs/users_multiply.yaml:20:12",
+            "`start` must be a whole number",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, at, text) in cases {
+        let (lines, render) = check(&users, ORDERS);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

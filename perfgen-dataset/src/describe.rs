@@ -110,12 +110,50 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             parent_field,
             distribution,
         } => describe_foreign_key(catalog, info, parent, parent_field, distribution),
+        Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            distribution,
+        } => describe_number_range(min, max, precision, distribution),
+        Strategy::Sequence { start, step } => {
+            format!("sequence {start} + {step} x row (the 0-based row index)")
+        }
     };
     if spec.unique {
         s.push_str("; unique");
     }
     describe_rules(&mut s, spec, info, catalog);
     s
+}
+
+/// A number range's law over its bounds, with its decimals.
+fn describe_number_range(
+    min: i64,
+    max: i64,
+    precision: u32,
+    distribution: RangeDistribution,
+) -> String {
+    let shown = |units: i64| {
+        let mut s = String::new();
+        perfgen_runtime::number::push_fixed(units, precision, &mut s);
+        s
+    };
+    let (a, b) = (shown(min), shown(max));
+    let kind = if precision == 0 {
+        "integers".to_string()
+    } else {
+        format!("{precision} decimals")
+    };
+    match distribution {
+        RangeDistribution::Linear => format!("linear by row from {a} to {b}, {kind}"),
+        RangeDistribution::Uniform => format!("uniform in [{a}, {b}], {kind}"),
+        RangeDistribution::Exponential { rate } => format!(
+            "exponential in [{a}, {b}] (density at {b} e^{} = {:.0}x that at {a}), {kind}",
+            num(rate),
+            rate.exp()
+        ),
+    }
 }
 
 /// A pool's law: uniform, zipf with the top shares, or the categorical weights.

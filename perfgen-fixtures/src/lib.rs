@@ -26,3 +26,10 @@ pub mod derive_equivalent {
 pub mod golden {
     include!("../golden/golden.rs");
 }
+
+/// Numbers and sequences: `number_range` (integers and decimals under each law) and
+/// `sequence`, with rules proven from their bounds or checked at run time.
+#[allow(clippy::all)]
+pub mod kinds_numbers {
+    include!(concat!(env!("OUT_DIR"), "/kinds_numbers.rs"));
+}

@@ -119,6 +119,19 @@ pub enum Strategy {
         parent_field: usize,
         distribution: ForeignKeyDistribution,
     },
+    /// `number_range`: whole units of 10^-precision in [min, max] (integers for precision 0
+    /// of an integer column), under the law of [`crate::number`].
+    NumberRange {
+        min: i64,
+        max: i64,
+        precision: u32,
+        distribution: RangeDistribution,
+    },
+    /// `sequence`: `start + step * row` for the global 0-based row index.
+    Sequence {
+        start: i64,
+        step: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -101,6 +101,12 @@ pub(crate) fn sql_type(catalog: &Catalog, entity: usize, field: usize) -> String
                 .filter(|x| x.is_finite())
                 .map(|x| m.max(x.abs()))
         }),
+        Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            ..
+        } => Some(min.unsigned_abs().max(max.unsigned_abs()) as f64 / 10f64.powi(precision as i32)),
         _ => None,
     };
     match f.spec.column {

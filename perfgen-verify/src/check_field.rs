@@ -51,6 +51,10 @@ pub(crate) fn check_field(
         Strategy::Range { .. } => check_range(fs, cell, expected_rows, view),
         Strategy::AddDuration { .. } => check_add_duration(fs, cell, view),
         Strategy::Template { .. } => check_template(fs, cell, view, picks),
+        Strategy::NumberRange { .. } => {
+            crate::numbers::check_number_range(fs, row, line, expected_rows, val, text)
+        }
+        Strategy::Sequence { .. } => crate::numbers::check_sequence(fs, row, line, val, text),
     }
 }
 

@@ -90,6 +90,8 @@ pub(crate) fn field_state(
         Strategy::AddDuration { .. } => plan_add_duration(&mut fs, &cx),
         Strategy::Template { .. } => plan_template(&mut fs, &cx),
         Strategy::ForeignKey { .. } => plan_foreign_key(&mut fs, &cx),
+        Strategy::NumberRange { .. } => crate::numbers::plan_number_range(&mut fs),
+        Strategy::Sequence { .. } => crate::numbers::plan_sequence(&mut fs),
     }
     fs
 }

@@ -48,6 +48,7 @@ mod field_state;
 mod finish;
 mod keys;
 mod model;
+mod numbers;
 mod options;
 mod pass;
 mod read;

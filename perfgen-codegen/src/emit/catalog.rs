@@ -107,6 +107,24 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
             };
             quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
         }
+        Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            distribution: dist,
+        } => {
+            let d = match dist {
+                RangeDistribution::Linear => quote!(#sp::RangeDistribution::Linear),
+                RangeDistribution::Uniform => quote!(#sp::RangeDistribution::Uniform),
+                RangeDistribution::Exponential { rate } => {
+                    quote!(#sp::RangeDistribution::Exponential { rate: #rate })
+                }
+            };
+            quote!(#sp::Strategy::NumberRange { min: #min, max: #max, precision: #precision, distribution: #d })
+        }
+        Strategy::Sequence { start, step } => {
+            quote!(#sp::Strategy::Sequence { start: #start, step: #step })
+        }
     }
 }
 

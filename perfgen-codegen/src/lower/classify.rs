@@ -41,6 +41,24 @@ pub(super) fn static_range(
             let hi = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             Some((lo, hi))
         }
+        Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            ..
+        } => {
+            let scale = 10f64.powi(*precision as i32);
+            Some((*min as f64 / scale, *max as f64 / scale))
+        }
+        // The last row depends on the run's row count (`--scale`): only one end is known.
+        Strategy::Sequence { start, step } => {
+            let start = *start as f64;
+            Some(match step.signum() {
+                1 => (start, f64::INFINITY),
+                -1 => (f64::NEG_INFINITY, start),
+                _ => (start, start),
+            })
+        }
         _ => None,
     }
 }

@@ -4,7 +4,7 @@
 use super::EntityDraft;
 use crate::diag::{Diagnostics, Loc};
 use crate::ir::*;
-use crate::strategy::{template, uuid, StrategyConfig};
+use crate::strategy::{sequence, template, uuid, StrategyConfig};
 use crate::values::shown_number;
 
 fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> Option<f64> {
@@ -45,6 +45,7 @@ fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> O
             let now = entities[e].seed.and_then(|s| s.generated_at);
             Some((end.resolve(now)? - start.resolve(now)?) as f64 + 1.0)
         }
+        Strategy::NumberRange { min, max, .. } => Some((*max as f64 - *min as f64) + 1.0),
         _ => None,
     }
 }
@@ -99,6 +100,28 @@ pub(super) fn check_unique(
             });
             return;
         }
+        Some(Strategy::Sequence { step, .. }) => {
+            if *step == 0 {
+                d.error(
+                    loc,
+                    format!(
+                        "`{}` cannot be unique: its `step` is 0, so every row has the same value",
+                        fd.name
+                    ),
+                )
+                .help("use a non-zero `step`, or drop `unique`");
+                return;
+            }
+            // Distinct for every row; a run-time rule that fails a row stops generation.
+            true
+        }
+        Some(Strategy::NumberRange {
+            distribution: RangeDistribution::Linear,
+            ..
+        }) => {
+            // Rows spread evenly over at least as many values each take their own.
+            fd.enforce.is_empty() && capacity(entities, e, f, 0).is_some_and(|c| c >= n as f64)
+        }
         _ => false,
     };
     if proven {
@@ -107,6 +130,11 @@ pub(super) fn check_unique(
     let fd = &entities[e].fields[f];
     let help = if matches!(fd.config, Some(StrategyConfig::Template(_))) {
         "add `{index}` to the template (e.g. `{first_name}.{last_name}{index}@{domain}`), followed by a non-digit".to_string()
+    } else if matches!(fd.config, Some(StrategyConfig::NumberRange(_))) {
+        format!(
+            "use `distribution: linear` over at least as many values as rows, or a `{}`",
+            sequence::NAME
+        )
     } else {
         format!(
             "use `{}`, or a `{}` that contains `{{index}}`",

@@ -22,9 +22,11 @@
 pub mod duration;
 pub mod foreign_key;
 pub mod normal;
+pub mod number;
 pub mod params;
 pub mod pool;
 pub mod range;
+pub mod sequence;
 pub mod template;
 pub mod uuid;
 
@@ -49,6 +51,8 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (duration::NAME, duration::PARAMS),
     (foreign_key::NAME, foreign_key::PARAMS),
     (pool::CATEGORICAL_NAME, pool::CATEGORICAL_PARAMS),
+    (number::NAME, number::PARAMS),
+    (sequence::NAME, sequence::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -69,6 +73,8 @@ pub enum StrategyConfig {
     ForeignKey(foreign_key::ForeignKeyConfig),
     /// A field of the seed records that no config names: drawn uniformly from its values.
     SeedField,
+    NumberRange(number::NumberRangeConfig),
+    Sequence(sequence::SequenceConfig),
 }
 
 impl StrategyConfig {
@@ -84,6 +90,8 @@ impl StrategyConfig {
             StrategyConfig::Template(_) => template::NAME,
             StrategyConfig::ForeignKey(_) => foreign_key::NAME,
             StrategyConfig::SeedField => SEED_FIELD_NAME,
+            StrategyConfig::NumberRange(_) => number::NAME,
+            StrategyConfig::Sequence(_) => sequence::NAME,
         }
     }
 
@@ -102,6 +110,8 @@ impl StrategyConfig {
             foreign_key::NAME => {
                 StrategyConfig::ForeignKey(foreign_key::ForeignKeyConfig::parse(r))
             }
+            number::NAME => StrategyConfig::NumberRange(number::NumberRangeConfig::parse(r)),
+            sequence::NAME => StrategyConfig::Sequence(sequence::SequenceConfig::parse(r)),
             _ => return None,
         })
     }
@@ -117,6 +127,8 @@ impl StrategyConfig {
             StrategyConfig::Range(_) | StrategyConfig::DeriveFromField(_) => Some(Ty::Timestamp),
             StrategyConfig::Normal(n) => Some(n.column_type(d)),
             StrategyConfig::ForeignKey(_) => None,
+            StrategyConfig::NumberRange(n) => Some(n.column_type(d)),
+            StrategyConfig::Sequence(_) => Some(Ty::Int),
         }
     }
 }
@@ -294,6 +306,8 @@ pub fn lower(
         StrategyConfig::DeriveFromField(c) => c.lower(cx, d),
         StrategyConfig::Template(c) => c.lower(cx, d),
         StrategyConfig::ForeignKey(_) => foreign_key::lower(cx),
+        StrategyConfig::NumberRange(c) => c.lower(cx, d),
+        StrategyConfig::Sequence(c) => c.lower(cx, d),
     }
 }
 
@@ -326,6 +340,13 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
             distribution,
         } => foreign_key::emit(fe, parent, parent_field, distribution),
         ir::Strategy::External => unreachable!("fields of external entities are not emitted"),
+        ir::Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            distribution,
+        } => number::emit(fe, min, max, precision, distribution),
+        ir::Strategy::Sequence { start, step } => sequence::emit(fe, start, step),
     }
 }
 
