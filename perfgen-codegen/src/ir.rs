@@ -96,6 +96,10 @@ pub enum Ty {
     Str,
     /// A string built per row (templates).
     String,
+    /// `bool`, written `true`/`false`.
+    Bool,
+    /// A day (`perfgen_runtime::Date`), written `YYYY-MM-DD`.
+    Date,
 }
 
 impl Ty {
@@ -107,6 +111,8 @@ impl Ty {
             Ty::Decimal(_) => "decimal",
             Ty::Timestamp => "timestamp",
             Ty::Str | Ty::String => "string",
+            Ty::Bool => "boolean",
+            Ty::Date => "date",
         }
     }
     /// An integer or a decimal.
@@ -198,6 +204,10 @@ pub enum Strategy {
     Sequence {
         start: i64,
         step: i64,
+    },
+    /// True with `probability`.
+    Boolean {
+        probability: f64,
     },
 }
 

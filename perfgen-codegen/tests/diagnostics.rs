@@ -533,6 +533,12 @@ fn each_number_defect_is_reported_where_it_is() {
             "its `step` is 0",
         ),
         (
+            "boolean probability above 1",
+            age("    strategy: boolean\n    probability: 1.5\n"),
+            "configs/users_multiply.yaml:20:18",
+            "`probability` must be between 0 and 1",
+        ),
+        (
             "sequence start not a whole number",
             age("    strategy: sequence\n    start: 1.5\n"),
             "configs/users_multiply.yaml:20:12",

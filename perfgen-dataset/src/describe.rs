@@ -119,6 +119,9 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
         Strategy::Sequence { start, step } => {
             format!("sequence {start} + {step} x row (the 0-based row index)")
         }
+        Strategy::Boolean { probability } => {
+            format!("`true` with probability {}, else `false`", num(probability))
+        }
     };
     if spec.unique {
         s.push_str("; unique");

@@ -148,6 +148,18 @@ fn every_column_follows_its_law() {
         "rank above the middle: {above}, expected {}",
         ROWS as f64 * p
     );
+
+    // Booleans: `true`/`false` only, the share of true binomial around its probability.
+    for (column, p) in [("active", 0.3), ("coin", 0.5)] {
+        let values = a.column(column);
+        assert!(values.iter().all(|v| *v == "true" || *v == "false"));
+        let trues = values.iter().filter(|v| **v == "true").count() as f64;
+        let sd = (ROWS as f64 * p * (1.0 - p)).sqrt();
+        assert!(
+            (trues - ROWS as f64 * p).abs() < 6.0 * sd,
+            "{column}: {trues} true of {ROWS}"
+        );
+    }
 }
 
 /// Generates into a fresh folder with `args`.
@@ -203,13 +215,14 @@ fn verify_passes_and_catches_damaged_numbers() {
     }
     assert!(report.contains("in [-999.99, 9999.99]"), "{report}");
 
-    let cases: [(&str, usize, &str, &str); 6] = [
+    let cases: [(&str, usize, &str, &str); 7] = [
         ("balance", 10, "10000.00", "range balance"),
         ("balance", 11, "12.5", "type balance"),
         ("account_key", 12, "99", "sequence account_key"),
         ("order_key", 13, "9", "sequence order_key"),
         ("slot", 14, "11", "linear slot"),
         ("nation_key", 15, "25", "range nation_key"),
+        ("active", 16, "yes", "type active"),
     ];
     for (column, row, value, check) in cases {
         let dir = generate_into(&[]);
@@ -223,17 +236,21 @@ fn verify_passes_and_catches_damaged_numbers() {
         assert!(line.contains(&format!(":{}", row + 2)), "{line}");
     }
 
-    // A law bent away from its configuration fails the chi-square: every nation key 0..4.
+    // A law bent away from its configuration fails its test: every nation key 0..4, and
+    // half the accounts active instead of 30%.
     let dir = generate_into(&[]);
     damage_rows(dir.path(), "nation_key", |row| Some((row % 5).to_string()));
+    damage_rows(dir.path(), "active", |row| Some((row % 2 == 0).to_string()));
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
-    assert!(
-        report
-            .lines()
-            .any(|l| l.contains("distribution nation_key") && l.contains("FAIL")),
-        "{report}"
-    );
+    for check in ["distribution nation_key", "distribution active"] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.contains(check) && l.contains("FAIL")),
+            "{check} should fail:\n{report}"
+        );
+    }
 }
 
 #[test]
@@ -286,14 +303,21 @@ fn schema_and_list_type_the_numbers() {
         "weight numeric(18, 1) NOT NULL",
         "UNIQUE (slot)",
         "CHECK (quantity <> 7)",
+        "active boolean NOT NULL",
     ] {
         assert!(schema.contains(column), "no `{column}` in:\n{schema}");
     }
     let (code, list, err) = cli(&["list"]);
     assert_eq!(code, 0, "{err}");
-    assert!(list.contains("order_key    i64  sequence"), "{list}");
-    assert!(list.contains("balance      f64  number_range"), "{list}");
-    let dir = generate_into(&[]);
-    let (_, report) = verify(dir.path());
-    println!("{report}");
+    for want in [
+        ["order_key", "i64", "sequence"],
+        ["balance", "f64", "number_range"],
+        ["active", "bool", "boolean"],
+    ] {
+        assert!(
+            list.lines()
+                .any(|l| l.split_whitespace().eq(want.iter().copied())),
+            "no {want:?} in:\n{list}"
+        );
+    }
 }

@@ -12,6 +12,10 @@ pub enum ColumnType {
     /// RFC 3339 UTC with seconds.
     Timestamp,
     Text,
+    /// `true` or `false`.
+    Boolean,
+    /// `YYYY-MM-DD`, years 0001..=9999.
+    Date,
 }
 
 /// A point in time: fixed (seconds since the epoch), or `now` plus seconds.
@@ -131,6 +135,10 @@ pub enum Strategy {
     Sequence {
         start: i64,
         step: i64,
+    },
+    /// `boolean`: true with this probability.
+    Boolean {
+        probability: f64,
     },
 }
 

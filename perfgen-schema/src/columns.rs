@@ -113,6 +113,8 @@ pub(crate) fn sql_type(catalog: &Catalog, entity: usize, field: usize) -> String
         ColumnType::Uuid => "uuid".to_string(),
         ColumnType::Timestamp => "timestamptz".to_string(),
         ColumnType::Text => "text".to_string(),
+        ColumnType::Boolean => "boolean".to_string(),
+        ColumnType::Date => "date".to_string(),
         ColumnType::Integer => match bound {
             Some(b) if b <= i32::MAX as f64 => "integer".to_string(),
             _ => "bigint".to_string(),

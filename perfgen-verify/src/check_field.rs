@@ -55,6 +55,7 @@ pub(crate) fn check_field(
             crate::numbers::check_number_range(fs, row, line, expected_rows, val, text)
         }
         Strategy::Sequence { .. } => crate::numbers::check_sequence(fs, row, line, val, text),
+        Strategy::Boolean { .. } => crate::numbers::check_boolean(fs, val),
     }
 }
 

@@ -92,6 +92,7 @@ pub(crate) fn field_state(
         Strategy::ForeignKey { .. } => plan_foreign_key(&mut fs, &cx),
         Strategy::NumberRange { .. } => crate::numbers::plan_number_range(&mut fs),
         Strategy::Sequence { .. } => crate::numbers::plan_sequence(&mut fs),
+        Strategy::Boolean { .. } => crate::numbers::plan_boolean(&mut fs),
     }
     fs
 }

@@ -1,4 +1,4 @@
-//! `number_range` and `sequence`: their plans and per-row checks. A number is read back as
+//! `number_range`, `sequence` and `boolean`: their plans and per-row checks. A number is read back as
 //! whole units of its last decimal place from its text (exact, no float), checked against
 //! its bounds, its row's place (linear, sequence) and, for random laws, a chi-square over
 //! its values or over equal-width bins of them, with each cell's mass computed from the
@@ -178,6 +178,26 @@ pub(crate) fn check_sequence(fs: &mut FieldState, row: u64, line: u64, val: Cell
         if let Some((_, _, t)) = &mut fs.value_t {
             t.hit(line, || format!("`{text}`, but row {row} holds {want}"));
         }
+    }
+}
+
+/// A boolean: the share of `true` against its probability (a two-cell chi-square, the
+/// binomial test's square).
+pub(crate) fn plan_boolean(fs: &mut FieldState) {
+    let Strategy::Boolean { probability } = fs.spec.strategy else {
+        return;
+    };
+    fs.dist = skip_if_redrawn(&fs.spec).unwrap_or(DistTest::Pool {
+        counts: vec![0; 2],
+        probs: vec![1.0 - probability, probability],
+        what: format!("`true` with probability {probability}"),
+    });
+}
+
+/// A boolean (read as 0 or 1): counted for its share.
+pub(crate) fn check_boolean(fs: &mut FieldState, val: CellValue) {
+    if let (CellValue::Int(v @ 0..=1), DistTest::Pool { counts, .. }) = (val, &mut fs.dist) {
+        counts[v as usize] += 1;
     }
 }
 

@@ -12,6 +12,8 @@ pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
         Ty::Decimal(p) => quote!(#sp::ColumnType::Decimal(#p)),
         Ty::Timestamp => quote!(#sp::ColumnType::Timestamp),
         Ty::Str | Ty::String => quote!(#sp::ColumnType::Text),
+        Ty::Bool => quote!(#sp::ColumnType::Boolean),
+        Ty::Date => quote!(#sp::ColumnType::Date),
     };
     let strategy = strategy(&sp, &f.strategy);
     let rules = f.rules.iter().map(|r| rule(&sp, r));
@@ -124,6 +126,9 @@ fn strategy(sp: &TokenStream, s: &Strategy) -> TokenStream {
         }
         Strategy::Sequence { start, step } => {
             quote!(#sp::Strategy::Sequence { start: #start, step: #step })
+        }
+        Strategy::Boolean { probability } => {
+            quote!(#sp::Strategy::Boolean { probability: #probability })
         }
     }
 }

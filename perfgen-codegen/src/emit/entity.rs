@@ -334,6 +334,8 @@ fn write_body(rt: &syn::Path, e: &Entity) -> TokenStream {
                 quote!(out.extend_from_slice(self.#id.as_bytes());)
             }
             Ty::String => quote!(#rt::format::write_csv_str(&self.#id, out);),
+            Ty::Bool => quote!(#rt::bernoulli::write_bool(self.#id, out);),
+            Ty::Date => quote!(self.#id.write_iso(out);),
         });
     }
     parts.push(quote!(out.push(b'\n');));

@@ -46,6 +46,7 @@ fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> O
             Some((end.resolve(now)? - start.resolve(now)?) as f64 + 1.0)
         }
         Strategy::NumberRange { min, max, .. } => Some((*max as f64 - *min as f64) + 1.0),
+        Strategy::Boolean { .. } => Some(2.0),
         _ => None,
     }
 }

@@ -19,6 +19,7 @@
 //! draw that reads other fields, `emit_kit::args_of` and the evaluation order
 //! (`lower/order.rs`).
 
+pub mod boolean;
 pub mod duration;
 pub mod foreign_key;
 pub mod normal;
@@ -53,6 +54,7 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (pool::CATEGORICAL_NAME, pool::CATEGORICAL_PARAMS),
     (number::NAME, number::PARAMS),
     (sequence::NAME, sequence::PARAMS),
+    (boolean::NAME, boolean::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -75,6 +77,7 @@ pub enum StrategyConfig {
     SeedField,
     NumberRange(number::NumberRangeConfig),
     Sequence(sequence::SequenceConfig),
+    Boolean(boolean::BooleanConfig),
 }
 
 impl StrategyConfig {
@@ -92,6 +95,7 @@ impl StrategyConfig {
             StrategyConfig::SeedField => SEED_FIELD_NAME,
             StrategyConfig::NumberRange(_) => number::NAME,
             StrategyConfig::Sequence(_) => sequence::NAME,
+            StrategyConfig::Boolean(_) => boolean::NAME,
         }
     }
 
@@ -112,6 +116,7 @@ impl StrategyConfig {
             }
             number::NAME => StrategyConfig::NumberRange(number::NumberRangeConfig::parse(r)),
             sequence::NAME => StrategyConfig::Sequence(sequence::SequenceConfig::parse(r)),
+            boolean::NAME => StrategyConfig::Boolean(boolean::BooleanConfig::parse(r)),
             _ => return None,
         })
     }
@@ -129,6 +134,7 @@ impl StrategyConfig {
             StrategyConfig::ForeignKey(_) => None,
             StrategyConfig::NumberRange(n) => Some(n.column_type(d)),
             StrategyConfig::Sequence(_) => Some(Ty::Int),
+            StrategyConfig::Boolean(_) => Some(Ty::Bool),
         }
     }
 }
@@ -308,6 +314,7 @@ pub fn lower(
         StrategyConfig::ForeignKey(_) => foreign_key::lower(cx),
         StrategyConfig::NumberRange(c) => c.lower(cx, d),
         StrategyConfig::Sequence(c) => c.lower(cx, d),
+        StrategyConfig::Boolean(c) => c.lower(d),
     }
 }
 
@@ -347,6 +354,7 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
             distribution,
         } => number::emit(fe, min, max, precision, distribution),
         ir::Strategy::Sequence { start, step } => sequence::emit(fe, start, step),
+        ir::Strategy::Boolean { probability } => boolean::emit(fe, probability),
     }
 }
 
