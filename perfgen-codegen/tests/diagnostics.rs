@@ -539,6 +539,24 @@ fn each_number_defect_is_reported_where_it_is() {
             "`probability` must be between 0 and 1",
         ),
         (
+            "date range bound not a date",
+            age("    strategy: distribute_range\n    range_start: 2022-01-01T10:00:00Z\n    range_end: 2023-01-01\n    type: date\n"),
+            "configs/users_multiply.yaml:20:18",
+            "is not a date",
+        ),
+        (
+            "date range outside years 0001 to 9999",
+            age("    strategy: distribute_range\n    range_start: 0000-06-01\n    range_end: 2023-01-01\n"),
+            "configs/users_multiply.yaml:20:18",
+            "outside the years 0001..9999",
+        ),
+        (
+            "distribute_range unknown type",
+            age("    strategy: distribute_range\n    range_start: 2022-01-01\n    range_end: 2023-01-01\n    type: day\n"),
+            "configs/users_multiply.yaml:22:11",
+            "unknown `type` `day`",
+        ),
+        (
             "sequence start not a whole number",
             age("    strategy: sequence\n    start: 1.5\n"),
             "configs/users_multiply.yaml:20:12",

@@ -58,6 +58,97 @@ fn exp_cell(rate: f64, w: f64, j: f64) -> f64 {
     f(j + 1.0) - f(j)
 }
 
+/// Days since 1970-01-01 of `YYYY-MM-DD` (checked to be a real calendar date).
+fn day(s: &str) -> i64 {
+    let b = s.as_bytes();
+    assert!(
+        b.len() == 10 && b[4] == b'-' && b[7] == b'-',
+        "not YYYY-MM-DD: {s}"
+    );
+    let (y, m, d): (i64, i64, i64) = (
+        s[0..4].parse().unwrap(),
+        s[5..7].parse().unwrap(),
+        s[8..10].parse().unwrap(),
+    );
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    assert!(
+        y >= 1 && (1..=12).contains(&m) && d >= 1 && d <= month_days[m as usize - 1],
+        "{s}"
+    );
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+#[test]
+fn dates_follow_their_laws() {
+    let (_dir, t) = generate(&CATALOG, &["--seed", "9"]);
+    let s = &t["shipments"];
+    let n = s.rows.len();
+    assert_eq!(n, 3000);
+
+    // Uniform days of [1992-01-01, 1998-08-02] in 20 equal bins.
+    let (lo, hi) = (day("1992-01-01"), day("1998-08-02"));
+    let w = hi - lo + 1;
+    let mut bins = vec![0u64; 20];
+    for v in s.column("ship_date") {
+        let d = day(v);
+        assert!((lo..=hi).contains(&d), "{v}");
+        bins[((d - lo) * 20 / w) as usize] += 1;
+    }
+    let stat = chi_square(&bins, &[1.0; 20]);
+    assert!(stat < critical(19), "ship_date chi-square {stat}");
+
+    // Linear: row i of n on day start + floor(W i / n).
+    let (lo, hi) = (day("1992-01-01"), day("1998-12-31"));
+    for (i, v) in s.column("order_date").iter().enumerate() {
+        assert_eq!(
+            day(v),
+            lo + (hi - lo + 1) * i as i64 / n as i64,
+            "row {i}: {v}"
+        );
+    }
+
+    // Exponential over the 91 days of 2000-01-01..2000-03-31, rate 2, after ship_date.
+    let lo = day("2000-01-01");
+    assert_eq!(day("2000-03-31") - lo + 1, 91);
+    let mut counts = vec![0u64; 91];
+    for r in &s.rows {
+        let d = day(&r[s.col("receipt_date")]);
+        assert!(d > day(&r[s.col("ship_date")]));
+        counts[(d - lo) as usize] += 1;
+    }
+    let probs: Vec<f64> = (0..91).map(|j| exp_cell(2.0, 91.0, j as f64)).collect();
+    let stat = chi_square(&counts, &probs);
+    assert!(stat < critical(90), "receipt_date chi-square {stat}");
+
+    // The whole representable span: four-digit years 0001..9999.
+    for v in s.column("epoch_day") {
+        assert!(
+            (day("0001-01-01")..=day("9999-12-31")).contains(&day(v)),
+            "{v}"
+        );
+    }
+}
+
 #[test]
 fn every_column_follows_its_law() {
     let (_dir, t) = generate(&CATALOG, &["--seed", "5"]);
@@ -179,9 +270,14 @@ fn verify(dir: &Path) -> (i32, String) {
 }
 
 /// Replaces the cell of column `name` on each data row (0-based) that `value` gives a
-/// value for, in accounts.csv (numbers only: nothing is quoted).
+/// value for, in accounts.csv or shipments.csv (nothing in them is quoted).
 fn damage_rows(dir: &Path, name: &str, value: impl Fn(usize) -> Option<String>) {
-    let path = dir.join("accounts.csv");
+    let file = if name.ends_with("_date") {
+        "shipments.csv"
+    } else {
+        "accounts.csv"
+    };
+    let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let c = lines[0].split(',').position(|h| h == name).unwrap();
@@ -210,12 +306,16 @@ fn verify_passes_and_catches_damaged_numbers() {
         "distribution balance",
         "distribution ratio",
         "linear slot",
+        "distribution ship_date",
+        "distribution receipt_date",
+        "linear order_date",
+        "in [1992-01-01, 1998-08-02]",
     ] {
         assert!(report.contains(check), "no `{check}` in:\n{report}");
     }
     assert!(report.contains("in [-999.99, 9999.99]"), "{report}");
 
-    let cases: [(&str, usize, &str, &str); 7] = [
+    let cases: [(&str, usize, &str, &str); 10] = [
         ("balance", 10, "10000.00", "range balance"),
         ("balance", 11, "12.5", "type balance"),
         ("account_key", 12, "99", "sequence account_key"),
@@ -223,6 +323,9 @@ fn verify_passes_and_catches_damaged_numbers() {
         ("slot", 14, "11", "linear slot"),
         ("nation_key", 15, "25", "range nation_key"),
         ("active", 16, "yes", "type active"),
+        ("ship_date", 17, "1991-12-31", "range ship_date"),
+        ("ship_date", 18, "1995-02-30", "type ship_date"),
+        ("order_date", 19, "1992-01-05", "linear order_date"),
     ];
     for (column, row, value, check) in cases {
         let dir = generate_into(&[]);
@@ -257,11 +360,10 @@ fn verify_passes_and_catches_damaged_numbers() {
 fn bytes_do_not_depend_on_threads_or_shards() {
     let one = generate_into(&["--threads", "1"]);
     let two = generate_into(&["--threads", "2"]);
-    let whole = std::fs::read(one.path().join("accounts.csv")).unwrap();
-    assert_eq!(
-        whole,
-        std::fs::read(two.path().join("accounts.csv")).unwrap()
-    );
+    for file in ["accounts.csv", "shipments.csv"] {
+        let a = std::fs::read(one.path().join(file)).unwrap();
+        assert!(a == std::fs::read(two.path().join(file)).unwrap(), "{file}");
+    }
     let n = 3;
     let parts = tempfile::tempdir().unwrap();
     for k in 0..n {
@@ -278,17 +380,20 @@ fn bytes_do_not_depend_on_threads_or_shards() {
         ]);
         assert_eq!(code, 0, "{err}");
     }
-    let mut joined = Vec::new();
-    for k in 0..n {
-        let p = parts
-            .path()
-            .join(format!("accounts.part{k:05}-of-{n:05}.csv"));
-        joined.extend(std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())));
+    for file in ["accounts", "shipments"] {
+        let whole = std::fs::read(one.path().join(format!("{file}.csv"))).unwrap();
+        let mut joined = Vec::new();
+        for k in 0..n {
+            let p = parts
+                .path()
+                .join(format!("{file}.part{k:05}-of-{n:05}.csv"));
+            joined.extend(std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())));
+        }
+        assert!(
+            joined == whole,
+            "{file}: shards do not concatenate to the whole run"
+        );
     }
-    assert!(
-        joined == whole,
-        "shards do not concatenate to the whole run"
-    );
 }
 
 #[test]
@@ -304,6 +409,7 @@ fn schema_and_list_type_the_numbers() {
         "UNIQUE (slot)",
         "CHECK (quantity <> 7)",
         "active boolean NOT NULL",
+        "ship_date date NOT NULL",
     ] {
         assert!(schema.contains(column), "no `{column}` in:\n{schema}");
     }

@@ -6,7 +6,7 @@ use crate::state::{DistTest, FieldState};
 use crate::template::{map_case, MatchPiece};
 use crate::verdict::format_time;
 use crate::windows::{add_time_draw, normal_window, resolve_time, time_window};
-use perfgen_runtime::spec::{RangeDistribution, Strategy};
+use perfgen_runtime::spec::{ColumnType, RangeDistribution, Strategy};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -48,6 +48,9 @@ pub(crate) fn check_field(
         Strategy::UuidV4 | Strategy::ForeignKey { .. } => {}
         Strategy::Pool { .. } => check_pool(fs, cell),
         Strategy::Normal { .. } => check_normal(fs, cell, view),
+        Strategy::Range { .. } if fs.spec.column == ColumnType::Date => {
+            crate::dates::check_date_range(fs, row, line, expected_rows, val, text, view.now)
+        }
         Strategy::Range { .. } => check_range(fs, cell, expected_rows, view),
         Strategy::AddDuration { .. } => check_add_duration(fs, cell, view),
         Strategy::Template { .. } => check_template(fs, cell, view, picks),

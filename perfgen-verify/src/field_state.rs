@@ -86,6 +86,9 @@ pub(crate) fn field_state(
         Strategy::UuidV4 => {}
         Strategy::Pool { .. } => plan_pool(&mut fs),
         Strategy::Normal { .. } => plan_normal(&mut fs, &cx),
+        Strategy::Range { .. } if spec.column == ColumnType::Date => {
+            crate::dates::plan_date_range(&mut fs, now)
+        }
         Strategy::Range { .. } => plan_range(&mut fs, &cx),
         Strategy::AddDuration { .. } => plan_add_duration(&mut fs, &cx),
         Strategy::Template { .. } => plan_template(&mut fs, &cx),

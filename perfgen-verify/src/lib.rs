@@ -43,6 +43,7 @@
 
 mod check_field;
 mod compare;
+mod dates;
 mod distributions;
 mod field_state;
 mod finish;

@@ -57,12 +57,24 @@ pub(crate) fn plan_number_range(fs: &mut FieldState) {
         format!("in [{}, {}]", shown(min, precision), shown(max, precision)),
         Tally::default(),
     ));
-    let (model, law) = match distribution {
-        RangeDistribution::Linear => {
-            fs.linear_t = Some(Tally::default());
-            return;
+    match distribution {
+        RangeDistribution::Linear => fs.linear_t = Some(Tally::default()),
+        _ => {
+            fs.dist = skip_if_redrawn(&fs.spec)
+                .unwrap_or_else(|| law_cells(min, max, distribution, "values"));
         }
-        RangeDistribution::Uniform => (Model::UniformSecond, "uniform".to_string()),
+    }
+}
+
+/// The chi-square of a random law (`uniform` or `exponential`) over the whole numbers
+/// [min, max], named `values` (values, days) in the report.
+pub(crate) fn law_cells(
+    min: i64,
+    max: i64,
+    distribution: RangeDistribution,
+    values: &str,
+) -> DistTest {
+    let (model, law) = match distribution {
         RangeDistribution::Exponential { rate } => (
             Model::ExpSecond {
                 start: 0.0,
@@ -71,6 +83,7 @@ pub(crate) fn plan_number_range(fs: &mut FieldState) {
             },
             format!("exponential(rate {rate})"),
         ),
+        _ => (Model::UniformSecond, "uniform".to_string()),
     };
     let (width, cells) = width_and_cells(min, max);
     // The law is the whole part of a continuous draw over [0, W) (uniform, or density
@@ -91,15 +104,24 @@ pub(crate) fn plan_number_range(fs: &mut FieldState) {
         .map(|b| cdf(first(b + 1)) - cdf(first(b)))
         .collect();
     let what = if cells == width {
-        format!("{law} over {width} values")
+        format!("{law} over {width} {values}")
     } else {
-        format!("{law} over {width} values in {cells} equal bins")
+        format!("{law} over {width} {values} in {cells} equal bins")
     };
-    fs.dist = skip_if_redrawn(&fs.spec).unwrap_or(DistTest::Pool {
+    DistTest::Pool {
         counts: vec![0; probs.len()],
         probs,
         what,
-    });
+    }
+}
+
+/// Count whole number `u` of [min, max] in its cell of [`law_cells`].
+pub(crate) fn count_cell(dist: &mut DistTest, u: i64, min: i64, max: i64) {
+    if let DistTest::Pool { counts, .. } = dist {
+        let (width, cells) = width_and_cells(min, max);
+        let j = (u as i128 - min as i128) as u64;
+        counts[cell_of(j, width, cells)] += 1;
+    }
 }
 
 /// A sequence: each row's value is `start + step * row` exactly.
@@ -145,8 +167,8 @@ pub(crate) fn check_number_range(
         }
         return;
     }
-    let (width, cells) = width_and_cells(min, max);
     if distribution == RangeDistribution::Linear {
+        let width = width_and_cells(min, max).0;
         let n = expected_rows.max(1);
         let want = min as i128 + (width as i128 * row as i128 / n as i128);
         if let Some(t) = &mut fs.linear_t {
@@ -161,10 +183,7 @@ pub(crate) fn check_number_range(
         }
         return;
     }
-    if let DistTest::Pool { counts, .. } = &mut fs.dist {
-        let j = (u as i128 - min as i128) as u64;
-        counts[cell_of(j, width, cells)] += 1;
-    }
+    count_cell(&mut fs.dist, u, min, max);
 }
 
 /// A sequence value: `start + step * row`.

@@ -116,6 +116,8 @@ impl DeriveConfig {
                 Ty::Int => "an integer",
                 Ty::Uuid => "a uuid",
                 Ty::Decimal(_) => "a decimal",
+                Ty::Date => "a date",
+                Ty::Bool => "a boolean",
                 _ => "a string",
             };
             d.error(
