@@ -557,6 +557,16 @@ fn each_number_defect_is_reported_where_it_is() {
             "unknown `type` `day`",
         ),
         (
+            "derived date duration not whole days",
+            replace(
+                &age("    strategy: distribute_range\n    range_start: 2022-01-01\n    range_end: 2023-01-01\n  due:\n    strategy: derive_from_field\n    base_field: age\n    operation: add_random_duration\n    min_duration: 12h\n    max_duration: 21d\n"),
+                "rule: \">= 18 AND <= 80\"",
+                "rule: \">= 2022-01-01\"",
+            ),
+            "configs/users_multiply.yaml:26:19",
+            "must be whole days",
+        ),
+        (
             "sequence start not a whole number",
             age("    strategy: sequence\n    start: 1.5\n"),
             "configs/users_multiply.yaml:20:12",

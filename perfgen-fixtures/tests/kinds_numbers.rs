@@ -140,6 +140,20 @@ fn dates_follow_their_laws() {
     let stat = chi_square(&counts, &probs);
     assert!(stat < critical(90), "receipt_date chi-square {stat}");
 
+    // Derived dates: due = order + 21 days exactly; delivery = ship + 1..=30 days, uniform.
+    let mut counts = vec![0u64; 30];
+    for r in &s.rows {
+        assert_eq!(
+            day(&r[s.col("due_date")]) - day(&r[s.col("order_date")]),
+            21
+        );
+        let k = day(&r[s.col("delivery_date")]) - day(&r[s.col("ship_date")]);
+        assert!((1..=30).contains(&k), "{k}");
+        counts[k as usize - 1] += 1;
+    }
+    let stat = chi_square(&counts, &[1.0; 30]);
+    assert!(stat < critical(29), "delivery_date chi-square {stat}");
+
     // The whole representable span: four-digit years 0001..9999.
     for v in s.column("epoch_day") {
         assert!(
@@ -309,13 +323,14 @@ fn verify_passes_and_catches_damaged_numbers() {
         "distribution ship_date",
         "distribution receipt_date",
         "linear order_date",
+        "distribution delivery_date",
         "in [1992-01-01, 1998-08-02]",
     ] {
         assert!(report.contains(check), "no `{check}` in:\n{report}");
     }
     assert!(report.contains("in [-999.99, 9999.99]"), "{report}");
 
-    let cases: [(&str, usize, &str, &str); 10] = [
+    let cases: [(&str, usize, &str, &str); 11] = [
         ("balance", 10, "10000.00", "range balance"),
         ("balance", 11, "12.5", "type balance"),
         ("account_key", 12, "99", "sequence account_key"),
@@ -326,6 +341,7 @@ fn verify_passes_and_catches_damaged_numbers() {
         ("ship_date", 17, "1991-12-31", "range ship_date"),
         ("ship_date", 18, "1995-02-30", "type ship_date"),
         ("order_date", 19, "1992-01-05", "linear order_date"),
+        ("delivery_date", 20, "1990-01-01", "derived delivery_date"),
     ];
     for (column, row, value, check) in cases {
         let dir = generate_into(&[]);
@@ -410,6 +426,7 @@ fn schema_and_list_type_the_numbers() {
         "CHECK (quantity <> 7)",
         "active boolean NOT NULL",
         "ship_date date NOT NULL",
+        "due_date date NOT NULL",
     ] {
         assert!(schema.contains(column), "no `{column}` in:\n{schema}");
     }

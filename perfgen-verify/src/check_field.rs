@@ -52,6 +52,10 @@ pub(crate) fn check_field(
             crate::dates::check_date_range(fs, row, line, expected_rows, val, text, view.now)
         }
         Strategy::Range { .. } => check_range(fs, cell, expected_rows, view),
+        Strategy::AddDuration { base, .. } if fs.spec.column == ColumnType::Date => {
+            let (b, bt) = (view.vals[base], view.texts[base]);
+            crate::dates::check_add_days(fs, line, val, b, (text, bt))
+        }
         Strategy::AddDuration { .. } => check_add_duration(fs, cell, view),
         Strategy::Template { .. } => check_template(fs, cell, view, picks),
         Strategy::NumberRange { .. } => {

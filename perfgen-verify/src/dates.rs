@@ -103,3 +103,53 @@ pub(crate) fn check_date_range(
     }
     count_cell(&mut fs.dist, day, s, e);
 }
+
+/// A derived date: base + [min, max] whole days, and a chi-square of the added days.
+pub(crate) fn plan_add_days(fs: &mut FieldState, base_name: &str) {
+    let Strategy::AddDuration { min, max, .. } = fs.spec.strategy else {
+        return;
+    };
+    let (lo, hi) = (min / SECS_PER_DAY, max / SECS_PER_DAY);
+    fs.value_t = Some((
+        "derived".to_string(),
+        format!("{base_name} + [{lo}, {hi}] days"),
+        Tally::default(),
+    ));
+    fs.dist = if has_bounds(fs) {
+        DistTest::Skip(
+            "a rule's bounds cut each row's window; the law they leave is not modelled for dates"
+                .into(),
+        )
+    } else {
+        skip_if_redrawn(&fs.spec)
+            .unwrap_or_else(|| law_cells(lo, hi, RangeDistribution::Uniform, "day offsets"))
+    };
+}
+
+/// A derived date: its distance from the base in [min, max] days, counted for the test.
+pub(crate) fn check_add_days(
+    fs: &mut FieldState,
+    line: u64,
+    val: CellValue,
+    base: CellValue,
+    texts: (&str, &str),
+) {
+    let Strategy::AddDuration { min, max, .. } = fs.spec.strategy else {
+        return;
+    };
+    let (CellValue::Time(t), CellValue::Time(b)) = (val, base) else {
+        return;
+    };
+    let (lo, hi) = (min / SECS_PER_DAY, max / SECS_PER_DAY);
+    let days = (t - b).div_euclid(SECS_PER_DAY);
+    if days < lo || days > hi {
+        if let Some((_, _, tally)) = &mut fs.value_t {
+            let (text, base_text) = texts;
+            tally.hit(line, || {
+                format!("`{text}` is {days} days after `{base_text}`, outside [{lo}, {hi}]")
+            });
+        }
+        return;
+    }
+    count_cell(&mut fs.dist, days, lo, hi);
+}

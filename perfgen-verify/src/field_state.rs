@@ -90,6 +90,9 @@ pub(crate) fn field_state(
             crate::dates::plan_date_range(&mut fs, now)
         }
         Strategy::Range { .. } => plan_range(&mut fs, &cx),
+        Strategy::AddDuration { base, .. } if spec.column == ColumnType::Date => {
+            crate::dates::plan_add_days(&mut fs, info.fields.get(base).map_or("?", |b| b.name))
+        }
         Strategy::AddDuration { .. } => plan_add_duration(&mut fs, &cx),
         Strategy::Template { .. } => plan_template(&mut fs, &cx),
         Strategy::ForeignKey { .. } => plan_foreign_key(&mut fs, &cx),

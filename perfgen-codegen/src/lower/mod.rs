@@ -139,6 +139,7 @@ pub fn lower_with(
     field_strategies(&mut entities, d);
     types::resolve_foreign_keys(&mut entities, d);
     types::propagate_types(&mut entities, d);
+    types::derived_dates(&mut entities);
     lower_strategies(&mut entities, d);
     rules::rules(&mut entities, d);
     if d.has_errors() {
