@@ -567,6 +567,12 @@ fn each_number_defect_is_reported_where_it_is() {
             "must be whole days",
         ),
         (
+            "categorical value not of its declared type",
+            age("    strategy: categorical_weighted\n    type: integer\n    values:\n      18: 0.5\n      eighty: 0.5\n"),
+            "configs/users_multiply.yaml:20:11",
+            "value `eighty` is not of the declared `type: integer`",
+        ),
+        (
             "sequence start not a whole number",
             age("    strategy: sequence\n    start: 1.5\n"),
             "configs/users_multiply.yaml:20:12",

@@ -254,6 +254,25 @@ fn every_column_follows_its_law() {
         ROWS as f64 * p
     );
 
+    // Typed categoricals: each value as its column writes it, at its weight.
+    for (column, values, weights) in [
+        ("tier", &["1", "2", "3"][..], &[0.5, 0.3, 0.2][..]),
+        ("price", &["9.99", "19.50"][..], &[0.5, 0.5][..]),
+        ("vip", &["true", "false"][..], &[0.1, 0.9][..]),
+        ("code", &["1", "2"][..], &[0.5, 0.5][..]),
+    ] {
+        let mut counts = vec![0u64; values.len()];
+        for v in a.column(column) {
+            let i = values.iter().position(|x| *x == v);
+            counts[i.unwrap_or_else(|| panic!("{column}: {v}"))] += 1;
+        }
+        let stat = chi_square(&counts, weights);
+        assert!(
+            stat < critical(values.len() - 1),
+            "{column} chi-square {stat}"
+        );
+    }
+
     // Booleans: `true`/`false` only, the share of true binomial around its probability.
     for (column, p) in [("active", 0.3), ("coin", 0.5)] {
         let values = a.column(column);
@@ -324,13 +343,15 @@ fn verify_passes_and_catches_damaged_numbers() {
         "distribution receipt_date",
         "linear order_date",
         "distribution delivery_date",
+        "distribution tier",
+        "distribution vip",
         "in [1992-01-01, 1998-08-02]",
     ] {
         assert!(report.contains(check), "no `{check}` in:\n{report}");
     }
     assert!(report.contains("in [-999.99, 9999.99]"), "{report}");
 
-    let cases: [(&str, usize, &str, &str); 11] = [
+    let cases: [(&str, usize, &str, &str); 13] = [
         ("balance", 10, "10000.00", "range balance"),
         ("balance", 11, "12.5", "type balance"),
         ("account_key", 12, "99", "sequence account_key"),
@@ -338,6 +359,8 @@ fn verify_passes_and_catches_damaged_numbers() {
         ("slot", 14, "11", "linear slot"),
         ("nation_key", 15, "25", "range nation_key"),
         ("active", 16, "yes", "type active"),
+        ("price", 21, "19.5", "type price"),
+        ("tier", 22, "4", "category tier"),
         ("ship_date", 17, "1991-12-31", "range ship_date"),
         ("ship_date", 18, "1995-02-30", "type ship_date"),
         ("order_date", 19, "1992-01-05", "linear order_date"),
@@ -426,6 +449,10 @@ fn schema_and_list_type_the_numbers() {
         "CHECK (quantity <> 7)",
         "active boolean NOT NULL",
         "ship_date date NOT NULL",
+        "tier integer NOT NULL",
+        "price numeric(18, 2) NOT NULL",
+        "vip boolean NOT NULL",
+        "code text NOT NULL",
         "due_date date NOT NULL",
     ] {
         assert!(schema.contains(column), "no `{column}` in:\n{schema}");

@@ -29,6 +29,7 @@ pub mod pool;
 pub mod range;
 pub mod sequence;
 pub mod template;
+pub mod typed_values;
 pub mod uuid;
 
 use crate::diag::{suggest, Diagnostics, Loc, Spanned};
@@ -127,7 +128,8 @@ impl StrategyConfig {
         match self {
             StrategyConfig::UuidV4 => Some(Ty::Uuid),
             StrategyConfig::Template(_) => Some(Ty::String),
-            StrategyConfig::SeedPool(_) | StrategyConfig::Categorical(_) => Some(Ty::Str),
+            StrategyConfig::SeedPool(_) => Some(Ty::Str),
+            StrategyConfig::Categorical(c) => Some(c.column_type(d)),
             StrategyConfig::SeedField => Some(Ty::Str),
             StrategyConfig::Range(r) => Some(r.column_type(d)),
             StrategyConfig::DeriveFromField(_) => Some(Ty::Timestamp),
