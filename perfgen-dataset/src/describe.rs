@@ -86,6 +86,12 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             distribution,
         } => {
             let (a, b) = (time(start, info.generated_at), time(end, info.generated_at));
+            // A date column's bounds are midnights: shown as their dates.
+            let (a, b) = if spec.column == perfgen_runtime::spec::ColumnType::Date {
+                (a.replace("T00:00:00Z", ""), b.replace("T00:00:00Z", ""))
+            } else {
+                (a, b)
+            };
             match distribution {
                 RangeDistribution::Linear => {
                     format!("linear by row (steady growth) from {a} to {b}")
