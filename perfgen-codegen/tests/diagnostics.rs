@@ -573,6 +573,16 @@ fn each_number_defect_is_reported_where_it_is() {
             "value `eighty` is not of the declared `type: integer`",
         ),
         (
+            "derived date past year 9999",
+            replace(
+                &age("    strategy: distribute_range\n    range_start: 9999-01-01\n    range_end: 9999-12-01\n  due:\n    strategy: derive_from_field\n    base_field: age\n    operation: add_random_duration\n    min_duration: 0d\n    max_duration: 60d\n"),
+                "rule: \">= 18 AND <= 80\"",
+                "rule: \">= 2022-01-01\"",
+            ),
+            "configs/users_multiply.yaml:22:3",
+            "can reach +10000-01-30",
+        ),
+        (
             "sequence start not a whole number",
             age("    strategy: sequence\n    start: 1.5\n"),
             "configs/users_multiply.yaml:20:12",

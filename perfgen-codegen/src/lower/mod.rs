@@ -141,6 +141,7 @@ pub fn lower_with(
     types::propagate_types(&mut entities, d);
     types::derived_dates(&mut entities);
     lower_strategies(&mut entities, d);
+    classify::check_date_ranges(&entities, d);
     rules::rules(&mut entities, d);
     if d.has_errors() {
         return None;
