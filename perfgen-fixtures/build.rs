@@ -9,6 +9,7 @@ fn main() {
         ("configs/kinds-nulls-twin/configs", "kinds_nulls_twin.rs"),
         ("configs/kinds-text/configs", "kinds_text.rs"),
         ("configs/kinds-expr/configs", "kinds_expr.rs"),
+        ("configs/kinds-numbers/configs", "kinds_numbers.rs"),
     ] {
         perfgen_codegen::Builder::new(dir)
             .root(&root)

@@ -102,6 +102,10 @@ pub enum Ty {
     Str,
     /// A string built per row (templates).
     String,
+    /// `bool`, written `true`/`false`.
+    Bool,
+    /// A day (`perfgen_runtime::Date`), written `YYYY-MM-DD`.
+    Date,
 }
 
 impl Ty {
@@ -113,6 +117,8 @@ impl Ty {
             Ty::Decimal(_) => "decimal",
             Ty::Timestamp => "timestamp",
             Ty::Str | Ty::String => "string",
+            Ty::Bool => "boolean",
+            Ty::Date => "date",
         }
     }
     /// An integer or a decimal.
@@ -256,6 +262,22 @@ pub enum Strategy {
         values: Vec<String>,
         /// How the group draws its record (the same for every member).
         distribution: PoolDistribution,
+    },
+    /// Whole units of 10^-precision in [min, max] (integers for an integer column).
+    NumberRange {
+        min: i64,
+        max: i64,
+        precision: u32,
+        distribution: RangeDistribution,
+    },
+    /// `start + step * row` of the global row index.
+    Sequence {
+        start: i64,
+        step: i64,
+    },
+    /// True with `probability`.
+    Boolean {
+        probability: f64,
     },
 }
 

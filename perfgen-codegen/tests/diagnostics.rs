@@ -837,3 +837,134 @@ fn a_rule_on_an_expression_without_draws_warns_that_it_stops() {
         panic!("{e}");
     }
 }
+
+/// The mistakes of `number_range` and `sequence`, each at its place with a help
+/// (the users' `age` field rewritten to `age_field`).
+#[test]
+fn each_number_defect_is_reported_where_it_is() {
+    const AGE: &str = "  age:\n    strategy: normal_distribution\n    mean: 35\n    stddev: 12\n    min: 18\n    max: 80\n    type: integer\n";
+    let age = |field: &str| replace(USERS, AGE, &format!("  age:\n{field}"));
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "number_range min above max",
+            age("    strategy: number_range\n    min: 90\n    max: 80\n"),
+            "configs/users_multiply.yaml:20:10",
+            "greater than `max`",
+        ),
+        (
+            "number_range bound with more decimals than precision",
+            age("    strategy: number_range\n    min: 0.125\n    max: 80\n    precision: 2\n"),
+            "configs/users_multiply.yaml:20:10",
+            "has more than 2 decimals",
+        ),
+        (
+            "number_range integer bound not whole",
+            age("    strategy: number_range\n    min: 18\n    max: 80.5\n"),
+            "configs/users_multiply.yaml:21:10",
+            "is not a whole number",
+        ),
+        (
+            "number_range bad precision",
+            age("    strategy: number_range\n    min: 18\n    max: 80\n    precision: 13\n"),
+            "configs/users_multiply.yaml:22:16",
+            "`precision` must be a whole number from 0 to 12",
+        ),
+        (
+            "number_range bound not a number",
+            age("    strategy: number_range\n    min: eighteen\n    max: 80\n"),
+            "configs/users_multiply.yaml:20:10",
+            "`min` must be a number",
+        ),
+        (
+            "number_range unknown distribution",
+            age("    strategy: number_range\n    min: 18\n    max: 80\n    distribution: normal\n"),
+            "configs/users_multiply.yaml:22:19",
+            "normal",
+        ),
+        (
+            "number_range unique at random",
+            age("    strategy: number_range\n    min: 18\n    max: 80\n    unique: true\n"),
+            "configs/users_multiply.yaml:22:13",
+            "at most 63 distinct values",
+        ),
+        (
+            "sequence unique with step 0",
+            age("    strategy: sequence\n    start: 20\n    step: 0\n    unique: true\n"),
+            "configs/users_multiply.yaml:22:13",
+            "its `step` is 0",
+        ),
+        (
+            "boolean probability above 1",
+            age("    strategy: boolean\n    probability: 1.5\n"),
+            "configs/users_multiply.yaml:20:18",
+            "`probability` must be between 0 and 1",
+        ),
+        (
+            "date range bound not a date",
+            age("    strategy: distribute_range\n    range_start: 2022-01-01T10:00:00Z\n    range_end: 2023-01-01\n    type: date\n"),
+            "configs/users_multiply.yaml:20:18",
+            "is not a date",
+        ),
+        (
+            "date range outside years 0001 to 9999",
+            age("    strategy: distribute_range\n    range_start: 0000-06-01\n    range_end: 2023-01-01\n"),
+            "configs/users_multiply.yaml:20:18",
+            "outside the years 0001..9999",
+        ),
+        (
+            "distribute_range unknown type",
+            age("    strategy: distribute_range\n    range_start: 2022-01-01\n    range_end: 2023-01-01\n    type: day\n"),
+            "configs/users_multiply.yaml:22:11",
+            "unknown `type` `day`",
+        ),
+        (
+            "derived date duration not whole days",
+            replace(
+                &age("    strategy: distribute_range\n    range_start: 2022-01-01\n    range_end: 2023-01-01\n  due:\n    strategy: derive_from_field\n    base_field: age\n    operation: add_random_duration\n    min_duration: 12h\n    max_duration: 21d\n"),
+                "rule: \">= 18 AND <= 80\"",
+                "rule: \">= 2022-01-01\"",
+            ),
+            "configs/users_multiply.yaml:26:19",
+            "must be whole days",
+        ),
+        (
+            "categorical value not of its declared type",
+            age("    strategy: categorical_weighted\n    type: integer\n    values:\n      18: 0.5\n      eighty: 0.5\n"),
+            "configs/users_multiply.yaml:20:11",
+            "value `eighty` is not of the declared `type: integer`",
+        ),
+        (
+            "derived date past year 9999",
+            replace(
+                &age("    strategy: distribute_range\n    range_start: 9999-01-01\n    range_end: 9999-12-01\n  due:\n    strategy: derive_from_field\n    base_field: age\n    operation: add_random_duration\n    min_duration: 0d\n    max_duration: 60d\n"),
+                "rule: \">= 18 AND <= 80\"",
+                "rule: \">= 2022-01-01\"",
+            ),
+            "configs/users_multiply.yaml:22:3",
+            "can reach +10000-01-30",
+        ),
+        (
+            "sequence start not a whole number",
+            age("    strategy: sequence\n    start: 1.5\n"),
+            "configs/users_multiply.yaml:20:12",
+            "`start` must be a whole number",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, at, text) in cases {
+        let (lines, render) = check(&users, ORDERS);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -87,6 +87,12 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             distribution,
         } => {
             let (a, b) = (time(start, info.generated_at), time(end, info.generated_at));
+            // A date column's bounds are midnights: shown as their dates.
+            let (a, b) = if spec.column == perfgen_runtime::spec::ColumnType::Date {
+                (a.replace("T00:00:00Z", ""), b.replace("T00:00:00Z", ""))
+            } else {
+                (a, b)
+            };
             match distribution {
                 RangeDistribution::Linear => {
                     format!("linear by row (steady growth) from {a} to {b}")
@@ -179,6 +185,18 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
                 values.len()
             )
         }
+        Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            distribution,
+        } => describe_number_range(min, max, precision, distribution),
+        Strategy::Sequence { start, step } => {
+            format!("sequence {start} + {step} x row (the 0-based row index)")
+        }
+        Strategy::Boolean { probability } => {
+            format!("`true` with probability {}, else `false`", num(probability))
+        }
     };
     if spec.unique {
         s.push_str("; unique");
@@ -251,6 +269,35 @@ fn describe_branch(s: Strategy, info: &EntityInfo) -> String {
         ),
         Strategy::UuidV4 => "UUID v4 (random)".to_string(),
         _ => "another strategy".to_string(),
+    }
+}
+
+/// A number range's law over its bounds, with its decimals.
+fn describe_number_range(
+    min: i64,
+    max: i64,
+    precision: u32,
+    distribution: RangeDistribution,
+) -> String {
+    let shown = |units: i64| {
+        let mut s = String::new();
+        perfgen_runtime::number::push_fixed(units, precision, &mut s);
+        s
+    };
+    let (a, b) = (shown(min), shown(max));
+    let kind = if precision == 0 {
+        "integers".to_string()
+    } else {
+        format!("{precision} decimals")
+    };
+    match distribution {
+        RangeDistribution::Linear => format!("linear by row from {a} to {b}, {kind}"),
+        RangeDistribution::Uniform => format!("uniform in [{a}, {b}], {kind}"),
+        RangeDistribution::Exponential { rate } => format!(
+            "exponential in [{a}, {b}] (density at {b} e^{} = {:.0}x that at {a}), {kind}",
+            num(rate),
+            rate.exp()
+        ),
     }
 }
 

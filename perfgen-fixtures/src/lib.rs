@@ -50,3 +50,10 @@ pub mod kinds_nulls {
 pub mod kinds_nulls_twin {
     include!(concat!(env!("OUT_DIR"), "/kinds_nulls_twin.rs"));
 }
+
+/// Numbers and sequences: `number_range` (integers and decimals under each law) and
+/// `sequence`, with rules proven from their bounds or checked at run time.
+#[allow(clippy::all)]
+pub mod kinds_numbers {
+    include!(concat!(env!("OUT_DIR"), "/kinds_numbers.rs"));
+}

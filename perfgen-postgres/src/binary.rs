@@ -20,6 +20,10 @@ pub enum Kind {
     Numeric,
     Timestamptz,
     Text,
+    /// One byte, 1 for true.
+    Bool,
+    /// Days since 2000-01-01 as an i32.
+    Date,
 }
 
 impl Kind {
@@ -31,6 +35,8 @@ impl Kind {
             "bigint" => Kind::Int8,
             "timestamptz" => Kind::Timestamptz,
             t if t.starts_with("numeric") => Kind::Numeric,
+            "boolean" => Kind::Bool,
+            "date" => Kind::Date,
             _ => Kind::Text,
         }
     }
@@ -227,6 +233,9 @@ fn memchr(b: u8, s: &[u8]) -> Option<usize> {
     s.iter().position(|&x| x == b)
 }
 
+/// 2000-01-01, PostgreSQL's epoch, in days since 1970-01-01.
+const PG_EPOCH_DAYS: i32 = 10_957;
+
 fn put_len(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&(n as i32).to_be_bytes());
 }
@@ -274,6 +283,23 @@ fn encode_value(kind: Kind, v: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
         }
         Kind::Numeric => {
             encode_numeric(v, out).ok_or_else(|| format!("`{}` is not a number", text()))?
+        }
+        Kind::Bool => {
+            let b = match v {
+                b"true" => 1u8,
+                b"false" => 0u8,
+                _ => return Err(format!("`{}` is not `true` or `false`", text())),
+            };
+            put_len(out, 1);
+            out.push(b);
+        }
+        Kind::Date => {
+            let d = std::str::from_utf8(v)
+                .ok()
+                .and_then(perfgen_runtime::Date::parse_iso)
+                .ok_or_else(|| format!("`{}` is not a YYYY-MM-DD date", text()))?;
+            put_len(out, 4);
+            out.extend_from_slice(&(d.0 - PG_EPOCH_DAYS).to_be_bytes());
         }
     }
     Ok(())
@@ -450,5 +476,24 @@ mod tests {
         assert!(e.to_string().contains("does not end"), "{e}");
         assert!(encode(&[Kind::Int4], &["3000000000\n"]).is_err());
         assert!(encode(&[Kind::Int8], &["3000000000\n"]).is_ok());
+    }
+
+    #[test]
+    fn booleans_and_dates_encode_as_postgres_reads_them() {
+        let mut out = Vec::new();
+        encode_value(Kind::Bool, b"true", &mut out).unwrap();
+        encode_value(Kind::Bool, b"false", &mut out).unwrap();
+        assert_eq!(out, [0, 0, 0, 1, 1, 0, 0, 0, 1, 0]);
+        assert!(encode_value(Kind::Bool, b"yes", &mut Vec::new()).is_err());
+        let mut out = Vec::new();
+        encode_value(Kind::Date, b"2000-01-02", &mut out).unwrap();
+        encode_value(Kind::Date, b"1999-12-31", &mut out).unwrap();
+        assert_eq!(
+            out,
+            [0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 255, 255, 255, 255]
+        );
+        assert!(encode_value(Kind::Date, b"1999-02-30", &mut Vec::new()).is_err());
+        assert_eq!(Kind::of_sql_type("boolean"), Kind::Bool);
+        assert_eq!(Kind::of_sql_type("date"), Kind::Date);
     }
 }

@@ -12,6 +12,10 @@ pub enum ColumnType {
     /// RFC 3339 UTC with seconds.
     Timestamp,
     Text,
+    /// `true` or `false`.
+    Boolean,
+    /// `YYYY-MM-DD`, years 0001..=9999.
+    Date,
 }
 
 /// A point in time: fixed (seconds since the epoch), or `now` plus seconds.
@@ -204,6 +208,23 @@ pub enum Strategy {
         /// The field's value in each seed record, in record order.
         values: &'static [&'static str],
         distribution: PoolDistribution,
+    },
+    /// `number_range`: whole units of 10^-precision in [min, max] (integers for precision 0
+    /// of an integer column), under the law of [`crate::number`].
+    NumberRange {
+        min: i64,
+        max: i64,
+        precision: u32,
+        distribution: RangeDistribution,
+    },
+    /// `sequence`: `start + step * row` for the global 0-based row index.
+    Sequence {
+        start: i64,
+        step: i64,
+    },
+    /// `boolean`: true with this probability.
+    Boolean {
+        probability: f64,
     },
 }
 

@@ -78,12 +78,20 @@ pub(crate) fn sql_type(catalog: &Catalog, entity: usize, field: usize) -> String
                 .filter(|x| x.is_finite())
                 .map(|x| m.max(x.abs()))
         }),
+        Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            ..
+        } => Some(min.unsigned_abs().max(max.unsigned_abs()) as f64 / 10f64.powi(precision as i32)),
         _ => None,
     };
     match f.spec.column {
         ColumnType::Uuid => "uuid".to_string(),
         ColumnType::Timestamp => "timestamptz".to_string(),
         ColumnType::Text => "text".to_string(),
+        ColumnType::Boolean => "boolean".to_string(),
+        ColumnType::Date => "date".to_string(),
         ColumnType::Integer => match bound {
             Some(b) if b <= i32::MAX as f64 => "integer".to_string(),
             _ => "bigint".to_string(),

@@ -6,7 +6,7 @@ use crate::state::{DistTest, FieldState};
 use crate::template::{formatted_text, map_case, MatchPiece};
 use crate::verdict::format_time;
 use crate::windows::{add_time_draw, normal_window, resolve_time, time_window};
-use perfgen_runtime::spec::{NumberSource, RangeDistribution, Strategy};
+use perfgen_runtime::spec::{ColumnType, NumberSource, RangeDistribution, Strategy};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -48,7 +48,14 @@ pub(crate) fn check_field(
         Strategy::UuidV4 | Strategy::ForeignKey { .. } => {}
         Strategy::Pool { .. } => check_pool(fs, cell),
         Strategy::Normal { .. } => check_normal(fs, cell, view),
+        Strategy::Range { .. } if fs.spec.column == ColumnType::Date => {
+            crate::dates::check_date_range(fs, row, line, expected_rows, val, text, view.now)
+        }
         Strategy::Range { .. } => check_range(fs, cell, expected_rows, view),
+        Strategy::AddDuration { base, .. } if fs.spec.column == ColumnType::Date => {
+            let (b, bt) = (view.vals[base], view.texts[base]);
+            crate::dates::check_add_days(fs, line, val, b, (text, bt))
+        }
         Strategy::AddDuration { .. } => check_add_duration(fs, cell, view),
         Strategy::Template { .. } => check_template(fs, cell, view, picks),
         Strategy::RandomString { .. } | Strategy::Pattern { .. } | Strategy::Words { .. } => {
@@ -57,6 +64,11 @@ pub(crate) fn check_field(
         Strategy::Expression { .. } | Strategy::Cases { .. } | Strategy::SeedGroup { .. } => {
             crate::expression::check(fs, row, line, val, text, view)
         }
+        Strategy::NumberRange { .. } => {
+            crate::numbers::check_number_range(fs, row, line, expected_rows, val, text)
+        }
+        Strategy::Sequence { .. } => crate::numbers::check_sequence(fs, row, line, val, text),
+        Strategy::Boolean { .. } => crate::numbers::check_boolean(fs, val),
     }
 }
 

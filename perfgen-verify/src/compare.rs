@@ -2,7 +2,9 @@
 //! the comparison of the two, as the rules of the configs define it.
 
 use crate::keys::KeyStore;
-use crate::value::{int_key, parse_decimal, parse_int, parse_timestamp, parse_uuid_v4, text_key};
+use crate::value::{
+    int_key, parse_date, parse_decimal, parse_int, parse_timestamp, parse_uuid_v4, text_key,
+};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{CmpOp, ColumnType, Operand, Rule, Strategy, TimeSpec};
 use std::collections::HashMap;
@@ -35,6 +37,15 @@ pub(crate) fn parse_val(column: ColumnType, text: &str) -> Result<CellValue, &'s
             .map(CellValue::Time)
             .ok_or("not an RFC 3339 time"),
         ColumnType::Text => Ok(CellValue::Text),
+        // A boolean as 0 or 1, a date as its midnight (dates compare with times in rules).
+        ColumnType::Boolean => match b {
+            b"true" => Ok(CellValue::Int(1)),
+            b"false" => Ok(CellValue::Int(0)),
+            _ => Err("not `true` or `false`"),
+        },
+        ColumnType::Date => parse_date(b)
+            .map(|days| CellValue::Time(days * 86_400))
+            .ok_or("not a YYYY-MM-DD date"),
     }
 }
 
@@ -74,6 +85,8 @@ pub(crate) fn decode_key(column: ColumnType, k: u128) -> Rhs<'static> {
         ColumnType::Timestamp => Rhs::Time(k as u64 as i64),
         ColumnType::Uuid => Rhs::Uuid(k),
         ColumnType::Text => Rhs::TextKey(k),
+        ColumnType::Boolean => Rhs::Num(k as u64 as i64 as f64),
+        ColumnType::Date => Rhs::Time(k as u64 as i64),
     }
 }
 

@@ -90,7 +90,13 @@ pub(crate) fn field_state(
         Strategy::UuidV4 => {}
         Strategy::Pool { .. } => plan_pool(&mut fs),
         Strategy::Normal { .. } => plan_normal(&mut fs, &cx),
+        Strategy::Range { .. } if spec.column == ColumnType::Date => {
+            crate::dates::plan_date_range(&mut fs, now)
+        }
         Strategy::Range { .. } => plan_range(&mut fs, &cx),
+        Strategy::AddDuration { base, .. } if spec.column == ColumnType::Date => {
+            crate::dates::plan_add_days(&mut fs, info.fields.get(base).map_or("?", |b| b.name))
+        }
         Strategy::AddDuration { .. } => plan_add_duration(&mut fs, &cx),
         Strategy::Template { .. } => plan_template(&mut fs, &cx),
         Strategy::ForeignKey { .. } => plan_foreign_key(&mut fs, &cx),
@@ -100,6 +106,9 @@ pub(crate) fn field_state(
         Strategy::Expression { .. } => crate::expression::plan(&mut fs, info),
         Strategy::Cases { .. } => crate::expression::plan_cases(&mut fs, info),
         Strategy::SeedGroup { .. } => crate::expression::plan_group(&mut fs, info),
+        Strategy::NumberRange { .. } => crate::numbers::plan_number_range(&mut fs),
+        Strategy::Sequence { .. } => crate::numbers::plan_sequence(&mut fs),
+        Strategy::Boolean { .. } => crate::numbers::plan_boolean(&mut fs),
     }
     fs
 }

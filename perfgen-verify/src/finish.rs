@@ -102,6 +102,8 @@ impl Verifier<'_> {
                 ColumnType::Decimal(p) => format!("decimal, {p} places"),
                 ColumnType::Timestamp => "RFC 3339 time".to_string(),
                 ColumnType::Text => "text".to_string(),
+                ColumnType::Boolean => "true or false".to_string(),
+                ColumnType::Date => "YYYY-MM-DD date".to_string(),
             };
             self.tally(name, format!("type {fname}"), what, t, src);
         }

@@ -43,6 +43,7 @@
 
 mod check_field;
 mod compare;
+mod dates;
 mod distributions;
 mod expression;
 mod field_state;
@@ -50,6 +51,7 @@ mod finish;
 mod keys;
 mod model;
 mod nulls;
+mod numbers;
 mod options;
 mod pass;
 mod read;

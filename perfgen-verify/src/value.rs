@@ -102,6 +102,18 @@ fn days_in_month(y: i64, m: i64) -> i64 {
     }
 }
 
+/// A `YYYY-MM-DD` date of years 0001..=9999 as days since 1970-01-01.
+pub(crate) fn parse_date(s: &[u8]) -> Option<i64> {
+    if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (digits(&s[0..4])?, digits(&s[5..7])?, digits(&s[8..10])?);
+    if y < 1 || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
 /// An RFC 3339 date-time, `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, as whole seconds since the
 /// epoch (a fraction is dropped).
 pub(crate) fn parse_timestamp(s: &[u8]) -> Option<i64> {

@@ -12,6 +12,8 @@ pub(super) fn field_spec(rt: &syn::Path, f: &Field) -> TokenStream {
         Ty::Decimal(p) => quote!(#sp::ColumnType::Decimal(#p)),
         Ty::Timestamp => quote!(#sp::ColumnType::Timestamp),
         Ty::Str | Ty::String => quote!(#sp::ColumnType::Text),
+        Ty::Bool => quote!(#sp::ColumnType::Boolean),
+        Ty::Date => quote!(#sp::ColumnType::Date),
     };
     let strategy = strategy(rt, &sp, &f.strategy);
     let rules = f.rules.iter().map(|r| rule(&sp, r));
@@ -178,6 +180,27 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                 _ => quote!(#sp::PoolDistribution::Uniform),
             };
             quote!(#sp::Strategy::SeedGroup { group: #group, values: &[#(#values),*], distribution: #d })
+        }
+        Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            distribution: dist,
+        } => {
+            let d = match dist {
+                RangeDistribution::Linear => quote!(#sp::RangeDistribution::Linear),
+                RangeDistribution::Uniform => quote!(#sp::RangeDistribution::Uniform),
+                RangeDistribution::Exponential { rate } => {
+                    quote!(#sp::RangeDistribution::Exponential { rate: #rate })
+                }
+            };
+            quote!(#sp::Strategy::NumberRange { min: #min, max: #max, precision: #precision, distribution: #d })
+        }
+        Strategy::Sequence { start, step } => {
+            quote!(#sp::Strategy::Sequence { start: #start, step: #step })
+        }
+        Strategy::Boolean { probability } => {
+            quote!(#sp::Strategy::Boolean { probability: #probability })
         }
     }
 }

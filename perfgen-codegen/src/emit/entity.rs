@@ -453,6 +453,8 @@ fn write_value(rt: &syn::Path, e: &Entity, f: &Field, v: TokenStream) -> TokenSt
             quote!(out.extend_from_slice(#v.as_bytes());)
         }
         Ty::String => quote!(#rt::format::write_csv_str(&#v, out);),
+        Ty::Bool => quote!(#rt::bernoulli::write_bool(#v, out);),
+        Ty::Date => quote!(#v.write_iso(out);),
     }
 }
 

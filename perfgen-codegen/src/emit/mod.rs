@@ -97,6 +97,8 @@ pub(crate) fn rust_type_name(ty: Ty) -> &'static str {
         Ty::Int => "i64",
         Ty::Decimal(_) => "f64",
         Ty::Timestamp => "Timestamp",
+        Ty::Bool => "bool",
+        Ty::Date => "Date",
         Ty::Str => "&'static str",
         Ty::String => "String",
     }

@@ -2,7 +2,7 @@
 //! and the draw code a strategy hands back.
 
 use super::names::{local_parent_row, local_pool_index, local_value, param_type};
-use crate::ir::{Case, Entity, Field, Operand, Program, Strategy, TemplatePiece};
+use crate::ir::{Case, Entity, Field, Operand, Program, Strategy, TemplatePiece, Ty};
 use crate::ir::{NumberFormat, NumberSource};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -41,6 +41,7 @@ pub(crate) enum Arg {
 pub(crate) fn by_pool_index(e: &Entity, j: usize, case: Case) -> bool {
     case != Case::Preserve
         && matches!(e.fields[j].strategy, Strategy::Pool { .. })
+        && e.fields[j].ty == Ty::Str
         && e.fields[j].enforce.reject.is_empty()
         && !e.fields[j].nullable
 }

@@ -70,6 +70,8 @@ pub(crate) fn rust_type(rt: &syn::Path, ty: Ty) -> TokenStream {
         Ty::Int => quote!(i64),
         Ty::Decimal(_) => quote!(f64),
         Ty::Timestamp => quote!(#rt::Timestamp),
+        Ty::Bool => quote!(bool),
+        Ty::Date => quote!(#rt::Date),
         Ty::Str => quote!(&'static str),
         Ty::String => quote!(::std::string::String),
     }

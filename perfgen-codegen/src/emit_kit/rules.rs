@@ -57,6 +57,7 @@ fn operand_value(p: &Program, e: &Entity, o: &Operand, dom: &TokenStream) -> Tok
     let conv = |expr: TokenStream, ty: Ty| -> TokenStream {
         match ty {
             Ty::Timestamp => quote!((#expr).0),
+            Ty::Date => quote!((#expr).to_timestamp().0),
             Ty::Int | Ty::Decimal(_) => {
                 if is_f64 {
                     quote!((#expr) as f64)
@@ -159,6 +160,11 @@ fn cmp_expr(p: &Program, e: &Entity, f: &Field, c: &Comparison, v: &TokenStream)
             let r = operand_value(p, e, &c.rhs, &quote!(i64));
             quote!((#v).0 #op (#r))
         }
+        Ty::Date => {
+            let r = operand_value(p, e, &c.rhs, &quote!(i64));
+            quote!((#v).to_timestamp().0 #op (#r))
+        }
+        Ty::Bool => unreachable!("lowering rejects rules on booleans"),
         Ty::Uuid => {
             let r = operand_value(p, e, &c.rhs, &quote!(i64));
             match &c.rhs {

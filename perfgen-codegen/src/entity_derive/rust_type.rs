@@ -50,6 +50,8 @@ pub(super) fn rust_name(ty: Ty) -> &'static str {
         Ty::Timestamp => "perfgen::Timestamp",
         Ty::Str => "&'static str",
         Ty::String => "String",
+        Ty::Bool => "bool",
+        Ty::Date => "perfgen::Date",
     }
 }
 

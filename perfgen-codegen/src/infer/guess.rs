@@ -25,6 +25,18 @@ pub fn guess_values(vals: &[String], index_is_field: bool) -> (Guess, Vec<String
     if vals.iter().all(|v| is_uuid(v)) {
         return (Guess::Uuid, notes);
     }
+    if vals.iter().all(|v| v == "true" || v == "false") {
+        let trues = vals.iter().filter(|v| *v == "true").count();
+        notes.push(format!(
+            "booleans: {trues} of {n} records are `true`, the draft's probability"
+        ));
+        return (
+            Guess::Boolean {
+                probability: trues as f64 / n as f64,
+            },
+            notes,
+        );
+    }
     let few = distinct <= MAX_CATEGORIES && (2 * distinct <= n || distinct == 1);
     if few {
         notes.push(format!(
@@ -44,15 +56,22 @@ pub fn guess_values(vals: &[String], index_is_field: bool) -> (Guess, Vec<String
             "points in time from {} to {}: uniform over that range",
             vals[lo], vals[hi]
         ));
-        if vals.iter().all(|v| v.len() == 10) {
-            notes.push(
-                "the seed has dates: they are written as RFC 3339 times (midnight UTC)".into(),
-            );
+        let all_dates = vals.iter().all(|v| v.len() == 10);
+        if all_dates {
+            notes.push("the seed has dates (`YYYY-MM-DD`): the draft is a date column".into());
         }
+        // Date-only bounds make a date column: a seed of times keeps times.
+        let bound = |v: &String| {
+            if !all_dates && v.len() == 10 {
+                format!("{v}T00:00:00Z")
+            } else {
+                v.clone()
+            }
+        };
         return (
             Guess::Range {
-                start: vals[lo].clone(),
-                end: vals[hi].clone(),
+                start: bound(&vals[lo]),
+                end: bound(&vals[hi]),
             },
             notes,
         );

@@ -75,6 +75,10 @@ pub enum Guess {
         unique: bool,
     },
     Pool,
+    /// `boolean` with the seed's share of `true`.
+    Boolean {
+        probability: f64,
+    },
 }
 
 /// One field of the draft: its guess and the comments written above its strategy.
@@ -304,6 +308,10 @@ fn write_guess(s: &mut String, g: &Guess) {
                 }
             }
         }
+        Guess::Boolean { probability } => {
+            let _ = writeln!(s, "    strategy: {}", crate::strategy::boolean::NAME);
+            let _ = writeln!(s, "    probability: {}", fmt_fixed(*probability, 4));
+        }
         Guess::Range { start, end } => {
             let _ = writeln!(s, "    strategy: {}", range::NAME);
             let _ = writeln!(s, "    range_start: {}", yaml_quote(start));
@@ -523,6 +531,32 @@ mod tests {
             } => assert_eq!((min.as_str(), max.as_str()), ("1.5", "22")),
             g => panic!("{g:?}"),
         }
+    }
+
+    #[test]
+    fn booleans_and_dates_draft_their_types() {
+        let flags = strings(&["true", "false", "true", "true"]);
+        assert_eq!(
+            guess_values(&flags, false).0,
+            Guess::Boolean { probability: 0.75 }
+        );
+        let days: Vec<String> = (1..=20).map(|i| format!("1996-01-{i:02}")).collect();
+        assert_eq!(
+            guess_values(&days, false).0,
+            Guess::Range {
+                start: "1996-01-01".into(),
+                end: "1996-01-20".into()
+            }
+        );
+        let mut mixed = days.clone();
+        mixed.push("1996-02-01T10:00:00Z".into());
+        assert_eq!(
+            guess_values(&mixed, false).0,
+            Guess::Range {
+                start: "1996-01-01T00:00:00Z".into(),
+                end: "1996-02-01T10:00:00Z".into()
+            }
+        );
     }
 
     #[test]

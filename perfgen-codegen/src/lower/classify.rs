@@ -44,6 +44,24 @@ pub(super) fn static_range(
         Strategy::Expression { expr, .. } if expr.ty.kind.is_numeric() => {
             expr.range.map(|r| (r.min, r.max))
         }
+        Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            ..
+        } => {
+            let scale = 10f64.powi(*precision as i32);
+            Some((*min as f64 / scale, *max as f64 / scale))
+        }
+        // The last row depends on the run's row count (`--scale`): only one end is known.
+        Strategy::Sequence { start, step } => {
+            let start = *start as f64;
+            Some(match step.signum() {
+                1 => (start, f64::INFINITY),
+                -1 => (f64::NEG_INFINITY, start),
+                _ => (start, start),
+            })
+        }
         _ => None,
     }
 }
@@ -379,6 +397,45 @@ fn filter_pool(fd: &mut FieldDraft<'_>, group: &[Comparison]) -> bool {
         });
     }
     true
+}
+
+/// Every date field stays within the years 0001..9999 it can be written in, judged from its
+/// static range (a derived date's base range plus its days): an error at the field
+/// otherwise. Ranges known only at run time (a `now` without `generated_at`) are left to
+/// the run-time check of each row.
+pub(super) fn check_date_ranges(entities: &[EntityDraft<'_>], d: &mut Diagnostics) {
+    const SECS_PER_DAY: f64 = 86_400.0;
+    let first = perfgen_runtime::Date::MIN.0 as f64 * SECS_PER_DAY;
+    let last = perfgen_runtime::Date::MAX.0 as f64 * SECS_PER_DAY;
+    for (e, ent) in entities.iter().enumerate() {
+        for (f, fd) in ent.fields.iter().enumerate() {
+            let drawn = matches!(
+                fd.strategy,
+                Some(Strategy::AddDuration { .. } | Strategy::Range { .. })
+            );
+            if fd.ty != Some(Ty::Date) || !drawn {
+                continue;
+            }
+            let Some((lo, hi)) = static_range(entities, e, f, 0) else {
+                continue;
+            };
+            if lo < first || hi > last {
+                let shown = |v: f64| {
+                    chrono::DateTime::from_timestamp(v as i64, 0)
+                        .map_or(v.to_string(), |t| t.format("%Y-%m-%d").to_string())
+                };
+                d.error(
+                    fd.loc,
+                    format!(
+                        "`{}` can reach {}, outside the years 0001..9999 a date can be written in",
+                        fd.name,
+                        if hi > last { shown(hi) } else { shown(lo) }
+                    ),
+                )
+                .help("narrow the base field's range or the durations");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

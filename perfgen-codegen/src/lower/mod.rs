@@ -148,10 +148,17 @@ pub fn lower_with(
     entities.extend(externals.iter().map(entities::external_draft));
     field_strategies(&mut entities, d);
     types::resolve_foreign_keys(&mut entities, d);
+    // Derived dates before each typing of expressions (an expression is typed once, and may
+    // read a derived date) and after the last (a derived field may take an expression's date
+    // as its base).
+    types::derived_dates(&mut entities);
     expressions::type_expressions(&mut entities, false, d);
     types::propagate_types(&mut entities, d);
+    types::derived_dates(&mut entities);
     expressions::type_expressions(&mut entities, true, d);
+    types::derived_dates(&mut entities);
     lower_strategies(&mut entities, d);
+    classify::check_date_ranges(&entities, d);
     rules::rules(&mut entities, d);
     nulls::nulls(&mut entities, d);
     groups::settle_groups(&mut entities, d);

@@ -334,7 +334,7 @@ fn comparable(ty: Ty, rty: Ty, rhs: &Operand, op: CmpOp) -> bool {
     let equality = matches!(op, CmpOp::Eq | CmpOp::Ne);
     match ty {
         Ty::Int | Ty::Decimal(_) => rty.is_numeric(),
-        Ty::Timestamp => rty == Ty::Timestamp,
+        Ty::Timestamp => matches!(rty, Ty::Timestamp | Ty::Date),
         // Pool values compare as text, or as numbers against a number literal.
         Ty::Str => {
             (rty.is_text() && (equality || matches!(rhs, Operand::Text(_))))
@@ -342,5 +342,8 @@ fn comparable(ty: Ty, rty: Ty, rhs: &Operand, op: CmpOp) -> bool {
         }
         Ty::String => rty.is_text() && equality,
         Ty::Uuid => equality && (rty == Ty::Uuid || matches!(rhs, Operand::Text(_))),
+        // Rules on booleans are not part of the rule language.
+        Ty::Bool => false,
+        Ty::Date => matches!(rty, Ty::Timestamp | Ty::Date),
     }
 }

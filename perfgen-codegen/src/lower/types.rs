@@ -143,3 +143,32 @@ pub(super) fn propagate_types(entities: &mut [EntityDraft<'_>], d: &mut Diagnost
         }
     }
 }
+
+/// A `derive_from_field` on a date field is a date (through chains of derived fields);
+/// [`crate::strategy::duration`] checks that its durations are whole days.
+pub(super) fn derived_dates(entities: &mut [EntityDraft<'_>]) {
+    for ent in entities.iter_mut() {
+        for _ in 0..ent.fields.len() {
+            let mut changed = false;
+            for f in 0..ent.fields.len() {
+                let Some(StrategyConfig::DeriveFromField(c)) = ent.fields[f].config else {
+                    continue;
+                };
+                let crate::strategy::params::Param::Given(base) = &c.base_field else {
+                    continue;
+                };
+                let base_is_date = ent
+                    .fields
+                    .iter()
+                    .any(|b| b.name == base.value && b.ty == Some(crate::ir::Ty::Date));
+                if base_is_date && ent.fields[f].ty != Some(crate::ir::Ty::Date) {
+                    ent.fields[f].ty = Some(crate::ir::Ty::Date);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use super::EntityDraft;
 use crate::diag::{Diagnostics, Loc};
 use crate::ir::*;
-use crate::strategy::{template, uuid, StrategyConfig};
+use crate::strategy::{sequence, template, uuid, StrategyConfig};
 use crate::values::shown_number;
 
 fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> Option<f64> {
@@ -60,6 +60,8 @@ fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> O
                 .sum(),
         ),
         Strategy::Pattern { pattern, .. } => Some(pattern.distinct().at_most as f64),
+        Strategy::NumberRange { min, max, .. } => Some((*max as f64 - *min as f64) + 1.0),
+        Strategy::Boolean { .. } => Some(2.0),
         _ => None,
     }
 }
@@ -121,6 +123,28 @@ pub(super) fn check_unique(
             }
             return;
         }
+        Some(Strategy::Sequence { step, .. }) => {
+            if *step == 0 {
+                d.error(
+                    loc,
+                    format!(
+                        "`{}` cannot be unique: its `step` is 0, so every row has the same value",
+                        fd.name
+                    ),
+                )
+                .help("use a non-zero `step`, or drop `unique`");
+                return;
+            }
+            // Distinct for every row; a run-time rule that fails a row stops generation.
+            true
+        }
+        Some(Strategy::NumberRange {
+            distribution: RangeDistribution::Linear,
+            ..
+        }) => {
+            // Rows spread evenly over at least as many values each take their own.
+            fd.enforce.is_empty() && capacity(entities, e, f, 0).is_some_and(|c| c >= n as f64)
+        }
         _ => false,
     };
     if proven {
@@ -140,6 +164,11 @@ pub(super) fn check_unique(
             "random draws repeat by chance (n rows from D values give about n²/2D repeats), and rows are drawn independently; for a unique value write a `{}` with `{{index}}` and this field, e.g. `\"{{index}}-{{{}}}\"`",
             template::NAME,
             fd.name
+        )
+    } else if matches!(fd.config, Some(StrategyConfig::NumberRange(_))) {
+        format!(
+            "use `distribution: linear` over at least as many values as rows, or a `{}`",
+            sequence::NAME
         )
     } else {
         format!(

@@ -111,11 +111,16 @@ impl DeriveConfig {
             return None;
         };
         let base_ty = cx.fields[bi].ty?; // its own error was reported
+        if base_ty == Ty::Date {
+            return lower_date(bi, min, max, d);
+        }
         if base_ty != Ty::Timestamp {
             let what = match base_ty {
                 Ty::Int => "an integer",
                 Ty::Uuid => "a uuid",
                 Ty::Decimal(_) => "a decimal",
+                Ty::Date => "a date",
+                Ty::Bool => "a boolean",
                 _ => "a string",
             };
             d.error(
@@ -141,11 +146,50 @@ impl DeriveConfig {
     }
 }
 
+/// A date plus whole days: both durations (seconds, with where they are written) must be
+/// multiples of a day.
+fn lower_date(
+    base: usize,
+    min: Option<(i64, Loc)>,
+    max: Option<(i64, Loc)>,
+    d: &mut Diagnostics,
+) -> Option<Strategy> {
+    let ((min, min_loc), (max, max_loc)) = (min?, max?);
+    let mut whole = true;
+    for (key, secs, loc) in [
+        ("min_duration", min, min_loc),
+        ("max_duration", max, max_loc),
+    ] {
+        if secs % SECS_PER_DAY != 0 {
+            d.error(
+                loc,
+                format!("`{key}` of a date must be whole days, got {secs}s"),
+            )
+            .help("write the duration in days, e.g. `21d`");
+            whole = false;
+        }
+    }
+    if !whole {
+        return None;
+    }
+    if min > max {
+        d.error(min_loc, "`min_duration` is greater than `max_duration`")
+            .help("swap `min_duration` and `max_duration`");
+        return None;
+    }
+    Some(Strategy::AddDuration { base, min, max })
+}
+
+const SECS_PER_DAY: i64 = 86_400;
+
 // ---------------------------------------------------------------------------------------
 // Emission
 
 /// The base field's time plus a uniform duration, cut by the rules' bounds.
 pub(crate) fn emit(fe: &FieldEmit<'_>, base: &usize, min: &i64, max: &i64) -> DrawCode {
+    if fe.field.ty == Ty::Date {
+        return emit_date(fe, base, min, max);
+    }
     let e = fe.entity;
     let rt = fe.cx.rt;
     let err = |msg: TokenStream| fe.err(msg);
@@ -166,4 +210,42 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, base: &usize, min: &i64, max: &i64) -> Dr
     };
     let value_draw = quote!(#rt::Timestamp(rng.range_i64(lo, hi)));
     DrawCode::value(statics, Some(prep), value_draw)
+}
+
+/// The base date plus a uniform number of whole days, cut by the rules' bounds (a day is
+/// admissible when its midnight is); a date past 9999-12-31 or before 0001-01-01 stops
+/// generation at its row.
+fn emit_date(fe: &FieldEmit<'_>, base: &usize, min: &i64, max: &i64) -> DrawCode {
+    let e = fe.entity;
+    let rt = fe.cx.rt;
+    let b = local_value(&e.fields[*base]);
+    let bounds = bound_stmts(fe, quote!(i64), 1.0);
+    let (min_days, max_days) = (*min / SECS_PER_DAY, *max / SECS_PER_DAY);
+    let empty = fe.err(quote!(::std::format!(
+        "its rules leave no admissible date: base + duration, cut by the rules, is [{}, {}]",
+        #rt::Date(lo as i32), #rt::Date(hi as i32)
+    )));
+    let unwritable = fe.err(quote!(::std::format!(
+        "{} + {} days leaves the years 0001..9999",
+        #b, days
+    )));
+    let prep = quote! {
+        let base_day: i64 = #b.0 as i64;
+        let mut lo: i64 = (base_day + #min_days) * #SECS_PER_DAY;
+        let mut hi: i64 = (base_day + #max_days) * #SECS_PER_DAY;
+        #bounds
+        let lo: i64 = lo.div_euclid(#SECS_PER_DAY) + i64::from(lo.rem_euclid(#SECS_PER_DAY) != 0);
+        let hi: i64 = hi.div_euclid(#SECS_PER_DAY);
+        if lo > hi {
+            return ::core::result::Result::Err(#empty);
+        }
+    };
+    let value_draw = quote!({
+        let days = rng.range_i64(lo, hi) - base_day;
+        match #b.checked_add_days(days) {
+            ::core::option::Option::Some(d) => d,
+            ::core::option::Option::None => return ::core::result::Result::Err(#unwritable),
+        }
+    });
+    DrawCode::value(TokenStream::new(), Some(prep), value_draw)
 }

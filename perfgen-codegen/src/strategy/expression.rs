@@ -234,14 +234,8 @@ fn column_ty(e: &TypedExpr, field: &str, at: Loc, d: &mut Diagnostics) -> Option
         Kind::Uuid => Ty::Uuid,
         Kind::Text if e.static_text => Ty::Str,
         Kind::Text => Ty::String,
-        Kind::Boolean | Kind::Date => {
-            d.error(
-                at,
-                format!("the expression of `{field}` is {}", e.ty.kind),
-            )
-            .help("boolean/date columns: not supported yet; compute text (`if c then 'R' else 'N'`) or a timestamp (`timestamp(d)`)");
-            return None;
-        }
+        Kind::Boolean => Ty::Bool,
+        Kind::Date => Ty::Date,
         Kind::Duration { .. } => {
             d.error(at, format!("the expression of `{field}` is a {}", e.ty.kind))
                 .help("a duration is not a column: add it to a date or timestamp, or divide it into a number");
@@ -264,6 +258,8 @@ pub(crate) fn expr_ty(ty: Ty) -> expr::Ty {
         Ty::Decimal(p) => Kind::Decimal(p),
         Ty::Timestamp => Kind::Timestamp,
         Ty::Str | Ty::String => Kind::Text,
+        Ty::Bool => Kind::Boolean,
+        Ty::Date => Kind::Date,
     })
 }
 
@@ -387,7 +383,12 @@ pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
             .position(|g| [g.name.clone()] == path)
             .expect("checked expressions read same-row fields only");
         let l = local_value(&e.fields[j]);
-        quote!(#l)
+        // Expressions count dates in days (`i32`); a date column holds them in a `Date`.
+        if e.fields[j].ty == Ty::Date {
+            quote!(#l.0)
+        } else {
+            quote!(#l)
+        }
     };
     let fail = |msg: &str| -> TokenStream {
         let err = fe.err(quote!(#msg));
@@ -409,6 +410,9 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
     let f = fe.field;
     let rt = fe.cx.rt;
     let value = emit_value(fe, expr);
+    if f.ty == Ty::Date {
+        return DrawCode::value(TokenStream::new(), None, quote!(#rt::Date(#value)));
+    }
     if f.ty != Ty::String {
         return DrawCode::value(TokenStream::new(), None, value);
     }

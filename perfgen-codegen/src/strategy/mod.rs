@@ -19,17 +19,21 @@
 //! draw that reads other fields, `emit_kit::args_of` and the evaluation order
 //! (`lower/order.rs`).
 
+pub mod boolean;
 pub mod cases;
 pub mod duration;
 pub mod expression;
 pub mod foreign_key;
 pub mod normal;
+pub mod number;
 pub mod params;
 pub mod pool;
 pub mod random_string;
 pub mod range;
 pub mod seed_group;
+pub mod sequence;
 pub mod template;
+pub mod typed_values;
 pub mod uuid;
 pub mod words;
 
@@ -65,6 +69,9 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (expression::NAME, expression::PARAMS),
     (cases::NAME, cases::PARAMS),
     (seed_group::NAME, seed_group::PARAMS),
+    (number::NAME, number::PARAMS),
+    (sequence::NAME, sequence::PARAMS),
+    (boolean::NAME, boolean::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -90,6 +97,9 @@ pub enum StrategyConfig {
     Expression(expression::ExpressionConfig),
     Cases(cases::CasesConfig),
     SeedGroup(seed_group::SeedGroupConfig),
+    NumberRange(number::NumberRangeConfig),
+    Sequence(sequence::SequenceConfig),
+    Boolean(boolean::BooleanConfig),
 }
 
 impl StrategyConfig {
@@ -110,6 +120,9 @@ impl StrategyConfig {
             StrategyConfig::Expression(_) => expression::NAME,
             StrategyConfig::Cases(_) => cases::NAME,
             StrategyConfig::SeedGroup(_) => seed_group::NAME,
+            StrategyConfig::NumberRange(_) => number::NAME,
+            StrategyConfig::Sequence(_) => sequence::NAME,
+            StrategyConfig::Boolean(_) => boolean::NAME,
         }
     }
 
@@ -135,6 +148,9 @@ impl StrategyConfig {
             expression::NAME => StrategyConfig::Expression(expression::ExpressionConfig::parse(r)),
             cases::NAME => StrategyConfig::Cases(cases::CasesConfig::parse(r)),
             seed_group::NAME => StrategyConfig::SeedGroup(seed_group::SeedGroupConfig::parse(r)),
+            number::NAME => StrategyConfig::NumberRange(number::NumberRangeConfig::parse(r)),
+            sequence::NAME => StrategyConfig::Sequence(sequence::SequenceConfig::parse(r)),
+            boolean::NAME => StrategyConfig::Boolean(boolean::BooleanConfig::parse(r)),
             _ => return None,
         })
     }
@@ -145,9 +161,11 @@ impl StrategyConfig {
         match self {
             StrategyConfig::UuidV4 => Some(Ty::Uuid),
             StrategyConfig::Template(_) => Some(Ty::String),
-            StrategyConfig::SeedPool(_) | StrategyConfig::Categorical(_) => Some(Ty::Str),
+            StrategyConfig::SeedPool(_) => Some(Ty::Str),
+            StrategyConfig::Categorical(c) => Some(c.column_type(d)),
             StrategyConfig::SeedField => Some(Ty::Str),
-            StrategyConfig::Range(_) | StrategyConfig::DeriveFromField(_) => Some(Ty::Timestamp),
+            StrategyConfig::Range(r) => Some(r.column_type(d)),
+            StrategyConfig::DeriveFromField(_) => Some(Ty::Timestamp),
             StrategyConfig::Normal(n) => Some(n.column_type(d)),
             StrategyConfig::ForeignKey(_) => None,
             StrategyConfig::RandomString(_) | StrategyConfig::Words(_) => Some(Ty::String),
@@ -155,6 +173,9 @@ impl StrategyConfig {
             StrategyConfig::Expression(_) => None,
             StrategyConfig::Cases(c) => c.column_type(d),
             StrategyConfig::SeedGroup(_) => Some(Ty::Str),
+            StrategyConfig::NumberRange(n) => Some(n.column_type(d)),
+            StrategyConfig::Sequence(_) => Some(Ty::Int),
+            StrategyConfig::Boolean(_) => Some(Ty::Bool),
         }
     }
 }
@@ -340,6 +361,9 @@ pub fn lower(
         StrategyConfig::Expression(c) => c.lower(cx, d),
         StrategyConfig::Cases(c) => c.lower(cx, d),
         StrategyConfig::SeedGroup(c) => c.lower(cx, d),
+        StrategyConfig::NumberRange(c) => c.lower(cx, d),
+        StrategyConfig::Sequence(c) => c.lower(cx, d),
+        StrategyConfig::Boolean(c) => c.lower(d),
     }
 }
 
@@ -392,6 +416,14 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
             values,
             distribution,
         } => seed_group::emit(fe, group, values, distribution),
+        ir::Strategy::NumberRange {
+            min,
+            max,
+            precision,
+            distribution,
+        } => number::emit(fe, min, max, precision, distribution),
+        ir::Strategy::Sequence { start, step } => sequence::emit(fe, start, step),
+        ir::Strategy::Boolean { probability } => boolean::emit(fe, probability),
     }
 }
 

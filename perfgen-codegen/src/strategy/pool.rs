@@ -7,7 +7,7 @@ use super::FieldCx;
 use crate::diag::{suggest, Diagnostics, Loc};
 use crate::emit_kit::{args_of, draw_index_fn, static_name, Arg};
 use crate::emit_kit::{DrawCode, FieldEmit};
-use crate::ir::{PoolDistribution, Strategy};
+use crate::ir::{PoolDistribution, Strategy, Ty};
 use crate::values;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -19,7 +19,7 @@ pub const SEED_POOL_PARAMS: &[&str] = &["distribution", "alpha"];
 /// `categorical_weighted`'s name in a config.
 pub const CATEGORICAL_NAME: &str = "categorical_weighted";
 /// Its parameters beside the common ones.
-pub const CATEGORICAL_PARAMS: &[&str] = &["values"];
+pub const CATEGORICAL_PARAMS: &[&str] = &["values", "type"];
 
 /// How `seed_pool_weighted` draws from the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +150,8 @@ pub struct CategoricalConfig {
     /// Where the strategy mapping is (a missing `values` is reported here).
     pub loc: Loc,
     pub values: CategoricalValues,
+    /// `type:`, when the values' own reading is not meant.
+    pub declared: Param<super::typed_values::DeclaredType>,
 }
 
 impl CategoricalConfig {
@@ -198,6 +200,32 @@ impl CategoricalConfig {
         CategoricalConfig {
             loc: r.body.loc,
             values,
+            declared: r.parsed("type", super::typed_values::declared),
+        }
+    }
+
+    /// Integers, decimals or booleans when every value is one (or as `type:` declares);
+    /// else text.
+    pub fn column_type(&self, d: &mut Diagnostics) -> Ty {
+        let declared = self.declared.get(d);
+        let CategoricalValues::Given { entries, .. } = &self.values else {
+            return Ty::Str;
+        };
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        match super::typed_values::column_type(&keys, declared.as_ref().map(|t| t.value)) {
+            Ok(ty) => ty,
+            Err(bad) => {
+                let t = declared.expect("only a declared type is refused");
+                d.error(
+                    t.loc,
+                    format!(
+                        "value `{bad}` is not of the declared `type: {}`",
+                        t.value.name()
+                    ),
+                )
+                .help("change the value, or remove `type:` (or write `type: text`)");
+                Ty::Str
+            }
         }
     }
 
@@ -254,6 +282,12 @@ impl CategoricalConfig {
             .help("make the weights add up to exactly 1.0");
             return None;
         }
+        // Typed values are held as their column writes them.
+        let ty = cx.ty.unwrap_or(Ty::Str);
+        let values = values
+            .iter()
+            .map(|v| super::typed_values::written(v, ty))
+            .collect();
         Some(Strategy::Pool {
             values,
             distribution: PoolDistribution::Weighted(weights),
@@ -275,9 +309,16 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, values: &[String], dist: &PoolDistributio
     let pool = static_name(e, f, "POOL");
     let n = values.len();
     let nn = n as u64;
+    let pool_array = match f.ty {
+        Ty::Int | Ty::Decimal(_) | Ty::Bool => {
+            let (elem, items) = typed_items(f.ty, values);
+            quote!(static #pool: [#elem; #n] = [#(#items),*];)
+        }
+        _ => quote!(static #pool: [&str; #n] = [#(#values),*];),
+    };
     statics.extend(quote! {
         #[allow(non_upper_case_globals)]
-        static #pool: [&str; #n] = [#(#values),*];
+        #pool_array
     });
     let index_draw = match dist {
         PoolDistribution::Uniform => quote!(rng.below(#nn) as usize),
@@ -332,4 +373,32 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, values: &[String], dist: &PoolDistributio
         }
     };
     DrawCode::value(statics, None, value_draw).with_methods(extra_methods)
+}
+
+/// The Rust element type and literals of a typed pool (values checked by
+/// `typed_values::column_type`).
+fn typed_items(ty: Ty, values: &[String]) -> (TokenStream, Vec<TokenStream>) {
+    let items = values
+        .iter()
+        .map(|v| match ty {
+            Ty::Int => {
+                let x: i64 = v.parse().expect("an integer pool value");
+                quote!(#x)
+            }
+            Ty::Bool => {
+                let b = v == "true";
+                quote!(#b)
+            }
+            _ => {
+                let x: f64 = v.parse().expect("a decimal pool value");
+                crate::emit_kit::f64_lit(x)
+            }
+        })
+        .collect();
+    let elem = match ty {
+        Ty::Int => quote!(i64),
+        Ty::Bool => quote!(bool),
+        _ => quote!(f64),
+    };
+    (elem, items)
 }

@@ -530,6 +530,8 @@ fn piece_pushes(
                     Ty::Decimal(p) => (quote!(#fmt::push_decimal(#l, #p, out);), false),
                     Ty::Timestamp => (quote!(#fmt::push_timestamp(#l, out);), true),
                     Ty::Uuid => (quote!(#fmt::push_uuid(&#l, out);), true),
+                    Ty::Bool => (quote!(#rt::bernoulli::push_bool(#l, out);), true),
+                    Ty::Date => (quote!(#l.push_iso(out);), false),
                 };
                 match (case, needs_case) {
                     (Case::Lower, true) => quote!({

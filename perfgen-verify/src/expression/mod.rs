@@ -169,6 +169,9 @@ fn row_values(view: &RowView<'_>) -> Vec<V> {
 /// A cell's value as the expression reads it (`None` when the cell cannot be read).
 fn cell_value(column: ColumnType, val: CellValue, text: &str) -> Option<V> {
     Some(match (column, val) {
+        // Booleans are parsed as 0 or 1 and dates as their midnight (as rules compare them).
+        (ColumnType::Boolean, CellValue::Int(i)) => V::Bool(i == 1),
+        (ColumnType::Date, CellValue::Time(t)) => V::Date(t.div_euclid(86_400)),
         (_, CellValue::Int(i)) => V::Int(i),
         (ColumnType::Decimal(p), CellValue::Dec(x)) => V::Dec(x, p),
         (_, CellValue::Time(t)) => V::Time(t),
@@ -269,6 +272,8 @@ pub(crate) fn check(
                 }
                 (Ok(V::Int(x)), _, CellValue::Int(y)) => *x == y,
                 (Ok(V::Time(x)), _, CellValue::Time(y)) => *x == y,
+                (Ok(V::Date(x)), ColumnType::Date, CellValue::Time(y)) => x * 86_400 == y,
+                (Ok(v @ V::Bool(_)), ColumnType::Boolean, _) => text_of(v) == text,
                 (Ok(v), ColumnType::Text | ColumnType::Uuid, _) => text_of(v) == text,
                 _ => false,
             };
