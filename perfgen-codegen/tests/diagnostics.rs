@@ -681,10 +681,10 @@ fn expression_defects_are_reported_inside_the_expression() {
             "error:",
         ),
         (
-            "expression of boolean type",
-            e("    expression: \"age > 30\""),
+            "expression of duration type",
+            e("    expression: \"30d + 2h\""),
             "configs/users_multiply.yaml:38:18",
-            "boolean",
+            "is a duration",
         ),
         (
             "expression that can be null",
