@@ -836,6 +836,7 @@ fn nulls_and_empty_strings_load_apart() {
         ("loans", "code", true),
         ("loans", "label", true),
         ("loans", "tag", true),
+        ("loans", "pages_label", true),
         ("loans", "never", false),
     ];
     let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
