@@ -12,6 +12,7 @@ use crate::state::{FieldState, Tally};
 use crate::thresholds::EXAMPLES;
 use crate::verdict::{short_name, Outcome};
 use crate::verifier::Verifier;
+use perfgen_dataset::human::num;
 use perfgen_runtime::spec::{ColumnType, Enforcement, Strategy};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -260,4 +261,55 @@ fn repeat_lines(
         }
     }
     out
+}
+
+impl Verifier<'_> {
+    /// NULL in, NULL out (a tally), and the NULL share of a field with its own `null_rate`:
+    /// a binomial test of the NULL count on the rows where no field it is computed from is
+    /// NULL (in its chi-square form, judged with the other distribution tests), exact at
+    /// rate 1.
+    pub(crate) fn finish_nulls(&mut self, name: &'static str, fs: &mut FieldState, src: &Source) {
+        if let Some(t) = fs.null_inputs_t.take() {
+            let check = format!("null inputs {}", fs.name);
+            let what = "NULL where a field it is computed from is NULL".to_string();
+            self.tally(name, check, what, t, src);
+        }
+        let nulls = fs.spec.nulls;
+        if !nulls.nullable || nulls.rate <= 0.0 {
+            return;
+        }
+        let (null, rows) = fs.nulls;
+        let check = format!("nulls {}", fs.name);
+        let what = format!("{null} NULL of {rows}, null_rate {}", num(nulls.rate));
+        if nulls.rate >= 1.0 {
+            let c = self.push(name, check, what);
+            c.violations = Some(rows - null);
+            c.outcome = if null == rows {
+                crate::verdict::Outcome::Pass
+            } else {
+                crate::verdict::Outcome::Fail
+            };
+            return;
+        }
+        let counts = [null, rows - null];
+        let probs = [nulls.rate, 1.0 - nulls.rate];
+        match crate::stats::chi_square_gof(&counts, &probs, crate::thresholds::MIN_EXPECTED) {
+            None => self.skip(
+                name,
+                check,
+                format!("{what}: too few rows for a binomial test"),
+            ),
+            Some(cs) => {
+                let c = self.push(
+                    name,
+                    check,
+                    format!(
+                        "binomial test (chi-square {:.1}, df 1): {what}",
+                        cs.statistic
+                    ),
+                );
+                c.p_value = Some(cs.p_value);
+            }
+        }
+    }
 }

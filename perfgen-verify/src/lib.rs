@@ -45,6 +45,7 @@ mod check_field;
 mod compare;
 mod dates;
 mod distributions;
+mod evaluator;
 mod expression;
 mod field_state;
 mod finish;

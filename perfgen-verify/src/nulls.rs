@@ -1,11 +1,7 @@
 //! The share of NULL cells of a field with a `null_rate`, tested against the rate.
 
 use crate::compare::CellValue;
-use crate::source::Source;
 use crate::state::FieldState;
-use crate::thresholds::MIN_EXPECTED;
-use crate::verifier::Verifier;
-use perfgen_dataset::human::num;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{FieldSpec, Strategy, TemplatePiece};
 
@@ -60,56 +56,5 @@ pub(crate) fn count_nulls(fs: &mut FieldState, vals: &[CellValue], info: &Entity
             });
         }
         _ => {}
-    }
-}
-
-impl Verifier<'_> {
-    /// NULL in, NULL out (a tally), and the NULL share of a field with its own `null_rate`:
-    /// a binomial test of the NULL count on the rows where no field it is computed from is
-    /// NULL (in its chi-square form, judged with the other distribution tests), exact at
-    /// rate 1.
-    pub(crate) fn finish_nulls(&mut self, name: &'static str, fs: &mut FieldState, src: &Source) {
-        if let Some(t) = fs.null_inputs_t.take() {
-            let check = format!("null inputs {}", fs.name);
-            let what = "NULL where a field it is computed from is NULL".to_string();
-            self.tally(name, check, what, t, src);
-        }
-        let nulls = fs.spec.nulls;
-        if !nulls.nullable || nulls.rate <= 0.0 {
-            return;
-        }
-        let (null, rows) = fs.nulls;
-        let check = format!("nulls {}", fs.name);
-        let what = format!("{null} NULL of {rows}, null_rate {}", num(nulls.rate));
-        if nulls.rate >= 1.0 {
-            let c = self.push(name, check, what);
-            c.violations = Some(rows - null);
-            c.outcome = if null == rows {
-                crate::verdict::Outcome::Pass
-            } else {
-                crate::verdict::Outcome::Fail
-            };
-            return;
-        }
-        let counts = [null, rows - null];
-        let probs = [nulls.rate, 1.0 - nulls.rate];
-        match crate::stats::chi_square_gof(&counts, &probs, MIN_EXPECTED) {
-            None => self.skip(
-                name,
-                check,
-                format!("{what}: too few rows for a binomial test"),
-            ),
-            Some(cs) => {
-                let c = self.push(
-                    name,
-                    check,
-                    format!(
-                        "binomial test (chi-square {:.1}, df 1): {what}",
-                        cs.statistic
-                    ),
-                );
-                c.p_value = Some(cs.p_value);
-            }
-        }
     }
 }

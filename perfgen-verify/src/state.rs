@@ -83,5 +83,23 @@ pub(crate) struct FieldState {
     /// 0), or not NULL while one is: NULL in, NULL out.
     pub(crate) null_inputs_t: Option<Tally>,
     /// An expression field's check.
-    pub(crate) expression: Option<crate::expression::Plan>,
+    pub(crate) expression: Option<Plan>,
+}
+
+/// What an expression field is checked against.
+pub(crate) enum Plan {
+    /// Equal to this expression over the row.
+    Recompute(crate::evaluator::E),
+    /// Inside these bounds.
+    Range(f64, f64),
+    /// The branch of the first condition that holds (a condition that cannot be evaluated
+    /// here, one with draws, accepts any branch's value from there on).
+    Cases(
+        Vec<(Option<crate::evaluator::E>, perfgen_runtime::spec::Strategy)>,
+        perfgen_runtime::spec::Strategy,
+    ),
+    /// The row's values of a seed group's members (positions) are one record's.
+    Group(Vec<usize>, std::collections::HashSet<Vec<&'static str>>),
+    /// One of these values (a member of a group checked by its first member).
+    OneOf(std::collections::HashSet<&'static str>),
 }

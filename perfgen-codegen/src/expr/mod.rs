@@ -92,7 +92,6 @@
 //! [`EmitContext`]; [`rust_type`] is the type of the value it produces.
 
 mod emit;
-mod functions;
 mod lexer;
 mod parser;
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! ranges carried where they are known. Every type error of an expression is reported; a
 //! node whose children failed reports nothing more, so one mistake gives one message.
 
-use super::functions;
+/// The built-in functions: their arity, types and value ranges.
+mod functions;
+
 use super::parser::{BinOp, Expr, ExprKind};
 use crate::diag::{did_you_mean, Diagnostics, Loc};
 use std::fmt;

@@ -1,8 +1,8 @@
 //! The functions of the expression language: arity, argument types and result type of each.
 
-use super::parser::{parse_date, parse_timestamp, Expr, ExprKind};
-use super::types::{cast, common_kind, node, Checker, Kind, Node, Op, Range, Ty, TypedExpr};
+use super::{cast, common_kind, node, Checker, Kind, Node, Op, Range, Ty, TypedExpr};
 use crate::diag::suggest;
+use crate::expr::parser::{parse_date, parse_timestamp, Expr, ExprKind};
 
 /// Every function name, for "did you mean".
 pub const FUNCTIONS: [&str; 19] = [

@@ -1,35 +1,15 @@
 //! `expression` fields: a deterministic expression (no draws) is evaluated again over each
-//! row's other columns by verify's own parser and evaluator (`parse`, `eval`), never the
+//! row's other columns by verify's own parser and evaluator (`crate::evaluator`), never the
 //! generator's code, and must give the written value; an expression with draws is checked
 //! against its build-time range, when there is one. A `cases` field's condition is
 //! evaluated the same way and its value checked against the branch it picks.
 
-mod eval;
-mod parse;
-
 use crate::compare::{CellValue, RowView};
-use crate::state::{FieldState, Tally};
+use crate::evaluator::{text_of, Row, V};
+use crate::state::{FieldState, Plan, Tally};
 use crate::windows::resolve_time;
-use eval::{text_of, Row, V};
-use parse::E;
 use perfgen_runtime::catalog::EntityInfo;
 use perfgen_runtime::spec::{ColumnType, Strategy};
-use std::collections::HashSet;
-
-/// What an expression field is checked against.
-pub(crate) enum Plan {
-    /// Equal to this expression over the row.
-    Recompute(E),
-    /// Inside these bounds.
-    Range(f64, f64),
-    /// The branch of the first condition that holds (a condition that cannot be evaluated
-    /// here, one with draws, accepts any branch's value from there on).
-    Cases(Vec<(Option<E>, Strategy)>, Strategy),
-    /// The row's values of a seed group's members (positions) are one record's.
-    Group(Vec<usize>, HashSet<Vec<&'static str>>),
-    /// One of these values (a member of a group checked by its first member).
-    OneOf(HashSet<&'static str>),
-}
 
 /// The plan of an expression field (none when it draws and has no known range), with its
 /// value check.
@@ -45,7 +25,7 @@ pub(crate) fn plan(fs: &mut FieldState, info: &EntityInfo) {
     let names: Vec<&str> = info.fields.iter().map(|f| f.name).collect();
     let what = |s: String| Some(("expression".to_string(), s, Tally::default()));
     if !random {
-        if let Some(e) = parse::parse(text, &names) {
+        if let Some(e) = crate::evaluator::parse(text, &names) {
             fs.value_t = what(format!("equal to `{text}` over the row"));
             fs.expression = Some(Plan::Recompute(e));
             return;
@@ -69,7 +49,7 @@ pub(crate) fn plan_cases(fs: &mut FieldState, info: &EntityInfo) {
     let names: Vec<&str> = info.fields.iter().map(|f| f.name).collect();
     let arms = arms
         .iter()
-        .map(|a| (parse::parse(a.when, &names), a.then))
+        .map(|a| (crate::evaluator::parse(a.when, &names), a.then))
         .collect();
     fs.value_t = Some((
         "cases".to_string(),
@@ -289,8 +269,7 @@ pub(crate) fn check(
 
 #[cfg(test)]
 mod tests {
-    use super::eval::{text_of, Row, V};
-    use super::parse::parse;
+    use crate::evaluator::{parse, text_of, Row, V};
 
     /// `text` over fields `q` (integer 7), `p` (decimal 2.50), `s` (text `ab`), `t` (the
     /// time 1995-06-17T00:00:00Z), at row 41, as text.

@@ -1,7 +1,7 @@
 //! The expression text of the catalog read back into a tree, by verify's own small parser
 //! (not the generator's): the same syntax, precedence and literals.
 
-use super::eval::V;
+use super::value::V;
 use crate::value::parse_timestamp;
 
 /// A parsed expression.
