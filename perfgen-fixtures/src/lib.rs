@@ -32,6 +32,12 @@ pub mod kinds_expr {
     include!(concat!(env!("OUT_DIR"), "/kinds_expr.rs"));
 }
 
+/// The repository's TPC-H example (`examples/tpch/configs`): the CUSTOMER table.
+#[allow(clippy::all)]
+pub mod tpch {
+    include!(concat!(env!("OUT_DIR"), "/tpch.rs"));
+}
+
 /// The golden file of `configs/golden` (checked against perfgen-codegen's output by
 /// `perfgen-codegen/tests/golden.rs`).
 #[allow(clippy::all)]

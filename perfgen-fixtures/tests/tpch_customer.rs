@@ -1,0 +1,310 @@
+//! TPC-H's CUSTOMER table from `examples/tpch/configs` at scale factor 0.1, each column
+//! checked against TPC-H's law (specification clause 4.2.3) from the CSV text alone: exact
+//! keys and names, formats and ranges, and chi-square tests of every uniform law at p = 1e-6
+//! (correct data fails about once in a million runs); `perfgen verify` passes on the file and
+//! fails on a damaged copy.
+
+mod common;
+
+use common::Table;
+use perfgen_fixtures::tpch::CATALOG;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Scale factor 0.1: 150,000 x 0.1 rows.
+const SCALE: &str = "0.1";
+const ROWS: usize = 15_000;
+
+const SEGMENTS: [&str; 5] = [
+    "AUTOMOBILE",
+    "BUILDING",
+    "FURNITURE",
+    "HOUSEHOLD",
+    "MACHINERY",
+];
+
+/// The words of `c_comment`'s pool (TPC-H's text grammar, one word each), written out here
+/// rather than read from the config, so a change to either is caught.
+const WORDS: &str = "foxes ideas theodolites pinto beans instructions dependencies excuses \
+    platelets asymptotes courts dolphins multipliers sauternes warthogs frets dinos attainments \
+    somas Tiresias patterns forges braids hockey players frays warhorses dugouts notornis \
+    epitaphs pearls tithes waters orbits gifts sheaves depths sentiments decoys realms pains \
+    grouches escapades sleep wake are cajole haggle nag use boost affix detect integrate \
+    maintain nod was lose sublate solve thrash promise engage hinder print x-ray breach eat grow \
+    impress mold poach serve run dazzle snooze doze unwind kindle play hang believe doubt \
+    furious sly careful blithe quick fluffy slow quiet ruthless thin close dogged daring brave \
+    stealthy permanent enticing idle busy regular final ironic even bold silent sometimes \
+    always never furiously slyly carefully blithely quickly fluffily slowly quietly ruthlessly \
+    thinly closely doggedly daringly bravely stealthily permanently enticingly idly busily \
+    regularly finally ironically evenly boldly silently about above according to across after \
+    against along alongside of among around at atop before behind beneath beside besides \
+    between beyond by despite during except for from in place inside instead into near on \
+    outside over past since through throughout toward under until up upon without with within \
+    do may might shall will would can could should ought must have need try";
+
+/// perfgen's CLI on the example's catalog: exit code, stdout + stderr.
+fn cli(args: &[&str]) -> (i32, String) {
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("perfgen").chain(args.iter().copied());
+    let code = perfgen_cli::run(&CATALOG, argv.map(Into::into), &mut so, &mut se);
+    let text = String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap();
+    (code, text)
+}
+
+/// The folder CUSTOMER is generated into, once for all tests, as the example's README does.
+fn out_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tpch_customer");
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.to_str().unwrap();
+        let args = [
+            "generate", "--quiet", "--only", "customer", "--scale", SCALE,
+        ];
+        let (code, text) = cli(&[&args[..], &["--out", out]].concat());
+        assert_eq!(code, 0, "generate failed: {text}");
+        dir
+    })
+}
+
+/// The generated `customer.csv`, read once.
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| common::read_csv(&out_dir().join("customer.csv")))
+}
+
+/// The chi-square statistic of `counts` against probabilities `probs` (normalised here).
+fn chi_square(counts: &[u64], probs: &[f64]) -> f64 {
+    assert_eq!(counts.len(), probs.len());
+    let n: u64 = counts.iter().sum();
+    let total: f64 = probs.iter().sum();
+    counts
+        .iter()
+        .zip(probs)
+        .map(|(&c, &p)| {
+            let e = n as f64 * p / total;
+            (c as f64 - e).powi(2) / e
+        })
+        .sum()
+}
+
+/// The chi-square quantile at p = 1e-6 with `df` degrees of freedom (Wilson-Hilferty).
+fn critical(df: usize) -> f64 {
+    let k = df as f64;
+    let z = 4.75;
+    k * (1.0 - 2.0 / (9.0 * k) + z * (2.0 / (9.0 * k)).sqrt()).powi(3)
+}
+
+/// Asserts that `counts` (one per equally likely cell) fit the uniform law.
+fn assert_uniform(what: &str, counts: &[u64]) {
+    let stat = chi_square(counts, &vec![1.0; counts.len()]);
+    let limit = critical(counts.len() - 1);
+    assert!(stat < limit, "{what}: chi-square {stat:.1} >= {limit:.1}");
+}
+
+/// Counts of `values` (each in `lo..=hi`) in cells of `width` consecutive values; the
+/// range must be a whole number of cells.
+fn binned(values: impl Iterator<Item = i64>, lo: i64, hi: i64, width: i64) -> Vec<u64> {
+    assert_eq!((hi - lo + 1) % width, 0);
+    let mut counts = vec![0u64; ((hi - lo + 1) / width) as usize];
+    for v in values {
+        assert!((lo..=hi).contains(&v), "{v} outside {lo}..={hi}");
+        counts[((v - lo) / width) as usize] += 1;
+    }
+    counts
+}
+
+#[test]
+fn header_and_row_count_are_tpch_s() {
+    let t = table();
+    let want = [
+        "c_custkey",
+        "c_name",
+        "c_address",
+        "c_nationkey",
+        "c_phone",
+        "c_acctbal",
+        "c_mktsegment",
+        "c_comment",
+    ];
+    assert_eq!(t.header, want);
+    assert_eq!(t.rows.len(), ROWS);
+}
+
+#[test]
+fn keys_are_1_to_n_and_names_their_padded_key() {
+    let t = table();
+    let (key, name) = (t.column("c_custkey"), t.column("c_name"));
+    for i in 0..ROWS {
+        assert_eq!(key[i], (i + 1).to_string(), "row {i}");
+        let digits = (i + 1).to_string();
+        let want = format!("Customer#{}{digits}", "0".repeat(9 - digits.len()));
+        assert_eq!(name[i], want, "row {i}");
+    }
+}
+
+#[test]
+fn addresses_are_10_to_40_characters_of_tpch_s_alphabet() {
+    let alphabet: Vec<char> = ('0'..='9')
+        .chain('a'..='z')
+        .chain('A'..='Z')
+        .chain([' ', ','])
+        .collect();
+    let mut lengths = vec![0u64; 31];
+    let mut chars = vec![0u64; alphabet.len()];
+    for a in table().column("c_address") {
+        let n = a.chars().count();
+        assert!((10..=40).contains(&n), "{a:?}");
+        lengths[n - 10] += 1;
+        for c in a.chars() {
+            let k = alphabet.iter().position(|&x| x == c);
+            chars[k.unwrap_or_else(|| panic!("{c:?} in {a:?}"))] += 1;
+        }
+    }
+    assert_uniform("c_address length", &lengths);
+    assert_uniform("c_address characters", &chars);
+}
+
+#[test]
+fn nation_keys_are_uniform_over_0_to_24() {
+    let keys = table().column("c_nationkey");
+    let counts = binned(keys.iter().map(|k| k.parse().unwrap()), 0, 24, 1);
+    assert_uniform("c_nationkey", &counts);
+}
+
+#[test]
+fn phones_carry_the_nation_s_country_code_and_uniform_local_parts() {
+    let t = table();
+    let (nation, phone) = (t.column("c_nationkey"), t.column("c_phone"));
+    let mut parts: [Vec<i64>; 3] = Default::default();
+    for (n, p) in nation.iter().zip(&phone) {
+        let pieces: Vec<&str> = p.split('-').collect();
+        let widths: Vec<usize> = pieces.iter().map(|s| s.len()).collect();
+        assert_eq!(widths, [2, 3, 3, 4], "{p}");
+        assert!(p.bytes().all(|b| b == b'-' || b.is_ascii_digit()), "{p}");
+        let cc: i64 = pieces[0].parse().unwrap();
+        assert_eq!(cc, n.parse::<i64>().unwrap() + 10, "{p} for nation {n}");
+        for (k, piece) in pieces[1..].iter().enumerate() {
+            parts[k].push(piece.parse().unwrap());
+        }
+    }
+    let [a, b, c] = parts;
+    // 90 cells each: 10 values of 100..999, 100 values of 1000..9999.
+    assert_uniform("c_phone part 2", &binned(a.into_iter(), 100, 999, 10));
+    assert_uniform("c_phone part 3", &binned(b.into_iter(), 100, 999, 10));
+    assert_uniform("c_phone part 4", &binned(c.into_iter(), 1000, 9999, 100));
+}
+
+/// Cents of a balance written `-?D+.DD` in canonical form (no `+`, no leading zeros).
+fn cents(s: &str) -> i64 {
+    let (int, frac) = s.split_once('.').unwrap_or_else(|| panic!("{s}"));
+    assert_eq!(frac.len(), 2, "{s}");
+    let digits = int.strip_prefix('-').unwrap_or(int);
+    assert!(
+        !digits.is_empty() && (digits == "0" || !digits.starts_with('0')),
+        "{s}"
+    );
+    assert!(
+        digits
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit()),
+        "{s}"
+    );
+    let v = digits.parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap();
+    assert!(v != 0 || !int.starts_with('-'), "negative zero {s}");
+    if int.starts_with('-') {
+        -v
+    } else {
+        v
+    }
+}
+
+#[test]
+fn balances_have_2_decimals_and_are_uniform_in_cents() {
+    let balance: Vec<i64> = table().column("c_acctbal").into_iter().map(cents).collect();
+    let (lo, hi) = (-99_999i64, 999_999i64);
+    let n = (hi - lo + 1) as usize; // 1,099,999 values of one cent
+                                    // 100 cells of nearly equal width, each with its exact number of values.
+    let cell = |v: i64| (v - lo) as usize * 100 / n;
+    let mut sizes = vec![0.0; 100];
+    (lo..=hi).for_each(|v| sizes[cell(v)] += 1.0);
+    let mut counts = vec![0u64; 100];
+    for &v in &balance {
+        assert!((lo..=hi).contains(&v), "{v}");
+        counts[cell(v)] += 1;
+    }
+    let stat = chi_square(&counts, &sizes);
+    assert!(stat < critical(99), "c_acctbal cells: chi-square {stat:.1}");
+    // The cents digits: uniform too (a law drawn in dollars and scaled would fail here).
+    let mut sizes = vec![0.0; 100];
+    (lo..=hi).for_each(|v| sizes[v.rem_euclid(100) as usize] += 1.0);
+    let mut counts = vec![0u64; 100];
+    balance
+        .iter()
+        .for_each(|v| counts[v.rem_euclid(100) as usize] += 1);
+    let stat = chi_square(&counts, &sizes);
+    assert!(stat < critical(99), "c_acctbal cents: chi-square {stat:.1}");
+}
+
+#[test]
+fn market_segments_are_uniform_over_the_5() {
+    let mut counts = [0u64; 5];
+    for s in table().column("c_mktsegment") {
+        let k = SEGMENTS.iter().position(|x| *x == s);
+        counts[k.unwrap_or_else(|| panic!("{s}"))] += 1;
+    }
+    assert_uniform("c_mktsegment", &counts);
+}
+
+#[test]
+fn comments_are_29_to_116_characters_of_pool_words() {
+    let pool: Vec<&str> = WORDS.split_whitespace().collect();
+    let mut lengths = vec![0u64; 116 - 29 + 1];
+    for c in table().column("c_comment") {
+        let n = c.chars().count();
+        assert!((29..=116).contains(&n), "{c:?}");
+        lengths[n - 29] += 1;
+        // Single spaces only: no empty word from a leading, trailing or double space.
+        let words: Vec<&str> = c.split(' ').collect();
+        assert!(words.iter().all(|w| !w.is_empty()), "{c:?}");
+        let (last, whole) = words.split_last().unwrap();
+        for w in whole {
+            assert!(pool.contains(w), "{w:?} not a pool word in {c:?}");
+        }
+        // The last word is cut to fit: a pool word or a prefix of one, or (when a lone
+        // space would be left) a pool word and the first character of one more.
+        let fits = pool.iter().any(|p| p.starts_with(last))
+            || pool.iter().any(|p| {
+                last.strip_prefix(p).is_some_and(|rest| {
+                    rest.chars().count() == 1 && pool.iter().any(|q| q.starts_with(rest))
+                })
+            });
+        assert!(fits, "last word {last:?} of {c:?}");
+    }
+    assert_uniform("c_comment length", &lengths);
+}
+
+#[test]
+fn verify_passes_and_fails_on_a_damaged_key() {
+    let dir = out_dir();
+    let out = dir.to_str().unwrap();
+    let args = ["verify", "--quiet", "--only", "customer", "--scale", SCALE];
+    let (code, report) = cli(&[&args[..], &["--out", out]].concat());
+    assert_eq!(code, 0, "{report}");
+    // A copy with row 42's key off by one fails the sequence check.
+    let damaged = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(dir.join("customer.csv")).unwrap();
+    let bad = text.replacen("\n42,Customer#000000042,", "\n43,Customer#000000042,", 1);
+    assert_ne!(bad, text);
+    std::fs::write(damaged.path().join("customer.csv"), bad).unwrap();
+    let out = damaged.path().to_str().unwrap();
+    let (code, report) = cli(&[&args[..], &["--out", out]].concat());
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report
+            .lines()
+            .any(|l| l.contains("c_custkey") && l.contains("FAIL")),
+        "{report}"
+    );
+}
