@@ -334,6 +334,7 @@ impl Strategy {
             Strategy::Template { pieces, .. } => {
                 pieces.iter().filter_map(TemplatePiece::field).collect()
             }
+            Strategy::Expression { reads, .. } => reads.clone(),
             _ => Vec::new(),
         }
     }

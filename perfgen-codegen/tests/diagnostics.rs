@@ -770,9 +770,9 @@ fn expression_defects_are_reported_inside_the_expression() {
             "already has its `distribution` on `first_name`",
         ),
         (
-            "expression over a field that may be NULL",
+            "coalesce over a field that may be NULL",
             replace(
-                &with_expression("    expression: \"age * 2\"", ""),
+                &with_expression("    expression: \"coalesce(age, 0) * 2\"", ""),
                 "    type: integer\n  created_at:",
                 "    type: integer\n    null_rate: 0.1\n  created_at:",
             ),

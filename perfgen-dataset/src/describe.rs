@@ -151,6 +151,7 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             text,
             random,
             range,
+            ..
         } => {
             let mut s = format!("expression `{text}`");
             if random {
@@ -220,17 +221,7 @@ fn describe_nulls(s: &mut String, spec: &FieldSpec, info: &EntityInfo) {
             crate::human::num(nulls.rate * 100.0)
         );
     }
-    let inputs: Vec<usize> = match spec.strategy {
-        Strategy::AddDuration { base, .. } => vec![base],
-        Strategy::Template { pieces, .. } => pieces
-            .iter()
-            .filter_map(|p| match *p {
-                TemplatePiece::Field(j) => Some(j),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let inputs = spec.strategy.value_inputs();
     let from: Vec<String> = inputs
         .iter()
         .filter_map(|&j| info.fields.get(j))

@@ -125,6 +125,35 @@ fn null_shares_follow_null_rate_and_empty_strings_are_quoted() {
             other => panic!("pages and pages_label disagree on NULL: {other:?}"),
         }
     }
+    // An expression: NULL where a field it reads is NULL, else its value.
+    // Days since 1970-01-01 of an RFC 3339 time's date (the civil-from-days inverse).
+    let day = |t: &str| {
+        let (y, m, d): (i64, i64, i64) = (
+            t[..4].parse().unwrap(),
+            t[5..7].parse().unwrap(),
+            t[8..10].parse().unwrap(),
+        );
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+        era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+    };
+    let (borrowed, returned, pages) = (
+        loans.col("borrowed_at"),
+        loans.col("returned_at"),
+        loans.col("pages"),
+    );
+    for (i, days) in loans.col("loan_days").into_iter().enumerate() {
+        match (borrowed[i], returned[i], pages[i], days) {
+            (Some(b), Some(r), Some(p), Some(d)) => {
+                let want = day(r) - day(b) + p.parse::<i64>().unwrap() % 7;
+                assert_eq!(d.parse::<i64>().unwrap(), want, "row {i}");
+            }
+            (b, r, p, None) => assert!(b.is_none() || r.is_none() || p.is_none(), "row {i}"),
+            other => panic!("row {i}: loan_days set with a NULL input: {other:?}"),
+        }
+    }
     // Foreign keys that are not NULL reference a member.
     let ids: std::collections::HashSet<&str> = members
         .col("id")

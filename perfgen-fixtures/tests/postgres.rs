@@ -837,6 +837,7 @@ fn nulls_and_empty_strings_load_apart() {
         ("loans", "label", true),
         ("loans", "tag", true),
         ("loans", "pages_label", true),
+        ("loans", "loan_days", false),
         ("loans", "never", false),
     ];
     let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());

@@ -195,6 +195,8 @@ pub enum Strategy {
         random: bool,
         /// Bounds every value lies in, when known at build time (numbers only).
         range: Option<(f64, f64)>,
+        /// The same-row fields it reads, by position: NULL in any of them gives NULL.
+        reads: &'static [usize],
     },
     /// `cases`: the first arm whose condition holds draws the value, else `otherwise`.
     Cases {
@@ -226,6 +228,29 @@ pub enum Strategy {
     Boolean {
         probability: f64,
     },
+}
+
+impl Strategy {
+    /// The same-row fields a value is computed from (NULL in any of them gives NULL): a
+    /// derived field's base, the fields a template appends, the fields an expression reads.
+    pub fn value_inputs(&self) -> Vec<usize> {
+        match *self {
+            Strategy::AddDuration { base, .. } => vec![base],
+            Strategy::Template { pieces, .. } => pieces
+                .iter()
+                .filter_map(|p| match *p {
+                    TemplatePiece::Field(j)
+                    | TemplatePiece::Formatted(NumberFormat {
+                        source: NumberSource::Field(j),
+                        ..
+                    }) => Some(j),
+                    _ => None,
+                })
+                .collect(),
+            Strategy::Expression { reads, .. } => reads.to_vec(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// One arm of [`Strategy::Cases`].

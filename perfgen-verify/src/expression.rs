@@ -18,6 +18,7 @@ pub(crate) fn plan(fs: &mut FieldState, info: &EntityInfo) {
         text,
         random,
         range,
+        ..
     } = fs.spec.strategy
     else {
         return;

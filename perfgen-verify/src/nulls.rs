@@ -3,28 +3,13 @@
 use crate::compare::CellValue;
 use crate::state::FieldState;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
-use perfgen_runtime::spec::{FieldSpec, Strategy, TemplatePiece};
-
-/// The same-row fields a field's value is computed from (a derived field's base, a
-/// template's fields): NULL there, NULL here.
-fn value_inputs(spec: &FieldSpec) -> Vec<usize> {
-    match spec.strategy {
-        Strategy::AddDuration { base, .. } => vec![base],
-        Strategy::Template { pieces, .. } => pieces
-            .iter()
-            .filter_map(|p| match *p {
-                TemplatePiece::Field(j) => Some(j),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
+use perfgen_runtime::spec::FieldSpec;
 
 /// Whether a field of entity `e` is computed from a field that may be NULL.
 pub(crate) fn has_nullable_inputs(catalog: &Catalog, e: usize, spec: &FieldSpec) -> bool {
     let fields = catalog.entities[e].fields;
-    value_inputs(spec)
+    spec.strategy
+        .value_inputs()
         .iter()
         .any(|&j| fields.get(j).is_some_and(|f| f.spec.nulls.nullable))
 }
@@ -37,7 +22,12 @@ pub(crate) fn count_nulls(fs: &mut FieldState, vals: &[CellValue], info: &Entity
     }
     let is_null = |j: usize| matches!(vals.get(j), Some(CellValue::Null));
     let me = is_null(fs.idx);
-    let null_input = value_inputs(&fs.spec).into_iter().find(|&j| is_null(j));
+    let null_input = fs
+        .spec
+        .strategy
+        .value_inputs()
+        .into_iter()
+        .find(|&j| is_null(j));
     if null_input.is_none() {
         fs.nulls.1 += 1;
         fs.nulls.0 += u64::from(me);

@@ -144,7 +144,10 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
             quote!(#sp::Strategy::Words { words: &[#(#words),*], min_length: #min_length, max_length: #max_length })
         }
         Strategy::Expression {
-            text, expr, random, ..
+            text,
+            expr,
+            random,
+            reads,
         } => {
             let range = match expr.range {
                 Some(r) if expr.ty.kind.is_numeric() => {
@@ -153,7 +156,7 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                 }
                 _ => quote!(::core::option::Option::None),
             };
-            quote!(#sp::Strategy::Expression { text: #text, random: #random, range: #range })
+            quote!(#sp::Strategy::Expression { text: #text, random: #random, range: #range, reads: &[#(#reads),*] })
         }
         Strategy::Cases {
             arms,

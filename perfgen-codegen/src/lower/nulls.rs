@@ -37,12 +37,18 @@ pub(super) fn nulls(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     for e in 0..entities.len() {
         for f in 0..entities[e].fields.len() {
             let fd = &entities[e].fields[f];
+            // An expression over a NULL is NULL (NULL in, NULL out, as a template): one that
+            // calls `coalesce` would expect to see the NULL, and a `cases` condition over a
+            // NULL would pick the `else` branch in SQL; neither is compiled that way yet.
             let reads: &[usize] = match &fd.strategy {
-                Some(Strategy::Expression { reads, .. } | Strategy::Cases { reads, .. }) => reads,
+                Some(Strategy::Expression { expr, reads, .. })
+                    if crate::strategy::expression::uses_coalesce(expr) =>
+                {
+                    reads
+                }
+                Some(Strategy::Cases { reads, .. }) => reads,
                 _ => &[],
             };
-            // Expressions are compiled over values that are never NULL: one that reads a
-            // nullable field would compute from the value the NULL cell stands for.
             if let Some(g) = reads
                 .iter()
                 .filter_map(|&k| entities[e].fields.get(k))
@@ -52,7 +58,7 @@ pub(super) fn nulls(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                     fd.loc,
                     format!("`{}` is computed from `{}`, which may be NULL", fd.name, g.name),
                 )
-                .help("expressions and cases cannot read a field that may be NULL yet: drop that field's `null_rate`, or compute from a field that is never NULL");
+                .help("`coalesce` and `cases` cannot see a NULL input yet (an expression over a NULL is NULL): drop that field's `null_rate`, or read a field that is never NULL");
             }
             if let Some(Strategy::ForeignKey {
                 parent,

@@ -278,6 +278,23 @@ pub(crate) fn draws(e: &TypedExpr) -> bool {
     }
 }
 
+/// Whether `e` calls `coalesce` (which a NULL input, taken as NULL in, NULL out, would
+/// never reach).
+pub(crate) fn uses_coalesce(e: &TypedExpr) -> bool {
+    match &e.node {
+        Node::Coalesce(_) => true,
+        Node::Op(_, args) => args.iter().any(uses_coalesce),
+        Node::Logic { lhs, rhs, .. } => uses_coalesce(lhs) || uses_coalesce(rhs),
+        Node::Case { arms, otherwise } => {
+            arms.iter()
+                .any(|(c, v)| uses_coalesce(c) || uses_coalesce(v))
+                || otherwise.as_deref().is_some_and(uses_coalesce)
+        }
+        Node::Cast(x) => uses_coalesce(x),
+        _ => false,
+    }
+}
+
 /// Whether `e` is a strictly monotone function of the row index alone (so distinct rows get
 /// distinct values): `index`, and sums, differences and products of such with constants.
 pub(crate) fn one_to_one_in_index(e: &TypedExpr) -> bool {
