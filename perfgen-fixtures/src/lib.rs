@@ -38,6 +38,12 @@ pub mod tpch {
     include!(concat!(env!("OUT_DIR"), "/tpch.rs"));
 }
 
+/// The repository's lending-library example (`examples/library/configs`).
+#[allow(clippy::all)]
+pub mod library {
+    include!(concat!(env!("OUT_DIR"), "/library.rs"));
+}
+
 /// The golden file of `configs/golden` (checked against perfgen-codegen's output by
 /// `perfgen-codegen/tests/golden.rs`).
 #[allow(clippy::all)]

@@ -897,6 +897,8 @@ fn new_value_kinds_load_with_every_constraint() {
         &perfgen_fixtures::kinds_numbers::CATALOG,
         &perfgen_fixtures::kinds_text::CATALOG,
         &perfgen_fixtures::kinds_expr::CATALOG,
+        &perfgen_fixtures::library::CATALOG,
+        &perfgen_fixtures::tpch::CATALOG,
     ] {
         let (dir, _) = common::generate(catalog, &["--seed", "5"]);
         let tables = schema::tables(catalog, None).unwrap();
