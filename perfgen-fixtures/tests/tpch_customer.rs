@@ -308,3 +308,13 @@ fn verify_passes_and_fails_on_a_damaged_key() {
         "{report}"
     );
 }
+
+/// `c_custkey`, a sequence that never repeats, is the table's PRIMARY KEY (as TPC-H
+/// declares it); the unique name gets UNIQUE.
+#[test]
+fn the_key_is_the_primary_key() {
+    let (code, ddl) = cli(&["schema"]);
+    assert_eq!(code, 0, "{ddl}");
+    assert!(ddl.contains("PRIMARY KEY (c_custkey)"), "{ddl}");
+    assert!(ddl.contains("UNIQUE (c_name)"), "{ddl}");
+}

@@ -6,7 +6,8 @@ use perfgen_runtime::spec::{ColumnType, Strategy, TimeSpec};
 use perfgen_runtime::time::Timestamp;
 
 /// The field that gets the PRIMARY KEY: a uuid field named `id` that is unique (uuid_v4, or
-/// declared unique), else the first uuid_v4 field.
+/// declared unique), else the first uuid_v4 field, else the first `sequence` that never
+/// repeats and is never NULL (TPC-H's `c_custkey`).
 pub fn primary_key(info: &EntityInfo) -> Option<usize> {
     info.fields
         .iter()
@@ -19,6 +20,12 @@ pub fn primary_key(info: &EntityInfo) -> Option<usize> {
             info.fields
                 .iter()
                 .position(|f| f.spec.strategy == Strategy::UuidV4)
+        })
+        .or_else(|| {
+            info.fields.iter().position(|f| {
+                matches!(f.spec.strategy, Strategy::Sequence { step, .. } if step != 0)
+                    && !f.spec.nulls.nullable
+            })
         })
 }
 

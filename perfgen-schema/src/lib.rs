@@ -7,7 +7,8 @@
 //! `numeric(P, S)`, `text`, `timestamptz`. Every column is `NOT NULL`, except those that may be
 //! NULL (a `null_rate`, or computed from such a field); an empty string is written `""`,
 //! which COPY's CSV format tells from a NULL (an empty unquoted field).
-//! Constraints: `PRIMARY KEY` on the uuid `id` field (else the first `uuid_v4` field),
+//! Constraints: `PRIMARY KEY` on the uuid `id` field (else the first `uuid_v4` field, else
+//! the first non-repeating `sequence`),
 //! `UNIQUE` on unique fields, `FOREIGN KEY ... REFERENCES` on foreign keys, and a `CHECK`
 //! per rule that reads only its own row. Rules that read the parent row (and a foreign key
 //! whose target column is not unique) cannot be constraints: they come as queries that count
