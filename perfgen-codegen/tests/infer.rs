@@ -253,3 +253,29 @@ fn a_broken_seed_gives_positioned_errors_and_no_draft() {
     assert!(r.contains("seeds/bad_seed.yaml:4:5"), "{r}");
     assert!(r.contains("duplicate key `a`"), "{r}");
 }
+
+/// A field that some seed records leave out (or set to `null`) is drafted with the share of
+/// those records as its `null_rate`, and the draft builds.
+#[test]
+fn missing_values_draft_a_null_rate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seed = tmp.path().join("loans_seed.yaml");
+    fs::write(
+        &seed,
+        "records:\n  - id: 1\n    returned: 2024-01-03\n  - id: 2\n    returned: null\n  - id: 3\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dir = drafts_beside(&[seed], out.path());
+    let draft = fs::read_to_string(dir.join("loans_multiply.yaml")).unwrap();
+    assert!(draft.contains("    null_rate: 0.6667\n"), "{draft}");
+    assert!(
+        draft.contains("2 of 3 records have no value here"),
+        "{draft}"
+    );
+    let report = assert_builds(&dir);
+    let program = report.program.unwrap();
+    let returned = &program.entities[0].fields[1];
+    assert_eq!(returned.name, "returned");
+    assert!((returned.null_rate - 2.0 / 3.0).abs() < 1e-3);
+}

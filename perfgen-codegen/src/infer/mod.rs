@@ -87,6 +87,9 @@ pub struct FieldDraft {
     pub name: String,
     pub guess: Guess,
     pub notes: Vec<String>,
+    /// The share of seed records without a value (absent or `null`), drafted as
+    /// `null_rate` when above 0.
+    pub null_rate: f64,
 }
 
 /// What `perfgen infer` found: the draft, or the seed file's errors.
@@ -268,6 +271,9 @@ pub fn draft_config(
             let _ = writeln!(s, "    # {}", comment_text(note));
         }
         write_guess(&mut s, &f.guess);
+        if f.null_rate > 0.0 {
+            let _ = writeln!(s, "    null_rate: {}", f.null_rate);
+        }
     }
     s
 }
@@ -347,9 +353,13 @@ pub fn guess_fields(seed: &SeedDoc, siblings: &[Sibling]) -> Vec<FieldDraft> {
             let vals = seed.values.get(name).unwrap_or(&empty);
             let (guess, mut notes) = guess_values(vals, index_is_field);
             let missing = seed.record_count.saturating_sub(vals.len());
+            let mut null_rate = 0.0;
             if !vals.is_empty() && missing > 0 {
+                // Four decimals, as categorical shares are drafted.
+                null_rate =
+                    (missing as f64 / seed.record_count as f64 * 10_000.0).round() / 10_000.0;
                 notes.push(format!(
-                    "{missing} of {} records have no value here; the draft always writes one",
+                    "{missing} of {} records have no value here: drafted as `null_rate`",
                     seed.record_count
                 ));
             }
@@ -357,6 +367,7 @@ pub fn guess_fields(seed: &SeedDoc, siblings: &[Sibling]) -> Vec<FieldDraft> {
                 name: name.clone(),
                 guess,
                 notes,
+                null_rate,
             }
         })
         .collect();
