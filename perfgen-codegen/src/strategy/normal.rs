@@ -7,7 +7,7 @@ use crate::diag::{Diagnostics, Loc};
 use crate::emit_kit::{bound_stmts, f64_lit, static_name};
 use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{Strategy, Ty};
-use crate::values::{self, shown_number};
+use crate::values::shown_number;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -53,21 +53,7 @@ impl NormalConfig {
                     "use `integer` or `decimal`",
                 )),
             }),
-            precision: r.parsed("precision", |s| {
-                values::count(&s.value)
-                    .filter(|&n| n <= 12)
-                    .map(|n| n as u32)
-                    .ok_or_else(|| {
-                        Problem::new(
-                            s.loc,
-                            format!(
-                                "`precision` must be a whole number from 0 to 12, got `{}`",
-                                s.value
-                            ),
-                            "write e.g. `precision: 2`",
-                        )
-                    })
-            }),
+            precision: r.precision(),
         }
     }
 

@@ -4,7 +4,7 @@
 //! so its text is exact.
 
 use super::params::{Param, Problem, Reader};
-use super::range::{RangeDistributionName, DEFAULT_EXPONENTIAL_RATE};
+use super::range::{lower_distribution, RangeDistributionName};
 use super::FieldCx;
 use crate::diag::{Diagnostics, Loc, Spanned};
 use crate::emit_kit::{Counts, DrawCode, FieldEmit};
@@ -96,21 +96,7 @@ impl NumberRangeConfig {
                     "use `integer` or `decimal`",
                 )),
             }),
-            precision: r.parsed("precision", |s| {
-                values::count(&s.value)
-                    .filter(|&n| n <= 12)
-                    .map(|n| n as u32)
-                    .ok_or_else(|| {
-                        Problem::new(
-                            s.loc,
-                            format!(
-                                "`precision` must be a whole number from 0 to 12, got `{}`",
-                                s.value
-                            ),
-                            "write e.g. `precision: 2`",
-                        )
-                    })
-            }),
+            precision: r.precision(),
             distribution: r.choice(
                 "distribution",
                 "number distribution",
@@ -146,16 +132,7 @@ impl NumberRangeConfig {
     pub fn lower(&self, cx: &FieldCx<'_>, d: &mut Diagnostics) -> Option<Strategy> {
         let min = self.min.require("min", "0", cx.field, self.loc, d);
         let max = self.max.require("max", "100", cx.field, self.loc, d);
-        let distribution = match self.distribution.get(d).map(|s| s.value) {
-            None | Some(RangeDistributionName::Uniform) => RangeDistribution::Uniform,
-            Some(RangeDistributionName::Linear) => RangeDistribution::Linear,
-            Some(RangeDistributionName::Exponential) => RangeDistribution::Exponential {
-                rate: self
-                    .rate
-                    .get(d)
-                    .map_or(DEFAULT_EXPONENTIAL_RATE, |r| r.value),
-            },
-        };
+        let distribution = lower_distribution(&self.distribution, &self.rate, d);
         let (min, max) = (min?, max?);
         let precision = match cx.ty {
             Some(Ty::Decimal(p)) => p,

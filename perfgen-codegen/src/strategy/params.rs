@@ -191,6 +191,25 @@ impl<'a> Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// `precision`: decimal places, a whole number from 0 to 12.
+    pub fn precision(&self) -> Param<u32> {
+        self.parsed("precision", |s| {
+            values::count(&s.value)
+                .filter(|&n| n <= 12)
+                .map(|n| n as u32)
+                .ok_or_else(|| {
+                    Problem::new(
+                        s.loc,
+                        format!(
+                            "`precision` must be a whole number from 0 to 12, got `{}`",
+                            s.value
+                        ),
+                        "write e.g. `precision: 2`",
+                    )
+                })
+        })
+    }
+
     /// `null_rate`: a probability in [0, 1].
     pub fn null_rate(&self) -> Param<f64> {
         match self.parsed("null_rate", |s| {

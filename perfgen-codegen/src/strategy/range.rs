@@ -114,16 +114,7 @@ impl RangeConfig {
             self.start
                 .require("range_start", "2022-01-01T00:00:00Z", cx.field, self.loc, d);
         let end = self.end.require("range_end", "now", cx.field, self.loc, d);
-        let distribution = match self.distribution.get(d).map(|s| s.value) {
-            None | Some(RangeDistributionName::Uniform) => RangeDistribution::Uniform,
-            Some(RangeDistributionName::Linear) => RangeDistribution::Linear,
-            Some(RangeDistributionName::Exponential) => RangeDistribution::Exponential {
-                rate: self
-                    .rate
-                    .get(d)
-                    .map_or(DEFAULT_EXPONENTIAL_RATE, |r| r.value),
-            },
-        };
+        let distribution = lower_distribution(&self.distribution, &self.rate, d);
         let (start, end) = (start?, end?);
         if cx.ty == Some(Ty::Date) && !date_bounds(&[&start, &end], d) {
             return None;
@@ -320,4 +311,20 @@ fn emit_date(
         }),
     };
     DrawCode::value(TokenStream::new(), Some(prep), value_draw)
+}
+
+/// The law `distribution` names (uniform when absent), with `rate` for `exponential`:
+/// shared by time, date and number ranges.
+pub(crate) fn lower_distribution(
+    distribution: &Param<RangeDistributionName>,
+    rate: &Param<f64>,
+    d: &mut Diagnostics,
+) -> RangeDistribution {
+    match distribution.get(d).map(|s| s.value) {
+        None | Some(RangeDistributionName::Uniform) => RangeDistribution::Uniform,
+        Some(RangeDistributionName::Linear) => RangeDistribution::Linear,
+        Some(RangeDistributionName::Exponential) => RangeDistribution::Exponential {
+            rate: rate.get(d).map_or(DEFAULT_EXPONENTIAL_RATE, |r| r.value),
+        },
+    }
 }
