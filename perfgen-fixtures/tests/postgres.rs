@@ -800,11 +800,14 @@ fn null_and_empty_cells(dir: &Path, file: &str, col: &str) -> (i64, i64) {
     (nulls, empty)
 }
 
-#[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
-fn nulls_and_empty_strings_load_apart() {
-    let catalog = &perfgen_fixtures::kinds_nulls::CATALOG;
-    let (dir, _) = common::generate(catalog, &["--seed", "9"]);
+/// Generates `catalog`'s dataset at `seed` and loads it into three scratch databases: by
+/// psql's `\copy` of the CSV files, by `perfgen load --check-rules`, and by the binary
+/// `--sink` (no files); returns the folder, the tables and the three databases.
+fn load_three_ways(
+    catalog: &Catalog,
+    seed: &str,
+) -> (tempfile::TempDir, Vec<TableSchema>, [ScratchDb; 3]) {
+    let (dir, _) = common::generate(catalog, &["--seed", seed]);
     let tables = schema::tables(catalog, None).unwrap();
     let by_psql = ScratchDb::new();
     load_with_psql(&by_psql, dir.path(), &tables);
@@ -813,19 +816,25 @@ fn nulls_and_empty_strings_load_apart() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     let by_sink = ScratchDb::new();
     let url = by_sink.url();
-    let o = perfgen(
-        catalog,
-        &[
-            "generate",
-            "--quiet",
-            "--sink",
-            &url,
-            "--create-tables",
-            "--seed",
-            "9",
-        ],
-    );
+    let args = [
+        "generate",
+        "--quiet",
+        "--sink",
+        &url,
+        "--create-tables",
+        "--seed",
+        seed,
+    ];
+    let o = perfgen(catalog, &args);
     assert_eq!(o.code, 0, "{}", o.stderr);
+    (dir, tables, [by_psql, by_load, by_sink])
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn nulls_and_empty_strings_load_apart() {
+    let catalog = &perfgen_fixtures::kinds_nulls::CATALOG;
+    let (dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "9");
     let checks = [
         ("members", "nickname", true),
         ("loans", "member_id", false),
@@ -900,28 +909,7 @@ fn new_value_kinds_load_with_every_constraint() {
         &perfgen_fixtures::library::CATALOG,
         &perfgen_fixtures::tpch::CATALOG,
     ] {
-        let (dir, _) = common::generate(catalog, &["--seed", "5"]);
-        let tables = schema::tables(catalog, None).unwrap();
-        let by_psql = ScratchDb::new();
-        load_with_psql(&by_psql, dir.path(), &tables);
-        let by_load = ScratchDb::new();
-        let o = load_checked(catalog, &by_load, dir.path());
-        assert_eq!(o.code, 0, "{}", o.stderr);
-        let by_sink = ScratchDb::new();
-        let url = by_sink.url();
-        let o = perfgen(
-            catalog,
-            &[
-                "generate",
-                "--quiet",
-                "--sink",
-                &url,
-                "--create-tables",
-                "--seed",
-                "5",
-            ],
-        );
-        assert_eq!(o.code, 0, "{}", o.stderr);
+        let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "5");
         let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
         for t in &tables {
             let expected = dump(&mut a, t);
