@@ -338,4 +338,14 @@ impl Strategy {
             _ => Vec::new(),
         }
     }
+
+    /// The fields whose NULL makes this field NULL (NULL in, NULL out): a template's and a
+    /// derived field's inputs. An expression decides its own NULLs (it reads its inputs as
+    /// `Option`s); a `cases` condition over a NULL does not hold.
+    pub fn null_inputs(&self) -> Vec<usize> {
+        match self {
+            Strategy::Expression { .. } | Strategy::Cases { .. } => Vec::new(),
+            other => other.value_inputs(),
+        }
+    }
 }

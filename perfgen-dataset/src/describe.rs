@@ -221,7 +221,11 @@ fn describe_nulls(s: &mut String, spec: &FieldSpec, info: &EntityInfo) {
             crate::human::num(nulls.rate * 100.0)
         );
     }
-    let inputs = spec.strategy.value_inputs();
+    if matches!(spec.strategy, Strategy::Expression { .. }) && nulls.rate <= 0.0 {
+        let _ = write!(s, "; NULL where its expression is NULL");
+        return;
+    }
+    let inputs = spec.strategy.null_inputs();
     let from: Vec<String> = inputs
         .iter()
         .filter_map(|&j| info.fields.get(j))

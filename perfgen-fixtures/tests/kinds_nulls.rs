@@ -154,6 +154,37 @@ fn null_shares_follow_null_rate_and_empty_strings_are_quoted() {
             other => panic!("row {i}: loan_days set with a NULL input: {other:?}"),
         }
     }
+    // Expressions that see NULLs: `coalesce`, a comparison with a NULL (not true, so the
+    // `else` branch), a `case` without `else` (NULL), a `cases` condition over a NULL.
+    let (shelf, due_on) = (loans.col("shelf"), loans.col("due_on"));
+    for i in 0..n {
+        let pages_n = pages[i].as_deref().map(|p| p.parse::<i64>().unwrap());
+        let one = |c: &str| loans.col(c)[i].clone();
+        let want = pages_n.unwrap_or(0) + 1;
+        assert_eq!(one("pages_or_zero"), Some(want.to_string()), "row {i}");
+        let due = due_on[i].as_deref().expect("coalesce with a date is never NULL");
+        match returned[i] {
+            Some(r) => assert_eq!(due, &r[..10], "row {i}"),
+            None => assert_eq!(due, "2025-01-31", "row {i}"),
+        }
+        let long = pages_n.is_some_and(|p| p > 400);
+        let class = if long { "long" } else { "short" };
+        assert_eq!(one("length_class").as_deref(), Some(class), "row {i}");
+        match pages_n.filter(|&p| p > 100) {
+            Some(p) => {
+                let f: f64 = one("fine").expect("fine over 100 pages").parse().unwrap();
+                assert!((f - (p as f64 * 0.05)).abs() < 0.006, "row {i}: {f}");
+                assert!(f >= 5.0, "row {i}: the rule on fine");
+            }
+            None => assert_eq!(one("fine"), None, "row {i}"),
+        }
+        let size = one("size_class").expect("cases is never NULL");
+        if long || shelf[i].as_deref() == Some("A") {
+            assert_eq!(size, "big", "row {i}");
+        } else {
+            assert!(size == "small" || size == "unknown", "row {i}: {size}");
+        }
+    }
     // Foreign keys that are not NULL reference a member.
     let ids: std::collections::HashSet<&str> = members
         .col("id")
@@ -172,13 +203,16 @@ fn non_null_values_are_those_of_the_same_config_without_null_rate() {
     for file in ["loans.csv", "members.csv"] {
         let a = Raw::read(with.path(), file);
         let b = Raw::read(without.path(), file);
-        assert_eq!(a.header, b.header);
+        // The twin has every column but those computed by seeing NULLs (`coalesce`, ...).
+        assert!(b.header.iter().all(|h| a.header.contains(h)));
         let mut compared = 0;
         for (ra, rb) in a.rows.iter().zip(&b.rows) {
-            for (c, (va, vb)) in ra.iter().zip(rb).enumerate() {
+            for (cb, vb) in rb.iter().enumerate() {
+                let ca = a.header.iter().position(|h| *h == b.header[cb]).unwrap();
+                let va = &ra[ca];
                 assert!(vb.is_some(), "{file}: the twin has no NULLs");
                 if va.is_some() {
-                    assert_eq!(va, vb, "{file} column {}", a.header[c]);
+                    assert_eq!(va, vb, "{file} column {}", b.header[cb]);
                     compared += 1;
                 }
             }
@@ -280,6 +314,31 @@ fn verify_passes_and_catches_damaged_nulls() {
     let (code, out) = verify(d.path());
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("null inputs returned_at"), "{out}");
+
+    // An expression that sees NULLs, damaged both ways: a value where `case` gives NULL,
+    // and NULL where `coalesce` gives a value.
+    for (col, bad) in [("fine", "9.99"), ("pages_or_zero", "")] {
+        let d = generate(&kinds_nulls::CATALOG, &["--seed", "5"]);
+        let text = std::fs::read_to_string(d.path().join("loans.csv")).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let pc = header.iter().position(|h| *h == "pages").unwrap();
+        // The first row whose pages are NULL.
+        let target = text
+            .lines()
+            .skip(1)
+            .position(|l| l.split(',').nth(pc) == Some(""))
+            .unwrap();
+        damage(d.path(), "loans.csv", col, |r, v| {
+            if r == target {
+                bad.to_string()
+            } else {
+                v.to_string()
+            }
+        });
+        let (code, out) = verify(d.path());
+        assert_ne!(code, 0, "{col}: {out}");
+        assert!(out.contains(&format!("expression {col}")), "{col}: {out}");
+    }
 
     // NULLs turned into empty strings: no NULL left, so the share test fails.
     let d = generate(&kinds_nulls::CATALOG, &["--seed", "5"]);

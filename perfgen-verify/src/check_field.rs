@@ -31,7 +31,11 @@ pub(crate) fn check_field(
 ) {
     let f = fs.idx;
     let val = view.vals[f];
-    if matches!(val, CellValue::Missing | CellValue::Null) {
+    if val == CellValue::Null {
+        crate::expression::check_null(fs, row, line, view);
+        return;
+    }
+    if val == CellValue::Missing {
         return;
     }
     let text = view.texts[f];

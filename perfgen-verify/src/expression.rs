@@ -260,11 +260,39 @@ pub(crate) fn check(
             };
             if !ok {
                 tally.hit(line, || match got {
+                    Ok(V::Null) => format!("`{text}` where its expression is NULL"),
                     Ok(v) => format!("`{text}` is not its expression's value `{}`", text_of(&v)),
                     Err(why) => format!("`{text}`: its expression cannot be evaluated ({why})"),
                 });
             }
         }
+    }
+}
+
+/// A NULL cell of an expression field without draws: its expression must be NULL over the
+/// row, unless the field has a `null_rate` of its own (then any row may be NULL).
+pub(crate) fn check_null(fs: &mut FieldState, row: u64, line: u64, view: &RowView<'_>) {
+    if fs.spec.nulls.rate > 0.0 {
+        return;
+    }
+    let (Some(Plan::Recompute(e)), Some((_, _, tally))) = (&fs.expression, &mut fs.value_t)
+    else {
+        return;
+    };
+    let fields = row_values(view);
+    match (Row {
+        fields: &fields,
+        row,
+    })
+    .eval(e)
+    {
+        Ok(V::Null) => {}
+        Ok(v) => tally.hit(line, || {
+            format!("NULL where its expression gives `{}`", text_of(&v))
+        }),
+        Err(why) => tally.hit(line, || {
+            format!("NULL: its expression cannot be evaluated ({why})")
+        }),
     }
 }
 

@@ -5,11 +5,12 @@ use crate::state::FieldState;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::FieldSpec;
 
-/// Whether a field of entity `e` is computed from a field that may be NULL.
+/// Whether a field of entity `e` is NULL where a field it is computed from is (NULL in, NULL
+/// out); an expression's NULLs are checked by evaluating it (`crate::expression`).
 pub(crate) fn has_nullable_inputs(catalog: &Catalog, e: usize, spec: &FieldSpec) -> bool {
     let fields = catalog.entities[e].fields;
     spec.strategy
-        .value_inputs()
+        .null_inputs()
         .iter()
         .any(|&j| fields.get(j).is_some_and(|f| f.spec.nulls.nullable))
 }

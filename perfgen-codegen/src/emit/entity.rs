@@ -206,7 +206,10 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
             quote!(::std::string::String::new())
         };
         if f.nullable {
-            stmts.push(null_flag(cx.rt, e, f));
+            // An expression's own NULL is known once it is drawn: its flag follows the draw.
+            if !returns_option(f) {
+                stmts.push(null_flag(cx.rt, e, f));
+            }
             if into_self {
                 let flag = local_null(f);
                 stores.push(quote! {
@@ -215,6 +218,18 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
             }
         }
         let into_self = into_self && !f.nullable;
+        if returns_option(f) {
+            // The result may be NULL: `nx_<field>` says whether it is; the value local holds
+            // a default then, read by nothing (whatever reads it sees the field as NULL).
+            let nx = local_result_null(f);
+            stmts.push(quote! {
+                let __drawn = Self::#draw(cx, row #(, #args)*)?;
+                let #nx: bool = __drawn.is_none();
+                let #local = __drawn.unwrap_or_default();
+            });
+            stmts.push(null_flag(cx.rt, e, f));
+            continue;
+        }
         let stmt = match (&f.strategy, f.ty) {
             (
                 Strategy::ForeignKey {
@@ -276,13 +291,22 @@ fn null_flag(rt: &syn::Path, e: &Entity, f: &Field) -> TokenStream {
             #rt::bernoulli::is_null(cx.seed, Self::ENTITY_KEY, #key, row, const { #rt::bernoulli::Bernoulli::new(#rate) })
         });
     }
-    for k in f.strategy.value_inputs() {
+    if returns_option(f) {
+        let nx = local_result_null(f);
+        terms.push(quote!(#nx));
+    }
+    for k in f.strategy.null_inputs() {
         if e.fields[k].nullable {
             let n = local_null(&e.fields[k]);
             terms.push(quote!(#n));
         }
     }
     quote!(let #flag: bool = false #(|| #terms)*;)
+}
+
+/// `nx_<field>`: whether an expression's result is NULL in this row.
+fn local_result_null(f: &Field) -> syn::Ident {
+    quote::format_ident!("nx_{}", crate::emit_kit::bare(f))
 }
 
 /// `n_<field>`: whether a field that may be NULL is NULL in this row.
@@ -326,6 +350,16 @@ fn arg_expr(e: &Entity, a: Arg, into_self: bool) -> TokenStream {
             let l = local_pool_index(&e.fields[j]);
             quote!(#l)
         }
+        Arg::MaybeNull(j) => {
+            let g = &e.fields[j];
+            let (n, l) = (local_null(g), local_value(g));
+            let v = if g.ty == Ty::String {
+                quote!(#l.as_str())
+            } else {
+                quote!(#l)
+            };
+            quote!(if #n { ::core::option::Option::None } else { ::core::option::Option::Some(#v) })
+        }
     }
 }
 
@@ -345,7 +379,9 @@ fn closure(e: &Entity, f: usize) -> Vec<bool> {
         wanted[j] = true;
         for a in args_of(e, &e.fields[j]) {
             match a {
-                Arg::Value(k) | Arg::ParentRow(k) | Arg::PoolIndex(k) => stack.push(k),
+                Arg::Value(k) | Arg::ParentRow(k) | Arg::PoolIndex(k) | Arg::MaybeNull(k) => {
+                    stack.push(k)
+                }
             }
         }
     }

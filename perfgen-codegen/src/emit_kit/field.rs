@@ -1,7 +1,9 @@
 //! One field being emitted: the context emission reads, what a field's draw function takes,
 //! and the draw code a strategy hands back.
 
-use super::names::{local_parent_row, local_pool_index, local_value, param_type};
+use super::names::{
+    local_maybe_null, local_parent_row, local_pool_index, local_value, param_type,
+};
 use crate::ir::{Case, Entity, Field, Operand, Program, Strategy, TemplatePiece, Ty};
 use crate::ir::{NumberFormat, NumberSource};
 use proc_macro2::TokenStream;
@@ -33,6 +35,14 @@ pub(crate) enum Arg {
     /// The pool index a pool field's value was drawn at: a template that changes the case
     /// of that value appends its pre-cased twin (`*__CASED`) instead of case-mapping it.
     PoolIndex(usize),
+    /// A field that may be NULL, as an expression or a `cases` condition reads it: an
+    /// `Option` of its value, so `coalesce`, `if` and three-valued logic see the NULL.
+    MaybeNull(usize),
+}
+
+/// Whether the draw of `f` returns an `Option` (an expression whose result may be NULL).
+pub(crate) fn returns_option(f: &Field) -> bool {
+    matches!(&f.strategy, Strategy::Expression { expr, .. } if expr.ty.nullable)
 }
 
 /// Whether a template reads field `j` as a pool index (see [`Arg::PoolIndex`]): `j` is drawn
@@ -73,7 +83,13 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
             }
         }
         Strategy::Expression { reads, .. } | Strategy::Cases { reads, .. } => {
-            args.extend(reads.iter().map(|&j| Arg::Value(j)))
+            args.extend(reads.iter().map(|&j| {
+                if e.fields[j].nullable {
+                    Arg::MaybeNull(j)
+                } else {
+                    Arg::Value(j)
+                }
+            }))
         }
         _ => {}
     }
@@ -136,6 +152,11 @@ impl FieldEmit<'_> {
                 Arg::PoolIndex(j) => {
                     let l = local_pool_index(&e.fields[j]);
                     quote!(#l: usize)
+                }
+                Arg::MaybeNull(j) => {
+                    let l = local_maybe_null(&e.fields[j]);
+                    let t = param_type(rt, e.fields[j].ty);
+                    quote!(#l: ::core::option::Option<#t>)
                 }
                 Arg::ParentRow(k) => {
                     let l = local_parent_row(&e.fields[k]);

@@ -11,9 +11,11 @@ mod field;
 mod names;
 mod rules;
 
-pub(crate) use field::{args_of, by_pool_index, Arg, Counts, Cx, Draw, DrawCode, FieldEmit};
+pub(crate) use field::{
+    args_of, by_pool_index, returns_option, Arg, Counts, Cx, Draw, DrawCode, FieldEmit,
+};
 pub(crate) use names::{
-    at_fn, bare, draw_fn, draw_index_fn, f64_lit, field_ident, local_parent_row, local_pool_index,
-    local_value, parent_row_fn, rust_type, static_name, type_ident,
+    at_fn, bare, draw_fn, draw_index_fn, f64_lit, field_ident, local_maybe_null, local_parent_row,
+    local_pool_index, local_value, parent_row_fn, rust_type, static_name, type_ident,
 };
 pub(crate) use rules::{bound_stmts, reject_pred, time_expr, with_rules, MAX_REDRAWS};

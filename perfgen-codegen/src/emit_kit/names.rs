@@ -43,6 +43,12 @@ pub(crate) fn local_value(f: &Field) -> syn::Ident {
     format_ident!("v_{}", bare(f))
 }
 
+/// `o_<field>`: a field that may be NULL as an expression reads it, an `Option` of its value
+/// (`Option<&str>` for built text).
+pub(crate) fn local_maybe_null(f: &Field) -> syn::Ident {
+    format_ident!("o_{}", bare(f))
+}
+
 /// `ix_<field>`: the pool index a pool field was drawn at.
 pub(crate) fn local_pool_index(f: &Field) -> syn::Ident {
     format_ident!("ix_{}", bare(f))

@@ -12,6 +12,7 @@ fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
         .map(|f| Sibling {
             name: &f.name,
             ty: f.ty,
+            nullable: false,
         })
         .collect()
 }

@@ -212,6 +212,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
             .map(|f| Sibling {
                 name: &f.name,
                 ty: f.ty,
+                nullable: false,
             })
             .collect();
         let lowered: Vec<Option<Strategy>> = ent

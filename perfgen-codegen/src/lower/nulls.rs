@@ -1,65 +1,117 @@
-//! NULLs: which fields may be NULL (their own `null_rate`, or a field their value is computed
-//! from: NULL in, NULL out, as in SQL), and the references that must never meet a NULL (a
-//! foreign key's parent field, a parent's field a rule compares with).
+//! NULLs: which fields may be NULL (their own `null_rate`; a template or derived field whose
+//! input may be NULL: NULL in, NULL out, as in SQL; an expression whose result may be NULL,
+//! typed with the NULLs of the fields it reads, so `coalesce`, `if`/`case` and three-valued
+//! logic see them), and the references that must never meet a NULL (a foreign key's parent
+//! field, a parent's field a rule compares with).
 
-use super::EntityDraft;
+use super::{EntityDraft, FieldDraft};
 use crate::diag::Diagnostics;
 use crate::ir::*;
+use crate::strategy::{Sibling, StrategyConfig};
+
+/// Which fields of `ent` may be NULL; expressions and `cases` conditions are typed again
+/// with the NULLs of what they read. Nullability only grows from one pass to the next (a
+/// NULL input never makes a result less nullable), so repeating until nothing changes ends
+/// within one pass per field.
+fn settle_nullable(ent: &mut EntityDraft<'_>) {
+    for f in ent.fields.iter_mut() {
+        f.nullable = f.null_rate > 0.0;
+    }
+    for _ in 0..=ent.fields.len() {
+        let mut changed = false;
+        for j in 0..ent.fields.len() {
+            let computed = may_compute_null(&ent.fields, j);
+            if computed && !ent.fields[j].nullable {
+                ent.fields[j].nullable = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for j in 0..ent.fields.len() {
+        retype_null_aware(&mut ent.fields, j);
+    }
+}
+
+/// The fields as expressions read them, with their NULLs as settled so far.
+fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
+    fields
+        .iter()
+        .map(|f| Sibling {
+            name: &f.name,
+            ty: f.ty,
+            nullable: f.nullable,
+        })
+        .collect()
+}
+
+/// Whether field `j` may be NULL because of what it is computed from.
+fn may_compute_null(fields: &[FieldDraft<'_>], j: usize) -> bool {
+    let Some(s) = &fields[j].strategy else {
+        return false;
+    };
+    match (s, fields[j].config) {
+        (Strategy::Expression { .. }, Some(StrategyConfig::Expression(c))) => {
+            let sib = siblings(fields);
+            let mut scratch = Diagnostics::default();
+            c.resolve(&fields[j].name, &sib, &mut scratch)
+                .is_some_and(|r| r.expr.ty.nullable)
+        }
+        // A NULL condition does not hold (the next arm is tried); branches draw.
+        (Strategy::Cases { .. }, _) => false,
+        _ => s
+            .value_inputs()
+            .iter()
+            .any(|&k| fields.get(k).is_some_and(|g| g.nullable)),
+    }
+}
+
+/// The expression or `cases` conditions of field `j`, typed again with the settled NULLs of
+/// the fields they read (the first typing saw none), so the emitted code passes those
+/// fields as `Option`s and the result's type says whether it may be NULL.
+fn retype_null_aware(fields: &mut [FieldDraft<'_>], j: usize) {
+    let reads_null = |reads: &[usize]| reads.iter().any(|&k| fields[k].nullable);
+    let sib = siblings(fields);
+    let mut scratch = Diagnostics::default();
+    let retyped = match (&fields[j].strategy, fields[j].config) {
+        (Some(Strategy::Expression { reads, .. }), Some(StrategyConfig::Expression(c)))
+            if reads_null(reads) =>
+        {
+            c.resolve(&fields[j].name, &sib, &mut scratch)
+                .map(|r| vec![r.expr])
+        }
+        (Some(Strategy::Cases { reads, .. }), Some(StrategyConfig::Cases(c)))
+            if reads_null(reads) =>
+        {
+            c.conditions(&fields[j].name, &sib, &mut scratch)
+        }
+        _ => None,
+    };
+    drop(sib);
+    let Some(retyped) = retyped else { return };
+    match &mut fields[j].strategy {
+        Some(Strategy::Expression { expr, .. }) => {
+            *expr = retyped.into_iter().next().expect("one expression");
+        }
+        Some(Strategy::Cases { arms, .. }) => {
+            for ((cond, _), new) in arms.iter_mut().zip(retyped) {
+                *cond = new;
+            }
+        }
+        _ => {}
+    }
+}
 
 /// Mark every field that may be NULL, then report references to them that cannot be NULL.
 pub(super) fn nulls(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     for ent in entities.iter_mut() {
-        for f in ent.fields.iter_mut() {
-            f.nullable = f.null_rate > 0.0;
-        }
-        // Inputs come before their users in evaluation order, which is not known yet: repeat
-        // until nothing changes (at most one pass per field; cycles are reported elsewhere).
-        for _ in 0..ent.fields.len() {
-            let mut changed = false;
-            for j in 0..ent.fields.len() {
-                let Some(s) = &ent.fields[j].strategy else {
-                    continue;
-                };
-                let from_null = s
-                    .value_inputs()
-                    .iter()
-                    .any(|&k| ent.fields.get(k).is_some_and(|g| g.nullable));
-                if from_null && !ent.fields[j].nullable {
-                    ent.fields[j].nullable = true;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
+        settle_nullable(ent);
     }
     for e in 0..entities.len() {
         for f in 0..entities[e].fields.len() {
             let fd = &entities[e].fields[f];
-            // An expression over a NULL is NULL (NULL in, NULL out, as a template): one that
-            // calls `coalesce` would expect to see the NULL, and a `cases` condition over a
-            // NULL would pick the `else` branch in SQL; neither is compiled that way yet.
-            let reads: &[usize] = match &fd.strategy {
-                Some(Strategy::Expression { expr, reads, .. })
-                    if crate::strategy::expression::uses_coalesce(expr) =>
-                {
-                    reads
-                }
-                Some(Strategy::Cases { reads, .. }) => reads,
-                _ => &[],
-            };
-            if let Some(g) = reads
-                .iter()
-                .filter_map(|&k| entities[e].fields.get(k))
-                .find(|g| g.nullable)
-            {
-                d.error(
-                    fd.loc,
-                    format!("`{}` is computed from `{}`, which may be NULL", fd.name, g.name),
-                )
-                .help("`coalesce` and `cases` cannot see a NULL input yet (an expression over a NULL is NULL): drop that field's `null_rate`, or read a field that is never NULL");
-            }
             if let Some(Strategy::ForeignKey {
                 parent,
                 parent_field,

@@ -3,7 +3,7 @@
 //! `when` holds draws the value, else the `else` branch, all from the field's cell stream.
 
 use super::params::Reader;
-use super::{FieldCx, FieldStrategy, StrategyConfig};
+use super::{FieldCx, FieldStrategy, Sibling, StrategyConfig};
 use crate::diag::{Diagnostics, Loc};
 use crate::emit_kit::{bare, Draw, DrawCode, FieldEmit};
 use crate::expr::{ExprLoc, Kind, TypedExpr};
@@ -202,6 +202,25 @@ impl CasesConfig {
             otherwise: Box::new(otherwise),
             reads,
         })
+    }
+}
+
+impl CasesConfig {
+    /// Each arm's condition typed over `fields` (again, once their NULLs are known).
+    pub fn conditions(
+        &self,
+        field: &str,
+        fields: &[Sibling<'_>],
+        d: &mut Diagnostics,
+    ) -> Option<Vec<TypedExpr>> {
+        self.arms
+            .iter()
+            .flatten()
+            .map(|arm| {
+                let (text, at) = arm.when.as_ref()?;
+                super::expression::check_in_row(text, *at, field, fields, d).map(|(c, _)| c)
+            })
+            .collect()
     }
 }
 

@@ -7,7 +7,9 @@
 use super::params::{Param, Reader};
 use super::{FieldCx, Sibling};
 use crate::diag::{Diagnostics, Loc, Spanned};
-use crate::emit_kit::{local_value, reject_pred, DrawCode, FieldEmit, MAX_REDRAWS};
+use crate::emit_kit::{
+    local_maybe_null, local_value, reject_pred, DrawCode, FieldEmit, MAX_REDRAWS,
+};
 use crate::expr::{self, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope, TypedExpr};
 use crate::ir::{Strategy, Ty};
 use crate::yaml::text_at_of;
@@ -220,13 +222,9 @@ fn places_of(p: f64, loc: Loc, d: &mut Diagnostics) -> Option<u32> {
     Some(p as u32)
 }
 
-/// The column type of a checked expression, or why it cannot be a column.
+/// The column type of a checked expression, or why it cannot be a column. A result that
+/// can be NULL makes a nullable column (see `lower::nulls`).
 fn column_ty(e: &TypedExpr, field: &str, at: Loc, d: &mut Diagnostics) -> Option<Ty> {
-    if e.ty.nullable {
-        d.error(at, format!("the expression of `{field}` can be null"))
-            .help("nullable columns: not supported yet; give a default with `coalesce(x, ...)`");
-        return None;
-    }
     let ty = match e.ty.kind {
         Kind::Integer => Ty::Int,
         Kind::Decimal(p) => Ty::Decimal(p),
@@ -274,23 +272,6 @@ pub(crate) fn draws(e: &TypedExpr) -> bool {
                 || otherwise.as_deref().is_some_and(draws)
         }
         Node::Cast(x) => draws(x),
-        _ => false,
-    }
-}
-
-/// Whether `e` calls `coalesce` (which a NULL input, taken as NULL in, NULL out, would
-/// never reach).
-pub(crate) fn uses_coalesce(e: &TypedExpr) -> bool {
-    match &e.node {
-        Node::Coalesce(_) => true,
-        Node::Op(_, args) => args.iter().any(uses_coalesce),
-        Node::Logic { lhs, rhs, .. } => uses_coalesce(lhs) || uses_coalesce(rhs),
-        Node::Case { arms, otherwise } => {
-            arms.iter()
-                .any(|(c, v)| uses_coalesce(c) || uses_coalesce(v))
-                || otherwise.as_deref().is_some_and(uses_coalesce)
-        }
-        Node::Cast(x) => uses_coalesce(x),
         _ => false,
     }
 }
@@ -371,10 +352,9 @@ impl Scope for FieldScope<'_, '_> {
         if !read.contains(&j) {
             read.push(j);
         }
-        Lookup::Found(NameInfo {
-            ty: expr_ty(ty),
-            range: None,
-        })
+        let mut ty = expr_ty(ty);
+        ty.nullable = self.fields[j].nullable;
+        Lookup::Found(NameInfo { ty, range: None })
     }
 
     fn known_names(&self) -> Vec<String> {
@@ -399,12 +379,25 @@ pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
             .iter()
             .position(|g| [g.name.clone()] == path)
             .expect("checked expressions read same-row fields only");
-        let l = local_value(&e.fields[j]);
+        let g = &e.fields[j];
         // Expressions count dates in days (`i32`); a date column holds them in a `Date`.
-        if e.fields[j].ty == Ty::Date {
-            quote!(#l.0)
-        } else {
-            quote!(#l)
+        match (g.nullable, g.ty == Ty::Date) {
+            (false, false) => {
+                let l = local_value(g);
+                quote!(#l)
+            }
+            (false, true) => {
+                let l = local_value(g);
+                quote!(#l.0)
+            }
+            (true, false) => {
+                let l = local_maybe_null(g);
+                quote!(#l)
+            }
+            (true, true) => {
+                let l = local_maybe_null(g);
+                quote!(::core::option::Option::map(#l, |d| d.0))
+            }
         }
     };
     let fail = |msg: &str| -> TokenStream {
@@ -427,6 +420,9 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
     let f = fe.field;
     let rt = fe.cx.rt;
     let value = emit_value(fe, expr);
+    if expr.ty.nullable {
+        return emit_nullable(fe, value);
+    }
     if f.ty == Ty::Date {
         return DrawCode::value(TokenStream::new(), None, quote!(#rt::Date(#value)));
     }
@@ -476,6 +472,57 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
     )
 }
 
+/// The draw of an expression whose result may be NULL: `Option` of the column's value, a
+/// run-time rule redrawing only a value (a NULL satisfies every rule, as in SQL).
+fn emit_nullable(fe: &FieldEmit<'_>, value: TokenStream) -> DrawCode {
+    let (f, rt) = (fe.field, fe.cx.rt);
+    let value = if f.ty == Ty::Date {
+        quote!(::core::option::Option::map(#value, #rt::Date))
+    } else {
+        value
+    };
+    let rng = fe.rng();
+    let params = fe.params();
+    let draw = crate::emit_kit::draw_fn(f);
+    let ty = crate::emit_kit::rust_type(rt, f.ty);
+    let d = format!(" Computes `{}` of row `row`: `None` where it is NULL.", f.name);
+    let body = if f.enforce.reject.is_empty() {
+        quote!(::core::result::Result::Ok(#value))
+    } else {
+        let subject = if f.ty == Ty::String {
+            quote!(v.as_str())
+        } else {
+            quote!(v)
+        };
+        let pred = reject_pred(fe, subject);
+        let msg = format!(
+            "rule(s) {:?} failed {MAX_REDRAWS} redraws",
+            f.enforce.rules_text
+        );
+        let err = fe.err(quote!(#msg));
+        quote! {
+            for _ in 0..#MAX_REDRAWS {
+                let drawn: ::core::option::Option<#ty> = #value;
+                match drawn {
+                    ::core::option::Option::Some(v) if !(#pred) => {}
+                    other => return ::core::result::Result::Ok(other),
+                }
+            }
+            ::core::result::Result::Err(#err)
+        }
+    };
+    DrawCode::methods(
+        TokenStream::new(),
+        quote! {
+            #[doc = #d]
+            fn #draw(cx: &#rt::Context, row: u64 #(, #params)*) -> ::core::result::Result<::core::option::Option<#ty>, #rt::RowError> {
+                #rng
+                #body
+            }
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,10 +543,12 @@ mod tests {
         Sibling {
             name: "qty",
             ty: Some(Ty::Int),
+            nullable: false,
         },
         Sibling {
             name: "total",
             ty: None,
+            nullable: false,
         },
     ];
 

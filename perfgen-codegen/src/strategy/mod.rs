@@ -316,6 +316,9 @@ pub struct Sibling<'a> {
     pub name: &'a str,
     /// `None` when its own strategy failed.
     pub ty: Option<Ty>,
+    /// Whether it may be NULL (known once NULLs are settled; `false` before): an
+    /// expression or a `cases` condition reading it then sees the NULL.
+    pub nullable: bool,
 }
 
 /// What lowering a field's strategy reads besides its parameters.
@@ -459,7 +462,11 @@ mod tests {
     fn lower_normal(fs: &FieldStrategy, d: &mut Diagnostics) -> Option<ir::Strategy> {
         let config = fs.check(d)?;
         let ty = config.column_type(d);
-        let fields = [Sibling { name: "age", ty }];
+        let fields = [Sibling {
+            name: "age",
+            ty,
+            nullable: false,
+        }];
         let cx = FieldCx {
             entity: "User",
             field: "age",

@@ -611,10 +611,12 @@ mod tests {
             Sibling {
                 name: "first_name",
                 ty: Some(crate::ir::Ty::Str),
+                nullable: false,
             },
             Sibling {
                 name: "email",
                 ty: Some(crate::ir::Ty::String),
+                nullable: false,
             },
         ];
         let cx = FieldCx {
