@@ -687,10 +687,10 @@ fn expression_defects_are_reported_inside_the_expression() {
             "is a duration",
         ),
         (
-            "expression that can be null",
-            e("    expression: \"case when age > 30 then 1 end\""),
+            "expression that is always null",
+            e("    expression: \"null\""),
             "configs/users_multiply.yaml:38:18",
-            "can be null",
+            "is always null",
         ),
         (
             "expression declared type mismatch",
@@ -768,16 +768,6 @@ fn expression_defects_are_reported_inside_the_expression() {
             ),
             "configs/users_multiply.yaml:16:19",
             "already has its `distribution` on `first_name`",
-        ),
-        (
-            "coalesce over a field that may be NULL",
-            replace(
-                &with_expression("    expression: \"coalesce(age, 0) * 2\"", ""),
-                "    type: integer\n  created_at:",
-                "    type: integer\n    null_rate: 0.1\n  created_at:",
-            ),
-            "configs/users_multiply.yaml:",
-            "`total` is computed from `age`, which may be NULL",
         ),
         (
             "seed group member missing from a record",
