@@ -53,7 +53,10 @@ pub(crate) fn list(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
             if nulls.rate > 0.0 {
                 s.push_str(&format!("  (nullable: null_rate {})", nulls.rate));
             } else if nulls.nullable
-                && matches!(f.spec.strategy, perfgen_runtime::spec::Strategy::Expression { .. })
+                && matches!(
+                    f.spec.strategy,
+                    perfgen_runtime::spec::Strategy::Expression { .. }
+                )
             {
                 s.push_str("  (nullable: NULL where its expression is NULL)");
             } else if nulls.nullable {

@@ -162,7 +162,9 @@ fn null_shares_follow_null_rate_and_empty_strings_are_quoted() {
         let one = |c: &str| loans.col(c)[i].clone();
         let want = pages_n.unwrap_or(0) + 1;
         assert_eq!(one("pages_or_zero"), Some(want.to_string()), "row {i}");
-        let due = due_on[i].as_deref().expect("coalesce with a date is never NULL");
+        let due = due_on[i]
+            .as_deref()
+            .expect("coalesce with a date is never NULL");
         match returned[i] {
             Some(r) => assert_eq!(due, &r[..10], "row {i}"),
             None => assert_eq!(due, "2025-01-31", "row {i}"),
@@ -178,6 +180,16 @@ fn null_shares_follow_null_rate_and_empty_strings_are_quoted() {
             }
             None => assert_eq!(one("fine"), None, "row {i}"),
         }
+        let state = match (returned[i], pages_n) {
+            (None, _) => Some("open".to_string()),
+            (Some(_), Some(_)) => Some("closed".to_string()),
+            (Some(_), None) => None,
+        };
+        assert_eq!(
+            one("loan_state"),
+            state,
+            "row {i}: `is null`, `is not null`"
+        );
         let size = one("size_class").expect("cases is never NULL");
         if long || shelf[i].as_deref() == Some("A") {
             assert_eq!(size, "big", "row {i}");

@@ -275,8 +275,7 @@ pub(crate) fn check_null(fs: &mut FieldState, row: u64, line: u64, view: &RowVie
     if fs.spec.nulls.rate > 0.0 {
         return;
     }
-    let (Some(Plan::Recompute(e)), Some((_, _, tally))) = (&fs.expression, &mut fs.value_t)
-    else {
+    let (Some(Plan::Recompute(e)), Some((_, _, tally))) = (&fs.expression, &mut fs.value_t) else {
         return;
     };
     let fields = row_values(view);
@@ -351,6 +350,13 @@ mod tests {
             "mid"
         );
         assert_eq!(eval("coalesce(null, q) || ''"), "7");
+        assert_eq!(eval("null is null"), "true");
+        assert_eq!(eval("q is null"), "false");
+        assert_eq!(eval("null + 1 is not null"), "false");
+        assert_eq!(
+            eval("if q + 1 is not null and q > 5 then 'y' else 'n'"),
+            "y"
+        );
         assert_eq!(eval("null + 1"), "");
         assert_eq!(eval("uniform(1, 3)"), "error: a random draw");
     }

@@ -15,8 +15,8 @@ mod entity;
 
 use crate::emit_kit::{
     args_of, at_fn, draw_fn, draw_index_fn, f64_lit, field_ident, local_parent_row,
-    local_pool_index, local_value, parent_row_fn, returns_option, rust_type, static_name, type_ident,
-    with_rules, Arg, Counts, Cx, Draw, FieldEmit,
+    local_pool_index, local_value, parent_row_fn, returns_option, rust_type, static_name,
+    type_ident, with_rules, Arg, Counts, Cx, Draw, FieldEmit,
 };
 use crate::ir::*;
 use proc_macro2::TokenStream;

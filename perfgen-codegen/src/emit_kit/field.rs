@@ -1,9 +1,7 @@
 //! One field being emitted: the context emission reads, what a field's draw function takes,
 //! and the draw code a strategy hands back.
 
-use super::names::{
-    local_maybe_null, local_parent_row, local_pool_index, local_value, param_type,
-};
+use super::names::{local_maybe_null, local_parent_row, local_pool_index, local_value, param_type};
 use crate::ir::{Case, Entity, Field, Operand, Program, Strategy, TemplatePiece, Ty};
 use crate::ir::{NumberFormat, NumberSource};
 use proc_macro2::TokenStream;

@@ -414,6 +414,19 @@ impl Emitter<'_, '_> {
         if matches!(op, Op::Concat | Op::ToText | Op::Lpad(_)) {
             return self.concat(e, std::slice::from_ref(e));
         }
+        if op == Op::IsNull {
+            // Not strict: a NULL operand gives `true`. The operand is evaluated either way,
+            // so its draws happen in every row.
+            let a = self.operand(&args[0]);
+            return if args[0].ty.nullable {
+                quote!(::core::option::Option::is_none(&(#a)))
+            } else {
+                quote!({
+                    let _ = #a;
+                    false
+                })
+            };
+        }
         let kinds: Vec<Kind> = args.iter().map(|a| a.ty.kind).collect();
         let refs: Vec<&TypedExpr> = args.iter().collect();
         self.strict(e, &refs, |v| match op {

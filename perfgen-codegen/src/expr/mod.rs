@@ -25,7 +25,7 @@
 //! | numeric functions | `round(x, 2)`, `round(x)`, `floor(x)`, `ceil(x)`, `abs(x)`, `min(a, b, ...)`, `max(...)` |
 //! | text functions | `upper(s)`, `lower(s)`, `length(s)`, `substr(s, 2, 3)`, `lpad(custkey, 9, '0')`, `text(x)` |
 //! | time functions | `days_between(a, b)`, `date(ts)`, `timestamp(d)`, `date('1995-06-17')` |
-//! | NULL | `coalesce(returned, due)` |
+//! | NULL | `coalesce(returned, due)`, `returned is null`, `returned is not null` |
 //! | random draws | `uniform(100, 999)`, `uniform(-999.99, 9999.99)`, `bernoulli(0.3)` |
 //!
 //! Keywords (`and or not if then else case when end true false null`) and function names are
@@ -69,7 +69,7 @@
 //! - **NULL** propagates as in SQL: any operator or function with a null operand gives null
 //!   (`null + 1`, `null = null`, `min(1, null)` are null: unlike PostgreSQL's `LEAST`, `min`
 //!   and `max` do not skip nulls; wrap the arguments in `coalesce`), except `and`/`or` (three-valued:
-//!   `false and null` is false), `coalesce(a, b, ...)` (the first non-null value; not nullable
+//!   `false and null` is false), `x is null` (never null), `coalesce(a, b, ...)` (the first non-null value; not nullable
 //!   when its last argument is not) and `if`/`case`, where a null condition is not true and
 //!   takes the next branch. A `case` with no `else` is null when no branch is taken.
 //! - **Random draws** come only from the cell's stream, in evaluation order (left to right,

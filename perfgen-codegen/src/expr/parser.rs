@@ -246,10 +246,47 @@ impl Parser<'_> {
         })
     }
 
+    /// `x is null` / `x is not null` after operand `lhs` (at a comparison's binding power):
+    /// the call `is_null(x)`, negated for `is not`. `is` is not a keyword: after an operand
+    /// a field name could not follow anyway.
+    fn is_null_test(&mut self, lhs: Expr) -> Option<Expr> {
+        self.bump();
+        let negated = self.is_keyword("not");
+        if negated {
+            self.bump();
+        }
+        self.expect_keyword("null", "write `x is null` or `x is not null`")?;
+        let loc = lhs.loc;
+        let test = Expr {
+            loc,
+            kind: ExprKind::Call {
+                name: "is_null".into(),
+                args: vec![lhs],
+            },
+        };
+        Some(if negated {
+            Expr {
+                loc,
+                kind: ExprKind::Not(Box::new(test)),
+            }
+        } else {
+            test
+        })
+    }
+
+    fn at_is(&self) -> bool {
+        matches!(self.peek(), Tok::Ident(w) if w.eq_ignore_ascii_case("is"))
+    }
+
     /// An expression whose binary operators all bind tighter than `min_power`.
     fn expr(&mut self, min_power: u8) -> Option<Expr> {
         let mut lhs = self.unary()?;
-        while let Some(op) = self.binop() {
+        loop {
+            if self.at_is() && BinOp::Eq.power() > min_power {
+                lhs = self.is_null_test(lhs)?;
+                continue;
+            }
+            let Some(op) = self.binop() else { break };
             let power = op.power();
             if power <= min_power {
                 break;

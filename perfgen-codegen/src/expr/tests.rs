@@ -216,6 +216,9 @@ fn syntax_errors_are_positioned_with_help() {
         (7, "comparisons do not chain: `<` after `<`")
     );
     assert!(help.contains("and"), "{help}");
+    let (col, msg, help) = error("a is 1");
+    assert_eq!((col, msg.as_str()), (6, "expected `null`, found `1`"));
+    assert!(help.contains("is not null"), "{help}");
     let (col, msg, _) = error("'open");
     assert_eq!((col, msg.as_str()), (1, "unterminated text starting here"));
     let (col, msg, help) = error("a && b");

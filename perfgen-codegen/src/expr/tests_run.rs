@@ -399,6 +399,13 @@ fn cases() -> Vec<(&'static str, Expected)> {
             Box::new(|r, _| ok(r.note.unwrap_or(r.name).to_string())),
         ),
         ("null = null", Box::new(|_, _| ok(None::<bool>))),
+        ("maybe is null", Box::new(|r, _| ok(r.maybe.is_none()))),
+        (
+            "note is not null and maybe + 1 IS NULL",
+            Box::new(|r, _| ok(r.note.is_some() && r.maybe.is_none())),
+        ),
+        ("null is null", Box::new(|_, _| ok(true))),
+        ("quantity is null", Box::new(|_, _| ok(false))),
         ("coalesce(null, 'a')", Box::new(|_, _| ok("a"))),
         (
             "coalesce(null, note, 'x')",

@@ -233,6 +233,8 @@ pub enum Op {
     Min,
     Max,
     Abs,
+    /// `x is null`: true where `x` is NULL (never NULL itself).
+    IsNull,
     Upper,
     Lower,
     Substr,

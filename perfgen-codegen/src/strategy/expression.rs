@@ -485,7 +485,10 @@ fn emit_nullable(fe: &FieldEmit<'_>, value: TokenStream) -> DrawCode {
     let params = fe.params();
     let draw = crate::emit_kit::draw_fn(f);
     let ty = crate::emit_kit::rust_type(rt, f.ty);
-    let d = format!(" Computes `{}` of row `row`: `None` where it is NULL.", f.name);
+    let d = format!(
+        " Computes `{}` of row `row`: `None` where it is NULL.",
+        f.name
+    );
     let body = if f.enforce.reject.is_empty() {
         quote!(::core::result::Result::Ok(#value))
     } else {

@@ -192,6 +192,9 @@ fn binary(op: Bop, x: V, y: V) -> Result<V, Fail> {
 }
 
 fn call(name: &str, a: Vec<V>) -> Result<V, Fail> {
+    if name == "is_null" {
+        return Ok(V::Bool(a.first() == Some(&V::Null)));
+    }
     if name == "coalesce" {
         return Ok(a.into_iter().find(|v| *v != V::Null).unwrap_or(V::Null));
     }

@@ -202,6 +202,18 @@ impl P<'_> {
     }
     fn cmp(&mut self) -> Option<E> {
         let l = self.concat()?;
+        if self.kw("is") {
+            let negated = self.kw("not");
+            if !self.kw("null") {
+                return None;
+            }
+            let test = E::Call("is_null".into(), vec![l]);
+            return Some(if negated {
+                E::Not(Box::new(test))
+            } else {
+                test
+            });
+        }
         let ops = [
             ("=", Bop::Eq),
             ("==", Bop::Eq),

@@ -5,7 +5,7 @@ use crate::diag::suggest;
 use crate::expr::parser::{parse_date, parse_timestamp, Expr, ExprKind};
 
 /// Every function name, for "did you mean".
-pub const FUNCTIONS: [&str; 19] = [
+pub const FUNCTIONS: [&str; 20] = [
     "abs",
     "bernoulli",
     "ceil",
@@ -13,6 +13,7 @@ pub const FUNCTIONS: [&str; 19] = [
     "date",
     "days_between",
     "floor",
+    "is_null",
     "length",
     "lower",
     "lpad",
@@ -38,6 +39,7 @@ fn arity(name: &str) -> (usize, usize, &'static str) {
         "date" => (1, 1, "date(timestamp) or date('1995-06-17')"),
         "timestamp" => (1, 1, "timestamp(date) or timestamp('2024-01-15T12:00:00Z')"),
         "days_between" => (2, 2, "days_between(a, b)"),
+        "is_null" => (1, 1, "x is null"),
         "length" => (1, 1, "length(s)"),
         "lower" => (1, 1, "lower(s)"),
         "upper" => (1, 1, "upper(s)"),
@@ -106,6 +108,13 @@ pub(super) fn call(ch: &mut Checker<'_>, e: &Expr, name: &str, args: &[Expr]) ->
         "lpad" => lpad(ch, &c, typed, fill.flatten()),
         "days_between" | "date" | "timestamp" => time_fn(ch, &c, typed),
         "bernoulli" => bernoulli(ch, &c, typed),
+        // Never NULL itself: whether its operand is.
+        "is_null" => Some(node(
+            c.e,
+            Ty::new(Kind::Boolean),
+            None,
+            Node::Op(Op::IsNull, typed),
+        )),
         _ => uniform(ch, e, typed, c.nullable),
     }
 }
