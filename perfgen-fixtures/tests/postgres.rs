@@ -848,6 +848,9 @@ fn nulls_and_empty_strings_load_apart() {
         ("loans", "pages_label", true),
         ("loans", "loan_days", false),
         ("loans", "never", false),
+        // Expressions whose result may be NULL (`case` without `else`).
+        ("loans", "fine", false),
+        ("loans", "loan_state", true),
     ];
     let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
     for t in &tables {
