@@ -143,6 +143,15 @@ fn keys_are_1_to_n_and_names_their_padded_key() {
     }
 }
 
+/// `c_name` is `unique: true` through `c_custkey` (a sequence) alone, with no `{index}`:
+/// every name's bytes differ from every other's.
+#[test]
+fn names_built_from_the_key_are_unique() {
+    let names = table().column("c_name");
+    let distinct: std::collections::HashSet<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
+    assert_eq!(distinct.len(), ROWS);
+}
+
 #[test]
 fn addresses_are_10_to_40_characters_of_tpch_s_alphabet() {
     let alphabet: Vec<char> = ('0'..='9')
