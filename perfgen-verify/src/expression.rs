@@ -257,9 +257,46 @@ fn check_range(tally: &mut Tally, line: u64, val: CellValue, text: &str, (lo, hi
     }
 }
 
+/// One cell of an expression with draws: its row, line, value, text and column type.
+#[derive(Clone, Copy)]
+struct DrawCell<'a> {
+    row: u64,
+    line: u64,
+    val: CellValue,
+    text: &'a str,
+    column: ColumnType,
+}
+
+/// Check a cell against what its expression with draws can take over the row's `fields`;
+/// a row it cannot bound is counted (and checked against the range, if any).
+fn check_draws(d: &mut DrawsPlan, tally: &mut Tally, fields: &[V], c: DrawCell<'_>) {
+    let maybe = Row { fields, row: c.row }.maybe(&d.expr);
+    let fit = match &maybe {
+        Ok(m) => fits(m, c.column, c.val, c.text),
+        Err(why) => Err(*why),
+    };
+    match fit {
+        Ok(true) => {}
+        Ok(false) => tally.hit(c.line, || {
+            let shape = maybe.map(|m| expected(&m)).unwrap_or_default();
+            format!(
+                "row {}: `{}` cannot come from the expression: expected {shape}",
+                c.row, c.text
+            )
+        }),
+        Err(why) => {
+            d.unbounded += 1;
+            d.why.get_or_insert(why);
+            if let Some(r) = d.range {
+                check_range(tally, c.line, c.val, c.text, r);
+            }
+        }
+    }
+}
+
 /// The note a verdict gets for the rows an expression with draws could not bound.
-pub(crate) fn unbounded_note(fs: &FieldState) -> Option<String> {
-    let Some(Plan::Draws(d)) = &fs.expression else {
+pub(crate) fn unbounded_note(plan: Option<&Plan>) -> Option<String> {
+    let Some(Plan::Draws(d)) = plan else {
         return None;
     };
     let why = d.why?;
@@ -290,29 +327,14 @@ pub(crate) fn check(
         Plan::Range(lo, hi) => check_range(tally, line, val, text, (*lo, *hi)),
         Plan::Draws(d) => {
             let fields = row_values(view);
-            let maybe = Row {
-                fields: &fields,
+            let cell = DrawCell {
                 row,
-            }
-            .maybe(&d.expr);
-            let fit = match &maybe {
-                Ok(m) => fits(m, fs.spec.column, val, text),
-                Err(why) => Err(*why),
+                line,
+                val,
+                text,
+                column: fs.spec.column,
             };
-            match fit {
-                Ok(true) => {}
-                Ok(false) => tally.hit(line, || {
-                    let shape = maybe.map(|m| expected(&m)).unwrap_or_default();
-                    format!("row {row}: `{text}` cannot come from the expression: expected {shape}")
-                }),
-                Err(why) => {
-                    d.unbounded += 1;
-                    d.why.get_or_insert(why);
-                    if let Some(r) = d.range {
-                        check_range(tally, line, val, text, r);
-                    }
-                }
-            }
+            check_draws(d, tally, &fields, cell);
         }
         Plan::OneOf(values) => {
             if !values.contains(text) {
@@ -454,9 +476,10 @@ mod tests {
 /// and cells it must accept and refuse.
 #[cfg(test)]
 mod draw_tests {
-    use super::{expected, fits};
+    use super::{check_draws, expected, fits, unbounded_note, DrawCell};
     use crate::compare::parse_val;
     use crate::evaluator::{parse, Row, V};
+    use crate::state::{DrawsPlan, Plan, Tally};
     use perfgen_runtime::spec::ColumnType;
 
     const PHONE: &str = "(nation + 10) || '-' || uniform(100, 999) || '-' || \
@@ -582,6 +605,52 @@ mod draw_tests {
         // Intervals that cannot overlap decide a comparison with draws.
         let e = "if uniform(1, 5) < 10 then 'yes' else 'no'";
         assert_eq!(allows(e, t, "no"), Ok(false));
+    }
+
+    /// A row the expression cannot bound is counted and named in the verdict, and checked
+    /// against the build-time range when there is one; a bounded row that does not fit is
+    /// a hit with its row, value and expected shape.
+    #[test]
+    fn rows_it_cannot_bound_are_counted_in_the_verdict() {
+        let names = ["nation"];
+        let plan = |text: &str, range| DrawsPlan {
+            expr: parse(text, &names).expect("parses"),
+            range,
+            unbounded: 0,
+            why: None,
+        };
+        let cell = |text: &'static str| DrawCell {
+            row: 5,
+            line: 7,
+            val: parse_val(ColumnType::Integer, text).unwrap(),
+            text,
+            column: ColumnType::Integer,
+        };
+        let fields = [V::Int(7)];
+        let mut d = plan("if uniform(1, 5) < 3 then 1 else 2", Some((1.0, 2.0)));
+        let mut tally = Tally::default();
+        check_draws(&mut d, &mut tally, &fields, cell("2"));
+        check_draws(&mut d, &mut tally, &fields, cell("3"));
+        assert_eq!(tally.count, 1, "3 is outside the range [1, 2]");
+        let note = unbounded_note(Some(&Plan::Draws(Box::new(d))));
+        assert_eq!(
+            note.as_deref(),
+            Some("2 rows checked against its range only (a condition with draws)")
+        );
+        let mut d = plan("nation * uniform(1, 3)", None);
+        let mut tally = Tally::default();
+        check_draws(&mut d, &mut tally, &fields, cell("21"));
+        check_draws(&mut d, &mut tally, &fields, cell("22"));
+        assert_eq!(tally.count, 1);
+        assert_eq!(
+            tally.examples[0],
+            (
+                7,
+                "row 5: `22` cannot come from the expression: expected an integer in [7, 21]"
+                    .to_string()
+            )
+        );
+        assert_eq!(unbounded_note(Some(&Plan::Draws(Box::new(d)))), None);
     }
 
     #[test]
