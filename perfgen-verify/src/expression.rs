@@ -605,6 +605,11 @@ mod draw_tests {
         // Intervals that cannot overlap decide a comparison with draws.
         let e = "if uniform(1, 5) < 10 then 'yes' else 'no'";
         assert_eq!(allows(e, t, "no"), Ok(false));
+        // A decimal within one unit of the other side leaves the comparison undecided.
+        let e = "if uniform(0.00, 0.99) < 1.00 then 'yes' else 'no'";
+        assert!(allows(e, t, "no").is_err());
+        let e = "if uniform(0.00, 0.98) < 1.00 then 'yes' else 'no'";
+        assert_eq!(allows(e, t, "no"), Ok(false));
     }
 
     /// A row the expression cannot bound is counted and named in the verdict, and checked

@@ -179,11 +179,19 @@ fn time_arithmetic(op: Bop, x: &Maybe, y: &Maybe) -> Option<Maybe> {
     }
 }
 
-/// A comparison decided by the intervals when they do not overlap (else either).
+/// A comparison decided by the intervals when they do not overlap (else either). A
+/// drawn or computed decimal's interval is widened by one unit of its last place first: the
+/// generator may round one unit apart from this evaluator.
 fn compare(op: Bop, x: &Maybe, y: &Maybe) -> Maybe {
     let bounds = |m: &Maybe| {
         interval(m)
-            .map(|(a, b, _)| (a, b))
+            .map(|(a, b, places)| {
+                let slack = match (m, places) {
+                    (Maybe::Num { .. }, Some(p)) => 10f64.powi(-(p as i32)),
+                    _ => 0.0,
+                };
+                (a - slack, b + slack)
+            })
             .or_else(|| time_interval(m).map(|(a, b, _)| (a as f64, b as f64)))
     };
     let (Some((a0, a1)), Some((b0, b1))) = (bounds(x), bounds(y)) else {
