@@ -297,7 +297,7 @@ fn runs_free_text_and_codes_draft_sequence_text_and_patterns() {
     for i in 0..24usize {
         // Distinct: the first two words tell `i` apart.
         let mut comment = vec![words[i % 6], words[i / 6]];
-        comment.extend((0..1 + i % 4).map(|k| words[(i + k) % 6]));
+        comment.extend((0..3 + i % 4).map(|k| words[(i + k) % 6]));
         records.push_str(&format!(
             "  - id: {}\n    comment: \"{}\"\n    code: \"{}{}-{:04}\"\n",
             10 + 10 * i,

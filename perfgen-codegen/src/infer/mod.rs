@@ -16,8 +16,8 @@
 //!   when those fields and a `patterns` list of domains exist, else `"user{index}@{domain}"`
 //!   over the observed domains (`sources.domain`);
 //! - distinct strings `<prefix><number><suffix>` (`SKU-17`): a `template` with `{index}`;
-//! - mostly distinct text of three words or more on average: `text` over the seed's own
-//!   words (`words_from`), its length uniform over the lengths seen;
+//! - mostly distinct text of five words and 25 characters or more on average: `text` over
+//!   the seed's own words (`words_from`), its length uniform over the lengths seen;
 //! - mostly distinct codes of one shape (`ABC-1234`): `random_string` with that `pattern`;
 //! - other strings: `seed_pool_weighted`, uniform.
 //!

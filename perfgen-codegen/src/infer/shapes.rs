@@ -2,8 +2,11 @@
 //! (`sequence`), long text of several words (`text` over the seed's own words), and codes
 //! of one shape of letters, digits and punctuation (`random_string` with a `pattern`).
 
-/// Fewest words a text value has on average to be drafted as `text`.
-const MIN_MEAN_WORDS: f64 = 3.0;
+/// Fewest words a text value has on average to be drafted as `text` (product names and
+/// titles of two to four words stay a pool of the seed's values).
+const MIN_MEAN_WORDS: f64 = 5.0;
+/// Fewest characters a text value has on average to be drafted as `text`.
+const MIN_MEAN_LENGTH: f64 = 25.0;
 /// Longest text `text` and `random_string` accept, in characters.
 const MAX_LENGTH: usize = 65_536;
 
@@ -23,7 +26,7 @@ pub(super) fn sequence(xs: &[i64]) -> Option<(i64, i64)> {
     run(&sorted).map(|step| (sorted[0], step))
 }
 
-/// `text` (min_length, max_length) for free text: values of several words on average
+/// `text` (min_length, max_length) for free text: long values of several words on average
 /// (each value has a word), mostly distinct, no NUL, none longer than `text` allows.
 pub(super) fn free_text(vals: &[String], distinct: usize) -> Option<(usize, usize)> {
     let n = vals.len();
@@ -39,8 +42,9 @@ pub(super) fn free_text(vals: &[String], distinct: usize) -> Option<(usize, usiz
         return None;
     }
     let lens: Vec<usize> = vals.iter().map(|v| v.chars().count()).collect();
+    let mean = lens.iter().sum::<usize>() as f64 / n as f64;
     let (lo, hi) = (*lens.iter().min()?, *lens.iter().max()?);
-    (hi <= MAX_LENGTH).then_some((lo, hi))
+    (mean >= MIN_MEAN_LENGTH && hi <= MAX_LENGTH).then_some((lo, hi))
 }
 
 /// The class of one character of a code.
@@ -141,13 +145,17 @@ mod tests {
     #[test]
     fn several_words_mostly_distinct_are_free_text() {
         let comments = strings(&[
-            "carefully final deposits sleep",
-            "quickly ironic requests haggle slyly",
-            "bold pinto beans nag",
+            "carefully final deposits sleep furiously",
+            "quickly ironic requests haggle slyly above the",
+            "bold pinto beans nag among the packages",
         ]);
-        assert_eq!(free_text(&comments, 3), Some((20, 36)));
-        let names = strings(&["Ann Lee", "Bo Chen", "Cy Park"]);
-        assert_eq!(free_text(&names, 3), None, "two words each");
+        assert_eq!(free_text(&comments, 3), Some((39, 46)));
+        let titles = strings(&[
+            "Le Petit Prince",
+            "Cotton Bath Towels, Set of 6",
+            "Tablet Stand",
+        ]);
+        assert_eq!(free_text(&titles, 3), None, "short titles");
         let repeated = strings(&["a b c", "a b c", "d e f", "d e f"]);
         assert_eq!(free_text(&repeated, 2), None, "mostly repeats");
     }
