@@ -630,6 +630,33 @@ fn formatted_index_keeps_templates_unique() {
     }
 }
 
+/// `unique` on a template is proven through one integer field that is unique and never
+/// NULL (a sequence here) when the rest of the template is constant, whatever its padding.
+#[test]
+fn a_unique_integer_field_keeps_templates_unique() {
+    let email = "{first_name}.{last_name}{index}@{domain}";
+    let serial = "  serial:\n    strategy: sequence\n    start: 1\n    step: 3\n";
+    let nullable =
+        "  serial:\n    strategy: sequence\n    start: 1\n    step: 3\n    null_rate: 0.1\n";
+    for (template, field, proven) in [
+        ("User#{serial:09}", serial, true),
+        ("U-{serial}", serial, true),
+        ("{serial+5:7} (user)", serial, true),
+        ("{first_name}#{serial}", serial, false),
+        ("User#{serial}-{index}", serial, true),
+        ("User#{age:05}", serial, false),
+        ("User#{serial:09}", nullable, false),
+    ] {
+        let users = replace(USERS, email, template);
+        let users = replace(&users, "  age:\n", &format!("{field}  age:\n"));
+        let (lines, render) = check(&users, ORDERS);
+        let refused = lines
+            .iter()
+            .any(|l| l.contains(": error:") && l.contains("must be unique"));
+        assert_eq!(!refused, proven, "{template}:\n{render}");
+    }
+}
+
 /// The users config with field `total` computed by `expression_line` (a full YAML line
 /// after `strategy: expression`, e.g. `    expression: "age * 2"`) and `extra` lines after it.
 fn with_expression(expression_line: &str, extra: &str) -> String {
@@ -876,6 +903,12 @@ fn each_number_defect_is_reported_where_it_is() {
             age("    strategy: number_range\n    min: 18\n    max: 80\n    unique: true\n"),
             "configs/users_multiply.yaml:22:13",
             "at most 63 distinct values",
+        ),
+        (
+            "template unique through a field not unique",
+            replace(USERS, "{first_name}.{last_name}{index}@{domain}", "User#{age:05}"),
+            "configs/users_multiply.yaml:17:13",
+            "must be unique",
         ),
         (
             "sequence unique with step 0",

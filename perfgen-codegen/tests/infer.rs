@@ -279,3 +279,78 @@ fn missing_values_draft_a_null_rate() {
     assert_eq!(returned.name, "returned");
     assert!((returned.null_rate - 2.0 / 3.0).abs() < 1e-3);
 }
+
+/// Integers in steps of 10 draft a unique `sequence` from the first, free text of several
+/// words a `text` over the seed's own words with the lengths seen, and codes of one shape a
+/// `random_string` pattern; the draft builds with those strategies.
+#[test]
+fn runs_free_text_and_codes_draft_sequence_text_and_patterns() {
+    let words = [
+        "furiously",
+        "final",
+        "deposits",
+        "sleep",
+        "ironic",
+        "requests",
+    ];
+    let mut records = String::new();
+    for i in 0..24usize {
+        // Distinct: the first two words tell `i` apart.
+        let mut comment = vec![words[i % 6], words[i / 6]];
+        comment.extend((0..3 + i % 4).map(|k| words[(i + k) % 6]));
+        records.push_str(&format!(
+            "  - id: {}\n    comment: \"{}\"\n    code: \"{}{}-{:04}\"\n",
+            10 + 10 * i,
+            comment.join(" "),
+            (b'A' + i as u8) as char,
+            "XY",
+            (i * 397) % 10_000
+        ));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let seed_path = tmp.path().join("tickets_seed.yaml");
+    fs::write(&seed_path, format!("entity: Ticket\nrecords:\n{records}")).unwrap();
+    let dir = drafts_beside(&[seed_path], &tmp.path().join("set"));
+    let draft = fs::read_to_string(dir.join("tickets_multiply.yaml")).unwrap();
+    assert!(draft.contains("    words_from: \"comment\"\n"), "{draft}");
+    let program = assert_builds(&dir).program.unwrap();
+    let e = &program.entities[0];
+    let field = |name: &str| e.fields.iter().find(|f| f.name == name).unwrap();
+    assert!(
+        matches!(
+            field("id").strategy,
+            Strategy::Sequence {
+                start: 10,
+                step: 10
+            }
+        ),
+        "{draft}"
+    );
+    assert!(field("id").unique, "{draft}");
+    let lengths: Vec<usize> = records
+        .lines()
+        .filter_map(|l| l.strip_prefix("    comment: \""))
+        .map(|c| c.trim_end_matches('"').chars().count())
+        .collect();
+    match &field("comment").strategy {
+        Strategy::Words {
+            words: pool,
+            min_length,
+            max_length,
+        } => {
+            let mut pool = pool.clone();
+            pool.sort();
+            let mut want: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+            want.sort();
+            assert_eq!(pool, want);
+            let lo = *lengths.iter().min().unwrap() as u32;
+            let hi = *lengths.iter().max().unwrap() as u32;
+            assert_eq!((*min_length, *max_length), (lo, hi));
+        }
+        g => panic!("{g:?}\n{draft}"),
+    }
+    match &field("code").strategy {
+        Strategy::Pattern { source, .. } => assert_eq!(source, "[A-Z]{3}\\-[0-9]{4}"),
+        g => panic!("{g:?}\n{draft}"),
+    }
+}

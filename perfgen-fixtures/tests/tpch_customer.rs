@@ -143,6 +143,15 @@ fn keys_are_1_to_n_and_names_their_padded_key() {
     }
 }
 
+/// `c_name` is `unique: true` through `c_custkey` (a sequence) alone, with no `{index}`:
+/// every name's bytes differ from every other's.
+#[test]
+fn names_built_from_the_key_are_unique() {
+    let names = table().column("c_name");
+    let distinct: std::collections::HashSet<&[u8]> = names.iter().map(|n| n.as_bytes()).collect();
+    assert_eq!(distinct.len(), ROWS);
+}
+
 #[test]
 fn addresses_are_10_to_40_characters_of_tpch_s_alphabet() {
     let alphabet: Vec<char> = ('0'..='9')
@@ -317,4 +326,48 @@ fn the_key_is_the_primary_key() {
     assert_eq!(code, 0, "{ddl}");
     assert!(ddl.contains("PRIMARY KEY (c_custkey)"), "{ddl}");
     assert!(ddl.contains("UNIQUE (c_name)"), "{ddl}");
+}
+
+/// `c_phone`, an expression with draws, is checked row by row by verify's own evaluator:
+/// the country code from the row's nation and three drawn groups of 3, 3 and 4 digits. A
+/// copy with one phone's middle group cut to 2 digits fails, naming the row's line.
+#[test]
+fn verify_checks_each_phone_against_its_expression() {
+    let dir = out_dir();
+    let args = ["verify", "--only", "customer", "--scale", SCALE, "--out"];
+    let (code, report) = cli(&[&args[..], &[dir.to_str().unwrap()]].concat());
+    assert_eq!(code, 0, "{report}");
+    let phone = report
+        .lines()
+        .find(|l| l.contains("expression c_phone"))
+        .unwrap_or_else(|| panic!("no c_phone check: {report}"));
+    assert!(
+        phone.contains("PASS") && phone.contains("can take"),
+        "{phone}"
+    );
+    assert!(!phone.contains("not checked"), "{phone}");
+
+    let text = std::fs::read_to_string(dir.join("customer.csv")).unwrap();
+    let line = text.lines().nth(100).unwrap();
+    let phone = line.split(',').nth(4).unwrap();
+    let groups: Vec<&str> = phone.split('-').collect();
+    assert_eq!(groups.len(), 4, "{line}");
+    let short = format!(
+        "{}-{}-{}-{}",
+        groups[0],
+        groups[1],
+        &groups[2][..2],
+        groups[3]
+    );
+    let bad = text.replacen(line, &line.replacen(phone, &short, 1), 1);
+    let damaged = tempfile::tempdir().unwrap();
+    std::fs::write(damaged.path().join("customer.csv"), bad).unwrap();
+    let (code, report) = cli(&[&args[..], &[damaged.path().to_str().unwrap()]].concat());
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(&format!(
+            "customer.csv:101: row 99: `{short}` cannot come from"
+        )) && report.contains("expected the shape `"),
+        "{report}"
+    );
 }

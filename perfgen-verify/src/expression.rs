@@ -1,12 +1,14 @@
 //! `expression` fields: a deterministic expression (no draws) is evaluated again over each
 //! row's other columns by verify's own parser and evaluator (`crate::evaluator`), never the
-//! generator's code, and must give the written value; an expression with draws is checked
-//! against its build-time range, when there is one. A `cases` field's condition is
-//! evaluated the same way and its value checked against the branch it picks.
+//! generator's code, and must give the written value; an expression with draws is evaluated
+//! over the row with each draw unknown inside its bounds, and the value must be one it can
+//! take (in its interval, or of its text shape); where that cannot be bounded soundly the row
+//! is checked against the build-time range, when there is one. A `cases` field's condition
+//! is evaluated the same way and its value checked against the branch it picks.
 
 use crate::compare::{CellValue, RowView};
-use crate::evaluator::{text_of, Row, V};
-use crate::state::{FieldState, Plan, Tally};
+use crate::evaluator::{describe_shape, matches_shape, text_of, Maybe, Row, V};
+use crate::state::{DrawsPlan, FieldState, Plan, Tally};
 use crate::windows::resolve_time;
 use perfgen_runtime::catalog::EntityInfo;
 use perfgen_runtime::spec::{ColumnType, Strategy};
@@ -25,12 +27,20 @@ pub(crate) fn plan(fs: &mut FieldState, info: &EntityInfo) {
     };
     let names: Vec<&str> = info.fields.iter().map(|f| f.name).collect();
     let what = |s: String| Some(("expression".to_string(), s, Tally::default()));
-    if !random {
-        if let Some(e) = crate::evaluator::parse(text, &names) {
+    if let Some(e) = crate::evaluator::parse(text, &names) {
+        if !random {
             fs.value_t = what(format!("equal to `{text}` over the row"));
             fs.expression = Some(Plan::Recompute(e));
-            return;
+        } else {
+            fs.value_t = what(format!("a value `{text}` can take over the row"));
+            fs.expression = Some(Plan::Draws(Box::new(DrawsPlan {
+                expr: e,
+                range,
+                unbounded: 0,
+                why: None,
+            })));
         }
+        return;
     }
     if let Some((lo, hi)) = range {
         fs.value_t = what(format!(
@@ -161,6 +171,143 @@ fn cell_value(column: ColumnType, val: CellValue, text: &str) -> Option<V> {
     })
 }
 
+/// Whether the cell (`val`, written `text`) is the value `v` computed for it.
+fn equals(v: &V, column: ColumnType, val: CellValue, text: &str) -> bool {
+    match (v, column, val) {
+        (V::Dec(x, _), ColumnType::Decimal(p), CellValue::Dec(y)) => {
+            // Rounding after each operation may differ by one unit in the last place.
+            (x - y).abs() <= 10f64.powi(-(p as i32)) + 1e-9
+        }
+        (V::Int(x), ColumnType::Decimal(_), CellValue::Dec(y)) => (*x as f64 - y).abs() < 1e-9,
+        (V::Int(x), _, CellValue::Int(y)) => *x == y,
+        (V::Time(x), _, CellValue::Time(y)) => *x == y,
+        (V::Date(x), ColumnType::Date, CellValue::Time(y)) => x * 86_400 == y,
+        (v @ V::Bool(_), ColumnType::Boolean, _) => text_of(v) == text,
+        (v, ColumnType::Text | ColumnType::Uuid, _) => text_of(v) == text,
+        _ => false,
+    }
+}
+
+/// Whether the cell is a value `m` allows; `Err` when the column and `m` do not fit
+/// together here (the row is then not checked this way).
+fn fits(m: &Maybe, column: ColumnType, val: CellValue, text: &str) -> Result<bool, &'static str> {
+    let tol = match column {
+        ColumnType::Decimal(p) => 10f64.powi(-(p as i32)) + 1e-9,
+        _ => 1e-9,
+    };
+    Ok(match (m, column, val) {
+        (Maybe::Exact(v), ..) => equals(v, column, val, text),
+        (m, ColumnType::Text, _) => matches_shape(&m.clone().into_pieces(), text),
+        (Maybe::Num { lo, hi, .. }, _, CellValue::Int(i)) => {
+            (i as f64) >= lo - tol && (i as f64) <= hi + tol
+        }
+        (Maybe::Num { lo, hi, .. }, _, CellValue::Dec(x)) => x >= lo - tol && x <= hi + tol,
+        (Maybe::Dates(lo, hi), ColumnType::Date, CellValue::Time(t)) => {
+            t.rem_euclid(86_400) == 0 && (*lo..=*hi).contains(&t.div_euclid(86_400))
+        }
+        (Maybe::Times(lo, hi), ColumnType::Timestamp, CellValue::Time(t)) => {
+            (*lo..=*hi).contains(&t)
+        }
+        (Maybe::EitherBool, ColumnType::Boolean, _) => text == "true" || text == "false",
+        _ => return Err("a value of another type than its column"),
+    })
+}
+
+/// What the cell should have been, for a message.
+fn expected(m: &Maybe) -> String {
+    let dates = |a: i64, b: i64| {
+        let d = crate::evaluator::date_text;
+        format!("a date in [{}, {}]", d(a), d(b))
+    };
+    match m {
+        Maybe::Exact(v) => format!("`{}`", text_of(v)),
+        Maybe::Num {
+            lo,
+            hi,
+            places: None,
+        } => format!("an integer in [{lo}, {hi}]"),
+        Maybe::Num {
+            lo,
+            hi,
+            places: Some(p),
+        } => {
+            let p = *p as usize;
+            format!("a decimal in [{lo:.p$}, {hi:.p$}]")
+        }
+        Maybe::Dates(a, b) => dates(*a, *b),
+        Maybe::Times(a, b) => format!(
+            "a time in [{}, {}]",
+            crate::verdict::format_time(*a),
+            crate::verdict::format_time(*b)
+        ),
+        Maybe::EitherBool => "true or false".to_string(),
+        Maybe::Text(p) => format!("the shape `{}`", describe_shape(p)),
+    }
+}
+
+/// A build-time range check of a number cell.
+fn check_range(tally: &mut Tally, line: u64, val: CellValue, text: &str, (lo, hi): (f64, f64)) {
+    let x = match val {
+        CellValue::Int(i) => i as f64,
+        CellValue::Dec(x) => x,
+        _ => return,
+    };
+    if !(x >= lo && x <= hi) {
+        tally.hit(line, || format!("`{text}` is outside [{lo}, {hi}]"));
+    }
+}
+
+/// One cell of an expression with draws: its row, line, value, text and column type.
+#[derive(Clone, Copy)]
+struct DrawCell<'a> {
+    row: u64,
+    line: u64,
+    val: CellValue,
+    text: &'a str,
+    column: ColumnType,
+}
+
+/// Check a cell against what its expression with draws can take over the row's `fields`;
+/// a row it cannot bound is counted (and checked against the range, if any).
+fn check_draws(d: &mut DrawsPlan, tally: &mut Tally, fields: &[V], c: DrawCell<'_>) {
+    let maybe = Row { fields, row: c.row }.maybe(&d.expr);
+    let fit = match &maybe {
+        Ok(m) => fits(m, c.column, c.val, c.text),
+        Err(why) => Err(*why),
+    };
+    match fit {
+        Ok(true) => {}
+        Ok(false) => tally.hit(c.line, || {
+            let shape = maybe.map(|m| expected(&m)).unwrap_or_default();
+            format!(
+                "row {}: `{}` cannot come from the expression: expected {shape}",
+                c.row, c.text
+            )
+        }),
+        Err(why) => {
+            d.unbounded += 1;
+            d.why.get_or_insert(why);
+            if let Some(r) = d.range {
+                check_range(tally, c.line, c.val, c.text, r);
+            }
+        }
+    }
+}
+
+/// The note a verdict gets for the rows an expression with draws could not bound.
+pub(crate) fn unbounded_note(plan: Option<&Plan>) -> Option<String> {
+    let Some(Plan::Draws(d)) = plan else {
+        return None;
+    };
+    let why = d.why?;
+    let fallback = if d.range.is_some() {
+        "checked against its range only"
+    } else {
+        "not checked"
+    };
+    Some(format!("{} rows {fallback} ({why})", d.unbounded))
+}
+
 /// Check the cell of row `row` (written on `line`) against the field's plan.
 pub(crate) fn check(
     fs: &mut FieldState,
@@ -170,22 +317,24 @@ pub(crate) fn check(
     text: &str,
     view: &RowView<'_>,
 ) {
-    let Some(plan) = &fs.expression else {
+    let Some(plan) = &mut fs.expression else {
         return;
     };
     let Some((_, _, tally)) = &mut fs.value_t else {
         return;
     };
     match plan {
-        Plan::Range(lo, hi) => {
-            let x = match val {
-                CellValue::Int(i) => i as f64,
-                CellValue::Dec(x) => x,
-                _ => return,
+        Plan::Range(lo, hi) => check_range(tally, line, val, text, (*lo, *hi)),
+        Plan::Draws(d) => {
+            let fields = row_values(view);
+            let cell = DrawCell {
+                row,
+                line,
+                val,
+                text,
+                column: fs.spec.column,
             };
-            if !(x >= *lo && x <= *hi) {
-                tally.hit(line, || format!("`{text}` is outside [{lo}, {hi}]"));
-            }
+            check_draws(d, tally, &fields, cell);
         }
         Plan::OneOf(values) => {
             if !values.contains(text) {
@@ -243,21 +392,9 @@ pub(crate) fn check(
                 row,
             }
             .eval(e);
-            let ok = match (&got, fs.spec.column, val) {
-                (Ok(V::Dec(x, _)), ColumnType::Decimal(p), CellValue::Dec(y)) => {
-                    // Rounding after each operation may differ by one unit in the last place.
-                    (x - y).abs() <= 10f64.powi(-(p as i32)) + 1e-9
-                }
-                (Ok(V::Int(x)), ColumnType::Decimal(_), CellValue::Dec(y)) => {
-                    (*x as f64 - y).abs() < 1e-9
-                }
-                (Ok(V::Int(x)), _, CellValue::Int(y)) => *x == y,
-                (Ok(V::Time(x)), _, CellValue::Time(y)) => *x == y,
-                (Ok(V::Date(x)), ColumnType::Date, CellValue::Time(y)) => x * 86_400 == y,
-                (Ok(v @ V::Bool(_)), ColumnType::Boolean, _) => text_of(v) == text,
-                (Ok(v), ColumnType::Text | ColumnType::Uuid, _) => text_of(v) == text,
-                _ => false,
-            };
+            let ok = got
+                .as_ref()
+                .is_ok_and(|v| equals(v, fs.spec.column, val, text));
             if !ok {
                 tally.hit(line, || match got {
                     Ok(V::Null) => format!("`{text}` where its expression is NULL"),
@@ -366,5 +503,203 @@ mod tests {
         assert!(parse("order.total + 1", &["q"]).is_none());
         assert!(parse("q +", &["q"]).is_none());
         assert!(parse("nope * 2", &["q"]).is_none());
+    }
+}
+
+/// The per-row check of expressions with draws: what verify's evaluator says a cell may be,
+/// and cells it must accept and refuse.
+#[cfg(test)]
+mod draw_tests {
+    use super::{check_draws, expected, fits, unbounded_note, DrawCell};
+    use crate::compare::parse_val;
+    use crate::evaluator::{parse, Row, V};
+    use crate::state::{DrawsPlan, Plan, Tally};
+    use perfgen_runtime::spec::ColumnType;
+
+    const PHONE: &str = "(nation + 10) || '-' || uniform(100, 999) || '-' || \
+        uniform(100, 999) || '-' || uniform(1000, 9999)";
+
+    /// Whether a `column` cell written `cell` can be `text` over a row where `nation` is
+    /// 7, `price` 2.50, `ordered` the date 1995-06-17 and `flag` true (Err: no check).
+    fn allows(text: &str, column: ColumnType, cell: &str) -> Result<bool, &'static str> {
+        let fields = [V::Int(7), V::Dec(2.5, 2), V::Date(9298), V::Bool(true)];
+        let e = parse(text, &["nation", "price", "ordered", "flag"]).expect("parses");
+        let m = Row {
+            fields: &fields,
+            row: 41,
+        }
+        .maybe(&e)?;
+        let val = parse_val(column, cell).expect("a cell of its column");
+        fits(&m, column, val, cell)
+    }
+
+    /// What the message says the cell should have been.
+    fn shape(text: &str) -> String {
+        let fields = [V::Int(7), V::Dec(2.5, 2), V::Date(9298), V::Bool(true)];
+        let e = parse(text, &["nation", "price", "ordered", "flag"]).expect("parses");
+        let m = Row {
+            fields: &fields,
+            row: 41,
+        }
+        .maybe(&e)
+        .expect("bounded");
+        expected(&m)
+    }
+
+    #[test]
+    fn tpch_phones_have_the_nation_s_code_and_three_drawn_groups() {
+        let t = ColumnType::Text;
+        assert_eq!(allows(PHONE, t, "17-100-999-1000"), Ok(true));
+        assert_eq!(allows(PHONE, t, "17-531-288-9999"), Ok(true));
+        // A 2-digit middle group, a 5-digit last one, another nation's code, zeros, a sign.
+        assert_eq!(allows(PHONE, t, "17-531-28-9999"), Ok(false));
+        assert_eq!(allows(PHONE, t, "17-531-288-10000"), Ok(false));
+        assert_eq!(allows(PHONE, t, "18-531-288-9999"), Ok(false));
+        assert_eq!(allows(PHONE, t, "17-099-288-9999"), Ok(false));
+        assert_eq!(allows(PHONE, t, "17-531-288-9999-"), Ok(false));
+        assert_eq!(
+            shape(PHONE),
+            "the shape `17-<integer in [100, 999]>-<integer in [100, 999]>-\
+             <integer in [1000, 9999]>`"
+        );
+    }
+
+    #[test]
+    fn a_date_plus_a_drawn_day_count_stays_in_its_window() {
+        let d = ColumnType::Date;
+        let ship = "ordered + uniform(1, 121)";
+        assert_eq!(allows(ship, d, "1995-06-18"), Ok(true));
+        assert_eq!(allows(ship, d, "1995-10-16"), Ok(true)); // 121 days after
+        assert_eq!(allows(ship, d, "1995-10-17"), Ok(false)); // 122 days after
+        assert_eq!(allows(ship, d, "1995-06-17"), Ok(false));
+        assert_eq!(shape(ship), "a date in [1995-06-18, 1995-10-16]");
+        assert_eq!(
+            allows(
+                "uniform(date '1992-01-01', date '1998-08-02') + 30d",
+                d,
+                "1998-09-01"
+            ),
+            Ok(true)
+        );
+        assert_eq!(
+            allows(
+                "uniform(date '1992-01-01', date '1998-08-02') + 30d",
+                d,
+                "1998-09-02"
+            ),
+            Ok(false)
+        );
+        let gap = "(ordered + uniform(1, 30)) - ordered";
+        assert_eq!(allows(gap, ColumnType::Integer, "30"), Ok(true));
+        assert_eq!(allows(gap, ColumnType::Integer, "31"), Ok(false));
+    }
+
+    #[test]
+    fn numbers_go_through_monotone_arithmetic() {
+        let dec = ColumnType::Decimal(2);
+        let e = "round(price * uniform(1, 10) * (1 - uniform(0.00, 0.10)), 2)";
+        assert_eq!(allows(e, dec, "2.25"), Ok(true));
+        assert_eq!(allows(e, dec, "25.00"), Ok(true));
+        assert_eq!(allows(e, dec, "25.02"), Ok(false)); // one unit of slack
+        assert_eq!(allows(e, dec, "2.23"), Ok(false));
+        let int = ColumnType::Integer;
+        assert_eq!(allows("nation - uniform(1, 5) * 2", int, "-3"), Ok(true));
+        assert_eq!(allows("nation - uniform(1, 5) * 2", int, "-4"), Ok(false));
+        assert_eq!(allows("uniform(1, 9) / 2", int, "4"), Ok(true));
+        assert_eq!(allows("uniform(1, 9) / 2", int, "5"), Ok(false));
+        assert_eq!(allows("max(uniform(1, 9), nation)", int, "6"), Ok(false));
+        assert_eq!(allows("-uniform(1, 9) + abs(-3)", int, "-6"), Ok(true));
+        assert_eq!(allows("-uniform(1, 9) + abs(-3)", int, "3"), Ok(false));
+    }
+
+    #[test]
+    fn text_shapes_of_decimals_padding_and_booleans() {
+        let t = ColumnType::Text;
+        let e = "'$' || uniform(-999.99, 9999.99)";
+        assert_eq!(allows(e, t, "$-12.50"), Ok(true));
+        assert_eq!(allows(e, t, "$-12.5"), Ok(false));
+        assert_eq!(allows(e, t, "$10000.01"), Ok(false)); // past one unit of slack
+        let e = "'ID-' || lpad(uniform(1, 999), 5, '0') || '-' || upper('x')";
+        assert_eq!(allows(e, t, "ID-00042-X"), Ok(true));
+        assert_eq!(allows(e, t, "ID-0042-X"), Ok(false));
+        assert_eq!(allows(e, t, "ID-01000-X"), Ok(false));
+        assert_eq!(allows("'on:' || bernoulli(0.3)", t, "on:false"), Ok(true));
+        assert_eq!(allows("'on:' || bernoulli(0.3)", t, "on:maybe"), Ok(false));
+        let b = ColumnType::Boolean;
+        assert_eq!(allows("bernoulli(0.3) and flag", b, "false"), Ok(true));
+        assert_eq!(allows("bernoulli(0.3) or flag", b, "false"), Ok(false));
+    }
+
+    #[test]
+    fn conditions_without_draws_pick_their_branch() {
+        let t = ColumnType::Text;
+        let e = "if nation > 5 then 'big-' || uniform(1, 3) else 'small'";
+        assert_eq!(allows(e, t, "big-2"), Ok(true));
+        assert_eq!(allows(e, t, "small"), Ok(false));
+        // Intervals that cannot overlap decide a comparison with draws.
+        let e = "if uniform(1, 5) < 10 then 'yes' else 'no'";
+        assert_eq!(allows(e, t, "no"), Ok(false));
+        // A decimal within one unit of the other side leaves the comparison undecided.
+        let e = "if uniform(0.00, 0.99) < 1.00 then 'yes' else 'no'";
+        assert!(allows(e, t, "no").is_err());
+        let e = "if uniform(0.00, 0.98) < 1.00 then 'yes' else 'no'";
+        assert_eq!(allows(e, t, "no"), Ok(false));
+    }
+
+    /// A row the expression cannot bound is counted and named in the verdict, and checked
+    /// against the build-time range when there is one; a bounded row that does not fit is
+    /// a hit with its row, value and expected shape.
+    #[test]
+    fn rows_it_cannot_bound_are_counted_in_the_verdict() {
+        let names = ["nation"];
+        let plan = |text: &str, range| DrawsPlan {
+            expr: parse(text, &names).expect("parses"),
+            range,
+            unbounded: 0,
+            why: None,
+        };
+        let cell = |text: &'static str| DrawCell {
+            row: 5,
+            line: 7,
+            val: parse_val(ColumnType::Integer, text).unwrap(),
+            text,
+            column: ColumnType::Integer,
+        };
+        let fields = [V::Int(7)];
+        let mut d = plan("if uniform(1, 5) < 3 then 1 else 2", Some((1.0, 2.0)));
+        let mut tally = Tally::default();
+        check_draws(&mut d, &mut tally, &fields, cell("2"));
+        check_draws(&mut d, &mut tally, &fields, cell("3"));
+        assert_eq!(tally.count, 1, "3 is outside the range [1, 2]");
+        let note = unbounded_note(Some(&Plan::Draws(Box::new(d))));
+        assert_eq!(
+            note.as_deref(),
+            Some("2 rows checked against its range only (a condition with draws)")
+        );
+        let mut d = plan("nation * uniform(1, 3)", None);
+        let mut tally = Tally::default();
+        check_draws(&mut d, &mut tally, &fields, cell("21"));
+        check_draws(&mut d, &mut tally, &fields, cell("22"));
+        assert_eq!(tally.count, 1);
+        assert_eq!(
+            tally.examples[0],
+            (
+                7,
+                "row 5: `22` cannot come from the expression: expected an integer in [7, 21]"
+                    .to_string()
+            )
+        );
+        assert_eq!(unbounded_note(Some(&Plan::Draws(Box::new(d)))), None);
+    }
+
+    #[test]
+    fn what_cannot_be_bounded_soundly_is_not_checked() {
+        let t = ColumnType::Text;
+        let int = ColumnType::Integer;
+        assert!(allows("if uniform(1, 5) < 3 then 'a' else 'b'", t, "b").is_err());
+        assert!(allows("uniform(1, 50) % 7", int, "3").is_err());
+        assert!(allows("length('ab' || uniform(1, 500))", int, "5").is_err());
+        assert!(allows("100 / uniform(-1, 1)", int, "5").is_err());
+        assert!(allows("substr('x' || uniform(1, 9), 1, 1)", t, "x").is_err());
     }
 }

@@ -111,6 +111,8 @@ impl Verifier<'_> {
         if let Some((check, what, t)) = fs.value_t.take() {
             let what = if fs.fk_unchecked > 0 {
                 format!("{what}; {} rows not checked", fs.fk_unchecked)
+            } else if let Some(note) = crate::expression::unbounded_note(fs.expression.as_ref()) {
+                format!("{what}; {note}")
             } else {
                 what
             };

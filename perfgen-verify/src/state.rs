@@ -92,6 +92,9 @@ pub(crate) enum Plan {
     Recompute(crate::evaluator::E),
     /// Inside these bounds.
     Range(f64, f64),
+    /// A value this expression with draws can take over the row (each draw unknown in its
+    /// bounds); where that cannot be bounded, inside the build-time range when there is one.
+    Draws(Box<DrawsPlan>),
     /// The branch of the first condition that holds (a condition that cannot be evaluated
     /// here, one with draws, accepts any branch's value from there on).
     Cases(
@@ -102,4 +105,13 @@ pub(crate) enum Plan {
     Group(Vec<usize>, std::collections::HashSet<Vec<&'static str>>),
     /// One of these values (a member of a group checked by its first member).
     OneOf(std::collections::HashSet<&'static str>),
+}
+
+/// An expression with draws checked row by row.
+pub(crate) struct DrawsPlan {
+    pub(crate) expr: crate::evaluator::E,
+    pub(crate) range: Option<(f64, f64)>,
+    /// Rows it could not bound (checked against `range` only, if any), and the first reason.
+    pub(crate) unbounded: u64,
+    pub(crate) why: Option<&'static str>,
 }

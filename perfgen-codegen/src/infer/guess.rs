@@ -46,7 +46,7 @@ pub fn guess_values(vals: &[String], index_is_field: bool) -> (Guess, Vec<String
     }
     let decimals: Option<Vec<u32>> = vals.iter().map(|v| decimal_places(v)).collect();
     if let Some(decimals) = decimals {
-        let guess = guess_numbers(vals, &decimals, distinct, index_is_field, &mut notes);
+        let guess = guess_numbers(vals, &decimals, distinct, &mut notes);
         return (guess, notes);
     }
     let times: Option<Vec<i64>> = vals.iter().map(|v| time_of(v)).collect();
@@ -113,19 +113,37 @@ pub fn guess_values(vals: &[String], index_is_field: bool) -> (Guess, Vec<String
             );
         }
     }
+    if let Some((min_length, max_length)) = super::shapes::free_text(vals, distinct) {
+        notes.push(format!(
+            "{distinct} distinct texts of several words in {n} records: words from the seed's, \
+             lengths uniform over the {min_length} to {max_length} characters seen"
+        ));
+        return (
+            Guess::Text {
+                min_length,
+                max_length,
+            },
+            notes,
+        );
+    }
+    if let Some(pattern) = super::shapes::code_pattern(vals, distinct) {
+        notes.push(format!(
+            "{distinct} distinct codes of one shape in {n} records: random characters of that shape"
+        ));
+        return (Guess::Code { pattern }, notes);
+    }
     notes.push(format!(
         "{distinct} distinct strings in {n} records: drawn uniformly from the seed's values"
     ));
     (Guess::Pool, notes)
 }
 
-/// The guess for numbers (`decimals` places each): a row number when they are distinct
-/// consecutive integers, else a normal fitted to them.
+/// The guess for numbers (`decimals` places each): a `sequence` when they are distinct
+/// integers with a constant step, else a normal fitted to them.
 fn guess_numbers(
     vals: &[String],
     decimals: &[u32],
     distinct: usize,
-    index_is_field: bool,
     notes: &mut Vec<String>,
 ) -> Guess {
     let n = vals.len();
@@ -135,19 +153,18 @@ fn guess_numbers(
         .collect();
     let k = decimals.iter().copied().max().unwrap_or(0);
     let (lo, hi) = min_max_by(&xs);
-    if k == 0 && distinct == n && !index_is_field {
-        let (a, b) = (xs[lo], xs[hi]);
-        if b - a + 1.0 == n as f64 {
-            notes.push(format!(
-                "distinct consecutive integers {} to {}: a row number (`{{index}}` counts from 0)",
-                vals[lo], vals[hi]
-            ));
-            return Guess::Template {
-                template: "{index}".into(),
-                domains: Vec::new(),
-                unique: true,
-            };
-        }
+    let ints: Option<Vec<i64>> = vals.iter().map(|v| v.parse::<i64>().ok()).collect();
+    if let Some((start, step)) = ints
+        .filter(|_| k == 0 && distinct == n)
+        .and_then(|xs| super::shapes::sequence(&xs))
+    {
+        notes.push(format!(
+            "distinct integers {} to {} in steps of {}: a sequence from {start} (unique)",
+            vals[lo],
+            vals[hi],
+            step.unsigned_abs()
+        ));
+        return Guess::Sequence { start, step };
     }
     let mean = xs.iter().sum::<f64>() / n as f64;
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);

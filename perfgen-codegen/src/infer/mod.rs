@@ -8,14 +8,17 @@
 //! - few distinct values (at most [`MAX_CATEGORIES`], each seen twice on average):
 //!   `categorical_weighted` with the observed shares, rounded to 4 decimals and summing to
 //!   exactly 1 (the largest share takes the rounding);
-//! - numbers: distinct consecutive integers become an `{index}` template (a row number);
-//!   others `normal_distribution` with the fitted mean and standard deviation and the
+//! - numbers: distinct integers in a run with a constant step (`1, 2, 3`, `10, 20, 30`)
+//!   become a unique `sequence` with that start and step; others `normal_distribution` with the fitted mean and standard deviation and the
 //!   observed min and max (`type: integer`, or `precision:` the most decimals seen);
 //! - points in time (RFC 3339, or dates): `distribute_range`, uniform over [min, max];
 //! - distinct email addresses: a unique `template`, `"{first_name}.{last_name}{index}@{domain}"`
 //!   when those fields and a `patterns` list of domains exist, else `"user{index}@{domain}"`
 //!   over the observed domains (`sources.domain`);
 //! - distinct strings `<prefix><number><suffix>` (`SKU-17`): a `template` with `{index}`;
+//! - mostly distinct text of five words and 25 characters or more on average: `text` over
+//!   the seed's own words (`words_from`), its length uniform over the lengths seen;
+//! - mostly distinct codes of one shape (`ABC-1234`): `random_string` with that `pattern`;
 //! - other strings: `seed_pool_weighted`, uniform.
 //!
 //! Every text taken from the seed is written as a YAML double-quoted scalar ([`yaml_quote`]),
@@ -24,12 +27,13 @@
 
 mod guess;
 mod hints;
+mod shapes;
 mod text;
 
 use crate::config;
 use crate::diag::{Diagnostic, Diagnostics, Loc, Severity, Sources};
 use crate::seed::{self, SeedDoc};
-use crate::strategy::{normal, pool, range, template, uuid};
+use crate::strategy::{normal, pool, random_string, range, sequence, template, uuid, words};
 use crate::values;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -78,6 +82,20 @@ pub enum Guess {
     /// `boolean` with the seed's share of `true`.
     Boolean {
         probability: f64,
+    },
+    /// A unique `sequence`.
+    Sequence {
+        start: i64,
+        step: i64,
+    },
+    /// `text` over the field's own seed words (`words_from`).
+    Text {
+        min_length: usize,
+        max_length: usize,
+    },
+    /// `random_string` with this pattern.
+    Code {
+        pattern: String,
     },
 }
 
@@ -270,7 +288,7 @@ pub fn draft_config(
         for note in &f.notes {
             let _ = writeln!(s, "    # {}", comment_text(note));
         }
-        write_guess(&mut s, &f.guess);
+        write_guess(&mut s, &f.name, &f.guess);
         if f.null_rate > 0.0 {
             let _ = writeln!(s, "    null_rate: {}", f.null_rate);
         }
@@ -278,8 +296,28 @@ pub fn draft_config(
     s
 }
 
-fn write_guess(s: &mut String, g: &Guess) {
+/// The strategy mapping of guess `g` for field `name`.
+fn write_guess(s: &mut String, name: &str, g: &Guess) {
     match g {
+        Guess::Sequence { start, step } => {
+            let _ = writeln!(s, "    strategy: {}", sequence::NAME);
+            let _ = writeln!(s, "    start: {start}\n    step: {step}\n    unique: true");
+        }
+        Guess::Text {
+            min_length,
+            max_length,
+        } => {
+            let _ = writeln!(s, "    strategy: {}", words::NAME);
+            let _ = writeln!(
+                s,
+                "    min_length: {min_length}\n    max_length: {max_length}"
+            );
+            let _ = writeln!(s, "    words_from: {}", yaml_quote(name));
+        }
+        Guess::Code { pattern } => {
+            let _ = writeln!(s, "    strategy: {}", random_string::NAME);
+            let _ = writeln!(s, "    pattern: {}", yaml_quote(pattern));
+        }
         Guess::Uuid => {
             let _ = writeln!(s, "    strategy: {}", uuid::NAME);
         }
@@ -638,11 +676,46 @@ mod tests {
             g => panic!("{g:?}"),
         }
         let rows: Vec<String> = (1..=30).map(|i| i.to_string()).collect();
-        assert!(matches!(
-            guess_values(&rows, false).0,
-            Guess::Template { ref template, unique: true, .. } if template == "{index}"
-        ));
-        assert!(matches!(guess_values(&rows, true).0, Guess::Normal { .. }));
+        let one_by_one = Guess::Sequence { start: 1, step: 1 };
+        assert_eq!(guess_values(&rows, false).0, one_by_one);
+        assert_eq!(
+            guess_values(&rows, true).0,
+            one_by_one,
+            "a field named `index` too"
+        );
+        let tens: Vec<String> = (1..=30).rev().map(|i| (i * 10).to_string()).collect();
+        let down = Guess::Sequence {
+            start: 300,
+            step: -10,
+        };
+        assert_eq!(guess_values(&tens, false).0, down);
+        let gaps: Vec<String> = (1..=30).map(|i| (i * i).to_string()).collect();
+        assert!(matches!(guess_values(&gaps, false).0, Guess::Normal { .. }));
+        let comments: Vec<String> = (0..30)
+            .map(|i| {
+                format!(
+                    "quickly final request {i} sleeps {}",
+                    "slyly ".repeat(i % 3)
+                )
+            })
+            .map(|t| t.trim_end().to_string())
+            .collect();
+        assert_eq!(
+            guess_values(&comments, false).0,
+            Guess::Text {
+                min_length: 30,
+                max_length: 43
+            }
+        );
+        let codes: Vec<String> = (0..30)
+            .map(|i| format!("{}{}-{:04}", (b'A' + i as u8 % 26) as char, "QZ", i * 311))
+            .collect();
+        assert_eq!(
+            guess_values(&codes, false).0,
+            Guess::Code {
+                pattern: "[A-Z]{3}\\-[0-9]{4}".into()
+            }
+        );
         let names: Vec<String> = (0..30)
             .map(|i| format!("Name {}", (b'a' + i as u8) as char))
             .collect();

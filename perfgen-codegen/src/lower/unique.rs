@@ -1,5 +1,6 @@
-//! `unique`: proven from the strategy (uuids, templates with `{index}`, evenly spread
-//! times, one-to-one foreign keys) or a build error naming why it cannot hold.
+//! `unique`: proven from the strategy (uuids, templates with `{index}` or one unique
+//! integer field, evenly spread times, one-to-one foreign keys) or a build error naming why
+//! it cannot hold.
 
 use super::EntityDraft;
 use crate::diag::{Diagnostics, Loc};
@@ -77,7 +78,10 @@ pub(super) fn check_unique(
     let fd = &entities[e].fields[f];
     let proven = match &fd.strategy {
         Some(Strategy::UuidV4) => true,
-        Some(Strategy::Template { pieces: parts, .. }) => template_index_unique(entities, e, parts),
+        Some(Strategy::Template { pieces: parts, .. }) => {
+            template_index_unique(entities, e, parts)
+                || template_field_unique(entities, e, parts).is_ok()
+        }
         Some(Strategy::Range {
             distribution: RangeDistribution::Linear,
             ..
@@ -152,7 +156,17 @@ pub(super) fn check_unique(
     }
     let fd = &entities[e].fields[f];
     let help = if matches!(fd.config, Some(StrategyConfig::Template(_))) {
-        "add `{index}` to the template (e.g. `{first_name}.{last_name}{index}@{domain}`), followed by a non-digit".to_string()
+        let why = match &fd.strategy {
+            Some(Strategy::Template { pieces: parts, .. }) => {
+                template_field_unique(entities, e, parts).err().flatten()
+            }
+            _ => None,
+        };
+        let index = "add `{index}` to the template (e.g. `{first_name}.{last_name}{index}@{domain}`), followed by a non-digit";
+        match why {
+            Some(why) => format!("{why}; {index}, or build it from one such field with the rest constant (e.g. `Customer#{{c_custkey:09}}` over a `{}`)", sequence::NAME),
+            None => index.to_string(),
+        }
     } else if matches!(
         fd.config,
         Some(StrategyConfig::RandomString(_) | StrategyConfig::Words(_))
@@ -261,5 +275,70 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
             })
         }
         _ => false,
+    }
+}
+
+/// A template whose pieces are constant but one placeholder of an integer field that is
+/// unique and never NULL is unique: an integer written plainly, or with an offset and zero
+/// or space padding to a width, is written differently from every other integer, and the
+/// constant text around it is the same in every row. `Err` says what keeps it from this
+/// proof when it has an integer field placeholder (shown in the help when nothing else
+/// proves it).
+fn template_field_unique(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    parts: &[TemplatePiece],
+) -> Result<(), Option<String>> {
+    let fields: Vec<usize> = parts.iter().filter_map(TemplatePiece::field).collect();
+    let integer = |j: &usize| entities[e].fields[*j].ty == Some(Ty::Int);
+    let Some(&j) = fields.iter().find(|j| integer(j)) else {
+        return Err(None);
+    };
+    if fields.len() > 1 {
+        return Err(Some(format!(
+            "`{{{}}}` would make the template unique only with no other field placeholder",
+            entities[e].fields[j].name
+        )));
+    }
+    let varying = parts.iter().any(|p| match p {
+        TemplatePiece::Choice(v) => v.len() > 1,
+        TemplatePiece::Index
+        | TemplatePiece::Formatted(NumberFormat {
+            source: NumberSource::Index,
+            ..
+        }) => true,
+        _ => false,
+    });
+    let fd = &entities[e].fields[j];
+    Err(Some(if varying {
+        format!(
+            "the template's other pieces vary, so `{{{}}}` alone cannot make it unique",
+            fd.name
+        )
+    } else if !field_distinct_and_never_null(fd) {
+        format!(
+            "`{{{}}}` is not proven unique and never NULL (a `{}`, an expression one-to-one in `index`, or `unique: true`, without `null_rate`)",
+            fd.name,
+            sequence::NAME
+        )
+    } else {
+        return Ok(());
+    }))
+}
+
+/// Whether a field's values differ in every row and are never NULL: it reads no other
+/// field (so no NULL comes in), has no `null_rate`, and is a sequence with a step, an
+/// expression one-to-one in `index`, or itself `unique` (proven or refused on its own).
+fn field_distinct_and_never_null(fd: &super::FieldDraft<'_>) -> bool {
+    let Some(strategy) = &fd.strategy else {
+        return false;
+    };
+    if fd.null_rate > 0.0 || !strategy.value_inputs().is_empty() {
+        return false;
+    }
+    match strategy {
+        Strategy::Sequence { step, .. } => *step != 0,
+        Strategy::Expression { expr, .. } => crate::strategy::expression::one_to_one_in_index(expr),
+        _ => fd.unique.is_some(),
     }
 }
