@@ -190,6 +190,17 @@ fn null_shares_follow_null_rate_and_empty_strings_are_quoted() {
             state,
             "row {i}: `is null`, `is not null`"
         );
+        // Draws over a NULL: `coalesce` first, or NULL in, NULL out.
+        let jitter: i64 = one("pages_jitter").unwrap().parse().unwrap();
+        assert!(
+            (0..=3).contains(&(jitter - pages_n.unwrap_or(0))),
+            "row {i}"
+        );
+        match (pages_n, one("maybe_jitter")) {
+            (Some(p), Some(j)) => assert!((0..=3).contains(&(j.parse::<i64>().unwrap() - p))),
+            (None, None) => {}
+            other => panic!("row {i}: {other:?}"),
+        }
         let size = one("size_class").expect("cases is never NULL");
         if long || shelf[i].as_deref() == Some("A") {
             assert_eq!(size, "big", "row {i}");
@@ -329,7 +340,11 @@ fn verify_passes_and_catches_damaged_nulls() {
 
     // An expression that sees NULLs, damaged both ways: a value where `case` gives NULL,
     // and NULL where `coalesce` gives a value.
-    for (col, bad) in [("fine", "9.99"), ("pages_or_zero", "")] {
+    for (col, bad) in [
+        ("fine", "9.99"),
+        ("pages_or_zero", ""),
+        ("maybe_jitter", "2"),
+    ] {
         let d = generate(&kinds_nulls::CATALOG, &["--seed", "5"]);
         let text = std::fs::read_to_string(d.path().join("loans.csv")).unwrap();
         let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
