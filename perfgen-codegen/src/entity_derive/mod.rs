@@ -23,6 +23,7 @@
 //! declared Rust `types` -> the `impls`.
 
 mod attrs;
+mod cases;
 mod container;
 mod documents;
 mod errors;
