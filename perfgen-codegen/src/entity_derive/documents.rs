@@ -139,7 +139,7 @@ fn group_records(entity: &EntityAttrs<'_>, seed: &mut SeedDoc, errors: &mut Erro
             Some((values, span)) if values.len() != records => errors.help(
                 *span,
                 &format!(
-                    "`{}` lists {} values, but `{name}` lists {records}: the seed records of the groups",
+                    "the pools of `seed_group` fields are the group's records: `{}` lists {}, but `{name}` lists {records}",
                     f.name,
                     values.len()
                 ),

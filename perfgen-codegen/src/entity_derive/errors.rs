@@ -110,6 +110,16 @@ impl Errors {
         self.push(span, render(message, Some(help)));
     }
 
+    /// Records `message` with a `help:` line at all of `tokens` (a type such as
+    /// `perfgen::Date`, which one span cannot cover on stable Rust).
+    pub(super) fn help_at(&mut self, tokens: &impl quote::ToTokens, message: &str, help: &str) {
+        let e = syn::Error::new_spanned(tokens, render(message, Some(help)));
+        match &mut self.all {
+            Some(all) => all.combine(e),
+            None => self.all = Some(e),
+        }
+    }
+
     /// Records an attribute that did not parse: the shared checks will not run.
     pub(super) fn syntax(&mut self, span: Span, message: impl std::fmt::Display) {
         self.fatal = true;

@@ -225,5 +225,5 @@ fn seed_group_pools_are_its_records() {
     assert_eq!(errs.len(), 2, "{errs:?}");
     assert!(errs[0].contains("`seed_group` field `country` has no values"), "{errs:?}");
     assert!(errs[0].contains("help: add `pool = [...]`"), "{errs:?}");
-    assert!(errs[1].contains("`zip` lists 1 values, but `city` lists 2"), "{errs:?}");
+    assert!(errs[1].contains("`zip` lists 1, but `city` lists 2"), "{errs:?}");
 }

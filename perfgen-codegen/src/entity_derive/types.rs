@@ -8,7 +8,6 @@ use super::field::FieldAttrs;
 use super::rust_type::{declared, option_inner, rust_name, same_ty, written, Declared};
 use crate::ir::{Entity, Field, Program, Strategy, Ty};
 use crate::strategy::{normal, number, range};
-use syn::spanned::Spanned as _;
 
 /// The declared Rust types against the generator's, and `now`.
 pub(super) fn check_types(
@@ -67,8 +66,8 @@ fn check_value_type(f: &Field, fa: &FieldAttrs, errors: &mut Errors) -> bool {
         ),
         _ => format!("declare `{id}: {}`", as_declared(rust_name(f.ty))),
     };
-    errors.help(
-        fa.ty.span(),
+    errors.help_at(
+        &fa.ty,
         &format!(
             "`{}` is generated as `{}` by `{}`, but declared `{}`",
             f.name,
@@ -91,8 +90,8 @@ fn check_nullable(e: &Entity, f: &Field, fa: &FieldAttrs, errors: &mut Errors) {
     let id = &fa.ident;
     let ty = written(&fa.ty);
     if f.nullable && !is_option {
-        errors.help(
-            fa.ty.span(),
+        errors.help_at(
+            &fa.ty,
             &format!(
                 "`{}` may be NULL ({}), but is declared `{ty}`",
                 f.name,
@@ -102,8 +101,8 @@ fn check_nullable(e: &Entity, f: &Field, fa: &FieldAttrs, errors: &mut Errors) {
         );
     } else if !f.nullable && is_option {
         let inner = option_inner(&fa.ty).map_or_else(String::new, written);
-        errors.help(
-            fa.ty.span(),
+        errors.help_at(
+            &fa.ty,
             &format!("`{}` is never NULL, but is declared `{ty}`", f.name),
             &format!("declare `{id}: {inner}`, or add `null_rate = 0.1` for NULLs in 10% of rows"),
         );
