@@ -18,6 +18,7 @@ const CASES_HELP: &str =
 pub(super) fn read_cases(fa: &mut FieldAttrs, g: &Group, spans: &mut SpanTable, errors: &mut Errors) {
     let loc = fa.strategy_map.loc;
     let mut arms = Vec::new();
+    let mut otherwise = false;
     for i in parse_items(g.stream(), errors) {
         match (&i.body, i.name.as_str()) {
             (ItemBody::List(inner), "when") => arms.push(read_arm(fa, &i, inner, spans, errors)),
@@ -25,6 +26,7 @@ pub(super) fn read_cases(fa: &mut FieldAttrs, g: &Group, spans: &mut SpanTable, 
                 let at = spans.loc(i.span);
                 let branch = read_branch(fa, inner.stream(), at, spans, errors);
                 fa.strategy_map.set("else", at, branch);
+                otherwise = true;
             }
             _ => errors.help(
                 i.span,
@@ -32,6 +34,24 @@ pub(super) fn read_cases(fa: &mut FieldAttrs, g: &Group, spans: &mut SpanTable, 
                 CASES_HELP,
             ),
         }
+    }
+    // Said here in attribute terms; the shared checks would say it in YAML terms.
+    let span = spans.span(loc);
+    if arms.is_empty() {
+        errors.help(
+            span,
+            &format!("`cases` of `{}` has no `when(...)`", fa.name),
+            CASES_HELP,
+        );
+        errors.covered.push(loc);
+    }
+    if !otherwise {
+        errors.help(
+            span,
+            &format!("`cases` of `{}` has no `else(...)`: the strategy of the rows no `when` takes", fa.name),
+            CASES_HELP,
+        );
+        errors.covered.push(loc);
     }
     fa.strategy_map.set(
         "cases",

@@ -50,7 +50,11 @@ pub(super) fn lower(
         &mut d,
     );
     let diagnostics = d.into_sorted();
-    for diag in diagnostics.iter().filter(|x| x.severity == Severity::Error) {
+    let covered = std::mem::take(&mut errors.covered);
+    for diag in diagnostics
+        .iter()
+        .filter(|x| x.severity == Severity::Error && !covered.contains(&x.loc))
+    {
         let mut text = render(&diag.message, diag.help.as_deref());
         if let Some(pointer) = spans.pointer(diag.loc) {
             text.push('\n');

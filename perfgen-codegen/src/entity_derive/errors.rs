@@ -93,6 +93,9 @@ pub(super) struct Errors {
     pub(super) all: Option<syn::Error>,
     /// An attribute did not parse: the checks would only report its consequences.
     pub(super) fatal: bool,
+    /// Where a problem was reported in the derive's own words: the shared checks' report
+    /// of the same problem there (in YAML terms) is left out.
+    pub(super) covered: Vec<Loc>,
 }
 
 impl Errors {

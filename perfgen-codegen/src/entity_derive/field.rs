@@ -183,7 +183,7 @@ pub(super) fn read_field(
             errors.help(
                 *span,
                 &format!("`seed_group` field `{}` has no values", fa.name),
-                "add `pool = [...]`: the group's records, value i of each member's pool being record i",
+                "a derive has no seed file: add `pool = [...]`, the group's records (value i of each member's pool is record i)",
             );
         }
     }

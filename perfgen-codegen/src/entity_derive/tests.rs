@@ -224,6 +224,38 @@ fn seed_group_pools_are_its_records() {
     });
     assert_eq!(errs.len(), 2, "{errs:?}");
     assert!(errs[0].contains("`seed_group` field `country` has no values"), "{errs:?}");
-    assert!(errs[0].contains("help: add `pool = [...]`"), "{errs:?}");
+    assert!(errs[0].contains("a derive has no seed file: add `pool = [...]`"), "{errs:?}");
     assert!(errs[1].contains("`zip` lists 1, but `city` lists 2"), "{errs:?}");
+}
+
+#[test]
+fn negative_categorical_values_are_names() {
+    let out = entity(quote! {
+        #[perfgen(rows = 10)]
+        struct Reading {
+            #[perfgen(categorical(-1 = 0.25, 0 = 0.5, 1 = 0.25))]
+            sign: i64,
+        }
+    })
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+}
+
+#[test]
+fn cases_without_when_or_else_say_so_once() {
+    let errs = errors_of(quote! {
+        #[perfgen(rows = 10)]
+        struct Order {
+            #[perfgen(number(min = 1, max = 50))]
+            quantity: i64,
+            #[perfgen(cases(when("quantity > 40", categorical(bulk = 1.0))))]
+            size: &'static str,
+            #[perfgen(cases(else(categorical(small = 1.0))))]
+            other: &'static str,
+        }
+    });
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].contains("`cases` of `size` has no `else(...)`"), "{errs:?}");
+    assert!(errs[1].contains("`cases` of `other` has no `when(...)`"), "{errs:?}");
+    assert!(errs.iter().all(|e| e.contains("help: write `cases(when(")), "{errs:?}");
 }
