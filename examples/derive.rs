@@ -65,9 +65,9 @@ pub struct Order {
 #[derive(Debug, Clone, perfgen::Entity)]
 #[perfgen(rows = 50_000, rule(closed_on > opened_on))]
 pub struct Account {
-    #[perfgen(sequence(start = 1, step = 1), unique)]           // 1, 2, 3, ...
+    #[perfgen(sequence(start = 1, step = 1), unique)] // 1, 2, 3, ...
     pub key: i64,
-    #[perfgen(foreign_key(User, id), null_rate = 0.3)]          // an optional parent
+    #[perfgen(foreign_key(User, id), null_rate = 0.3)] // an optional parent
     pub user_id: Option<Uuid>,
     #[perfgen(number(min = 1, max = 50))]
     pub quantity: i64,
@@ -75,13 +75,16 @@ pub struct Account {
     pub balance: f64,
     #[perfgen(boolean(probability = 0.3))]
     pub active: bool,
-    #[perfgen(categorical(1 = 0.5, 2 = 0.3, 3 = 0.2))]         // typed values: i64
+    #[perfgen(categorical(1 = 0.5, 2 = 0.3, 3 = 0.2))] // typed values: i64
     pub tier: i64,
     #[perfgen(range(start = "2020-01-01", end = "2024-12-31"))] // dates: a date column
     pub opened_on: Date,
-    #[perfgen(derive(opened_on, add_random_duration(min = "30d", max = "400d")), null_rate = 0.25)]
-    pub closed_on: Option<Date>,                                 // NULL in 25% of rows
-    #[perfgen(expression = "closed_on - opened_on")]             // NULL where closed_on is
+    #[perfgen(
+        derive(opened_on, add_random_duration(min = "30d", max = "400d")),
+        null_rate = 0.25
+    )]
+    pub closed_on: Option<Date>, // NULL in 25% of rows
+    #[perfgen(expression = "closed_on - opened_on")] // NULL where closed_on is
     pub open_days: Option<i64>,
     #[perfgen(expression = "round(balance * 1.5, 2)")]
     pub limit: f64,
@@ -95,9 +98,9 @@ pub struct Account {
     ))]
     pub size: &'static str,
     #[perfgen(seed_group(group = "address"), pool = ["Paris", "Lyon", "Nice"])]
-    pub city: &'static str,                                      // record i of the group is
+    pub city: &'static str, // record i of the group is
     #[perfgen(seed_group(group = "address"), pool = ["75001", "69001", "06000"])]
-    pub zip: &'static str,                                       // value i of each pool
+    pub zip: &'static str, // value i of each pool
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -127,7 +130,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "account {}: opened {}, closed {}, {} days, {} in {} ({})",
         account.key,
         account.opened_on,
-        account.closed_on.map_or("never".to_string(), |d| d.to_string()),
+        account
+            .closed_on
+            .map_or("never".to_string(), |d| d.to_string()),
         account.open_days.map_or("-".to_string(), |d| d.to_string()),
         account.size,
         account.city,

@@ -280,7 +280,10 @@ fn derived_value_kinds_keep_their_promises() {
         }
         assert_eq!(a.tag, a.nickname.map(|n| format!("N-{n}")));
         assert!((4..=8).contains(&a.code.len()));
-        assert!(a.code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        assert!(a
+            .code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
         assert_eq!(a.serial.len(), 6);
         assert!((10..=40).contains(&a.comment.chars().count()));
         assert_eq!(a.label, format!("A{:06}", a.key));

@@ -80,7 +80,10 @@ pub struct Payment {
     pub refunded: bool,
     #[perfgen(range(start = "2024-01-01", end = "2024-03-31"))]
     pub paid_on: Date,
-    #[perfgen(derive(paid_on, add_random_duration(min = "1d", max = "10d")), null_rate = 0.4)]
+    #[perfgen(
+        derive(paid_on, add_random_duration(min = "1d", max = "10d")),
+        null_rate = 0.4
+    )]
     pub settled_on: Option<Date>,
     #[perfgen(expression = "settled_on - paid_on")]
     pub settle_days: Option<i64>,
@@ -126,7 +129,15 @@ fn payments_have_their_value_kinds_and_nulls() {
     let mut csv = Vec::new();
     Payment::write_csv(&mut csv, 42).unwrap();
     let text = String::from_utf8(csv).unwrap();
-    let first_null = payments.iter().position(|p| p.settled_on.is_none()).unwrap();
-    let line: Vec<&str> = text.lines().nth(first_null + 1).unwrap().split(',').collect();
+    let first_null = payments
+        .iter()
+        .position(|p| p.settled_on.is_none())
+        .unwrap();
+    let line: Vec<&str> = text
+        .lines()
+        .nth(first_null + 1)
+        .unwrap()
+        .split(',')
+        .collect();
     assert_eq!((line[6], line[7]), ("", ""), "{line:?}");
 }

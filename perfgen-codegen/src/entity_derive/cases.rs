@@ -15,7 +15,12 @@ const CASES_HELP: &str =
     "write `cases(when(\"quantity > 40\", categorical(bulk = 1.0)), else(categorical(small = 1.0)))`";
 
 /// `cases(when(...), ..., else(...))` into `cases` and `else` of the field's mapping.
-pub(super) fn read_cases(fa: &mut FieldAttrs, g: &Group, spans: &mut SpanTable, errors: &mut Errors) {
+pub(super) fn read_cases(
+    fa: &mut FieldAttrs,
+    g: &Group,
+    spans: &mut SpanTable,
+    errors: &mut Errors,
+) {
     let loc = fa.strategy_map.loc;
     let mut arms = Vec::new();
     let mut otherwise = false;
@@ -48,7 +53,10 @@ pub(super) fn read_cases(fa: &mut FieldAttrs, g: &Group, spans: &mut SpanTable, 
     if !otherwise {
         errors.help(
             span,
-            &format!("`cases` of `{}` has no `else(...)`: the strategy of the rows no `when` takes", fa.name),
+            &format!(
+                "`cases` of `{}` has no `else(...)`: the strategy of the rows no `when` takes",
+                fa.name
+            ),
             CASES_HELP,
         );
         errors.covered.push(loc);

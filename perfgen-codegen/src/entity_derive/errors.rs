@@ -55,7 +55,10 @@ impl SpanTable {
     /// For a [`Loc`] inside a string literal's text: that line of the text and a caret under
     /// the character, to show beside the message (the literal's span cannot be cut).
     pub(super) fn pointer(&self, loc: Loc) -> Option<String> {
-        let entry = self.texts.get((loc.line as usize).wrapping_sub(1))?.as_ref()?;
+        let entry = self
+            .texts
+            .get((loc.line as usize).wrapping_sub(1))?
+            .as_ref()?;
         // Columns of a double-quoted scalar: the opening quote on the first line, and a
         // backslash before each `"` and `\`.
         let start = if entry.first { 2 } else { 1 };

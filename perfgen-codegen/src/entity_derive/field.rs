@@ -225,7 +225,12 @@ fn set_strategy(
     fa.strategy = Some((name.to_string(), span));
 }
 
-pub(super) fn read_field_item(fa: &mut FieldAttrs, item: Item, spans: &mut SpanTable, errors: &mut Errors) {
+pub(super) fn read_field_item(
+    fa: &mut FieldAttrs,
+    item: Item,
+    spans: &mut SpanTable,
+    errors: &mut Errors,
+) {
     let name = item.name.clone();
     match (&item.body, name.as_str()) {
         (ItemBody::Flag, "unique") => {

@@ -178,12 +178,30 @@ fn null_and_value_types_are_checked() {
         }
     });
     let expected = [
-        ("`quantity` may be NULL (`null_rate = 0.25`), but is declared `i64`", "declare `quantity: Option<i64>`"),
-        ("`never_null` is never NULL, but is declared `Option<i64>`", "declare `never_null: i64`, or add `null_rate"),
-        ("`active` is generated as `bool` by `boolean`, but declared `i64`", "declare `active: bool`"),
-        ("`opened_on` is generated as `perfgen::Date`", "declare `opened_on: perfgen::Date`"),
-        ("`label` may be NULL (it is computed from `quantity`, which may be NULL)", "declare `label: Option<String>`"),
-        ("`total` is generated as `i64` by `expression`, but declared `Option<bool>`", "declare `total: Option<i64>`"),
+        (
+            "`quantity` may be NULL (`null_rate = 0.25`), but is declared `i64`",
+            "declare `quantity: Option<i64>`",
+        ),
+        (
+            "`never_null` is never NULL, but is declared `Option<i64>`",
+            "declare `never_null: i64`, or add `null_rate",
+        ),
+        (
+            "`active` is generated as `bool` by `boolean`, but declared `i64`",
+            "declare `active: bool`",
+        ),
+        (
+            "`opened_on` is generated as `perfgen::Date`",
+            "declare `opened_on: perfgen::Date`",
+        ),
+        (
+            "`label` may be NULL (it is computed from `quantity`, which may be NULL)",
+            "declare `label: Option<String>`",
+        ),
+        (
+            "`total` is generated as `i64` by `expression`, but declared `Option<bool>`",
+            "declare `total: Option<i64>`",
+        ),
     ];
     assert_eq!(errs.len(), expected.len(), "{errs:?}");
     for (e, (message, help)) in errs.iter().zip(expected) {
@@ -223,9 +241,18 @@ fn seed_group_pools_are_its_records() {
         }
     });
     assert_eq!(errs.len(), 2, "{errs:?}");
-    assert!(errs[0].contains("`seed_group` field `country` has no values"), "{errs:?}");
-    assert!(errs[0].contains("a derive has no seed file: add `pool = [...]`"), "{errs:?}");
-    assert!(errs[1].contains("`zip` lists 1, but `city` lists 2"), "{errs:?}");
+    assert!(
+        errs[0].contains("`seed_group` field `country` has no values"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[0].contains("a derive has no seed file: add `pool = [...]`"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[1].contains("`zip` lists 1, but `city` lists 2"),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -255,7 +282,16 @@ fn cases_without_when_or_else_say_so_once() {
         }
     });
     assert_eq!(errs.len(), 2, "{errs:?}");
-    assert!(errs[0].contains("`cases` of `size` has no `else(...)`"), "{errs:?}");
-    assert!(errs[1].contains("`cases` of `other` has no `when(...)`"), "{errs:?}");
-    assert!(errs.iter().all(|e| e.contains("help: write `cases(when(")), "{errs:?}");
+    assert!(
+        errs[0].contains("`cases` of `size` has no `else(...)`"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[1].contains("`cases` of `other` has no `when(...)`"),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter().all(|e| e.contains("help: write `cases(when(")),
+        "{errs:?}"
+    );
 }
