@@ -36,9 +36,11 @@ pub(super) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
 /// What the values of `ty` are, read from its tokens: for `Option<T>`, what `T` is (whether
 /// a field may be NULL is checked apart, with [`option_inner`]).
 pub(super) fn declared(ty: &syn::Type) -> Declared {
-    if let Some(inner) = option_inner(ty) {
-        return declared(inner);
-    }
+    // One `Option` only: `Option<Option<T>>` is no column type.
+    value_type(option_inner(ty).unwrap_or(ty))
+}
+
+fn value_type(ty: &syn::Type) -> Declared {
     match ty {
         syn::Type::Reference(r) => match &*r.elem {
             syn::Type::Path(p) if p.path.is_ident("str") => Declared::Is(Ty::Str),

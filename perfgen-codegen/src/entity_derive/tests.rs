@@ -175,6 +175,8 @@ fn null_and_value_types_are_checked() {
             label: String,
             #[perfgen(expression = "quantity * 2")]
             total: Option<bool>,
+            #[perfgen(expression = "quantity + 1")]
+            nested: Option<Option<i64>>,
         }
     });
     let expected = [
@@ -201,6 +203,10 @@ fn null_and_value_types_are_checked() {
         (
             "`total` is generated as `i64` by `expression`, but declared `Option<bool>`",
             "declare `total: Option<i64>`",
+        ),
+        (
+            "`nested` is generated as `i64` by `expression`, but declared `Option<Option<i64>>`",
+            "declare `nested: Option<i64>`",
         ),
     ];
     assert_eq!(errs.len(), expected.len(), "{errs:?}");
