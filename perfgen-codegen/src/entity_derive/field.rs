@@ -292,6 +292,11 @@ pub(super) fn read_field_item(
         (ItemBody::Flag, word) => {
             let strategy = canonical_strategy(word).to_string();
             set_strategy(fa, &strategy, item.span, spans, errors);
+            if strategy == cases::NAME {
+                // Reported in attribute terms: no `when(...)`, no `else(...)`.
+                let none = Group::new(proc_macro2::Delimiter::Parenthesis, TokenStream::new());
+                super::cases::read_cases(fa, &none, spans, errors);
+            }
         }
         (ItemBody::Value(_), key) => {
             let key = key.to_string();

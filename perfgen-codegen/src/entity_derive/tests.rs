@@ -224,9 +224,17 @@ fn an_error_inside_an_expression_points_into_its_text() {
             quantity: i64,
             #[perfgen(expression = "2 * quantty")]
             total: i64,
+            #[perfgen(template = "L-{quantity}-{indx:09}")]
+            label: String,
         }
     });
-    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    // Templates too: the placeholder starts at character 13.
+    let pointer = format!(
+        "= note: in \\\"L-{{quantity}}-{{indx:09}}\\\"\\n{}^",
+        " ".repeat(12 + 13)
+    );
+    assert!(errs[1].contains(&pointer), "{errs:?}\n{pointer}");
     // `quantty` starts at character 4 of the text, after `= note: in "`.
     let pointer = format!("= note: in \\\"2 * quantty\\\"\\n{}^", " ".repeat(12 + 4));
     assert!(errs[0].contains("unknown field `quantty`"), "{errs:?}");
@@ -285,9 +293,19 @@ fn cases_without_when_or_else_say_so_once() {
             size: &'static str,
             #[perfgen(cases(else(categorical(small = 1.0))))]
             other: &'static str,
+            #[perfgen(cases)]
+            bare: &'static str,
         }
     });
-    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(errs.len(), 4, "{errs:?}");
+    assert!(
+        errs[2].contains("`cases` of `bare` has no `when(...)`"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[3].contains("`cases` of `bare` has no `else(...)`"),
+        "{errs:?}"
+    );
     assert!(
         errs[0].contains("`cases` of `size` has no `else(...)`"),
         "{errs:?}"
