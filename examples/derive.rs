@@ -1,11 +1,11 @@
 //! Rust-native entities: `cargo run --example derive [-- OUT_DIR]`.
 //!
-//! Two entities defined in Rust with `#[derive(perfgen::Entity)]`, checked at compile time
+//! Three entities defined in Rust with `#[derive(perfgen::Entity)]`, checked at compile time
 //! by the same code as the YAML configs; rows are computed alone, in order or in parallel,
 //! and written as CSV (into OUT_DIR, default: a `perfgen-derive-example` folder in the
 //! system's temporary folder).
 
-use perfgen::{Timestamp, Uuid};
+use perfgen::{Date, Timestamp, Uuid};
 use std::time::Instant;
 
 #[derive(Debug, Clone, perfgen::Entity)]
@@ -60,6 +60,49 @@ pub struct Order {
     pub created_at: Timestamp,
 }
 
+/// The other value kinds, as in README.md: sequences, numbers, booleans, typed categoricals,
+/// dates, NULLs (`Option`), expressions, random strings, text, cases and a seed group.
+#[derive(Debug, Clone, perfgen::Entity)]
+#[perfgen(rows = 50_000, rule(closed_on > opened_on))]
+pub struct Account {
+    #[perfgen(sequence(start = 1, step = 1), unique)] // 1, 2, 3, ...
+    pub key: i64,
+    #[perfgen(foreign_key(User, id), null_rate = 0.3)] // an optional parent
+    pub user_id: Option<Uuid>,
+    #[perfgen(number(min = 1, max = 50))]
+    pub quantity: i64,
+    #[perfgen(number(min = -999.99, max = 9999.99, precision = 2))]
+    pub balance: f64,
+    #[perfgen(boolean(probability = 0.3))]
+    pub active: bool,
+    #[perfgen(categorical(1 = 0.5, 2 = 0.3, 3 = 0.2))] // typed values: i64
+    pub tier: i64,
+    #[perfgen(range(start = "2020-01-01", end = "2024-12-31"))] // dates: a date column
+    pub opened_on: Date,
+    #[perfgen(
+        derive(opened_on, add_random_duration(min = "30d", max = "400d")),
+        null_rate = 0.25
+    )]
+    pub closed_on: Option<Date>, // NULL in 25% of rows
+    #[perfgen(expression = "closed_on - opened_on")] // NULL where closed_on is
+    pub open_days: Option<i64>,
+    #[perfgen(expression = "round(balance * 1.5, 2)")]
+    pub limit: f64,
+    #[perfgen(random_string(pattern = "[A-Z]{2}-[0-9]{3}"))]
+    pub serial: String,
+    #[perfgen(text(min_length = 10, max_length = 40, words = ["final", "deposits", "sleep"]))]
+    pub comment: String,
+    #[perfgen(cases(
+        when("quantity > 40", categorical(bulk = 1.0)),
+        else(categorical(small = 0.7, medium = 0.3))
+    ))]
+    pub size: &'static str,
+    #[perfgen(seed_group(group = "address"), pool = ["Paris", "Lyon", "Nice"])]
+    pub city: &'static str, // record i of the group is
+    #[perfgen(seed_group(group = "address"), pool = ["75001", "69001", "06000"])]
+    pub zip: &'static str, // value i of each pool
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed = 42;
     // Any row alone, in order, or all of them on every core: the same values.
@@ -82,6 +125,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed()
     );
 
+    let account = Account::row(seed, 3);
+    println!(
+        "account {}: opened {}, closed {}, {} days, {} in {} ({})",
+        account.key,
+        account.opened_on,
+        account
+            .closed_on
+            .map_or("never".to_string(), |d| d.to_string()),
+        account.open_days.map_or("-".to_string(), |d| d.to_string()),
+        account.size,
+        account.city,
+        account.zip
+    );
+
     let dir = std::env::args()
         .nth(1)
         .map(std::path::PathBuf::from)
@@ -90,8 +147,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let users = User::write_csv(std::fs::File::create(dir.join("users.csv"))?, seed)?;
     let orders = Order::write_csv(std::fs::File::create(dir.join("orders.csv"))?, seed)?;
+    let accounts = Account::write_csv(std::fs::File::create(dir.join("accounts.csv"))?, seed)?;
     println!(
-        "wrote {users} users and {orders} orders to {} in {:.2?}",
+        "wrote {users} users, {orders} orders and {accounts} accounts to {} in {:.2?}",
         dir.display(),
         started.elapsed()
     );

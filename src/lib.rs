@@ -31,4 +31,4 @@ pub use perfgen_macros::Entity;
 /// What generated code calls: RNG, samplers, formatting, ordered parallel output.
 pub use perfgen_runtime as runtime;
 pub use perfgen_runtime::output::OutputError;
-pub use perfgen_runtime::{Context, Entity, RowError, Timestamp, Uuid};
+pub use perfgen_runtime::{Context, Date, Entity, RowError, Timestamp, Uuid};

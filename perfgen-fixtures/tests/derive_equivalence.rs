@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use perfgen::{Timestamp, Uuid};
+use perfgen::{Date, Timestamp, Uuid};
 use perfgen_fixtures::derive_equivalent as yaml;
 
 #[derive(Debug, Clone, PartialEq, perfgen::Entity)]
@@ -60,9 +60,84 @@ struct Order {
     created_at: Timestamp,
 }
 
+/// Every value kind beyond the seed document's, NULLs included: `Option` where a field may be
+/// NULL (its own `null_rate`, or computed from such a field).
+#[derive(Debug, Clone, PartialEq, perfgen::Entity)]
+#[perfgen(rows = 3000, rule(closed_on > opened_on))]
+struct Account {
+    #[perfgen(sequence(start = 1, step = 1), unique)]
+    key: i64,
+    #[perfgen(foreign_key(User, id), null_rate = 0.3)]
+    user_id: Option<Uuid>,
+    #[perfgen(number(min = 1, max = 50), rule(!= 7))]
+    quantity: i64,
+    #[perfgen(number(min = -999.99, max = 9999.99, precision = 2))]
+    balance: f64,
+    #[perfgen(number(min = 0, max = 1, precision = 3, exponential(rate = 2)))]
+    ratio: f64,
+    #[perfgen(number(min = 10, max = 9000, linear), unique)]
+    slot: i64,
+    #[perfgen(boolean(probability = 0.3))]
+    active: bool,
+    #[perfgen(boolean, null_rate = 0.1)]
+    verified: Option<bool>,
+    #[perfgen(categorical(1 = 0.5, 2 = 0.3, 3 = 0.2))]
+    tier: i64,
+    #[perfgen(categorical(true = 0.1, false = 0.9))]
+    vip: bool,
+    #[perfgen(range(start = "2020-01-01", end = "2024-12-31"))]
+    opened_on: Date,
+    #[perfgen(
+        derive(opened_on, add_random_duration(min = "30d", max = "400d")),
+        null_rate = 0.25
+    )]
+    closed_on: Option<Date>,
+    #[perfgen(
+        range(start = "2024-01-01T00:00:00Z", end = "2024-06-30T00:00:00Z"),
+        null_rate = 0.5
+    )]
+    last_login: Option<Timestamp>,
+    #[perfgen(random_string(min_length = 4, max_length = 8, alphabet = "A-Z0-9"))]
+    code: String,
+    #[perfgen(random_string(pattern = "[A-Z]{2}-[0-9]{3}"))]
+    serial: String,
+    #[perfgen(text(
+        min_length = 10,
+        max_length = 40,
+        words = ["furiously", "carefully", "final", "deposits", "sleep"]
+    ))]
+    comment: String,
+    #[perfgen(template = "A{index+1:06}", unique)]
+    label: String,
+    #[perfgen(pool = ["Ace", "Bee", "Cy"], null_rate = 0.2)]
+    nickname: Option<&'static str>,
+    #[perfgen(template = "N-{nickname}")]
+    tag: Option<String>,
+    #[perfgen(expression = "quantity * 2")]
+    total: i64,
+    #[perfgen(expression = "closed_on - opened_on")]
+    open_days: Option<i64>,
+    #[perfgen(expression = "uniform(1, 20)", type = "decimal", precision = 2)]
+    fee: f64,
+    #[perfgen(cases(
+        when("quantity > 40", categorical(bulk = 1.0)),
+        when("active", categorical(premium = 0.6, standard = 0.4)),
+        else(categorical(small = 0.7, medium = 0.3))
+    ))]
+    size: &'static str,
+    #[perfgen(
+        seed_group(group = "address", zipf(alpha = 1.2)),
+        pool = ["Paris", "Lyon", "Nice", "Paris"]
+    )]
+    city: &'static str,
+    #[perfgen(seed_group(group = "address"), pool = ["75001", "69001", "06000", "75015"])]
+    zip: &'static str,
+}
+
 const SEED: u64 = 7;
 
-fn yaml_files() -> (tempfile::TempDir, Vec<u8>, Vec<u8>) {
+/// The YAML twin's files for `SEED`, in a temporary folder.
+fn yaml_files() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap().to_string();
     let seed = SEED.to_string();
@@ -77,9 +152,7 @@ fn yaml_files() -> (tempfile::TempDir, Vec<u8>, Vec<u8>) {
         &mut se,
     );
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&se));
-    let users = std::fs::read(dir.path().join("users_bulk.csv")).unwrap();
-    let orders = std::fs::read(dir.path().join("orders_bulk.csv")).unwrap();
-    (dir, users, orders)
+    dir
 }
 
 fn csv_of<F: FnOnce(&mut Vec<u8>)>(f: F) -> Vec<u8> {
@@ -90,14 +163,26 @@ fn csv_of<F: FnOnce(&mut Vec<u8>)>(f: F) -> Vec<u8> {
 
 #[test]
 fn derived_and_yaml_entities_write_the_same_bytes() {
-    let (_dir, users, orders) = yaml_files();
+    let dir = yaml_files();
+    let file = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    let (users, orders, accounts) = (
+        file("users_bulk.csv"),
+        file("orders_bulk.csv"),
+        file("accounts_bulk.csv"),
+    );
     let du = csv_of(|v| assert_eq!(User::write_csv(v, SEED).unwrap(), 2000));
     let dord = csv_of(|v| assert_eq!(Order::write_csv(v, SEED).unwrap(), 5000));
+    let dacc = csv_of(|v| assert_eq!(Account::write_csv(v, SEED).unwrap(), 3000));
     assert!(du == users, "users differ:\n{}", first_diff(&du, &users));
     assert!(
         dord == orders,
         "orders differ:\n{}",
         first_diff(&dord, &orders)
+    );
+    assert!(
+        dacc == accounts,
+        "accounts differ:\n{}",
+        first_diff(&dacc, &accounts)
     );
     // A different seed gives different data, from both.
     let other = csv_of(|v| {
@@ -149,6 +234,74 @@ fn every_api_gives_the_same_rows() {
         yaml::Order::user_id_at(&cx, 77).unwrap(),
         Order::user_id_at(&cx, 77).unwrap()
     );
+    // The same `Option`s, `None` for a NULL, in both front ends' structs.
+    for i in [0u64, 1, 2, 3, 1500, 2999] {
+        let (y, d) = (yaml::Account::row(&cx, i).unwrap(), Account::row(SEED, i));
+        assert_eq!(
+            (y.user_id, y.closed_on, y.last_login, y.nickname, y.tag),
+            (d.user_id, d.closed_on, d.last_login, d.nickname, d.tag),
+            "row {i}"
+        );
+        assert_eq!(
+            (y.key, y.verified, y.opened_on, y.open_days, y.size, y.city),
+            (d.key, d.verified, d.opened_on, d.open_days, d.size, d.city),
+            "row {i}"
+        );
+    }
+}
+
+#[test]
+fn derived_value_kinds_keep_their_promises() {
+    let rows: Vec<Account> = Account::rows(SEED).collect();
+    let share = |none: usize| none as f64 / rows.len() as f64;
+    let nones = |f: fn(&Account) -> bool| share(rows.iter().filter(|a| f(a)).count());
+    // NULLs at about their rates (3000 rows: 4 standard deviations are under 0.04).
+    assert!((nones(|a| a.closed_on.is_none()) - 0.25).abs() < 0.04);
+    assert!((nones(|a| a.last_login.is_none()) - 0.5).abs() < 0.04);
+    assert!((nones(|a| a.user_id.is_none()) - 0.3).abs() < 0.04);
+    assert!((nones(|a| a.verified.is_none()) - 0.1).abs() < 0.03);
+    assert!((nones(|a| a.active) - 0.3).abs() < 0.04);
+    let (from, to) = (Date(18262), Date(20088)); // 2020-01-01, 2024-12-31
+    for (i, a) in rows.iter().enumerate() {
+        assert_eq!(a.key, i as i64 + 1);
+        assert!((1..=50).contains(&a.quantity) && a.quantity != 7);
+        assert_eq!(a.total, a.quantity * 2);
+        assert!((-999.99..=9999.99).contains(&a.balance));
+        assert_eq!((a.balance * 100.0).round() / 100.0, a.balance);
+        assert!((from..=to).contains(&a.opened_on));
+        // NULL in, NULL out: the days open exist exactly where the closing date does.
+        match a.closed_on {
+            Some(c) => {
+                let days = (c.0 - a.opened_on.0) as i64;
+                assert!((30..=400).contains(&days));
+                assert_eq!(a.open_days, Some(days));
+            }
+            None => assert_eq!(a.open_days, None),
+        }
+        assert_eq!(a.tag, a.nickname.map(|n| format!("N-{n}")));
+        assert!((4..=8).contains(&a.code.len()));
+        assert!(a
+            .code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        assert_eq!(a.serial.len(), 6);
+        assert!((10..=40).contains(&a.comment.chars().count()));
+        assert_eq!(a.label, format!("A{:06}", a.key));
+        assert!((1.0..=20.0).contains(&a.fee));
+        let expected: &[&str] = match (a.quantity > 40, a.active) {
+            (true, _) => &["bulk"],
+            (false, true) => &["premium", "standard"],
+            _ => &["small", "medium"],
+        };
+        assert!(expected.contains(&a.size), "{} {a:?}", a.size);
+        let record = [
+            ("Paris", "75001"),
+            ("Lyon", "69001"),
+            ("Nice", "06000"),
+            ("Paris", "75015"),
+        ];
+        assert!(record.contains(&(a.city, a.zip)), "{a:?}");
+    }
 }
 
 #[test]
@@ -194,6 +347,11 @@ fn derived_data_passes_perfgen_verify() {
     .unwrap();
     Order::write_csv(
         std::fs::File::create(dir.path().join("orders_bulk.csv")).unwrap(),
+        SEED,
+    )
+    .unwrap();
+    Account::write_csv(
+        std::fs::File::create(dir.path().join("accounts_bulk.csv")).unwrap(),
         SEED,
     )
     .unwrap();

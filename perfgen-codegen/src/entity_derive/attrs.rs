@@ -83,8 +83,16 @@ pub(super) fn parse_items(tokens: TokenStream, errors: &mut Errors) -> Vec<Item>
 fn parse_item(chunk: &[TokenTree], errors: &mut Errors) -> Option<Item> {
     let mut i = 0;
     let mut path = TokenStream::new();
-    let (name, span) = match &chunk[0] {
-        TokenTree::Literal(l) => {
+    let (name, span) = match chunk {
+        // A negative number as a name: a categorical's value (`-1 = 0.2`).
+        [TokenTree::Punct(m), TokenTree::Literal(l), ..] if m.as_char() == '-' => {
+            i = 2;
+            match literal(l, "-") {
+                Value::Scalar { text, .. } => (text, l.span()),
+                Value::List { .. } => unreachable!("a literal is a scalar"),
+            }
+        }
+        [TokenTree::Literal(l), ..] => {
             i = 1;
             match syn::parse2::<syn::LitStr>(TokenTree::Literal(l.clone()).into()) {
                 Ok(s) => (s.value(), l.span()),

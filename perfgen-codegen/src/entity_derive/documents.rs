@@ -12,6 +12,7 @@ use crate::diag::{Diagnostics, Severity};
 use crate::ir::Program;
 use crate::lower::{self, External};
 use crate::seed::SeedDoc;
+use crate::strategy::seed_group;
 use crate::yaml::{Yaml, YamlKind};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -24,7 +25,8 @@ pub(super) fn lower(
     errors: &mut Errors,
 ) -> Option<Program> {
     let config = config_doc(entity);
-    let seed = seed_doc(entity);
+    let mut seed = seed_doc(entity);
+    group_records(entity, &mut seed, errors);
     let parent_docs: Vec<ConfigDoc> = entity.parents.iter().map(parent_doc).collect();
     let externals: Vec<External<'_>> = entity
         .parents
@@ -48,11 +50,17 @@ pub(super) fn lower(
         &mut d,
     );
     let diagnostics = d.into_sorted();
-    for diag in diagnostics.iter().filter(|x| x.severity == Severity::Error) {
-        errors.push(
-            spans.span(diag.loc),
-            render(&diag.message, diag.help.as_deref()),
-        );
+    let covered = std::mem::take(&mut errors.covered);
+    for diag in diagnostics
+        .iter()
+        .filter(|x| x.severity == Severity::Error && !covered.contains(&x.loc))
+    {
+        let mut text = render(&diag.message, diag.help.as_deref());
+        if let Some(pointer) = spans.pointer(diag.loc) {
+            text.push('\n');
+            text.push_str(&pointer);
+        }
+        errors.push(spans.span(diag.loc), text);
     }
     program
 }
@@ -112,6 +120,43 @@ fn seed_doc(entity: &EntityAttrs<'_>) -> SeedDoc {
         }
     }
     seed
+}
+
+/// The seed records of the `seed_group` fields: value i of each member's `pool` is record i,
+/// so every member lists as many values as the first. A member that does not is reported
+/// here, and its pool padded or cut so the shared check does not report it a second time.
+fn group_records(entity: &EntityAttrs<'_>, seed: &mut SeedDoc, errors: &mut Errors) {
+    let members: Vec<_> = entity
+        .fields
+        .iter()
+        .filter(|f| matches!(&f.strategy, Some((s, _)) if s == seed_group::NAME))
+        .collect();
+    let Some((name, records)) = members
+        .iter()
+        .find_map(|f| Some((&f.name, f.pool.as_ref()?.0.len())))
+    else {
+        return;
+    };
+    seed.record_count = records;
+    for f in members {
+        match &f.pool {
+            Some((values, span)) if values.len() != records => errors.help(
+                *span,
+                &format!(
+                    "the pools of `seed_group` fields are the group's records: `{}` lists {}, but `{name}` lists {records}",
+                    f.name,
+                    values.len()
+                ),
+                "give every `seed_group` field's `pool` one value per record, in the same order",
+            ),
+            Some(_) => continue,
+            None => {} // reported with the field's attributes
+        }
+        seed.values
+            .entry(f.name.clone())
+            .or_default()
+            .resize(records, String::new());
+    }
 }
 
 /// A parent type's config: its name only; its fields are the [`External`]'s.

@@ -10,7 +10,10 @@ use crate::config::ValidationSpec;
 use crate::diag::Loc;
 use crate::diag::Spanned;
 use crate::ir::Ty;
-use crate::strategy::{duration, foreign_key, normal, pool, range, template, uuid};
+use crate::strategy::{
+    cases, duration, expression, foreign_key, normal, number, pool, range, seed_group, template,
+    uuid,
+};
 use crate::yaml::{Key, Yaml, YamlKind};
 use proc_macro2::{Group, Span, TokenStream};
 use quote::quote;
@@ -25,6 +28,7 @@ const STRATEGY_ALIASES: &[(&str, &str)] = &[
     ("foreign_key", foreign_key::NAME),
     ("categorical", pool::CATEGORICAL_NAME),
     ("pool", pool::SEED_POOL_NAME),
+    ("number", number::NAME),
 ];
 
 /// Words that set `distribution` (`zipf(alpha = 1.2)`, `linear`, ...).
@@ -37,7 +41,7 @@ pub(super) struct StrategyMap {
 }
 
 impl StrategyMap {
-    fn set(&mut self, key: &str, key_loc: Loc, value: Yaml) {
+    pub(super) fn set(&mut self, key: &str, key_loc: Loc, value: Yaml) {
         self.entries.push((
             Key {
                 text: key.to_string(),
@@ -69,7 +73,7 @@ pub(super) struct FieldAttrs {
     pub(super) rules: Vec<ValidationSpec>,
 }
 
-fn yaml_scalar(text: impl Into<String>, quoted: bool, loc: Loc) -> Yaml {
+pub(super) fn yaml_scalar(text: impl Into<String>, quoted: bool, loc: Loc) -> Yaml {
     Yaml {
         loc,
         kind: YamlKind::Scalar {
@@ -83,7 +87,14 @@ fn yaml_scalar(text: impl Into<String>, quoted: bool, loc: Loc) -> Yaml {
 fn value_to_yaml(v: &Value, spans: &mut SpanTable) -> Yaml {
     match v {
         Value::Scalar { text, quoted, span } => {
-            yaml_scalar(text.clone(), *quoted, spans.loc(*span))
+            // A string may be an expression, template or pattern: an error inside it is
+            // shown with the text and a caret.
+            let loc = if *quoted {
+                spans.text_loc(*span, text)
+            } else {
+                spans.loc(*span)
+            };
+            yaml_scalar(text.clone(), *quoted, loc)
         }
         Value::List { items, span } => {
             let loc = spans.loc(*span);
@@ -165,16 +176,28 @@ pub(super) fn read_field(
                 "add `pool = [\"a\", \"b\"]`: the values to draw from",
             );
         }
-        if strategy == normal::NAME
-            && !fa.strategy_map.has("type")
-            && declared(&fa.ty) == Declared::Is(Ty::Int)
-        {
-            let tl = spans.loc(fa.ty.span());
-            fa.strategy_map
-                .set("type", tl, yaml_scalar("integer", false, tl));
+    }
+    typed_by_declaration(&mut fa, spans);
+    if let Some((strategy, span)) = &fa.strategy {
+        if strategy == seed_group::NAME && fa.pool.is_none() {
+            errors.help(
+                *span,
+                &format!("`seed_group` field `{}` has no values", fa.name),
+                "a derive has no seed file: add `pool = [...]`, the group's records (value i of each member's pool is record i)",
+            );
         }
     }
     Some(fa)
+}
+
+/// A `normal` declared `i64` draws whole numbers (`type: integer`), as the declaration says.
+pub(super) fn typed_by_declaration(fa: &mut FieldAttrs, spans: &mut SpanTable) {
+    let is_normal = matches!(&fa.strategy, Some((s, _)) if s == normal::NAME);
+    if is_normal && !fa.strategy_map.has("type") && declared(&fa.ty) == Declared::Is(Ty::Int) {
+        let tl = spans.loc(fa.ty.span());
+        fa.strategy_map
+            .set("type", tl, yaml_scalar("integer", false, tl));
+    }
 }
 
 fn set_strategy(
@@ -202,7 +225,12 @@ fn set_strategy(
     fa.strategy = Some((name.to_string(), span));
 }
 
-fn read_field_item(fa: &mut FieldAttrs, item: Item, spans: &mut SpanTable, errors: &mut Errors) {
+pub(super) fn read_field_item(
+    fa: &mut FieldAttrs,
+    item: Item,
+    spans: &mut SpanTable,
+    errors: &mut Errors,
+) {
     let name = item.name.clone();
     match (&item.body, name.as_str()) {
         (ItemBody::Flag, "unique") => {
@@ -225,6 +253,10 @@ fn read_field_item(fa: &mut FieldAttrs, item: Item, spans: &mut SpanTable, error
         (ItemBody::Value(_), "template") => {
             set_strategy(fa, template::NAME, item.span, spans, errors);
             set_param(fa, &item, "template", spans);
+        }
+        (ItemBody::Value(_), "expression") => {
+            set_strategy(fa, expression::NAME, item.span, spans, errors);
+            set_param(fa, &item, "expression", spans);
         }
         (ItemBody::List(g), "rule") => {
             let text = rule_text(g.stream());
@@ -253,12 +285,18 @@ fn read_field_item(fa: &mut FieldAttrs, item: Item, spans: &mut SpanTable, error
                 foreign_key::NAME => read_foreign_key(fa, g, spans, errors),
                 duration::NAME => read_derive_from_field(fa, g, spans, errors),
                 pool::CATEGORICAL_NAME => read_categorical(fa, g, spans, errors),
+                cases::NAME => super::cases::read_cases(fa, g, spans, errors),
                 _ => read_params(fa, g.stream(), &strategy, spans, errors),
             }
         }
         (ItemBody::Flag, word) => {
             let strategy = canonical_strategy(word).to_string();
             set_strategy(fa, &strategy, item.span, spans, errors);
+            if strategy == cases::NAME {
+                // Reported in attribute terms: no `when(...)`, no `else(...)`.
+                let none = Group::new(proc_macro2::Delimiter::Parenthesis, TokenStream::new());
+                super::cases::read_cases(fa, &none, spans, errors);
+            }
         }
         (ItemBody::Value(_), key) => {
             let key = key.to_string();

@@ -18,11 +18,13 @@
 //! end".
 //!
 //! The stages, each gated on the previous one having no errors, one private module each:
-//! read the attributes (`attrs`: token syntax; `container` and `field`: the keys; `parents`:
-//! the types a foreign key names) -> the shared checks on the synthesized `documents` -> the
-//! declared Rust `types` -> the `impls`.
+//! read the attributes (`attrs`: token syntax; `container` and `field`: the keys; `cases`:
+//! the branches of `cases(...)`; `parents`: the types a foreign key names) -> the shared
+//! checks on the synthesized `documents` -> the declared Rust `types` (`rust_type` reads
+//! them; `Option<T>` exactly where a field may be NULL) -> the `impls`.
 
 mod attrs;
+mod cases;
 mod container;
 mod documents;
 mod errors;

@@ -90,7 +90,7 @@ fn key_type(f: &FieldAttrs, errors: &mut Errors) -> Option<Ty> {
             errors.help(
                 f.ty.span(),
                 &format!("foreign key `{}` must be declared with the parent field's type", f.name),
-                "declare it `perfgen::Uuid`, `i64`, `perfgen::Timestamp`, `&'static str` or `String`",
+                "declare it `perfgen::Uuid`, `i64`, `perfgen::Timestamp`, `perfgen::Date`, `&'static str` or `String` (in `Option<...>` with a `null_rate`)",
             );
             None
         }
