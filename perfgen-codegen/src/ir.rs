@@ -172,6 +172,16 @@ impl TemplatePiece {
     }
 }
 
+/// A parent field an expression reads: written `path` (`order.o_orderdate`), through foreign
+/// key `fk` (a field of the reading entity), field `field` of parent entity `entity`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParentRead {
+    pub path: Vec<String>,
+    pub fk: usize,
+    pub entity: usize,
+    pub field: usize,
+}
+
 /// How a field's values are drawn, fully resolved. The runtime's `spec::Strategy` has the
 /// same variants over `&'static` data (what the binary's catalog describes); this one owns
 /// its data and can name entities defined elsewhere ([`Strategy::External`]).
@@ -242,6 +252,8 @@ pub enum Strategy {
         expr: crate::expr::TypedExpr,
         /// The same-row fields it reads, by position, in order of first use.
         reads: Vec<usize>,
+        /// The parent fields it reads (`order.o_orderdate`).
+        parent_reads: Vec<ParentRead>,
         /// Whether it draws from the cell's stream (`uniform`, `bernoulli`).
         random: bool,
     },
@@ -254,6 +266,8 @@ pub enum Strategy {
         otherwise: Box<Strategy>,
         /// The same-row fields the conditions read, by position.
         reads: Vec<usize>,
+        /// The parent fields the conditions read.
+        parent_reads: Vec<ParentRead>,
     },
     /// The field's value in the row's record of seed group `group`.
     SeedGroup {

@@ -162,7 +162,9 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
             }
             s
         }
-        Strategy::Cases { arms, otherwise } => {
+        Strategy::Cases {
+            arms, otherwise, ..
+        } => {
             let mut s = String::from("cases:");
             for a in arms {
                 let _ = write!(s, " when `{}`: {};", a.when, describe_branch(a.then, info));

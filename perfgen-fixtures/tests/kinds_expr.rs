@@ -127,7 +127,7 @@ fn same_bytes_whatever_the_threads_and_shards() {
         files
     };
     let one = read(&["--threads", "1"]);
-    assert_eq!(one.len(), 2);
+    assert_eq!(one.len(), 3, "orders, places and lineitems");
     assert_eq!(one, read(&["--threads", "4"]));
     for n in [2, 3] {
         let mut joined = std::collections::BTreeMap::new();
@@ -316,4 +316,107 @@ fn verify_passes_on_groups_and_catches_a_broken_tuple() {
         report.contains(&format!("places.csv:{}", row + 2)),
         "{report}"
     );
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (or an RFC 3339 time's date part).
+fn days(t: &str) -> i64 {
+    ts(&format!("{}T00:00:00Z", &t[..10])).div_euclid(86_400)
+}
+
+#[test]
+fn expressions_read_the_fields_of_the_parent_their_foreign_key_drew() {
+    let (_dir, mut tables) = generate(&CATALOG, &["--seed", "7", ROWS[0], ROWS[1]]);
+    let (orders, lines) = (
+        tables.remove("orders").unwrap(),
+        tables.remove("lineitems").unwrap(),
+    );
+    let key = orders.col("o_linekey");
+    let by_key: std::collections::HashMap<&str, &Vec<String>> =
+        orders.rows.iter().map(|r| (r[key].as_str(), r)).collect();
+    let o = |name: &str| orders.col(name);
+    let l = |name: &str| lines.col(name);
+    let mut modes = HashSet::new();
+    for (i, line) in lines.rows.iter().enumerate() {
+        let order = by_key[line[l("l_orderkey")].as_str()];
+        let ship = days(&line[l("l_shipdate")]) - days(&order[o("o_orderdate")]);
+        assert!(
+            (1..=121).contains(&ship),
+            "row {i}: shipped {ship} days after its order"
+        );
+        let receipt = days(&line[l("l_receiptdate")]) - days(&line[l("l_shipdate")]);
+        assert!((1..=30).contains(&receipt), "row {i}");
+        let note = format!("{}/{}", order[o("o_region")], order[o("o_label")]);
+        assert_eq!(line[l("l_note")], note, "row {i}");
+        let price = dec(&line[l("l_price")], 2);
+        assert!(
+            (price - 2.0 * dec(&order[o("o_unitprice")], 2)).abs() < 1e-9,
+            "row {i}"
+        );
+        let mode = line[l("l_mode")].as_str();
+        if order[o("o_region")] == "EU" {
+            assert_eq!(mode, "RAIL", "row {i}");
+        } else {
+            assert!(mode == "AIR" || mode == "SHIP", "row {i}: {mode}");
+        }
+        modes.insert(mode.to_string());
+    }
+    assert_eq!(modes.len(), 3, "both branches drawn: {modes:?}");
+}
+
+/// Replace cell `col` of data line `line` (1-based, after the header) of `file` in `dir`.
+fn set_cell(dir: &std::path::Path, file: &str, line: usize, col: &str, value: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let c = lines[0].split(',').position(|h| h == col).unwrap();
+    let mut cells: Vec<String> = lines[line].split(',').map(str::to_string).collect();
+    cells[c] = value.to_string();
+    lines[line] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn verify_reads_parent_fields_and_catches_a_line_that_breaks_its_order() {
+    let (dir, mut tables) = generate(&CATALOG, &["--seed", "7", ROWS[0], ROWS[1]]);
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let (orders, lines) = (
+        tables.remove("orders").unwrap(),
+        tables.remove("lineitems").unwrap(),
+    );
+    let key = orders.col("o_linekey");
+    let order_of = |line: usize| {
+        let k = &lines.rows[line][lines.col("l_orderkey")];
+        orders.rows.iter().find(|r| &r[key] == k).unwrap().clone()
+    };
+    // A price that is not twice its order's unit price (a deterministic parent read).
+    let o = order_of(2);
+    let unit = dec(&o[orders.col("o_unitprice")], 2);
+    let d = tempfile::tempdir().unwrap();
+    for f in ["orders.csv", "lineitems.csv", "places.csv"] {
+        std::fs::copy(dir.path().join(f), d.path().join(f)).unwrap();
+    }
+    set_cell(
+        d.path(),
+        "lineitems.csv",
+        3,
+        "l_price",
+        &format!("{:.2}", unit * 2.0 + 1.0),
+    );
+    let (code, report) = verify(d.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("lineitems.csv:4"), "{report}");
+    // A ship date 122 days after its order (a draw bounded by a parent field).
+    let o = order_of(4);
+    let day = days(&o[orders.col("o_orderdate")]) + 122;
+    let date = {
+        let t = perfgen_runtime::time::Timestamp(day * 86_400);
+        let mut s = Vec::new();
+        t.write_rfc3339(&mut s);
+        String::from_utf8(s).unwrap()[..10].to_string()
+    };
+    set_cell(dir.path(), "lineitems.csv", 5, "l_shipdate", &date);
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("lineitems.csv:6"), "{report}");
 }

@@ -197,11 +197,15 @@ pub enum Strategy {
         range: Option<(f64, f64)>,
         /// The same-row fields it reads, by position: NULL in any of them gives NULL.
         reads: &'static [usize],
+        /// The parent fields it reads (`order.o_orderdate`).
+        parent_reads: &'static [ParentRead],
     },
     /// `cases`: the first arm whose condition holds draws the value, else `otherwise`.
     Cases {
         arms: &'static [CaseArm],
         otherwise: &'static Strategy,
+        /// The parent fields the conditions read.
+        parent_reads: &'static [ParentRead],
     },
     /// `seed_group`: the field's value in the row's record of the group, every member of a
     /// group reading the same record.
@@ -261,6 +265,15 @@ impl Strategy {
             other => other.value_inputs(),
         }
     }
+}
+
+/// A parent field an expression reads, as written (`order.o_orderdate`): field `field` of
+/// the parent row that foreign key `fk` (a field of the same entity) references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParentRead {
+    pub path: &'static str,
+    pub fk: usize,
+    pub field: usize,
 }
 
 /// One arm of [`Strategy::Cases`].

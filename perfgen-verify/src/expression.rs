@@ -6,16 +6,16 @@
 //! is checked against the build-time range, when there is one. A `cases` field's condition
 //! is evaluated the same way and its value checked against the branch it picks.
 
-use crate::compare::{CellValue, RowView};
+use crate::compare::{CellValue, Rhs, RowView};
 use crate::evaluator::{describe_shape, matches_shape, text_of, Maybe, Row, V};
 use crate::state::{DrawsPlan, FieldState, Plan, Tally};
 use crate::windows::resolve_time;
-use perfgen_runtime::catalog::EntityInfo;
-use perfgen_runtime::spec::{ColumnType, Strategy};
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
+use perfgen_runtime::spec::{ColumnType, Operand, ParentRead, Strategy};
 
 /// The plan of an expression field (none when it draws and has no known range), with its
 /// value check.
-pub(crate) fn plan(fs: &mut FieldState, info: &EntityInfo) {
+pub(crate) fn plan(fs: &mut FieldState, catalog: &Catalog, info: &EntityInfo) {
     let Strategy::Expression {
         text,
         random,
@@ -25,9 +25,10 @@ pub(crate) fn plan(fs: &mut FieldState, info: &EntityInfo) {
     else {
         return;
     };
-    let names: Vec<&str> = info.fields.iter().map(|f| f.name).collect();
     let what = |s: String| Some(("expression".to_string(), s, Tally::default()));
-    if let Some(e) = crate::evaluator::parse(text, &names) {
+    if let Some(e) =
+        names_of(catalog, info, fs.spec.strategy).and_then(|n| crate::evaluator::parse(text, &n))
+    {
         if !random {
             fs.value_t = what(format!("equal to `{text}` over the row"));
             fs.expression = Some(Plan::Recompute(e));
@@ -53,14 +54,22 @@ pub(crate) fn plan(fs: &mut FieldState, info: &EntityInfo) {
 }
 
 /// The plan of a `cases` field: its conditions, each branch's law, and its value check.
-pub(crate) fn plan_cases(fs: &mut FieldState, info: &EntityInfo) {
-    let Strategy::Cases { arms, otherwise } = fs.spec.strategy else {
+pub(crate) fn plan_cases(fs: &mut FieldState, catalog: &Catalog, info: &EntityInfo) {
+    let Strategy::Cases {
+        arms, otherwise, ..
+    } = fs.spec.strategy
+    else {
         return;
     };
-    let names: Vec<&str> = info.fields.iter().map(|f| f.name).collect();
+    let names = names_of(catalog, info, fs.spec.strategy);
     let arms = arms
         .iter()
-        .map(|a| (crate::evaluator::parse(a.when, &names), a.then))
+        .map(|a| {
+            let cond = names
+                .as_ref()
+                .and_then(|n| crate::evaluator::parse(a.when, n));
+            (cond, a.then)
+        })
         .collect();
     fs.value_t = Some((
         "cases".to_string(),
@@ -146,15 +155,69 @@ fn branch_accepts(s: Strategy, val: CellValue, text: &str, now: i64) -> bool {
     }
 }
 
-/// The row's values as expressions read them.
-fn row_values(view: &RowView<'_>) -> Vec<V> {
-    view.entity
+/// The parent fields an expression or `cases` field reads.
+fn parent_reads_of(s: Strategy) -> &'static [ParentRead] {
+    match s {
+        Strategy::Expression { parent_reads, .. } | Strategy::Cases { parent_reads, .. } => {
+            parent_reads
+        }
+        _ => &[],
+    }
+}
+
+/// The names an expression of field strategy `s` may read: the row's fields, then the parent
+/// fields it reads (`order.o_orderdate`); `None` when a parent field is text, which verify
+/// keeps only as a digest (the expression is then not evaluated).
+fn names_of(catalog: &Catalog, info: &EntityInfo, s: Strategy) -> Option<Vec<&'static str>> {
+    let mut names: Vec<&'static str> = info.fields.iter().map(|f| f.name).collect();
+    for r in parent_reads_of(s) {
+        let Strategy::ForeignKey { parent, .. } = info.fields.get(r.fk)?.spec.strategy else {
+            return None;
+        };
+        let column = catalog.entities[parent].fields.get(r.field)?.spec.column;
+        if column == ColumnType::Text {
+            return None;
+        }
+        names.push(r.path);
+    }
+    Some(names)
+}
+
+/// The row's values as expressions read them: its fields, then the parent fields `reads`
+/// (`None` when a parent's value is not known: no parent row, a repeated parent key).
+fn row_values(view: &RowView<'_>, reads: &[ParentRead]) -> Option<Vec<V>> {
+    let mut values: Vec<V> = view
+        .entity
         .fields
         .iter()
         .enumerate()
         // A column it may read is unreadable: its own check reports it.
         .map(|(j, f)| cell_value(f.spec.column, view.vals[j], view.texts[j]).unwrap_or(V::Null))
-        .collect()
+        .collect();
+    for r in reads {
+        let Strategy::ForeignKey { parent, .. } = view.entity.fields[r.fk].spec.strategy else {
+            return None;
+        };
+        let column = view.catalog.entities[parent].fields[r.field].spec.column;
+        let v = match view.operand(&Operand::Parent {
+            fk: r.fk,
+            field: r.field,
+        }) {
+            Rhs::Null => V::Null,
+            Rhs::Num(x) => match column {
+                ColumnType::Integer => V::Int(x as i64),
+                ColumnType::Boolean => V::Bool(x != 0.0),
+                ColumnType::Decimal(p) => V::Dec(x, p),
+                _ => return None,
+            },
+            Rhs::Time(t) if column == ColumnType::Date => V::Date(t.div_euclid(86_400)),
+            Rhs::Time(t) => V::Time(t),
+            Rhs::Uuid(u) => V::Text(crate::compare::uuid_text(u)),
+            _ => return None,
+        };
+        values.push(v);
+    }
+    Some(values)
 }
 
 /// A cell's value as the expression reads it (`None` when the cell cannot be read).
@@ -326,7 +389,9 @@ pub(crate) fn check(
     match plan {
         Plan::Range(lo, hi) => check_range(tally, line, val, text, (*lo, *hi)),
         Plan::Draws(d) => {
-            let fields = row_values(view);
+            let Some(fields) = row_values(view, parent_reads_of(fs.spec.strategy)) else {
+                return;
+            };
             let cell = DrawCell {
                 row,
                 line,
@@ -350,7 +415,9 @@ pub(crate) fn check(
             }
         }
         Plan::Cases(arms, otherwise) => {
-            let fields = row_values(view);
+            let Some(fields) = row_values(view, parent_reads_of(fs.spec.strategy)) else {
+                return;
+            };
             let row = Row {
                 fields: &fields,
                 row,
@@ -386,7 +453,9 @@ pub(crate) fn check(
             }
         }
         Plan::Recompute(e) => {
-            let fields = row_values(view);
+            let Some(fields) = row_values(view, parent_reads_of(fs.spec.strategy)) else {
+                return;
+            };
             let got = Row {
                 fields: &fields,
                 row,
@@ -415,7 +484,9 @@ pub(crate) fn check_null(fs: &mut FieldState, row: u64, line: u64, view: &RowVie
     let (Some(Plan::Recompute(e)), Some((_, _, tally))) = (&fs.expression, &mut fs.value_t) else {
         return;
     };
-    let fields = row_values(view);
+    let Some(fields) = row_values(view, parent_reads_of(fs.spec.strategy)) else {
+        return;
+    };
     match (Row {
         fields: &fields,
         row,

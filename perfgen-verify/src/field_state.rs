@@ -103,8 +103,8 @@ pub(crate) fn field_state(
         Strategy::RandomString { .. } | Strategy::Pattern { .. } | Strategy::Words { .. } => {
             crate::text::plan_text(&mut fs)
         }
-        Strategy::Expression { .. } => crate::expression::plan(&mut fs, info),
-        Strategy::Cases { .. } => crate::expression::plan_cases(&mut fs, info),
+        Strategy::Expression { .. } => crate::expression::plan(&mut fs, shared.catalog, info),
+        Strategy::Cases { .. } => crate::expression::plan_cases(&mut fs, shared.catalog, info),
         Strategy::SeedGroup { .. } => crate::expression::plan_group(&mut fs, info),
         Strategy::NumberRange { .. } => crate::numbers::plan_number_range(&mut fs),
         Strategy::Sequence { .. } => crate::numbers::plan_sequence(&mut fs),

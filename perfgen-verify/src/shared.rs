@@ -39,6 +39,25 @@ impl<'a> Shared<'a> {
                 if fi.spec.unique {
                     needs.entry((e, f)).or_default();
                 }
+                // Parent fields that expressions and `cases` conditions read.
+                let parent_reads = match fi.spec.strategy {
+                    Strategy::Expression { parent_reads, .. }
+                    | Strategy::Cases { parent_reads, .. } => parent_reads,
+                    _ => &[],
+                };
+                for r in parent_reads {
+                    if let Some(Strategy::ForeignKey {
+                        parent,
+                        parent_field,
+                        ..
+                    }) = info.fields.get(r.fk).map(|x| x.spec.strategy)
+                    {
+                        let v = needs.entry((parent, parent_field)).or_default();
+                        if !v.contains(&r.field) {
+                            v.push(r.field);
+                        }
+                    }
+                }
                 for rule in fi.spec.rules {
                     for c in rule.any_of.iter().flat_map(|g| g.iter()) {
                         if let Operand::Parent { fk, field } = c.rhs {

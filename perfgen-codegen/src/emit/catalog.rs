@@ -148,6 +148,7 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
             expr,
             random,
             reads,
+            parent_reads,
         } => {
             let range = match expr.range {
                 Some(r) if expr.ty.kind.is_numeric() => {
@@ -156,12 +157,14 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                 }
                 _ => quote!(::core::option::Option::None),
             };
-            quote!(#sp::Strategy::Expression { text: #text, random: #random, range: #range, reads: &[#(#reads),*] })
+            let parents = parent_reads_spec(sp, parent_reads);
+            quote!(#sp::Strategy::Expression { text: #text, random: #random, range: #range, reads: &[#(#reads),*], parent_reads: #parents })
         }
         Strategy::Cases {
             arms,
             texts,
             otherwise,
+            parent_reads,
             ..
         } => {
             let arms = arms.iter().zip(texts).map(|((_, s), when)| {
@@ -169,7 +172,8 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                 quote!(#sp::CaseArm { when: #when, then: #then })
             });
             let otherwise = strategy(rt, sp, otherwise);
-            quote!(#sp::Strategy::Cases { arms: &[#(#arms),*], otherwise: &#otherwise })
+            let parents = parent_reads_spec(sp, parent_reads);
+            quote!(#sp::Strategy::Cases { arms: &[#(#arms),*], otherwise: &#otherwise, parent_reads: #parents })
         }
         Strategy::SeedGroup {
             group,
@@ -251,4 +255,13 @@ fn rule(sp: &TokenStream, r: &Rule) -> TokenStream {
         Enforcement::Redraw => quote!(#sp::Enforcement::Redraw),
     };
     quote!(#sp::Rule { text: #text, any_of: &[#(#groups),*], enforcement: #how })
+}
+
+/// The catalog's list of the parent fields an expression reads.
+fn parent_reads_spec(sp: &TokenStream, reads: &[ParentRead]) -> TokenStream {
+    let reads = reads.iter().map(|r| {
+        let (path, fk, field) = (r.path.join("."), r.fk, r.field);
+        quote!(#sp::ParentRead { path: #path, fk: #fk, field: #field })
+    });
+    quote!(&[#(#reads),*])
 }

@@ -80,14 +80,24 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
                 }
             }
         }
-        Strategy::Expression { reads, .. } | Strategy::Cases { reads, .. } => {
+        Strategy::Expression {
+            reads,
+            parent_reads,
+            ..
+        }
+        | Strategy::Cases {
+            reads,
+            parent_reads,
+            ..
+        } => {
             args.extend(reads.iter().map(|&j| {
                 if e.fields[j].nullable {
                     Arg::MaybeNull(j)
                 } else {
                     Arg::Value(j)
                 }
-            }))
+            }));
+            args.extend(parent_reads.iter().map(|r| Arg::ParentRow(r.fk)));
         }
         _ => {}
     }

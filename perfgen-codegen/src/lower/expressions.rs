@@ -4,7 +4,7 @@
 
 use super::{EntityDraft, FieldDraft};
 use crate::diag::Diagnostics;
-use crate::strategy::{Sibling, StrategyConfig};
+use crate::strategy::{ParentScope, Sibling, StrategyConfig};
 
 fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
     fields
@@ -18,44 +18,63 @@ fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
 }
 
 /// Type every expression field whose inputs are typed (problems are reported when it is
-/// lowered); with `report_cycles`, report the expressions that read each other.
+/// lowered); with `report_cycles`, report the expressions that read each other. An
+/// expression may read a parent's expression field: entities are typed again until nothing
+/// changes.
 pub(super) fn type_expressions(
     entities: &mut [EntityDraft<'_>],
     report_cycles: bool,
     d: &mut Diagnostics,
 ) {
-    for ent in entities.iter_mut() {
-        loop {
-            let mut changed = false;
-            for i in 0..ent.fields.len() {
-                let Some(StrategyConfig::Expression(c)) = ent.fields[i].config else {
-                    continue;
-                };
-                if ent.fields[i].ty.is_some() {
-                    continue;
-                }
-                let sib = siblings(&ent.fields);
-                let mut scratch = Diagnostics::default();
-                let ty = c
-                    .resolve(&ent.fields[i].name, &sib, &mut scratch)
-                    .map(|r| r.ty);
-                if ty.is_some() {
-                    ent.fields[i].ty = ty;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
+    loop {
+        let mut changed = false;
+        for e in 0..entities.len() {
+            let parents = super::parent_scopes(entities, e);
+            changed |= type_entity(&mut entities[e], &parents);
         }
-        if report_cycles {
-            report_cycles_of(ent, d);
+        if !changed {
+            break;
+        }
+    }
+    if report_cycles {
+        for e in 0..entities.len() {
+            let parents = super::parent_scopes(entities, e);
+            report_cycles_of(&entities[e], &parents, d);
         }
     }
 }
 
+/// Type the expression fields of one entity whose inputs are typed; whether any was.
+fn type_entity(ent: &mut EntityDraft<'_>, parents: &[ParentScope]) -> bool {
+    let mut any = false;
+    loop {
+        let mut changed = false;
+        for i in 0..ent.fields.len() {
+            let Some(StrategyConfig::Expression(c)) = ent.fields[i].config else {
+                continue;
+            };
+            if ent.fields[i].ty.is_some() {
+                continue;
+            }
+            let sib = siblings(&ent.fields);
+            let mut scratch = Diagnostics::default();
+            let ty = c
+                .resolve(&ent.fields[i].name, &sib, parents, &mut scratch)
+                .map(|r| r.ty);
+            if ty.is_some() {
+                ent.fields[i].ty = ty;
+                changed = true;
+            }
+        }
+        if !changed {
+            return any;
+        }
+        any = true;
+    }
+}
+
 /// Each cycle of untyped expressions reading each other, once, at its first field.
-fn report_cycles_of(ent: &EntityDraft<'_>, d: &mut Diagnostics) {
+fn report_cycles_of(ent: &EntityDraft<'_>, parents: &[ParentScope], d: &mut Diagnostics) {
     let sib = siblings(&ent.fields);
     // The untyped expression fields each untyped expression waits for.
     let waits: Vec<Vec<usize>> = ent
@@ -63,7 +82,7 @@ fn report_cycles_of(ent: &EntityDraft<'_>, d: &mut Diagnostics) {
         .iter()
         .map(|f| match f.config {
             Some(StrategyConfig::Expression(c)) if f.ty.is_none() => c
-                .pending_on(&f.name, &sib)
+                .pending_on(&f.name, &sib, parents)
                 .iter()
                 .filter_map(|n| ent.fields.iter().position(|g| g.name == *n))
                 .filter(|&j| matches!(ent.fields[j].config, Some(StrategyConfig::Expression(_))))

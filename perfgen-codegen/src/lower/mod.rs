@@ -23,7 +23,7 @@ use crate::diag::Spanned;
 use crate::diag::{Diagnostics, Loc};
 use crate::ir::*;
 use crate::seed::SeedDoc;
-use crate::strategy::{self, FieldCx, Sibling, StrategyConfig};
+use crate::strategy::{self, FieldCx, ParentScope, Sibling, StrategyConfig};
 
 /// One config with its seed, as read.
 pub struct Doc<'a> {
@@ -203,9 +203,37 @@ fn field_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     }
 }
 
+/// The parents of entity `e` whose fields its expressions may read: one per resolved foreign
+/// key, with the parent's fields as typed (and NULL-settled) so far.
+fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
+    entities[e]
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(fk, fd)| {
+            let (pe, _) = fd.fk?;
+            let parent = &entities[pe];
+            Some(ParentScope {
+                fk,
+                fk_name: fd.name.clone(),
+                entity: pe,
+                entity_name: parent.name.clone(),
+                optional: fd.null_rate > 0.0,
+                fields: parent
+                    .fields
+                    .iter()
+                    .map(|g| (g.name.clone(), g.ty, g.nullable))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// Lower each field's strategy; an external entity's fields are [`Strategy::External`].
 fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
-    for ent in entities.iter_mut() {
+    for e in 0..entities.len() {
+        let parents = parent_scopes(entities, e);
+        let ent = &mut entities[e];
         let siblings: Vec<Sibling<'_>> = ent
             .fields
             .iter()
@@ -230,6 +258,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                     strategy_loc: fd.strategy_loc,
                     ty: fd.ty,
                     fields: &siblings,
+                    parents: &parents,
                     seed: ent.seed,
                     foreign_key: fd
                         .fk

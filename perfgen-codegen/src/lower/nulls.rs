@@ -7,31 +7,37 @@
 use super::{EntityDraft, FieldDraft};
 use crate::diag::Diagnostics;
 use crate::ir::*;
-use crate::strategy::{Sibling, StrategyConfig};
+use crate::strategy::{ParentScope, Sibling, StrategyConfig};
 
-/// Which fields of `ent` may be NULL; expressions and `cases` conditions are typed again
-/// with the NULLs of what they read. Nullability only grows from one pass to the next (a
-/// NULL input never makes a result less nullable), so repeating until nothing changes ends
-/// within one pass per field.
-fn settle_nullable(ent: &mut EntityDraft<'_>) {
-    for f in ent.fields.iter_mut() {
+/// Which fields may be NULL; expressions and `cases` conditions are typed again with the
+/// NULLs of what they read (a parent's fields included). Nullability only grows from one
+/// pass to the next (a NULL input never makes a result less nullable), so repeating until
+/// nothing changes ends within one pass per field.
+fn settle_nullable(entities: &mut [EntityDraft<'_>]) {
+    for f in entities.iter_mut().flat_map(|e| e.fields.iter_mut()) {
         f.nullable = f.null_rate > 0.0;
     }
-    for _ in 0..=ent.fields.len() {
+    loop {
         let mut changed = false;
-        for j in 0..ent.fields.len() {
-            let computed = may_compute_null(&ent.fields, j);
-            if computed && !ent.fields[j].nullable {
-                ent.fields[j].nullable = true;
-                changed = true;
+        for e in 0..entities.len() {
+            let parents = super::parent_scopes(entities, e);
+            let fields = &mut entities[e].fields;
+            for j in 0..fields.len() {
+                if !fields[j].nullable && may_compute_null(fields, &parents, j) {
+                    fields[j].nullable = true;
+                    changed = true;
+                }
             }
         }
         if !changed {
             break;
         }
     }
-    for j in 0..ent.fields.len() {
-        retype_null_aware(&mut ent.fields, j);
+    for e in 0..entities.len() {
+        let parents = super::parent_scopes(entities, e);
+        for j in 0..entities[e].fields.len() {
+            retype_null_aware(&mut entities[e].fields, &parents, j);
+        }
     }
 }
 
@@ -48,7 +54,7 @@ fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
 }
 
 /// Whether field `j` may be NULL because of what it is computed from.
-fn may_compute_null(fields: &[FieldDraft<'_>], j: usize) -> bool {
+fn may_compute_null(fields: &[FieldDraft<'_>], parents: &[ParentScope], j: usize) -> bool {
     let Some(s) = &fields[j].strategy else {
         return false;
     };
@@ -56,7 +62,7 @@ fn may_compute_null(fields: &[FieldDraft<'_>], j: usize) -> bool {
         (Strategy::Expression { .. }, Some(StrategyConfig::Expression(c))) => {
             let sib = siblings(fields);
             let mut scratch = Diagnostics::default();
-            c.resolve(&fields[j].name, &sib, &mut scratch)
+            c.resolve(&fields[j].name, &sib, parents, &mut scratch)
                 .is_some_and(|r| r.expr.ty.nullable)
         }
         // A NULL condition does not hold (the next arm is tried); branches draw.
@@ -71,21 +77,38 @@ fn may_compute_null(fields: &[FieldDraft<'_>], j: usize) -> bool {
 /// The expression or `cases` conditions of field `j`, typed again with the settled NULLs of
 /// the fields they read (the first typing saw none), so the emitted code passes those
 /// fields as `Option`s and the result's type says whether it may be NULL.
-fn retype_null_aware(fields: &mut [FieldDraft<'_>], j: usize) {
-    let reads_null = |reads: &[usize]| reads.iter().any(|&k| fields[k].nullable);
+fn retype_null_aware(fields: &mut [FieldDraft<'_>], parents: &[ParentScope], j: usize) {
+    let parent_null = |r: &ParentRead| {
+        parents
+            .iter()
+            .find(|p| p.fk == r.fk)
+            .is_some_and(|p| p.fields[r.field].2)
+    };
+    let reads_null = |reads: &[usize], parent_reads: &[ParentRead]| {
+        reads.iter().any(|&k| fields[k].nullable) || parent_reads.iter().any(parent_null)
+    };
     let sib = siblings(fields);
     let mut scratch = Diagnostics::default();
     let retyped = match (&fields[j].strategy, fields[j].config) {
-        (Some(Strategy::Expression { reads, .. }), Some(StrategyConfig::Expression(c)))
-            if reads_null(reads) =>
-        {
-            c.resolve(&fields[j].name, &sib, &mut scratch)
-                .map(|r| vec![r.expr])
-        }
-        (Some(Strategy::Cases { reads, .. }), Some(StrategyConfig::Cases(c)))
-            if reads_null(reads) =>
-        {
-            c.conditions(&fields[j].name, &sib, &mut scratch)
+        (
+            Some(Strategy::Expression {
+                reads,
+                parent_reads,
+                ..
+            }),
+            Some(StrategyConfig::Expression(c)),
+        ) if reads_null(reads, parent_reads) => c
+            .resolve(&fields[j].name, &sib, parents, &mut scratch)
+            .map(|r| vec![r.expr]),
+        (
+            Some(Strategy::Cases {
+                reads,
+                parent_reads,
+                ..
+            }),
+            Some(StrategyConfig::Cases(c)),
+        ) if reads_null(reads, parent_reads) => {
+            c.conditions(&fields[j].name, &sib, parents, &mut scratch)
         }
         _ => None,
     };
@@ -106,9 +129,7 @@ fn retype_null_aware(fields: &mut [FieldDraft<'_>], j: usize) {
 
 /// Mark every field that may be NULL, then report references to them that cannot be NULL.
 pub(super) fn nulls(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
-    for ent in entities.iter_mut() {
-        settle_nullable(ent);
-    }
+    settle_nullable(entities);
     for e in 0..entities.len() {
         for f in 0..entities[e].fields.len() {
             let fd = &entities[e].fields[f];

@@ -16,8 +16,21 @@ fn field_deps(fd: &FieldDraft<'_>) -> Vec<usize> {
                 }
             }
         }
-        Some(Strategy::Expression { reads, .. } | Strategy::Cases { reads, .. }) => {
-            deps.extend(reads)
+        Some(
+            Strategy::Expression {
+                reads,
+                parent_reads,
+                ..
+            }
+            | Strategy::Cases {
+                reads,
+                parent_reads,
+                ..
+            },
+        ) => {
+            deps.extend(reads);
+            // A parent field is read at the parent row the foreign key drew.
+            deps.extend(parent_reads.iter().map(|r| r.fk));
         }
         _ => {}
     }
@@ -135,9 +148,7 @@ pub(super) fn build(
             .iter()
             .map(|fd| {
                 let mut strategy = fd.strategy.clone().unwrap();
-                if let Strategy::ForeignKey { parent, .. } = &mut strategy {
-                    *parent = new_index[*parent];
-                }
+                renumber_entities(&mut strategy, &new_index);
                 Field {
                     name: fd.name.clone(),
                     ident: fd.ident.clone(),
@@ -171,6 +182,19 @@ pub(super) fn build(
         config_dir: config_dir.to_string(),
         default_seed: None,
     })
+}
+
+/// Entity positions inside a strategy, renumbered to the parents-first order.
+fn renumber_entities(strategy: &mut Strategy, new_index: &[usize]) {
+    match strategy {
+        Strategy::ForeignKey { parent, .. } => *parent = new_index[*parent],
+        Strategy::Expression { parent_reads, .. } | Strategy::Cases { parent_reads, .. } => {
+            for r in parent_reads {
+                r.entity = new_index[r.entity];
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! `when` holds draws the value, else the `else` branch, all from the field's cell stream.
 
 use super::params::Reader;
-use super::{FieldCx, FieldStrategy, Sibling, StrategyConfig};
+use super::{FieldCx, FieldStrategy, ParentRead, ParentScope, Sibling, StrategyConfig};
 use crate::diag::{Diagnostics, Loc};
 use crate::emit_kit::{bare, Draw, DrawCode, FieldEmit};
 use crate::expr::{ExprLoc, Kind, TypedExpr};
@@ -164,6 +164,7 @@ impl CasesConfig {
         let ty = cx.ty?; // the branches' problems were reported with the column type
         let mut arms = Vec::new();
         let mut reads: Vec<usize> = Vec::new();
+        let mut parent_reads: Vec<ParentRead> = Vec::new();
         let mut texts = Vec::new();
         let mut ok = true;
         for arm in self.arms.iter().flatten() {
@@ -179,10 +180,15 @@ impl CasesConfig {
             let cond = condition(text, *at, cx, d);
             let then = arm.then.as_ref().and_then(|b| lower_branch(b, ty, cx, d));
             match (cond, then) {
-                (Some((c, r)), Some(s)) => {
+                (Some((c, r, pr)), Some(s)) => {
                     for j in r {
                         if !reads.contains(&j) {
                             reads.push(j);
+                        }
+                    }
+                    for p in pr {
+                        if !parent_reads.contains(&p) {
+                            parent_reads.push(p);
                         }
                     }
                     arms.push((c, s));
@@ -201,6 +207,7 @@ impl CasesConfig {
             texts,
             otherwise: Box::new(otherwise),
             reads,
+            parent_reads,
         })
     }
 }
@@ -211,6 +218,7 @@ impl CasesConfig {
         &self,
         field: &str,
         fields: &[Sibling<'_>],
+        parents: &[ParentScope],
         d: &mut Diagnostics,
     ) -> Option<Vec<TypedExpr>> {
         self.arms
@@ -218,7 +226,8 @@ impl CasesConfig {
             .flatten()
             .map(|arm| {
                 let (text, at) = arm.when.as_ref()?;
-                super::expression::check_in_row(text, *at, field, fields, d).map(|(c, _)| c)
+                super::expression::check_in_row(text, *at, field, fields, parents, d)
+                    .map(|(c, _, _)| c)
             })
             .collect()
     }
@@ -238,8 +247,9 @@ fn condition(
     at: ExprLoc,
     cx: &FieldCx<'_>,
     d: &mut Diagnostics,
-) -> Option<(TypedExpr, Vec<usize>)> {
-    let (c, reads) = super::expression::check_in_row(text, at, cx.field, cx.fields, d)?;
+) -> Option<(TypedExpr, Vec<usize>, Vec<ParentRead>)> {
+    let (c, reads, parent_reads) =
+        super::expression::check_in_row(text, at, cx.field, cx.fields, cx.parents, d)?;
     if c.ty.kind != Kind::Boolean {
         d.error(
             at.loc_of(text, 0),
@@ -248,7 +258,7 @@ fn condition(
         .help("compare values, e.g. `region = 'EU'` or `amount > 100`");
         return None;
     }
-    Some((c, reads))
+    Some((c, reads, parent_reads))
 }
 
 fn lower_branch(
@@ -306,5 +316,7 @@ pub(crate) fn emit(
         let v = branch(k, s);
         chain = quote!(if #test { #v } else { #chain });
     }
-    DrawCode::value(statics, None, chain)
+    let parents = super::expression::parent_lets(fe);
+    let prep = (!parents.is_empty()).then_some(parents);
+    DrawCode::value(statics, prep, chain)
 }

@@ -5,10 +5,11 @@
 //! with every diagnostic when lowered, and emitted through [`expr::emit`].
 
 use super::params::{Param, Reader};
-use super::{FieldCx, Sibling};
+use super::{FieldCx, ParentRead, ParentScope, Sibling};
 use crate::diag::{Diagnostics, Loc, Spanned};
 use crate::emit_kit::{
-    local_maybe_null, local_value, reject_pred, DrawCode, FieldEmit, MAX_REDRAWS,
+    at_fn, local_maybe_null, local_parent_row, local_value, reject_pred, type_ident, DrawCode,
+    FieldEmit, MAX_REDRAWS,
 };
 use crate::expr::{self, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope, TypedExpr};
 use crate::ir::{Strategy, Ty};
@@ -46,6 +47,8 @@ pub struct Resolved {
     pub expr: TypedExpr,
     pub ty: Ty,
     pub reads: Vec<usize>,
+    /// The parent fields it reads, in order of first use.
+    pub parent_reads: Vec<ParentRead>,
     pub random: bool,
 }
 
@@ -63,9 +66,15 @@ impl ExpressionConfig {
         }
     }
 
-    /// The same-row fields without a type yet that the expression reads (it can be typed
-    /// once they are); nothing when it does not parse.
-    pub fn pending_on<'a>(&self, field: &str, fields: &[Sibling<'a>]) -> Vec<&'a str> {
+    /// The fields without a type yet that the expression reads (it can be typed once they
+    /// are): same-row fields by name, parent fields as `parent.field`; nothing when it does
+    /// not parse.
+    pub fn pending_on(
+        &self,
+        field: &str,
+        fields: &[Sibling<'_>],
+        parents: &[ParentScope],
+    ) -> Vec<String> {
         let Param::Given(text) = &self.expression else {
             return Vec::new();
         };
@@ -73,14 +82,7 @@ impl ExpressionConfig {
         let Some(parsed) = expr::parse(&text.value, self.text_at, &mut scratch) else {
             return Vec::new();
         };
-        expr::free_names(&parsed)
-            .iter()
-            .filter_map(|path| match path.as_slice() {
-                [n] if n != field => fields.iter().find(|s| s.name == n && s.ty.is_none()),
-                _ => None,
-            })
-            .map(|s| s.name)
-            .collect()
+        pending_names(&expr::free_names(&parsed), field, fields, parents)
     }
 
     /// Parse, check and type the expression of field `field` among `fields`; every problem
@@ -90,20 +92,17 @@ impl ExpressionConfig {
         &self,
         field: &str,
         fields: &[Sibling<'_>],
+        parents: &[ParentScope],
         d: &mut Diagnostics,
     ) -> Option<Resolved> {
         let text = self
             .expression
             .require("expression", "\"quantity * 2\"", field, self.loc, d)?;
         let parsed = expr::parse(&text.value, self.text_at, d)?;
-        if !self.pending_on(field, fields).is_empty() {
+        if !self.pending_on(field, fields, parents).is_empty() {
             return None;
         }
-        let scope = FieldScope {
-            fields,
-            this: field,
-            read: RefCell::new(Vec::new()),
-        };
+        let scope = FieldScope::new(fields, parents, field);
         let mut typed = expr::check(&parsed, &scope, d)?;
         let at = self.text_at.loc_of(&text.value, 0);
         if let Some(kind) = self.declared_kind(d) {
@@ -121,13 +120,14 @@ impl ExpressionConfig {
             typed = t;
         }
         let ty = column_ty(&typed, field, at, d)?;
-        let reads = scope.read.into_inner();
+        let (reads, parent_reads) = scope.into_reads();
         let random = draws(&typed);
         Some(Resolved {
             text: text.value,
             expr: typed,
             ty,
             reads,
+            parent_reads,
             random,
         })
     }
@@ -170,11 +170,12 @@ impl ExpressionConfig {
 
     /// The field's strategy, its expression checked against the entity's fields.
     pub fn lower(&self, cx: &FieldCx<'_>, d: &mut Diagnostics) -> Option<Strategy> {
-        let r = self.resolve(cx.field, cx.fields, d)?;
+        let r = self.resolve(cx.field, cx.fields, cx.parents, d)?;
         Some(Strategy::Expression {
             text: r.text,
             expr: r.expr,
             reads: r.reads,
+            parent_reads: r.parent_reads,
             random: r.random,
         })
     }
@@ -188,25 +189,98 @@ pub(crate) fn check_in_row(
     at: ExprLoc,
     field: &str,
     fields: &[Sibling<'_>],
+    parents: &[ParentScope],
     d: &mut Diagnostics,
-) -> Option<(TypedExpr, Vec<usize>)> {
+) -> Option<(TypedExpr, Vec<usize>, Vec<ParentRead>)> {
     let parsed = expr::parse(text, at, d)?;
-    let waits = expr::free_names(&parsed)
-        .iter()
-        .any(|path| match path.as_slice() {
-            [n] if n != field => fields.iter().any(|s| s.name == n && s.ty.is_none()),
-            _ => false,
-        });
-    if waits {
+    if !pending_names(&expr::free_names(&parsed), field, fields, parents).is_empty() {
         return None;
     }
-    let scope = FieldScope {
-        fields,
-        this: field,
-        read: RefCell::new(Vec::new()),
-    };
+    let scope = FieldScope::new(fields, parents, field);
     let typed = expr::check(&parsed, &scope, d)?;
-    Some((typed, scope.read.into_inner()))
+    let (reads, parent_reads) = scope.into_reads();
+    Some((typed, reads, parent_reads))
+}
+
+/// The names among `names` (paths as written) that read a field without a type yet: a
+/// same-row field, or a parent's field through a foreign key (`order.o_orderdate`).
+fn pending_names(
+    names: &[Vec<String>],
+    field: &str,
+    fields: &[Sibling<'_>],
+    parents: &[ParentScope],
+) -> Vec<String> {
+    names
+        .iter()
+        .filter(|path| match path.as_slice() {
+            [n] if n != field => fields.iter().any(|s| s.name == n && s.ty.is_none()),
+            [q, f] => find_parent(parents, q).is_ok_and(|p| {
+                p.fields
+                    .iter()
+                    .any(|(name, ty, _)| name == f && ty.is_none())
+            }),
+            _ => false,
+        })
+        .map(|path| path.join("."))
+        .collect()
+}
+
+/// The parent an expression names `q`: the foreign key field named `q` (or `q_id`, `qId`),
+/// else the only foreign key to the entity named `q`; else why not, with a help.
+fn find_parent<'p>(
+    parents: &'p [ParentScope],
+    q: &str,
+) -> Result<&'p ParentScope, (String, String)> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let qn = norm(q);
+    if let Some(p) = parents
+        .iter()
+        .find(|p| norm(&p.fk_name) == qn || norm(&p.fk_name) == format!("{qn}id"))
+    {
+        return Ok(p);
+    }
+    let to_entity: Vec<&ParentScope> = parents
+        .iter()
+        .filter(|p| norm(&p.entity_name) == qn)
+        .collect();
+    match to_entity.as_slice() {
+        [p] => Ok(p),
+        [] => {
+            let names: Vec<String> = parents
+                .iter()
+                .flat_map(|p| [p.entity_name.to_lowercase(), p.fk_name.clone()])
+                .collect();
+            let help = if names.is_empty() {
+                "an expression reads a parent's fields through a foreign key of this entity; it has none".to_string()
+            } else {
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                format!(
+                    "parents are named by their entity or foreign key field: {}",
+                    crate::diag::suggest(q, &refs)
+                )
+            };
+            Err((
+                format!("`{q}` is neither a field nor a parent of this row"),
+                help,
+            ))
+        }
+        many => Err((
+            format!(
+                "`{q}` is ambiguous: {} foreign keys reference `{}`",
+                many.len(),
+                many[0].entity_name
+            ),
+            format!(
+                "name the foreign key field instead, e.g. `{}.field`",
+                many[0].fk_name
+            ),
+        )),
+    }
 }
 
 /// Decimal places `p` (written at `loc`): a whole number from 0 to 18.
@@ -314,24 +388,93 @@ fn constant_sign(e: &TypedExpr) -> Option<i8> {
     }
 }
 
-/// The entity's fields as an expression reads them: same-row fields by name; `index` is the
-/// row index unless a field has that name.
+/// The entity's fields as an expression reads them: same-row fields by name (`index` is the
+/// row index unless a field has that name), and parents' fields through foreign keys
+/// (`order.o_orderdate`).
 struct FieldScope<'a, 'b> {
     fields: &'a [Sibling<'b>],
+    parents: &'a [ParentScope],
     this: &'a str,
     /// Positions of the fields read, in order of first use.
     read: RefCell<Vec<usize>>,
+    /// The parent fields read, in order of first use.
+    parent_read: RefCell<Vec<ParentRead>>,
+}
+
+impl<'a, 'b> FieldScope<'a, 'b> {
+    fn new(fields: &'a [Sibling<'b>], parents: &'a [ParentScope], this: &'a str) -> Self {
+        FieldScope {
+            fields,
+            parents,
+            this,
+            read: RefCell::new(Vec::new()),
+            parent_read: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn into_reads(self) -> (Vec<usize>, Vec<ParentRead>) {
+        (self.read.into_inner(), self.parent_read.into_inner())
+    }
+
+    /// `q.f`: field `f` of the parent named `q`.
+    fn lookup_parent(&self, q: &str, f: &str) -> Lookup {
+        let p = match find_parent(self.parents, q) {
+            Ok(p) => p,
+            Err((message, help)) => return Lookup::Invalid { message, help },
+        };
+        if p.optional {
+            return Lookup::Invalid {
+                message: format!(
+                    "`{q}.{f}` is read through `{}`, which may be NULL",
+                    p.fk_name
+                ),
+                help: "parent fields are read through a foreign key that is never NULL: drop its `null_rate`".into(),
+            };
+        }
+        let Some(k) = p.fields.iter().position(|(name, _, _)| name == f) else {
+            let names: Vec<&str> = p.fields.iter().map(|(n, _, _)| n.as_str()).collect();
+            return Lookup::Invalid {
+                message: format!("`{}` has no field `{f}`", p.entity_name),
+                help: crate::diag::suggest(f, &names),
+            };
+        };
+        let (_, ty, nullable) = &p.fields[k];
+        let Some(ty) = ty else {
+            return Lookup::Invalid {
+                message: format!("`{q}.{f}` has no type"),
+                help: "fix the parent field's own strategy first".into(),
+            };
+        };
+        let mut ety = expr_ty(*ty);
+        ety.nullable = *nullable;
+        let path = vec![q.to_string(), f.to_string()];
+        let mut read = self.parent_read.borrow_mut();
+        if !read.iter().any(|r| r.path == path) {
+            read.push(ParentRead {
+                path,
+                fk: p.fk,
+                entity: p.entity,
+                field: k,
+            });
+        }
+        Lookup::Found(NameInfo {
+            ty: ety,
+            range: None,
+        })
+    }
 }
 
 impl Scope for FieldScope<'_, '_> {
     fn lookup(&self, path: &[&str]) -> Lookup {
-        let [name] = path else {
-            return Lookup::Invalid {
-                message: format!("`{}` is not a field of this row", path.join(".")),
-                help:
-                    "expressions read fields of the same row; parent fields are not supported yet"
-                        .into(),
-            };
+        let name = match path {
+            [name] => name,
+            [q, f] => return self.lookup_parent(q, f),
+            _ => {
+                return Lookup::Invalid {
+                    message: format!("`{}` reads through more than one parent", path.join(".")),
+                    help: "read one parent's fields (`order.o_orderdate`); to read a grandparent's, copy its field into the parent with an expression".into(),
+                }
+            }
         };
         if *name == self.this {
             return Lookup::Invalid {
@@ -373,12 +516,16 @@ impl Scope for FieldScope<'_, '_> {
 /// are its parameters, draws come from its `rng`, failures are its row errors.
 pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
     let (e, rt) = (fe.entity, fe.cx.rt);
+    let parent_reads = parent_reads_of(fe);
     let name = |path: &[String]| -> TokenStream {
+        if let Some(k) = parent_reads.iter().position(|r| r.path == path) {
+            return parent_value(fe, k, &parent_reads[k]);
+        }
         let j = e
             .fields
             .iter()
             .position(|g| [g.name.clone()] == path)
-            .expect("checked expressions read same-row fields only");
+            .expect("checked expressions read same-row fields and parent fields only");
         let g = &e.fields[j];
         // Expressions count dates in days (`i32`); a date column holds them in a `Date`.
         match (g.nullable, g.ty == Ty::Date) {
@@ -414,6 +561,48 @@ pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
     expr::emit(expr, &ecx)
 }
 
+/// The parent fields the expression or `cases` conditions of `fe`'s field read.
+fn parent_reads_of<'a>(fe: &FieldEmit<'a>) -> &'a [ParentRead] {
+    match &fe.field.strategy {
+        Strategy::Expression { parent_reads, .. } | Strategy::Cases { parent_reads, .. } => {
+            parent_reads
+        }
+        _ => &[],
+    }
+}
+
+/// `__parent_<k>`: the value of parent read `k` in the draw function.
+fn parent_local(k: usize) -> syn::Ident {
+    quote::format_ident!("__parent_{}", k)
+}
+
+/// `let __parent_<k> = Parent::field_at(cx, prow)?;` for each parent field read: its value at
+/// the parent row the foreign key drew (as a rule comparing with a parent field reads it),
+/// computed once before any redraw.
+pub(crate) fn parent_lets(fe: &FieldEmit<'_>) -> TokenStream {
+    let lets = parent_reads_of(fe).iter().enumerate().map(|(k, r)| {
+        let pe = &fe.cx.program.entities[r.entity];
+        let (pt, at) = (type_ident(pe), at_fn(&pe.fields[r.field]));
+        let prow = local_parent_row(&fe.entity.fields[r.fk]);
+        let l = parent_local(k);
+        quote!(let #l = #pt::#at(cx, #prow)?;)
+    });
+    quote!(#(#lets)*)
+}
+
+/// Parent read `k` as the expression reads it (`&str` for text, days for a date).
+fn parent_value(fe: &FieldEmit<'_>, k: usize, r: &ParentRead) -> TokenStream {
+    let pf = &fe.cx.program.entities[r.entity].fields[r.field];
+    let l = parent_local(k);
+    match (pf.ty, pf.nullable) {
+        (Ty::Date, false) => quote!(#l.0),
+        (Ty::Date, true) => quote!(::core::option::Option::map(#l, |d| d.0)),
+        (Ty::String, false) => quote!(#l.as_str()),
+        (Ty::String, true) => quote!(#l.as_deref()),
+        _ => quote!(#l),
+    }
+}
+
 /// The expression's value, redrawn while a run-time rule fails; text built per row is
 /// written into the caller's buffer.
 pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
@@ -423,11 +612,13 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
     if expr.ty.nullable {
         return emit_nullable(fe, value);
     }
+    let parents = parent_lets(fe);
+    let prep = (!parents.is_empty()).then(|| parents.clone());
     if f.ty == Ty::Date {
-        return DrawCode::value(TokenStream::new(), None, quote!(#rt::Date(#value)));
+        return DrawCode::value(TokenStream::new(), prep, quote!(#rt::Date(#value)));
     }
     if f.ty != Ty::String {
-        return DrawCode::value(TokenStream::new(), None, value);
+        return DrawCode::value(TokenStream::new(), prep, value);
     }
     let rng = fe.rng();
     let params = fe.params();
@@ -466,6 +657,7 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
             #[doc = #d]
             fn #draw(cx: &#rt::Context, row: u64, out: &mut ::std::string::String #(, #params)*) -> ::core::result::Result<(), #rt::RowError> {
                 #rng
+                #parents
                 #body
             }
         },
@@ -481,6 +673,7 @@ fn emit_nullable(fe: &FieldEmit<'_>, value: TokenStream) -> DrawCode {
     } else {
         value
     };
+    let parents = parent_lets(fe);
     let rng = fe.rng();
     let params = fe.params();
     let draw = crate::emit_kit::draw_fn(f);
@@ -520,6 +713,7 @@ fn emit_nullable(fe: &FieldEmit<'_>, value: TokenStream) -> DrawCode {
             #[doc = #d]
             fn #draw(cx: &#rt::Context, row: u64 #(, #params)*) -> ::core::result::Result<::core::option::Option<#ty>, #rt::RowError> {
                 #rng
+                #parents
                 #body
             }
         },

@@ -321,6 +321,25 @@ pub struct Sibling<'a> {
     pub nullable: bool,
 }
 
+/// A parent of the entity being lowered, as an expression reads its fields
+/// (`order.o_orderdate`): the parent row is the one foreign key `fk` of this entity references.
+#[derive(Debug, Clone)]
+pub struct ParentScope {
+    /// The foreign key field's position in this entity.
+    pub fk: usize,
+    /// The foreign key field's name.
+    pub fk_name: String,
+    /// The parent entity's position and name.
+    pub entity: usize,
+    pub entity_name: String,
+    /// Whether the foreign key may be NULL (its own `null_rate`): an optional parent.
+    pub optional: bool,
+    /// The parent's fields: name, type (`None` while unknown), whether it may be NULL.
+    pub fields: Vec<(String, Option<Ty>, bool)>,
+}
+
+pub use crate::ir::ParentRead;
+
 /// What lowering a field's strategy reads besides its parameters.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldCx<'a> {
@@ -336,6 +355,8 @@ pub struct FieldCx<'a> {
     pub ty: Option<Ty>,
     /// Every field of the entity, in order (this one included).
     pub fields: &'a [Sibling<'a>],
+    /// The parents whose fields expressions may read, one per foreign key.
+    pub parents: &'a [ParentScope],
     /// The entity's seed file.
     pub seed: Option<&'a SeedDoc>,
     /// A foreign key's parent entity and field, and its distribution, once resolved.
@@ -474,6 +495,7 @@ mod tests {
             strategy_loc: fs.name_loc,
             ty,
             fields: &fields,
+            parents: &[],
             seed: None,
             foreign_key: None,
         };

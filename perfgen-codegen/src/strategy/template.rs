@@ -626,6 +626,7 @@ mod tests {
             strategy_loc: body.loc,
             ty: Some(crate::ir::Ty::String),
             fields: &fields,
+            parents: &[],
             seed: Some(&seed),
             foreign_key: None,
         };

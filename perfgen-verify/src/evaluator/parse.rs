@@ -90,7 +90,14 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
             }
         } else if ch.is_alphabetic() || ch == '_' {
             let st = i;
-            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
+            // A parent field (`order.o_orderdate`) is one dotted word.
+            while i < c.len()
+                && (c[i].is_alphanumeric()
+                    || c[i] == '_'
+                    || (c[i] == '.'
+                        && i + 1 < c.len()
+                        && (c[i + 1].is_alphabetic() || c[i + 1] == '_')))
+            {
                 i += 1;
             }
             out.push(Tok::Word(c[st..i].iter().collect()));
