@@ -991,3 +991,42 @@ fn each_number_defect_is_reported_where_it_is() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Expressions read a parent's fields through a foreign key (`user.age`); an unknown parent
+/// or field, more than one hop, and an optional parent are positioned errors with a help.
+#[test]
+fn parent_fields_in_expressions() {
+    let with = |expression: &str, fk_extra: &str| {
+        let orders = replace(
+            ORDERS,
+            "    alpha: 1.2\n",
+            &format!("    alpha: 1.2\n{fk_extra}"),
+        );
+        replace(
+            &orders,
+            "  created_at:\n",
+            &format!("  next_age:\n    strategy: expression\n    expression: \"{expression}\"\n  created_at:\n"),
+        )
+    };
+    let (lines, render) = check(USERS, &with("user.age + 1", ""));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let mut failures = Vec::new();
+    for (what, expression, extra, text) in [
+        ("parent field unknown", "user.agee + 1", "", "`User` has no field `agee`"),
+        ("parent unknown", "customer.age + 1", "", "`customer` is neither a field nor a parent"),
+        ("parent field through two hops", "user.team.age + 1", "", "more than one parent"),
+        ("parent field through an optional parent", "user.age + 1", "    null_rate: 0.2\n", "which may be NULL"),
+    ] {
+        let (lines, render) = check(USERS, &with(expression, extra));
+        let hit = lines.iter().any(|l| {
+            l.starts_with("configs/orders_multiply.yaml:") && l.contains(": error:") && l.contains(text)
+        });
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
