@@ -754,7 +754,7 @@ mod tests {
             "total:\n  strategy: expression\n  expression: \"{text}\"\n"
         ));
         let mut d = Diagnostics::default();
-        let r = c.resolve("total", &FIELDS, &mut d);
+        let r = c.resolve("total", &FIELDS, &[], &mut d);
         let shown = d
             .into_sorted()
             .iter()
@@ -801,7 +801,7 @@ mod tests {
     fn a_block_scalar_maps_positions_to_its_lines() {
         let c = config("total:\n  strategy: expression\n  expression: |\n    qty +\n      qtyy\n");
         let mut d = Diagnostics::default();
-        assert!(c.resolve("total", &FIELDS, &mut d).is_none());
+        assert!(c.resolve("total", &FIELDS, &[], &mut d).is_none());
         let shown: Vec<String> = d
             .into_sorted()
             .iter()
