@@ -353,6 +353,24 @@ impl Strategy {
         }
     }
 
+    /// What an expression or `cases` field reads: same-row fields by position and parent
+    /// fields; `None` for other strategies.
+    pub fn expression_reads(&self) -> Option<(&[usize], &[ParentRead])> {
+        match self {
+            Strategy::Expression {
+                reads,
+                parent_reads,
+                ..
+            }
+            | Strategy::Cases {
+                reads,
+                parent_reads,
+                ..
+            } => Some((reads, parent_reads)),
+            _ => None,
+        }
+    }
+
     /// The fields whose NULL makes this field NULL (NULL in, NULL out): a template's and a
     /// derived field's inputs. An expression decides its own NULLs (it reads its inputs as
     /// `Option`s); a `cases` condition over a NULL does not hold.

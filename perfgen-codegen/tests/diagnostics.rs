@@ -1012,14 +1012,36 @@ fn parent_fields_in_expressions() {
     assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
     let mut failures = Vec::new();
     for (what, expression, extra, text) in [
-        ("parent field unknown", "user.agee + 1", "", "`User` has no field `agee`"),
-        ("parent unknown", "customer.age + 1", "", "`customer` is neither a field nor a parent"),
-        ("parent field through two hops", "user.team.age + 1", "", "more than one parent"),
-        ("parent field through an optional parent", "user.age + 1", "    null_rate: 0.2\n", "which may be NULL"),
+        (
+            "parent field unknown",
+            "user.agee + 1",
+            "",
+            "`User` has no field `agee`",
+        ),
+        (
+            "parent unknown",
+            "customer.age + 1",
+            "",
+            "`customer` is neither a field nor a parent",
+        ),
+        (
+            "parent field through two hops",
+            "user.team.age + 1",
+            "",
+            "more than one parent",
+        ),
+        (
+            "parent field through an optional parent",
+            "user.age + 1",
+            "    null_rate: 0.2\n",
+            "which may be NULL",
+        ),
     ] {
         let (lines, render) = check(USERS, &with(expression, extra));
         let hit = lines.iter().any(|l| {
-            l.starts_with("configs/orders_multiply.yaml:") && l.contains(": error:") && l.contains(text)
+            l.starts_with("configs/orders_multiply.yaml:")
+                && l.contains(": error:")
+                && l.contains(text)
         });
         if !hit || !render.contains("help:") {
             failures.push(format!("{what}: expected `{text}`, got:\n{render}"));

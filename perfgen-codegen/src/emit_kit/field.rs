@@ -80,26 +80,18 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
                 }
             }
         }
-        Strategy::Expression {
-            reads,
-            parent_reads,
-            ..
+        s => {
+            if let Some((reads, parent_reads)) = s.expression_reads() {
+                args.extend(reads.iter().map(|&j| {
+                    if e.fields[j].nullable {
+                        Arg::MaybeNull(j)
+                    } else {
+                        Arg::Value(j)
+                    }
+                }));
+                args.extend(parent_reads.iter().map(|r| Arg::ParentRow(r.fk)));
+            }
         }
-        | Strategy::Cases {
-            reads,
-            parent_reads,
-            ..
-        } => {
-            args.extend(reads.iter().map(|&j| {
-                if e.fields[j].nullable {
-                    Arg::MaybeNull(j)
-                } else {
-                    Arg::Value(j)
-                }
-            }));
-            args.extend(parent_reads.iter().map(|r| Arg::ParentRow(r.fk)));
-        }
-        _ => {}
     }
     for c in f
         .enforce

@@ -18,4 +18,6 @@ pub(crate) use names::{
     at_fn, bare, draw_fn, draw_index_fn, f64_lit, field_ident, local_maybe_null, local_parent_row,
     local_pool_index, local_value, parent_row_fn, rust_type, static_name, type_ident,
 };
-pub(crate) use rules::{bound_stmts, reject_pred, time_expr, with_rules, MAX_REDRAWS};
+pub(crate) use rules::{
+    bound_stmts, redraws_exhausted, reject_pred, time_expr, with_rules, MAX_REDRAWS,
+};

@@ -24,11 +24,7 @@ pub(crate) fn with_rules(
             ::core::result::Result::Ok(#value)
         };
     }
-    let msg = format!(
-        "rule(s) {:?} failed {MAX_REDRAWS} redraws",
-        f.enforce.rules_text
-    );
-    let fail = fe.err(quote!(#msg));
+    let fail = redraws_exhausted(fe);
     let pred = reject_pred(fe, quote!(v));
     quote! {
         #prep
@@ -40,6 +36,15 @@ pub(crate) fn with_rules(
         }
         ::core::result::Result::Err(#fail)
     }
+}
+
+/// The row error of a field whose run-time rules failed every redraw.
+pub(crate) fn redraws_exhausted(fe: &FieldEmit<'_>) -> TokenStream {
+    let msg = format!(
+        "rule(s) {:?} failed {MAX_REDRAWS} redraws",
+        fe.field.enforce.rules_text
+    );
+    fe.err(quote!(#msg))
 }
 
 /// A point in time as an `i64` expression (`now` read from the run's context).

@@ -2,20 +2,9 @@
 //! reads, so expressions are typed in dependency order, after the fields with a type of
 //! their own; expressions that read each other are a cycle, reported at each one's text.
 
-use super::{EntityDraft, FieldDraft};
+use super::EntityDraft;
 use crate::diag::Diagnostics;
-use crate::strategy::{ParentScope, Sibling, StrategyConfig};
-
-fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
-    fields
-        .iter()
-        .map(|f| Sibling {
-            name: &f.name,
-            ty: f.ty,
-            nullable: false,
-        })
-        .collect()
-}
+use crate::strategy::{ParentScope, StrategyConfig};
 
 /// Type every expression field whose inputs are typed (problems are reported when it is
 /// lowered); with `report_cycles`, report the expressions that read each other. An
@@ -56,7 +45,7 @@ fn type_entity(ent: &mut EntityDraft<'_>, parents: &[ParentScope]) -> bool {
             if ent.fields[i].ty.is_some() {
                 continue;
             }
-            let sib = siblings(&ent.fields);
+            let sib = super::siblings(&ent.fields);
             let mut scratch = Diagnostics::default();
             let ty = c
                 .resolve(&ent.fields[i].name, &sib, parents, &mut scratch)
@@ -75,7 +64,7 @@ fn type_entity(ent: &mut EntityDraft<'_>, parents: &[ParentScope]) -> bool {
 
 /// Each cycle of untyped expressions reading each other, once, at its first field.
 fn report_cycles_of(ent: &EntityDraft<'_>, parents: &[ParentScope], d: &mut Diagnostics) {
-    let sib = siblings(&ent.fields);
+    let sib = super::siblings(&ent.fields);
     // The untyped expression fields each untyped expression waits for.
     let waits: Vec<Vec<usize>> = ent
         .fields

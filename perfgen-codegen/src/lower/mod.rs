@@ -203,6 +203,19 @@ fn field_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     }
 }
 
+/// The fields as expressions read them: name, type and whether each may be NULL (`false`
+/// until NULLs are settled).
+fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
+    fields
+        .iter()
+        .map(|f| Sibling {
+            name: &f.name,
+            ty: f.ty,
+            nullable: f.nullable,
+        })
+        .collect()
+}
+
 /// The parents of entity `e` whose fields its expressions may read: one per resolved foreign
 /// key, with the parent's fields as typed (and NULL-settled) so far.
 fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
@@ -234,15 +247,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     for e in 0..entities.len() {
         let parents = parent_scopes(entities, e);
         let ent = &mut entities[e];
-        let siblings: Vec<Sibling<'_>> = ent
-            .fields
-            .iter()
-            .map(|f| Sibling {
-                name: &f.name,
-                ty: f.ty,
-                nullable: false,
-            })
-            .collect();
+        let siblings = siblings(&ent.fields);
         let lowered: Vec<Option<Strategy>> = ent
             .fields
             .iter()

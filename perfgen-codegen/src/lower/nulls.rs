@@ -7,7 +7,7 @@
 use super::{EntityDraft, FieldDraft};
 use crate::diag::Diagnostics;
 use crate::ir::*;
-use crate::strategy::{ParentScope, Sibling, StrategyConfig};
+use crate::strategy::{ParentScope, StrategyConfig};
 
 /// Which fields may be NULL; expressions and `cases` conditions are typed again with the
 /// NULLs of what they read (a parent's fields included). Nullability only grows from one
@@ -41,18 +41,6 @@ fn settle_nullable(entities: &mut [EntityDraft<'_>]) {
     }
 }
 
-/// The fields as expressions read them, with their NULLs as settled so far.
-fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
-    fields
-        .iter()
-        .map(|f| Sibling {
-            name: &f.name,
-            ty: f.ty,
-            nullable: f.nullable,
-        })
-        .collect()
-}
-
 /// Whether field `j` may be NULL because of what it is computed from.
 fn may_compute_null(fields: &[FieldDraft<'_>], parents: &[ParentScope], j: usize) -> bool {
     let Some(s) = &fields[j].strategy else {
@@ -60,7 +48,7 @@ fn may_compute_null(fields: &[FieldDraft<'_>], parents: &[ParentScope], j: usize
     };
     match (s, fields[j].config) {
         (Strategy::Expression { .. }, Some(StrategyConfig::Expression(c))) => {
-            let sib = siblings(fields);
+            let sib = super::siblings(fields);
             let mut scratch = Diagnostics::default();
             c.resolve(&fields[j].name, &sib, parents, &mut scratch)
                 .is_some_and(|r| r.expr.ty.nullable)
@@ -87,7 +75,7 @@ fn retype_null_aware(fields: &mut [FieldDraft<'_>], parents: &[ParentScope], j: 
     let reads_null = |reads: &[usize], parent_reads: &[ParentRead]| {
         reads.iter().any(|&k| fields[k].nullable) || parent_reads.iter().any(parent_null)
     };
-    let sib = siblings(fields);
+    let sib = super::siblings(fields);
     let mut scratch = Diagnostics::default();
     let retyped = match (&fields[j].strategy, fields[j].config) {
         (

@@ -16,23 +16,14 @@ fn field_deps(fd: &FieldDraft<'_>) -> Vec<usize> {
                 }
             }
         }
-        Some(
-            Strategy::Expression {
-                reads,
-                parent_reads,
-                ..
+        Some(s) => {
+            if let Some((reads, parent_reads)) = s.expression_reads() {
+                deps.extend(reads);
+                // A parent field is read at the parent row the foreign key drew.
+                deps.extend(parent_reads.iter().map(|r| r.fk));
             }
-            | Strategy::Cases {
-                reads,
-                parent_reads,
-                ..
-            },
-        ) => {
-            deps.extend(reads);
-            // A parent field is read at the parent row the foreign key drew.
-            deps.extend(parent_reads.iter().map(|r| r.fk));
         }
-        _ => {}
+        None => {}
     }
     let cmps = fd
         .enforce

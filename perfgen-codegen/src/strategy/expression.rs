@@ -8,8 +8,8 @@ use super::params::{Param, Reader};
 use super::{FieldCx, ParentRead, ParentScope, Sibling};
 use crate::diag::{Diagnostics, Loc, Spanned};
 use crate::emit_kit::{
-    at_fn, local_maybe_null, local_parent_row, local_value, reject_pred, type_ident, DrawCode,
-    FieldEmit, MAX_REDRAWS,
+    at_fn, local_maybe_null, local_parent_row, local_value, redraws_exhausted, reject_pred,
+    type_ident, DrawCode, FieldEmit, MAX_REDRAWS,
 };
 use crate::expr::{self, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope, TypedExpr};
 use crate::ir::{Strategy, Ty};
@@ -563,12 +563,7 @@ pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
 
 /// The parent fields the expression or `cases` conditions of `fe`'s field read.
 fn parent_reads_of<'a>(fe: &FieldEmit<'a>) -> &'a [ParentRead] {
-    match &fe.field.strategy {
-        Strategy::Expression { parent_reads, .. } | Strategy::Cases { parent_reads, .. } => {
-            parent_reads
-        }
-        _ => &[],
-    }
+    fe.field.strategy.expression_reads().map_or(&[], |(_, p)| p)
 }
 
 /// `__parent_<k>`: the value of parent read `k` in the draw function.
@@ -636,11 +631,7 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
         }
     } else {
         let pred = reject_pred(fe, quote!(out.as_str()));
-        let msg = format!(
-            "rule(s) {:?} failed {MAX_REDRAWS} redraws",
-            f.enforce.rules_text
-        );
-        let err = fe.err(quote!(#msg));
+        let err = redraws_exhausted(fe);
         quote! {
             for _ in 0..#MAX_REDRAWS {
                 #build
@@ -691,11 +682,7 @@ fn emit_nullable(fe: &FieldEmit<'_>, value: TokenStream) -> DrawCode {
             quote!(v)
         };
         let pred = reject_pred(fe, subject);
-        let msg = format!(
-            "rule(s) {:?} failed {MAX_REDRAWS} redraws",
-            f.enforce.rules_text
-        );
-        let err = fe.err(quote!(#msg));
+        let err = redraws_exhausted(fe);
         quote! {
             for _ in 0..#MAX_REDRAWS {
                 let drawn: ::core::option::Option<#ty> = #value;

@@ -5,7 +5,9 @@
 use super::params::{scalar_at, Param, Reader};
 use super::FieldCx;
 use crate::diag::{Diagnostics, Loc, Spanned};
-use crate::emit_kit::{draw_fn, reject_pred, static_name, DrawCode, FieldEmit, MAX_REDRAWS};
+use crate::emit_kit::{
+    draw_fn, redraws_exhausted, reject_pred, static_name, DrawCode, FieldEmit, MAX_REDRAWS,
+};
 use crate::expr::ExprLoc;
 use crate::ir::Strategy;
 use crate::pattern::{self, Piece, MAX_LEN};
@@ -227,11 +229,7 @@ pub(crate) fn buffer_draw(
         }
     } else {
         let pred = reject_pred(fe, quote!(out.as_str()));
-        let msg = format!(
-            "rule(s) {:?} failed {MAX_REDRAWS} redraws",
-            f.enforce.rules_text
-        );
-        let fail = fe.err(quote!(#msg));
+        let fail = redraws_exhausted(fe);
         quote! {
             for _ in 0..#MAX_REDRAWS {
                 out.clear();

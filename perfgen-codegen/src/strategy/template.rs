@@ -5,7 +5,8 @@ use super::params::{scalar_at, Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{did_you_mean, Diagnostics, Loc};
 use crate::emit_kit::{
-    bare, by_pool_index, draw_fn, local_pool_index, local_value, reject_pred, MAX_REDRAWS,
+    bare, by_pool_index, draw_fn, local_pool_index, local_value, redraws_exhausted, reject_pred,
+    MAX_REDRAWS,
 };
 use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::expr::ExprLoc;
@@ -416,7 +417,6 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, parts: &[TemplatePiece], case: &Case) -> 
     let f = fe.field;
     let rt = fe.cx.rt;
     let rng = fe.rng();
-    let err = |msg: TokenStream| fe.err(msg);
     let params = fe.params();
     let draw = draw_fn(f);
     let mut statics = TokenStream::new();
@@ -438,11 +438,7 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, parts: &[TemplatePiece], case: &Case) -> 
         }
     } else {
         let pred = reject_pred(fe, quote!(out.as_str()));
-        let msg = format!(
-            "rule(s) {:?} failed {MAX_REDRAWS} redraws",
-            f.enforce.rules_text
-        );
-        let fail = err(quote!(#msg));
+        let fail = redraws_exhausted(fe);
         quote! {
             #[doc = #d]
             fn #draw(cx: &#rt::Context, row: u64, out: &mut ::std::string::String #(, #params)*) -> ::core::result::Result<(), #rt::RowError> {
