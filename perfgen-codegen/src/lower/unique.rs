@@ -207,27 +207,22 @@ pub(super) fn check_unique(
 /// character after it is a literal non-digit `c` that nothing before it can contain (or the
 /// index ends the text), and what comes just before it cannot end in a digit. The same
 /// holds for `{index+k:w}`, with the characters its text can hold (digits, `-` when the
-/// offset is negative, spaces when padded with them) in place of the digits: an offset and
-/// padding never write two indices the same way.
+/// number can be negative, spaces when padded with them) in place of the digits: an offset
+/// and padding never write two indices the same way. A `sequence` field with a non-zero
+/// step (`{dept_id}`, `{dept_id:04}`) is one-to-one in the index, so it serves as well.
 fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[TemplatePiece]) -> bool {
-    let Some(k) = parts.iter().position(|p| {
-        matches!(
-            p,
-            TemplatePiece::Index
-                | TemplatePiece::Formatted(NumberFormat {
-                    source: NumberSource::Index,
-                    ..
-                })
-        )
-    }) else {
+    let Some((k, may_be_negative)) = parts
+        .iter()
+        .enumerate()
+        .find_map(|(k, p)| Some((k, one_to_one_number(entities, e, p)?)))
+    else {
         return false;
     };
     let in_number = |c: char| -> bool {
         c.is_ascii_digit()
+            || (c == '-' && may_be_negative)
             || match &parts[k] {
-                TemplatePiece::Formatted(nf) => {
-                    (c == '-' && nf.offset < 0) || (c == ' ' && nf.width > 0 && !nf.zero_pad)
-                }
+                TemplatePiece::Formatted(nf) => c == ' ' && nf.width > 0 && !nf.zero_pad,
                 _ => false,
             }
     };
@@ -261,5 +256,26 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
             })
         }
         _ => false,
+    }
+}
+
+/// Whether a template piece writes a number that is one-to-one in the row index (`{index}`,
+/// `{index+k:w}`, or a `sequence` field with a non-zero step, formatted or not), and if so
+/// whether that number can be negative.
+fn one_to_one_number(entities: &[EntityDraft<'_>], e: usize, piece: &TemplatePiece) -> Option<bool> {
+    let (source, offset) = match piece {
+        TemplatePiece::Index => (NumberSource::Index, 0),
+        TemplatePiece::Field(j) => (NumberSource::Field(*j), 0),
+        TemplatePiece::Formatted(nf) => (nf.source, nf.offset),
+        _ => return None,
+    };
+    match source {
+        NumberSource::Index => Some(offset < 0),
+        NumberSource::Field(j) => match entities[e].fields[j].strategy {
+            Some(Strategy::Sequence { start, step }) if step != 0 => {
+                Some(step < 0 || start.saturating_add(offset) < 0)
+            }
+            _ => None,
+        },
     }
 }
