@@ -177,6 +177,22 @@ pub(super) fn check_unique(
             template::NAME
         )
     };
+    if let Some(Strategy::Template { pieces, .. }) = &fd.strategy {
+        if pieces
+            .iter()
+            .any(|p| one_to_one_number(entities, e, p).is_some())
+        {
+            d.error(
+                loc,
+                format!(
+                    "`{}` must be unique but its row number cannot be read back from the text: what surrounds it could blur where the number ends",
+                    fd.name
+                ),
+            )
+            .help("follow the number with a literal that it cannot hold (not a digit, nor `-` when it can be negative, nor a space when padded with spaces), and put before it only literals, or values that cannot end in a digit nor contain that character");
+            return;
+        }
+    }
     match capacity(entities, e, f, 0) {
         Some(c) if c < n as f64 => {
             d.error(
@@ -204,8 +220,9 @@ pub(super) fn check_unique(
 }
 
 /// A template with `{index}` is unique when the index can be read back from the text: the
-/// character after it is a literal non-digit `c` that nothing before it can contain (or the
-/// index ends the text), and what comes just before it cannot end in a digit. The same
+/// character after it is a literal non-digit `c` (or the index ends the text), and either
+/// only literals come before it (`SN-{index}-X`: the number starts at a known place), or
+/// nothing before it can contain `c` and what comes just before it cannot end in a digit. The same
 /// holds for `{index+k:w}`, with the characters its text can hold (digits, `-` when the
 /// number can be negative, spaces when padded with them) in place of the digits: an offset
 /// and padding never write two indices the same way. A `sequence` field with a non-zero
@@ -238,7 +255,12 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
             TemplatePiece::Index | TemplatePiece::Formatted(_) => None,
         }
     };
-    if k > 0 {
+    // After literals alone the number starts at a known place and ends at the first
+    // character it cannot hold, whatever the literals contain.
+    let fixed_start = parts[..k]
+        .iter()
+        .all(|p| matches!(p, TemplatePiece::Literal(_)));
+    if k > 0 && !fixed_start {
         match texts(&parts[k - 1]) {
             Some(v) if v.iter().all(|s| !s.ends_with(in_number) && !s.is_empty()) => {}
             _ => return false,
@@ -250,10 +272,11 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
             let Some(c) = s.chars().next().filter(|&c| !in_number(c)) else {
                 return false;
             };
-            parts[..k].iter().all(|p| match texts(p) {
-                Some(v) => v.iter().all(|s| !s.contains(c)),
-                None => false,
-            })
+            fixed_start
+                || parts[..k].iter().all(|p| match texts(p) {
+                    Some(v) => v.iter().all(|s| !s.contains(c)),
+                    None => false,
+                })
         }
         _ => false,
     }
@@ -262,7 +285,11 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
 /// Whether a template piece writes a number that is one-to-one in the row index (`{index}`,
 /// `{index+k:w}`, or a `sequence` field with a non-zero step, formatted or not), and if so
 /// whether that number can be negative.
-fn one_to_one_number(entities: &[EntityDraft<'_>], e: usize, piece: &TemplatePiece) -> Option<bool> {
+fn one_to_one_number(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    piece: &TemplatePiece,
+) -> Option<bool> {
     let (source, offset) = match piece {
         TemplatePiece::Index => (NumberSource::Index, 0),
         TemplatePiece::Field(j) => (NumberSource::Field(*j), 0),
