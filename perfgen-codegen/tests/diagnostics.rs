@@ -968,3 +968,91 @@ fn each_number_defect_is_reported_where_it_is() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `unique` on a template is proven through a `sequence` field with a non-zero step as
+/// through `{index}`, and after literals alone whatever the literals hold; a template whose
+/// number cannot be read back says so (not that it "draws values at random").
+#[test]
+fn sequences_and_literal_prefixes_keep_templates_unique() {
+    const AGE: &str = "  age:\n    strategy: normal_distribution\n    mean: 35\n    stddev: 12\n    min: 18\n    max: 80\n    type: integer\n";
+    let email = "{first_name}.{last_name}{index}@{domain}";
+    let with = |sequence: &str, template: &str| {
+        let users = replace(
+            USERS,
+            AGE,
+            &format!("  age:\n    strategy: sequence\n{sequence}"),
+        );
+        let users = replace(
+            &users,
+            "    rule: \">= 18 AND <= 80\"",
+            "    rule: \">= -1000000\"",
+        );
+        replace(&users, email, template)
+    };
+    for (sequence, template, proven) in [
+        ("    start: 10\n    step: 10\n", "D{age:04}", true),
+        ("    start: 1_000\n", "{age}", true),
+        (
+            "    start: 1\n",
+            "{first_name}.{last_name}-{age}@{domain}",
+            true,
+        ),
+        ("    start: 1\n", "SN-{index:08}-X", true),
+        ("    start: 1\n", "E-{index+1:06}-HR", true),
+        // A step of 0 repeats; a negative sequence after `-` blurs the sign.
+        ("    start: 1\n    step: 0\n", "D{age:04}", false),
+        (
+            "    start: 1\n    step: -1\n",
+            "{first_name}-{age}-x",
+            false,
+        ),
+        // After a pool value, a `-` that the prefix holds cannot end the number.
+        ("    start: 1\n", "{first_name}-{index}.{last_name}", true),
+        ("    start: 1\n", "{first_name}-x{index}-", false),
+    ] {
+        let (lines, render) = check(&with(sequence, template), ORDERS);
+        let refused = lines
+            .iter()
+            .any(|l| l.contains(": error:") && l.contains("must be unique"));
+        assert_eq!(!refused, proven, "{template} with {sequence:?}:\n{render}");
+        assert!(!render.contains("draws values at random"), "{render}");
+    }
+    let (lines, render) = check(&with("    start: 1\n", "{first_name}-x{index}-"), ORDERS);
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/users_multiply.yaml:17:13: error:")
+                && l.contains("cannot be read back")
+        ),
+        "{render}"
+    );
+    snapshot("template row number cannot be read back", &render).unwrap();
+}
+
+/// A rule on a date that some rows cannot meet names dates (not seconds since 1970), and a
+/// rule that can never hold on a derived date names its durations as written.
+#[test]
+fn date_rule_messages_show_dates_and_durations() {
+    const AGE: &str = "  age:\n    strategy: normal_distribution\n    mean: 35\n    stddev: 12\n    min: 18\n    max: 80\n    type: integer\n";
+    let dates = "  age:\n    strategy: distribute_range\n    range_start: 2022-01-01\n    range_end: 2023-01-01\n  signed_on:\n    strategy: distribute_range\n    range_start: 2022-06-01\n    range_end: 2024-01-01\n  due_on:\n    strategy: derive_from_field\n    base_field: age\n    operation: add_random_duration\n    min_duration: 1d\n    max_duration: 2w\n";
+    let users = replace(USERS, AGE, dates);
+    let users = replace(
+        &users,
+        "    rule: \">= 18 AND <= 80\"",
+        "    rule: \">= signed_on\"",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(
+        lines.iter().any(|l| l.contains("warning:")
+            && l.contains("the bound reaches 2024-01-01 but `age` can be at most 2023-01-01")),
+        "{render}"
+    );
+    assert!(!render.contains("1704067200"), "{render}");
+    snapshot("date rule some rows cannot meet", &render).unwrap();
+    let never = replace(
+        &users,
+        "    rule: \">= signed_on\"",
+        "    rule: \">= signed_on\"\n  - field: due_on\n    rule: \"< age\"",
+    );
+    let (_, render) = check(&never, ORDERS);
+    assert!(render.contains("adds between 1d and 14d"), "{render}");
+}

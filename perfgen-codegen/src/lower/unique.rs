@@ -62,6 +62,7 @@ fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> O
         Strategy::Pattern { pattern, .. } => Some(pattern.distinct().at_most as f64),
         Strategy::NumberRange { min, max, .. } => Some((*max as f64 - *min as f64) + 1.0),
         Strategy::Boolean { .. } => Some(2.0),
+        Strategy::Sequence { step: 0, .. } => Some(1.0),
         _ => None,
     }
 }
@@ -147,7 +148,7 @@ pub(super) fn check_unique(
         }
         _ => false,
     };
-    if proven {
+    if proven || reads_a_broken_field(entities, e, f) {
         return;
     }
     let fd = &entities[e].fields[f];
@@ -249,7 +250,9 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
             TemplatePiece::Literal(s) => Some(vec![s.clone()]),
             TemplatePiece::Choice(v) => Some(v.clone()),
             TemplatePiece::Field(j) => match &entities[e].fields[*j].strategy {
-                Some(Strategy::Pool { values, .. }) => Some(values.clone()),
+                Some(Strategy::Pool { values, .. } | Strategy::SeedGroup { values, .. }) => {
+                    Some(values.clone())
+                }
                 _ => None,
             },
             TemplatePiece::Index | TemplatePiece::Formatted(_) => None,
@@ -305,4 +308,23 @@ fn one_to_one_number(
             _ => None,
         },
     }
+}
+
+/// Whether field `f` is a template that names a field whose own strategy failed (already
+/// reported): its uniqueness cannot be judged, and saying so would only repeat that error.
+fn reads_a_broken_field(entities: &[EntityDraft<'_>], e: usize, f: usize) -> bool {
+    let Some(Strategy::Template { pieces, .. }) = &entities[e].fields[f].strategy else {
+        return false;
+    };
+    pieces.iter().any(|p| {
+        let j = match p {
+            TemplatePiece::Field(j) => *j,
+            TemplatePiece::Formatted(NumberFormat {
+                source: NumberSource::Field(j),
+                ..
+            }) => *j,
+            _ => return false,
+        };
+        entities[e].fields[j].strategy.is_none()
+    })
 }
