@@ -1056,3 +1056,21 @@ fn date_rule_messages_show_dates_and_durations() {
     let (_, render) = check(&never, ORDERS);
     assert!(render.contains("adds between 1d and 14d"), "{render}");
 }
+
+/// A declared `type` between dates and times names the function that converts.
+#[test]
+fn a_date_declared_as_a_timestamp_points_at_timestamp_of() {
+    let users = with_expression(
+        "    expression: \"date '2020-01-01' + 3\"",
+        "    type: timestamp\n",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/users_multiply.yaml:39:11: error:")
+                && l.contains("is date, not timestamp")
+        ),
+        "{render}"
+    );
+    assert!(render.contains("`timestamp(x)` of a date"), "{render}");
+}

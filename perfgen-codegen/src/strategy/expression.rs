@@ -112,7 +112,8 @@ impl ExpressionConfig {
                     format!("the expression of `{field}` is {from}, not {}", kind.value),
                 )
                 .help(format!(
-                    "declare `type` as what it computes ({from}), or convert it (`round(x, p)`, `text(x)`)"
+                    "declare `type` as what it computes ({from}), or convert it ({})",
+                    conversion_to(kind.value)
                 ));
                 return None;
             };
@@ -572,5 +573,15 @@ mod tests {
             shown,
             ["3:16 the expression of `total` reads `total` itself"]
         );
+    }
+}
+
+/// The functions that convert an expression to `kind`, for a declared `type` it is not.
+fn conversion_to(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Timestamp => "`timestamp(x)` of a date",
+        Kind::Date => "`date(x)` of a timestamp",
+        Kind::Text => "`text(x)`",
+        _ => "`round(x, p)`, `floor(x)`",
     }
 }
