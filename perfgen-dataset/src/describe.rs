@@ -441,7 +441,12 @@ fn describe_rules(s: &mut String, spec: &FieldSpec, info: &EntityInfo, catalog: 
                 g.iter()
                     .map(|c| {
                         let op = c.op.rule_symbol();
-                        format!("{op} {}", operand(&c.rhs, info, catalog))
+                        let mut rhs = operand(&c.rhs, info, catalog);
+                        if spec.column == perfgen_runtime::spec::ColumnType::Date {
+                            // A date rule's literal at midnight, as the config wrote it.
+                            rhs = rhs.replace("T00:00:00Z", "");
+                        }
+                        format!("{op} {rhs}")
                     })
                     .collect::<Vec<_>>()
                     .join(" AND ")
