@@ -128,7 +128,17 @@ fn employees_keep_their_laws() {
     let n = emps.len();
     assert_eq!(n, 4000);
     let now = day("2025-01-01");
+    let jobs: HashSet<(&str, &str)> = [
+        ("engineering", "Software Engineer"),
+        ("engineering", "Staff Engineer"),
+        ("sales", "Account Executive"),
+        ("sales", "Sales Manager"),
+        ("people", "HR Partner"),
+        ("finance", "Controller"),
+    ]
+    .into();
     let (mut no_dept, mut terminated, mut levels) = (0, 0, BTreeMap::new());
+    let mut no_title = 0;
     let mut codes = HashSet::new();
     for (i, e) in emps.iter().enumerate() {
         let i = i as i64;
@@ -160,6 +170,12 @@ fn employees_keep_their_laws() {
             assert!((90..=3650).contains(&gap), "row {i}: {gap} days");
         }
         assert!((10..=60).contains(&int(e["weekly_hours"])));
+        // A seed group with a NULL member: the other member keeps its record's value.
+        match e["title"] {
+            "" => no_title += 1,
+            title => assert!(jobs.contains(&(e["job_family"], title)), "row {i}"),
+        }
+        assert!(jobs.iter().any(|(family, _)| *family == e["job_family"]));
         // Expressions, recomputed here.
         assert_eq!(int(e["age_at_hire"]), (hire - birth) / 365);
         let since = hire - day("1995-01-01");
@@ -191,6 +207,7 @@ fn employees_keep_their_laws() {
     }
     assert_share("no department", no_dept, n, 0.05);
     assert_share("terminated", terminated, n, 0.2);
+    assert_share("no title", no_title, n, 0.05);
     for (level, p) in [(1, 0.30), (2, 0.30), (3, 0.25), (4, 0.10), (5, 0.05)] {
         assert_share(&format!("level {level}"), levels[&level], n, p);
     }
