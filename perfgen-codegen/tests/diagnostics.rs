@@ -1074,3 +1074,61 @@ fn a_date_declared_as_a_timestamp_points_at_timestamp_of() {
     );
     assert!(render.contains("`timestamp(x)` of a date"), "{render}");
 }
+
+/// What a user would reasonably write for a boolean: a rule `= true` says rules do not take
+/// booleans (not that `true` is an unknown field); a percentage gets the share it means.
+#[test]
+fn boolean_rules_and_percentages_say_what_to_write() {
+    const AGE: &str = "  age:\n    strategy: normal_distribution\n    mean: 35\n    stddev: 12\n    min: 18\n    max: 80\n    type: integer\n";
+    let cases = [
+        (
+            "rule on a boolean",
+            replace(
+                &replace(USERS, AGE, "  age:\n    strategy: boolean\n"),
+                "    rule: \">= 18 AND <= 80\"",
+                "    rule: \"= true\"",
+            ),
+            "configs/users_multiply.yaml:35:11",
+            "not booleans",
+            "drop the rule",
+        ),
+        (
+            "probability as a percentage",
+            replace(
+                USERS,
+                AGE,
+                "  age:\n    strategy: boolean\n    probability: 80%\n",
+            ),
+            "configs/users_multiply.yaml:20:18",
+            "`probability` must be a number, got `80%`",
+            "`probability: 0.8`",
+        ),
+        (
+            "null_rate as a percentage",
+            replace(
+                USERS,
+                "    type: integer\n",
+                "    type: integer\n    null_rate: 5%\n",
+            ),
+            "configs/users_multiply.yaml:25:16",
+            "`null_rate` must be a number, got `5%`",
+            "`null_rate: 0.05`",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, at, text, help) in cases {
+        let (lines, render) = check(&users, ORDERS);
+        let hit = lines
+            .iter()
+            .any(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if !hit || !render.contains(help) || render.contains("unknown field") {
+            failures.push(format!(
+                "{what}: expected `{at}` `{text}` `{help}`:\n{render}"
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
