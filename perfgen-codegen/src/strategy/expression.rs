@@ -477,6 +477,16 @@ pub(crate) fn emit(fe: &FieldEmit<'_>, expr: &TypedExpr) -> DrawCode {
     )
 }
 
+/// The functions that convert an expression to `kind`, for a declared `type` it is not.
+fn conversion_to(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Timestamp => "`timestamp(x)` of a date",
+        Kind::Date => "`date(x)` of a timestamp",
+        Kind::Text => "`text(x)`",
+        _ => "`round(x, p)`, `floor(x)`",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,15 +583,5 @@ mod tests {
             shown,
             ["3:16 the expression of `total` reads `total` itself"]
         );
-    }
-}
-
-/// The functions that convert an expression to `kind`, for a declared `type` it is not.
-fn conversion_to(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Timestamp => "`timestamp(x)` of a date",
-        Kind::Date => "`date(x)` of a timestamp",
-        Kind::Text => "`text(x)`",
-        _ => "`round(x, p)`, `floor(x)`",
     }
 }
