@@ -19,6 +19,20 @@ pub fn shown_number(v: f64) -> String {
     }
 }
 
+/// A duration in seconds as a config writes it, in its largest whole unit (`90d`, `36h`,
+/// `90s`, `0`).
+pub fn shown_duration(secs: i64) -> String {
+    const UNITS: [(i64, &str); 4] = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    if secs == 0 {
+        return "0".into();
+    }
+    let (size, unit) = UNITS
+        .into_iter()
+        .find(|(size, _)| secs % size == 0)
+        .unwrap_or((1, "s"));
+    format!("{}{unit}", secs / size)
+}
+
 /// A non-negative whole number (`100000`, `100_000`, `1e5`).
 pub fn count(text: &str) -> Option<u64> {
     let t = text.trim().replace('_', "");
@@ -122,6 +136,16 @@ pub fn absolute_time(t: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_shown_in_their_largest_whole_unit() {
+        assert_eq!(shown_duration(0), "0");
+        assert_eq!(shown_duration(90 * 86_400), "90d");
+        assert_eq!(shown_duration(-2 * 86_400), "-2d");
+        assert_eq!(shown_duration(36 * 3_600), "36h");
+        assert_eq!(shown_duration(90), "90s");
+        assert_eq!(duration(&shown_duration(7_777)).unwrap(), 7_777);
+    }
 
     #[test]
     fn durations() {

@@ -630,8 +630,9 @@ fn formatted_index_keeps_templates_unique() {
     }
 }
 
-/// `unique` on a template is proven through one integer field that is unique and never
-/// NULL (a sequence here) when the rest of the template is constant, whatever its padding.
+/// `unique` on a template is proven through one integer field that is unique (a sequence
+/// here) when the rest of the template is constant, whatever its padding, or when the number
+/// can be read back as `{index}` can.
 #[test]
 fn a_unique_integer_field_keeps_templates_unique() {
     let email = "{first_name}.{last_name}{index}@{domain}";
@@ -642,10 +643,13 @@ fn a_unique_integer_field_keeps_templates_unique() {
         ("User#{serial:09}", serial, true),
         ("U-{serial}", serial, true),
         ("{serial+5:7} (user)", serial, true),
-        ("{first_name}#{serial}", serial, false),
+        // Read back as `{index}` is: the pool values never end in a digit.
+        ("{first_name}#{serial}", serial, true),
+        ("{first_name}{serial}{last_name}", serial, false),
         ("User#{serial}-{index}", serial, true),
         ("User#{age:05}", serial, false),
-        ("User#{serial:09}", nullable, false),
+        // NULL where the serial is NULL, and NULLs are not duplicates (SQL's UNIQUE).
+        ("User#{serial:09}", nullable, true),
     ] {
         let users = replace(USERS, email, template);
         let users = replace(&users, "  age:\n", &format!("{field}  age:\n"));
@@ -1045,6 +1049,170 @@ fn parent_fields_in_expressions() {
         });
         if !hit || !render.contains("help:") {
             failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `unique` on a template is proven through a `sequence` field with a non-zero step as
+/// through `{index}`, and after literals alone whatever the literals hold; a template whose
+/// number cannot be read back says so (not that it "draws values at random").
+#[test]
+fn sequences_and_literal_prefixes_keep_templates_unique() {
+    const AGE: &str = "  age:\n    strategy: normal_distribution\n    mean: 35\n    stddev: 12\n    min: 18\n    max: 80\n    type: integer\n";
+    let email = "{first_name}.{last_name}{index}@{domain}";
+    let with = |sequence: &str, template: &str| {
+        let users = replace(
+            USERS,
+            AGE,
+            &format!("  age:\n    strategy: sequence\n{sequence}"),
+        );
+        let users = replace(
+            &users,
+            "    rule: \">= 18 AND <= 80\"",
+            "    rule: \">= -1000000\"",
+        );
+        replace(&users, email, template)
+    };
+    for (sequence, template, proven) in [
+        ("    start: 10\n    step: 10\n", "D{age:04}", true),
+        ("    start: 1_000\n", "{age}", true),
+        (
+            "    start: 1\n",
+            "{first_name}.{last_name}-{age}@{domain}",
+            true,
+        ),
+        ("    start: 1\n", "SN-{index:08}-X", true),
+        ("    start: 1\n", "E-{index+1:06}-HR", true),
+        // A step of 0 repeats; a negative sequence after `-` blurs the sign.
+        ("    start: 1\n    step: 0\n", "D{age:04}", false),
+        (
+            "    start: 1\n    step: -1\n",
+            "{first_name}-{age}-x",
+            false,
+        ),
+        // After a pool value, a `-` that the prefix holds cannot end the number.
+        ("    start: 1\n", "{first_name}-{index}.{last_name}", true),
+        ("    start: 1\n", "{first_name}-x{index}-", false),
+    ] {
+        let (lines, render) = check(&with(sequence, template), ORDERS);
+        let refused = lines
+            .iter()
+            .any(|l| l.contains(": error:") && l.contains("must be unique"));
+        assert_eq!(!refused, proven, "{template} with {sequence:?}:\n{render}");
+        assert!(!render.contains("draws values at random"), "{render}");
+    }
+    let (lines, render) = check(&with("    start: 1\n", "{first_name}-x{index}-"), ORDERS);
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/users_multiply.yaml:17:13: error:")
+                && l.contains("cannot be read back")
+        ),
+        "{render}"
+    );
+    snapshot("template row number cannot be read back", &render).unwrap();
+}
+
+/// A rule on a date that some rows cannot meet names dates (not seconds since 1970), and a
+/// rule that can never hold on a derived date names its durations as written.
+#[test]
+fn date_rule_messages_show_dates_and_durations() {
+    const AGE: &str = "  age:\n    strategy: normal_distribution\n    mean: 35\n    stddev: 12\n    min: 18\n    max: 80\n    type: integer\n";
+    let dates = "  age:\n    strategy: distribute_range\n    range_start: 2022-01-01\n    range_end: 2023-01-01\n  signed_on:\n    strategy: distribute_range\n    range_start: 2022-06-01\n    range_end: 2024-01-01\n  due_on:\n    strategy: derive_from_field\n    base_field: age\n    operation: add_random_duration\n    min_duration: 1d\n    max_duration: 2w\n";
+    let users = replace(USERS, AGE, dates);
+    let users = replace(
+        &users,
+        "    rule: \">= 18 AND <= 80\"",
+        "    rule: \">= signed_on\"",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(
+        lines.iter().any(|l| l.contains("warning:")
+            && l.contains("the bound reaches 2024-01-01 but `age` can be at most 2023-01-01")),
+        "{render}"
+    );
+    assert!(!render.contains("1704067200"), "{render}");
+    snapshot("date rule some rows cannot meet", &render).unwrap();
+    let never = replace(
+        &users,
+        "    rule: \">= signed_on\"",
+        "    rule: \">= signed_on\"\n  - field: due_on\n    rule: \"< age\"",
+    );
+    let (_, render) = check(&never, ORDERS);
+    assert!(render.contains("adds between 1d and 14d"), "{render}");
+}
+
+/// A declared `type` between dates and times names the function that converts.
+#[test]
+fn a_date_declared_as_a_timestamp_points_at_timestamp_of() {
+    let users = with_expression(
+        "    expression: \"date '2020-01-01' + 3\"",
+        "    type: timestamp\n",
+    );
+    let (lines, render) = check(&users, ORDERS);
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/users_multiply.yaml:39:11: error:")
+                && l.contains("is date, not timestamp")
+        ),
+        "{render}"
+    );
+    assert!(render.contains("`timestamp(x)` of a date"), "{render}");
+}
+
+/// What a user would reasonably write for a boolean: a rule `= true` says rules do not take
+/// booleans (not that `true` is an unknown field); a percentage gets the share it means.
+#[test]
+fn boolean_rules_and_percentages_say_what_to_write() {
+    const AGE: &str = "  age:\n    strategy: normal_distribution\n    mean: 35\n    stddev: 12\n    min: 18\n    max: 80\n    type: integer\n";
+    let cases = [
+        (
+            "rule on a boolean",
+            replace(
+                &replace(USERS, AGE, "  age:\n    strategy: boolean\n"),
+                "    rule: \">= 18 AND <= 80\"",
+                "    rule: \"= true\"",
+            ),
+            "configs/users_multiply.yaml:35:11",
+            "not booleans",
+            "drop the rule",
+        ),
+        (
+            "probability as a percentage",
+            replace(
+                USERS,
+                AGE,
+                "  age:\n    strategy: boolean\n    probability: 80%\n",
+            ),
+            "configs/users_multiply.yaml:20:18",
+            "`probability` must be a number, got `80%`",
+            "`probability: 0.8`",
+        ),
+        (
+            "null_rate as a percentage",
+            replace(
+                USERS,
+                "    type: integer\n",
+                "    type: integer\n    null_rate: 5%\n",
+            ),
+            "configs/users_multiply.yaml:25:16",
+            "`null_rate` must be a number, got `5%`",
+            "`null_rate: 0.05`",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, at, text, help) in cases {
+        let (lines, render) = check(&users, ORDERS);
+        let hit = lines
+            .iter()
+            .any(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if !hit || !render.contains(help) || render.contains("unknown field") {
+            failures.push(format!(
+                "{what}: expected `{at}` `{text}` `{help}`:\n{render}"
+            ));
         }
         if let Err(e) = snapshot(what, &render) {
             failures.push(e);

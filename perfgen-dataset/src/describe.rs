@@ -98,10 +98,15 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
                     format!("linear by row (steady growth) from {a} to {b}")
                 }
                 RangeDistribution::Uniform => format!("uniform between {a} and {b}"),
-                RangeDistribution::Exponential { rate } => format!(
-                    "exponential toward the end (more recent; density at the end e^{} = {:.0}x that at the start) from {a} to {b}",
+                RangeDistribution::Exponential { rate } if rate < 0.0 => format!(
+                    "exponential toward the start (older; density at the end e^{} = {} that at the start) from {a} to {b}",
                     num(rate),
-                    rate.exp()
+                    density_ratio(rate)
+                ),
+                RangeDistribution::Exponential { rate } => format!(
+                    "exponential toward the end (more recent; density at the end e^{} = {} that at the start) from {a} to {b}",
+                    num(rate),
+                    density_ratio(rate)
                 ),
             }
         }
@@ -291,10 +296,21 @@ fn describe_number_range(
         RangeDistribution::Linear => format!("linear by row from {a} to {b}, {kind}"),
         RangeDistribution::Uniform => format!("uniform in [{a}, {b}], {kind}"),
         RangeDistribution::Exponential { rate } => format!(
-            "exponential in [{a}, {b}] (density at {b} e^{} = {:.0}x that at {a}), {kind}",
+            "exponential in [{a}, {b}] (density at {b} e^{} = {} that at {a}), {kind}",
             num(rate),
-            rate.exp()
+            density_ratio(rate)
         ),
+    }
+}
+
+/// `e^rate` as a ratio of densities: `20x` for a positive rate, `1/148` for a negative one
+/// (never `0x`).
+fn density_ratio(rate: f64) -> String {
+    let x = rate.exp();
+    if x >= 1.0 {
+        format!("{x:.0}x")
+    } else {
+        format!("1/{:.0} of", 1.0 / x)
     }
 }
 
@@ -416,6 +432,12 @@ fn describe_rules(s: &mut String, spec: &FieldSpec, info: &EntityInfo, catalog: 
             Enforcement::Proven => "holds by construction",
             Enforcement::Filtered => "values filtered",
             Enforcement::Bounds => "drawn inside its bounds",
+            // Without draws a redraw gives the same value: the row only stops generation.
+            Enforcement::Redraw
+                if matches!(spec.strategy, Strategy::Expression { random: false, .. }) =>
+            {
+                "checked; generation stops at a row that breaks it"
+            }
             Enforcement::Redraw => "redrawn until it holds",
         };
         let text: Vec<String> = rule
@@ -425,12 +447,30 @@ fn describe_rules(s: &mut String, spec: &FieldSpec, info: &EntityInfo, catalog: 
                 g.iter()
                     .map(|c| {
                         let op = c.op.rule_symbol();
-                        format!("{op} {}", operand(&c.rhs, info, catalog))
+                        let mut rhs = operand(&c.rhs, info, catalog);
+                        if spec.column == perfgen_runtime::spec::ColumnType::Date {
+                            // A date rule's literal at midnight, as the config wrote it.
+                            rhs = rhs.replace("T00:00:00Z", "");
+                        }
+                        format!("{op} {rhs}")
                     })
                     .collect::<Vec<_>>()
                     .join(" AND ")
             })
             .collect();
         let _ = write!(s, "; rule `{}` ({how})", text.join(" OR "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::density_ratio;
+
+    #[test]
+    fn density_ratios_are_never_shown_as_zero() {
+        assert_eq!(density_ratio(3.0), "20x");
+        assert_eq!(density_ratio(0.0), "1x");
+        assert_eq!(density_ratio(-5.0), "1/148 of");
+        assert_eq!(density_ratio(-8.0), "1/2981 of");
     }
 }

@@ -69,3 +69,11 @@ pub mod kinds_nulls_twin {
 pub mod kinds_numbers {
     include!(concat!(env!("OUT_DIR"), "/kinds_numbers.rs"));
 }
+
+/// A user's HR database: departments, employees and salaries keyed by sequences (integer
+/// foreign keys to them, one optional), dates and derived dates, typed categoricals, cases,
+/// expressions, seed groups, and date rules against dates and times.
+#[allow(clippy::all)]
+pub mod hr {
+    include!(concat!(env!("OUT_DIR"), "/hr.rs"));
+}

@@ -69,10 +69,23 @@ fn pow10(places: u32) -> f64 {
 
 /// `v` rounded half away from zero to `places` decimals: what `write_decimal` prints, so a
 /// value and its text agree.
+///
+/// `v` stands for a decimal (the double nearest it), and a decimal tie such as 8798.505 to
+/// 2 places is held as 8798.504999…, or lands there once scaled: a scaled value within a
+/// few units in the last place of a half is that half, rounded away from zero as the
+/// decimal would be. A value that is not a tie differs from a half by at least 10^-k for a
+/// decimal of `places + k` places, far more than that tolerance for any realistic
+/// magnitude.
 #[inline]
 pub fn round_places(v: f64, places: u32) -> f64 {
     let scale = pow10(places);
-    crate::float::round(v * scale) / scale
+    let x = v * scale;
+    let r = crate::float::round(x);
+    // Rounded toward zero from a hair below the half.
+    let gap = (x - r).abs();
+    let below_a_half = r.abs() < x.abs() && 0.5 - gap <= x.abs() * 4.0 * f64::EPSILON;
+    let r = if below_a_half { r + x.signum() } else { r };
+    r / scale
 }
 
 /// The i64 nearest to an already integral `v`, or `None` when it does not fit.
@@ -310,6 +323,30 @@ mod tests {
     fn days(y: i32, m: u32, d: u32) -> i32 {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
         (NaiveDate::from_ymd_opt(y, m, d).unwrap() - epoch).num_days() as i32
+    }
+
+    #[test]
+    fn decimal_ties_round_away_from_zero_whatever_their_binary_error() {
+        // 87985.05 * 0.10 = 8798.505 exactly; the double product is 8798.505000000001,
+        // and to 4 places it is the double 8798.505, whose scaled value 879850.4999999999
+        // is a hair below the half.
+        let product = round_places(87985.05 * 0.1, 4);
+        assert_eq!(round_places(product, 2), 8798.51);
+        assert_eq!(round_places(-product, 2), -8798.51);
+        assert_eq!(round_places(0.125, 2), 0.13);
+        assert_eq!(round_places(1.005, 2), 1.01);
+        assert_eq!(round_places(2.675, 2), 2.68);
+        // Not ties: the nearest value either way.
+        assert_eq!(round_places(8798.504, 2), 8798.5);
+        assert_eq!(round_places(8798.5049, 2), 8798.5);
+        assert_eq!(round_places(0.49999, 0), 0.0);
+        assert_eq!(round_places(123.456, 1), 123.5);
+        // Every cent amount times 0.10, against integer arithmetic in tenths of a cent.
+        for cents in (0..50_000_000i64).step_by(997) {
+            let tenth = round_places(cents as f64 / 100.0 * 0.1, 4);
+            let want = ((cents + 5) / 10) as f64 / 100.0;
+            assert_eq!(round_places(tenth, 2), want, "{cents} cents");
+        }
     }
 
     #[test]

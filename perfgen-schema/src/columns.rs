@@ -37,10 +37,15 @@ pub(crate) fn is_key(catalog: &Catalog, entity: usize, field: usize) -> bool {
     primary_key(info) == Some(field) || f.spec.unique || is_fk_target(catalog, entity, field)
 }
 
-/// A uuid_v4 field that some foreign key references: unique by construction, so it gets a
-/// UNIQUE constraint to be referenced.
+/// A uuid_v4 field, or a `sequence` with a non-zero step, that some foreign key references:
+/// unique by construction, so it gets a UNIQUE constraint to be referenced.
 pub(crate) fn is_fk_target(catalog: &Catalog, entity: usize, field: usize) -> bool {
-    catalog.entities[entity].fields[field].spec.strategy == Strategy::UuidV4
+    let unique_by_construction = match catalog.entities[entity].fields[field].spec.strategy {
+        Strategy::UuidV4 => true,
+        Strategy::Sequence { step, .. } => step != 0,
+        _ => false,
+    };
+    unique_by_construction
         && catalog.entities.iter().any(|e| {
             e.fields.iter().any(|f| {
                 matches!(f.spec.strategy, Strategy::ForeignKey { parent, parent_field, .. }

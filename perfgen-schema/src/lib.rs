@@ -9,7 +9,8 @@
 //! which COPY's CSV format tells from a NULL (an empty unquoted field).
 //! Constraints: `PRIMARY KEY` on the uuid `id` field (else the first `uuid_v4` field, else
 //! the first non-repeating `sequence`),
-//! `UNIQUE` on unique fields, `FOREIGN KEY ... REFERENCES` on foreign keys, and a `CHECK`
+//! `UNIQUE` on unique fields (and on uuid and sequence fields a foreign key references),
+//! `FOREIGN KEY ... REFERENCES` on foreign keys, and a `CHECK`
 //! per rule that reads only its own row. Rules that read the parent row (and a foreign key
 //! whose target column is not unique) cannot be constraints: they come as queries that count
 //! the rows breaking them ([`RuleQuery`]), written as comments at the end of the file.

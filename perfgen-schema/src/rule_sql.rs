@@ -3,9 +3,12 @@
 use crate::columns::{number_literal, time_literal};
 use crate::names::{quote_ident, quote_literal};
 use perfgen_runtime::catalog::Catalog;
-use perfgen_runtime::spec::{CmpOp, ColumnType, Comparison, Operand, Rule, Strategy};
+use perfgen_runtime::date::Date;
+use perfgen_runtime::spec::{CmpOp, ColumnType, Comparison, Operand, Rule, Strategy, TimeSpec};
 use perfgen_runtime::time::Timestamp;
 use std::collections::BTreeSet;
+
+const SECS_PER_DAY: i64 = 86_400;
 
 /// Renders rules as SQL boolean expressions.
 pub(crate) struct RuleSql<'a> {
@@ -43,11 +46,64 @@ impl RuleSql<'_> {
         })
     }
 
+    /// The column type of an operand; a time literal is a timestamp.
+    fn operand_type(&self, rhs: Operand) -> Option<ColumnType> {
+        let info = &self.catalog.entities[self.entity];
+        match rhs {
+            Operand::Time(_) => Some(ColumnType::Timestamp),
+            Operand::Field(j) => Some(info.fields.get(j)?.spec.column),
+            Operand::Parent { fk, field } => {
+                let Strategy::ForeignKey { parent, .. } = info.fields.get(fk)?.spec.strategy else {
+                    return None;
+                };
+                Some(
+                    self.catalog
+                        .entities
+                        .get(parent)?
+                        .fields
+                        .get(field)?
+                        .spec
+                        .column,
+                )
+            }
+            Operand::Number(_) | Operand::Text(_) => None,
+        }
+    }
+
+    /// A date compared with a time, as the generator and verify compare them (the date
+    /// stands for its midnight UTC), whatever the session's `TimeZone`: PostgreSQL's own
+    /// `date >= timestamptz` takes the midnight of the session's zone. A time literal at
+    /// midnight becomes a date literal; anything else puts the date at midnight UTC.
+    fn date_against_time(&self, date: String, time: Operand, time_sql: String) -> (String, String) {
+        if let Operand::Time(t) = time {
+            let secs = match t {
+                TimeSpec::At(s) => Some(s),
+                TimeSpec::Now(off) => self.now.map(|n| n.0.saturating_add(off)),
+            };
+            if let Some(secs) = secs.filter(|s| s % SECS_PER_DAY == 0) {
+                let day = Date::of_timestamp(Timestamp(secs));
+                if day.is_representable() {
+                    return (date, format!("'{day}'::date"));
+                }
+            }
+        }
+        (at_midnight_utc(&date), time_sql)
+    }
+
     fn comparison(&self, field: usize, c: &Comparison) -> Option<String> {
-        let mut lhs = self.column(field);
-        let mut rhs = self.operand(c.rhs)?;
+        let column = self.catalog.entities[self.entity].fields[field].spec.column;
+        let (mut lhs, mut rhs) = match (column, self.operand_type(c.rhs)) {
+            (ColumnType::Date, Some(ColumnType::Timestamp)) => {
+                let time_sql = self.operand(c.rhs)?;
+                self.date_against_time(self.column(field), c.rhs, time_sql)
+            }
+            (ColumnType::Timestamp, Some(ColumnType::Date)) => {
+                (self.column(field), at_midnight_utc(&self.operand(c.rhs)?))
+            }
+            _ => (self.column(field), self.operand(c.rhs)?),
+        };
         let ordering = !matches!(c.op, CmpOp::Eq | CmpOp::Ne);
-        let text = self.catalog.entities[self.entity].fields[field].spec.column == ColumnType::Text;
+        let text = column == ColumnType::Text;
         if ordering && text {
             // The generator compares bytes; so does the "C" collation.
             lhs = format!("({lhs} COLLATE \"C\")");
@@ -71,6 +127,11 @@ impl RuleSql<'_> {
         }
         Some(parts.join(" OR "))
     }
+}
+
+/// A date expression as the `timestamptz` of its midnight UTC (immutable: no session zone).
+fn at_midnight_utc(date: &str) -> String {
+    format!("({date}::timestamp AT TIME ZONE 'UTC')")
 }
 
 pub(crate) fn reads_parent(rule: &Rule) -> bool {

@@ -116,7 +116,8 @@ impl TableBuilder<'_> {
         }
     }
 
-    /// PRIMARY KEY, and UNIQUE on unique fields and on the uuid fields foreign keys reference.
+    /// PRIMARY KEY, and UNIQUE on unique fields and on the uuid and sequence fields foreign
+    /// keys reference.
     fn keys(&mut self) {
         let (catalog, index, info, pk) = (self.catalog, self.index, self.info, self.pk);
         match pk {

@@ -407,10 +407,18 @@ pub(crate) fn check(
             }
         }
         Plan::Group(members, tuples) => {
+            // A member NULL by its own `null_rate` hides its value: any record's fits there.
+            let null = |j: usize| matches!(view.vals.get(j), Some(CellValue::Null));
             let tuple: Vec<&str> = members.iter().map(|&j| view.texts[j]).collect();
-            if !tuples.contains(&tuple) {
+            let fits = |t: &Vec<&str>| {
+                (members.iter().zip(t).zip(&tuple)).all(|((&j, want), got)| null(j) || want == got)
+            };
+            if !tuples.contains(&tuple) && !tuples.iter().any(fits) {
                 tally.hit(line, || {
-                    format!("({}) is not one seed record's values", tuple.join(", "))
+                    let shown: Vec<&str> = (members.iter().zip(&tuple))
+                        .map(|(&j, v)| if null(j) { "NULL" } else { v })
+                        .collect();
+                    format!("({}) is not one seed record's values", shown.join(", "))
                 });
             }
         }

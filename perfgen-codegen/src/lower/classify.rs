@@ -6,7 +6,7 @@ use super::{EntityDraft, FieldDraft, RuleUse};
 use crate::diag::Diagnostics;
 use crate::ir::*;
 use crate::strategy::normal;
-use crate::values::{self, shown_number};
+use crate::values::{self, shown_duration, shown_number};
 
 /// The interval a numeric or time field always lies in, when known at build time.
 pub(super) fn static_range(
@@ -176,8 +176,10 @@ fn describe_strategy(fd: &FieldDraft<'_>) -> String {
             shown_number(*max)
         ),
         Some(Strategy::AddDuration { min, max, .. }) => format!(
-            "`{}` adds between {}s and {}s to its base field",
-            fd.name, min, max
+            "`{}` adds between {} and {} to its base field",
+            fd.name,
+            shown_duration(*min),
+            shown_duration(*max)
         ),
         _ => format!("`{}` uses `{}`", fd.name, fd.strategy_name),
     }
@@ -324,13 +326,7 @@ fn empty_window_risk(
             (hi, lo, None)
         }
     };
-    let shown = |v: f64| match fd.ty {
-        Some(Ty::Timestamp) => chrono::DateTime::from_timestamp(v as i64, 0)
-            .map_or(v.to_string(), |t| {
-                t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-            }),
-        _ => shown_number(v),
-    };
+    let shown = |v: f64| shown_value(fd.ty, v);
     for c in group {
         if matches!(c.rhs, Operand::Field(j) if Some(j) == base) {
             continue; // relative to the base itself: decided by the duration's sign
@@ -358,6 +354,18 @@ fn empty_window_risk(
         }
     }
     None
+}
+
+/// A value of a column of type `ty` as a config writes it: times and dates (held as seconds
+/// since the epoch in static ranges) as RFC 3339 or `YYYY-MM-DD`, numbers as numbers.
+fn shown_value(ty: Option<Ty>, v: f64) -> String {
+    let format = match ty {
+        Some(Ty::Timestamp) => "%Y-%m-%dT%H:%M:%SZ",
+        Some(Ty::Date) => "%Y-%m-%d",
+        _ => return shown_number(v),
+    };
+    chrono::DateTime::from_timestamp(v as i64, 0)
+        .map_or(v.to_string(), |t| t.format(format).to_string())
 }
 
 /// Drop the values of a pool field that fail `group` (comparisons with literals only);
@@ -420,10 +428,7 @@ pub(super) fn check_date_ranges(entities: &[EntityDraft<'_>], d: &mut Diagnostic
                 continue;
             };
             if lo < first || hi > last {
-                let shown = |v: f64| {
-                    chrono::DateTime::from_timestamp(v as i64, 0)
-                        .map_or(v.to_string(), |t| t.format("%Y-%m-%d").to_string())
-                };
+                let shown = |v: f64| shown_value(Some(Ty::Date), v);
                 d.error(
                     fd.loc,
                     format!(

@@ -112,8 +112,21 @@ fn resolve_rule(
     let ent = &entities[e];
     let fd = &ent.fields[f];
     let ty = fd.ty?;
-    let now = ent.seed.and_then(|s| s.generated_at);
-    let _ = now;
+    if ty == Ty::Bool {
+        // Said before the operands are read: `= true` would otherwise name a field `true`.
+        d.error(
+            u.loc,
+            format!(
+                "rule `{}` on `{}`: rules compare numbers, times and text, not booleans",
+                u.text.trim(),
+                fd.name
+            ),
+        )
+        .help(
+            "drop the rule; a boolean is `true` with its `probability` (1 for always, 0 for never)",
+        );
+        return None;
+    }
     let mut out = Vec::new();
     for g in groups {
         let mut cmps = Vec::new();

@@ -63,6 +63,7 @@ fn capacity(entities: &[EntityDraft<'_>], e: usize, f: usize, depth: usize) -> O
         Strategy::Pattern { pattern, .. } => Some(pattern.distinct().at_most as f64),
         Strategy::NumberRange { min, max, .. } => Some((*max as f64 - *min as f64) + 1.0),
         Strategy::Boolean { .. } => Some(2.0),
+        Strategy::Sequence { step: 0, .. } => Some(1.0),
         _ => None,
     }
 }
@@ -151,7 +152,7 @@ pub(super) fn check_unique(
         }
         _ => false,
     };
-    if proven {
+    if proven || reads_a_broken_field(entities, e, f) {
         return;
     }
     let fd = &entities[e].fields[f];
@@ -191,6 +192,22 @@ pub(super) fn check_unique(
             template::NAME
         )
     };
+    if let Some(Strategy::Template { pieces, .. }) = &fd.strategy {
+        if pieces
+            .iter()
+            .any(|p| one_to_one_number(entities, e, p).is_some())
+        {
+            d.error(
+                loc,
+                format!(
+                    "`{}` must be unique but its row number cannot be read back from the text: what surrounds it could blur where the number ends",
+                    fd.name
+                ),
+            )
+            .help("follow the number with a literal that it cannot hold (not a digit, nor `-` when it can be negative, nor a space when padded with spaces), and put before it only literals, or values that cannot end in a digit nor contain that character");
+            return;
+        }
+    }
     match capacity(entities, e, f, 0) {
         Some(c) if c < n as f64 => {
             d.error(
@@ -218,30 +235,26 @@ pub(super) fn check_unique(
 }
 
 /// A template with `{index}` is unique when the index can be read back from the text: the
-/// character after it is a literal non-digit `c` that nothing before it can contain (or the
-/// index ends the text), and what comes just before it cannot end in a digit. The same
+/// character after it is a literal non-digit `c` (or the index ends the text), and either
+/// only literals come before it (`SN-{index}-X`: the number starts at a known place), or
+/// nothing before it can contain `c` and what comes just before it cannot end in a digit. The same
 /// holds for `{index+k:w}`, with the characters its text can hold (digits, `-` when the
-/// offset is negative, spaces when padded with them) in place of the digits: an offset and
-/// padding never write two indices the same way.
+/// number can be negative, spaces when padded with them) in place of the digits: an offset
+/// and padding never write two indices the same way. A `sequence` field with a non-zero
+/// step (`{dept_id}`, `{dept_id:04}`) is one-to-one in the index, so it serves as well.
 fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[TemplatePiece]) -> bool {
-    let Some(k) = parts.iter().position(|p| {
-        matches!(
-            p,
-            TemplatePiece::Index
-                | TemplatePiece::Formatted(NumberFormat {
-                    source: NumberSource::Index,
-                    ..
-                })
-        )
-    }) else {
+    let Some((k, may_be_negative)) = parts
+        .iter()
+        .enumerate()
+        .find_map(|(k, p)| Some((k, one_to_one_number(entities, e, p)?)))
+    else {
         return false;
     };
     let in_number = |c: char| -> bool {
         c.is_ascii_digit()
+            || (c == '-' && may_be_negative)
             || match &parts[k] {
-                TemplatePiece::Formatted(nf) => {
-                    (c == '-' && nf.offset < 0) || (c == ' ' && nf.width > 0 && !nf.zero_pad)
-                }
+                TemplatePiece::Formatted(nf) => c == ' ' && nf.width > 0 && !nf.zero_pad,
                 _ => false,
             }
     };
@@ -251,13 +264,20 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
             TemplatePiece::Literal(s) => Some(vec![s.clone()]),
             TemplatePiece::Choice(v) => Some(v.clone()),
             TemplatePiece::Field(j) => match &entities[e].fields[*j].strategy {
-                Some(Strategy::Pool { values, .. }) => Some(values.clone()),
+                Some(Strategy::Pool { values, .. } | Strategy::SeedGroup { values, .. }) => {
+                    Some(values.clone())
+                }
                 _ => None,
             },
             TemplatePiece::Index | TemplatePiece::Formatted(_) => None,
         }
     };
-    if k > 0 {
+    // After literals alone the number starts at a known place and ends at the first
+    // character it cannot hold, whatever the literals contain.
+    let fixed_start = parts[..k]
+        .iter()
+        .all(|p| matches!(p, TemplatePiece::Literal(_)));
+    if k > 0 && !fixed_start {
         match texts(&parts[k - 1]) {
             Some(v) if v.iter().all(|s| !s.ends_with(in_number) && !s.is_empty()) => {}
             _ => return false,
@@ -269,10 +289,11 @@ fn template_index_unique(entities: &[EntityDraft<'_>], e: usize, parts: &[Templa
             let Some(c) = s.chars().next().filter(|&c| !in_number(c)) else {
                 return false;
             };
-            parts[..k].iter().all(|p| match texts(p) {
-                Some(v) => v.iter().all(|s| !s.contains(c)),
-                None => false,
-            })
+            fixed_start
+                || parts[..k].iter().all(|p| match texts(p) {
+                    Some(v) => v.iter().all(|s| !s.contains(c)),
+                    None => false,
+                })
         }
         _ => false,
     }
@@ -341,4 +362,48 @@ fn field_distinct_and_never_null(fd: &super::FieldDraft<'_>) -> bool {
         Strategy::Expression { expr, .. } => crate::strategy::expression::one_to_one_in_index(expr),
         _ => fd.unique.is_some(),
     }
+}
+
+/// Whether a template piece writes a number that is one-to-one in the row index (`{index}`,
+/// `{index+k:w}`, or a `sequence` field with a non-zero step, formatted or not), and if so
+/// whether that number can be negative.
+fn one_to_one_number(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    piece: &TemplatePiece,
+) -> Option<bool> {
+    let (source, offset) = match piece {
+        TemplatePiece::Index => (NumberSource::Index, 0),
+        TemplatePiece::Field(j) => (NumberSource::Field(*j), 0),
+        TemplatePiece::Formatted(nf) => (nf.source, nf.offset),
+        _ => return None,
+    };
+    match source {
+        NumberSource::Index => Some(offset < 0),
+        NumberSource::Field(j) => match entities[e].fields[j].strategy {
+            Some(Strategy::Sequence { start, step }) if step != 0 => {
+                Some(step < 0 || start.saturating_add(offset) < 0)
+            }
+            _ => None,
+        },
+    }
+}
+
+/// Whether field `f` is a template that names a field whose own strategy failed (already
+/// reported): its uniqueness cannot be judged, and saying so would only repeat that error.
+fn reads_a_broken_field(entities: &[EntityDraft<'_>], e: usize, f: usize) -> bool {
+    let Some(Strategy::Template { pieces, .. }) = &entities[e].fields[f].strategy else {
+        return false;
+    };
+    pieces.iter().any(|p| {
+        let j = match p {
+            TemplatePiece::Field(j) => *j,
+            TemplatePiece::Formatted(NumberFormat {
+                source: NumberSource::Field(j),
+                ..
+            }) => *j,
+            _ => return false,
+        };
+        entities[e].fields[j].strategy.is_none()
+    })
 }

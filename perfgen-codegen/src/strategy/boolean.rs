@@ -28,7 +28,7 @@ impl BooleanConfig {
     pub fn parse(r: &Reader<'_>) -> Self {
         BooleanConfig {
             loc: r.body.loc,
-            probability: r.number("probability"),
+            probability: r.share("probability", "0.3"),
         }
     }
 

@@ -113,7 +113,8 @@ impl ExpressionConfig {
                     format!("the expression of `{field}` is {from}, not {}", kind.value),
                 )
                 .help(format!(
-                    "declare `type` as what it computes ({from}), or convert it (`round(x, p)`, `text(x)`)"
+                    "declare `type` as what it computes ({from}), or convert it ({})",
+                    conversion_to(kind.value)
                 ));
                 return None;
             };
@@ -705,6 +706,16 @@ fn emit_nullable(fe: &FieldEmit<'_>, value: TokenStream) -> DrawCode {
             }
         },
     )
+}
+
+/// The functions that convert an expression to `kind`, for a declared `type` it is not.
+fn conversion_to(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Timestamp => "`timestamp(x)` of a date",
+        Kind::Date => "`date(x)` of a timestamp",
+        Kind::Text => "`text(x)`",
+        _ => "`round(x, p)`, `floor(x)`",
+    }
 }
 
 #[cfg(test)]

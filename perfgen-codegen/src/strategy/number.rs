@@ -38,10 +38,11 @@ pub struct NumberRangeConfig {
     pub rate: Param<f64>,
 }
 
-/// A bound's text, which must be a number.
+/// A bound's text, which must be a number; digit separators (`5_000_000`) are dropped, as
+/// for every number of a config.
 fn bound(r: &Reader<'_>, key: &str) -> Param<String> {
     r.parsed(key, |s: &Spanned<String>| match values::number(&s.value) {
-        Some(_) => Ok(s.value.trim().to_string()),
+        Some(_) => Ok(s.value.trim().replace('_', "")),
         None => Err(Problem::new(
             s.loc,
             format!("`{key}` must be a number, got `{}`", s.value),

@@ -210,17 +210,29 @@ impl Reader<'_> {
         })
     }
 
-    /// `null_rate`: a probability in [0, 1].
-    pub fn null_rate(&self) -> Param<f64> {
-        match self.parsed("null_rate", |s| {
+    /// Parameter `key` as a share (a number; [0, 1] is checked by its strategy): a
+    /// percentage such as `80%` gets the number it means in its help.
+    pub fn share(&self, key: &str, example: &str) -> Param<f64> {
+        self.parsed(key, |s| {
             values::number(&s.value).ok_or_else(|| {
+                let help = match percent_as_share(&s.value) {
+                    Some(share) => {
+                        format!("write the share as a number from 0 to 1: `{key}: {share}`")
+                    }
+                    None => format!("write a number from 0 to 1, e.g. `{key}: {example}`"),
+                };
                 Problem::new(
                     s.loc,
-                    format!("`null_rate` must be a number, got `{}`", s.value),
-                    "write the share of NULL rows, e.g. `null_rate: 0.1`",
+                    format!("`{key}` must be a number, got `{}`", s.value),
+                    help,
                 )
             })
-        }) {
+        })
+    }
+
+    /// `null_rate`: a probability in [0, 1].
+    pub fn null_rate(&self) -> Param<f64> {
+        match self.share("null_rate", "0.1") {
             Param::Given(p) if !(0.0..=1.0).contains(&p.value) => Param::Invalid(Problem::new(
                 p.loc,
                 format!("`null_rate` must be between 0 and 1, got `{}`", p.value),
@@ -229,6 +241,12 @@ impl Reader<'_> {
             other => other,
         }
     }
+}
+
+/// `80%` as the share it means (`0.8`), when the text is a percentage.
+fn percent_as_share(text: &str) -> Option<String> {
+    let percent = values::number(text.trim().strip_suffix('%')?)?;
+    Some(crate::values::shown_number(percent / 100.0))
 }
 
 /// Where the characters of scalar `y` are, to place an error inside its text. A quoted

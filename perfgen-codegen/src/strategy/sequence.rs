@@ -23,10 +23,11 @@ pub struct SequenceConfig {
     pub step: Param<i64>,
 }
 
-/// A whole number that fits 64 bits.
+/// A whole number that fits 64 bits (with digit separators, `1_000`, as every number of a
+/// config may have).
 fn integer(r: &Reader<'_>, key: &str) -> Param<i64> {
     r.parsed(key, |s: &Spanned<String>| {
-        s.value.trim().parse::<i64>().map_err(|_| {
+        s.value.trim().replace('_', "").parse::<i64>().map_err(|_| {
             Problem::new(
                 s.loc,
                 format!(
