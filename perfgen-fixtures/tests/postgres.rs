@@ -851,6 +851,7 @@ fn nulls_and_empty_strings_load_apart() {
         // Expressions whose result may be NULL (`case` without `else`).
         ("loans", "fine", false),
         ("loans", "loan_state", true),
+        ("loans", "maybe_jitter", false),
     ];
     let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
     for t in &tables {
