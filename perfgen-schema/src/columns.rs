@@ -96,6 +96,11 @@ pub(crate) fn sql_type(catalog: &Catalog, entity: usize, field: usize) -> String
             precision,
             ..
         } => Some(min.unsigned_abs().max(max.unsigned_abs()) as f64 / 10f64.powi(precision as i32)),
+        // An expression whose range the build proved (its literals and draws).
+        Strategy::Expression {
+            range: Some((lo, hi)),
+            ..
+        } if lo.is_finite() && hi.is_finite() => Some(lo.abs().max(hi.abs())),
         _ => None,
     };
     match f.spec.column {
