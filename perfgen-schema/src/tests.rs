@@ -179,6 +179,7 @@ static ENTITIES: [EntityInfo; 2] = [
         target_count: 10,
         batch_size: 0,
         parents: &[],
+        fan_out: None,
         fields: &USER_FIELDS,
         generated_at: None,
         uses_now: true,
@@ -191,6 +192,7 @@ static ENTITIES: [EntityInfo; 2] = [
         target_count: 10,
         batch_size: 0,
         parents: &[0],
+        fan_out: None,
         fields: &KID_FIELDS,
         generated_at: None,
         uses_now: false,
@@ -331,4 +333,5 @@ fn literals() {
     assert_eq!(integer_digits(9.999), 2);
     assert_eq!(integer_digits(0.5), 1);
     assert_eq!(integer_digits(0.0), 1);
+}
 }

@@ -160,6 +160,7 @@ static NOW_ENTITIES: [EntityInfo; 2] = [
         target_count: 10,
         batch_size: 0,
         parents: &[],
+        fan_out: None,
         fields: &THING_FIELDS,
         generated_at: None,
         uses_now: true,
@@ -172,6 +173,7 @@ static NOW_ENTITIES: [EntityInfo; 2] = [
         target_count: 3,
         batch_size: 2,
         parents: &[0],
+        fan_out: None,
         fields: &CHILD_FIELDS,
         generated_at: None,
         uses_now: false,
@@ -348,4 +350,5 @@ fn entity_trait_consts_match_catalog() {
     assert_eq!(CATALOG.entities[Thing::INDEX].name, Thing::NAME);
     assert_eq!(CATALOG.entities[Child::INDEX].name, Child::NAME);
     let _: &[FieldInfo] = CATALOG.entities[0].fields;
+}
 }
