@@ -334,4 +334,3 @@ fn literals() {
     assert_eq!(integer_digits(0.5), 1);
     assert_eq!(integer_digits(0.0), 1);
 }
-}

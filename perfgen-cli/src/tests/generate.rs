@@ -351,4 +351,3 @@ fn entity_trait_consts_match_catalog() {
     assert_eq!(CATALOG.entities[Child::INDEX].name, Child::NAME);
     let _: &[FieldInfo] = CATALOG.entities[0].fields;
 }
-}
