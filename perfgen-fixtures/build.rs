@@ -10,6 +10,7 @@ fn main() {
         ("configs/kinds-text/configs", "kinds_text.rs"),
         ("configs/kinds-expr/configs", "kinds_expr.rs"),
         ("configs/kinds-numbers/configs", "kinds_numbers.rs"),
+        ("configs/fanout/configs", "fanout.rs"),
         ("../examples/tpch/configs", "tpch.rs"),
         ("../examples/library/configs", "library.rs"),
     ] {
