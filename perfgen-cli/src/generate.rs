@@ -133,12 +133,8 @@ pub(crate) fn generate(
     ui: Ui,
 ) -> Result<(), Failure> {
     let mut rows = row_counts(catalog, &args.dataset)?;
-    let fan_outs = crate::entities::fan_outs(
-        catalog,
-        args.seed,
-        &mut rows,
-        args.threads.unwrap_or(0),
-    );
+    let fan_outs =
+        crate::entities::fan_outs(catalog, args.seed, &mut rows, args.threads.unwrap_or(0));
     let selected = selected_entities(catalog, &args.dataset)?;
     check_now(catalog, &selected, args.now.value)?;
     check_parents(catalog, &selected, &rows)?;

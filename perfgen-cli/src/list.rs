@@ -15,7 +15,10 @@ pub(crate) fn list(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
     for (i, e) in catalog.entities.iter().enumerate() {
         s.push('\n');
         let aliases = entity_aliases(e);
-        s.push_str(&format!("{}: {} rows -> {}", e.name, rows[i], e.output_file));
+        s.push_str(&format!(
+            "{}: {} rows -> {}",
+            e.name, rows[i], e.output_file
+        ));
         if let Some(f) = e.fan_out {
             let (lo, hi) = f.count.bounds();
             let per = if lo == hi {

@@ -114,11 +114,8 @@ fn read_count(v: &Yaml, d: &mut Diagnostics) -> Option<Spanned<CountSpec>> {
     let (min, max) = (bound("min", d), bound("max", d));
     let (min, max) = (min?, max?);
     if min > max {
-        d.error(
-            v.loc,
-            format!("`count` has `min` {min} above `max` {max}"),
-        )
-        .help("swap them: `min` is the fewest children of a parent, `max` the most");
+        d.error(v.loc, format!("`count` has `min` {min} above `max` {max}"))
+            .help("swap them: `min` is the fewest children of a parent, `max` the most");
         return None;
     }
     spanned(CountSpec::Uniform { min, max })
@@ -133,13 +130,18 @@ fn whole(s: &Spanned<String>, key: &str, d: &mut Diagnostics) -> Option<u64> {
                 s.loc,
                 format!("`{key}` {n} is more than {MAX_CHILDREN} children per parent"),
             )
-            .help("children per parent must stay below a million; give the parent more rows instead");
+            .help(
+                "children per parent must stay below a million; give the parent more rows instead",
+            );
             None
         }
         None => {
             d.error(
                 s.loc,
-                format!("`{key}` must be a whole number of children >= 0, got `{}`", s.value),
+                format!(
+                    "`{key}` must be a whole number of children >= 0, got `{}`",
+                    s.value
+                ),
             )
             .help(format!("write e.g. `{key}: 3`"));
             None
@@ -152,7 +154,10 @@ fn read_weights(v: &Yaml, d: &mut Diagnostics) -> Option<Vec<(u64, f64)>> {
     let Some(map) = v.as_map().filter(|m| !m.is_empty()) else {
         d.error(
             v.loc,
-            format!("`values` must map counts to weights, found {}", v.kind_name()),
+            format!(
+                "`values` must map counts to weights, found {}",
+                v.kind_name()
+            ),
         )
         .help("write `values: {1: 0.2, 2: 0.5, 3: 0.3}` (children: weight)");
         return None;

@@ -1000,7 +1000,11 @@ fn fan_out_orders() -> String {
         "children_of:\n  entity: User\n  count: {min: 1, max: 3}\n",
     );
     let o = replace(&o, "    distribution: zipf\n    alpha: 1.2\n", "");
-    replace(&o, "  status:\n", "  line:\n    strategy: position\n  status:\n")
+    replace(
+        &o,
+        "  status:\n",
+        "  line:\n    strategy: position\n  status:\n",
+    )
 }
 
 #[test]
@@ -1064,13 +1068,20 @@ fn each_fan_out_defect_is_reported_where_it_is() {
         (
             "fan-out foreign key with a distribution",
             USERS.into(),
-            o("    reference_field: id\n", "    reference_field: id\n    distribution: zipf\n"),
+            o(
+                "    reference_field: id\n",
+                "    reference_field: id\n    distribution: zipf\n",
+            ),
             "configs/orders_multiply.yaml:13:19",
             "takes no `distribution`",
         ),
         (
             "position without children_of",
-            replace(USERS, "  age:\n", "  line:\n    strategy: position\n  age:\n"),
+            replace(
+                USERS,
+                "  age:\n",
+                "  line:\n    strategy: position\n  age:\n",
+            ),
             ORDERS.into(),
             "configs/users_multiply.yaml:19:15",
             "has no `children_of`",

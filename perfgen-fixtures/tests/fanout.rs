@@ -51,7 +51,11 @@ fn children_follow_their_parents_law_order_and_keys() {
     let (_dir, t) = tables(&[]);
     let orders = &t["orders"];
     assert_eq!(orders.rows.len(), 3000);
-    let keys: Vec<String> = orders.column("o_orderkey").iter().map(|s| s.to_string()).collect();
+    let keys: Vec<String> = orders
+        .column("o_orderkey")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     // Keys 10, 14, ..: the foreign key carries the parent's key, not its row.
     assert_eq!(keys[1], "14");
 
@@ -126,10 +130,7 @@ fn list_and_plan_show_the_childrens_totals() {
     let (_dir, t) = generate(&CATALOG, &["--seed", "42"]);
     let items = t["lineitems"].rows.len();
     let list = run(&["perfgen", "list"]);
-    assert!(
-        list.contains(&format!("LineItem: {items} rows")),
-        "{list}"
-    );
+    assert!(list.contains(&format!("LineItem: {items} rows")), "{list}");
     assert!(list.contains("1 to 7 per Order row"), "{list}");
     let plan = run(&["perfgen", "plan", "--seed", "42"]);
     let line = plan.lines().find(|l| l.contains("LineItem")).unwrap();
@@ -193,7 +194,11 @@ fn verify_passes_and_catches_a_moved_row_and_a_wrong_position() {
     let (dir, _t) = tables(&[]);
     let (code, report) = verify(dir.path());
     assert_eq!(code, 0, "{report}");
-    for check in ["children order", "children positions", "children per parent law"] {
+    for check in [
+        "children order",
+        "children positions",
+        "children per parent law",
+    ] {
         assert!(report.contains(check), "{check}: {report}");
     }
 

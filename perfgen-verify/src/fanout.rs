@@ -37,16 +37,18 @@ impl FanCheck {
     /// The check of `info`'s file when it is declared `children_of` another entity.
     pub(crate) fn new(info: &EntityInfo) -> Option<Self> {
         let f = info.fan_out?;
-        let (fk, parent_field) = info.fields.iter().enumerate().find_map(|(i, fi)| {
-            match fi.spec.strategy {
-                Strategy::ForeignKey {
-                    parent,
-                    parent_field,
-                    distribution: ForeignKeyDistribution::FanOut,
-                } if parent == f.parent => Some((i, parent_field)),
-                _ => None,
-            }
-        })?;
+        let (fk, parent_field) =
+            info.fields
+                .iter()
+                .enumerate()
+                .find_map(|(i, fi)| match fi.spec.strategy {
+                    Strategy::ForeignKey {
+                        parent,
+                        parent_field,
+                        distribution: ForeignKeyDistribution::FanOut,
+                    } if parent == f.parent => Some((i, parent_field)),
+                    _ => None,
+                })?;
         let position = info
             .fields
             .iter()
@@ -185,7 +187,13 @@ impl Verifier<'_> {
             .map(|(c, _)| fan.counts.get(c).copied().unwrap_or(0))
             .collect();
         let p: Vec<f64> = probs.iter().map(|(_, p)| *p).collect();
-        self.chi_square(name, check, &observed, &p, &format!("the count law per {parent} row"));
+        self.chi_square(
+            name,
+            check,
+            &observed,
+            &p,
+            &format!("the count law per {parent} row"),
+        );
     }
 }
 

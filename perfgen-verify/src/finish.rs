@@ -44,7 +44,10 @@ impl Verifier<'_> {
             let c = self.push(
                 name,
                 "row count",
-                format!("{} rows, expected {sum} (the children counted per {parent} row)", pass.rows),
+                format!(
+                    "{} rows, expected {sum} (the children counted per {parent} row)",
+                    pass.rows
+                ),
             );
             c.outcome = outcome;
             c.violations = violations;

@@ -18,8 +18,11 @@ pub(super) fn resolve(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
         };
         let Some(parent) = find_entity(entities, &name.value) else {
             let names: Vec<&str> = entities.iter().map(|x| x.name.as_str()).collect();
-            d.error(name.loc, format!("`children_of` names an unknown entity `{}`", name.value))
-                .help(suggest(&name.value, &names));
+            d.error(
+                name.loc,
+                format!("`children_of` names an unknown entity `{}`", name.value),
+            )
+            .help(suggest(&name.value, &names));
             continue;
         };
         if parent == e {

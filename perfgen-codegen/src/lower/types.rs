@@ -5,8 +5,8 @@ use super::entities::{display_path, find_entity};
 use super::EntityDraft;
 use crate::config::join_normalized;
 use crate::diag::{suggest, Diagnostics};
-use crate::strategy::foreign_key::ForeignKeyConfig;
 use crate::ir::ForeignKeyDistribution;
+use crate::strategy::foreign_key::ForeignKeyConfig;
 use crate::strategy::StrategyConfig;
 use std::path::Path;
 
