@@ -1011,6 +1011,10 @@ fn fan_out_orders() -> String {
 fn a_valid_fan_out_builds() {
     let (lines, render) = check(USERS, &fan_out_orders());
     assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    // A rule the count law implies costs nothing.
+    let ruled = format!("{}  - field: line\n    rule: \">= 1 AND <= 3\"\n", fan_out_orders());
+    let (lines, render) = check(USERS, &ruled);
+    assert!(lines.iter().all(|l| !l.contains("line")), "{render}");
 }
 
 /// (description, users, orders, expected `file:line:col: error:` start, text in message)
@@ -1074,6 +1078,13 @@ fn each_fan_out_defect_is_reported_where_it_is() {
             ),
             "configs/orders_multiply.yaml:13:19",
             "takes no `distribution`",
+        ),
+        (
+            "rule on a position beyond its count",
+            USERS.into(),
+            format!("{fan}  - field: line\n    rule: \"<= 2\"\n"),
+            "configs/orders_multiply.yaml:29:11",
+            "does not follow from its `count`",
         ),
         (
             "position without children_of",
