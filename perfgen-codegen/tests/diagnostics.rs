@@ -1012,7 +1012,10 @@ fn a_valid_fan_out_builds() {
     let (lines, render) = check(USERS, &fan_out_orders());
     assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
     // A rule the count law implies costs nothing.
-    let ruled = format!("{}  - field: line\n    rule: \">= 1 AND <= 3\"\n", fan_out_orders());
+    let ruled = format!(
+        "{}  - field: line\n    rule: \">= 1 AND <= 3\"\n",
+        fan_out_orders()
+    );
     let (lines, render) = check(USERS, &ruled);
     assert!(lines.iter().all(|l| !l.contains("line")), "{render}");
 }

@@ -224,3 +224,23 @@ fn verify_passes_and_catches_a_moved_row_and_a_wrong_position() {
     assert!(report.contains("position 3, expected 2"), "{report}");
     assert!(report.contains("taxes.csv:3"), "{report}");
 }
+
+#[test]
+fn schema_keys_children_by_parent_and_position() {
+    let tables = perfgen_schema::tables(&CATALOG, None).unwrap();
+    let ddl: Vec<String> = tables.iter().map(|t| t.create.clone()).collect();
+    let all = ddl.join("\n");
+    // A line item has a key of its own (l_id): the pair is UNIQUE beside it.
+    assert!(all.contains("PRIMARY KEY (l_id)"), "{all}");
+    assert!(all.contains("UNIQUE (l_orderkey, l_linenumber)"), "{all}");
+    assert!(
+        all.contains("FOREIGN KEY (l_orderkey) REFERENCES orders (o_orderkey)"),
+        "{all}"
+    );
+    // Taxes and notes have none: the pair is their primary key.
+    assert!(all.contains("PRIMARY KEY (t_line, t_seq)"), "{all}");
+    assert!(
+        all.contains("PRIMARY KEY (n_orderkey, n_position)"),
+        "{all}"
+    );
+}
