@@ -16,7 +16,10 @@ use crate::yaml::{check_keys, scalar, UnknownKeys, Yaml};
 pub const MAX_CHILDREN: u64 = 1_000_000;
 
 const KEYS: &[&str] = &["entity", "count"];
-const COUNT_KEYS: &[&str] = &["min", "max", "values"];
+const COUNT_KEYS: &[&str] = &["min", "max", "values", "distribution", "alpha", "mean"];
+
+/// The most counts a skewed law (`zipf`, `poisson`) may spread over: it is drawn as weights.
+pub const MAX_SKEWED_SPAN: u64 = 10_000;
 
 /// `children_of` as read.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,9 +99,15 @@ fn read_count(v: &Yaml, d: &mut Diagnostics) -> Option<Spanned<CountSpec>> {
     let map = v.as_map().unwrap_or_default();
     check_keys(map, COUNT_KEYS, "`count`", UnknownKeys::Reject, d);
     if let Some(values) = v.get("values") {
-        if v.get("min").is_some() || v.get("max").is_some() {
-            d.error(v.loc, "`count` has both `values` and `min`/`max`")
-                .help("give either `{min: 1, max: 7}` or `{values: {1: 0.5, 2: 0.5}}`");
+        if ["min", "max", "distribution"]
+            .iter()
+            .any(|k| v.get(k).is_some())
+        {
+            d.error(
+                v.loc,
+                "`count` has both `values` and `min`/`max`/`distribution`",
+            )
+            .help("give either `{min: 1, max: 7}` or `{values: {1: 0.5, 2: 0.5}}`");
             return None;
         }
         return read_weights(values, d).and_then(|w| spanned(CountSpec::Weighted(w)));
@@ -118,7 +127,112 @@ fn read_count(v: &Yaml, d: &mut Diagnostics) -> Option<Spanned<CountSpec>> {
             .help("swap them: `min` is the fewest children of a parent, `max` the most");
         return None;
     }
-    spanned(CountSpec::Uniform { min, max })
+    match read_distribution(v, min, max, d)? {
+        None => spanned(CountSpec::Uniform { min, max }),
+        Some(weights) => spanned(CountSpec::Weighted(weights)),
+    }
+}
+
+/// `distribution` of a `{min, max}` count: `uniform` (the default, `None`), or `zipf`
+/// (`alpha`) or `poisson` (`mean`) truncated to min..=max, as weights of each count.
+fn read_distribution(
+    v: &Yaml,
+    min: u64,
+    max: u64,
+    d: &mut Diagnostics,
+) -> Option<Option<Vec<(u64, f64)>>> {
+    let number = |key: &str, d: &mut Diagnostics| -> Option<f64> {
+        let y = v.get(key)?;
+        let s = scalar(y, key, d)?;
+        match values::number(&s.value) {
+            Some(x) if x > 0.0 => Some(x),
+            _ => {
+                d.error(
+                    s.loc,
+                    format!("`{key}` must be a number > 0, got `{}`", s.value),
+                )
+                .help(format!("write e.g. `{key}: 2`"));
+                None
+            }
+        }
+    };
+    let Some(name) = v
+        .get("distribution")
+        .and_then(|y| scalar(y, "distribution", d))
+    else {
+        for key in ["alpha", "mean"] {
+            if let Some(y) = v.get(key) {
+                d.error(y.loc, format!("`{key}` needs a `distribution`"))
+                    .help("add `distribution: zipf` (with `alpha`) or `distribution: poisson` (with `mean`)");
+            }
+        }
+        return Some(None);
+    };
+    let skewed = |d: &mut Diagnostics| {
+        if max - min >= MAX_SKEWED_SPAN {
+            d.error(
+                v.loc,
+                format!(
+                    "a {} count spans {} values; at most {MAX_SKEWED_SPAN}",
+                    name.value,
+                    max - min + 1
+                ),
+            )
+            .help("narrow `min`..`max`: a skewed law is drawn from a table of its weights");
+            return false;
+        }
+        true
+    };
+    let weights: Vec<(u64, f64)> = match name.value.as_str() {
+        "uniform" => return Some(None),
+        "zipf" => {
+            let alpha = number("alpha", d).or_else(|| {
+                d.error(v.loc, "a `zipf` count has no `alpha`")
+                    .help("add e.g. `alpha: 1.5`: count min + k has weight 1/(k+1)^alpha");
+                None
+            })?;
+            if !skewed(d) {
+                return None;
+            }
+            (min..=max)
+                .map(|c| (c, ((c - min + 1) as f64).powf(-alpha)))
+                .collect()
+        }
+        "poisson" => {
+            let mean = number("mean", d).or_else(|| {
+                d.error(v.loc, "a `poisson` count has no `mean`")
+                    .help("add e.g. `mean: 4`: the mean before the cut to min..max");
+                None
+            })?;
+            if !skewed(d) {
+                return None;
+            }
+            // ln P(k) = k ln(mean) - mean - ln k!, relative to the mode to stay finite.
+            let ln_p = |k: u64| k as f64 * mean.ln() - ln_factorial(k);
+            let top = (min..=max).map(ln_p).fold(f64::NEG_INFINITY, f64::max);
+            (min..=max).map(|c| (c, (ln_p(c) - top).exp())).collect()
+        }
+        other => {
+            d.error(name.loc, format!("unknown count distribution `{other}`"))
+                .help(
+                    "use `uniform` (the default), `zipf` (with `alpha`) or `poisson` (with `mean`)",
+                );
+            return None;
+        }
+    };
+    // Far tails underflow to 0: such counts are never drawn, and not listed.
+    Some(Some(
+        weights.into_iter().filter(|(_, w)| *w > 0.0).collect(),
+    ))
+}
+
+/// ln(k!), summed exactly for small k, else by Stirling's series.
+fn ln_factorial(k: u64) -> f64 {
+    if k < 64 {
+        return (2..=k).map(|i| (i as f64).ln()).sum();
+    }
+    let x = k as f64;
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
 }
 
 /// A whole number of children, at most [`MAX_CHILDREN`].
@@ -198,4 +312,85 @@ fn read_weights(v: &Yaml, d: &mut Diagnostics) -> Option<Vec<(u64, f64)>> {
         return None;
     }
     ok.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(text: &str) -> (Option<CountSpec>, Vec<String>) {
+        let mut d = Diagnostics::default();
+        let tree = crate::yaml::parse(0, &format!("count: {text}"), &mut d).unwrap();
+        let c = read_count(tree.get("count").unwrap(), &mut d).map(|c| c.value);
+        let msgs = d.into_sorted().iter().map(|x| x.message.clone()).collect();
+        (c, msgs)
+    }
+
+    fn weights(text: &str) -> Vec<(u64, f64)> {
+        match count(text) {
+            (Some(CountSpec::Weighted(w)), _) => w,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn laws_are_read() {
+        assert_eq!(count("4").0, Some(CountSpec::Fixed(4)));
+        assert_eq!(
+            count("{min: 1, max: 7}").0,
+            Some(CountSpec::Uniform { min: 1, max: 7 })
+        );
+        assert_eq!(
+            count("{min: 1, max: 7, distribution: uniform}").0,
+            Some(CountSpec::Uniform { min: 1, max: 7 })
+        );
+        assert_eq!(weights("{values: {1: 1, 3: 2}}"), vec![(1, 1.0), (3, 2.0)]);
+    }
+
+    #[test]
+    fn skewed_laws_become_weights() {
+        // Poisson: P(k+1) / P(k) = mean / (k + 1).
+        let w = weights("{min: 0, max: 20, distribution: poisson, mean: 4}");
+        assert_eq!(w.len(), 21);
+        assert!((w[5].1 / w[4].1 - 4.0 / 5.0).abs() < 1e-12);
+        assert!((w[1].1 / w[0].1 - 4.0).abs() < 1e-12);
+        // Zipf: count min + k has weight 1 / (k + 1)^alpha.
+        let w = weights("{min: 2, max: 9, distribution: zipf, alpha: 2}");
+        assert_eq!((w[0].0, w[7].0), (2, 9));
+        assert!((w[1].1 / w[0].1 - 0.25).abs() < 1e-12);
+        // Large counts stay finite.
+        let w = weights("{min: 900, max: 1100, distribution: poisson, mean: 1000}");
+        let top = w.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+        assert!((999..=1000).contains(&top.0), "{top:?}");
+    }
+
+    #[test]
+    fn mistakes_are_reported() {
+        for (text, msg) in [
+            ("{min: 1, max: 7, distribution: zipf}", "has no `alpha`"),
+            (
+                "{min: 1, max: 7, distribution: poisson, mean: -1}",
+                "must be a number > 0",
+            ),
+            (
+                "{min: 1, max: 7, distribution: normal}",
+                "unknown count distribution",
+            ),
+            ("{min: 1, max: 7, alpha: 2}", "needs a `distribution`"),
+            (
+                "{min: 0, max: 20000, distribution: zipf, alpha: 1}",
+                "at most 10000",
+            ),
+            ("{values: {1: 1}, distribution: zipf}", "both `values`"),
+            ("{min: 3}", "has no `max`"),
+            ("{values: {1: -1}}", "must be a number >= 0"),
+            ("{values: {1: 1, 1.5: 1}}", "whole number"),
+        ] {
+            let (c, msgs) = count(text);
+            assert!(
+                msgs.iter().any(|m| m.contains(msg)),
+                "{text}: {msgs:?} ({c:?})"
+            );
+        }
+    }
 }

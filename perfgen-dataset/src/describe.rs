@@ -422,6 +422,10 @@ fn describe_fan_out(info: &EntityInfo, parent: &str, target: &str) -> String {
         perfgen_runtime::spec::CountLaw::Uniform { min, max } => {
             format!("{min} to {max}, uniform,")
         }
+        perfgen_runtime::spec::CountLaw::Weighted { counts, .. } if counts.len() > 8 => {
+            let (lo, hi) = f.count.bounds();
+            format!("{lo} to {hi}, by weights,")
+        }
         perfgen_runtime::spec::CountLaw::Weighted { .. } => {
             let probs: Vec<String> = f
                 .count

@@ -102,6 +102,21 @@ fn children_follow_their_parents_law_order_and_keys() {
         let share = by[n] as f64 / 3000.0;
         assert!((share - want).abs() < 0.06, "{n} notes: {share}");
     }
+
+    // Events: poisson, mean 3 (the cut at 12 removes ~0.001% of the mass), variance 3.
+    let events = runs(&t["events"], "e_orderkey", "e_seq", &keys);
+    let total: u64 = events.values().sum();
+    assert!(events.values().all(|&n| n <= 12));
+    let mean = total as f64 / 3000.0;
+    assert!((mean - 3.0).abs() < 0.2, "mean {mean}");
+    let var = (0..3000)
+        .map(|i| {
+            let n = events.get(&keys[i]).copied().unwrap_or(0) as f64;
+            (n - mean) * (n - mean)
+        })
+        .sum::<f64>()
+        / 3000.0;
+    assert!((var - 3.0).abs() < 0.5, "variance {var}");
 }
 
 #[test]
@@ -160,7 +175,7 @@ fn same_bytes_whatever_the_threads_and_shards() {
         files
     };
     let one = read(&["--threads", "1"]);
-    assert_eq!(one.len(), 4);
+    assert_eq!(one.len(), 5);
     assert_eq!(one, read(&["--threads", "4"]));
     let mut joined = BTreeMap::new();
     for k in 0..3 {
@@ -201,6 +216,12 @@ fn verify_passes_and_catches_a_moved_row_and_a_wrong_position() {
     ] {
         assert!(report.contains(check), "{check}: {report}");
     }
+    // The law is tested for the range, the weights and the poisson counts (fixed: none).
+    let laws = report
+        .lines()
+        .filter(|l| l.contains("children per parent law") && l.contains("chi-square"))
+        .count();
+    assert_eq!(laws, 3, "{report}");
 
     // A line item moved to the end of the file: its order's children are no longer adjacent.
     damage(dir.path(), "lineitems.csv", |lines| {

@@ -30,8 +30,8 @@ pub fn count_of(law: &CountLaw, seed: u64, child_key: u64, parent: u64) -> u64 {
         }
         CountLaw::Weighted { counts, weights } => {
             let mut rng = CellRng::new(seed, child_key, COUNT_STREAM, parent);
-            let total: f64 = weights.iter().sum();
-            let mut u = rng.next_f64() * total;
+            // The weights sum to 1 (normalized at build time): no sum per parent.
+            let mut u = rng.next_f64();
             for (c, w) in counts.iter().zip(weights) {
                 if u < *w {
                     return *c;

@@ -77,7 +77,7 @@ pub enum CountLaw {
     Fixed(u64),
     /// Uniform over min..=max.
     Uniform { min: u64, max: u64 },
-    /// `counts[i]` with probability proportional to `weights[i]`.
+    /// `counts[i]` with probability `weights[i]` (the weights sum to 1, up to rounding).
     Weighted {
         counts: &'static [u64],
         weights: &'static [f64],

@@ -159,10 +159,15 @@ impl Verifier<'_> {
                 ));
             }
         }
+        let per = if lo == hi {
+            format!("exactly {lo}")
+        } else {
+            format!("{lo} to {hi}")
+        };
         self.tally(
             name,
             "children per parent".into(),
-            format!("{lo} to {hi} per {parent} row"),
+            format!("{per} per {parent} row"),
             std::mem::take(&mut fan.law_t),
             src,
         );

@@ -229,7 +229,9 @@ pub(super) fn count_law(sp: &TokenStream, c: &crate::children::CountSpec) -> Tok
         CountSpec::Uniform { min, max } => quote!(#sp::CountLaw::Uniform { min: #min, max: #max }),
         CountSpec::Weighted(v) => {
             let counts = v.iter().map(|(c, _)| c);
-            let weights = v.iter().map(|(_, w)| f64_lit(*w));
+            // Normalized, so the runtime draws without summing them per parent.
+            let total: f64 = v.iter().map(|(_, w)| w).sum();
+            let weights = v.iter().map(|(_, w)| f64_lit(w / total));
             quote!(#sp::CountLaw::Weighted { counts: &[#(#counts),*], weights: &[#(#weights),*] })
         }
     }
