@@ -1119,3 +1119,26 @@ fn each_fan_out_defect_is_reported_where_it_is() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn a_fan_out_without_a_key_to_its_parent_warns() {
+    let orders = replace(
+        &fan_out_orders(),
+        "  user_id:\n    strategy: foreign_key_reference\n    reference_file: ../output/users_bulk.csv\n    reference_field: id\n",
+        "",
+    );
+    let orders = replace(
+        &orders,
+        "    rule: \">= user.created_at\"\n",
+        "    rule: \">= 2022-01-01T00:00:00Z\"\n",
+    );
+    let (lines, render) = check(USERS, &orders);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/orders_multiply.yaml:4:11: warning:")
+                && l.contains("has no foreign key to it")
+        ),
+        "{render}"
+    );
+}

@@ -119,3 +119,28 @@ fn report_positions_without_parent(entities: &[EntityDraft<'_>], d: &mut Diagnos
         }
     }
 }
+
+/// A `children_of` entity without a foreign key to its parent: its rows cannot be told
+/// apart per parent in the file (nor checked by `verify`).
+pub(super) fn warn_unkeyed(entities: &[EntityDraft<'_>], d: &mut Diagnostics) {
+    for e in entities {
+        let Some(f) = &e.fan_out else { continue };
+        if e.fields.iter().any(|x| x.fk.map(|k| k.0) == Some(f.parent)) {
+            continue;
+        }
+        let parent = &entities[f.parent].name;
+        let loc = e
+            .doc
+            .children_of
+            .as_ref()
+            .and_then(|c| c.entity.as_ref())
+            .map_or(e.name_loc, |x| x.loc);
+        d.warning(
+            loc,
+            format!("`{}` is `children_of` `{parent}` but has no foreign key to it", e.name),
+        )
+        .help(format!(
+            "add a field with `strategy: foreign_key_reference` and `reference_entity: {parent}`, so each row names its parent"
+        ));
+    }
+}

@@ -158,6 +158,7 @@ pub fn lower_with(
     field_strategies(&mut entities, d);
     children::resolve(&mut entities, d);
     types::resolve_foreign_keys(&mut entities, d);
+    children::warn_unkeyed(&entities, d);
     // Derived dates before each typing of expressions (an expression is typed once, and may
     // read a derived date) and after the last (a derived field may take an expression's date
     // as its base).
