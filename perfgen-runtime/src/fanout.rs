@@ -236,7 +236,12 @@ mod tests {
                 assert_eq!(table.total(), want.len() as u64, "{law:?} {parents}");
                 let mut cursor = FanOutCursor::default();
                 for (row, &pair) in want.iter().enumerate() {
-                    assert_eq!(table.locate(row as u64), pair, "{law:?} row {row}");
+                    // A search from scratch scans up to a block: every row near a block
+                    // edge, a sample elsewhere; the cursor steps through every row.
+                    let near_edge = matches!(pair.0 % BLOCK, 0..=2) || pair.0 % BLOCK >= BLOCK - 2;
+                    if near_edge || row % 29 == 0 {
+                        assert_eq!(table.locate(row as u64), pair, "{law:?} row {row}");
+                    }
                     assert_eq!(cursor.locate(&table, row as u64), pair, "cursor row {row}");
                 }
             }
