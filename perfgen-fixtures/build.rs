@@ -11,6 +11,7 @@ fn main() {
         ("configs/kinds-expr/configs", "kinds_expr.rs"),
         ("configs/kinds-numbers/configs", "kinds_numbers.rs"),
         ("configs/hr/configs", "hr.rs"),
+        ("configs/fanout/configs", "fanout.rs"),
         ("../examples/tpch/configs", "tpch.rs"),
         ("../examples/library/configs", "library.rs"),
     ] {

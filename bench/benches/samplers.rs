@@ -105,6 +105,7 @@ fn rows(c: &mut Criterion) {
         seed: 1,
         rows: CATALOG.entities.iter().map(|e| e.target_count).collect(),
         now: None,
+        fan_outs: Vec::new(),
     };
     let mut g = c.benchmark_group("rows");
     g.throughput(Throughput::Elements(1));
@@ -135,6 +136,7 @@ fn rows(c: &mut Criterion) {
         seed: 1,
         rows: users.entities.iter().map(|e| e.target_count).collect(),
         now: None,
+        fan_outs: Vec::new(),
     };
     let mut u = perfgen_fixtures::seed_doc::User::default();
     g.bench_function("seed_doc_user_fill_and_format", |b| {

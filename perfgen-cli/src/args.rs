@@ -228,6 +228,9 @@ pub(crate) struct LoadArgs {
 /// Options of `perfgen plan`.
 #[derive(Args, Debug, Clone)]
 pub(crate) struct PlanArgs {
+    /// Run seed (as in generate): the rows of an entity declared `children_of` depend on it.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub(crate) seed: u64,
     /// Number of parts.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub(crate) shards: u64,

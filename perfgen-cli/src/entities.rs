@@ -98,9 +98,32 @@ pub(crate) fn row_counts(catalog: &Catalog, args: &DatasetArgs) -> Result<Vec<u6
         .collect();
     for o in &args.rows {
         let i = resolve_entity(catalog, &o.entity, "--rows")?;
+        if let Some(f) = catalog.entities[i].fan_out {
+            let parent = catalog.entities[f.parent].name;
+            return Err(Failure::Usage(format!(
+                "--rows {}: `{}` is `children_of` `{parent}`, its rows follow from `{parent}`'s; set --rows {parent}=N instead",
+                o.entity, catalog.entities[i].name
+            )));
+        }
         rows[i] = o.rows;
     }
     Ok(rows)
+}
+
+/// The fan-out table of each entity declared `children_of` (see
+/// [`perfgen_runtime::fanout::plan`]), each such entity's count in `rows` set from its
+/// parent's; the block sums are computed on `threads` threads (0: all cores).
+pub(crate) fn fan_outs(
+    catalog: &Catalog,
+    seed: u64,
+    rows: &mut [u64],
+    threads: usize,
+) -> Vec<Option<std::sync::Arc<perfgen_runtime::fanout::FanOutTable>>> {
+    let threads = match threads {
+        0 => perfgen_runtime::output::WriteOptions::available_threads(),
+        n => n,
+    };
+    perfgen_runtime::fanout::plan(catalog, seed, rows, threads)
 }
 
 /// Catalog positions of the entities to write, in catalog order.

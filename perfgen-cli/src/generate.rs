@@ -132,7 +132,9 @@ pub(crate) fn generate(
     stderr: &mut dyn Write,
     ui: Ui,
 ) -> Result<(), Failure> {
-    let rows = row_counts(catalog, &args.dataset)?;
+    let mut rows = row_counts(catalog, &args.dataset)?;
+    let fan_outs =
+        crate::entities::fan_outs(catalog, args.seed, &mut rows, args.threads.unwrap_or(0));
     let selected = selected_entities(catalog, &args.dataset)?;
     check_now(catalog, &selected, args.now.value)?;
     check_parents(catalog, &selected, &rows)?;
@@ -141,6 +143,7 @@ pub(crate) fn generate(
             seed: args.seed,
             rows,
             now: args.now.value,
+            fan_outs,
         };
         return crate::load::sink(catalog, url, &selected, &cx, args, stdout, stderr);
     }
@@ -164,6 +167,7 @@ pub(crate) fn generate(
         seed: args.seed,
         rows,
         now: args.now.value,
+        fan_outs,
     };
     let files = Files {
         catalog,

@@ -8,13 +8,27 @@ use std::io::{self, Write};
 /// Rust type and strategy, and where it may be NULL.
 pub(crate) fn list(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
     let mut s = format!("perfgen generator built from `{}`\n", catalog.config_dir);
-    for e in catalog.entities {
+    // The rows of a `children_of` entity follow from its parent's, drawn with the seed.
+    let seed = catalog.default_seed.unwrap_or(42);
+    let mut rows: Vec<u64> = catalog.entities.iter().map(|e| e.target_count).collect();
+    crate::entities::fan_outs(catalog, seed, &mut rows, 0);
+    for (i, e) in catalog.entities.iter().enumerate() {
         s.push('\n');
         let aliases = entity_aliases(e);
         s.push_str(&format!(
             "{}: {} rows -> {}",
-            e.name, e.target_count, e.output_file
+            e.name, rows[i], e.output_file
         ));
+        if let Some(f) = e.fan_out {
+            let (lo, hi) = f.count.bounds();
+            let per = if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo} to {hi}")
+            };
+            let parent = catalog.entities[f.parent].name;
+            s.push_str(&format!("  ({per} per {parent} row, seed {seed})"));
+        }
         if aliases.len() > 1 {
             s.push_str(&format!("  (names: {})", aliases[1..].join(", ")));
         }

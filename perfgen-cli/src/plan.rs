@@ -88,12 +88,21 @@ pub(crate) fn plan(
                     || stem.strip_suffix("_bulk") == Some(want.as_str())
             })
             .ok_or_else(|| format!("unknown entity `{name}` in --rows"))?;
+        if let Some(f) = catalog.entities[i].fan_out {
+            let parent = catalog.entities[f.parent].name;
+            return Err(format!(
+                "--rows {name}: `{}` is `children_of` `{parent}`; set --rows {parent}=N instead",
+                catalog.entities[i].name
+            ));
+        }
         rows[i] = n;
     }
+    let fan_outs = crate::entities::fan_outs(catalog, args.seed, &mut rows, 0);
     let cx = Context {
-        seed: 0,
+        seed: args.seed,
         rows: rows.clone(),
         now: Some(perfgen_runtime::Timestamp(0)),
+        fan_outs,
     };
     let per_row: Vec<f64> = catalog
         .entities

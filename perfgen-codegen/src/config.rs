@@ -25,7 +25,7 @@ impl Defaults {
     /// Fill the keys `map` (a config's top level, read into `doc`) does not set.
     pub fn apply(&self, doc: &mut ConfigDoc, map: &[(Key, Yaml)]) {
         let has = |key: &str| map.iter().any(|(k, _)| k.text == key);
-        if !has("target_count") {
+        if !has("target_count") && doc.children_of.is_none() {
             if let Some(t) = &self.target_count {
                 doc.target_count = Some(t.clone());
             }
@@ -71,6 +71,8 @@ pub struct ConfigDoc {
     pub seed_file: Option<Spanned<String>>,
     pub output_file: Option<Spanned<String>>,
     pub target_count: Option<Spanned<u64>>,
+    /// `children_of`: the rows are the children of another entity's rows.
+    pub children_of: Option<crate::children::ChildrenOf>,
     pub batch_size: Option<u64>,
     pub fields: Vec<FieldSpec>,
     pub validations: Vec<ValidationSpec>,
@@ -110,6 +112,7 @@ const CONFIG_KEYS: &[&str] = &[
     "seed_file",
     "output_file",
     "target_count",
+    "children_of",
     "batch_size",
     "field_strategies",
     "validations",
@@ -179,6 +182,7 @@ pub fn read_config_with(
         seed_file: None,
         output_file: None,
         target_count: None,
+        children_of: None,
         batch_size: None,
         fields: Vec::new(),
         validations: Vec::new(),
@@ -251,14 +255,28 @@ pub fn read_config_with(
                     }
                 }
             }
+            "children_of" => doc.children_of = crate::children::read(v, diags),
             "field_strategies" => read_fields(v, &mut doc, diags),
             "validations" => read_validations(v, &mut doc.validations, diags),
             _ => {}
         }
     }
     defaults.apply(&mut doc, map);
+    report_count_beside_children(&doc, diags);
     report_missing(&doc, map, root.loc, diags);
     doc
+}
+
+/// `target_count` and `children_of` together: the count of children follows from the parent.
+fn report_count_beside_children(doc: &ConfigDoc, diags: &mut Diagnostics) {
+    if let (Some(t), Some(c)) = (&doc.target_count, &doc.children_of) {
+        let parent = c.entity.as_ref().map_or("the parent", |e| e.value.as_str());
+        diags
+            .error(t.loc, "`target_count` is not allowed beside `children_of`")
+            .help(format!(
+                "remove `target_count`: the rows follow from {parent}'s rows and `count` (scale {parent} with `--rows`/`--scale`)"
+            ));
+    }
 }
 
 /// The keys a config needs that neither it nor the defaults set.
@@ -266,7 +284,10 @@ fn report_missing(doc: &ConfigDoc, map: &[(Key, Yaml)], at: Loc, diags: &mut Dia
     for (key, present) in [
         ("entity", doc.entity.is_some()),
         ("output_file", doc.output_file.is_some()),
-        ("target_count", doc.target_count.is_some()),
+        (
+            "target_count",
+            doc.target_count.is_some() || doc.children_of.is_some(),
+        ),
     ] {
         if !present && map.iter().all(|(k, _)| k.text != key) {
             diags.error(at, format!("missing `{key}`")).help(match key {

@@ -40,6 +40,17 @@ pub struct Entity {
     pub eval_order: Vec<usize>,
     /// Entity indices this one references.
     pub parents: Vec<usize>,
+    /// `children_of`: the rows are the children of another entity's rows.
+    pub fan_out: Option<FanOut>,
+}
+
+/// An entity's `children_of`: its parent entity and the count law. The entity's
+/// `target_count` is then a bound (the parent's times the most children per parent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FanOut {
+    /// The parent entity's index.
+    pub parent: usize,
+    pub count: crate::children::CountSpec,
 }
 
 impl Entity {
@@ -293,6 +304,8 @@ pub enum Strategy {
     Boolean {
         probability: f64,
     },
+    /// 1..n: the row's place among the children of its parent ([`Entity::fan_out`]).
+    Position,
 }
 
 /// A value a rule compares against. Integers and decimals stay apart here (they are drawn

@@ -17,6 +17,7 @@
 //! ```
 //! then `include!(concat!(env!("OUT_DIR"), "/perfgen_generated.rs"));` in a module.
 
+pub mod children;
 pub mod config;
 pub mod diag;
 pub mod emit;

@@ -1220,3 +1220,154 @@ fn boolean_rules_and_percentages_say_what_to_write() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The orders config as children of users: 1 to 3 orders per user, numbered by `line`.
+fn fan_out_orders() -> String {
+    let o = replace(
+        ORDERS,
+        "target_count: 500\n",
+        "children_of:\n  entity: User\n  count: {min: 1, max: 3}\n",
+    );
+    let o = replace(&o, "    distribution: zipf\n    alpha: 1.2\n", "");
+    replace(
+        &o,
+        "  status:\n",
+        "  line:\n    strategy: position\n  status:\n",
+    )
+}
+
+#[test]
+fn a_valid_fan_out_builds() {
+    let (lines, render) = check(USERS, &fan_out_orders());
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    // A rule the count law implies costs nothing.
+    let ruled = format!(
+        "{}  - field: line\n    rule: \">= 1 AND <= 3\"\n",
+        fan_out_orders()
+    );
+    let (lines, render) = check(USERS, &ruled);
+    assert!(lines.iter().all(|l| !l.contains("line")), "{render}");
+}
+
+/// (description, users, orders, expected `file:line:col: error:` start, text in message)
+#[test]
+fn each_fan_out_defect_is_reported_where_it_is() {
+    let fan = fan_out_orders();
+    let o = |from: &str, to: &str| replace(&fan, from, to);
+    let cases: Vec<(&str, String, String, &str, &str)> = vec![
+        (
+            "children_of an unknown entity",
+            USERS.into(),
+            o("  entity: User", "  entity: Usr"),
+            "configs/orders_multiply.yaml:4:11",
+            "unknown entity `Usr`",
+        ),
+        (
+            "children_of cycle",
+            replace(
+                USERS,
+                "target_count: 1000\n",
+                "children_of:\n  entity: Order\n  count: 2\n",
+            ),
+            fan.clone(),
+            "configs/orders_multiply.yaml:4:11",
+            "forms a cycle",
+        ),
+        (
+            "target_count beside children_of",
+            USERS.into(),
+            o("children_of:\n", "target_count: 500\nchildren_of:\n"),
+            "configs/orders_multiply.yaml:3:15",
+            "not allowed beside `children_of`",
+        ),
+        (
+            "children count min above max",
+            USERS.into(),
+            o("{min: 1, max: 3}", "{min: 5, max: 3}"),
+            "configs/orders_multiply.yaml:5:10",
+            "above `max`",
+        ),
+        (
+            "children count not a number",
+            USERS.into(),
+            o("{min: 1, max: 3}", "many"),
+            "configs/orders_multiply.yaml:5:10",
+            "whole number of children",
+        ),
+        (
+            "children count weights all zero",
+            USERS.into(),
+            o("{min: 1, max: 3}", "{values: {1: 0, 2: 0}}"),
+            "configs/orders_multiply.yaml:5:19",
+            "every weight in `values` is 0",
+        ),
+        (
+            "fan-out foreign key with a distribution",
+            USERS.into(),
+            o(
+                "    reference_field: id\n",
+                "    reference_field: id\n    distribution: zipf\n",
+            ),
+            "configs/orders_multiply.yaml:13:19",
+            "takes no `distribution`",
+        ),
+        (
+            "rule on a position beyond its count",
+            USERS.into(),
+            format!("{fan}  - field: line\n    rule: \"<= 2\"\n"),
+            "configs/orders_multiply.yaml:29:11",
+            "does not follow from its `count`",
+        ),
+        (
+            "position without children_of",
+            replace(
+                USERS,
+                "  age:\n",
+                "  line:\n    strategy: position\n  age:\n",
+            ),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:19:15",
+            "has no `children_of`",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, orders, at, text) in cases {
+        let (lines, render) = check(&users, &orders);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_fan_out_without_a_key_to_its_parent_warns() {
+    let orders = replace(
+        &fan_out_orders(),
+        "  user_id:\n    strategy: foreign_key_reference\n    reference_file: ../output/users_bulk.csv\n    reference_field: id\n",
+        "",
+    );
+    let orders = replace(
+        &orders,
+        "    rule: \">= user.created_at\"\n",
+        "    rule: \">= 2022-01-01T00:00:00Z\"\n",
+    );
+    let (lines, render) = check(USERS, &orders);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("configs/orders_multiply.yaml:4:11: warning:")
+                && l.contains("has no foreign key to it")
+        ),
+        "{render}"
+    );
+}

@@ -205,6 +205,13 @@ pub fn describe(catalog: &Catalog, e: usize, f: usize) -> String {
         Strategy::Boolean { probability } => {
             format!("`true` with probability {}, else `false`", num(probability))
         }
+        Strategy::Position => match info.fan_out {
+            Some(f) => format!(
+                "the row's position among the children of its {} row: 1, 2, .. n",
+                catalog.entities[f.parent].name
+            ),
+            None => "the row's position among its parent's children".to_string(),
+        },
     };
     if spec.unique {
         s.push_str("; unique");
@@ -419,7 +426,37 @@ fn describe_foreign_key(
                 p.name
             )
         }
+        ForeignKeyDistribution::FanOut => describe_fan_out(info, p.name, &target),
     }
+}
+
+/// The foreign key of a `children_of` entity: its parent, and how many children each has.
+fn describe_fan_out(info: &EntityInfo, parent: &str, target: &str) -> String {
+    let Some(f) = info.fan_out else {
+        return format!("references {target}, the row's parent");
+    };
+    let per = match f.count {
+        perfgen_runtime::spec::CountLaw::Fixed(n) => format!("exactly {n}"),
+        perfgen_runtime::spec::CountLaw::Uniform { min, max } => {
+            format!("{min} to {max}, uniform,")
+        }
+        perfgen_runtime::spec::CountLaw::Weighted { counts, .. } if counts.len() > 8 => {
+            let (lo, hi) = f.count.bounds();
+            format!("{lo} to {hi}, by weights,")
+        }
+        perfgen_runtime::spec::CountLaw::Weighted { .. } => {
+            let probs: Vec<String> = f
+                .count
+                .probabilities()
+                .iter()
+                .map(|(c, p)| format!("{c}: {}", percent(*p)))
+                .collect();
+            format!("({})", probs.join(", "))
+        }
+    };
+    format!(
+        "references {target}, the {parent} row it belongs to: {per} rows per {parent} row, stored together in {parent} order"
+    )
 }
 
 /// Appends each distinct rule of `spec` and how it is enforced.

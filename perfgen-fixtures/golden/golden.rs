@@ -581,6 +581,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
             target_count: 1000u64,
             batch_size: 0u64,
             parents: &[],
+            fan_out: ::core::option::Option::None,
             fields: &[
                 ::perfgen_runtime::FieldInfo {
                     name: "id",
@@ -681,6 +682,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
             target_count: 5000u64,
             batch_size: 0u64,
             parents: &[0usize],
+            fan_out: ::core::option::Option::None,
             fields: &[
                 ::perfgen_runtime::FieldInfo {
                     name: "id",

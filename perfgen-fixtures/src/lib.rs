@@ -32,6 +32,13 @@ pub mod kinds_expr {
     include!(concat!(env!("OUT_DIR"), "/kinds_expr.rs"));
 }
 
+/// Children per parent: line items (1..7 per order), a fixed fan-out of them (2 taxes per
+/// line item) and categorical counts with zeros (notes per order).
+#[allow(clippy::all)]
+pub mod fanout {
+    include!(concat!(env!("OUT_DIR"), "/fanout.rs"));
+}
+
 /// The repository's TPC-H example (`examples/tpch/configs`): the CUSTOMER table.
 #[allow(clippy::all)]
 pub mod tpch {

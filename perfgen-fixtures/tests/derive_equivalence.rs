@@ -223,6 +223,7 @@ fn every_api_gives_the_same_rows() {
             .map(|e| e.target_count)
             .collect(),
         now: None,
+        fan_outs: Vec::new(),
     };
     let y = yaml::User::row(&cx, 1234).unwrap();
     let d = User::row(SEED, 1234);

@@ -42,6 +42,9 @@ pub struct EntityInfo {
     pub batch_size: u64,
     /// Catalog positions of the entities this one references.
     pub parents: &'static [usize],
+    /// `children_of`: the parent whose rows this entity's rows are the children of, and the
+    /// count law; then `target_count` is unused (the count follows from the parent's rows).
+    pub fan_out: Option<crate::spec::FanOut>,
     pub fields: &'static [FieldInfo],
     /// The seed file's `generated_at`, seconds since the epoch.
     pub generated_at: Option<i64>,

@@ -29,6 +29,7 @@ pub fn context(seed: u64) -> Context {
         seed,
         rows: Vec::new(),
         now: None,
+        fan_outs: Vec::new(),
     }
 }
 

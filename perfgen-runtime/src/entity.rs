@@ -3,6 +3,7 @@
 //! cannot be produced. The `Catalog` that lists the entities is in the `catalog` module,
 //! which uses this one.
 
+use crate::fanout::{FanOutCursor, FanOutTable};
 use crate::time::Timestamp;
 use std::fmt;
 
@@ -16,6 +17,9 @@ pub struct Context {
     pub rows: Vec<u64>,
     /// `--now`: used by entities whose seed file has no `generated_at`.
     pub now: Option<Timestamp>,
+    /// Per entity (catalog position): where its rows' parents are, for an entity declared
+    /// `children_of` another; empty or `None` for the others.
+    pub fan_outs: Vec<Option<std::sync::Arc<FanOutTable>>>,
 }
 
 impl Context {
@@ -23,6 +27,16 @@ impl Context {
     #[inline]
     pub fn rows(&self, entity: usize) -> u64 {
         self.rows[entity]
+    }
+
+    /// The fan-out table of entity `entity` (declared `children_of`); the command line builds
+    /// one for each such entity before any row is written.
+    #[inline]
+    pub fn fan_out(&self, entity: usize) -> &FanOutTable {
+        match self.fan_outs.get(entity) {
+            Some(Some(t)) => t,
+            _ => panic!("no fan-out table for entity {entity}: build it before writing rows"),
+        }
     }
 
     /// `now` for an entity: its seed's `generated_at` when it has one, else `--now`.
@@ -49,6 +63,20 @@ pub trait Entity: Default + Send + 'static {
 
     /// Compute row `row` (0-based, global across shards) into `self`.
     fn fill(&mut self, cx: &Context, row: u64) -> Result<(), RowError>;
+
+    /// [`Self::fill`] for a row that often follows the last one filled with `cursor`: a
+    /// child of a fan-out steps from its previous row's parent instead of searching. The
+    /// row is the same as `fill`'s.
+    #[inline(always)]
+    fn fill_next(
+        &mut self,
+        cx: &Context,
+        row: u64,
+        cursor: &mut FanOutCursor,
+    ) -> Result<(), RowError> {
+        let _ = cursor;
+        self.fill(cx, row)
+    }
 
     /// Append this record as one CSV line (with `\n`) to `out`.
     fn write_csv(&self, out: &mut Vec<u8>);

@@ -13,6 +13,7 @@ pub mod date;
 pub mod derived;
 pub mod entity;
 pub mod expr;
+pub mod fanout;
 pub mod fk;
 pub mod float;
 pub mod format;

@@ -65,6 +65,70 @@ pub enum ForeignKeyDistribution {
     },
     /// Unique: each parent row at most once.
     OneToOne,
+    /// The parent of the entity's `children_of`: each child row references the parent it
+    /// belongs to (see [`FanOut`]).
+    FanOut,
+}
+
+/// How many children a parent row has (`children_of`'s `count`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CountLaw {
+    /// Exactly this many.
+    Fixed(u64),
+    /// Uniform over min..=max.
+    Uniform { min: u64, max: u64 },
+    /// `counts[i]` with probability `weights[i]` (the weights sum to 1, up to rounding).
+    Weighted {
+        counts: &'static [u64],
+        weights: &'static [f64],
+    },
+}
+
+impl CountLaw {
+    /// The fewest and the most children a parent can have.
+    pub fn bounds(&self) -> (u64, u64) {
+        match *self {
+            CountLaw::Fixed(n) => (n, n),
+            CountLaw::Uniform { min, max } => (min, max),
+            CountLaw::Weighted { counts, weights } => {
+                let mut drawn = counts.iter().zip(weights).filter(|(_, w)| **w > 0.0);
+                let first = drawn.next().map_or(0, |(c, _)| *c);
+                drawn.fold((first, first), |(lo, hi), (c, _)| (lo.min(*c), hi.max(*c)))
+            }
+        }
+    }
+
+    /// The probability of each possible count, `(count, p)`, ascending.
+    pub fn probabilities(&self) -> Vec<(u64, f64)> {
+        match *self {
+            CountLaw::Fixed(n) => vec![(n, 1.0)],
+            CountLaw::Uniform { min, max } => {
+                let p = 1.0 / (max - min + 1) as f64;
+                (min..=max).map(|c| (c, p)).collect()
+            }
+            CountLaw::Weighted { counts, weights } => {
+                let total: f64 = weights.iter().sum();
+                let mut out: Vec<(u64, f64)> = counts
+                    .iter()
+                    .zip(weights)
+                    .map(|(c, w)| (*c, w / total))
+                    .collect();
+                out.sort_by_key(|(c, _)| *c);
+                out
+            }
+        }
+    }
+}
+
+/// `children_of`: the entity's rows are the children of another entity's rows, each parent
+/// row's children stored together in parent order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FanOut {
+    /// Catalog position of the parent entity.
+    pub parent: usize,
+    /// Stream id of the child entity (its counts' stream).
+    pub key: u64,
+    pub count: CountLaw,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -232,6 +296,8 @@ pub enum Strategy {
     Boolean {
         probability: f64,
     },
+    /// `position`: 1..n, the row's place among the children of its parent (`children_of`).
+    Position,
 }
 
 impl Strategy {

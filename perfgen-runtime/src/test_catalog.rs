@@ -146,6 +146,7 @@ pub static ENTITIES: [EntityInfo; 2] = [
         target_count: 100,
         batch_size: 0,
         parents: &[],
+        fan_out: None,
         fields: &THING_FIELDS,
         generated_at: Some(1_686_817_331),
         uses_now: true,
@@ -158,6 +159,7 @@ pub static ENTITIES: [EntityInfo; 2] = [
         target_count: 30,
         batch_size: 7,
         parents: &[0],
+        fan_out: None,
         fields: &CHILD_FIELDS,
         generated_at: None,
         uses_now: false,
@@ -177,5 +179,6 @@ pub fn cx(seed: u64) -> Context {
         seed,
         rows: vec![100, 30],
         now: None,
+        fan_outs: Vec::new(),
     }
 }

@@ -2,7 +2,7 @@
 //! and each column's SQL type and literals.
 
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
-use perfgen_runtime::spec::{ColumnType, Strategy, TimeSpec};
+use perfgen_runtime::spec::{ColumnType, ForeignKeyDistribution, Strategy, TimeSpec};
 use perfgen_runtime::time::Timestamp;
 
 /// The field that gets the PRIMARY KEY: a uuid field named `id` that is unique (uuid_v4, or
@@ -27,6 +27,23 @@ pub fn primary_key(info: &EntityInfo) -> Option<usize> {
                     && !f.spec.nulls.nullable
             })
         })
+}
+
+/// A `children_of` entity's composite key: (its foreign key to the parent, its `position`),
+/// unique when neither may be NULL and the parent's referenced field is a key.
+pub fn children_key(catalog: &Catalog, entity: usize) -> Option<(usize, usize)> {
+    let info = &catalog.entities[entity];
+    let fan = info.fan_out?;
+    let fk = info.fields.iter().position(|f| {
+        matches!(f.spec.strategy, Strategy::ForeignKey { parent, parent_field, distribution: ForeignKeyDistribution::FanOut }
+            if parent == fan.parent && is_key(catalog, parent, parent_field))
+    })?;
+    let pos = info
+        .fields
+        .iter()
+        .position(|f| f.spec.strategy == Strategy::Position)?;
+    let never_null = |j: usize| !info.fields[j].spec.nulls.nullable;
+    (never_null(fk) && never_null(pos)).then_some((fk, pos))
 }
 
 /// Whether field `field` of entity `entity` is the primary key or gets a UNIQUE constraint

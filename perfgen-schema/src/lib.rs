@@ -8,9 +8,10 @@
 //! NULL (a `null_rate`, or computed from such a field); an empty string is written `""`,
 //! which COPY's CSV format tells from a NULL (an empty unquoted field).
 //! Constraints: `PRIMARY KEY` on the uuid `id` field (else the first `uuid_v4` field, else
-//! the first non-repeating `sequence`),
-//! `UNIQUE` on unique fields (and on uuid and sequence fields a foreign key references),
-//! `FOREIGN KEY ... REFERENCES` on foreign keys, and a `CHECK`
+//! the first non-repeating `sequence`, else a `children_of` entity's (foreign key, position)),
+//! `UNIQUE` on unique fields (and on uuid and sequence fields a foreign key references) and on
+//! (foreign key, position) beside a key of its own, `FOREIGN KEY ... REFERENCES` on foreign
+//! keys, and a `CHECK`
 //! per rule that reads only its own row. Rules that read the parent row (and a foreign key
 //! whose target column is not unique) cannot be constraints: they come as queries that count
 //! the rows breaking them ([`RuleQuery`]), written as comments at the end of the file.

@@ -120,15 +120,26 @@ impl TableBuilder<'_> {
     /// keys reference.
     fn keys(&mut self) {
         let (catalog, index, info, pk) = (self.catalog, self.index, self.info, self.pk);
-        match pk {
-            Some(j) => self.constraints.push(format!(
+        let children = crate::columns::children_key(catalog, index).map(|(k, p)| {
+            format!(
+                "({}, {})",
+                quote_ident(info.fields[k].name),
+                quote_ident(info.fields[p].name)
+            )
+        });
+        match (pk, &children) {
+            (Some(j), _) => self.constraints.push(format!(
                 "PRIMARY KEY ({})",
                 quote_ident(info.fields[j].name)
             )),
-            None => self.notes.push(format!(
+            (None, Some(pair)) => self.constraints.push(format!("PRIMARY KEY {pair}")),
+            (None, None) => self.notes.push(format!(
                 "no PRIMARY KEY: `{}` has no uuid_v4 field.",
                 info.name
             )),
+        }
+        if let (Some(_), Some(pair)) = (pk, &children) {
+            self.constraints.push(format!("UNIQUE {pair}"));
         }
         for (j, f) in info.fields.iter().enumerate() {
             if Some(j) != pk && (f.spec.unique || is_fk_target(catalog, index, j)) {

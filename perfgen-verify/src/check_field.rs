@@ -49,7 +49,8 @@ pub(crate) fn check_field(
         check_rules(fs, cell, view);
     }
     match fs.spec.strategy {
-        Strategy::UuidV4 | Strategy::ForeignKey { .. } => {}
+        // A position is checked with its fan-out (`fanout`).
+        Strategy::UuidV4 | Strategy::ForeignKey { .. } | Strategy::Position => {}
         Strategy::Pool { .. } => check_pool(fs, cell),
         Strategy::Normal { .. } => check_normal(fs, cell, view),
         Strategy::Range { .. } if fs.spec.column == ColumnType::Date => {

@@ -87,7 +87,7 @@ pub(crate) fn field_state(
         unmodelled,
     };
     match spec.strategy {
-        Strategy::UuidV4 => {}
+        Strategy::UuidV4 | Strategy::Position => {}
         Strategy::Pool { .. } => plan_pool(&mut fs),
         Strategy::Normal { .. } => plan_normal(&mut fs, &cx),
         Strategy::Range { .. } if spec.column == ColumnType::Date => {
@@ -394,7 +394,8 @@ fn plan_foreign_key(fs: &mut FieldState, cx: &PlanContext<'_>) {
         format!("-> {}.{}", p.name, p.fields[parent_field].name),
     );
     let alpha = match distribution {
-        ForeignKeyDistribution::OneToOne => None,
+        // A fan-out's counts are tested by `fanout`.
+        ForeignKeyDistribution::OneToOne | ForeignKeyDistribution::FanOut => None,
         ForeignKeyDistribution::Uniform => Some(None),
         ForeignKeyDistribution::Zipf { alpha } => Some(Some(alpha)),
     };

@@ -31,16 +31,49 @@ impl Verifier<'_> {
             csv,
             src,
         );
-        let expected = pass.expected_rows;
-        let source = self.shared.opts.rows_source[e].clone();
-        let c = self.push(
-            name,
-            "row count",
-            format!("{} rows, expected {expected} ({source})", pass.rows),
-        );
-        if pass.rows != expected {
-            c.outcome = Outcome::Fail;
-            c.violations = Some(pass.rows.abs_diff(expected));
+        if let Some(fan) = pass.fan.take() {
+            let parents = self
+                .shared
+                .stores
+                .get(&(fan.parent, fan.parent_field))
+                .filter(|s| s.unavailable.is_none())
+                .map(|s| s.keys.len() as u64);
+            let parent = self.shared.catalog.entities[fan.parent].name;
+            let sum = self.finish_fan_out(name, fan, parents, src);
+            let (outcome, violations) = crate::fanout::row_count_outcome(pass.rows, sum);
+            let c = self.push(
+                name,
+                "row count",
+                format!(
+                    "{} rows, expected {sum} (the children counted per {parent} row)",
+                    pass.rows
+                ),
+            );
+            c.outcome = outcome;
+            c.violations = violations;
+        } else if let Some(f) = info.fan_out {
+            // Without a foreign key to the parent the children cannot be counted per parent.
+            let parent = self.shared.catalog.entities[f.parent].name;
+            self.skip(
+                name,
+                "row count".into(),
+                format!(
+                    "{} rows; no foreign key to {parent} to count its children by",
+                    pass.rows
+                ),
+            );
+        } else {
+            let expected = pass.expected_rows;
+            let source = self.shared.opts.rows_source[e].clone();
+            let c = self.push(
+                name,
+                "row count",
+                format!("{} rows, expected {expected} ({source})", pass.rows),
+            );
+            if pass.rows != expected {
+                c.outcome = Outcome::Fail;
+                c.violations = Some(pass.rows.abs_diff(expected));
+            }
         }
 
         // Key stores: sort, find repeats, and lines of repeats for unique fields.

@@ -47,6 +47,7 @@ mod dates;
 mod distributions;
 mod evaluator;
 mod expression;
+mod fanout;
 mod field_state;
 mod finish;
 mod keys;

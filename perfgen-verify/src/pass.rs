@@ -28,6 +28,8 @@ pub(crate) struct Pass<'a> {
     pub(crate) vals: Vec<CellValue>,
     pub(crate) parents: Vec<Option<usize>>,
     pub(crate) picks: Vec<usize>,
+    /// `children_of`: the children's order, positions and counts per parent.
+    pub(crate) fan: Option<crate::fanout::FanCheck>,
 }
 
 impl<'a> Pass<'a> {
@@ -82,6 +84,7 @@ impl<'a> Pass<'a> {
             vals: vec![CellValue::Missing; n],
             parents: vec![None; n],
             picks: vec![0; picks],
+            fan: crate::fanout::FanCheck::new(info),
         }
     }
 
@@ -181,6 +184,9 @@ impl<'a> Pass<'a> {
                     }
                 }
             }
+        }
+        if let Some(fan) = &mut self.fan {
+            fan.row(line, &self.parents, &self.vals);
         }
         let view = RowView {
             catalog: self.catalog,

@@ -101,6 +101,7 @@ fn windows_follow_the_generator() {
         target_count: 0,
         batch_size: 0,
         parents: &[],
+        fan_out: None,
         fields: &[],
         generated_at: None,
         uses_now: false,

@@ -27,6 +27,7 @@ fn main() {
         seed: 42,
         rows: counts,
         now: None,
+        fan_outs: Vec::new(),
     };
     let opts = WriteOptions {
         threads,

@@ -120,6 +120,7 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                     quote!(#sp::ForeignKeyDistribution::Zipf { alpha: #alpha })
                 }
                 ForeignKeyDistribution::OneToOne => quote!(#sp::ForeignKeyDistribution::OneToOne),
+                ForeignKeyDistribution::FanOut => quote!(#sp::ForeignKeyDistribution::FanOut),
             };
             quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
         }
@@ -208,6 +209,34 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
         }
         Strategy::Boolean { probability } => {
             quote!(#sp::Strategy::Boolean { probability: #probability })
+        }
+        Strategy::Position => quote!(#sp::Strategy::Position),
+    }
+}
+
+/// `Some(spec::FanOut { .. })` of an entity's `children_of`, or `None`.
+pub(super) fn fan_out(rt: &syn::Path, e: &Entity) -> TokenStream {
+    let sp = quote!(#rt::spec);
+    let Some(f) = &e.fan_out else {
+        return quote!(::core::option::Option::None);
+    };
+    let (parent, key) = (f.parent, e.key);
+    let count = count_law(&sp, &f.count);
+    quote!(::core::option::Option::Some(#sp::FanOut { parent: #parent, key: #key, count: #count }))
+}
+
+/// `spec::CountLaw::..` of a `count`.
+pub(super) fn count_law(sp: &TokenStream, c: &crate::children::CountSpec) -> TokenStream {
+    use crate::children::CountSpec;
+    match c {
+        CountSpec::Fixed(n) => quote!(#sp::CountLaw::Fixed(#n)),
+        CountSpec::Uniform { min, max } => quote!(#sp::CountLaw::Uniform { min: #min, max: #max }),
+        CountSpec::Weighted(v) => {
+            let counts = v.iter().map(|(c, _)| c);
+            // Normalized, so the runtime draws without summing them per parent.
+            let total: f64 = v.iter().map(|(_, w)| w).sum();
+            let weights = v.iter().map(|(_, w)| f64_lit(w / total));
+            quote!(#sp::CountLaw::Weighted { counts: &[#(#counts),*], weights: &[#(#weights),*] })
         }
     }
 }

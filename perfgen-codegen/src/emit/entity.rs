@@ -26,7 +26,7 @@ pub(super) fn entity(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
         statics.push(s);
         methods.push(m);
     }
-    let fill = fill_body(cx, e);
+    let fill = fill_fns(cx, index, e);
     let write = write_body(rt, e);
     let header = header_line(e);
     quote! {
@@ -62,11 +62,7 @@ pub(super) fn entity(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
             const INDEX: usize = #index;
             const HEADER: &'static str = #header;
 
-            #[inline(always)]
-            fn fill(&mut self, cx: &#rt::Context, row: u64) -> ::core::result::Result<(), #rt::RowError> {
-                #fill
-                ::core::result::Result::Ok(())
-            }
+            #fill
 
             #[inline(always)]
             fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
@@ -91,7 +87,7 @@ pub(super) fn derived(cx: &Cx<'_>, index: usize) -> TokenStream {
         statics.push(s);
         methods.push(m);
     }
-    let fill = fill_body(cx, e);
+    let fill = fill_body(cx, e, Place::None);
     let write = write_body(rt, e);
     let header = header_line(e);
     quote! {
@@ -159,7 +155,13 @@ fn csv_escape(s: &str, out: &mut Vec<u8>) {
 /// (`n_<field>`) coming from separate streams, so its non-NULL values are those of the same
 /// field without `null_rate`; rules and the fields computed from it read the local. In `fill`
 /// it is stored as `Option` after every other statement.
-fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> TokenStream {
+fn eval_stmts(
+    cx: &Cx<'_>,
+    e: &Entity,
+    wanted: &[bool],
+    into_self: bool,
+    place: Place,
+) -> TokenStream {
     // Pool fields some wanted template reads by index: drawn as an index, then looked up.
     let mut by_index = vec![false; e.fields.len()];
     for (k, f) in e.fields.iter().enumerate() {
@@ -173,6 +175,14 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
     }
     let mut stmts = Vec::new();
     let mut stores = Vec::new();
+    let placed = e
+        .fields
+        .iter()
+        .zip(wanted)
+        .any(|(f, &w)| w && reads_place(f));
+    if placed {
+        stmts.push(place.locals(cx.rt));
+    }
     for &j in &e.eval_order {
         if !wanted[j] {
             continue;
@@ -235,6 +245,35 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
                 Strategy::ForeignKey {
                     parent,
                     parent_field,
+                    distribution: ForeignKeyDistribution::FanOut,
+                },
+                _,
+            ) => {
+                // The parent this row is a child of, from the row's place.
+                let pty = type_ident(&cx.program.entities[*parent]);
+                let pat = at_fn(&cx.program.entities[*parent].fields[*parent_field]);
+                let prow = local_parent_row(f);
+                let target = if into_self {
+                    quote!(self.#id)
+                } else {
+                    quote!(let #local)
+                };
+                quote! {
+                    let #prow = fo_parent;
+                    #target = #pty::#pat(cx, #prow)?;
+                }
+            }
+            (Strategy::Position, _) => {
+                if into_self {
+                    quote!(self.#id = fo_position as i64 + 1;)
+                } else {
+                    quote!(let #local = fo_position as i64 + 1;)
+                }
+            }
+            (
+                Strategy::ForeignKey {
+                    parent,
+                    parent_field,
                     ..
                 },
                 _,
@@ -277,6 +316,52 @@ fn eval_stmts(cx: &Cx<'_>, e: &Entity, wanted: &[bool], into_self: bool) -> Toke
         stmts.push(stmt);
     }
     quote!(#(#stmts)* #(#stores)*)
+}
+
+/// Where a child row of a fan-out finds its parent and position (`fo_parent`,
+/// `fo_position`): stepping the writer's cursor (`fill_next`), or searching (`fill`, `*_at`).
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// The entity at this index is no fan-out child: nothing reads a place.
+    None,
+    Search(usize),
+    Cursor(usize),
+}
+
+impl Place {
+    /// `let (fo_parent, fo_position) = ...;`
+    fn locals(self, rt: &syn::Path) -> TokenStream {
+        match self {
+            Place::None => TokenStream::new(),
+            Place::Search(index) => quote! {
+                let (fo_parent, fo_position): (u64, u64) = cx.fan_out(#index).locate(row);
+            },
+            Place::Cursor(index) => quote! {
+                let (fo_parent, fo_position): (u64, u64) = #rt::fanout::FanOutCursor::locate(cursor, cx.fan_out(#index), row);
+            },
+        }
+    }
+
+    /// The search place of entity `index` when it is a fan-out child.
+    fn search(e: &Entity, index: usize) -> Place {
+        if e.fan_out.is_some() {
+            Place::Search(index)
+        } else {
+            Place::None
+        }
+    }
+}
+
+/// Whether field `f` reads its row's place in the fan-out.
+fn reads_place(f: &Field) -> bool {
+    matches!(
+        f.strategy,
+        Strategy::Position
+            | Strategy::ForeignKey {
+                distribution: ForeignKeyDistribution::FanOut,
+                ..
+            }
+    )
 }
 
 /// `let n_<field> = ...;`: whether the field is NULL in row `row`: its own draw from its NULL
@@ -363,9 +448,38 @@ fn arg_expr(e: &Entity, a: Arg, into_self: bool) -> TokenStream {
     }
 }
 
-fn fill_body(cx: &Cx<'_>, e: &Entity) -> TokenStream {
+fn fill_body(cx: &Cx<'_>, e: &Entity, place: Place) -> TokenStream {
     let all = vec![true; e.fields.len()];
-    eval_stmts(cx, e, &all, true)
+    eval_stmts(cx, e, &all, true, place)
+}
+
+/// `fill` and `fill_next` of the `Entity` impl: a fan-out child steps a cursor in
+/// `fill_next` (the writer's path) and `fill` starts a fresh one.
+fn fill_fns(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
+    let rt = cx.rt;
+    if e.fan_out.is_none() {
+        let fill = fill_body(cx, e, Place::None);
+        return quote! {
+            #[inline(always)]
+            fn fill(&mut self, cx: &#rt::Context, row: u64) -> ::core::result::Result<(), #rt::RowError> {
+                #fill
+                ::core::result::Result::Ok(())
+            }
+        };
+    }
+    let fill = fill_body(cx, e, Place::Cursor(index));
+    quote! {
+        #[inline(always)]
+        fn fill(&mut self, cx: &#rt::Context, row: u64) -> ::core::result::Result<(), #rt::RowError> {
+            self.fill_next(cx, row, &mut #rt::fanout::FanOutCursor::default())
+        }
+
+        #[inline(always)]
+        fn fill_next(&mut self, cx: &#rt::Context, row: u64, cursor: &mut #rt::fanout::FanOutCursor) -> ::core::result::Result<(), #rt::RowError> {
+            #fill
+            ::core::result::Result::Ok(())
+        }
+    }
 }
 
 /// Fields `f` needs, transitively, including itself.
@@ -502,6 +616,7 @@ pub(super) fn entity_info(cx: &Cx<'_>, e: &Entity) -> TokenStream {
     let count = e.target_count;
     let batch = e.batch_size;
     let parents = &e.parents;
+    let fan_out = catalog::fan_out(rt, e);
     let gen_at = opt_i64(e.generated_at);
     let uses_now = e.uses_now();
     let header = header_line(e);
@@ -532,6 +647,7 @@ pub(super) fn entity_info(cx: &Cx<'_>, e: &Entity) -> TokenStream {
             target_count: #count,
             batch_size: #batch,
             parents: &[#(#parents),*],
+            fan_out: #fan_out,
             fields: &[#(#fields),*],
             generated_at: #gen_at,
             uses_now: #uses_now,
@@ -554,7 +670,7 @@ fn field_fns(
     let value_ty = rust_type(rt, f.ty);
     let at_ty = value_type(rt, f);
     let wanted = closure(e, fi);
-    let stmts = eval_stmts(cx, e, &wanted, false);
+    let stmts = eval_stmts(cx, e, &wanted, false, Place::search(e, index));
     let local = if f.nullable {
         let (flag, v) = (local_null(f), local_value(f));
         quote!(if #flag { ::core::option::Option::None } else { ::core::option::Option::Some(#v) })

@@ -82,6 +82,7 @@ fn config_doc(entity: &EntityAttrs<'_>) -> ConfigDoc {
             loc: top,
         }),
         target_count: entity.container.rows.clone(),
+        children_of: None,
         batch_size: entity.container.batch_size,
         fields: entity
             .fields
@@ -172,6 +173,7 @@ fn parent_doc(p: &Parent) -> ConfigDoc {
         seed_file: None,
         output_file: None,
         target_count: None,
+        children_of: None,
         batch_size: None,
         fields: Vec::new(),
         validations: Vec::new(),

@@ -53,6 +53,11 @@ pub(super) fn static_range(
             let scale = 10f64.powi(*precision as i32);
             Some((*min as f64 / scale, *max as f64 / scale))
         }
+        // 1..n, n at most the law's largest count.
+        Strategy::Position => {
+            let most = ent.fan_out.as_ref().map_or(1, |f| f.count.max().max(1));
+            Some((1.0, most as f64))
+        }
         // The last row depends on the run's row count (`--scale`): only one end is known.
         Strategy::Sequence { start, step } => {
             let start = *start as f64;
@@ -275,6 +280,15 @@ pub(super) fn classify(
             format!("rule `{}` on `{}` is not implied by its strategy; values are drawn inside the bounds it sets", u.text.trim(), fd.name),
         )
         .help("widen or narrow the strategy's own range so the rule follows from it, if it should cost nothing");
+        return;
+    }
+    if matches!(fd.strategy, Some(Strategy::Position)) {
+        // A position is the row's place, never drawn: there is nothing to redraw.
+        d.error(
+            u.loc,
+            format!("rule `{}` on position `{}` does not follow from its `count`", u.text.trim(), fd.name),
+        )
+        .help("a position runs 1..n for n up to the largest count: bound the `count` of `children_of` instead");
         return;
     }
     fd.enforce.reject.push(open_groups);

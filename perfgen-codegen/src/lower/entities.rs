@@ -95,6 +95,7 @@ pub(super) fn entities<'a>(
             target_count: cfg.target_count.as_ref().map_or(0, |t| t.value),
             fields,
             external: false,
+            fan_out: None,
         });
     }
     report_collisions(&out, d);
@@ -191,6 +192,7 @@ pub(super) fn external_draft<'a>(x: &External<'a>) -> EntityDraft<'a> {
             })
             .collect(),
         external: true,
+        fan_out: None,
     }
 }
 

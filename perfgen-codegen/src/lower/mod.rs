@@ -8,6 +8,7 @@
 //! and no reference meeting one where it cannot (`nulls`); then fields and entities put in
 //! dependency order (`order`) and assembled into a [`Program`].
 
+mod children;
 mod classify;
 mod entities;
 mod expressions;
@@ -44,6 +45,14 @@ struct EntityDraft<'a> {
     fields: Vec<FieldDraft<'a>>,
     /// Defined elsewhere ([`External`]): referenced, never generated.
     external: bool,
+    /// `children_of`, resolved (see [`children`]).
+    fan_out: Option<FanOutDraft>,
+}
+
+/// A resolved `children_of`: the parent entity's index and the count law.
+struct FanOutDraft {
+    parent: usize,
+    count: crate::children::CountSpec,
 }
 
 /// A field while it is checked and lowered.
@@ -147,7 +156,9 @@ pub fn lower_with(
     let mut entities = entities::entities(docs, root, d);
     entities.extend(externals.iter().map(entities::external_draft));
     field_strategies(&mut entities, d);
+    children::resolve(&mut entities, d);
     types::resolve_foreign_keys(&mut entities, d);
+    children::warn_unkeyed(&entities, d);
     // Derived dates before each typing of expressions (an expression is typed once, and may
     // read a derived date) and after the last (a derived field may take an expression's date
     // as its base).

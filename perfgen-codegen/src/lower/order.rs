@@ -87,6 +87,7 @@ pub(super) fn build(
                 .fields
                 .iter()
                 .filter_map(|f| f.fk.map(|(p, _)| p))
+                .chain(ent.fan_out.as_ref().map(|f| f.parent))
                 .collect();
             ps.sort_unstable();
             ps.dedup();
@@ -166,6 +167,10 @@ pub(super) fn build(
             fields,
             eval_order: eval_orders[old].clone(),
             parents: parent_lists[old].iter().map(|&p| new_index[p]).collect(),
+            fan_out: ent.fan_out.as_ref().map(|f| FanOut {
+                parent: new_index[f.parent],
+                count: f.count.clone(),
+            }),
         });
     }
     Some(Program {

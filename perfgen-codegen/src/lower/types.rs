@@ -5,6 +5,7 @@ use super::entities::{display_path, find_entity};
 use super::EntityDraft;
 use crate::config::join_normalized;
 use crate::diag::{suggest, Diagnostics};
+use crate::ir::ForeignKeyDistribution;
 use crate::strategy::foreign_key::ForeignKeyConfig;
 use crate::strategy::StrategyConfig;
 use std::path::Path;
@@ -41,12 +42,36 @@ pub(super) fn resolve_foreign_keys(entities: &mut [EntityDraft<'_>], d: &mut Dia
                 .help(suggest(&field_name.value, &names));
                 continue;
             };
-            let distribution = fk.distribution(d);
+            let distribution = if entities[e].fan_out.as_ref().map(|x| x.parent) == Some(parent) {
+                fan_out_key(fk, &entities[e].name, &entities[parent].name, d)
+            } else {
+                fk.distribution(d)
+            };
             let fd = &mut entities[e].fields[f];
             fd.fk = Some((parent, pf));
             fd.fk_distribution = Some(distribution);
         }
     }
+}
+
+/// A foreign key to the parent of its entity's `children_of`: assigned from the row's
+/// parent, so a `distribution` is a mistake.
+fn fan_out_key(
+    fk: &ForeignKeyConfig,
+    child: &str,
+    parent: &str,
+    d: &mut Diagnostics,
+) -> ForeignKeyDistribution {
+    if let Some(written) = fk.distribution.get(d) {
+        d.error(
+            written.loc,
+            format!("a foreign key of `{child}` to `{parent}` takes no `distribution`"),
+        )
+        .help(format!(
+            "`{child}` is `children_of` `{parent}`: each row references the parent it belongs to; remove `distribution`"
+        ));
+    }
+    ForeignKeyDistribution::FanOut
 }
 
 /// The parent entity of foreign key `f` of entity `e`; `None` after reporting why not.

@@ -192,6 +192,17 @@ pub(super) fn check_unique(
             template::NAME
         )
     };
+    if matches!(fd.config, Some(StrategyConfig::Position(_))) {
+        d.error(
+            loc,
+            format!(
+                "`{}` cannot be unique: a position starts again at 1 for every parent",
+                fd.name
+            ),
+        )
+        .help("the pair (foreign key, position) is unique; drop `unique`, or use a `sequence` for a key of its own");
+        return;
+    }
     if let Some(Strategy::Template { pieces, .. }) = &fd.strategy {
         if pieces
             .iter()

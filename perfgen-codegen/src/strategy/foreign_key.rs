@@ -124,6 +124,17 @@ pub(crate) fn emit(
     let none_msg = format!("the parent entity `{}` has no rows", pe.name);
     let none_err = err(quote!(#none_msg));
     let pick = match dist {
+        ForeignKeyDistribution::FanOut => {
+            // The parent this row is a child of: no draw (and no stream).
+            let index = fe.index;
+            let methods = quote! {
+                #[doc = " The parent row this row is a child of (`children_of`)."]
+                pub fn #prow_fn(cx: &#rt::Context, row: u64) -> ::core::result::Result<u64, #rt::RowError> {
+                    ::core::result::Result::Ok(cx.fan_out(#index).locate(row).0)
+                }
+            };
+            return DrawCode::methods(statics, methods);
+        }
         ForeignKeyDistribution::Uniform => quote!(rng.below(n)),
         ForeignKeyDistribution::Zipf { alpha } => {
             let pkey = pe.key;

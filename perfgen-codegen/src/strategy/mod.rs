@@ -28,6 +28,7 @@ pub mod normal;
 pub mod number;
 pub mod params;
 pub mod pool;
+pub mod position;
 pub mod random_string;
 pub mod range;
 pub mod seed_group;
@@ -72,6 +73,7 @@ pub const STRATEGIES: &[(&str, &[&str])] = &[
     (number::NAME, number::PARAMS),
     (sequence::NAME, sequence::PARAMS),
     (boolean::NAME, boolean::PARAMS),
+    (position::NAME, position::PARAMS),
 ];
 
 /// How `perfgen list` names the strategy of a seed field without one.
@@ -100,6 +102,7 @@ pub enum StrategyConfig {
     NumberRange(number::NumberRangeConfig),
     Sequence(sequence::SequenceConfig),
     Boolean(boolean::BooleanConfig),
+    Position(position::PositionConfig),
 }
 
 impl StrategyConfig {
@@ -123,6 +126,7 @@ impl StrategyConfig {
             StrategyConfig::NumberRange(_) => number::NAME,
             StrategyConfig::Sequence(_) => sequence::NAME,
             StrategyConfig::Boolean(_) => boolean::NAME,
+            StrategyConfig::Position(_) => position::NAME,
         }
     }
 
@@ -151,6 +155,7 @@ impl StrategyConfig {
             number::NAME => StrategyConfig::NumberRange(number::NumberRangeConfig::parse(r)),
             sequence::NAME => StrategyConfig::Sequence(sequence::SequenceConfig::parse(r)),
             boolean::NAME => StrategyConfig::Boolean(boolean::BooleanConfig::parse(r)),
+            position::NAME => StrategyConfig::Position(position::PositionConfig::parse(r)),
             _ => return None,
         })
     }
@@ -176,6 +181,7 @@ impl StrategyConfig {
             StrategyConfig::NumberRange(n) => Some(n.column_type(d)),
             StrategyConfig::Sequence(_) => Some(Ty::Int),
             StrategyConfig::Boolean(_) => Some(Ty::Bool),
+            StrategyConfig::Position(_) => Some(Ty::Int),
         }
     }
 }
@@ -388,6 +394,7 @@ pub fn lower(
         StrategyConfig::NumberRange(c) => c.lower(cx, d),
         StrategyConfig::Sequence(c) => c.lower(cx, d),
         StrategyConfig::Boolean(c) => c.lower(d),
+        StrategyConfig::Position(_) => Some(ir::Strategy::Position),
     }
 }
 
@@ -448,6 +455,7 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
         } => number::emit(fe, min, max, precision, distribution),
         ir::Strategy::Sequence { start, step } => sequence::emit(fe, start, step),
         ir::Strategy::Boolean { probability } => boolean::emit(fe, probability),
+        ir::Strategy::Position => position::emit(fe),
     }
 }
 

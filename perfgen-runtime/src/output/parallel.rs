@@ -3,6 +3,7 @@
 use super::error::OutputError;
 use super::options::WriteOptions;
 use crate::entity::{Context, Entity, RowError};
+use crate::fanout::FanOutCursor;
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -83,8 +84,9 @@ fn write_sequential<E: Entity>(
     let mut buf = Vec::new();
     for index in 0..plan.n_chunks() {
         buf.clear();
+        let mut cursor = FanOutCursor::default();
         for row in plan.chunk(index) {
-            rec.fill(cx, row)?;
+            rec.fill_next(cx, row, &mut cursor)?;
             rec.write_csv(&mut buf);
         }
         out.write_all(&buf).map_err(OutputError::io)?;
@@ -250,12 +252,13 @@ fn worker<E: Entity>(cx: &Context, plan: &Plan, shared: &Shared, tx: &mpsc::Send
         if buf.capacity() < largest {
             buf.reserve_exact(largest + largest / 16);
         }
+        let mut cursor = FanOutCursor::default();
         for row in plan.chunk(index) {
             if index >= shared.limit.load(Ordering::Relaxed) {
                 shared.pool.put(buf);
                 return;
             }
-            if let Err(e) = rec.fill(cx, row) {
+            if let Err(e) = rec.fill_next(cx, row, &mut cursor) {
                 // Chunks above this one are no longer wanted; lower ones still are, so
                 // that the lowest failing row wins whatever the scheduling.
                 shared.limit.fetch_min(index, Ordering::SeqCst);

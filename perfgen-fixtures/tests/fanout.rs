@@ -1,0 +1,267 @@
+//! The `fanout` config set end to end: line items (1..7 per order), taxes (exactly 2 per
+//! line item) and notes (0, 1 or 3 per order by weight). Checked here from the CSV files
+//! (not through the generator): counts per parent in their law, children adjacent in parent
+//! order, positions 1..n, foreign keys equal to the parent's key, rules against the same
+//! parent row, the bytes independent of threads and shards, and `verify` passing on the
+//! output and failing on a moved row and on a wrong position.
+
+mod common;
+
+use common::{generate, ts, Table};
+use perfgen_fixtures::fanout::CATALOG;
+use std::collections::{BTreeMap, HashMap};
+
+const ORDERS: [&str; 2] = ["--rows", "Order=3000"];
+
+fn tables(extra: &[&str]) -> (tempfile::TempDir, BTreeMap<String, Table>) {
+    let mut args = vec!["--seed", "5", ORDERS[0], ORDERS[1]];
+    args.extend_from_slice(extra);
+    generate(&CATALOG, &args)
+}
+
+/// Each parent key's children, as (row, position) in file order; asserts the children of a
+/// parent are adjacent, parents come in the order of `parent_keys`, positions run 1..n.
+fn runs(t: &Table, fk: &str, pos: &str, parent_keys: &[String]) -> HashMap<String, u64> {
+    let (fk, pos) = (t.col(fk), t.col(pos));
+    let rank: HashMap<&str, usize> = parent_keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    let mut last: Option<usize> = None;
+    for (i, r) in t.rows.iter().enumerate() {
+        let at = *rank
+            .get(r[fk].as_str())
+            .unwrap_or_else(|| panic!("row {i}: `{}` is no parent key", r[fk]));
+        let n = counts.entry(r[fk].clone()).or_default();
+        if last != Some(at) {
+            assert!(last.is_none_or(|l| at > l), "row {i}: parent out of order");
+            assert_eq!(*n, 0, "row {i}: children of `{}` not adjacent", r[fk]);
+        }
+        *n += 1;
+        assert_eq!(r[pos], n.to_string(), "row {i}: position");
+        last = Some(at);
+    }
+    counts
+}
+
+#[test]
+fn children_follow_their_parents_law_order_and_keys() {
+    let (_dir, t) = tables(&[]);
+    let orders = &t["orders"];
+    assert_eq!(orders.rows.len(), 3000);
+    let keys: Vec<String> = orders
+        .column("o_orderkey")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    // Keys 10, 14, ..: the foreign key carries the parent's key, not its row.
+    assert_eq!(keys[1], "14");
+
+    let items = &t["lineitems"];
+    let per_order = runs(items, "l_orderkey", "l_linenumber", &keys);
+    assert_eq!(per_order.len(), 3000, "every order has line items");
+    let mut hist = [0u64; 8];
+    for &n in per_order.values() {
+        assert!((1..=7).contains(&n), "{n} line items");
+        hist[n as usize] += 1;
+    }
+    // Uniform 1..7: each count about 3000/7 = 429 (sd ~19); 6 sd either side.
+    for (n, &h) in hist.iter().enumerate().skip(1) {
+        assert!((429i64 - h as i64).abs() < 115, "{n} items: {h} orders");
+    }
+    assert_eq!(items.rows.len() as u64, per_order.values().sum::<u64>());
+
+    // The ship date rule reads the same parent row the key came from.
+    let date: HashMap<&str, i64> = keys
+        .iter()
+        .map(String::as_str)
+        .zip(orders.column("o_orderdate").iter().map(|d| ts(d)))
+        .collect();
+    let (fk, ship) = (items.col("l_orderkey"), items.col("l_shipdate"));
+    for r in &items.rows {
+        assert!(ts(&r[ship]) >= date[r[fk].as_str()], "{r:?}");
+    }
+
+    // Exactly 2 taxes per line item, a fan-out of a fan-out.
+    let item_ids: Vec<String> = items.column("l_id").iter().map(|s| s.to_string()).collect();
+    let taxes = runs(&t["taxes"], "t_line", "t_seq", &item_ids);
+    assert_eq!(taxes.len(), item_ids.len());
+    assert!(taxes.values().all(|&n| n == 2));
+
+    // Notes: 0 (half the orders), 1 or 3; never 2.
+    let notes = runs(&t["notes"], "n_orderkey", "n_position", &keys);
+    let mut by = [0u64; 4];
+    for &n in notes.values() {
+        by[n as usize] += 1;
+    }
+    by[0] = 3000 - notes.len() as u64;
+    assert_eq!(by[2], 0);
+    for (n, want) in [(0, 0.5), (1, 0.3), (3, 0.2)] {
+        let share = by[n] as f64 / 3000.0;
+        assert!((share - want).abs() < 0.06, "{n} notes: {share}");
+    }
+
+    // Events: poisson, mean 3 (the cut at 12 removes ~0.001% of the mass), variance 3.
+    let events = runs(&t["events"], "e_orderkey", "e_seq", &keys);
+    let total: u64 = events.values().sum();
+    assert!(events.values().all(|&n| n <= 12));
+    let mean = total as f64 / 3000.0;
+    assert!((mean - 3.0).abs() < 0.2, "mean {mean}");
+    let var = (0..3000)
+        .map(|i| {
+            let n = events.get(&keys[i]).copied().unwrap_or(0) as f64;
+            (n - mean) * (n - mean)
+        })
+        .sum::<f64>()
+        / 3000.0;
+    assert!((var - 3.0).abs() < 0.5, "variance {var}");
+}
+
+#[test]
+fn the_parents_rows_scale_the_children() {
+    let (_dir, small) = generate(&CATALOG, &["--seed", "5", "--rows", "Order=100"]);
+    assert_eq!(small["orders"].rows.len(), 100);
+    let items = small["lineitems"].rows.len();
+    assert!((100..=700).contains(&items), "{items}");
+    assert_eq!(small["taxes"].rows.len(), 2 * items);
+    // A child's rows cannot be set: they follow from the parent.
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let argv = ["perfgen", "generate", "--rows", "LineItem=10"];
+    let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
+    assert_ne!(code, 0);
+    assert!(String::from_utf8_lossy(&se).contains("children_of"));
+}
+
+#[test]
+fn list_and_plan_show_the_childrens_totals() {
+    let run = |argv: &[&str]| {
+        let (mut so, mut se) = (Vec::new(), Vec::new());
+        let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&se));
+        String::from_utf8(so).unwrap()
+    };
+    let (_dir, t) = generate(&CATALOG, &["--seed", "42"]);
+    let items = t["lineitems"].rows.len();
+    let list = run(&["perfgen", "list"]);
+    assert!(list.contains(&format!("LineItem: {items} rows")), "{list}");
+    assert!(list.contains("1 to 7 per Order row"), "{list}");
+    let plan = run(&["perfgen", "plan", "--seed", "42"]);
+    let line = plan.lines().find(|l| l.contains("LineItem")).unwrap();
+    assert!(line.contains(&format!(" {items} ")), "{plan}");
+}
+
+#[test]
+fn same_bytes_whatever_the_threads_and_shards() {
+    // Each file's bytes, its shard parts joined in order.
+    let read = |args: &[&str]| -> BTreeMap<String, Vec<u8>> {
+        let (dir, _) = tables(args);
+        let mut parts: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .collect();
+        parts.sort();
+        let mut files = BTreeMap::new();
+        for p in parts {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let stem = name.split('.').next().unwrap().to_string();
+            files
+                .entry(stem)
+                .or_insert_with(Vec::new)
+                .extend(std::fs::read(&p).unwrap());
+        }
+        files
+    };
+    let one = read(&["--threads", "1"]);
+    assert_eq!(one.len(), 5);
+    assert_eq!(one, read(&["--threads", "4"]));
+    let mut joined = BTreeMap::new();
+    for k in 0..3 {
+        for (stem, bytes) in read(&["--shard", &format!("{k}/3"), "--threads", "2"]) {
+            joined.entry(stem).or_insert_with(Vec::new).extend(bytes);
+        }
+    }
+    assert!(joined == one, "3 shards differ from the single run");
+}
+
+fn verify(dir: &std::path::Path) -> (i32, String) {
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let out = dir.to_str().unwrap();
+    let argv = ["perfgen", "verify", "--out", out, ORDERS[0], ORDERS[1]];
+    let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
+    let text = String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap();
+    (code, text)
+}
+
+/// Rewrite `file` in `dir` with `edit` applied to its lines (the header is line 0).
+fn damage(dir: &std::path::Path, file: &str, edit: impl FnOnce(&mut Vec<String>)) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    edit(&mut lines);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn verify_passes_and_catches_a_moved_row_and_a_wrong_position() {
+    let (dir, _t) = tables(&[]);
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    for check in [
+        "children order",
+        "children positions",
+        "children per parent law",
+    ] {
+        assert!(report.contains(check), "{check}: {report}");
+    }
+    // The law is tested for the range, the weights and the poisson counts (fixed: none).
+    let laws = report
+        .lines()
+        .filter(|l| l.contains("children per parent law") && l.contains("chi-square"))
+        .count();
+    assert_eq!(laws, 3, "{report}");
+
+    // A line item moved to the end of the file: its order's children are no longer adjacent.
+    damage(dir.path(), "lineitems.csv", |lines| {
+        let moved = lines.remove(3);
+        lines.push(moved);
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("not in parent order"), "{report}");
+
+    // A wrong position in a fresh copy.
+    let (dir, _t) = tables(&[]);
+    damage(dir.path(), "taxes.csv", |lines| {
+        let mut cells: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+        assert_eq!(cells[1], "2", "the second tax of the first line item");
+        cells[1] = "3".into();
+        lines[2] = cells.join(",");
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("position 3, expected 2"), "{report}");
+    assert!(report.contains("taxes.csv:3"), "{report}");
+}
+
+#[test]
+fn schema_keys_children_by_parent_and_position() {
+    let tables = perfgen_schema::tables(&CATALOG, None).unwrap();
+    let ddl: Vec<String> = tables.iter().map(|t| t.create.clone()).collect();
+    let all = ddl.join("\n");
+    // A line item has a key of its own (l_id): the pair is UNIQUE beside it.
+    assert!(all.contains("PRIMARY KEY (l_id)"), "{all}");
+    assert!(all.contains("UNIQUE (l_orderkey, l_linenumber)"), "{all}");
+    assert!(
+        all.contains("FOREIGN KEY (l_orderkey) REFERENCES orders (o_orderkey)"),
+        "{all}"
+    );
+    // Taxes and notes have none: the pair is their primary key.
+    assert!(all.contains("PRIMARY KEY (t_line, t_seq)"), "{all}");
+    assert!(
+        all.contains("PRIMARY KEY (n_orderkey, n_position)"),
+        "{all}"
+    );
+}
