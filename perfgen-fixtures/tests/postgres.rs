@@ -963,3 +963,40 @@ fn hr_set_loads_in_any_time_zone() {
         }
     }
 }
+
+/// The fan-out fixture (orders, 1..7 line items each, 2 taxes per line item, weighted notes,
+/// poisson events) loads with its (foreign key, position) keys and every FOREIGN KEY on,
+/// the same rows three ways; a duplicate (foreign key, position) is refused by the key.
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn fan_out_children_load_with_their_composite_keys() {
+    let catalog = &perfgen_fixtures::fanout::CATALOG;
+    let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "3");
+    let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
+    for t in &tables {
+        let expected = dump(&mut a, t);
+        assert!(!expected.is_empty(), "{} is empty", t.name);
+        assert!(dump(&mut b, t) == expected, "load differs in {}", t.name);
+        assert!(dump(&mut c, t) == expected, "sink differs in {}", t.name);
+    }
+    let composite: Vec<&TableSchema> = tables
+        .iter()
+        .filter(|t| t.create.contains("PRIMARY KEY (") && t.create.contains(", "))
+        .collect();
+    assert!(!composite.is_empty(), "no composite key in {tables:#?}");
+    // Copy a child row onto itself: the composite key refuses the duplicate.
+    for t in composite {
+        let dup = a
+            .batch_execute(&format!(
+                "INSERT INTO {0} SELECT * FROM {0} LIMIT 1",
+                t.name
+            ))
+            .expect_err("a duplicate (foreign key, position) must be refused");
+        assert_eq!(
+            dup.code(),
+            Some(&SqlState::UNIQUE_VIOLATION),
+            "{}: {dup}",
+            t.name
+        );
+    }
+}
