@@ -24,6 +24,15 @@ impl Verifier<'_> {
         let name = info.name;
         let shown = pass.shown.clone();
         let csv = std::mem::take(&mut pass.csv);
+        for law in std::mem::take(&mut pass.fk_laws) {
+            let fname = info.fields[law.field].name;
+            let what = if law.unchecked > 0 {
+                format!("{}; {} rows not checked", law.what, law.unchecked)
+            } else {
+                law.what
+            };
+            self.tally(name, format!("foreign key law {fname}"), what, law.tally, src);
+        }
         self.tally(
             name,
             "csv".into(),

@@ -48,6 +48,7 @@ mod distributions;
 mod evaluator;
 mod expression;
 mod fanout;
+mod fk_laws;
 mod field_state;
 mod finish;
 mod keys;

@@ -246,6 +246,7 @@ fn eval_stmts(
                     parent,
                     parent_field,
                     distribution: ForeignKeyDistribution::FanOut,
+                    ..
                 },
                 _,
             ) => {

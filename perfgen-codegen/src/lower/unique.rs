@@ -94,9 +94,15 @@ pub(super) fn check_unique(
         Some(Strategy::ForeignKey {
             distribution: dist,
             parent,
+            filter,
             ..
         }) => {
             let parent_rows = entities[*parent].target_count;
+            if filter.is_some() {
+                d.error(loc, format!("`{}` cannot be unique: it has a `filter`", fd.name))
+                    .help("a unique foreign key is one-to-one over every parent; drop `unique` or the `filter`");
+                return;
+            }
             if !matches!(dist, ForeignKeyDistribution::Uniform) || n > parent_rows {
                 let why = if n > parent_rows {
                     format!(
@@ -118,6 +124,7 @@ pub(super) fn check_unique(
                     _ => unreachable!(),
                 },
                 distribution: ForeignKeyDistribution::OneToOne,
+                filter: None,
             });
             return;
         }
