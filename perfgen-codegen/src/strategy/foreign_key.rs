@@ -221,7 +221,11 @@ impl ForeignKeyConfig {
         }
         if reads.is_empty() {
             d.error(at, format!("the `filter` of `{}` reads no field of `{}`: no parent can satisfy it, or every parent does", cx.field, scope.entity_name))
-                .help(format!("filter on the parent's fields, e.g. `{} % 3 != 0`; remove a filter that is always true", scope.fields.first().map_or("id", |f| f.0.as_str())));
+                .help(format!(
+                    "write a condition over `{}`'s fields ({}); remove a filter that is always true",
+                    scope.entity_name,
+                    scope.fields.iter().take(4).map(|f| format!("`{}`", f.0)).collect::<Vec<_>>().join(", ")
+                ));
             return None;
         }
         let on_filtered = self.on_filtered(distribution, d)?;
