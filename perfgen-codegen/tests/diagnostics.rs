@@ -1383,7 +1383,11 @@ fn users_with_manager(extra: &str) -> String {
 
 /// ORDERS' `user_id` with `extra` lines added after `alpha: 1.2`.
 fn orders_key(extra: &str) -> String {
-    replace(ORDERS, "    alpha: 1.2\n", &format!("    alpha: 1.2\n{extra}"))
+    replace(
+        ORDERS,
+        "    alpha: 1.2\n",
+        &format!("    alpha: 1.2\n{extra}"),
+    )
 }
 
 #[test]

@@ -7,8 +7,7 @@ use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::NumberSource;
 use perfgen_runtime::spec::{
     Case, Enforcement, FieldSpec, FilteredLaw, ForeignKeyDistribution, OnFiltered, Operand,
-    PoolDistribution,
-    RangeDistribution, Strategy, TemplatePiece, TimeSpec,
+    PoolDistribution, RangeDistribution, Strategy, TemplatePiece, TimeSpec,
 };
 use perfgen_runtime::time::Timestamp;
 use std::fmt::Write as _;

@@ -187,19 +187,29 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
     damage(dir.path(), "orders.csv", |lines| set_cell(lines, 5, 1, "3"));
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
-    assert!(report.contains("fails the filter `c_custkey % 3 != 0`"), "{report}");
+    assert!(
+        report.contains("fails the filter `c_custkey % 3 != 0`"),
+        "{report}"
+    );
     assert!(report.contains("orders.csv:6"), "{report}");
 
     // Employee 3 (line 4) now reports to employee 110, written later in the file.
     let (dir, _t) = tables(&[]);
-    damage(dir.path(), "employees.csv", |lines| set_cell(lines, 4, 1, "110"));
+    damage(dir.path(), "employees.csv", |lines| {
+        set_cell(lines, 4, 1, "110")
+    });
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
-    assert!(report.contains("`110` is not the key of an earlier row"), "{report}");
+    assert!(
+        report.contains("`110` is not the key of an earlier row"),
+        "{report}"
+    );
 
     // An invoice moved to another customer breaks the sequential law.
     let (dir, _t) = tables(&[]);
-    damage(dir.path(), "invoices.csv", |lines| set_cell(lines, 1, 1, "2"));
+    damage(dir.path(), "invoices.csv", |lines| {
+        set_cell(lines, 1, 1, "2")
+    });
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
     assert!(report.contains("takes row 0"), "{report}");

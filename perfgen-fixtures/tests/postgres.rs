@@ -1019,12 +1019,17 @@ fn foreign_key_laws_load_with_a_key_to_their_own_table() {
     }
     let employees = tables.iter().find(|t| t.name == "employees").unwrap();
     assert!(
-        employees.create.contains("FOREIGN KEY (manager_id) REFERENCES employees"),
+        employees
+            .create
+            .contains("FOREIGN KEY (manager_id) REFERENCES employees"),
         "{}",
         employees.create
     );
     let roots: i64 = a
-        .query_one("SELECT count(*) FROM employees WHERE manager_id IS NULL", &[])
+        .query_one(
+            "SELECT count(*) FROM employees WHERE manager_id IS NULL",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert!(roots > 0);

@@ -144,7 +144,9 @@ mod tests {
     #[test]
     fn sequential_rows_are_even_and_in_order() {
         let (rows, n) = (1_000u64, 7u64);
-        let ps: Vec<u64> = (0..rows).map(|r| sequential_parent_row(r, rows, n)).collect();
+        let ps: Vec<u64> = (0..rows)
+            .map(|r| sequential_parent_row(r, rows, n))
+            .collect();
         assert!(ps.windows(2).all(|w| w[0] <= w[1]));
         let mut counts = vec![0u64; n as usize];
         ps.iter().for_each(|&p| counts[p as usize] += 1);
@@ -169,7 +171,7 @@ mod tests {
     fn capped_depths_never_exceed_the_bound() {
         // A chain: row r's drawn parent is r - 1, row 0 a root.
         let drawn = |r: u64| Ok::<_, ()>(r.checked_sub(1));
-        let mut depth = vec![0u64; 20];
+        let mut depth = [0u64; 20];
         for r in 0..20u64 {
             depth[r as usize] = match capped_parent(r, 3, drawn).unwrap() {
                 Some(p) => depth[p as usize] + 1,

@@ -75,7 +75,9 @@ pub enum ForeignKeyDistribution {
     /// uniform in [0, r); row 0, the field's own NULL share and every row whose drawn parent
     /// is at depth `max_depth` are roots (NULL), so depths stay <= `max_depth`
     /// (`u32::MAX`: unbounded).
-    SelfReference { max_depth: u32 },
+    SelfReference {
+        max_depth: u32,
+    },
     /// Only parents whose row satisfies `filter` (in the catalog only; the build-time IR
     /// keeps the filter beside the law): `law` draws a parent, `on_filtered` says what
     /// happens when it fails the filter.

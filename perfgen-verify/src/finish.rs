@@ -31,7 +31,13 @@ impl Verifier<'_> {
             } else {
                 law.what
             };
-            self.tally(name, format!("foreign key law {fname}"), what, law.tally, src);
+            self.tally(
+                name,
+                format!("foreign key law {fname}"),
+                what,
+                law.tally,
+                src,
+            );
         }
         self.tally(
             name,

@@ -158,7 +158,8 @@ impl FkLaw {
             }
             return;
         }
-        let (Some(Some(pos)), Some(store)) = (r.parents.get(f), stores.get(&(parent, parent_field)))
+        let (Some(Some(pos)), Some(store)) =
+            (r.parents.get(f), stores.get(&(parent, parent_field)))
         else {
             if !matches!(r.vals[f], CellValue::Null) {
                 self.unchecked += 1;
@@ -178,13 +179,19 @@ impl FkLaw {
             self.check_sequential(prow, store.keys.len() as u64, r);
         }
         if let Check::Filter {
-            expr, text: filter, reads, ..
+            expr,
+            text: filter,
+            reads,
+            ..
         } = &self.check
         {
             let p = &catalog.entities[parent];
             let mut fields = vec![V::Null; p.fields.len()];
             for &k in reads.iter() {
-                fields[k] = match store.value(*pos, k).map(|v| decode_key(p.fields[k].spec.column, v)) {
+                fields[k] = match store
+                    .value(*pos, k)
+                    .map(|v| decode_key(p.fields[k].spec.column, v))
+                {
                     Some(Rhs::Num(x)) => match p.fields[k].spec.column {
                         ColumnType::Decimal(places) => V::Dec(x, places),
                         ColumnType::Boolean => V::Bool(x != 0.0),
@@ -224,11 +231,18 @@ impl FkLaw {
         let want = perfgen_runtime::fk::sequential_parent_row(r.row, r.rows, parents) as u128;
         // With a filter, `next` moves a filtered parent forward (or back at the end).
         let filtered = matches!(self.check, Check::Filter { .. });
-        let ok = if filtered { prow >= want || r.row + 1 == r.rows } else { prow == want };
+        let ok = if filtered {
+            prow >= want || r.row + 1 == r.rows
+        } else {
+            prow == want
+        };
         if !ok {
             let text = r.texts[self.field];
             self.tally.hit(r.line, || {
-                format!("`{text}` is parent row {prow}; child row {} of {} takes row {want}", r.row, r.rows)
+                format!(
+                    "`{text}` is parent row {prow}; child row {} of {} takes row {want}",
+                    r.row, r.rows
+                )
             });
         }
     }

@@ -116,7 +116,9 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
             filter: Some(flt),
         } => {
             let law = match dist {
-                ForeignKeyDistribution::Zipf { alpha } => quote!(#sp::FilteredLaw::Zipf { alpha: #alpha }),
+                ForeignKeyDistribution::Zipf { alpha } => {
+                    quote!(#sp::FilteredLaw::Zipf { alpha: #alpha })
+                }
                 ForeignKeyDistribution::Sequential => quote!(#sp::FilteredLaw::Sequential),
                 _ => quote!(#sp::FilteredLaw::Uniform),
             };

@@ -77,7 +77,9 @@ impl ForeignKeyConfig {
             ),
             alpha: r.alpha(),
             filter: r.text("filter"),
-            filter_at: r.node("filter").map_or(ExprLoc::plain(r.body.loc), text_at_of),
+            filter_at: r
+                .node("filter")
+                .map_or(ExprLoc::plain(r.body.loc), text_at_of),
             on_filtered: r.choice(
                 "on_filtered",
                 "`on_filtered`",
@@ -119,8 +121,11 @@ impl ForeignKeyConfig {
             .help("a hierarchy references an earlier row, uniformly; remove `distribution` (bound it with `max_depth`, root share with `null_rate`)");
         }
         if let Some(f) = self.filter.get(d) {
-            d.error(f.loc, format!("a foreign key of `{entity}` to itself takes no `filter`"))
-                .help("a hierarchy references any earlier row; remove `filter`");
+            d.error(
+                f.loc,
+                format!("a foreign key of `{entity}` to itself takes no `filter`"),
+            )
+            .help("a hierarchy references any earlier row; remove `filter`");
         }
         let max_depth = match self.max_depth.get(d) {
             None => u32::MAX,
@@ -143,8 +148,11 @@ impl ForeignKeyConfig {
     fn check_unused(&self, self_ref: bool, d: &mut Diagnostics) {
         if !self_ref {
             if let Some(m) = self.max_depth.get(d) {
-                d.error(m.loc, "`max_depth` applies only to a foreign key to its own entity")
-                    .help("remove `max_depth`, or reference this entity (a hierarchy)");
+                d.error(
+                    m.loc,
+                    "`max_depth` applies only to a foreign key to its own entity",
+                )
+                .help("remove `max_depth`, or reference this entity (a hierarchy)");
             }
         }
         if matches!(self.filter, Param::Absent) {
@@ -200,23 +208,29 @@ impl ForeignKeyConfig {
                 nullable: *nullable,
             })
             .collect();
-        let (typed, reads, _) = super::expression::check_in_row(
-            &text.value,
-            self.filter_at,
-            "",
-            &siblings,
-            &[],
-            d,
-        )?;
+        let (typed, reads, _) =
+            super::expression::check_in_row(&text.value, self.filter_at, "", &siblings, &[], d)?;
         let at = self.filter_at.loc_of(&text.value, 0);
         if typed.ty.kind != Kind::Boolean {
-            d.error(at, format!("the `filter` of `{}` is {}, not a condition", cx.field, typed.ty.kind))
-                .help(format!("write a condition over `{}`'s fields, e.g. `c_custkey % 3 != 0`", scope.entity_name));
+            d.error(
+                at,
+                format!(
+                    "the `filter` of `{}` is {}, not a condition",
+                    cx.field, typed.ty.kind
+                ),
+            )
+            .help(format!(
+                "write a condition over `{}`'s fields, e.g. `c_custkey % 3 != 0`",
+                scope.entity_name
+            ));
             return None;
         }
         if super::expression::draws(&typed) {
-            d.error(at, format!("the `filter` of `{}` draws at random", cx.field))
-                .help("a filter is a property of the parent row: remove `uniform`/`bernoulli`");
+            d.error(
+                at,
+                format!("the `filter` of `{}` draws at random", cx.field),
+            )
+            .help("a filter is a property of the parent row: remove `uniform`/`bernoulli`");
             return None;
         }
         if reads.is_empty() {
@@ -249,8 +263,11 @@ impl ForeignKeyConfig {
             None if sequential => Some(OnFiltered::Next),
             None => Some(OnFiltered::Redraw),
             Some(o) if sequential && o.value == OnFiltered::Redraw => {
-                d.error(o.loc, "a `sequential` foreign key cannot redraw a filtered parent")
-                    .help("its parent follows from the row alone: use `on_filtered: next`");
+                d.error(
+                    o.loc,
+                    "a `sequential` foreign key cannot redraw a filtered parent",
+                )
+                .help("its parent follows from the row alone: use `on_filtered: next`");
                 None
             }
             Some(o) => Some(o.value),
@@ -412,7 +429,11 @@ fn filtered_pick(
 
 /// `let eligible = |prow| -> Result<bool, RowError>`: the filter over parent row `prow`
 /// (its fields recomputed through the parent's `*_at` functions; NULL is not true).
-fn eligible_closure(fe: &FieldEmit<'_>, pe: &crate::ir::Entity, flt: &ForeignKeyFilter) -> TokenStream {
+fn eligible_closure(
+    fe: &FieldEmit<'_>,
+    pe: &crate::ir::Entity,
+    flt: &ForeignKeyFilter,
+) -> TokenStream {
     let rt = fe.cx.rt;
     let pty = type_ident(pe);
     let local = |k: usize| quote::format_ident!("__filter_{}", k);
@@ -480,7 +501,10 @@ fn emit_self_reference(fe: &FieldEmit<'_>, key_field: usize, max_depth: u32) -> 
         " The earlier row of `{}` that `{}` of row `row` references (`None`: a root).",
         e.name, f.name
     );
-    let draw_doc = format!(" `{}` of row `row`: its parent's key, or NULL for a root.", f.name);
+    let draw_doc = format!(
+        " `{}` of row `row`: its parent's key, or NULL for a root.",
+        f.name
+    );
     let methods = quote! {
         #[doc = #doc]
         pub fn #prow_fn(cx: &#rt::Context, row: u64) -> ::core::result::Result<::core::option::Option<u64>, #rt::RowError> {
