@@ -1477,6 +1477,16 @@ fn each_foreign_key_law_defect_is_reported_where_it_is() {
             "to itself takes no `filter`",
         ),
         (
+            "rule through a self reference",
+            format!(
+                "{}  - field: age\n    rule: \">= manager.age\"\n    reference_entity: User\n",
+                users_with_manager("")
+            ),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:46:11",
+            "a key to its own entity",
+        ),
+        (
             "max_depth zero",
             users_with_manager("    max_depth: 0\n"),
             ORDERS.into(),
