@@ -110,8 +110,16 @@ pub(super) fn check_unique(
                         entities[e].name, n, entities[*parent].name
                     )
                 } else {
-                    "a unique foreign key is one-to-one and cannot follow a zipf distribution"
-                        .to_string()
+                    let law = match dist {
+                        ForeignKeyDistribution::Sequential => {
+                            "a sequential law (rows may outnumber parents at run time)"
+                        }
+                        ForeignKeyDistribution::SelfReference { .. } => {
+                            "a hierarchy (rows share managers; roots are NULL)"
+                        }
+                        _ => "a zipf distribution",
+                    };
+                    format!("a unique foreign key is one-to-one and cannot follow {law}")
                 };
                 d.error(loc, format!("`{}` cannot be unique: {why}", fd.name))
                     .help("use `distribution: uniform` and at most as many rows as the parent, or drop `unique`");
