@@ -25,6 +25,7 @@ impl Verifier<'_> {
         let shown = pass.shown.clone();
         let csv = std::mem::take(&mut pass.csv);
         for law in std::mem::take(&mut pass.fk_laws) {
+            self.fk_law_dist(name, info, &law);
             let fname = info.fields[law.field].name;
             let what = if law.unchecked > 0 {
                 format!("{}; {} rows not checked", law.what, law.unchecked)

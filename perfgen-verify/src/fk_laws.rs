@@ -9,7 +9,9 @@ use crate::evaluator::{Row, E, V};
 use crate::keys::{KeyStore, ROW_INDEX};
 use crate::state::Tally;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
-use perfgen_runtime::spec::{ColumnType, FilteredLaw, ForeignKeyDistribution, Strategy};
+use perfgen_runtime::spec::{
+    ColumnType, FilteredLaw, ForeignKeyDistribution, OnFiltered, Strategy,
+};
 use std::collections::HashMap;
 
 /// One foreign key's law check while its entity's file is read.
@@ -31,6 +33,9 @@ pub(crate) enum Check {
         text: &'static str,
         reads: &'static [usize],
         sequential: bool,
+        /// Children per parent store position, for the law's chi-square (uniform laws).
+        counts: Option<Vec<u32>>,
+        on_filtered: OnFiltered,
     },
     Sequential,
     /// Depth of each key seen so far (rows before this one).
@@ -70,7 +75,10 @@ pub(crate) fn plan(catalog: &Catalog, info: &EntityInfo) -> Vec<FkLaw> {
                 },
             ),
             ForeignKeyDistribution::Filtered {
-                law, filter, reads, ..
+                law,
+                filter,
+                reads,
+                on_filtered,
             } => {
                 // Text is kept as a digest: a filter reading it is not evaluated here.
                 let names: Vec<&str> = p.fields.iter().map(|x| x.name).collect();
@@ -87,6 +95,8 @@ pub(crate) fn plan(catalog: &Catalog, info: &EntityInfo) -> Vec<FkLaw> {
                         text: filter,
                         reads,
                         sequential: law == FilteredLaw::Sequential,
+                        counts: (law == FilteredLaw::Uniform).then(Vec::new),
+                        on_filtered,
                     },
                     format!("the parent row satisfies `{filter}`"),
                 )
@@ -178,46 +188,25 @@ impl FkLaw {
         if sequential {
             self.check_sequential(prow, store.keys.len() as u64, r);
         }
+        let p = &catalog.entities[parent];
         if let Check::Filter {
             expr,
             text: filter,
             reads,
+            counts,
             ..
-        } = &self.check
+        } = &mut self.check
         {
-            let p = &catalog.entities[parent];
-            let mut fields = vec![V::Null; p.fields.len()];
-            for &k in reads.iter() {
-                fields[k] = match store
-                    .value(*pos, k)
-                    .map(|v| decode_key(p.fields[k].spec.column, v))
-                {
-                    Some(Rhs::Num(x)) => match p.fields[k].spec.column {
-                        ColumnType::Decimal(places) => V::Dec(x, places),
-                        ColumnType::Boolean => V::Bool(x != 0.0),
-                        _ => V::Int(x as i64),
-                    },
-                    Some(Rhs::Time(t)) if p.fields[k].spec.column == ColumnType::Date => {
-                        V::Date(t.div_euclid(86_400))
-                    }
-                    Some(Rhs::Time(t)) => V::Time(t),
-                    Some(Rhs::Uuid(u)) => V::Text(crate::compare::uuid_text(u)),
-                    _ => {
-                        self.unchecked += 1;
-                        return;
-                    }
-                };
+            if let Some(counts) = counts {
+                counts.resize(store.keys.len(), 0);
+                counts[*pos] = counts[*pos].saturating_add(1);
             }
-            let row = Row {
-                fields: &fields,
-                row: prow.unwrap_or(0) as u64,
-            };
-            match row.eval(expr) {
-                Ok(V::Bool(true)) => {}
-                Ok(_) => self
+            match eligible(expr, reads, p, store, *pos) {
+                Some(true) => {}
+                Some(false) => self
                     .tally
                     .hit(r.line, || format!("`{text}` fails the filter `{filter}`")),
-                Err(_) => self.unchecked += 1,
+                None => self.unchecked += 1,
             }
         }
     }
@@ -245,5 +234,157 @@ impl FkLaw {
                 )
             });
         }
+    }
+}
+
+/// Whether the parent at store position `pos` satisfies the filter (NULL is not true);
+/// `None` when its values cannot be read back here.
+fn eligible(
+    expr: &E,
+    reads: &[usize],
+    p: &EntityInfo,
+    store: &KeyStore,
+    pos: usize,
+) -> Option<bool> {
+    let mut fields = vec![V::Null; p.fields.len()];
+    for &k in reads {
+        let column = p.fields[k].spec.column;
+        fields[k] = match decode_key(column, store.value(pos, k)?) {
+            Rhs::Num(x) => match column {
+                ColumnType::Decimal(places) => V::Dec(x, places),
+                ColumnType::Boolean => V::Bool(x != 0.0),
+                _ => V::Int(x as i64),
+            },
+            Rhs::Time(t) if column == ColumnType::Date => V::Date(t.div_euclid(86_400)),
+            Rhs::Time(t) => V::Time(t),
+            Rhs::Uuid(u) => V::Text(crate::compare::uuid_text(u)),
+            Rhs::Null => V::Null,
+            _ => return None,
+        };
+    }
+    let row = Row {
+        fields: &fields,
+        row: store.value(pos, ROW_INDEX).unwrap_or(0) as u64,
+    };
+    match row.eval(expr).ok()? {
+        V::Bool(b) => Some(b),
+        V::Null => Some(false),
+        _ => None,
+    }
+}
+
+/// The probability weight of each parent store position under a filtered uniform law:
+/// `redraw` is uniform over eligible rows; `next` gives an eligible row itself plus the run
+/// of ineligible rows just before it (and the last eligible row also the run after it).
+/// `None` when eligibility or row order cannot be read back.
+fn filtered_weights(
+    expr: &E,
+    reads: &[usize],
+    p: &EntityInfo,
+    store: &KeyStore,
+    on_filtered: OnFiltered,
+) -> Option<Vec<f64>> {
+    let np = store.keys.len();
+    // Store positions in parent row order.
+    let mut by_row: Vec<(u128, usize)> = (0..np)
+        .map(|pos| Some((store.value(pos, ROW_INDEX)?, pos)))
+        .collect::<Option<_>>()?;
+    by_row.sort_unstable();
+    let ok: Vec<bool> = by_row
+        .iter()
+        .map(|&(_, pos)| eligible(expr, reads, p, store, pos))
+        .collect::<Option<_>>()?;
+    let mut w = vec![0f64; np];
+    let mut pending = 0f64;
+    let mut last = None;
+    for (i, &(_, pos)) in by_row.iter().enumerate() {
+        if !ok[i] {
+            pending += 1.0;
+            continue;
+        }
+        w[pos] = match on_filtered {
+            OnFiltered::Redraw => 1.0,
+            OnFiltered::Next => 1.0 + std::mem::take(&mut pending),
+        };
+        last = Some(pos);
+    }
+    if let (OnFiltered::Next, Some(l)) = (on_filtered, last) {
+        w[l] += pending;
+    }
+    Some(w)
+}
+
+impl crate::verifier::Verifier<'_> {
+    /// The chi-square of a filtered uniform foreign key against its law: parents grouped by
+    /// weight so each group expects `MIN_EXPECTED` children.
+    pub(crate) fn fk_law_dist(&mut self, entity: &'static str, info: &EntityInfo, law: &FkLaw) {
+        let Check::Filter {
+            expr,
+            reads,
+            counts: Some(counts),
+            on_filtered,
+            text,
+            ..
+        } = &law.check
+        else {
+            return;
+        };
+        let Strategy::ForeignKey {
+            parent,
+            parent_field,
+            ..
+        } = info.fields[law.field].spec.strategy
+        else {
+            return;
+        };
+        let check = format!("distribution {}", info.fields[law.field].name);
+        let p = &self.shared.catalog.entities[parent];
+        let Some(store) = self.shared.stores.get(&(parent, parent_field)) else {
+            return;
+        };
+        if store.ambiguous || counts.len() != store.keys.len() {
+            self.skip(
+                entity,
+                check,
+                "the parent's rows cannot be told apart".into(),
+            );
+            return;
+        }
+        let Some(w) = filtered_weights(expr, reads, p, store, *on_filtered) else {
+            self.skip(entity, check, "the filter cannot be evaluated here".into());
+            return;
+        };
+        let n: u64 = counts.iter().map(|&c| c as u64).sum();
+        let total: f64 = w.iter().sum();
+        if n == 0 || total == 0.0 {
+            self.skip(entity, check, "no rows".into());
+            return;
+        }
+        // Group parents of like weight (then in store order) until each group expects
+        // MIN_EXPECTED: mass moved between a parent and its neighbours (`next` without its
+        // moves) then shows between groups.
+        let mut order: Vec<usize> = (0..counts.len()).collect();
+        order.sort_by(|&a, &b| w[a].total_cmp(&w[b]).then(a.cmp(&b)));
+        let (mut obs, mut probs) = (Vec::new(), Vec::new());
+        let (mut o, mut e) = (0u64, 0f64);
+        for pos in order {
+            o += counts[pos] as u64;
+            e += w[pos];
+            if e / total * n as f64 >= crate::thresholds::MIN_EXPECTED {
+                obs.push(o);
+                probs.push(e);
+                (o, e) = (0, 0.0);
+            }
+        }
+        if let (Some(lo), Some(lp)) = (obs.last_mut(), probs.last_mut()) {
+            *lo += o;
+            *lp += e;
+        }
+        let how = match on_filtered {
+            OnFiltered::Redraw => "uniform over the parents passing",
+            OnFiltered::Next => "uniform, a filtered parent moved to the next passing",
+        };
+        let what = format!("{how} `{text}` ({} groups of {})", obs.len(), p.name);
+        self.chi_square(entity, check, &obs, &probs, &what);
     }
 }
