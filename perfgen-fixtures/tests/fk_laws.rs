@@ -113,6 +113,37 @@ fn managers_are_earlier_employees_within_the_depth_bound() {
 }
 
 #[test]
+fn unbounded_hierarchy_parents_are_uniform_over_earlier_rows() {
+    let (_dir, t) = tables(&[]);
+    let cats = &t["categories"];
+    let (id, parent) = (cats.col("cat_id"), cats.col("parent_id"));
+    // Keys are rows + 1; a parent is an earlier key.
+    let (mut roots, mut sum, mut n) = (0u64, 0f64, 0u64);
+    for (r, row) in cats.rows.iter().enumerate().skip(1) {
+        assert_eq!(row[id], (r + 1).to_string());
+        if row[parent].is_empty() {
+            roots += 1;
+            continue;
+        }
+        let p: usize = row[parent].parse::<usize>().unwrap() - 1;
+        assert!(p < r, "row {r} references row {p}");
+        // (p + 0.5) / r is uniform on (0, 1) up to the grid: mean 1/2, variance 1/12.
+        sum += (p as f64 + 0.5) / r as f64;
+        n += 1;
+    }
+    assert!(cats.rows[0][parent].is_empty());
+    let mean = sum / n as f64;
+    assert!(
+        (mean - 0.5).abs() < 6.0 * (1.0 / 12.0 / n as f64).sqrt(),
+        "mean {mean}"
+    );
+    assert!(
+        binomial_ok(roots, cats.rows.len() as u64 - 1, 0.02),
+        "{roots} roots"
+    );
+}
+
+#[test]
 fn same_bytes_whatever_the_threads_and_shards() {
     let read = |args: &[&str]| -> BTreeMap<String, Vec<u8>> {
         let (dir, _) = tables(args);
@@ -134,7 +165,7 @@ fn same_bytes_whatever_the_threads_and_shards() {
         files
     };
     let one = read(&["--threads", "1"]);
-    assert_eq!(one.len(), 4);
+    assert_eq!(one.len(), 5);
     assert_eq!(one, read(&["--threads", "4"]));
     let mut joined = BTreeMap::new();
     for k in 0..3 {
@@ -179,8 +210,17 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
         "foreign key law o_custkey_redrawn",
         "foreign key law i_custkey",
         "foreign key law manager_id",
+        "foreign key law parent_id",
     ] {
         assert!(report.contains(check), "{check}: {report}");
+    }
+    // The unbounded hierarchy's law: parents and roots.
+    for check in ["distribution parent_id", "roots parent_id"] {
+        let line = report.lines().find(|l| l.contains(check)).unwrap();
+        assert!(
+            line.contains("chi-square") && line.contains("PASS"),
+            "{line}"
+        );
     }
 
     // Each filtered uniform law is tested by a chi-square against its own weights.
@@ -235,6 +275,28 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
         .unwrap();
     assert!(law.contains("FAIL"), "{law}");
     assert!(!report.contains("fails the filter"), "{report}");
+
+    // Categories attached to the row just before them: still earlier rows, but not uniform.
+    let (dir, _t) = tables(&[]);
+    damage(dir.path(), "categories.csv", |lines| {
+        for (i, line) in lines.iter_mut().enumerate().skip(2000).take(3000) {
+            let cells: Vec<&str> = line.split(',').collect();
+            if !cells[1].is_empty() {
+                *line = format!("{},{}", cells[0], i - 1);
+            }
+        }
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    let law = report
+        .lines()
+        .find(|l| l.contains("distribution parent_id"))
+        .unwrap();
+    assert!(law.contains("FAIL"), "{law}");
+    assert!(
+        !report.contains("not the key of an earlier row"),
+        "{report}"
+    );
 
     // An invoice moved to another customer breaks the sequential law.
     let (dir, _t) = tables(&[]);

@@ -40,9 +40,39 @@ pub(crate) enum Check {
     Sequential,
     /// Depth of each key seen so far (rows before this one).
     Hierarchy {
-        depths: HashMap<u128, u32>,
+        /// (row, depth) of each key seen so far.
+        depths: HashMap<u128, (u64, u32)>,
         max_depth: u32,
+        /// An unbounded hierarchy's law (a bounded one's kept parents depend on depths).
+        law: Option<Box<HierarchyLaw>>,
     },
+}
+
+/// What an unbounded hierarchy's law is tested on: where each parent falls among the earlier
+/// rows (tenths of parent row / row, observed and expected), and roots after row 0.
+#[derive(Default)]
+pub(crate) struct HierarchyLaw {
+    observed: [u64; 10],
+    expected: [f64; 10],
+    roots: u64,
+    rows: u64,
+}
+
+impl HierarchyLaw {
+    /// Row `row` (>= 1) has parent row `parent` (`None`: a root).
+    fn add(&mut self, row: u64, parent: Option<u64>) {
+        self.rows += 1;
+        let Some(p) = parent else {
+            self.roots += 1;
+            return;
+        };
+        self.observed[(p * 10 / row) as usize] += 1;
+        // Rows p in [0, row) with floor(10 p / row) = b: ceil((b+1) row / 10) - ceil(b row / 10).
+        for b in 0..10u64 {
+            let n = ((b + 1) * row).div_ceil(10) - (b * row).div_ceil(10);
+            self.expected[b as usize] += n as f64 / row as f64;
+        }
+    }
 }
 
 /// The law checks of entity `info`'s foreign keys.
@@ -67,6 +97,7 @@ pub(crate) fn plan(catalog: &Catalog, info: &EntityInfo) -> Vec<FkLaw> {
                 Check::Hierarchy {
                     depths: HashMap::new(),
                     max_depth,
+                    law: (max_depth == u32::MAX).then(Box::default),
                 },
                 if max_depth == u32::MAX {
                     "each reference is an earlier row's key".to_string()
@@ -144,11 +175,26 @@ impl FkLaw {
         };
         let f = self.field;
         let text = r.texts[f];
-        if let Check::Hierarchy { depths, max_depth } = &mut self.check {
+        if let Check::Hierarchy {
+            depths,
+            max_depth,
+            law,
+        } = &mut self.check
+        {
             let depth = match r.vals[f] {
-                CellValue::Null => Some(0),
+                CellValue::Null => {
+                    if let Some(law) = law.as_mut().filter(|_| r.row > 0) {
+                        law.add(r.row, None);
+                    }
+                    Some(0)
+                }
                 v => match key_of(v, text).and_then(|k| depths.get(&k)) {
-                    Some(d) => Some(d + 1),
+                    Some(&(prow, d)) => {
+                        if let Some(law) = law {
+                            law.add(r.row, Some(prow));
+                        }
+                        Some(d + 1)
+                    }
                     None => {
                         self.tally.hit(r.line, || {
                             format!("`{text}` is not the key of an earlier row")
@@ -163,7 +209,7 @@ impl FkLaw {
                         .hit(r.line, || format!("`{text}` puts the row at depth {d}"));
                 }
                 if let Some(k) = key_of(r.vals[parent_field], r.texts[parent_field]) {
-                    depths.insert(k, d);
+                    depths.insert(k, (r.row, d));
                 }
             }
             return;
@@ -318,6 +364,10 @@ impl crate::verifier::Verifier<'_> {
     /// The chi-square of a filtered uniform foreign key against its law: parents grouped by
     /// weight so each group expects `MIN_EXPECTED` children.
     pub(crate) fn fk_law_dist(&mut self, entity: &'static str, info: &EntityInfo, law: &FkLaw) {
+        if let Check::Hierarchy { law: Some(h), .. } = &law.check {
+            self.hierarchy_law(entity, &info.fields[law.field], h);
+            return;
+        }
         let Check::Filter {
             expr,
             reads,
@@ -386,5 +436,44 @@ impl crate::verifier::Verifier<'_> {
         };
         let what = format!("{how} `{text}` ({} groups of {})", obs.len(), p.name);
         self.chi_square(entity, check, &obs, &probs, &what);
+    }
+}
+
+impl crate::verifier::Verifier<'_> {
+    /// An unbounded hierarchy: parents uniform over the earlier rows (chi-square over tenths
+    /// of parent row / row, expected summed exactly per row), roots after row 0 at the
+    /// field's `null_rate`.
+    fn hierarchy_law(
+        &mut self,
+        entity: &'static str,
+        field: &perfgen_runtime::catalog::FieldInfo,
+        h: &HierarchyLaw,
+    ) {
+        let what = "uniform over the earlier rows (tenths of parent row / row)";
+        let with_parent = h.rows - h.roots;
+        if with_parent == 0 {
+            self.skip(
+                entity,
+                format!("distribution {}", field.name),
+                "no rows".into(),
+            );
+        } else {
+            self.chi_square(
+                entity,
+                format!("distribution {}", field.name),
+                &h.observed,
+                &h.expected,
+                what,
+            );
+        }
+        let rate = field.spec.nulls.rate;
+        let what = format!("roots after row 1 at null_rate {rate}");
+        self.chi_square(
+            entity,
+            format!("roots {}", field.name),
+            &[h.roots, with_parent],
+            &[rate, 1.0 - rate],
+            &what,
+        );
     }
 }
