@@ -81,6 +81,12 @@ fn sequential_keys_spread_evenly_in_parent_order() {
     }
     assert_eq!(per.len() as u64, CUSTOMERS, "every customer used");
     assert!(per.values().all(|&c| c == 2 || c == 3), "uneven");
+    // With `filter: c_custkey % 2 = 0` (`next`): an odd key moves to the even key after it.
+    for (i, k) in t["invoices"].column("i_custkey_even").iter().enumerate() {
+        let base = i as u64 * CUSTOMERS / n + 1;
+        let want = base + base % 2;
+        assert_eq!(*k, want.to_string(), "invoice row {i}");
+    }
 }
 
 #[test]
@@ -209,6 +215,7 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
         "foreign key law o_custkey",
         "foreign key law o_custkey_redrawn",
         "foreign key law i_custkey",
+        "foreign key law i_custkey_even",
         "foreign key law manager_id",
         "foreign key law parent_id",
     ] {
@@ -306,4 +313,16 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
     assert!(report.contains("takes row 0"), "{report}");
+
+    // An even key that is not the next one after the sequential row.
+    let (dir, _t) = tables(&[]);
+    damage(dir.path(), "invoices.csv", |lines| {
+        set_cell(lines, 1, 2, "4")
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("`4` is parent row 3; child row 0 of 7000 takes row 1"),
+        "{report}"
+    );
 }

@@ -36,6 +36,8 @@ pub(crate) enum Check {
         /// Children per parent store position, for the law's chi-square (uniform laws).
         counts: Option<Vec<u32>>,
         on_filtered: OnFiltered,
+        /// Whether each parent row (by row index) passes, once a sequential law needs it.
+        eligible_rows: Option<Vec<bool>>,
     },
     Sequential,
     /// Depth of each key seen so far (rows before this one).
@@ -128,6 +130,7 @@ pub(crate) fn plan(catalog: &Catalog, info: &EntityInfo) -> Vec<FkLaw> {
                         sequential: law == FilteredLaw::Sequential,
                         counts: (law == FilteredLaw::Uniform).then(Vec::new),
                         on_filtered,
+                        eligible_rows: None,
                     },
                     format!("the parent row satisfies `{filter}`"),
                 )
@@ -231,10 +234,32 @@ impl FkLaw {
                     ..
                 }
         );
-        if sequential {
-            self.check_sequential(prow, store.keys.len() as u64, r);
-        }
         let p = &catalog.entities[parent];
+        if sequential {
+            let np = store.keys.len() as u64;
+            let mut want = Some(perfgen_runtime::fk::sequential_parent_row(
+                r.row, r.rows, np,
+            ));
+            // With a filter, `next` moves a filtered parent to the next passing row (or
+            // back at the end), exactly as the generator does.
+            if let Check::Filter {
+                expr,
+                reads,
+                eligible_rows,
+                ..
+            } = &mut self.check
+            {
+                let ok = eligible_rows.get_or_insert_with(|| {
+                    eligibility_by_row(expr, reads, p, store).unwrap_or_default()
+                });
+                want = want.filter(|_| ok.len() as u64 == np).and_then(|w| {
+                    perfgen_runtime::fk::next_eligible(w, np, |q| Ok::<_, ()>(ok[q as usize]))
+                        .ok()
+                        .flatten()
+                });
+            }
+            self.check_sequential(prow, want, r);
+        }
         if let Check::Filter {
             expr,
             text: filter,
@@ -257,21 +282,14 @@ impl FkLaw {
         }
     }
 
-    /// Child row `r.row` of `r.rows` has parent row floor(row * P / rows).
-    fn check_sequential(&mut self, prow: Option<u128>, parents: u64, r: &RowFacts<'_>) {
-        let Some(prow) = prow else {
+    /// Child row `r.row` of `r.rows` has parent row `want` (floor(row * P / rows), moved to
+    /// the next passing row under a filter).
+    fn check_sequential(&mut self, prow: Option<u128>, want: Option<u64>, r: &RowFacts<'_>) {
+        let (Some(prow), Some(want)) = (prow, want) else {
             self.unchecked += 1;
             return;
         };
-        let want = perfgen_runtime::fk::sequential_parent_row(r.row, r.rows, parents) as u128;
-        // With a filter, `next` moves a filtered parent forward (or back at the end).
-        let filtered = matches!(self.check, Check::Filter { .. });
-        let ok = if filtered {
-            prow >= want || r.row + 1 == r.rows
-        } else {
-            prow == want
-        };
-        if !ok {
+        if prow != want as u128 {
             let text = r.texts[self.field];
             self.tally.hit(r.line, || {
                 format!(
@@ -317,6 +335,23 @@ fn eligible(
         V::Null => Some(false),
         _ => None,
     }
+}
+
+/// Whether each parent row passes the filter, by row index; `None` when that cannot be read
+/// back (or the rows are not 0..P).
+fn eligibility_by_row(
+    expr: &E,
+    reads: &[usize],
+    p: &EntityInfo,
+    store: &KeyStore,
+) -> Option<Vec<bool>> {
+    let np = store.keys.len();
+    let mut ok = vec![false; np];
+    for pos in 0..np {
+        let row = usize::try_from(store.value(pos, ROW_INDEX)?).ok()?;
+        *ok.get_mut(row)? = eligible(expr, reads, p, store, pos)?;
+    }
+    Some(ok)
 }
 
 /// The probability weight of each parent store position under a filtered uniform law:
