@@ -40,6 +40,8 @@ pub(crate) enum Check {
         eligible_rows: Option<Vec<bool>>,
     },
     Sequential,
+    /// A filter verify cannot evaluate (`what` says why).
+    Skipped,
     /// Depth of each key seen so far (rows before this one).
     Hierarchy {
         /// (row, depth) of each key seen so far.
@@ -118,22 +120,28 @@ pub(crate) fn plan(catalog: &Catalog, info: &EntityInfo) -> Vec<FkLaw> {
                 let text_read = reads
                     .iter()
                     .any(|&k| p.fields[k].spec.column == ColumnType::Text);
-                let Some(expr) = crate::evaluator::parse(filter, &names).filter(|_| !text_read)
-                else {
-                    continue;
-                };
-                (
-                    Check::Filter {
-                        expr,
-                        text: filter,
-                        reads,
-                        sequential: law == FilteredLaw::Sequential,
-                        counts: (law == FilteredLaw::Uniform).then(Vec::new),
-                        on_filtered,
-                        eligible_rows: None,
-                    },
-                    format!("the parent row satisfies `{filter}`"),
-                )
+                match crate::evaluator::parse(filter, &names).filter(|_| !text_read) {
+                    None => (
+                        Check::Skipped,
+                        if text_read {
+                            format!("`{filter}` reads a text field, which verify keeps as a digest")
+                        } else {
+                            format!("verify's evaluator cannot read `{filter}`")
+                        },
+                    ),
+                    Some(expr) => (
+                        Check::Filter {
+                            expr,
+                            text: filter,
+                            reads,
+                            sequential: law == FilteredLaw::Sequential,
+                            counts: (law == FilteredLaw::Uniform).then(Vec::new),
+                            on_filtered,
+                            eligible_rows: None,
+                        },
+                        format!("the parent row satisfies `{filter}`"),
+                    ),
+                }
             }
             _ => continue,
         };
@@ -176,6 +184,9 @@ impl FkLaw {
         else {
             return;
         };
+        if matches!(self.check, Check::Skipped) {
+            return;
+        }
         let f = self.field;
         let text = r.texts[f];
         if let Check::Hierarchy {
