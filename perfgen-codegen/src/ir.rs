@@ -43,6 +43,8 @@ pub struct Entity {
     pub parents: Vec<usize>,
     /// `children_of`: the rows are the children of another entity's rows.
     pub fan_out: Option<FanOut>,
+    /// `unique_together`: groups of field positions whose combined values never repeat.
+    pub unique_together: Vec<Vec<usize>>,
 }
 
 /// An entity's `children_of`: its parent entity and the count law. The entity's

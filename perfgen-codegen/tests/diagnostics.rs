@@ -1531,3 +1531,73 @@ fn each_foreign_key_law_defect_is_reported_where_it_is() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// ORDERS with `unique_together: <groups>` after `target_count`.
+fn orders_together(groups: &str) -> String {
+    replace(
+        ORDERS,
+        "target_count: 500\n",
+        &format!("target_count: 500\nunique_together: {groups}\n"),
+    )
+}
+
+#[test]
+fn a_proven_composite_key_builds() {
+    // `id` is a uuid: any group holding it is unique.
+    let (lines, render) = check(USERS, &orders_together("[[user_id, id]]"));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+}
+
+/// (description, orders, expected `file:line:col: error:` start, text in message)
+#[test]
+fn each_composite_key_defect_is_reported_where_it_is() {
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "unique_together not proven",
+            orders_together("[[user_id, status]]"),
+            "configs/orders_multiply.yaml:4:19",
+            "is not proven unique at build time",
+        ),
+        (
+            "unique_together unknown field",
+            orders_together("[[user_id, stats]]"),
+            "configs/orders_multiply.yaml:4:29",
+            "unknown field `stats`",
+        ),
+        (
+            "unique_together one field",
+            orders_together("[[id]]"),
+            "configs/orders_multiply.yaml:4:19",
+            "at least two fields",
+        ),
+        (
+            "unique_together field twice",
+            orders_together("[[id, id]]"),
+            "configs/orders_multiply.yaml:4:24",
+            "listed twice",
+        ),
+        (
+            "unique_together not a list of lists",
+            orders_together("[id, status]"),
+            "configs/orders_multiply.yaml:4:19",
+            "must be a list of fields",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, orders, at, text) in cases {
+        let (lines, render) = check(USERS, &orders);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -230,6 +230,7 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
         "foreign key law i_custkey_even",
         "foreign key law manager_id",
         "foreign key law parent_id",
+        "unique together i_custkey, i_id",
     ] {
         assert!(report.contains(check), "{check}: {report}");
     }
@@ -321,6 +322,23 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
     assert!(
         !report.contains("not the key of an earlier row"),
         "{report}"
+    );
+
+    // A repeated (i_custkey, i_id) pair breaks the composite key.
+    let (dir, _t) = tables(&[]);
+    damage(dir.path(), "invoices.csv", |lines| {
+        let copy = lines[1].clone();
+        lines.insert(2, copy);
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    let line = report
+        .lines()
+        .find(|l| l.contains("unique together i_custkey, i_id"))
+        .unwrap();
+    assert!(
+        line.contains("FAIL") && line.contains("invoices.csv:3"),
+        "{line}"
     );
 
     // An invoice moved to another customer breaks the sequential law.

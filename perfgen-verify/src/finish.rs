@@ -24,6 +24,16 @@ impl Verifier<'_> {
         let name = info.name;
         let shown = pass.shown.clone();
         let csv = std::mem::take(&mut pass.csv);
+        for group in std::mem::take(&mut pass.together) {
+            let check = group.name(info);
+            self.tally(
+                name,
+                check,
+                "no two rows share these values".into(),
+                group.tally,
+                src,
+            );
+        }
         for law in std::mem::take(&mut pass.fk_laws) {
             let fname = info.fields[law.field].name;
             if matches!(law.check, crate::fk_laws::Check::Skipped) {

@@ -68,6 +68,7 @@ mod template;
 mod tests;
 mod text;
 mod thresholds;
+mod together;
 mod value;
 mod verdict;
 mod verifier;

@@ -32,6 +32,8 @@ pub(crate) struct Pass<'a> {
     pub(crate) fan: Option<crate::fanout::FanCheck>,
     /// Foreign keys' filters, sequential assignment and hierarchies.
     pub(crate) fk_laws: Vec<crate::fk_laws::FkLaw>,
+    /// `unique_together` groups.
+    pub(crate) together: Vec<crate::together::Together>,
 }
 
 impl<'a> Pass<'a> {
@@ -88,6 +90,7 @@ impl<'a> Pass<'a> {
             picks: vec![0; picks],
             fan: crate::fanout::FanCheck::new(info),
             fk_laws: crate::fk_laws::plan(catalog, info),
+            together: crate::together::plan(info),
         }
     }
 
@@ -205,6 +208,9 @@ impl<'a> Pass<'a> {
         };
         for law in &mut self.fk_laws {
             law.row(self.catalog, self.info, &facts, stores);
+        }
+        for group in &mut self.together {
+            group.row(line, &self.vals, &texts);
         }
         let view = RowView {
             catalog: self.catalog,

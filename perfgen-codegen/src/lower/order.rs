@@ -115,6 +115,10 @@ pub(super) fn build(
     for (i, ent) in entities.iter().enumerate() {
         check_self_references(ent, i, d);
     }
+    let unique_together: Vec<Vec<Vec<usize>>> = entities
+        .iter()
+        .map(|ent| super::unique::unique_together(ent, d))
+        .collect();
     if d.has_errors() {
         return None;
     }
@@ -161,6 +165,7 @@ pub(super) fn build(
                 parent: new_index[f.parent],
                 count: f.count.clone(),
             }),
+            unique_together: unique_together[old].clone(),
         });
     }
     Some(Program {
