@@ -12,6 +12,7 @@ fn main() {
         ("configs/kinds-numbers/configs", "kinds_numbers.rs"),
         ("configs/hr/configs", "hr.rs"),
         ("configs/fanout/configs", "fanout.rs"),
+        ("configs/fk-laws/configs", "fk_laws.rs"),
         ("../examples/tpch/configs", "tpch.rs"),
         ("../examples/library/configs", "library.rs"),
     ] {

@@ -76,6 +76,8 @@ pub struct ConfigDoc {
     pub batch_size: Option<u64>,
     pub fields: Vec<FieldSpec>,
     pub validations: Vec<ValidationSpec>,
+    /// `unique_together: [[a, b]]`: each group (at its position) of field names as written.
+    pub unique_together: Vec<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// One entry of `field_strategies`.
@@ -113,6 +115,7 @@ const CONFIG_KEYS: &[&str] = &[
     "output_file",
     "target_count",
     "children_of",
+    "unique_together",
     "batch_size",
     "field_strategies",
     "validations",
@@ -183,6 +186,7 @@ pub fn read_config_with(
         output_file: None,
         target_count: None,
         children_of: None,
+        unique_together: Vec::new(),
         batch_size: None,
         fields: Vec::new(),
         validations: Vec::new(),
@@ -256,6 +260,7 @@ pub fn read_config_with(
                 }
             }
             "children_of" => doc.children_of = crate::children::read(v, diags),
+            "unique_together" => doc.unique_together = read_unique_together(v, diags),
             "field_strategies" => read_fields(v, &mut doc, diags),
             "validations" => read_validations(v, &mut doc.validations, diags),
             _ => {}
@@ -265,6 +270,48 @@ pub fn read_config_with(
     report_count_beside_children(&doc, diags);
     report_missing(&doc, map, root.loc, diags);
     doc
+}
+
+/// `unique_together: [[a, b], [c, d, e]]`: a list of lists of field names.
+fn read_unique_together(v: &Yaml, diags: &mut Diagnostics) -> Vec<Spanned<Vec<Spanned<String>>>> {
+    let help = "write a list of field lists, e.g. `unique_together: [[order_id, line]]`";
+    let Some(groups) = v.as_seq() else {
+        diags
+            .error(v.loc, "`unique_together` must be a list of field lists")
+            .help(help);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for g in groups {
+        let Some(names) = g.as_seq() else {
+            diags
+                .error(
+                    g.loc,
+                    "each `unique_together` entry must be a list of fields",
+                )
+                .help(help);
+            continue;
+        };
+        let mut group = Vec::new();
+        for n in names {
+            match n.as_str().filter(|_| !n.is_null()) {
+                Some(s) => group.push(Spanned {
+                    value: s.to_string(),
+                    loc: n.loc,
+                }),
+                None => {
+                    diags
+                        .error(n.loc, "a `unique_together` entry names fields")
+                        .help(help);
+                }
+            }
+        }
+        out.push(Spanned {
+            value: group,
+            loc: g.loc,
+        });
+    }
+    out
 }
 
 /// `target_count` and `children_of` together: the count of children follows from the parent.

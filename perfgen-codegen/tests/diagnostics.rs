@@ -1371,3 +1371,233 @@ fn a_fan_out_without_a_key_to_its_parent_warns() {
         "{render}"
     );
 }
+
+/// USERS with a `manager` foreign key to its own entity, `extra` lines added to it.
+fn users_with_manager(extra: &str) -> String {
+    replace(
+        USERS,
+        "  age:\n",
+        &format!("  manager:\n    strategy: foreign_key_reference\n    reference_entity: User\n    reference_field: id\n{extra}  age:\n"),
+    )
+}
+
+/// ORDERS' `user_id` with `extra` lines added after `alpha: 1.2`.
+fn orders_key(extra: &str) -> String {
+    replace(
+        ORDERS,
+        "    alpha: 1.2\n",
+        &format!("    alpha: 1.2\n{extra}"),
+    )
+}
+
+#[test]
+fn valid_foreign_key_laws_build() {
+    let users = users_with_manager("    max_depth: 4\n    null_rate: 0.1\n");
+    let orders = orders_key("    filter: \"age >= 30\"\n    on_filtered: next\n");
+    let (lines, render) = check(&users, &orders);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let sequential = replace(
+        &orders_key("    filter: \"age >= 30\"\n"),
+        "distribution: zipf",
+        "distribution: sequential",
+    );
+    let (lines, render) = check(USERS, &sequential);
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+}
+
+/// (description, users, orders, expected `file:line:col: error:` start, text in message)
+#[test]
+fn each_foreign_key_law_defect_is_reported_where_it_is() {
+    let cases: Vec<(&str, String, String, &str, &str)> = vec![
+        (
+            "filter no parent satisfies",
+            USERS.into(),
+            orders_key("    filter: \"1 > 2\"\n"),
+            "configs/orders_multiply.yaml:13:14",
+            "no parent can satisfy it",
+        ),
+        (
+            "filter not a condition",
+            USERS.into(),
+            orders_key("    filter: \"age + 1\"\n"),
+            "configs/orders_multiply.yaml:13:14",
+            "not a condition",
+        ),
+        (
+            "filter reads an unknown parent field",
+            USERS.into(),
+            orders_key("    filter: \"agee > 30\"\n"),
+            "configs/orders_multiply.yaml:13:14",
+            "agee",
+        ),
+        (
+            "filter draws at random",
+            USERS.into(),
+            orders_key("    filter: \"age > uniform(20, 40)\"\n"),
+            "configs/orders_multiply.yaml:13:14",
+            "draws at random",
+        ),
+        (
+            "on_filtered without a filter",
+            USERS.into(),
+            orders_key("    on_filtered: next\n"),
+            "configs/orders_multiply.yaml:13:18",
+            "without a `filter`",
+        ),
+        (
+            "on_filtered unknown",
+            USERS.into(),
+            orders_key("    filter: \"age > 30\"\n    on_filtered: skip\n"),
+            "configs/orders_multiply.yaml:14:18",
+            "unknown `on_filtered` `skip`",
+        ),
+        (
+            "sequential filter redrawn",
+            USERS.into(),
+            replace(
+                &orders_key("    filter: \"age > 30\"\n    on_filtered: redraw\n"),
+                "distribution: zipf",
+                "distribution: sequential",
+            ),
+            "configs/orders_multiply.yaml:14:18",
+            "cannot redraw",
+        ),
+        (
+            "self reference with a distribution",
+            users_with_manager("    distribution: zipf\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:19",
+            "to itself takes no `distribution`",
+        ),
+        (
+            "self reference with a filter",
+            users_with_manager("    filter: \"age > 30\"\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:13",
+            "to itself takes no `filter`",
+        ),
+        (
+            "rule through a self reference",
+            format!(
+                "{}  - field: age\n    rule: \">= manager.age\"\n    reference_entity: User\n",
+                users_with_manager("")
+            ),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:46:11",
+            "a key to its own entity",
+        ),
+        (
+            "max_depth zero",
+            users_with_manager("    max_depth: 0\n"),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:22:16",
+            "whole number >= 1",
+        ),
+        (
+            "max_depth without a self reference",
+            USERS.into(),
+            orders_key("    max_depth: 3\n"),
+            "configs/orders_multiply.yaml:13:16",
+            "only to a foreign key to its own entity",
+        ),
+        (
+            "self reference to a key computed from it",
+            replace(
+                &users_with_manager("").replacen("reference_field: id", "reference_field: code", 1),
+                "  age:\n",
+                "  code:\n    strategy: template\n    template: \"E{manager}\"\n  age:\n",
+            ),
+            ORDERS.into(),
+            // Every hierarchy has NULL roots, so a key computed from it may be NULL.
+            "configs/users_multiply.yaml:18:3",
+            "references `User.code`, which may be NULL",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, orders, at, text) in cases {
+        let (lines, render) = check(&users, &orders);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// ORDERS with `unique_together: <groups>` after `target_count`.
+fn orders_together(groups: &str) -> String {
+    replace(
+        ORDERS,
+        "target_count: 500\n",
+        &format!("target_count: 500\nunique_together: {groups}\n"),
+    )
+}
+
+#[test]
+fn a_proven_composite_key_builds() {
+    // `id` is a uuid: any group holding it is unique.
+    let (lines, render) = check(USERS, &orders_together("[[user_id, id]]"));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+}
+
+/// (description, orders, expected `file:line:col: error:` start, text in message)
+#[test]
+fn each_composite_key_defect_is_reported_where_it_is() {
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "unique_together not proven",
+            orders_together("[[user_id, status]]"),
+            "configs/orders_multiply.yaml:4:19",
+            "is not proven unique at build time",
+        ),
+        (
+            "unique_together unknown field",
+            orders_together("[[user_id, stats]]"),
+            "configs/orders_multiply.yaml:4:29",
+            "unknown field `stats`",
+        ),
+        (
+            "unique_together one field",
+            orders_together("[[id]]"),
+            "configs/orders_multiply.yaml:4:19",
+            "at least two fields",
+        ),
+        (
+            "unique_together field twice",
+            orders_together("[[id, id]]"),
+            "configs/orders_multiply.yaml:4:24",
+            "listed twice",
+        ),
+        (
+            "unique_together not a list of lists",
+            orders_together("[id, status]"),
+            "configs/orders_multiply.yaml:4:19",
+            "must be a list of fields",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, orders, at, text) in cases {
+        let (lines, render) = check(USERS, &orders);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -6,8 +6,8 @@ use crate::zipf::generalized_harmonic;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::NumberSource;
 use perfgen_runtime::spec::{
-    Case, Enforcement, FieldSpec, ForeignKeyDistribution, Operand, PoolDistribution,
-    RangeDistribution, Strategy, TemplatePiece, TimeSpec,
+    Case, Enforcement, FieldSpec, FilteredLaw, ForeignKeyDistribution, OnFiltered, Operand,
+    PoolDistribution, RangeDistribution, Strategy, TemplatePiece, TimeSpec,
 };
 use perfgen_runtime::time::Timestamp;
 use std::fmt::Write as _;
@@ -427,6 +427,35 @@ fn describe_foreign_key(
             )
         }
         ForeignKeyDistribution::FanOut => describe_fan_out(info, p.name, &target),
+        ForeignKeyDistribution::Sequential => format!(
+            "references {target} in {} order, each row evenly (child row i of n: parent row i * {n} / n)",
+            p.name
+        ),
+        ForeignKeyDistribution::SelfReference { max_depth } => {
+            let depth = if max_depth == u32::MAX {
+                String::new()
+            } else {
+                format!(", depth at most {max_depth}")
+            };
+            format!("references an earlier row's {target} uniformly (a hierarchy; row 1 and the NULL share are roots{depth})")
+        }
+        ForeignKeyDistribution::Filtered {
+            law,
+            filter,
+            on_filtered,
+            ..
+        } => {
+            let law = match law {
+                FilteredLaw::Uniform => "uniform".to_string(),
+                FilteredLaw::Zipf { alpha } => format!("zipf (alpha {})", num(alpha)),
+                FilteredLaw::Sequential => "sequential".to_string(),
+            };
+            let then = match on_filtered {
+                OnFiltered::Redraw => "drawn again",
+                OnFiltered::Next => "moved to the next eligible row (past the last, the previous one)",
+            };
+            format!("references {target} where `{filter}`, {law}; a parent that fails it is {then}")
+        }
     }
 }
 

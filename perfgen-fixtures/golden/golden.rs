@@ -582,6 +582,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
             batch_size: 0u64,
             parents: &[],
             fan_out: ::core::option::Option::None,
+            unique_together: &[],
             fields: &[
                 ::perfgen_runtime::FieldInfo {
                     name: "id",
@@ -683,6 +684,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
             batch_size: 0u64,
             parents: &[0usize],
             fan_out: ::core::option::Option::None,
+            unique_together: &[],
             fields: &[
                 ::perfgen_runtime::FieldInfo {
                     name: "id",

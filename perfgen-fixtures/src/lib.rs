@@ -39,6 +39,13 @@ pub mod fanout {
     include!(concat!(env!("OUT_DIR"), "/fanout.rs"));
 }
 
+/// Foreign-key laws: a filter on eligible parents (`next` as TPC-H's o_custkey, and
+/// `redraw`), sequential assignment, and an employee hierarchy with a bounded depth.
+#[allow(clippy::all)]
+pub mod fk_laws {
+    include!(concat!(env!("OUT_DIR"), "/fk_laws.rs"));
+}
+
 /// The repository's TPC-H example (`examples/tpch/configs`): the CUSTOMER table.
 #[allow(clippy::all)]
 pub mod tpch {

@@ -45,6 +45,9 @@ pub struct EntityInfo {
     /// `children_of`: the parent whose rows this entity's rows are the children of, and the
     /// count law; then `target_count` is unused (the count follows from the parent's rows).
     pub fan_out: Option<crate::spec::FanOut>,
+    /// `unique_together`: groups of field positions whose combined values never repeat
+    /// (proven at build time).
+    pub unique_together: &'static [&'static [usize]],
     pub fields: &'static [FieldInfo],
     /// The seed file's `generated_at`, seconds since the epoch.
     pub generated_at: Option<i64>,

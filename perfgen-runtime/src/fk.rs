@@ -79,9 +79,109 @@ pub fn bijective_parent_row(
     })
 }
 
+/// Parent row for a `sequential` foreign key: child row `row` of `rows` takes parent row
+/// floor(row * n / rows), so children follow their parents' order and each parent gets
+/// floor or ceil of rows / n children.
+#[inline]
+pub fn sequential_parent_row(row: u64, rows: u64, n: u64) -> u64 {
+    if rows == 0 {
+        return 0;
+    }
+    ((row as u128 * n as u128) / rows as u128) as u64
+}
+
+/// The first parent row from `start` on (below `n`) that `eligible` accepts; past the last
+/// row, the nearest one before `start` (TPC-H's o_custkey: a multiple of 3 moves to r + 1,
+/// and C to C - 1). `None` when no row is eligible.
+pub fn next_eligible<E>(
+    start: u64,
+    n: u64,
+    mut eligible: impl FnMut(u64) -> Result<bool, E>,
+) -> Result<Option<u64>, E> {
+    for p in start..n {
+        if eligible(p)? {
+            return Ok(Some(p));
+        }
+    }
+    for p in (0..start.min(n)).rev() {
+        if eligible(p)? {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
+/// The parent of row `row` of a hierarchy (a key to its own entity) under `max_depth`:
+/// `drawn(r)` is row r's drawn parent (`None` for a drawn root). Depths follow the chain of
+/// drawn parents up to its drawn root: a row whose parent is at depth `max_depth` becomes a
+/// root, so along a chain of L drawn links the depth is L mod (max_depth + 1). The chain of
+/// uniform draws over earlier rows has expected length about ln(row), so the cost stays small.
+pub fn capped_parent<E>(
+    row: u64,
+    max_depth: u32,
+    mut drawn: impl FnMut(u64) -> Result<Option<u64>, E>,
+) -> Result<Option<u64>, E> {
+    let Some(first) = drawn(row)? else {
+        return Ok(None);
+    };
+    if max_depth == u32::MAX {
+        return Ok(Some(first));
+    }
+    let mut links: u64 = 0;
+    let mut at = first;
+    while let Some(p) = drawn(at)? {
+        links += 1;
+        at = p;
+    }
+    let parent_depth = links % (max_depth as u64 + 1);
+    Ok((parent_depth < max_depth as u64).then_some(first))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sequential_rows_are_even_and_in_order() {
+        let (rows, n) = (1_000u64, 7u64);
+        let ps: Vec<u64> = (0..rows)
+            .map(|r| sequential_parent_row(r, rows, n))
+            .collect();
+        assert!(ps.windows(2).all(|w| w[0] <= w[1]));
+        let mut counts = vec![0u64; n as usize];
+        ps.iter().for_each(|&p| counts[p as usize] += 1);
+        assert!(counts.iter().all(|&c| c == rows / n || c == rows / n + 1));
+        // Fewer children than parents: distinct, spread parents.
+        let few: Vec<u64> = (0..3).map(|r| sequential_parent_row(r, 3, 10)).collect();
+        assert_eq!(few, vec![0, 3, 6]);
+    }
+
+    #[test]
+    fn next_eligible_moves_forward_then_back() {
+        // dbgen's o_custkey over C = 9: 3 -> 4, 6 -> 7, 9 (row 8) -> 8 (row 7).
+        let ok = |p: u64| Ok::<bool, ()>((p + 1) % 3 != 0);
+        assert_eq!(next_eligible(2, 9, ok), Ok(Some(3)));
+        assert_eq!(next_eligible(5, 9, ok), Ok(Some(6)));
+        assert_eq!(next_eligible(8, 9, ok), Ok(Some(7)));
+        assert_eq!(next_eligible(0, 9, ok), Ok(Some(0)));
+        assert_eq!(next_eligible(4, 9, |_| Ok::<bool, ()>(false)), Ok(None));
+    }
+
+    #[test]
+    fn capped_depths_never_exceed_the_bound() {
+        // A chain: row r's drawn parent is r - 1, row 0 a root.
+        let drawn = |r: u64| Ok::<_, ()>(r.checked_sub(1));
+        let mut depth = [0u64; 20];
+        for r in 0..20u64 {
+            depth[r as usize] = match capped_parent(r, 3, drawn).unwrap() {
+                Some(p) => depth[p as usize] + 1,
+                None => 0,
+            };
+            assert!(depth[r as usize] <= 3);
+        }
+        assert_eq!(&depth[..9], &[0, 1, 2, 3, 0, 1, 2, 3, 0]);
+        assert_eq!(capped_parent(5, u32::MAX, drawn), Ok(Some(4)));
+    }
 
     thread_local! {
         static SLOT: PickerSlot = const { RefCell::new(None) };

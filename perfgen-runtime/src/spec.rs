@@ -68,6 +68,46 @@ pub enum ForeignKeyDistribution {
     /// The parent of the entity's `children_of`: each child row references the parent it
     /// belongs to (see [`FanOut`]).
     FanOut,
+    /// `sequential`: child row i of n references parent row floor(i * P / n) (children in
+    /// parent order, every parent used evenly when n >= P).
+    Sequential,
+    /// A key to an earlier row of its own entity (a hierarchy): row r references a row
+    /// uniform in [0, r); row 0, the field's own NULL share and every row whose drawn parent
+    /// is at depth `max_depth` are roots (NULL), so depths stay <= `max_depth`
+    /// (`u32::MAX`: unbounded).
+    SelfReference {
+        max_depth: u32,
+    },
+    /// Only parents whose row satisfies `filter` (in the catalog only; the build-time IR
+    /// keeps the filter beside the law): `law` draws a parent, `on_filtered` says what
+    /// happens when it fails the filter.
+    Filtered {
+        law: FilteredLaw,
+        /// The filter as written, over the parent's fields.
+        filter: &'static str,
+        /// The parent fields it reads, by position.
+        reads: &'static [usize],
+        on_filtered: OnFiltered,
+    },
+}
+
+/// The law a filtered foreign key draws its parent from before the filter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FilteredLaw {
+    Uniform,
+    Zipf { alpha: f64 },
+    Sequential,
+}
+
+/// What a filtered foreign key does when the drawn parent fails the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFiltered {
+    /// Draw again from the same law (bounded tries, then a row error): the law restricted
+    /// to eligible parents.
+    Redraw,
+    /// Take the next eligible parent row; past the last, the previous one (as TPC-H's dbgen
+    /// moves o_custkey).
+    Next,
 }
 
 /// How many children a parent row has (`children_of`'s `count`).

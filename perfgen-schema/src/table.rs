@@ -116,8 +116,8 @@ impl TableBuilder<'_> {
         }
     }
 
-    /// PRIMARY KEY, and UNIQUE on unique fields and on the uuid and sequence fields foreign
-    /// keys reference.
+    /// PRIMARY KEY, and UNIQUE on unique fields, on the uuid and sequence fields foreign
+    /// keys reference, and on each `unique_together` group.
     fn keys(&mut self) {
         let (catalog, index, info, pk) = (self.catalog, self.index, self.info, self.pk);
         let children = crate::columns::children_key(catalog, index).map(|(k, p)| {
@@ -145,6 +145,17 @@ impl TableBuilder<'_> {
             if Some(j) != pk && (f.spec.unique || is_fk_target(catalog, index, j)) {
                 self.constraints
                     .push(format!("UNIQUE ({})", quote_ident(f.name)));
+            }
+        }
+        // `unique_together` (the fan-out's (key, position) pair is keyed above).
+        for group in info.unique_together {
+            let cols: Vec<String> = group
+                .iter()
+                .map(|&j| quote_ident(info.fields[j].name))
+                .collect();
+            let list = format!("({})", cols.join(", "));
+            if children.as_ref() != Some(&list) {
+                self.constraints.push(format!("UNIQUE {list}"));
             }
         }
     }

@@ -396,7 +396,12 @@ fn plan_foreign_key(fs: &mut FieldState, cx: &PlanContext<'_>) {
     );
     let alpha = match distribution {
         // A fan-out's counts are tested by `fanout`.
-        ForeignKeyDistribution::OneToOne | ForeignKeyDistribution::FanOut => None,
+        // Sequential, filtered and hierarchical keys are checked by `fk_laws`.
+        ForeignKeyDistribution::OneToOne
+        | ForeignKeyDistribution::FanOut
+        | ForeignKeyDistribution::Sequential
+        | ForeignKeyDistribution::SelfReference { .. }
+        | ForeignKeyDistribution::Filtered { .. } => None,
         ForeignKeyDistribution::Uniform => Some(None),
         ForeignKeyDistribution::Zipf { alpha } => Some(Some(alpha)),
     };

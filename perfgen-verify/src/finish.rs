@@ -24,6 +24,36 @@ impl Verifier<'_> {
         let name = info.name;
         let shown = pass.shown.clone();
         let csv = std::mem::take(&mut pass.csv);
+        for group in std::mem::take(&mut pass.together) {
+            let check = group.name(info);
+            self.tally(
+                name,
+                check,
+                "no two rows share these values".into(),
+                group.tally,
+                src,
+            );
+        }
+        for law in std::mem::take(&mut pass.fk_laws) {
+            let fname = info.fields[law.field].name;
+            if matches!(law.check, crate::fk_laws::Check::Skipped) {
+                self.skip(name, format!("foreign key law {fname}"), law.what);
+                continue;
+            }
+            self.fk_law_dist(name, info, &law);
+            let what = if law.unchecked > 0 {
+                format!("{}; {} rows not checked", law.what, law.unchecked)
+            } else {
+                law.what
+            };
+            self.tally(
+                name,
+                format!("foreign key law {fname}"),
+                what,
+                law.tally,
+                src,
+            );
+        }
         self.tally(
             name,
             "csv".into(),

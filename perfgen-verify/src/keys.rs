@@ -3,6 +3,10 @@
 
 use crate::thresholds::EXAMPLES;
 
+/// The value field that stands for the row's index in its file (the parent row of a
+/// `sequential` or filtered foreign key), beside real field positions.
+pub(crate) const ROW_INDEX: usize = usize::MAX;
+
 /// Keys of one field of one entity, sorted once its file is read, with the values of the
 /// parent fields that children's rules compare with (same order).
 #[derive(Debug, Default)]

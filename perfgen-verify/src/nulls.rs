@@ -21,6 +21,17 @@ pub(crate) fn count_nulls(fs: &mut FieldState, vals: &[CellValue], info: &Entity
     if !fs.spec.nulls.nullable {
         return;
     }
+    // A hierarchy's roots are NULL beyond its own rate (row 1, rows past `max_depth`):
+    // `fk_laws` checks its references instead.
+    if matches!(
+        fs.spec.strategy,
+        perfgen_runtime::spec::Strategy::ForeignKey {
+            distribution: perfgen_runtime::spec::ForeignKeyDistribution::SelfReference { .. },
+            ..
+        }
+    ) {
+        return;
+    }
     let is_null = |j: usize| matches!(vals.get(j), Some(CellValue::Null));
     let me = is_null(fs.idx);
     let null_input = fs

@@ -32,6 +32,10 @@ pub(crate) struct Pass<'a> {
     pub(crate) picks: Vec<usize>,
     /// `children_of`: the children's order, positions and counts per parent.
     pub(crate) fan: Option<crate::fanout::FanCheck>,
+    /// Foreign keys' filters, sequential assignment and hierarchies.
+    pub(crate) fk_laws: Vec<crate::fk_laws::FkLaw>,
+    /// `unique_together` groups.
+    pub(crate) together: Vec<crate::together::Together>,
 }
 
 impl<'a> Pass<'a> {
@@ -88,6 +92,8 @@ impl<'a> Pass<'a> {
             parents: vec![None; n],
             picks: vec![0; picks],
             fan: crate::fanout::FanCheck::new(info),
+            fk_laws: crate::fk_laws::plan(catalog, info),
+            together: crate::together::plan(info),
         }
     }
 
@@ -154,6 +160,10 @@ impl<'a> Pass<'a> {
                 continue;
             };
             self.parents[f] = None;
+            // A hierarchy's parent is a row of this file: `fk_laws` checks it.
+            if std::ptr::eq(&self.catalog.entities[parent], self.info) {
+                continue;
+            }
             let Some(k) = key_of(self.vals[f], texts[f]) else {
                 continue;
             };
@@ -191,6 +201,20 @@ impl<'a> Pass<'a> {
         if let Some(fan) = &mut self.fan {
             fan.row(line, &self.parents, &self.vals);
         }
+        let facts = crate::fk_laws::RowFacts {
+            row,
+            line,
+            rows: self.expected_rows,
+            vals: &self.vals,
+            texts: &texts,
+            parents: &self.parents,
+        };
+        for law in &mut self.fk_laws {
+            law.row(self.catalog, self.info, &facts, stores);
+        }
+        for group in &mut self.together {
+            group.row(line, &self.vals, &texts);
+        }
         let view = RowView {
             catalog: self.catalog,
             entity: self.info,
@@ -211,9 +235,12 @@ impl<'a> Pass<'a> {
             };
             store.keys.push(k);
             for &vf in &store.value_fields {
-                store
-                    .values
-                    .push(key_of(self.vals[vf], texts[vf]).unwrap_or(u128::MAX));
+                let v = if vf == crate::keys::ROW_INDEX {
+                    Some(row as u128)
+                } else {
+                    key_of(self.vals[vf], texts[vf])
+                };
+                store.values.push(v.unwrap_or(u128::MAX));
             }
         }
     }

@@ -4,7 +4,7 @@
 use crate::keys::KeyStore;
 use crate::options::Options;
 use perfgen_runtime::catalog::Catalog;
-use perfgen_runtime::spec::{Operand, Strategy};
+use perfgen_runtime::spec::{ForeignKeyDistribution, Operand, Strategy};
 use std::collections::HashMap;
 
 /// See the module documentation.
@@ -30,9 +30,21 @@ impl<'a> Shared<'a> {
                     Strategy::ForeignKey {
                         parent,
                         parent_field,
-                        ..
+                        distribution,
                     } => {
-                        needs.entry((parent, parent_field)).or_default();
+                        let v = needs.entry((parent, parent_field)).or_default();
+                        // `fk_laws` reads the parent's row index and the fields a filter reads.
+                        let (row, reads): (bool, &[usize]) = match distribution {
+                            ForeignKeyDistribution::Sequential => (true, &[]),
+                            ForeignKeyDistribution::Filtered { reads, .. } => (true, reads),
+                            _ => (false, &[]),
+                        };
+                        let row = row.then_some(crate::keys::ROW_INDEX);
+                        for &k in reads.iter().chain(row.as_ref()) {
+                            if !v.contains(&k) {
+                                v.push(k);
+                            }
+                        }
                     }
                     _ => {}
                 }

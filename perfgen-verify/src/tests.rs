@@ -102,6 +102,7 @@ fn windows_follow_the_generator() {
         batch_size: 0,
         parents: &[],
         fan_out: None,
+        unique_together: &[],
         fields: &[],
         generated_at: None,
         uses_now: false,

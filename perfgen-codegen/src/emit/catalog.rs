@@ -113,6 +113,27 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
             parent,
             parent_field,
             distribution: dist,
+            filter: Some(flt),
+        } => {
+            let law = match dist {
+                ForeignKeyDistribution::Zipf { alpha } => {
+                    quote!(#sp::FilteredLaw::Zipf { alpha: #alpha })
+                }
+                ForeignKeyDistribution::Sequential => quote!(#sp::FilteredLaw::Sequential),
+                _ => quote!(#sp::FilteredLaw::Uniform),
+            };
+            let on = match flt.on_filtered {
+                crate::ir::OnFiltered::Redraw => quote!(#sp::OnFiltered::Redraw),
+                crate::ir::OnFiltered::Next => quote!(#sp::OnFiltered::Next),
+            };
+            let (text, reads) = (&flt.text, &flt.reads);
+            quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #sp::ForeignKeyDistribution::Filtered { law: #law, filter: #text, reads: &[#(#reads),*], on_filtered: #on } })
+        }
+        Strategy::ForeignKey {
+            parent,
+            parent_field,
+            distribution: dist,
+            filter: None,
         } => {
             let d = match dist {
                 ForeignKeyDistribution::Uniform => quote!(#sp::ForeignKeyDistribution::Uniform),
@@ -121,6 +142,15 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                 }
                 ForeignKeyDistribution::OneToOne => quote!(#sp::ForeignKeyDistribution::OneToOne),
                 ForeignKeyDistribution::FanOut => quote!(#sp::ForeignKeyDistribution::FanOut),
+                ForeignKeyDistribution::Sequential => {
+                    quote!(#sp::ForeignKeyDistribution::Sequential)
+                }
+                ForeignKeyDistribution::SelfReference { max_depth } => {
+                    quote!(#sp::ForeignKeyDistribution::SelfReference { max_depth: #max_depth })
+                }
+                ForeignKeyDistribution::Filtered { .. } => {
+                    unreachable!("the IR keeps a filter beside the law")
+                }
             };
             quote!(#sp::Strategy::ForeignKey { parent: #parent, parent_field: #parent_field, distribution: #d })
         }

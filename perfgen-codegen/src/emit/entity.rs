@@ -246,6 +246,7 @@ fn eval_stmts(
                     parent,
                     parent_field,
                     distribution: ForeignKeyDistribution::FanOut,
+                    ..
                 },
                 _,
             ) => {
@@ -617,6 +618,7 @@ pub(super) fn entity_info(cx: &Cx<'_>, e: &Entity) -> TokenStream {
     let batch = e.batch_size;
     let parents = &e.parents;
     let fan_out = catalog::fan_out(rt, e);
+    let together = e.unique_together.iter().map(|g| quote!(&[#(#g),*]));
     let gen_at = opt_i64(e.generated_at);
     let uses_now = e.uses_now();
     let header = header_line(e);
@@ -648,6 +650,7 @@ pub(super) fn entity_info(cx: &Cx<'_>, e: &Entity) -> TokenStream {
             batch_size: #batch,
             parents: &[#(#parents),*],
             fan_out: #fan_out,
+            unique_together: &[#(#together),*],
             fields: &[#(#fields),*],
             generated_at: #gen_at,
             uses_now: #uses_now,

@@ -41,6 +41,13 @@ pub(crate) enum Arg {
 /// Whether the draw of `f` returns an `Option` (an expression whose result may be NULL).
 pub(crate) fn returns_option(f: &Field) -> bool {
     matches!(&f.strategy, Strategy::Expression { expr, .. } if expr.ty.nullable)
+        || matches!(
+            &f.strategy,
+            Strategy::ForeignKey {
+                distribution: crate::ir::ForeignKeyDistribution::SelfReference { .. },
+                ..
+            }
+        )
 }
 
 /// Whether a template reads field `j` as a pool index (see [`Arg::PoolIndex`]): `j` is drawn

@@ -83,6 +83,7 @@ fn config_doc(entity: &EntityAttrs<'_>) -> ConfigDoc {
         }),
         target_count: entity.container.rows.clone(),
         children_of: None,
+        unique_together: Vec::new(),
         batch_size: entity.container.batch_size,
         fields: entity
             .fields
@@ -174,6 +175,7 @@ fn parent_doc(p: &Parent) -> ConfigDoc {
         output_file: None,
         target_count: None,
         children_of: None,
+        unique_together: Vec::new(),
         batch_size: None,
         fields: Vec::new(),
         validations: Vec::new(),

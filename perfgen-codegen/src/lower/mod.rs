@@ -242,7 +242,8 @@ fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
                 fk_name: fd.name.clone(),
                 entity: pe,
                 entity_name: parent.name.clone(),
-                optional: fd.null_rate > 0.0,
+                // A hierarchy's roots have no parent row.
+                optional: fd.null_rate > 0.0 || pe == e,
                 fields: parent
                     .fields
                     .iter()

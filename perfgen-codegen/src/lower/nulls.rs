@@ -15,7 +15,12 @@ use crate::strategy::{ParentScope, StrategyConfig};
 /// nothing changes ends within one pass per field.
 fn settle_nullable(entities: &mut [EntityDraft<'_>]) {
     for f in entities.iter_mut().flat_map(|e| e.fields.iter_mut()) {
-        f.nullable = f.null_rate > 0.0;
+        // A hierarchy's roots (row 0 at least) have no parent.
+        let roots = matches!(
+            f.fk_distribution,
+            Some(ForeignKeyDistribution::SelfReference { .. })
+        );
+        f.nullable = f.null_rate > 0.0 || roots;
     }
     loop {
         let mut changed = false;

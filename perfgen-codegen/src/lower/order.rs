@@ -82,12 +82,16 @@ pub(super) fn build(
     // Entities: parents first.
     let parent_lists: Vec<Vec<usize>> = entities
         .iter()
-        .map(|ent| {
+        .enumerate()
+        .map(|(i, ent)| {
             let mut ps: Vec<usize> = ent
                 .fields
                 .iter()
                 .filter_map(|f| f.fk.map(|(p, _)| p))
                 .chain(ent.fan_out.as_ref().map(|f| f.parent))
+                // A hierarchy references earlier rows of its own entity: no order between
+                // entities (its key field is checked by `check_self_references`).
+                .filter(|&p| p != i)
                 .collect();
             ps.sort_unstable();
             ps.dedup();
@@ -108,23 +112,13 @@ pub(super) fn build(
             return None;
         }
     };
-    for (i, p) in parent_lists.iter().enumerate() {
-        if p.contains(&i) {
-            let f = entities[i]
-                .fields
-                .iter()
-                .find(|f| f.fk.map(|x| x.0) == Some(i))
-                .unwrap();
-            d.error(
-                f.loc,
-                format!(
-                    "`{}` references its own entity `{}`",
-                    f.name, entities[i].name
-                ),
-            )
-            .help("self-references are not supported yet; reference another entity");
-        }
+    for (i, ent) in entities.iter().enumerate() {
+        check_self_references(ent, i, d);
     }
+    let unique_together: Vec<Vec<Vec<usize>>> = entities
+        .iter()
+        .map(|ent| super::unique::unique_together(ent, d))
+        .collect();
     if d.has_errors() {
         return None;
     }
@@ -171,6 +165,7 @@ pub(super) fn build(
                 parent: new_index[f.parent],
                 count: f.count.clone(),
             }),
+            unique_together: unique_together[old].clone(),
         });
     }
     Some(Program {
@@ -178,6 +173,38 @@ pub(super) fn build(
         config_dir: config_dir.to_string(),
         default_seed: None,
     })
+}
+
+/// A foreign key to its own entity (entity `i`) reads the key field at an earlier row through
+/// its `*_at` function: the key must be another field that does not itself depend on the
+/// foreign key, or computing it would never end.
+fn check_self_references(ent: &EntityDraft<'_>, i: usize, d: &mut Diagnostics) {
+    let deps: Vec<Vec<usize>> = ent.fields.iter().map(field_deps).collect();
+    for (f, fd) in ent.fields.iter().enumerate() {
+        let Some((p, key)) = fd.fk else { continue };
+        if p != i {
+            continue;
+        }
+        // Every field the key is computed from, the key included.
+        let mut seen = vec![false; ent.fields.len()];
+        let mut stack = vec![key];
+        while let Some(j) = stack.pop() {
+            if !std::mem::replace(&mut seen[j], true) {
+                stack.extend(deps[j].iter().copied());
+            }
+        }
+        if seen[f] {
+            let kf = &ent.fields[key];
+            d.error(
+                fd.loc,
+                format!(
+                    "`{}` references `{}.{}`, which is computed from `{}` itself",
+                    fd.name, ent.name, kf.name, fd.name
+                ),
+            )
+            .help("a hierarchy references another key field of the entity (e.g. a `sequence` id) that does not read the foreign key");
+        }
+    }
 }
 
 /// Entity positions inside a strategy, renumbered to the parents-first order.

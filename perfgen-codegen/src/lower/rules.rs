@@ -175,6 +175,17 @@ fn resolve_rule(
                 },
                 RawOperand::Qualified(q, field) => {
                     let (fk, pe) = resolve_qualifier(entities, e, q, u, d)?;
+                    if pe == e {
+                        d.error(
+                            u.loc,
+                            format!(
+                                "rule `{}` reads `{q}.{field}` through `{}`, a key to its own entity",
+                                u.text, ent.fields[fk].name
+                            ),
+                        )
+                        .help("a hierarchy's roots have no parent row: compare with fields of the row itself or of another entity");
+                        return None;
+                    }
                     match entities[pe].fields.iter().position(|x| &x.name == field) {
                         Some(pf) => Operand::Parent { fk, field: pf },
                         None => {

@@ -44,6 +44,8 @@ pub(super) fn resolve_foreign_keys(entities: &mut [EntityDraft<'_>], d: &mut Dia
             };
             let distribution = if entities[e].fan_out.as_ref().map(|x| x.parent) == Some(parent) {
                 fan_out_key(fk, &entities[e].name, &entities[parent].name, d)
+            } else if parent == e {
+                fk.self_reference(&entities[e].name, d)
             } else {
                 fk.distribution(d)
             };

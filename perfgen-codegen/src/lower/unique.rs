@@ -94,9 +94,15 @@ pub(super) fn check_unique(
         Some(Strategy::ForeignKey {
             distribution: dist,
             parent,
+            filter,
             ..
         }) => {
             let parent_rows = entities[*parent].target_count;
+            if filter.is_some() {
+                d.error(loc, format!("`{}` cannot be unique: it has a `filter`", fd.name))
+                    .help("a unique foreign key is one-to-one over every parent; drop `unique` or the `filter`");
+                return;
+            }
             if !matches!(dist, ForeignKeyDistribution::Uniform) || n > parent_rows {
                 let why = if n > parent_rows {
                     format!(
@@ -104,8 +110,16 @@ pub(super) fn check_unique(
                         entities[e].name, n, entities[*parent].name
                     )
                 } else {
-                    "a unique foreign key is one-to-one and cannot follow a zipf distribution"
-                        .to_string()
+                    let law = match dist {
+                        ForeignKeyDistribution::Sequential => {
+                            "a sequential law (rows may outnumber parents at run time)"
+                        }
+                        ForeignKeyDistribution::SelfReference { .. } => {
+                            "a hierarchy (rows share managers; roots are NULL)"
+                        }
+                        _ => "a zipf distribution",
+                    };
+                    format!("a unique foreign key is one-to-one and cannot follow {law}")
                 };
                 d.error(loc, format!("`{}` cannot be unique: {why}", fd.name))
                     .help("use `distribution: uniform` and at most as many rows as the parent, or drop `unique`");
@@ -118,6 +132,7 @@ pub(super) fn check_unique(
                     _ => unreachable!(),
                 },
                 distribution: ForeignKeyDistribution::OneToOne,
+                filter: None,
             });
             return;
         }
@@ -417,4 +432,80 @@ fn reads_a_broken_field(entities: &[EntityDraft<'_>], e: usize, f: usize) -> boo
         };
         entities[e].fields[j].strategy.is_none()
     })
+}
+
+/// An entity's `unique_together` groups as field positions, each proven at build time: a
+/// member whose values differ in every row (a `sequence`, an expression one-to-one in
+/// `index`, a `unique` field, a uuid), or a fan-out child's key to its parent with its
+/// `position`. perfgen draws every row on its own, so no other combination can be kept
+/// across rows: it is refused with a help.
+pub(super) fn unique_together(ent: &EntityDraft<'_>, d: &mut Diagnostics) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    for group in &ent.doc.unique_together {
+        let mut members = Vec::new();
+        for name in &group.value {
+            let Some(j) = ent.fields.iter().position(|f| f.name == name.value) else {
+                let names: Vec<&str> = ent.fields.iter().map(|f| f.name.as_str()).collect();
+                d.error(
+                    name.loc,
+                    format!("`unique_together` names unknown field `{}`", name.value),
+                )
+                .help(crate::diag::suggest(&name.value, &names));
+                continue;
+            };
+            if members.contains(&j) {
+                d.error(name.loc, format!("`{}` is listed twice", name.value))
+                    .help("list each field of the group once");
+                continue;
+            }
+            members.push(j);
+        }
+        if members.len() != group.value.len() {
+            continue;
+        }
+        if members.len() < 2 {
+            d.error(
+                group.loc,
+                "a `unique_together` group needs at least two fields",
+            )
+            .help("for one field write `unique: true` on it");
+            continue;
+        }
+        if !group_proven(ent, &members) {
+            let names: Vec<&str> = members
+                .iter()
+                .map(|&j| ent.fields[j].name.as_str())
+                .collect();
+            d.error(
+                group.loc,
+                format!("`unique_together: [{}]` is not proven unique at build time", names.join(", ")),
+            )
+            .help("perfgen draws each row on its own and cannot keep a combination apart across rows: include a field unique in every row (a `sequence`, `unique: true`, a uuid), or key a `children_of` entity by its foreign key to the parent and its `position`");
+            continue;
+        }
+        out.push(members);
+    }
+    out
+}
+
+/// Whether the combined values of `members` differ in every row (see [`unique_together`]).
+fn group_proven(ent: &EntityDraft<'_>, members: &[usize]) -> bool {
+    let fields = &ent.fields;
+    let distinct = members.iter().any(|&j| {
+        field_distinct_and_never_null(&fields[j])
+            || matches!(fields[j].strategy, Some(Strategy::UuidV4))
+    });
+    let fan_out_key = members.iter().any(|&j| {
+        matches!(
+            fields[j].strategy,
+            Some(Strategy::ForeignKey {
+                distribution: ForeignKeyDistribution::FanOut,
+                ..
+            })
+        )
+    });
+    let position = members
+        .iter()
+        .any(|&j| matches!(fields[j].strategy, Some(Strategy::Position)));
+    distinct || (fan_out_key && position)
 }

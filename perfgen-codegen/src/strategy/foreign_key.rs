@@ -1,12 +1,16 @@
 //! `foreign_key_reference`: a field of a parent row, picked uniformly, by zipf rank (through
-//! a fixed shuffle of the parent's rows), or one-to-one when the key is unique.
+//! a fixed shuffle of the parent's rows), in parent order (`sequential`), or one-to-one when
+//! the key is unique; optionally only among parents satisfying a `filter` (redrawn, or moved
+//! to the next eligible row); or an earlier row of its own entity (a hierarchy).
 
 use super::params::{alpha_or_default, Param, Reader};
-use super::FieldCx;
+use super::{FieldCx, Sibling};
 use crate::diag::{Diagnostics, Loc, Spanned};
-use crate::emit_kit::{parent_row_fn, static_name, type_ident, Counts};
-use crate::emit_kit::{DrawCode, FieldEmit};
-use crate::ir::{ForeignKeyDistribution, Strategy};
+use crate::emit_kit::{at_fn, draw_fn, parent_row_fn, rust_type, static_name, type_ident, Counts};
+use crate::emit_kit::{DrawCode, FieldEmit, MAX_REDRAWS};
+use crate::expr::{self, EmitContext, ExprLoc, Kind};
+use crate::ir::{ForeignKeyDistribution, ForeignKeyFilter, OnFiltered, Strategy, Ty};
+use crate::yaml::text_at_of;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -19,6 +23,9 @@ pub const PARAMS: &[&str] = &[
     "reference_field",
     "distribution",
     "alpha",
+    "filter",
+    "on_filtered",
+    "max_depth",
 ];
 /// The parent field referenced when `reference_field` is not given.
 pub const DEFAULT_REFERENCE_FIELD: &str = "id";
@@ -28,6 +35,7 @@ pub const DEFAULT_REFERENCE_FIELD: &str = "id";
 pub enum ForeignKeyDistributionName {
     Uniform,
     Zipf,
+    Sequential,
 }
 
 /// `foreign_key_reference`'s parameters.
@@ -40,6 +48,13 @@ pub struct ForeignKeyConfig {
     pub reference_field: Param<String>,
     pub distribution: Param<ForeignKeyDistributionName>,
     pub alpha: Param<f64>,
+    /// `filter`: a boolean expression over the parent's row.
+    pub filter: Param<String>,
+    /// Where the filter's text starts.
+    pub filter_at: ExprLoc,
+    pub on_filtered: Param<OnFiltered>,
+    /// `max_depth` of a hierarchy (a key to its own entity).
+    pub max_depth: Param<f64>,
 }
 
 impl ForeignKeyConfig {
@@ -56,10 +71,22 @@ impl ForeignKeyConfig {
                 &[
                     ("uniform", ForeignKeyDistributionName::Uniform),
                     ("zipf", ForeignKeyDistributionName::Zipf),
+                    ("sequential", ForeignKeyDistributionName::Sequential),
                 ],
-                &["uniform", "zipf"],
+                &["uniform", "zipf", "sequential"],
             ),
             alpha: r.alpha(),
+            filter: r.text("filter"),
+            filter_at: r
+                .node("filter")
+                .map_or(ExprLoc::plain(r.body.loc), text_at_of),
+            on_filtered: r.choice(
+                "on_filtered",
+                "`on_filtered`",
+                &[("redraw", OnFiltered::Redraw), ("next", OnFiltered::Next)],
+                &["redraw", "next"],
+            ),
+            max_depth: r.number("max_depth"),
         }
     }
 
@@ -78,31 +105,188 @@ impl ForeignKeyConfig {
             Some(ForeignKeyDistributionName::Zipf) => ForeignKeyDistribution::Zipf {
                 alpha: alpha_or_default(&self.alpha, d),
             },
+            Some(ForeignKeyDistributionName::Sequential) => ForeignKeyDistribution::Sequential,
         }
     }
-}
 
-/// The foreign key as resolved against the other entities (by `lower`'s `types` stage);
-/// `None` when that failed (and was reported).
-pub fn lower(cx: &FieldCx<'_>) -> Option<Strategy> {
-    let (parent, parent_field, distribution) = cx.foreign_key?;
-    Some(Strategy::ForeignKey {
-        parent,
-        parent_field,
-        distribution,
-    })
+    /// A key to its own entity: a hierarchy whose law is fixed (each row references an
+    /// earlier one), so `distribution` and `filter` are mistakes; `max_depth` a whole number
+    /// >= 1 (unbounded when absent).
+    pub fn self_reference(&self, entity: &str, d: &mut Diagnostics) -> ForeignKeyDistribution {
+        if let Some(written) = self.distribution.get(d) {
+            d.error(
+                written.loc,
+                format!("a foreign key of `{entity}` to itself takes no `distribution`"),
+            )
+            .help("a hierarchy references an earlier row, uniformly; remove `distribution` (bound it with `max_depth`, root share with `null_rate`)");
+        }
+        if let Some(f) = self.filter.get(d) {
+            d.error(
+                f.loc,
+                format!("a foreign key of `{entity}` to itself takes no `filter`"),
+            )
+            .help("a hierarchy references any earlier row; remove `filter`");
+        }
+        let max_depth = match self.max_depth.get(d) {
+            None => u32::MAX,
+            Some(m) if m.value >= 1.0 && m.value.fract() == 0.0 && m.value < u32::MAX as f64 => {
+                m.value as u32
+            }
+            Some(m) => {
+                d.error(
+                    m.loc,
+                    format!("`max_depth` must be a whole number >= 1, got `{}`", m.value),
+                )
+                .help("write e.g. `max_depth: 4` (a root has depth 0; its children depth 1)");
+                u32::MAX
+            }
+        };
+        ForeignKeyDistribution::SelfReference { max_depth }
+    }
+
+    /// Report parameters that only a hierarchy or a filter takes, written without one.
+    fn check_unused(&self, self_ref: bool, d: &mut Diagnostics) {
+        if !self_ref {
+            if let Some(m) = self.max_depth.get(d) {
+                d.error(
+                    m.loc,
+                    "`max_depth` applies only to a foreign key to its own entity",
+                )
+                .help("remove `max_depth`, or reference this entity (a hierarchy)");
+            }
+        }
+        if matches!(self.filter, Param::Absent) {
+            if let Some(o) = self.on_filtered.get(d) {
+                d.error(o.loc, "`on_filtered` without a `filter`")
+                    .help("add `filter: \"<condition over the parent's fields>\"`, or remove `on_filtered`");
+            }
+        }
+    }
+
+    /// The field's strategy, resolved against its parent (by `lower`'s `types` stage), its
+    /// `filter` checked over the parent's fields.
+    pub fn lower(&self, cx: &FieldCx<'_>, d: &mut Diagnostics) -> Option<Strategy> {
+        let (parent, parent_field, distribution) = cx.foreign_key?;
+        let self_ref = matches!(distribution, ForeignKeyDistribution::SelfReference { .. });
+        self.check_unused(self_ref, d);
+        let filter = if self_ref {
+            None
+        } else {
+            self.lower_filter(cx, distribution, d)?
+        };
+        Some(Strategy::ForeignKey {
+            parent,
+            parent_field,
+            distribution,
+            filter,
+        })
+    }
+
+    /// `Ok(None)` without a filter; `None` after reporting why the filter cannot be.
+    #[allow(clippy::option_option)]
+    fn lower_filter(
+        &self,
+        cx: &FieldCx<'_>,
+        distribution: ForeignKeyDistribution,
+        d: &mut Diagnostics,
+    ) -> Option<Option<Box<ForeignKeyFilter>>> {
+        let Some(text) = self.filter.get(d) else {
+            return Some(None);
+        };
+        if distribution == ForeignKeyDistribution::FanOut {
+            d.error(text.loc, format!("`{}` is assigned from its `children_of` parent and takes no `filter`", cx.field))
+                .help("a fan-out child belongs to its parent; filter the parents with `cases` or drop `filter`");
+            return None;
+        }
+        let scope = cx.parents.iter().find(|p| p.fk_name == cx.field)?;
+        let siblings: Vec<Sibling<'_>> = scope
+            .fields
+            .iter()
+            .map(|(name, ty, nullable)| Sibling {
+                name,
+                ty: *ty,
+                nullable: *nullable,
+            })
+            .collect();
+        let (typed, reads, _) =
+            super::expression::check_in_row(&text.value, self.filter_at, "", &siblings, &[], d)?;
+        let at = self.filter_at.loc_of(&text.value, 0);
+        if typed.ty.kind != Kind::Boolean {
+            d.error(
+                at,
+                format!(
+                    "the `filter` of `{}` is {}, not a condition",
+                    cx.field, typed.ty.kind
+                ),
+            )
+            .help(format!(
+                "write a condition over `{}`'s fields, e.g. `c_custkey % 3 != 0`",
+                scope.entity_name
+            ));
+            return None;
+        }
+        if super::expression::draws(&typed) {
+            d.error(
+                at,
+                format!("the `filter` of `{}` draws at random", cx.field),
+            )
+            .help("a filter is a property of the parent row: remove `uniform`/`bernoulli`");
+            return None;
+        }
+        if reads.is_empty() {
+            d.error(at, format!("the `filter` of `{}` reads no field of `{}`: no parent can satisfy it, or every parent does", cx.field, scope.entity_name))
+                .help(format!(
+                    "write a condition over `{}`'s fields ({}); remove a filter that is always true",
+                    scope.entity_name,
+                    scope.fields.iter().take(4).map(|f| format!("`{}`", f.0)).collect::<Vec<_>>().join(", ")
+                ));
+            return None;
+        }
+        let on_filtered = self.on_filtered(distribution, d)?;
+        Some(Some(Box::new(ForeignKeyFilter {
+            text: text.value,
+            expr: typed,
+            reads,
+            on_filtered,
+        })))
+    }
+
+    /// `on_filtered`: `redraw` by default, `next` for `sequential` (a redraw of a sequential
+    /// key draws the same parent again).
+    fn on_filtered(
+        &self,
+        distribution: ForeignKeyDistribution,
+        d: &mut Diagnostics,
+    ) -> Option<OnFiltered> {
+        let sequential = distribution == ForeignKeyDistribution::Sequential;
+        match self.on_filtered.get(d) {
+            None if sequential => Some(OnFiltered::Next),
+            None => Some(OnFiltered::Redraw),
+            Some(o) if sequential && o.value == OnFiltered::Redraw => {
+                d.error(
+                    o.loc,
+                    "a `sequential` foreign key cannot redraw a filtered parent",
+                )
+                .help("its parent follows from the row alone: use `on_filtered: next`");
+                None
+            }
+            Some(o) => Some(o.value),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // Emission
 
 /// The parent row a child row references (`*_parent_row`): uniform, zipf through a fixed
-/// shuffle of the parent's rows, or one-to-one.
+/// shuffle of the parent's rows, sequential, or one-to-one; among rows passing `filter`
+/// when there is one; or an earlier row of its own entity.
 pub(crate) fn emit(
     fe: &FieldEmit<'_>,
     parent: &usize,
     parent_field: &usize,
     dist: &ForeignKeyDistribution,
+    filter: Option<&ForeignKeyFilter>,
 ) -> DrawCode {
     let (p, e, f) = (fe.cx.program, fe.entity, fe.field);
     let rt = fe.cx.rt;
@@ -113,13 +297,14 @@ pub(crate) fn emit(
     let pe = &p.entities[*parent];
     let pidx = *parent;
     let prow_fn = parent_row_fn(f);
-    let parent_rows = match fe.cx.counts {
-        Counts::Context => quote!(cx.rows(#pidx)),
+    let rows_of = |idx: usize, ent: &crate::ir::Entity| match fe.cx.counts {
+        Counts::Context => quote!(cx.rows(#idx)),
         Counts::Constants => {
-            let pty = type_ident(pe);
-            quote!(<#pty as #rt::derived::DerivedEntity>::ROWS)
+            let ty = type_ident(ent);
+            quote!(<#ty as #rt::derived::DerivedEntity>::ROWS)
         }
     };
+    let parent_rows = rows_of(pidx, pe);
     let slot = static_name(e, f, "PICKER");
     let none_msg = format!("the parent entity `{}` has no rows", pe.name);
     let none_err = err(quote!(#none_msg));
@@ -135,7 +320,17 @@ pub(crate) fn emit(
             };
             return DrawCode::methods(statics, methods);
         }
+        ForeignKeyDistribution::SelfReference { max_depth } => {
+            return emit_self_reference(fe, *parent_field, *max_depth);
+        }
+        ForeignKeyDistribution::Filtered { .. } => {
+            unreachable!("the IR keeps a filter beside the law")
+        }
         ForeignKeyDistribution::Uniform => quote!(rng.below(n)),
+        ForeignKeyDistribution::Sequential => {
+            let own_rows = rows_of(fe.index, e);
+            quote!(#rt::fk::sequential_parent_row(row, #own_rows, n))
+        }
         ForeignKeyDistribution::Zipf { alpha } => {
             let pkey = pe.key;
             let pfkey = pe.fields[*parent_field].key;
@@ -167,6 +362,10 @@ pub(crate) fn emit(
             })
         }
     };
+    let body = match filter {
+        None => quote!(::core::result::Result::Ok(#pick)),
+        Some(flt) => filtered_pick(fe, pe, flt, &pick),
+    };
     let doc = format!(
         " The row of `{}` that `{}` of row `row` references.",
         pe.name, f.name
@@ -179,8 +378,153 @@ pub(crate) fn emit(
                 return ::core::result::Result::Err(#none_err);
             }
             #rng
-            ::core::result::Result::Ok(#pick)
+            #body
         }
     };
     DrawCode::methods(statics, methods)
+}
+
+/// The body that picks a parent row passing the filter: `eligible(prow)` evaluates it over
+/// the parent's row; `redraw` draws again (bounded), `next` scans forward then back.
+fn filtered_pick(
+    fe: &FieldEmit<'_>,
+    pe: &crate::ir::Entity,
+    flt: &ForeignKeyFilter,
+    pick: &TokenStream,
+) -> TokenStream {
+    let rt = fe.cx.rt;
+    let eligible = eligible_closure(fe, pe, flt);
+    match flt.on_filtered {
+        OnFiltered::Redraw => {
+            let msg = format!(
+                "no parent of `{}` passing `{}` in {MAX_REDRAWS} draws",
+                pe.name, flt.text
+            );
+            let err = fe.err(quote!(#msg));
+            quote! {
+                #eligible
+                for _ in 0..#MAX_REDRAWS {
+                    let prow = #pick;
+                    if eligible(prow)? {
+                        return ::core::result::Result::Ok(prow);
+                    }
+                }
+                ::core::result::Result::Err(#err)
+            }
+        }
+        OnFiltered::Next => {
+            let msg = format!("no row of `{}` passes `{}`", pe.name, flt.text);
+            let err = fe.err(quote!(#msg));
+            quote! {
+                #eligible
+                let start = #pick;
+                match #rt::fk::next_eligible(start, n, eligible)? {
+                    ::core::option::Option::Some(prow) => ::core::result::Result::Ok(prow),
+                    ::core::option::Option::None => ::core::result::Result::Err(#err),
+                }
+            }
+        }
+    }
+}
+
+/// `let eligible = |prow| -> Result<bool, RowError>`: the filter over parent row `prow`
+/// (its fields recomputed through the parent's `*_at` functions; NULL is not true).
+fn eligible_closure(
+    fe: &FieldEmit<'_>,
+    pe: &crate::ir::Entity,
+    flt: &ForeignKeyFilter,
+) -> TokenStream {
+    let rt = fe.cx.rt;
+    let pty = type_ident(pe);
+    let local = |k: usize| quote::format_ident!("__filter_{}", k);
+    let lets = flt.reads.iter().map(|&k| {
+        let (l, at) = (local(k), at_fn(&pe.fields[k]));
+        quote!(let #l = #pty::#at(cx, prow)?;)
+    });
+    let name = |path: &[String]| -> TokenStream {
+        let k = pe
+            .fields
+            .iter()
+            .position(|g| [g.name.clone()] == path)
+            .expect("a filter reads the parent's fields only");
+        let (l, g) = (local(k), &pe.fields[k]);
+        match (g.ty, g.nullable) {
+            (Ty::Date, false) => quote!(#l.0),
+            (Ty::Date, true) => quote!(::core::option::Option::map(#l, |d| d.0)),
+            (Ty::String, false) => quote!(#l.as_str()),
+            (Ty::String, true) => quote!(#l.as_deref()),
+            _ => quote!(#l),
+        }
+    };
+    let fail = |msg: &str| -> TokenStream {
+        let err = fe.err(quote!(#msg));
+        quote!(return ::core::result::Result::Err(#err))
+    };
+    let ecx = EmitContext {
+        runtime: quote!(#rt),
+        rng: quote!(&mut rng),
+        index: quote!(prow),
+        name: &name,
+        fail: &fail,
+    };
+    let value = expr::emit(&flt.expr, &ecx);
+    let holds = if flt.expr.ty.nullable {
+        quote!(::core::option::Option::unwrap_or(#value, false))
+    } else {
+        value
+    };
+    quote! {
+        let eligible = |prow: u64| -> ::core::result::Result<bool, #rt::RowError> {
+            #(#lets)*
+            ::core::result::Result::Ok(#holds)
+        };
+    }
+}
+
+/// A hierarchy: `*_parent_row` is `None` for a root (row 0, the field's NULL share, a row
+/// whose drawn parent is at `max_depth`), else an earlier row uniform over [0, row); the draw
+/// is that row's key (`None` for a root).
+fn emit_self_reference(fe: &FieldEmit<'_>, key_field: usize, max_depth: u32) -> DrawCode {
+    let (e, f, rt) = (fe.entity, fe.field, fe.cx.rt);
+    let fkey = f.key;
+    let prow_fn = parent_row_fn(f);
+    let draw = draw_fn(f);
+    let key_at = at_fn(&e.fields[key_field]);
+    let value_ty = rust_type(rt, f.ty);
+    let null_draw = (f.null_rate > 0.0).then(|| {
+        let rate = crate::emit_kit::f64_lit(f.null_rate);
+        quote! {
+            || #rt::bernoulli::is_null(cx.seed, Self::ENTITY_KEY, #fkey, r, const { #rt::bernoulli::Bernoulli::new(#rate) })
+        }
+    });
+    let doc = format!(
+        " The earlier row of `{}` that `{}` of row `row` references (`None`: a root).",
+        e.name, f.name
+    );
+    let draw_doc = format!(
+        " `{}` of row `row`: its parent's key, or NULL for a root.",
+        f.name
+    );
+    let methods = quote! {
+        #[doc = #doc]
+        pub fn #prow_fn(cx: &#rt::Context, row: u64) -> ::core::result::Result<::core::option::Option<u64>, #rt::RowError> {
+            let drawn = |r: u64| -> ::core::result::Result<::core::option::Option<u64>, #rt::RowError> {
+                if r == 0 #null_draw {
+                    return ::core::result::Result::Ok(::core::option::Option::None);
+                }
+                let mut rng = #rt::rng::CellRng::new(cx.seed, Self::ENTITY_KEY, #fkey, r);
+                ::core::result::Result::Ok(::core::option::Option::Some(rng.below(r)))
+            };
+            #rt::fk::capped_parent(row, #max_depth, drawn)
+        }
+        #[doc = #draw_doc]
+        #[inline]
+        fn #draw(cx: &#rt::Context, row: u64) -> ::core::result::Result<::core::option::Option<#value_ty>, #rt::RowError> {
+            match Self::#prow_fn(cx, row)? {
+                ::core::option::Option::Some(p) => ::core::result::Result::Ok(::core::option::Option::Some(Self::#key_at(cx, p)?)),
+                ::core::option::Option::None => ::core::result::Result::Ok(::core::option::Option::None),
+            }
+        }
+    };
+    DrawCode::methods(TokenStream::new(), methods)
 }

@@ -385,7 +385,7 @@ pub fn lower(
         StrategyConfig::Range(c) => c.lower(cx, d),
         StrategyConfig::DeriveFromField(c) => c.lower(cx, d),
         StrategyConfig::Template(c) => c.lower(cx, d),
-        StrategyConfig::ForeignKey(_) => foreign_key::lower(cx),
+        StrategyConfig::ForeignKey(c) => c.lower(cx, d),
         StrategyConfig::RandomString(c) => c.lower(cx, d),
         StrategyConfig::Words(c) => c.lower(cx, d),
         StrategyConfig::Expression(c) => c.lower(cx, d),
@@ -425,7 +425,8 @@ pub(crate) fn emit(fe: &FieldEmit<'_>) -> DrawCode {
             parent,
             parent_field,
             distribution,
-        } => foreign_key::emit(fe, parent, parent_field, distribution),
+            filter,
+        } => foreign_key::emit(fe, parent, parent_field, distribution, filter.as_deref()),
         ir::Strategy::External => unreachable!("fields of external entities are not emitted"),
         ir::Strategy::RandomString {
             alphabet,
