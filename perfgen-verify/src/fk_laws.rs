@@ -38,6 +38,8 @@ pub(crate) enum Check {
         on_filtered: OnFiltered,
         /// Whether each parent row (by row index) passes, once a sequential law needs it.
         eligible_rows: Option<Vec<bool>>,
+        /// The run's `--scale`, which `scale()` in the filter reads.
+        scale: f64,
     },
     Sequential,
     /// A filter verify cannot evaluate (`what` says why).
@@ -80,7 +82,7 @@ impl HierarchyLaw {
 }
 
 /// The law checks of entity `info`'s foreign keys.
-pub(crate) fn plan(catalog: &Catalog, info: &EntityInfo) -> Vec<FkLaw> {
+pub(crate) fn plan(catalog: &Catalog, info: &EntityInfo, scale: f64) -> Vec<FkLaw> {
     let mut out = Vec::new();
     for (f, fi) in info.fields.iter().enumerate() {
         let Strategy::ForeignKey {
@@ -138,6 +140,7 @@ pub(crate) fn plan(catalog: &Catalog, info: &EntityInfo) -> Vec<FkLaw> {
                             counts: (law == FilteredLaw::Uniform).then(Vec::new),
                             on_filtered,
                             eligible_rows: None,
+                            scale,
                         },
                         format!("the parent row satisfies `{filter}`"),
                     ),
@@ -257,11 +260,12 @@ impl FkLaw {
                 expr,
                 reads,
                 eligible_rows,
+                scale,
                 ..
             } = &mut self.check
             {
                 let ok = eligible_rows.get_or_insert_with(|| {
-                    eligibility_by_row(expr, reads, p, store).unwrap_or_default()
+                    eligibility_by_row(expr, reads, p, store, *scale).unwrap_or_default()
                 });
                 want = want.filter(|_| ok.len() as u64 == np).and_then(|w| {
                     perfgen_runtime::fk::next_eligible(w, np, |q| Ok::<_, ()>(ok[q as usize]))
@@ -276,6 +280,7 @@ impl FkLaw {
             text: filter,
             reads,
             counts,
+            scale,
             ..
         } = &mut self.check
         {
@@ -283,7 +288,7 @@ impl FkLaw {
                 counts.resize(store.keys.len(), 0);
                 counts[*pos] = counts[*pos].saturating_add(1);
             }
-            match eligible(expr, reads, p, store, *pos) {
+            match eligible(expr, reads, p, store, *pos, *scale) {
                 Some(true) => {}
                 Some(false) => self
                     .tally
@@ -320,6 +325,7 @@ fn eligible(
     p: &EntityInfo,
     store: &KeyStore,
     pos: usize,
+    scale: f64,
 ) -> Option<bool> {
     let mut fields = vec![V::Null; p.fields.len()];
     for &k in reads {
@@ -340,6 +346,7 @@ fn eligible(
     let row = Row {
         fields: &fields,
         row: store.value(pos, ROW_INDEX).unwrap_or(0) as u64,
+        scale,
     };
     match row.eval(expr).ok()? {
         V::Bool(b) => Some(b),
@@ -355,12 +362,13 @@ fn eligibility_by_row(
     reads: &[usize],
     p: &EntityInfo,
     store: &KeyStore,
+    scale: f64,
 ) -> Option<Vec<bool>> {
     let np = store.keys.len();
     let mut ok = vec![false; np];
     for pos in 0..np {
         let row = usize::try_from(store.value(pos, ROW_INDEX)?).ok()?;
-        *ok.get_mut(row)? = eligible(expr, reads, p, store, pos)?;
+        *ok.get_mut(row)? = eligible(expr, reads, p, store, pos, scale)?;
     }
     Some(ok)
 }
@@ -375,6 +383,7 @@ fn filtered_weights(
     p: &EntityInfo,
     store: &KeyStore,
     on_filtered: OnFiltered,
+    scale: f64,
 ) -> Option<Vec<f64>> {
     let np = store.keys.len();
     // Store positions in parent row order.
@@ -384,7 +393,7 @@ fn filtered_weights(
     by_row.sort_unstable();
     let ok: Vec<bool> = by_row
         .iter()
-        .map(|&(_, pos)| eligible(expr, reads, p, store, pos))
+        .map(|&(_, pos)| eligible(expr, reads, p, store, pos, scale))
         .collect::<Option<_>>()?;
     let mut w = vec![0f64; np];
     let mut pending = 0f64;
@@ -420,6 +429,7 @@ impl crate::verifier::Verifier<'_> {
             counts: Some(counts),
             on_filtered,
             text,
+            scale,
             ..
         } = &law.check
         else {
@@ -446,7 +456,7 @@ impl crate::verifier::Verifier<'_> {
             );
             return;
         }
-        let Some(w) = filtered_weights(expr, reads, p, store, *on_filtered) else {
+        let Some(w) = filtered_weights(expr, reads, p, store, *on_filtered, *scale) else {
             self.skip(entity, check, "the filter cannot be evaluated here".into());
             return;
         };

@@ -92,7 +92,7 @@ impl<'a> Pass<'a> {
             parents: vec![None; n],
             picks: vec![0; picks],
             fan: crate::fanout::FanCheck::new(info),
-            fk_laws: crate::fk_laws::plan(catalog, info),
+            fk_laws: crate::fk_laws::plan(catalog, info, shared.opts.scale),
             together: crate::together::plan(info),
         }
     }

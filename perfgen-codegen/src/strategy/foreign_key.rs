@@ -464,6 +464,7 @@ fn eligible_closure(
         runtime: quote!(#rt),
         rng: quote!(&mut rng),
         index: quote!(prow),
+        scale: quote!(cx.scale),
         name: &name,
         fail: &fail,
     };
