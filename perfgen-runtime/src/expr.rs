@@ -109,6 +109,21 @@ pub fn floor_to_i64(v: f64) -> Option<i64> {
     integral_to_i64(v.floor())
 }
 
+/// `v`, a decimal with `from` places, cut toward zero to `to` places (`to < from`): exact
+/// on the value's own grid (`123.45` held as `123.4499...` stays `123.45` at 2 places).
+#[inline]
+pub fn trunc_places(v: f64, from: u32, to: u32) -> f64 {
+    let m = crate::float::round(v * pow10(from));
+    let cut = pow10(from - to);
+    (m / cut).trunc() / pow10(to)
+}
+
+/// `trunc(v)` of a decimal with `from` places as an integer, or `None` when it does not fit.
+#[inline]
+pub fn trunc_to_i64(v: f64, from: u32) -> Option<i64> {
+    integral_to_i64(trunc_places(v, from, 0))
+}
+
 /// `ceil(v)` as an integer, or `None` when it does not fit an i64.
 #[inline]
 pub fn ceil_to_i64(v: f64) -> Option<i64> {

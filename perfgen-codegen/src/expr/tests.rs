@@ -539,6 +539,7 @@ pub(super) fn emitted(text: &str) -> proc_macro2::TokenStream {
         index: quote::quote!(index),
         name: &name,
         fail: &fail,
+        children: None,
     };
     emit(&t, &cx)
 }

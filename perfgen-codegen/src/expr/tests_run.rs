@@ -440,6 +440,7 @@ fn program(cases: &[(&'static str, Expected)], rows: &[Row]) -> String {
         index: quote::quote!(row.index),
         name: &name,
         fail: &fail,
+        children: None,
     };
     let mut src = format!("{ROW_STRUCT}\n");
     let mut calls = String::new();

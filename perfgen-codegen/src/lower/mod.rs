@@ -253,10 +253,33 @@ fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
         .collect()
 }
 
+/// The fan-out children of entity `e` (entities declared `children_of` it), with their
+/// fields as typed (and NULL-settled) so far.
+fn child_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<strategy::ChildScope> {
+    entities
+        .iter()
+        .enumerate()
+        .filter_map(|(c, ent)| {
+            let f = ent.fan_out.as_ref().filter(|f| f.parent == e)?;
+            Some(strategy::ChildScope {
+                entity: c,
+                entity_name: ent.name.clone(),
+                count: (f.count.min(), f.count.max()),
+                fields: ent
+                    .fields
+                    .iter()
+                    .map(|g| (g.name.clone(), g.ty, g.nullable))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// Lower each field's strategy; an external entity's fields are [`Strategy::External`].
 fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     for e in 0..entities.len() {
         let parents = parent_scopes(entities, e);
+        let children = child_scopes(entities, e);
         let ent = &mut entities[e];
         let siblings = siblings(&ent.fields);
         let lowered: Vec<Option<Strategy>> = ent
@@ -275,6 +298,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                     ty: fd.ty,
                     fields: &siblings,
                     parents: &parents,
+                    children: &children,
                     seed: ent.seed,
                     foreign_key: fd
                         .fk

@@ -5,13 +5,16 @@
 //! with every diagnostic when lowered, and emitted through [`expr::emit`].
 
 use super::params::{Param, Reader};
-use super::{FieldCx, ParentRead, ParentScope, Sibling};
+use super::{ChildScope, FieldCx, ParentRead, ParentScope, Sibling};
 use crate::diag::{Diagnostics, Loc, Spanned};
 use crate::emit_kit::{
     at_fn, local_maybe_null, local_parent_row, local_value, redraws_exhausted, reject_pred,
     type_ident, DrawCode, FieldEmit, MAX_REDRAWS,
 };
-use crate::expr::{self, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope, TypedExpr};
+use crate::expr::{
+    self, ChildInfo, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope,
+    TypedExpr,
+};
 use crate::ir::{Strategy, Ty};
 use crate::yaml::text_at_of;
 use proc_macro2::TokenStream;
@@ -75,6 +78,18 @@ impl ExpressionConfig {
         fields: &[Sibling<'_>],
         parents: &[ParentScope],
     ) -> Vec<String> {
+        self.pending_on_with(field, fields, parents, &[])
+    }
+
+    /// [`Self::pending_on`], with the fan-out children whose rows it may aggregate: a child
+    /// field without a type yet that an aggregate reads is listed as `Child.field`.
+    pub fn pending_on_with(
+        &self,
+        field: &str,
+        fields: &[Sibling<'_>],
+        parents: &[ParentScope],
+        children: &[ChildScope],
+    ) -> Vec<String> {
         let Param::Given(text) = &self.expression else {
             return Vec::new();
         };
@@ -82,7 +97,9 @@ impl ExpressionConfig {
         let Some(parsed) = expr::parse(&text.value, self.text_at, &mut scratch) else {
             return Vec::new();
         };
-        pending_names(&expr::free_names(&parsed), field, fields, parents)
+        let mut pending = pending_names(&expr::free_names(&parsed), field, fields, parents);
+        pending.extend(super::aggregate::pending_child_fields(&parsed, children));
+        pending
     }
 
     /// Parse, check and type the expression of field `field` among `fields`; every problem
@@ -95,14 +112,30 @@ impl ExpressionConfig {
         parents: &[ParentScope],
         d: &mut Diagnostics,
     ) -> Option<Resolved> {
+        self.resolve_with(field, fields, parents, &[], d)
+    }
+
+    /// [`Self::resolve`], with the fan-out children whose rows it may aggregate.
+    pub fn resolve_with(
+        &self,
+        field: &str,
+        fields: &[Sibling<'_>],
+        parents: &[ParentScope],
+        children: &[ChildScope],
+        d: &mut Diagnostics,
+    ) -> Option<Resolved> {
         let text = self
             .expression
             .require("expression", "\"quantity * 2\"", field, self.loc, d)?;
         let parsed = expr::parse(&text.value, self.text_at, d)?;
-        if !self.pending_on(field, fields, parents).is_empty() {
+        if !self
+            .pending_on_with(field, fields, parents, children)
+            .is_empty()
+        {
             return None;
         }
-        let scope = FieldScope::new(fields, parents, field);
+        let mut scope = FieldScope::new(fields, parents, field);
+        scope.children = children;
         let mut typed = expr::check(&parsed, &scope, d)?;
         let at = self.text_at.loc_of(&text.value, 0);
         if let Some(kind) = self.declared_kind(d) {
@@ -171,7 +204,7 @@ impl ExpressionConfig {
 
     /// The field's strategy, its expression checked against the entity's fields.
     pub fn lower(&self, cx: &FieldCx<'_>, d: &mut Diagnostics) -> Option<Strategy> {
-        let r = self.resolve(cx.field, cx.fields, cx.parents, d)?;
+        let r = self.resolve_with(cx.field, cx.fields, cx.parents, cx.children, d)?;
         Some(Strategy::Expression {
             text: r.text,
             expr: r.expr,
@@ -347,6 +380,7 @@ pub(crate) fn draws(e: &TypedExpr) -> bool {
                 || otherwise.as_deref().is_some_and(draws)
         }
         Node::Cast(x) => draws(x),
+        // The child expression of an aggregate never draws (a build error).
         _ => false,
     }
 }
@@ -400,6 +434,8 @@ struct FieldScope<'a, 'b> {
     read: RefCell<Vec<usize>>,
     /// The parent fields read, in order of first use.
     parent_read: RefCell<Vec<ParentRead>>,
+    /// The fan-out children aggregates may read.
+    children: &'a [ChildScope],
 }
 
 impl<'a, 'b> FieldScope<'a, 'b> {
@@ -410,6 +446,7 @@ impl<'a, 'b> FieldScope<'a, 'b> {
             this,
             read: RefCell::new(Vec::new()),
             parent_read: RefCell::new(Vec::new()),
+            children: &[],
         }
     }
 
@@ -508,6 +545,14 @@ impl Scope for FieldScope<'_, '_> {
             .map(|s| s.name.to_string())
             .collect()
     }
+
+    fn child(&self, name: &str) -> Option<ChildInfo<'_>> {
+        super::aggregate::child_info(self.children, name)
+    }
+
+    fn child_names(&self) -> Vec<String> {
+        self.children.iter().map(|c| c.entity_name.clone()).collect()
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -552,14 +597,17 @@ pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
         let err = fe.err(quote!(#msg));
         quote!(return ::core::result::Result::Err(#err))
     };
-    let ecx = EmitContext {
-        runtime: quote!(#rt),
-        rng: quote!(&mut rng),
-        index: quote!(row),
-        name: &name,
-        fail: &fail,
-    };
-    expr::emit(expr, &ecx)
+    super::aggregate::emit_children(fe, |children| {
+        let ecx = EmitContext {
+            runtime: quote!(#rt),
+            rng: quote!(&mut rng),
+            index: quote!(row),
+            name: &name,
+            fail: &fail,
+            children: Some(children),
+        };
+        expr::emit(expr, &ecx)
+    })
 }
 
 /// The parent fields the expression or `cases` conditions of `fe`'s field read.
