@@ -1417,6 +1417,13 @@ fn each_aggregate_defect_is_reported_where_it_is() {
             "reads `User.n` back",
         ),
         (
+            "aggregate over children whose rule reads it back",
+            aggregating_users("max(order, created_at)"),
+            replace(&fan, ">= user.created_at", ">= user.n"),
+            "configs/users_multiply.yaml:30:3",
+            "reads `User.n` back",
+        ),
+        (
             "aggregate expression with a draw",
             aggregating_users("sum(order, uniform(1, 3))"),
             fan.clone(),

@@ -8,6 +8,7 @@
 //! and no reference meeting one where it cannot (`nulls`); then fields and entities put in
 //! dependency order (`order`) and assembled into a [`Program`].
 
+mod aggregates;
 mod children;
 mod classify;
 mod entities;
@@ -173,6 +174,7 @@ pub fn lower_with(
     rules::rules(&mut entities, d);
     nulls::nulls(&mut entities, d);
     groups::settle_groups(&mut entities, d);
+    aggregates::check_read_back(&entities, d);
     if d.has_errors() {
         return None;
     }
