@@ -352,3 +352,65 @@ fn order_aggregates_equal_their_children_recomputed_from_the_files() {
         assert!(statuses.contains(&s), "no order with status {s}");
     }
 }
+
+/// `verify` recomputes every order aggregate from the line item and note files: it passes
+/// on the output, fails a damaged total at its line, and skips the check, saying why, when
+/// a child file is not there.
+#[test]
+fn verify_recomputes_aggregates_from_the_child_files() {
+    let (dir, t) = tables(&[]);
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let names = [
+        "o_lines",
+        "o_total",
+        "o_min_quantity",
+        "o_last_ship",
+        "o_avg_quantity",
+        "o_big_lines",
+        "o_any_full",
+        "o_status",
+        "o_notes",
+        "o_note_sum",
+    ];
+    for f in names {
+        let line = report
+            .lines()
+            .find(|l| l.contains(&format!("aggregate `{f}`")))
+            .unwrap_or_else(|| panic!("no aggregate check of {f}:\n{report}"));
+        assert!(line.contains("PASS") || line.contains("pass"), "{line}");
+    }
+
+    // A total one cent off on the fifth order (line 6).
+    let total = t["orders"].col("o_total");
+    damage(dir.path(), "orders.csv", |lines| {
+        let mut cells: Vec<String> = lines[5].split(',').map(str::to_string).collect();
+        let cents: f64 = cells[total].parse().unwrap();
+        cells[total] = format!("{:.2}", cents + 0.01);
+        lines[5] = cells.join(",");
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    let failed = report
+        .lines()
+        .find(|l| l.contains("aggregate `o_total`"))
+        .unwrap();
+    assert!(!failed.contains("PASS"), "{failed}\n{report}");
+    assert!(report.contains("orders.csv:6"), "{report}");
+    assert!(report.contains("but its children give"), "{report}");
+
+    // Without the line items the aggregates over them are skipped, those over notes checked.
+    let (dir, _t) = tables(&[]);
+    std::fs::remove_file(dir.path().join("lineitems.csv")).unwrap();
+    let (_code, report) = verify(dir.path());
+    let skipped = report
+        .lines()
+        .find(|l| l.contains("aggregate `o_total`"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(report.contains("the child file of `LineItem` is not present"), "{skipped}\n{report}");
+    let notes = report
+        .lines()
+        .find(|l| l.contains("aggregate `o_note_sum`"))
+        .unwrap();
+    assert!(!notes.contains("not present"), "{notes}");
+}
