@@ -341,6 +341,26 @@ mod tests {
     }
 
     #[test]
+    fn trunc_cuts_toward_zero_on_the_values_own_grid() {
+        // 0.29 * 100 = 28.999999999999996 in doubles: a plain truncation would give 0.28.
+        assert_eq!(trunc_places(0.29, 2, 2 - 1), 0.2);
+        assert_eq!(trunc_places(123.4567, 4, 2), 123.45);
+        assert_eq!(trunc_places(-123.4567, 4, 2), -123.45);
+        assert_eq!(trunc_places(0.285, 3, 2), 0.28);
+        // TPC-H's cents: 901.00 * 0.96 = 864.9600, * 1.07 = 925.507200 -> 925.50.
+        let net = trunc_places(mul_decimal(901.0, 0.96, 4).unwrap(), 4, 2);
+        let gross = trunc_places(mul_decimal(net, 1.07, 4).unwrap(), 4, 2);
+        assert_eq!((net, gross), (864.96, 925.5));
+        assert_eq!(trunc_to_i64(-7.9, 1), Some(-7));
+        assert_eq!(trunc_to_i64(1e30, 1), None);
+        // Every 2-place value survives a cut to 2 places of its 4-place form.
+        for cents in -20_000i64..20_000 {
+            let v = cents as f64 / 100.0;
+            assert_eq!(trunc_places(v, 4, 2), v, "{v}");
+        }
+    }
+
+    #[test]
     fn decimal_ties_round_away_from_zero_whatever_their_binary_error() {
         // 87985.05 * 0.10 = 8798.505 exactly; the double product is 8798.505000000001,
         // and to 4 places it is the double 8798.505, whose scaled value 879850.4999999999

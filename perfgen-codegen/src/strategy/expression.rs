@@ -809,6 +809,78 @@ mod tests {
         (r, shown)
     }
 
+    /// `text` as the expression of `total` in an entity whose children `Line` (1..7 per row,
+    /// or 0..7 with `may_be_empty`) have `qty` (integer), `price` (decimal 2), `ship` (a
+    /// date) and `flag` (text, nullable).
+    fn resolve_over_lines(text: &str, may_be_empty: bool) -> (Option<Resolved>, Vec<String>) {
+        let c = config(&format!(
+            "total:\n  strategy: expression\n  expression: \"{text}\"\n"
+        ));
+        let line = ChildScope {
+            entity: 3,
+            entity_name: "Line".into(),
+            count: (u64::from(!may_be_empty), 7),
+            fields: vec![
+                ("qty".into(), Some(Ty::Int), false),
+                ("price".into(), Some(Ty::Decimal(2)), false),
+                ("ship".into(), Some(Ty::Date), false),
+                ("flag".into(), Some(Ty::Str), true),
+            ],
+        };
+        let mut d = Diagnostics::default();
+        let r = c.resolve_with("total", &FIELDS, &[], &[line], &mut d);
+        let shown = d
+            .into_sorted()
+            .iter()
+            .map(|x| format!("{}:{} {}", x.loc.line, x.loc.col, x.message))
+            .collect();
+        (r, shown)
+    }
+
+    #[test]
+    fn aggregates_take_their_types_ranges_and_nulls_from_the_child_and_its_count() {
+        for (text, empty, ty, nullable) in [
+            ("count(line)", true, Ty::Int, false),
+            ("count(LINE, qty > 3)", false, Ty::Int, false),
+            ("sum(line, price * 2)", false, Ty::Decimal(2), false),
+            ("sum(line, price)", true, Ty::Decimal(2), true),
+            ("min(line, ship)", false, Ty::Date, false),
+            ("max(line, qty)", true, Ty::Int, true),
+            ("avg(line, qty)", false, Ty::Decimal(6), false),
+            ("all(line, flag = 'F')", true, Ty::Bool, false),
+            ("any(line, qty = 1) and qty > 0", false, Ty::Bool, false),
+            // A NULL child value is skipped: the sum may have no value even with children.
+            ("sum(line, case when flag = 'x' then qty end)", false, Ty::Int, true),
+            ("min(qty, 3)", false, Ty::Int, false),
+        ] {
+            let (r, shown) = resolve_over_lines(text, empty);
+            let r = r.unwrap_or_else(|| panic!("{text}: {shown:?}"));
+            assert_eq!((r.ty, r.expr.ty.nullable), (ty, nullable), "{text}");
+        }
+        let (r, _) = resolve_over_lines("count(line) * 2", false);
+        let range = r.unwrap().expr.range.unwrap();
+        assert_eq!((range.min, range.max), (2.0, 14.0));
+        let (r, _) = resolve_over_lines("sum(line, qty)", false);
+        assert!(r.unwrap().reads.is_empty(), "a child's field is no same-row read");
+    }
+
+    #[test]
+    fn aggregate_mistakes_are_reported_in_the_expression() {
+        for (text, want) in [
+            ("sum(order, qty)", "3:20 `sum` aggregates over a fan-out child entity: `order` is not one"),
+            ("sum(line, uniform(1, 3))", "3:26 the expression of `sum` over `Line` draws a random value"),
+            ("sum(line, flag)", "3:26 `sum` over `Line` takes a number (integer or decimal), got text"),
+            ("all(line, qty)", "3:26 `all` over `Line` takes a condition (boolean), e.g. `l_linestatus = 'F'`, got integer"),
+            ("sum(line)", "3:16 `sum` over `Line` takes 1 argument after the entity, got 0"),
+            ("sum(line, nope)", "3:26 unknown field `nope`"),
+            ("count(line, total.x)", "3:28 `total.x` inside an aggregate over `Line` reads through a foreign key"),
+        ] {
+            let (r, shown) = resolve_over_lines(text, false);
+            assert!(r.is_none(), "{text}");
+            assert_eq!(shown, [want], "{text}");
+        }
+    }
+
     #[test]
     fn index_affine_expressions_are_one_to_one() {
         for (text, want) in [
