@@ -343,7 +343,11 @@ fn order_aggregates_equal_their_children_recomputed_from_the_files() {
             .map(|&i| cell(notes, i, "n_position").parse::<i64>().unwrap())
             .sum();
         // No notes: the sum is NULL (an empty cell), as SQL's.
-        let want = if ns.is_empty() { String::new() } else { positions.to_string() };
+        let want = if ns.is_empty() {
+            String::new()
+        } else {
+            positions.to_string()
+        };
         assert_eq!(at("o_note_sum"), want, "order {key} note sum");
     }
     // The statuses are mixed: the case reaches every branch.
@@ -407,7 +411,10 @@ fn verify_recomputes_aggregates_from_the_child_files() {
         .lines()
         .find(|l| l.contains("aggregate `o_total`"))
         .unwrap_or_else(|| panic!("{report}"));
-    assert!(report.contains("the child file of `LineItem` is not present"), "{skipped}\n{report}");
+    assert!(
+        report.contains("the child file of `LineItem` is not present"),
+        "{skipped}\n{report}"
+    );
     let notes = report
         .lines()
         .find(|l| l.contains("aggregate `o_note_sum`"))

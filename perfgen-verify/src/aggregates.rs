@@ -89,7 +89,9 @@ impl Verifier<'_> {
         if !psrc.files.iter().all(|f| f.exists()) {
             return;
         }
-        let Some(tally) = run(catalog, info, f, &expr, &calls, children, &used, &psrc, &sources) else {
+        let Some(tally) = run(
+            catalog, info, f, &expr, &calls, children, &used, &psrc, &sources,
+        ) else {
             self.skip(info.name, check, "a file could not be read".into());
             return;
         };
@@ -281,7 +283,10 @@ fn run(
         if !ok {
             tally.hit(line, || match got {
                 Ok(V::Null) => format!("`{text}` where its aggregate is NULL (row {row})"),
-                Ok(v) => format!("`{text}`, but its children give `{}` (row {row})", text_of(&v)),
+                Ok(v) => format!(
+                    "`{text}`, but its children give `{}` (row {row})",
+                    text_of(&v)
+                ),
                 Err(why) => format!("`{text}`: cannot be recomputed ({why}) (row {row})"),
             });
         }
@@ -318,7 +323,12 @@ impl Acc {
             self.n += 1;
             return;
         };
-        let x = match (Row { fields: child, row: 0 }).eval(arg) {
+        let x = match (Row {
+            fields: child,
+            row: 0,
+        })
+        .eval(arg)
+        {
             Ok(V::Null) | Err(_) => return,
             Ok(x) => x,
         };
@@ -338,7 +348,11 @@ impl Acc {
             ("min" | "max", _) => {
                 let better = self.v.as_ref().is_none_or(|m| {
                     let o = order(&x, m);
-                    if call.func == "min" { o < 0.0 } else { o > 0.0 }
+                    if call.func == "min" {
+                        o < 0.0
+                    } else {
+                        o > 0.0
+                    }
                 });
                 if better {
                     self.v = Some(x);
@@ -378,7 +392,9 @@ fn add(a: V, b: V) -> V {
             let scale = 10f64.powi(p as i32);
             V::Dec(((x + y) * scale).round() / scale, p)
         }
-        (V::Int(x), V::Dec(y, p)) | (V::Dec(y, p), V::Int(x)) => add(V::Dec(x as f64, 0), V::Dec(y, p)),
+        (V::Int(x), V::Dec(y, p)) | (V::Dec(y, p), V::Int(x)) => {
+            add(V::Dec(x as f64, 0), V::Dec(y, p))
+        }
         (a, _) => a,
     }
 }

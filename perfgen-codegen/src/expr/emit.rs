@@ -165,14 +165,26 @@ impl Emitter<'_, '_> {
             Node::Coalesce(args) => self.coalesce(e, args),
             Node::Case { arms, otherwise } => self.case(e, arms, otherwise.as_deref()),
             Node::Cast(inner) => self.cast(e, inner),
-            Node::Aggregate { agg, child, arg, .. } => self.aggregate(e, *agg, *child, arg.as_deref()),
+            Node::Aggregate {
+                agg, child, arg, ..
+            } => self.aggregate(e, *agg, *child, arg.as_deref()),
         }
     }
 
     /// A fold over the row's children: each child's value computed by the child's own code
     /// (NULLs skipped), no allocation.
-    fn aggregate(&self, e: &TypedExpr, agg: Agg, child: usize, arg: Option<&TypedExpr>) -> TokenStream {
-        let children = self.cx.children.as_ref().expect("aggregates are checked only where children are known");
+    fn aggregate(
+        &self,
+        e: &TypedExpr,
+        agg: Agg,
+        child: usize,
+        arg: Option<&TypedExpr>,
+    ) -> TokenStream {
+        let children = self
+            .cx
+            .children
+            .as_ref()
+            .expect("aggregates are checked only where children are known");
         let rows = (children.rows)(child);
         let (first, n, acc, c, k, v) = (
             self.fresh(),
@@ -276,9 +288,15 @@ impl Emitter<'_, '_> {
         match (agg, kind) {
             (Agg::Sum | Agg::Avg, Kind::Decimal(p)) => {
                 let p = u32_lit(p);
-                self.or_fail(quote!(#rt::expr::add_decimal(#acc, #v, #p)), "decimal overflow", e)
+                self.or_fail(
+                    quote!(#rt::expr::add_decimal(#acc, #v, #p)),
+                    "decimal overflow",
+                    e,
+                )
             }
-            (Agg::Sum | Agg::Avg, _) => self.or_fail(quote!(#acc.checked_add(#v)), "integer overflow", e),
+            (Agg::Sum | Agg::Avg, _) => {
+                self.or_fail(quote!(#acc.checked_add(#v)), "integer overflow", e)
+            }
             (Agg::Min, _) => quote!(if #v < #acc { #v } else { #acc }),
             _ => quote!(if #v > #acc { #v } else { #acc }),
         }

@@ -3,10 +3,10 @@
 //! ranges carried where they are known. Every type error of an expression is reported; a
 //! node whose children failed reports nothing more, so one mistake gives one message.
 
-/// The built-in functions: their arity, types and value ranges.
-mod functions;
 /// Aggregates over a row's fan-out children.
 mod aggregate;
+/// The built-in functions: their arity, types and value ranges.
+mod functions;
 
 use super::parser::{BinOp, Expr, ExprKind};
 use crate::diag::{did_you_mean, Diagnostics, Loc};

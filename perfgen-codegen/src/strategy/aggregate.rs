@@ -6,7 +6,9 @@
 
 use super::ChildScope;
 use crate::emit_kit::{local_value, type_ident, FieldEmit};
-use crate::expr::{self, Agg, ChildInfo, ChildrenEmit, Expr, ExprKind, Lookup, NameInfo, Node, Scope, TypedExpr};
+use crate::expr::{
+    self, Agg, ChildInfo, ChildrenEmit, Expr, ExprKind, Lookup, NameInfo, Node, Scope, TypedExpr,
+};
 use crate::ir::{Program, Strategy, Ty};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -188,11 +190,7 @@ pub(crate) fn renumber(e: &mut TypedExpr, new_index: &[usize]) {
 /// The field names `e` reads (each once).
 fn names_in(e: &TypedExpr, out: &mut Vec<String>) {
     match &e.node {
-        Node::Name(p) => {
-            if !out.contains(&p[0]) {
-                out.push(p[0].clone());
-            }
-        }
+        Node::Name(p) if !out.contains(&p[0]) => out.push(p[0].clone()),
         Node::Op(_, args) | Node::Coalesce(args) => args.iter().for_each(|a| names_in(a, out)),
         Node::Logic { lhs, rhs, .. } => {
             names_in(lhs, out);

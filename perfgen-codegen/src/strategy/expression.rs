@@ -12,8 +12,7 @@ use crate::emit_kit::{
     type_ident, DrawCode, FieldEmit, MAX_REDRAWS,
 };
 use crate::expr::{
-    self, ChildInfo, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope,
-    TypedExpr,
+    self, ChildInfo, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope, TypedExpr,
 };
 use crate::ir::{Strategy, Ty};
 use crate::yaml::text_at_of;
@@ -551,7 +550,10 @@ impl Scope for FieldScope<'_, '_> {
     }
 
     fn child_names(&self) -> Vec<String> {
-        self.children.iter().map(|c| c.entity_name.clone()).collect()
+        self.children
+            .iter()
+            .map(|c| c.entity_name.clone())
+            .collect()
     }
 }
 
@@ -850,7 +852,12 @@ mod tests {
             ("all(line, flag = 'F')", true, Ty::Bool, false),
             ("any(line, qty = 1) and qty > 0", false, Ty::Bool, false),
             // A NULL child value is skipped: the sum may have no value even with children.
-            ("sum(line, case when flag = 'x' then qty end)", false, Ty::Int, true),
+            (
+                "sum(line, case when flag = 'x' then qty end)",
+                false,
+                Ty::Int,
+                true,
+            ),
             ("min(qty, 3)", false, Ty::Int, false),
         ] {
             let (r, shown) = resolve_over_lines(text, empty);
@@ -861,7 +868,10 @@ mod tests {
         let range = r.unwrap().expr.range.unwrap();
         assert_eq!((range.min, range.max), (2.0, 14.0));
         let (r, _) = resolve_over_lines("sum(line, qty)", false);
-        assert!(r.unwrap().reads.is_empty(), "a child's field is no same-row read");
+        assert!(
+            r.unwrap().reads.is_empty(),
+            "a child's field is no same-row read"
+        );
     }
 
     #[test]

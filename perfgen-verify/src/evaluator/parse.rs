@@ -324,7 +324,8 @@ impl P<'_> {
         if !AGGREGATES.contains(&lw) {
             return None;
         }
-        let (Some(Tok::Sym("(")), Some(Tok::Word(w))) = (self.t.get(self.i), self.t.get(self.i + 1))
+        let (Some(Tok::Sym("(")), Some(Tok::Word(w))) =
+            (self.t.get(self.i), self.t.get(self.i + 1))
         else {
             return None;
         };

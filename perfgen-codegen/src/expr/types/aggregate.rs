@@ -52,7 +52,10 @@ fn aggregate(
 ) -> Option<TypedExpr> {
     let name = agg.name();
     let (want, usage) = match agg {
-        Agg::Count => (0..=1, format!("count({0}) or count({0}, condition)", child.name)),
+        Agg::Count => (
+            0..=1,
+            format!("count({0}) or count({0}, condition)", child.name),
+        ),
         Agg::All | Agg::Any => (1..=1, format!("{name}({}, condition)", child.name)),
         _ => (1..=1, format!("{name}({}, expression)", child.name)),
     };
@@ -101,7 +104,11 @@ fn aggregate(
             let places = a.ty.kind.places();
             let kind = Kind::Decimal(places.max(6));
             let range = a.range;
-            (nullable(kind, may_be_empty), range, Some(cast(a, Kind::Decimal(places))))
+            (
+                nullable(kind, may_be_empty),
+                range,
+                Some(cast(a, Kind::Decimal(places))),
+            )
         }
         (_, Some(a)) => (nullable(a.ty.kind, may_be_empty), a.range, Some(a)),
         (_, None) => unreachable!("arity checked"),
@@ -124,12 +131,7 @@ fn nullable(kind: Kind, nullable: bool) -> Ty {
 }
 
 /// The child expression of `agg`, checked in the child's scope, of a kind `agg` takes.
-fn child_arg(
-    ch: &mut Checker<'_>,
-    agg: Agg,
-    child: &ChildInfo<'_>,
-    a: &Expr,
-) -> Option<TypedExpr> {
+fn child_arg(ch: &mut Checker<'_>, agg: Agg, child: &ChildInfo<'_>, a: &Expr) -> Option<TypedExpr> {
     let mut inner = Checker {
         scope: child.scope.as_ref(),
         diags: &mut *ch.diags,
@@ -160,7 +162,11 @@ fn child_arg(
         };
         ch.error(
             a.loc,
-            format!("`{}` over `{}` takes {want}, got {kind}", agg.name(), child.name),
+            format!(
+                "`{}` over `{}` takes {want}, got {kind}",
+                agg.name(),
+                child.name
+            ),
             "write an expression over the child's fields of that type",
         );
         return None;
