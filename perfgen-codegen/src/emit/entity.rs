@@ -507,11 +507,12 @@ fn aggregate_fns(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
         }
         let stmts = eval_stmts(cx, e, &wanted, false, Place::None);
         let name = |path: &[String]| child_name_value(e, &path[0]);
-        let what = format!("{} of `{}.{}`", node.text, pe.name, pf.name);
-        let ename = &e.name;
+        let what = format!("`{}` of `{}.{}`", node.text, pe.name, pf.name);
+        let (ename, aggregate) = (&e.name, format!("{}.{}", pe.name, pf.name));
+        // A failure names the child row and the parent field aggregating it.
         let fail = |msg: &str| -> TokenStream {
             let msg = format!("{msg} (in {what})");
-            quote!(return ::core::result::Result::Err(#rt::RowError::new(#ename, "", row, #msg)))
+            quote!(return ::core::result::Result::Err(#rt::RowError::new(#ename, #aggregate, row, #msg)))
         };
         let ecx = crate::expr::EmitContext {
             runtime: quote!(#rt),
@@ -524,7 +525,7 @@ fn aggregate_fns(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
         let value = crate::expr::emit(arg, &ecx);
         let ty = crate::expr::rust_type(arg, &quote!(#rt));
         let f = child_fn(&pe.name, &pf.name, node);
-        let doc = format!(" The value `{what}` reads of child row `row` (its parent row `fo_parent`, place `fo_position`).");
+        let doc = format!(" The child value {what} aggregates, of child row `row` (its parent row `fo_parent`, place `fo_position`).");
         quote! {
             #[doc = #doc]
             #[doc(hidden)]

@@ -867,6 +867,10 @@ mod tests {
         let (r, _) = resolve_over_lines("count(line) * 2", false);
         let range = r.unwrap().expr.range.unwrap();
         assert_eq!((range.min, range.max), (2.0, 14.0));
+        // A sum of 2 over 0..7 children: NULL or 2..14 (never 0).
+        let (r, _) = resolve_over_lines("sum(line, 2)", true);
+        let range = r.unwrap().expr.range.unwrap();
+        assert_eq!((range.min, range.max), (2.0, 14.0));
         let (r, _) = resolve_over_lines("sum(line, qty)", false);
         assert!(
             r.unwrap().reads.is_empty(),

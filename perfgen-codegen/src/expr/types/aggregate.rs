@@ -31,7 +31,7 @@ pub(super) fn try_aggregate(
     };
     let children = ch.scope.child_names();
     let help = if children.is_empty() {
-        "an aggregate reads the children of this row: an entity whose config declares `children_of: {entity: <this entity>, count: ...}`; none does".to_string()
+        "an aggregate reads the children of this row (in an `expression` field; `cases` conditions cannot aggregate): an entity whose config declares `children_of: {entity: <this entity>, count: ...}`".to_string()
     } else {
         let names: Vec<String> = children.iter().map(|c| format!("`{c}`")).collect();
         format!(
@@ -91,13 +91,11 @@ fn aggregate(
         ),
         (Agg::All | Agg::Any, a) => (Ty::new(Kind::Boolean), None, a),
         (Agg::Sum, Some(a)) => {
-            let range = a.range.map(|r| {
-                let ps = [r.min * kmin, r.min * kmax, r.max * kmin, r.max * kmax];
-                let mut r = Range::hull(ps);
-                // Skipped NULLs leave fewer terms: zero terms sum to nothing, not 0.
-                r.min = r.min.min(r.min.max(0.0));
-                r
-            });
+            // The terms summed: skipped NULLs leave fewer (down to one: none is NULL, not 0).
+            let least = if a.ty.nullable { 1.0 } else { kmin.max(1.0) };
+            let range = a
+                .range
+                .map(|r| Range::hull([r.min * least, r.min * kmax, r.max * least, r.max * kmax]));
             (nullable(a.ty.kind, may_be_empty), range, Some(a))
         }
         (Agg::Avg, Some(a)) => {
