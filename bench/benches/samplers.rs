@@ -106,6 +106,7 @@ fn rows(c: &mut Criterion) {
         rows: CATALOG.entities.iter().map(|e| e.target_count).collect(),
         now: None,
         fan_outs: Vec::new(),
+        scale: 1.0,
     };
     let mut g = c.benchmark_group("rows");
     g.throughput(Throughput::Elements(1));
@@ -137,6 +138,7 @@ fn rows(c: &mut Criterion) {
         rows: users.entities.iter().map(|e| e.target_count).collect(),
         now: None,
         fan_outs: Vec::new(),
+        scale: 1.0,
     };
     let mut u = perfgen_fixtures::seed_doc::User::default();
     g.bench_function("seed_doc_user_fill_and_format", |b| {

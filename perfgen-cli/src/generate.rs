@@ -144,6 +144,7 @@ pub(crate) fn generate(
             rows,
             now: args.now.value,
             fan_outs,
+            scale: args.dataset.scale.unwrap_or(1.0),
         };
         return crate::load::sink(catalog, url, &selected, &cx, args, stdout, stderr);
     }
@@ -168,6 +169,7 @@ pub(crate) fn generate(
         rows,
         now: args.now.value,
         fan_outs,
+        scale: args.dataset.scale.unwrap_or(1.0),
     };
     let files = Files {
         catalog,

@@ -103,6 +103,7 @@ pub(crate) fn plan(
         rows: rows.clone(),
         now: Some(perfgen_runtime::Timestamp(0)),
         fan_outs,
+        scale: args.scale.unwrap_or(1.0),
     };
     let per_row: Vec<f64> = catalog
         .entities

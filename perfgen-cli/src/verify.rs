@@ -41,6 +41,7 @@ pub(crate) fn verify(
         rows_source,
         now: args.now.value.map(|t| t.0),
         entities,
+        scale: args.dataset.scale.unwrap_or(1.0),
     };
     let report = if args.quiet {
         perfgen_verify::verify(catalog, &opts)

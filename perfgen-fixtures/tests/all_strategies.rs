@@ -199,6 +199,7 @@ fn same_seed_same_bytes_across_threads_and_chunks_other_seed_other_bytes() {
         rows: vec![0; CATALOG.entities.len()],
         now: None,
         fan_outs: Vec::new(),
+        scale: 1.0,
     };
     for (i, e) in CATALOG.entities.iter().enumerate() {
         cx.rows[i] = e.target_count;
@@ -253,6 +254,7 @@ fn any_row_alone_equals_the_written_row() {
         rows,
         now: None,
         fan_outs: Vec::new(),
+        scale: 1.0,
     };
     for i in [0u64, 1, 199, 399] {
         let c = Customer::row(&cx, i).unwrap();

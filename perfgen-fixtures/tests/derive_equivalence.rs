@@ -224,6 +224,7 @@ fn every_api_gives_the_same_rows() {
             .collect(),
         now: None,
         fan_outs: Vec::new(),
+        scale: 1.0,
     };
     let y = yaml::User::row(&cx, 1234).unwrap();
     let d = User::row(SEED, 1234);

@@ -30,6 +30,7 @@ pub fn context(seed: u64) -> Context {
         rows: Vec::new(),
         now: None,
         fan_outs: Vec::new(),
+        scale: 1.0,
     }
 }
 

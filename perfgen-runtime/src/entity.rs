@@ -20,6 +20,8 @@ pub struct Context {
     /// Per entity (catalog position): where its rows' parents are, for an entity declared
     /// `children_of` another; empty or `None` for the others.
     pub fan_outs: Vec<Option<std::sync::Arc<FanOutTable>>>,
+    /// `--scale` (1 without it): what `scale()` in an expression reads (TPC-H's SF).
+    pub scale: f64,
 }
 
 impl Context {

@@ -180,5 +180,6 @@ pub fn cx(seed: u64) -> Context {
         rows: vec![100, 30],
         now: None,
         fan_outs: Vec::new(),
+        scale: 1.0,
     }
 }

@@ -140,6 +140,8 @@ pub(crate) struct RowView<'a> {
     pub(crate) parents: &'a [Option<usize>],
     pub(crate) stores: &'a HashMap<(usize, usize), KeyStore>,
     pub(crate) now: i64,
+    /// The run's `--scale` (1 without it), which `scale()` in an expression reads.
+    pub(crate) scale: f64,
 }
 
 impl<'a> RowView<'a> {

@@ -324,6 +324,7 @@ fn check_range(tally: &mut Tally, line: u64, val: CellValue, text: &str, (lo, hi
 #[derive(Clone, Copy)]
 struct DrawCell<'a> {
     row: u64,
+    scale: f64,
     line: u64,
     val: CellValue,
     text: &'a str,
@@ -333,7 +334,12 @@ struct DrawCell<'a> {
 /// Check a cell against what its expression with draws can take over the row's `fields`;
 /// a row it cannot bound is counted (and checked against the range, if any).
 fn check_draws(d: &mut DrawsPlan, tally: &mut Tally, fields: &[V], c: DrawCell<'_>) {
-    let maybe = Row { fields, row: c.row }.maybe(&d.expr);
+    let maybe = Row {
+        fields,
+        row: c.row,
+        scale: c.scale,
+    }
+    .maybe(&d.expr);
     let fit = match &maybe {
         Ok(m) => fits(m, c.column, c.val, c.text),
         Err(why) => Err(*why),
@@ -394,6 +400,7 @@ pub(crate) fn check(
             };
             let cell = DrawCell {
                 row,
+                scale: view.scale,
                 line,
                 val,
                 text,
@@ -429,6 +436,7 @@ pub(crate) fn check(
             let row = Row {
                 fields: &fields,
                 row,
+                scale: view.scale,
             };
             let mut candidates = Vec::new();
             let mut decided = false;
@@ -467,6 +475,7 @@ pub(crate) fn check(
             let got = Row {
                 fields: &fields,
                 row,
+                scale: view.scale,
             }
             .eval(e);
             let ok = got
@@ -498,6 +507,7 @@ pub(crate) fn check_null(fs: &mut FieldState, row: u64, line: u64, view: &RowVie
     match (Row {
         fields: &fields,
         row,
+        scale: view.scale,
     })
     .eval(e)
     {
@@ -528,6 +538,7 @@ mod tests {
         match (Row {
             fields: &fields,
             row: 41,
+            scale: 1.0,
         })
         .eval(&e)
         {
@@ -606,6 +617,7 @@ mod draw_tests {
         let m = Row {
             fields: &fields,
             row: 41,
+            scale: 1.0,
         }
         .maybe(&e)?;
         let val = parse_val(column, cell).expect("a cell of its column");
@@ -619,6 +631,7 @@ mod draw_tests {
         let m = Row {
             fields: &fields,
             row: 41,
+            scale: 1.0,
         }
         .maybe(&e)
         .expect("bounded");
@@ -739,6 +752,7 @@ mod draw_tests {
         };
         let cell = |text: &'static str| DrawCell {
             row: 5,
+            scale: 1.0,
             line: 7,
             val: parse_val(ColumnType::Integer, text).unwrap(),
             text,

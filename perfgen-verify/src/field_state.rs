@@ -74,6 +74,7 @@ pub(crate) fn field_state(
         parents: &[],
         stores: &shared.stores,
         now,
+        scale: shared.opts.scale,
     };
     let unmodelled = match (&fs.bounds, &fs.exclusions) {
         (Err(why), _) | (_, Err(why)) => Some(why.clone()),

@@ -16,6 +16,8 @@ pub struct Options {
     pub now: Option<i64>,
     /// Entities to verify, in catalog order; must include every parent of each.
     pub entities: Vec<usize>,
+    /// `--scale` as generated (1 without it): what `scale()` in an expression reads.
+    pub scale: f64,
 }
 
 impl Options {
@@ -27,6 +29,7 @@ impl Options {
             rows_source: vec!["target_count".to_string(); catalog.entities.len()],
             now: None,
             entities: (0..catalog.entities.len()).collect(),
+            scale: 1.0,
         }
     }
 }

@@ -18,6 +18,8 @@ pub(crate) struct Pass<'a> {
     pub(crate) info: &'a EntityInfo,
     pub(crate) shown: String,
     pub(crate) now: i64,
+    /// The run's `--scale` (what `scale()` in an expression reads).
+    pub(crate) scale: f64,
     pub(crate) expected_rows: u64,
     pub(crate) cols: Vec<Option<usize>>,
     pub(crate) ncols: usize,
@@ -74,6 +76,7 @@ impl<'a> Pass<'a> {
             info,
             shown,
             now,
+            scale: shared.opts.scale,
             expected_rows,
             cols,
             ncols,
@@ -196,6 +199,7 @@ impl<'a> Pass<'a> {
             parents: &self.parents,
             stores,
             now: self.now,
+            scale: self.scale,
         };
         for fs in self.fields.iter_mut() {
             check_field(fs, row, line, self.expected_rows, &view, &mut self.picks);

@@ -117,6 +117,7 @@ fn windows_follow_the_generator() {
         parents: &[],
         stores: &stores,
         now: 1000,
+        scale: 1.0,
     };
     let gt = |v: f64| Comparison {
         op: CmpOp::Gt,

@@ -28,6 +28,7 @@ fn main() {
         rows: counts,
         now: None,
         fan_outs: Vec::new(),
+        scale: 1.0,
     };
     let opts = WriteOptions {
         threads,

@@ -518,6 +518,7 @@ fn aggregate_fns(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
             runtime: quote!(#rt),
             rng: quote!(&mut rng),
             index: quote!(row),
+            scale: quote!(cx.scale),
             name: &name,
             fail: &fail,
             children: None,

@@ -17,6 +17,8 @@ pub struct EmitContext<'a> {
     pub rng: TokenStream,
     /// The global 0-based row index, a `u64` expression.
     pub index: TokenStream,
+    /// The run's `--scale`, an `f64` expression.
+    pub scale: TokenStream,
     /// The value of a field or parent field: an expression of the name's Rust type (`&str`
     /// for text; `Option<_>` when nullable). It may be evaluated more than once.
     pub name: &'a dyn Fn(&[String]) -> TokenStream,
@@ -156,6 +158,11 @@ impl Emitter<'_, '_> {
                 quote!(#rt::Timestamp(#t))
             }
             Node::Name(path) => (self.cx.name)(path),
+            Node::Scale => {
+                let s = &self.cx.scale;
+                let k = Literal::f64_suffixed(10f64.powi(super::types::SCALE_PLACES as i32));
+                quote!(((#s) * #k).round() / #k)
+            }
             Node::RowIndex => {
                 let index = &self.cx.index;
                 quote!(#rt::expr::row_index(#index))

@@ -537,6 +537,7 @@ pub(super) fn emitted(text: &str) -> proc_macro2::TokenStream {
         runtime: quote::quote!(::perfgen_runtime),
         rng: quote::quote!(&mut rng),
         index: quote::quote!(index),
+        scale: quote::quote!(1.0f64),
         name: &name,
         fail: &fail,
         children: None,

@@ -438,6 +438,7 @@ fn program(cases: &[(&'static str, Expected)], rows: &[Row]) -> String {
         runtime: rt.clone(),
         rng: quote::quote!(&mut *rng),
         index: quote::quote!(row.index),
+        scale: quote::quote!(1.0f64),
         name: &name,
         fail: &fail,
         children: None,

@@ -7,6 +7,7 @@
 mod aggregate;
 /// The built-in functions: their arity, types and value ranges.
 mod functions;
+pub use functions::SCALE_PLACES;
 
 use super::parser::{BinOp, Expr, ExprKind};
 use crate::diag::{did_you_mean, Diagnostics, Loc};
@@ -242,6 +243,8 @@ pub enum Node {
     Duration(i64),
     /// A field or parent field, valued by the caller.
     Name(Vec<String>),
+    /// `scale()`: the run's `--scale`.
+    Scale,
     RowIndex,
     /// A strict operation: null when any argument is null.
     Op(Op, Vec<TypedExpr>),

@@ -398,6 +398,11 @@ fn monotone(e: &TypedExpr) -> Option<i8> {
         Node::Int(_) | Node::Dec(_) => Some(0),
         Node::Cast(x) if matches!(e.ty.kind, Kind::Integer | Kind::Decimal(_)) => monotone(x),
         Node::Op(Op::Neg, a) => monotone(&a[0]).map(|s| -s),
+        Node::Op(Op::Arith(expr::BinOp::Add), a)
+            if sparse_blocks(&a[0], &a[1]) || sparse_blocks(&a[1], &a[0]) =>
+        {
+            Some(1)
+        }
         Node::Op(Op::Arith(op), a) => {
             let (l, r) = (monotone(&a[0])?, monotone(&a[1])?);
             match op {
@@ -410,6 +415,38 @@ fn monotone(e: &TypedExpr) -> Option<i8> {
         }
         _ => None,
     }
+}
+
+/// Whether `blocks + offset` is `(x / k) * m + x % k` with `x` a non-negative integer that
+/// strictly increases with the row index and `m >= k > 0` (TPC-H's sparse order keys:
+/// `((index + 1) / 8) * 32 + (index + 1) % 8`): within a block of `k` it steps by 1, across
+/// blocks by `m - k + 1 >= 1`, so it strictly increases too.
+fn sparse_blocks(blocks: &TypedExpr, offset: &TypedExpr) -> bool {
+    let int = |e: &TypedExpr| match e.node {
+        Node::Int(v) => Some(v),
+        _ => None,
+    };
+    let Node::Op(Op::Arith(expr::BinOp::Rem), r) = &offset.node else {
+        return false;
+    };
+    let Node::Op(Op::Arith(expr::BinOp::Mul), q) = &blocks.node else {
+        return false;
+    };
+    let (div, m) = match (int(&q[0]), int(&q[1])) {
+        (None, Some(m)) => (&q[0], m),
+        (Some(m), None) => (&q[1], m),
+        _ => return false,
+    };
+    let Node::Op(Op::Arith(expr::BinOp::Div), d) = &div.node else {
+        return false;
+    };
+    let (x, k) = (&d[0], int(&d[1]));
+    let non_negative = x.range.is_some_and(|r| r.min >= 0.0);
+    k.is_some_and(|k| k > 0 && m >= k && int(&r[1]) == Some(k))
+        && x.text == r[0].text
+        && x.ty.kind == Kind::Integer
+        && non_negative
+        && monotone(x) == Some(1)
 }
 
 /// The sign of a constant integer operand (`None` for zero, which makes nothing distinct,
@@ -604,6 +641,7 @@ pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
             runtime: quote!(#rt),
             rng: quote!(&mut rng),
             index: quote!(row),
+            scale: quote!(cx.scale),
             name: &name,
             fail: &fail,
             children: Some(children),
@@ -907,6 +945,12 @@ mod tests {
             ("index + uniform(0, 1)", false),
             ("index + qty", false),
             ("index * 1.5", false),
+            // Sparse keys in blocks: TPC-H's order keys, and blocks that would overlap.
+            ("((index + 1) / 8) * 32 + (index + 1) % 8", true),
+            ("(index % 4) + 8 * (index / 4)", true),
+            ("((index + 1) / 8) * 7 + (index + 1) % 8", false),
+            ("((index + 1) / 8) * 32 + index % 8", false),
+            ("((index - 5) / 8) * 32 + (index - 5) % 8", false),
         ] {
             let (r, shown) = resolve(text);
             let r = r.unwrap_or_else(|| panic!("{text}: {shown:?}"));

@@ -24,6 +24,8 @@ fn num(v: &V) -> Option<(f64, u32, bool)> {
 pub(crate) struct Row<'a> {
     pub(crate) fields: &'a [V],
     pub(crate) row: u64,
+    /// The run's `--scale`, which `scale()` reads.
+    pub(crate) scale: f64,
 }
 
 impl Row<'_> {
@@ -79,6 +81,8 @@ impl Row<'_> {
                 binary(*op, x, y)
             }
             E::Call(name, _) if name == "row_index" => Ok(V::Int(self.row as i64)),
+            // To 6 places, as the generator reads it.
+            E::Call(name, _) if name == "scale" => Ok(V::Dec((self.scale * 1e6).round() / 1e6, 6)),
             E::Call(name, _) if name == "uniform" || name == "bernoulli" => Err("a random draw"),
             E::Call(name, args) => {
                 let vals = args

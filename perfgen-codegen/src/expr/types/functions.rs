@@ -5,7 +5,7 @@ use crate::diag::suggest;
 use crate::expr::parser::{parse_date, parse_timestamp, Expr, ExprKind};
 
 /// Every function name, for "did you mean".
-pub const FUNCTIONS: [&str; 21] = [
+pub const FUNCTIONS: [&str; 22] = [
     "abs",
     "bernoulli",
     "ceil",
@@ -21,6 +21,7 @@ pub const FUNCTIONS: [&str; 21] = [
     "min",
     "round",
     "row_index",
+    "scale",
     "substr",
     "text",
     "timestamp",
@@ -28,6 +29,9 @@ pub const FUNCTIONS: [&str; 21] = [
     "uniform",
     "upper",
 ];
+
+/// Decimal places of `scale()`.
+pub const SCALE_PLACES: u32 = 6;
 
 /// How many arguments each function takes, and how to call it, for messages.
 fn arity(name: &str) -> (usize, usize, &'static str) {
@@ -50,6 +54,7 @@ fn arity(name: &str) -> (usize, usize, &'static str) {
         "round" => (1, 2, "round(x) or round(x, places)"),
         "trunc" => (1, 2, "trunc(x) or trunc(x, places)"),
         "row_index" => (0, 0, "row_index()"),
+        "scale" => (0, 0, "scale()"),
         "substr" => (3, 3, "substr(s, start, length)"),
         "text" => (1, 1, "text(x)"),
         _ => (2, 2, "uniform(low, high)"),
@@ -92,6 +97,18 @@ pub(super) fn call(ch: &mut Checker<'_>, e: &Expr, name: &str, args: &[Expr]) ->
     }
     if name == "row_index" {
         return Some(ch.row_index(e));
+    }
+    if name == "scale" {
+        // The run's `--scale`, to 6 decimal places (1 without it).
+        return Some(node(
+            e,
+            Ty::new(Kind::Decimal(SCALE_PLACES)),
+            Some(Range {
+                min: 0.0,
+                max: f64::MAX,
+            }),
+            Node::Scale,
+        ));
     }
     // `date('...')` and `timestamp('...')` of a literal are literals, checked now.
     if let ("date" | "timestamp", Some(ExprKind::Text(s))) = (name, args.first().map(|a| &a.kind)) {
