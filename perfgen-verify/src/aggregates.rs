@@ -90,7 +90,16 @@ impl Verifier<'_> {
             return;
         }
         let Some(tally) = run(
-            catalog, info, f, &expr, &calls, children, &used, &psrc, &sources,
+            catalog,
+            info,
+            f,
+            &expr,
+            &calls,
+            children,
+            &used,
+            &psrc,
+            &sources,
+            self.shared.opts.scale,
         ) else {
             self.skip(info.name, check, "a file could not be read".into());
             return;
@@ -198,14 +207,18 @@ struct ChildRows<'a> {
     info: &'a EntityInfo,
     fk: usize,
     rows: Rows,
-    ahead: Option<(String, Vec<V>)>,
+    /// The row read ahead: its foreign key's text, its values and its 0-based row index.
+    ahead: Option<(String, Vec<V>, u64)>,
+    /// Rows read so far.
+    read: u64,
 }
 
 impl ChildRows<'_> {
     fn advance(&mut self) -> std::io::Result<()> {
         self.ahead = if self.rows.next()? {
             let key = String::from_utf8_lossy(self.rows.rec.field(self.fk)).into_owned();
-            Some((key, values(self.info, &self.rows.rec)))
+            self.read += 1;
+            Some((key, values(self.info, &self.rows.rec), self.read - 1))
         } else {
             None
         };
@@ -226,6 +239,7 @@ fn run(
     used: &[usize],
     psrc: &Source,
     sources: &[Source],
+    scale: f64,
 ) -> Option<Tally> {
     let mut streams: Vec<ChildRows<'_>> = used
         .iter()
@@ -235,6 +249,7 @@ fn run(
             fk: children[i].fk,
             rows: Rows::new(s),
             ahead: None,
+            read: 0,
         })
         .collect();
     for s in &mut streams {
@@ -260,13 +275,13 @@ fn run(
         for (si, &i) in used.iter().enumerate() {
             let key = String::from_utf8_lossy(rec.field(key_col(i))).into_owned();
             let s = &mut streams[si];
-            while let Some((k, cv)) = &s.ahead {
+            while let Some((k, cv, crow)) = &s.ahead {
                 if *k != key {
                     break;
                 }
                 for (call, acc) in calls.iter().zip(accs.iter_mut()) {
                     if call.child == i {
-                        acc.add(call, cv);
+                        acc.add(call, cv, *crow, scale);
                     }
                 }
                 s.advance().ok()?;
@@ -274,7 +289,12 @@ fn run(
         }
         vals.extend(calls.iter().zip(&accs).map(|(c, a)| a.result(c)));
         let (line, text) = (rec.line, String::from_utf8_lossy(rec.field(f)).into_owned());
-        let got = Row { fields: &vals, row }.eval(expr);
+        let got = Row {
+            fields: &vals,
+            row,
+            scale,
+        }
+        .eval(expr);
         let ok = match (&got, rec.is_null(f)) {
             (Ok(V::Null), null) => null,
             (Ok(v), false) => parse_val(column, &text).is_ok_and(|cv| exact(v, column, cv, &text)),
@@ -318,14 +338,15 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, call: &AggCall, child: &[V]) {
+    fn add(&mut self, call: &AggCall, child: &[V], row: u64, scale: f64) {
         let Some(arg) = &call.arg else {
             self.n += 1;
             return;
         };
         let x = match (Row {
             fields: child,
-            row: 0,
+            row,
+            scale,
         })
         .eval(arg)
         {
