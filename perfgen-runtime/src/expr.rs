@@ -106,7 +106,7 @@ pub fn round_to_i64(v: f64) -> Option<i64> {
 /// `floor(v)` as an integer, or `None` when it does not fit an i64.
 #[inline]
 pub fn floor_to_i64(v: f64) -> Option<i64> {
-    integral_to_i64(v.floor())
+    integral_to_i64(crate::float::floor(v))
 }
 
 /// `v`, a decimal with `from` places, cut toward zero to `to` places (`to < from`): exact
@@ -115,7 +115,7 @@ pub fn floor_to_i64(v: f64) -> Option<i64> {
 pub fn trunc_places(v: f64, from: u32, to: u32) -> f64 {
     let m = crate::float::round(v * pow10(from));
     let cut = pow10(from - to);
-    (m / cut).trunc() / pow10(to)
+    crate::float::trunc(m / cut) / pow10(to)
 }
 
 /// `trunc(v)` of a decimal with `from` places as an integer, or `None` when it does not fit.
@@ -127,7 +127,7 @@ pub fn trunc_to_i64(v: f64, from: u32) -> Option<i64> {
 /// `ceil(v)` as an integer, or `None` when it does not fit an i64.
 #[inline]
 pub fn ceil_to_i64(v: f64) -> Option<i64> {
-    integral_to_i64(v.ceil())
+    integral_to_i64(crate::float::ceil(v))
 }
 
 /// `a / b` rounded to `places`, or `None` when `b` is zero.
