@@ -114,8 +114,13 @@ pub fn floor_to_i64(v: f64) -> Option<i64> {
 #[inline]
 pub fn trunc_places(v: f64, from: u32, to: u32) -> f64 {
     let m = crate::float::round(v * pow10(from));
-    let cut = pow10(from - to);
-    crate::float::trunc(m / cut) / pow10(to)
+    // The mantissa cut by an integer division: exact, and a multiplication once `from - to`
+    // is a constant (generated code passes literals).
+    if m.abs() < 9.0e18 {
+        let cut = 10i64.pow(from - to);
+        return ((m as i64) / cut) as f64 / pow10(to);
+    }
+    crate::float::trunc(m / pow10(from - to)) / pow10(to)
 }
 
 /// `trunc(v)` of a decimal with `from` places as an integer, or `None` when it does not fit.
@@ -352,6 +357,13 @@ mod tests {
         let gross = trunc_places(mul_decimal(net, 1.07, 4).unwrap(), 4, 2);
         assert_eq!((net, gross), (864.96, 925.5));
         assert_eq!(trunc_to_i64(-7.9, 1), Some(-7));
+        // Large mantissas (near 2^53) cut exactly; beyond i64, the float path.
+        assert_eq!(
+            trunc_to_i64(900_719_925_474_099.1, 1),
+            Some(900_719_925_474_099)
+        );
+        assert_eq!(trunc_places(-12_345_678_901.234_5, 4, 1), -12_345_678_901.2);
+        assert_eq!(trunc_places(1e30, 2, 0), 1e30);
         assert_eq!(trunc_to_i64(1e30, 1), None);
         // Every 2-place value survives a cut to 2 places of its 4-place form.
         for cents in -20_000i64..20_000 {
