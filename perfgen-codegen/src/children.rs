@@ -43,6 +43,19 @@ pub enum CountSpec {
 }
 
 impl CountSpec {
+    /// The fewest children a parent can have.
+    pub fn min(&self) -> u64 {
+        match self {
+            CountSpec::Fixed(n) => *n,
+            CountSpec::Uniform { min, .. } => *min,
+            CountSpec::Weighted(v) => v
+                .iter()
+                .filter(|(_, w)| *w > 0.0)
+                .map(|(c, _)| *c)
+                .min()
+                .unwrap_or(0),
+        }
+    }
     /// The most children a parent can have.
     pub fn max(&self) -> u64 {
         match self {

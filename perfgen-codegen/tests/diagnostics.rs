@@ -1601,3 +1601,88 @@ fn each_composite_key_defect_is_reported_where_it_is() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Users whose field `n` is the expression `text` over their orders (a fan-out child).
+fn aggregating_users(text: &str) -> String {
+    replace(
+        USERS,
+        "  updated_at:\n",
+        &format!("  n:\n    strategy: expression\n    expression: \"{text}\"\n  updated_at:\n"),
+    )
+}
+
+#[test]
+fn aggregates_over_children_build() {
+    let users = aggregating_users(
+        "case when all(order, status = 'done') then count(order) else count(order, status = 'open') end",
+    );
+    let (lines, render) = check(&users, &fan_out_orders());
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let users = aggregating_users("max(order, created_at)");
+    let (lines, render) = check(&users, &fan_out_orders());
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+}
+
+/// (description, users, orders, expected `file:line:col: error:` start, text in message)
+#[test]
+fn each_aggregate_defect_is_reported_where_it_is() {
+    let fan = fan_out_orders();
+    let cases: Vec<(&str, String, String, &str, &str)> = vec![
+        (
+            "aggregate over an entity that is not a child",
+            aggregating_users("count(customer)"),
+            fan.clone(),
+            "configs/users_multiply.yaml:32:24",
+            "`customer` is not one",
+        ),
+        (
+            "aggregate over children that read it back",
+            aggregating_users("sum(order, share)"),
+            replace(
+                &fan,
+                "  status:\n",
+                "  share:\n    strategy: expression\n    expression: \"user.n * 2\"\n  status:\n",
+            ),
+            "configs/users_multiply.yaml:32:18",
+            "reads `User.n` back",
+        ),
+        (
+            "aggregate over children whose rule reads it back",
+            aggregating_users("max(order, created_at)"),
+            replace(&fan, ">= user.created_at", ">= user.n"),
+            "configs/users_multiply.yaml:30:3",
+            "reads `User.n` back",
+        ),
+        (
+            "aggregate expression with a draw",
+            aggregating_users("sum(order, uniform(1, 3))"),
+            fan.clone(),
+            "configs/users_multiply.yaml:32:29",
+            "draws a random value",
+        ),
+        (
+            "aggregate sum of text",
+            aggregating_users("sum(order, status)"),
+            fan.clone(),
+            "configs/users_multiply.yaml:32:29",
+            "takes a number",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, users, orders, at, text) in cases {
+        let (lines, render) = check(&users, &orders);
+        let hit = lines
+            .iter()
+            .find(|l| l.starts_with(at) && l.contains(": error:") && l.contains(text));
+        if hit.is_none() || !render.contains("help:") {
+            failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{}",
+                lines.join("\n")
+            ));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

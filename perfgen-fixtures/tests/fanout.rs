@@ -265,3 +265,159 @@ fn schema_keys_children_by_parent_and_position() {
         "{all}"
     );
 }
+
+/// Every aggregate of an order recomputed from its line items and notes in the CSV files
+/// (grouped by foreign key, which the files store contiguously), independently of the
+/// generator: counts, a sum of a truncated child expression, min, max, avg, a conditional
+/// count, `any`, a `case` over `all`, and a sum over notes that is empty (NULL) for orders
+/// without notes.
+#[test]
+fn order_aggregates_equal_their_children_recomputed_from_the_files() {
+    let (_dir, t) = tables(&["--threads", "3"]);
+    let (orders, items, notes) = (&t["orders"], &t["lineitems"], &t["notes"]);
+    let group = |tab: &Table, fk: &str| -> HashMap<String, Vec<usize>> {
+        let mut by: HashMap<String, Vec<usize>> = HashMap::new();
+        let c = tab.col(fk);
+        for (i, r) in tab.rows.iter().enumerate() {
+            by.entry(r[c].clone()).or_default().push(i);
+        }
+        by
+    };
+    let (lines, note_rows) = (group(items, "l_orderkey"), group(notes, "n_orderkey"));
+    let cell = |tab: &Table, i: usize, name: &str| tab.rows[i][tab.col(name)].clone();
+    let cents = |s: &str| -> i64 {
+        let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
+        let frac = format!("{frac:0<2}");
+        whole.parse::<i64>().unwrap() * 100 + frac[..2].parse::<i64>().unwrap()
+    };
+    let cutoff = ts("1995-06-17T00:00:00Z");
+    for (o, r) in orders.rows.iter().enumerate() {
+        let key = &r[orders.col("o_orderkey")];
+        let mine = &lines[key];
+        let q: Vec<i64> = mine
+            .iter()
+            .map(|&i| cell(items, i, "l_quantity").parse().unwrap())
+            .collect();
+        let at = |name: &str| cell(orders, o, name);
+        assert_eq!(at("o_lines"), mine.len().to_string(), "order {key}");
+        // trunc(l_price * (1 - l_discount), 2), in cents: price has 2 places, 1 - discount 2.
+        let total: i64 = mine
+            .iter()
+            .map(|&i| {
+                let price = cents(&cell(items, i, "l_price"));
+                let keep = 100 - cents(&cell(items, i, "l_discount"));
+                price * keep / 100
+            })
+            .sum();
+        assert_eq!(cents(&at("o_total")), total, "order {key} total");
+        assert_eq!(at("o_min_quantity"), q.iter().min().unwrap().to_string());
+        let last = mine
+            .iter()
+            .map(|&i| cell(items, i, "l_shipdate"))
+            .max_by_key(|s| ts(s))
+            .unwrap();
+        assert_eq!(ts(&at("o_last_ship")), ts(&last), "order {key} last ship");
+        let avg = q.iter().sum::<i64>() as f64 / q.len() as f64;
+        let got: f64 = at("o_avg_quantity").parse().unwrap();
+        assert!((got - avg).abs() < 1e-6, "order {key}: avg {got} vs {avg}");
+        let big = q.iter().filter(|&&x| x > 40).count();
+        assert_eq!(at("o_big_lines"), big.to_string());
+        assert_eq!(at("o_any_full"), q.iter().any(|&x| x >= 49).to_string());
+        let status: Vec<String> = mine.iter().map(|&i| cell(items, i, "l_status")).collect();
+        for (i, s) in mine.iter().zip(&status) {
+            let open = ts(&cell(items, *i, "l_shipdate")) > cutoff;
+            assert_eq!(s, if open { "O" } else { "F" });
+        }
+        let want = if status.iter().all(|s| s == "F") {
+            "F"
+        } else if status.iter().all(|s| s == "O") {
+            "O"
+        } else {
+            "P"
+        };
+        assert_eq!(at("o_status"), want, "order {key} status");
+        let ns = note_rows.get(key).map_or(&[][..], |v| v.as_slice());
+        assert_eq!(at("o_notes"), ns.len().to_string());
+        let positions: i64 = ns
+            .iter()
+            .map(|&i| cell(notes, i, "n_position").parse::<i64>().unwrap())
+            .sum();
+        // No notes: the sum is NULL (an empty cell), as SQL's.
+        let want = if ns.is_empty() {
+            String::new()
+        } else {
+            positions.to_string()
+        };
+        assert_eq!(at("o_note_sum"), want, "order {key} note sum");
+    }
+    // The statuses are mixed: the case reaches every branch.
+    let statuses = orders.column("o_status");
+    for s in ["F", "O", "P"] {
+        assert!(statuses.contains(&s), "no order with status {s}");
+    }
+}
+
+/// `verify` recomputes every order aggregate from the line item and note files: it passes
+/// on the output, fails a damaged total at its line, and skips the check, saying why, when
+/// a child file is not there.
+#[test]
+fn verify_recomputes_aggregates_from_the_child_files() {
+    let (dir, t) = tables(&[]);
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let names = [
+        "o_lines",
+        "o_total",
+        "o_min_quantity",
+        "o_last_ship",
+        "o_avg_quantity",
+        "o_big_lines",
+        "o_any_full",
+        "o_status",
+        "o_notes",
+        "o_note_sum",
+    ];
+    for f in names {
+        let line = report
+            .lines()
+            .find(|l| l.contains(&format!("aggregate `{f}`")))
+            .unwrap_or_else(|| panic!("no aggregate check of {f}:\n{report}"));
+        assert!(line.contains("PASS") || line.contains("pass"), "{line}");
+    }
+
+    // A total one cent off on the fifth order (line 6).
+    let total = t["orders"].col("o_total");
+    damage(dir.path(), "orders.csv", |lines| {
+        let mut cells: Vec<String> = lines[5].split(',').map(str::to_string).collect();
+        let cents: f64 = cells[total].parse().unwrap();
+        cells[total] = format!("{:.2}", cents + 0.01);
+        lines[5] = cells.join(",");
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    let failed = report
+        .lines()
+        .find(|l| l.contains("aggregate `o_total`"))
+        .unwrap();
+    assert!(!failed.contains("PASS"), "{failed}\n{report}");
+    assert!(report.contains("orders.csv:6"), "{report}");
+    assert!(report.contains("but its children give"), "{report}");
+
+    // Without the line items the aggregates over them are skipped, those over notes checked.
+    let (dir, _t) = tables(&[]);
+    std::fs::remove_file(dir.path().join("lineitems.csv")).unwrap();
+    let (_code, report) = verify(dir.path());
+    let skipped = report
+        .lines()
+        .find(|l| l.contains("aggregate `o_total`"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        report.contains("the child file of `LineItem` is not present"),
+        "{skipped}\n{report}"
+    );
+    let notes = report
+        .lines()
+        .find(|l| l.contains("aggregate `o_note_sum`"))
+        .unwrap();
+    assert!(!notes.contains("not present"), "{notes}");
+}

@@ -106,13 +106,33 @@ pub fn round_to_i64(v: f64) -> Option<i64> {
 /// `floor(v)` as an integer, or `None` when it does not fit an i64.
 #[inline]
 pub fn floor_to_i64(v: f64) -> Option<i64> {
-    integral_to_i64(v.floor())
+    integral_to_i64(crate::float::floor(v))
+}
+
+/// `v`, a decimal with `from` places, cut toward zero to `to` places (`to < from`): exact
+/// on the value's own grid (`123.45` held as `123.4499...` stays `123.45` at 2 places).
+#[inline]
+pub fn trunc_places(v: f64, from: u32, to: u32) -> f64 {
+    let m = crate::float::round(v * pow10(from));
+    // The mantissa cut by an integer division: exact, and a multiplication once `from - to`
+    // is a constant (generated code passes literals).
+    if m.abs() < 9.0e18 {
+        let cut = 10i64.pow(from - to);
+        return ((m as i64) / cut) as f64 / pow10(to);
+    }
+    crate::float::trunc(m / pow10(from - to)) / pow10(to)
+}
+
+/// `trunc(v)` of a decimal with `from` places as an integer, or `None` when it does not fit.
+#[inline]
+pub fn trunc_to_i64(v: f64, from: u32) -> Option<i64> {
+    integral_to_i64(trunc_places(v, from, 0))
 }
 
 /// `ceil(v)` as an integer, or `None` when it does not fit an i64.
 #[inline]
 pub fn ceil_to_i64(v: f64) -> Option<i64> {
-    integral_to_i64(v.ceil())
+    integral_to_i64(crate::float::ceil(v))
 }
 
 /// `a / b` rounded to `places`, or `None` when `b` is zero.
@@ -323,6 +343,33 @@ mod tests {
     fn days(y: i32, m: u32, d: u32) -> i32 {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
         (NaiveDate::from_ymd_opt(y, m, d).unwrap() - epoch).num_days() as i32
+    }
+
+    #[test]
+    fn trunc_cuts_toward_zero_on_the_values_own_grid() {
+        // 0.29 * 100 = 28.999999999999996 in doubles: a plain truncation would give 0.28.
+        assert_eq!(trunc_places(0.29, 2, 2 - 1), 0.2);
+        assert_eq!(trunc_places(123.4567, 4, 2), 123.45);
+        assert_eq!(trunc_places(-123.4567, 4, 2), -123.45);
+        assert_eq!(trunc_places(0.285, 3, 2), 0.28);
+        // TPC-H's cents: 901.00 * 0.96 = 864.9600, * 1.07 = 925.507200 -> 925.50.
+        let net = trunc_places(mul_decimal(901.0, 0.96, 4).unwrap(), 4, 2);
+        let gross = trunc_places(mul_decimal(net, 1.07, 4).unwrap(), 4, 2);
+        assert_eq!((net, gross), (864.96, 925.5));
+        assert_eq!(trunc_to_i64(-7.9, 1), Some(-7));
+        // Large mantissas (near 2^53) cut exactly; beyond i64, the float path.
+        assert_eq!(
+            trunc_to_i64(900_719_925_474_099.1, 1),
+            Some(900_719_925_474_099)
+        );
+        assert_eq!(trunc_places(-12_345_678_901.234_5, 4, 1), -12_345_678_901.2);
+        assert_eq!(trunc_places(1e30, 2, 0), 1e30);
+        assert_eq!(trunc_to_i64(1e30, 1), None);
+        // Every 2-place value survives a cut to 2 places of its 4-place form.
+        for cents in -20_000i64..20_000 {
+            let v = cents as f64 / 100.0;
+            assert_eq!(trunc_places(v, 4, 2), v, "{v}");
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@
 
 use crate::rng::CellRng;
 use crate::spec::CountLaw;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Parents per block of the prefix sums.
@@ -52,6 +54,9 @@ pub fn count_of(law: &CountLaw, seed: u64, child_key: u64, parent: u64) -> u64 {
 /// Where the children of one child entity are, for a run (seed and parent row count).
 #[derive(Debug, Clone)]
 pub struct FanOutTable {
+    /// Tells tables apart in the per-thread memo of [`Self::children`] (a clone shares it:
+    /// same contents).
+    id: u64,
     law: CountLaw,
     seed: u64,
     child_key: u64,
@@ -68,7 +73,9 @@ impl FanOutTable {
             CountLaw::Fixed(_) => Vec::new(),
             _ => block_starts(&law, seed, child_key, parents, threads.max(1)),
         };
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         FanOutTable {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             law,
             seed,
             child_key,
@@ -115,6 +122,75 @@ impl FanOutTable {
             parent += 1;
         }
     }
+}
+
+impl FanOutTable {
+    /// The first child row of parent `p`: its block's prefix sum plus the counts of the
+    /// parents before it in the block (up to [`BLOCK`] - 1 counts drawn).
+    pub fn first_child(&self, p: u64) -> u64 {
+        if let CountLaw::Fixed(n) = self.law {
+            return p.saturating_mul(n);
+        }
+        let b = p / BLOCK;
+        let before: u64 = (b * BLOCK..p).map(|q| self.count(q)).sum();
+        self.starts[b as usize] + before
+    }
+
+    /// Parent `p`'s children: the first child row and how many (rows `first..first +
+    /// count`). Aggregates over children ask this for each parent row, usually in parent
+    /// order and several times per row, so each thread remembers the last answer per table:
+    /// the same parent, or the next one (`first` advanced by the count), costs one count
+    /// draw; any other searches ([`Self::first_child`]). A memo is only a cache of a pure
+    /// function: the answer is the same either way.
+    #[inline]
+    pub fn children(&self, p: u64) -> (u64, u64) {
+        if let CountLaw::Fixed(n) = self.law {
+            return (p.saturating_mul(n), n);
+        }
+        MEMO.with(|slots| {
+            let slot = &slots[(self.id % MEMO_SLOTS as u64) as usize];
+            let m = slot.get();
+            let (first, count) = if m.table == self.id && m.parent == p {
+                (m.first, m.count)
+            } else if m.table == self.id && m.parent.wrapping_add(1) == p {
+                (m.first + m.count, self.count(p))
+            } else {
+                (self.first_child(p), self.count(p))
+            };
+            slot.set(Memo {
+                table: self.id,
+                parent: p,
+                first,
+                count,
+            });
+            (first, count)
+        })
+    }
+}
+
+/// The last parent whose children a thread asked a table for (see [`FanOutTable::children`]).
+#[derive(Debug, Clone, Copy)]
+struct Memo {
+    /// The table's id; 0 (no table has it) when the slot is empty.
+    table: u64,
+    parent: u64,
+    first: u64,
+    count: u64,
+}
+
+/// Memo slots per thread: tables (child entities) aggregated over in the same rows each keep
+/// their own when their ids differ modulo this.
+const MEMO_SLOTS: usize = 4;
+
+const EMPTY_MEMO: Memo = Memo {
+    table: 0,
+    parent: 0,
+    first: 0,
+    count: 0,
+};
+
+thread_local! {
+    static MEMO: [Cell<Memo>; MEMO_SLOTS] = const { [const { Cell::new(EMPTY_MEMO) }; MEMO_SLOTS] };
 }
 
 /// The prefix sums at each block start, and the total last.
@@ -245,6 +321,38 @@ mod tests {
                     assert_eq!(cursor.locate(&table, row as u64), pair, "cursor row {row}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn children_of_a_parent_match_the_expansion_in_any_order() {
+        for law in [
+            CountLaw::Uniform { min: 0, max: 3 },
+            WEIGHTED,
+            CountLaw::Fixed(2),
+        ] {
+            let table = FanOutTable::build(law, 3, 5, 2 * BLOCK + 9, 2);
+            let want = naive(&table);
+            let expect = |p: u64| {
+                let first = want.iter().position(|&(q, _)| q >= p).unwrap_or(want.len());
+                (first as u64, table.count(p))
+            };
+            // In order (the memo steps), repeated (the memo answers), then jumping (search).
+            for p in 0..table.parents() {
+                assert_eq!(table.children(p), expect(p), "{law:?} parent {p}");
+                assert_eq!(table.children(p), expect(p), "{law:?} parent {p} again");
+            }
+            for p in [BLOCK + 3, 5, 2 * BLOCK, BLOCK - 1, 0, 2 * BLOCK + 8] {
+                assert_eq!(table.children(p), expect(p), "{law:?} jump to {p}");
+                assert_eq!(table.first_child(p), expect(p).0);
+            }
+        }
+        // Two tables used alternately on one thread keep their own answers.
+        let a = FanOutTable::build(CountLaw::Uniform { min: 1, max: 7 }, 1, 1, 100, 1);
+        let b = FanOutTable::build(CountLaw::Uniform { min: 0, max: 2 }, 1, 2, 100, 1);
+        for p in 0..100 {
+            assert_eq!(a.children(p).0, a.first_child(p));
+            assert_eq!(b.children(p).0, b.first_child(p));
         }
     }
 

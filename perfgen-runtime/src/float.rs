@@ -36,6 +36,15 @@ pub fn round(x: f64) -> f64 {
     }
 }
 
+/// `x.trunc()`: toward zero.
+#[inline]
+pub fn trunc(x: f64) -> f64 {
+    if !(x.abs() < WHOLE) {
+        return x;
+    }
+    trunc_small(x)
+}
+
 /// `x.floor()`.
 #[inline]
 pub fn floor(x: f64) -> f64 {
@@ -84,6 +93,12 @@ mod tests {
             "floor({x:e}) = {} vs {}",
             floor(x),
             x.floor()
+        );
+        assert!(
+            same(trunc(x), x.trunc()),
+            "trunc({x:e}) = {} vs {}",
+            trunc(x),
+            x.trunc()
         );
         assert!(
             same(ceil(x), x.ceil()),

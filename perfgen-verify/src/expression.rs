@@ -221,7 +221,7 @@ fn row_values(view: &RowView<'_>, reads: &[ParentRead]) -> Option<Vec<V>> {
 }
 
 /// A cell's value as the expression reads it (`None` when the cell cannot be read).
-fn cell_value(column: ColumnType, val: CellValue, text: &str) -> Option<V> {
+pub(crate) fn cell_value(column: ColumnType, val: CellValue, text: &str) -> Option<V> {
     Some(match (column, val) {
         // Booleans are parsed as 0 or 1 and dates as their midnight (as rules compare them).
         (ColumnType::Boolean, CellValue::Int(i)) => V::Bool(i == 1),
@@ -235,7 +235,7 @@ fn cell_value(column: ColumnType, val: CellValue, text: &str) -> Option<V> {
 }
 
 /// Whether the cell (`val`, written `text`) is the value `v` computed for it.
-fn equals(v: &V, column: ColumnType, val: CellValue, text: &str) -> bool {
+pub(crate) fn equals(v: &V, column: ColumnType, val: CellValue, text: &str) -> bool {
     match (v, column, val) {
         (V::Dec(x, _), ColumnType::Decimal(p), CellValue::Dec(y)) => {
             // Rounding after each operation may differ by one unit in the last place.

@@ -41,6 +41,7 @@
 //! 2·10^5 simulated samples the chi-square tail below 10^-5 is within a factor of 2-3 of
 //! nominal, for the generator's random streams as for a reference RNG.
 
+mod aggregates;
 mod check_field;
 mod compare;
 mod dates;
@@ -96,5 +97,6 @@ pub fn verify_with_progress(
     for &e in &opts.entities {
         v.entity(e, progress);
     }
+    v.aggregates();
     v.finish()
 }

@@ -26,6 +26,7 @@ pub(super) fn entity(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
         statics.push(s);
         methods.push(m);
     }
+    methods.push(aggregate_fns(cx, index, e));
     let fill = fill_fns(cx, index, e);
     let write = write_body(rt, e);
     let header = header_line(e);
@@ -481,6 +482,63 @@ fn fill_fns(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
             ::core::result::Result::Ok(())
         }
     }
+}
+
+/// The `__agg_*` functions of entity `index` as a fan-out child: for each aggregate of a
+/// parent's expression over it, the child expression at one child row, its fields computed
+/// by the same statements as `*_at` (so the values are the file's), its place given.
+fn aggregate_fns(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
+    use crate::strategy::aggregate::{aggregates_over, child_fn, child_name_value};
+    let rt = cx.rt;
+    let fns = aggregates_over(cx.program, index).into_iter().map(|(pi, fi, node)| {
+        let pe = &cx.program.entities[pi];
+        let pf = &pe.fields[fi];
+        let crate::expr::Node::Aggregate { arg: Some(arg), .. } = &node.node else {
+            unreachable!("aggregates_over lists aggregates with a child expression")
+        };
+        let mut reads = Vec::new();
+        crate::strategy::aggregate::child_reads(node, &mut reads);
+        let mut wanted = vec![false; e.fields.len()];
+        for name in reads.iter().flat_map(|(_, n)| n) {
+            if let Some(j) = e.fields.iter().position(|g| &g.name == name) {
+                for (w, c) in wanted.iter_mut().zip(closure(e, j)) {
+                    *w |= c;
+                }
+            }
+        }
+        let stmts = eval_stmts(cx, e, &wanted, false, Place::None);
+        let name = |path: &[String]| child_name_value(e, &path[0]);
+        let what = format!("`{}` of `{}.{}`", node.text, pe.name, pf.name);
+        let (ename, aggregate) = (&e.name, format!("{}.{}", pe.name, pf.name));
+        // A failure names the child row and the parent field aggregating it.
+        let fail = |msg: &str| -> TokenStream {
+            let msg = format!("{msg} (in {what})");
+            quote!(return ::core::result::Result::Err(#rt::RowError::new(#ename, #aggregate, row, #msg)))
+        };
+        let ecx = crate::expr::EmitContext {
+            runtime: quote!(#rt),
+            rng: quote!(&mut rng),
+            index: quote!(row),
+            scale: quote!(cx.scale),
+            name: &name,
+            fail: &fail,
+            children: None,
+        };
+        let value = crate::expr::emit(arg, &ecx);
+        let ty = crate::expr::rust_type(arg, &quote!(#rt));
+        let f = child_fn(&pe.name, &pf.name, node);
+        let doc = format!(" The child value {what} aggregates, of child row `row` (its parent row `fo_parent`, place `fo_position`).");
+        quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            #[inline]
+            pub fn #f(cx: &#rt::Context, row: u64, fo_parent: u64, fo_position: u64) -> ::core::result::Result<#ty, #rt::RowError> {
+                #stmts
+                ::core::result::Result::Ok(#value)
+            }
+        }
+    });
+    quote!(#(#fns)*)
 }
 
 /// Fields `f` needs, transitively, including itself.

@@ -4,7 +4,7 @@
 //! outside 0001..9999) goes through the caller's [`EmitContext::fail`].
 
 use super::parser::BinOp;
-use super::types::{Kind, Node, Op, TypedExpr};
+use super::types::{Agg, Kind, Node, Op, TypedExpr};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::cell::Cell;
@@ -25,6 +25,19 @@ pub struct EmitContext<'a> {
     /// A diverging expression (`return Err(...)`) for a run-time failure with this message;
     /// the caller adds the entity, field and row.
     pub fail: &'a dyn Fn(&str) -> TokenStream,
+    /// Where aggregates find the row's children; `None` where the checker allows none.
+    pub children: Option<ChildrenEmit<'a>>,
+}
+
+/// What an aggregate over children needs from its surroundings.
+pub struct ChildrenEmit<'a> {
+    /// `(first, count)` of the current row's children in child entity `child` (by program
+    /// position): a `(u64, u64)` expression.
+    pub rows: &'a dyn Fn(usize) -> TokenStream,
+    /// The value of aggregate node `agg`'s child expression at child row `c` with
+    /// position `k` among its siblings (both `u64` locals), as [`rust_type`] of the
+    /// expression gives it; it may use `?`.
+    pub value: &'a dyn Fn(&TypedExpr, &Ident, &Ident) -> TokenStream,
 }
 
 /// The Rust expression computing `expr`, of type [`rust_type`].
@@ -159,6 +172,140 @@ impl Emitter<'_, '_> {
             Node::Coalesce(args) => self.coalesce(e, args),
             Node::Case { arms, otherwise } => self.case(e, arms, otherwise.as_deref()),
             Node::Cast(inner) => self.cast(e, inner),
+            Node::Aggregate {
+                agg, child, arg, ..
+            } => self.aggregate(e, *agg, *child, arg.as_deref()),
+        }
+    }
+
+    /// A fold over the row's children: each child's value computed by the child's own code
+    /// (NULLs skipped), no allocation.
+    fn aggregate(
+        &self,
+        e: &TypedExpr,
+        agg: Agg,
+        child: usize,
+        arg: Option<&TypedExpr>,
+    ) -> TokenStream {
+        let children = self
+            .cx
+            .children
+            .as_ref()
+            .expect("aggregates are checked only where children are known");
+        let rows = (children.rows)(child);
+        let (first, n, acc, c, k, v) = (
+            self.fresh(),
+            self.fresh(),
+            self.fresh(),
+            self.fresh(),
+            self.fresh(),
+            self.fresh(),
+        );
+        let Some(arg) = arg else {
+            return quote!({
+                let (_, #n): (u64, u64) = #rows;
+                #n as i64
+            });
+        };
+        let value = (children.value)(e, &c, &k);
+        let rt = &self.cx.runtime;
+        // The value as an `Option`, NULLs skipped by `if let`.
+        let some = if arg.ty.nullable {
+            quote!(#value)
+        } else {
+            quote!(::core::option::Option::Some(#value))
+        };
+        let t = kind_type(arg.ty.kind, false, rt);
+        let (init, step, result) = match agg {
+            Agg::Count => (
+                quote!(let mut #acc: i64 = 0;),
+                quote!(if #v { #acc += 1; }),
+                quote!(#acc),
+            ),
+            Agg::All => (
+                quote!(let mut #acc: bool = true;),
+                quote!(if !#v { #acc = false; break; }),
+                quote!(#acc),
+            ),
+            Agg::Any => (
+                quote!(let mut #acc: bool = false;),
+                quote!(if #v { #acc = true; break; }),
+                quote!(#acc),
+            ),
+            Agg::Sum | Agg::Min | Agg::Max | Agg::Avg => {
+                let combine = self.combine(e, agg, arg.ty.kind, &acc, &v);
+                let init = quote!(let mut #acc: ::core::option::Option<#t> = ::core::option::Option::None;);
+                let step = quote! {
+                    #acc = ::core::option::Option::Some(match #acc {
+                        ::core::option::Option::None => #v,
+                        ::core::option::Option::Some(#acc) => #combine,
+                    });
+                };
+                let result = if agg == Agg::Avg {
+                    let places = u32_lit(e.ty.kind.places());
+                    let div = self.or_fail(
+                        quote!(#rt::expr::div_decimal(s, #n as ::core::primitive::f64, #places)),
+                        "division by zero",
+                        e,
+                    );
+                    quote!(match #acc {
+                        ::core::option::Option::Some(s) => ::core::option::Option::Some(#div),
+                        ::core::option::Option::None => ::core::option::Option::None,
+                    })
+                } else {
+                    quote!(#acc)
+                };
+                (init, step, result)
+            }
+        };
+        let result = if e.ty.nullable || !matches!(agg, Agg::Sum | Agg::Min | Agg::Max | Agg::Avg) {
+            result
+        } else {
+            // The checker proved a value: at least one child, never NULL.
+            let fail = self.fail("no child value", e);
+            quote!(match #result {
+                ::core::option::Option::Some(x) => x,
+                ::core::option::Option::None => #fail,
+            })
+        };
+        // `avg` divides by the values counted, NULLs skipped.
+        let (count_init, count_step, n_rows) = if agg == Agg::Avg {
+            (quote!(let mut #n: u64 = 0;), quote!(#n += 1;), self.fresh())
+        } else {
+            (quote!(), quote!(), n.clone())
+        };
+        quote!({
+            let (#first, #n_rows): (u64, u64) = #rows;
+            #init
+            #count_init
+            for #k in 0..#n_rows {
+                let #c = #first + #k;
+                if let ::core::option::Option::Some(#v) = #some {
+                    #count_step
+                    #step
+                }
+            }
+            #result
+        })
+    }
+
+    /// The fold of `sum`, `min`, `max` and `avg` (a sum) of accumulator `acc` and value `v`.
+    fn combine(&self, e: &TypedExpr, agg: Agg, kind: Kind, acc: &Ident, v: &Ident) -> TokenStream {
+        let rt = &self.cx.runtime;
+        match (agg, kind) {
+            (Agg::Sum | Agg::Avg, Kind::Decimal(p)) => {
+                let p = u32_lit(p);
+                self.or_fail(
+                    quote!(#rt::expr::add_decimal(#acc, #v, #p)),
+                    "decimal overflow",
+                    e,
+                )
+            }
+            (Agg::Sum | Agg::Avg, _) => {
+                self.or_fail(quote!(#acc.checked_add(#v)), "integer overflow", e)
+            }
+            (Agg::Min, _) => quote!(if #v < #acc { #v } else { #acc }),
+            _ => quote!(if #v > #acc { #v } else { #acc }),
         }
     }
 
@@ -508,6 +655,18 @@ impl Emitter<'_, '_> {
                     "value outside the integer range",
                     e,
                 )
+            }
+            Op::Trunc { from, to } => {
+                let (a, from, to_lit) = (&v[0], u32_lit(from), u32_lit(to));
+                if e.ty.kind == Kind::Integer {
+                    self.or_fail(
+                        quote!(#rt::expr::trunc_to_i64(#a, #from)),
+                        "value outside the integer range",
+                        e,
+                    )
+                } else {
+                    quote!(#rt::expr::trunc_places(#a, #from, #to_lit))
+                }
             }
             Op::Floor => {
                 let a = &v[0];

@@ -100,10 +100,12 @@ mod tests;
 mod tests_run;
 mod types;
 
-pub use emit::{emit, rust_type, EmitContext};
+pub use emit::{emit, rust_type, ChildrenEmit, EmitContext};
 pub use lexer::Unit;
 pub use parser::{parse, BinOp, Expr, ExprKind, KEYWORDS};
-pub use types::{check, coerce, Kind, Lookup, NameInfo, Node, Op, Range, Scope, Ty, TypedExpr};
+pub use types::{
+    check, coerce, Agg, ChildInfo, Kind, Lookup, NameInfo, Node, Op, Range, Scope, Ty, TypedExpr,
+};
 
 use crate::diag::Loc;
 

@@ -540,6 +540,7 @@ pub(super) fn emitted(text: &str) -> proc_macro2::TokenStream {
         scale: quote::quote!(1.0f64),
         name: &name,
         fail: &fail,
+        children: None,
     };
     emit(&t, &cx)
 }

@@ -441,6 +441,7 @@ fn program(cases: &[(&'static str, Expected)], rows: &[Row]) -> String {
         scale: quote::quote!(1.0f64),
         name: &name,
         fail: &fail,
+        children: None,
     };
     let mut src = format!("{ROW_STRUCT}\n");
     let mut calls = String::new();

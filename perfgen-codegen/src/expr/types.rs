@@ -3,6 +3,8 @@
 //! ranges carried where they are known. Every type error of an expression is reported; a
 //! node whose children failed reports nothing more, so one mistake gives one message.
 
+/// Aggregates over a row's fan-out children.
+mod aggregate;
 /// The built-in functions: their arity, types and value ranges.
 mod functions;
 pub use functions::SCALE_PLACES;
@@ -152,6 +154,65 @@ pub trait Scope {
     fn index_range(&self) -> Option<Range> {
         None
     }
+    /// The fan-out child entity named `name` (its entity name, any case), whose rows an
+    /// aggregate (`sum(lineitem, ...)`) reads: `None` when there is none of that name.
+    fn child(&self, name: &str) -> Option<ChildInfo<'_>> {
+        let _ = name;
+        None
+    }
+    /// The names of the fan-out children, for messages.
+    fn child_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// A fan-out child as an aggregate reads it: its entity, its fields' scope, and the fewest
+/// and most children a row can have.
+pub struct ChildInfo<'a> {
+    pub entity: usize,
+    pub name: String,
+    pub scope: Box<dyn Scope + 'a>,
+    pub count: (u64, u64),
+}
+
+/// An aggregate over the children of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agg {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,
+    All,
+    Any,
+}
+
+impl Agg {
+    /// The aggregate a function name calls, when its first argument is a child entity.
+    pub fn of_name(name: &str) -> Option<Agg> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "count" => Agg::Count,
+            "sum" => Agg::Sum,
+            "min" => Agg::Min,
+            "max" => Agg::Max,
+            "avg" => Agg::Avg,
+            "all" => Agg::All,
+            "any" => Agg::Any,
+            _ => return None,
+        })
+    }
+    /// The name as written in canonical form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Agg::Count => "count",
+            Agg::Sum => "sum",
+            Agg::Min => "min",
+            Agg::Max => "max",
+            Agg::Avg => "avg",
+            Agg::All => "all",
+            Agg::Any => "any",
+        }
+    }
 }
 
 /// A type-checked expression node.
@@ -202,6 +263,15 @@ pub enum Node {
     },
     /// The argument converted to the node's kind (integer to decimal, days to seconds).
     Cast(Box<TypedExpr>),
+    /// An aggregate over this row's fan-out children (entity `child`, by its program
+    /// position): `arg` is typed in the child's scope (its fields by name); `None` for
+    /// `count(child)`. NULL values of `arg` are skipped, as SQL does.
+    Aggregate {
+        agg: Agg,
+        child: usize,
+        child_name: String,
+        arg: Option<Box<TypedExpr>>,
+    },
 }
 
 /// A strict operation, resolved for its argument kinds.
@@ -233,6 +303,11 @@ pub enum Op {
     Round(Option<u32>),
     Floor,
     Ceil,
+    /// `trunc(x)` / `trunc(x, to)` of a decimal with `from` places: toward zero.
+    Trunc {
+        from: u32,
+        to: u32,
+    },
     Min,
     Max,
     Abs,

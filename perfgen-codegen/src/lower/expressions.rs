@@ -4,7 +4,7 @@
 
 use super::EntityDraft;
 use crate::diag::Diagnostics;
-use crate::strategy::{ParentScope, StrategyConfig};
+use crate::strategy::{ChildScope, ParentScope, StrategyConfig};
 
 /// Type every expression field whose inputs are typed (problems are reported when it is
 /// lowered); with `report_cycles`, report the expressions that read each other. An
@@ -19,7 +19,8 @@ pub(super) fn type_expressions(
         let mut changed = false;
         for e in 0..entities.len() {
             let parents = super::parent_scopes(entities, e);
-            changed |= type_entity(&mut entities[e], &parents);
+            let children = super::child_scopes(entities, e);
+            changed |= type_entity(&mut entities[e], &parents, &children);
         }
         if !changed {
             break;
@@ -28,13 +29,19 @@ pub(super) fn type_expressions(
     if report_cycles {
         for e in 0..entities.len() {
             let parents = super::parent_scopes(entities, e);
-            report_cycles_of(&entities[e], &parents, d);
+            let children = super::child_scopes(entities, e);
+            report_cycles_of(&entities[e], &parents, &children, d);
+            report_aggregate_cycles(entities, e, &children, d);
         }
     }
 }
 
 /// Type the expression fields of one entity whose inputs are typed; whether any was.
-fn type_entity(ent: &mut EntityDraft<'_>, parents: &[ParentScope]) -> bool {
+fn type_entity(
+    ent: &mut EntityDraft<'_>,
+    parents: &[ParentScope],
+    children: &[ChildScope],
+) -> bool {
     let mut any = false;
     loop {
         let mut changed = false;
@@ -48,7 +55,7 @@ fn type_entity(ent: &mut EntityDraft<'_>, parents: &[ParentScope]) -> bool {
             let sib = super::siblings(&ent.fields);
             let mut scratch = Diagnostics::default();
             let ty = c
-                .resolve(&ent.fields[i].name, &sib, parents, &mut scratch)
+                .resolve_with(&ent.fields[i].name, &sib, parents, children, &mut scratch)
                 .map(|r| r.ty);
             if ty.is_some() {
                 ent.fields[i].ty = ty;
@@ -63,7 +70,12 @@ fn type_entity(ent: &mut EntityDraft<'_>, parents: &[ParentScope]) -> bool {
 }
 
 /// Each cycle of untyped expressions reading each other, once, at its first field.
-fn report_cycles_of(ent: &EntityDraft<'_>, parents: &[ParentScope], d: &mut Diagnostics) {
+fn report_cycles_of(
+    ent: &EntityDraft<'_>,
+    parents: &[ParentScope],
+    children: &[ChildScope],
+    d: &mut Diagnostics,
+) {
     let sib = super::siblings(&ent.fields);
     // The untyped expression fields each untyped expression waits for.
     let waits: Vec<Vec<usize>> = ent
@@ -71,7 +83,7 @@ fn report_cycles_of(ent: &EntityDraft<'_>, parents: &[ParentScope], d: &mut Diag
         .iter()
         .map(|f| match f.config {
             Some(StrategyConfig::Expression(c)) if f.ty.is_none() => c
-                .pending_on(&f.name, &sib, parents)
+                .pending_on_with(&f.name, &sib, parents, children)
                 .iter()
                 .filter_map(|n| ent.fields.iter().position(|g| g.name == *n))
                 .filter(|&j| matches!(ent.fields[j].config, Some(StrategyConfig::Expression(_))))
@@ -129,4 +141,87 @@ fn report_cycles_of(ent: &EntityDraft<'_>, parents: &[ParentScope], d: &mut Diag
         )
         .help("break the cycle: an expression may only read fields that do not read it");
     }
+}
+
+/// An aggregate field that stays untyped because a child field it aggregates reads it back
+/// (directly or through other child fields): `o_total = sum(lineitem, l_share)` with
+/// `l_share = order.o_total / 2`. Reported at the aggregate's text.
+fn report_aggregate_cycles(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    children: &[ChildScope],
+    d: &mut Diagnostics,
+) {
+    let ent = &entities[e];
+    let sib = super::siblings(&ent.fields);
+    let parents = super::parent_scopes(entities, e);
+    for f in &ent.fields {
+        let Some(StrategyConfig::Expression(c)) = f.config else {
+            continue;
+        };
+        if f.ty.is_some() {
+            continue;
+        }
+        for pending in c.pending_on_with(&f.name, &sib, &parents, children) {
+            let Some((child_name, field)) = pending.split_once('.') else {
+                continue;
+            };
+            let Some(cs) = children.iter().find(|cs| cs.entity_name == child_name) else {
+                continue;
+            };
+            if !child_reads_back(entities, cs.entity, field, e, &f.name) {
+                continue;
+            }
+            let loc = match &c.expression {
+                crate::strategy::params::Param::Given(t) => c.text_at.loc_of(&t.value, 0),
+                _ => f.loc,
+            };
+            d.error(
+                loc,
+                format!(
+                    "`{}.{}` aggregates `{child_name}.{field}`, which reads `{}.{}` back",
+                    ent.name, f.name, ent.name, f.name
+                ),
+            )
+            .help("a child field an aggregate reads cannot read the aggregate's field (directly or through other fields): compute it from other fields");
+            break;
+        }
+    }
+}
+
+/// Whether untyped field `field` of entity `child` reads field `target` of its parent
+/// entity `parent`, directly or through other untyped fields of `child`.
+fn child_reads_back(
+    entities: &[EntityDraft<'_>],
+    child: usize,
+    field: &str,
+    parent: usize,
+    target: &str,
+) -> bool {
+    let ent = &entities[child];
+    let sib = super::siblings(&ent.fields);
+    let parents = super::parent_scopes(entities, child);
+    let through_parent = parents.iter().any(|p| p.entity == parent);
+    let mut stack = vec![field.to_string()];
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(name) = stack.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
+        let Some(fd) = ent.fields.iter().find(|g| g.name == name) else {
+            continue;
+        };
+        let Some(StrategyConfig::Expression(c)) = fd.config else {
+            continue;
+        };
+        for p in c.pending_on(&name, &sib, &parents) {
+            match p.split_once('.') {
+                Some((_, f)) if through_parent && f == target => return true,
+                Some(_) => {}
+                None => stack.push(p),
+            }
+        }
+    }
+    false
 }

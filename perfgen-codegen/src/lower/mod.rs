@@ -8,6 +8,7 @@
 //! and no reference meeting one where it cannot (`nulls`); then fields and entities put in
 //! dependency order (`order`) and assembled into a [`Program`].
 
+mod aggregates;
 mod children;
 mod classify;
 mod entities;
@@ -173,6 +174,7 @@ pub fn lower_with(
     rules::rules(&mut entities, d);
     nulls::nulls(&mut entities, d);
     groups::settle_groups(&mut entities, d);
+    aggregates::check_read_back(&entities, d);
     if d.has_errors() {
         return None;
     }
@@ -254,10 +256,33 @@ fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
         .collect()
 }
 
+/// The fan-out children of entity `e` (entities declared `children_of` it), with their
+/// fields as typed (and NULL-settled) so far.
+fn child_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<strategy::ChildScope> {
+    entities
+        .iter()
+        .enumerate()
+        .filter_map(|(c, ent)| {
+            let f = ent.fan_out.as_ref().filter(|f| f.parent == e)?;
+            Some(strategy::ChildScope {
+                entity: c,
+                entity_name: ent.name.clone(),
+                count: (f.count.min(), f.count.max()),
+                fields: ent
+                    .fields
+                    .iter()
+                    .map(|g| (g.name.clone(), g.ty, g.nullable))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// Lower each field's strategy; an external entity's fields are [`Strategy::External`].
 fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
     for e in 0..entities.len() {
         let parents = parent_scopes(entities, e);
+        let children = child_scopes(entities, e);
         let ent = &mut entities[e];
         let siblings = siblings(&ent.fields);
         let lowered: Vec<Option<Strategy>> = ent
@@ -276,6 +301,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                     ty: fd.ty,
                     fields: &siblings,
                     parents: &parents,
+                    children: &children,
                     seed: ent.seed,
                     foreign_key: fd
                         .fk

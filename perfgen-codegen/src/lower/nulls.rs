@@ -7,7 +7,7 @@
 use super::{EntityDraft, FieldDraft};
 use crate::diag::Diagnostics;
 use crate::ir::*;
-use crate::strategy::{ParentScope, StrategyConfig};
+use crate::strategy::{ChildScope, ParentScope, StrategyConfig};
 
 /// Which fields may be NULL; expressions and `cases` conditions are typed again with the
 /// NULLs of what they read (a parent's fields included). Nullability only grows from one
@@ -26,9 +26,10 @@ fn settle_nullable(entities: &mut [EntityDraft<'_>]) {
         let mut changed = false;
         for e in 0..entities.len() {
             let parents = super::parent_scopes(entities, e);
+            let children = super::child_scopes(entities, e);
             let fields = &mut entities[e].fields;
             for j in 0..fields.len() {
-                if !fields[j].nullable && may_compute_null(fields, &parents, j) {
+                if !fields[j].nullable && may_compute_null(fields, &parents, &children, j) {
                     fields[j].nullable = true;
                     changed = true;
                 }
@@ -40,14 +41,20 @@ fn settle_nullable(entities: &mut [EntityDraft<'_>]) {
     }
     for e in 0..entities.len() {
         let parents = super::parent_scopes(entities, e);
+        let children = super::child_scopes(entities, e);
         for j in 0..entities[e].fields.len() {
-            retype_null_aware(&mut entities[e].fields, &parents, j);
+            retype_null_aware(&mut entities[e].fields, &parents, &children, j);
         }
     }
 }
 
 /// Whether field `j` may be NULL because of what it is computed from.
-fn may_compute_null(fields: &[FieldDraft<'_>], parents: &[ParentScope], j: usize) -> bool {
+fn may_compute_null(
+    fields: &[FieldDraft<'_>],
+    parents: &[ParentScope],
+    children: &[ChildScope],
+    j: usize,
+) -> bool {
     let Some(s) = &fields[j].strategy else {
         return false;
     };
@@ -55,7 +62,7 @@ fn may_compute_null(fields: &[FieldDraft<'_>], parents: &[ParentScope], j: usize
         (Strategy::Expression { .. }, Some(StrategyConfig::Expression(c))) => {
             let sib = super::siblings(fields);
             let mut scratch = Diagnostics::default();
-            c.resolve(&fields[j].name, &sib, parents, &mut scratch)
+            c.resolve_with(&fields[j].name, &sib, parents, children, &mut scratch)
                 .is_some_and(|r| r.expr.ty.nullable)
         }
         // A NULL condition does not hold (the next arm is tried); branches draw.
@@ -70,7 +77,12 @@ fn may_compute_null(fields: &[FieldDraft<'_>], parents: &[ParentScope], j: usize
 /// The expression or `cases` conditions of field `j`, typed again with the settled NULLs of
 /// the fields they read (the first typing saw none), so the emitted code passes those
 /// fields as `Option`s and the result's type says whether it may be NULL.
-fn retype_null_aware(fields: &mut [FieldDraft<'_>], parents: &[ParentScope], j: usize) {
+fn retype_null_aware(
+    fields: &mut [FieldDraft<'_>],
+    parents: &[ParentScope],
+    children: &[ChildScope],
+    j: usize,
+) {
     let parent_null = |r: &ParentRead| {
         parents
             .iter()
@@ -90,8 +102,9 @@ fn retype_null_aware(fields: &mut [FieldDraft<'_>], parents: &[ParentScope], j: 
                 ..
             }),
             Some(StrategyConfig::Expression(c)),
-        ) if reads_null(reads, parent_reads) => c
-            .resolve(&fields[j].name, &sib, parents, &mut scratch)
+            // An aggregate reads its children's settled NULLs: typed again when there are any.
+        ) if reads_null(reads, parent_reads) || !children.is_empty() => c
+            .resolve_with(&fields[j].name, &sib, parents, children, &mut scratch)
             .map(|r| vec![r.expr]),
         (
             Some(Strategy::Cases {

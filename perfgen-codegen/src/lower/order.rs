@@ -211,7 +211,15 @@ fn check_self_references(ent: &EntityDraft<'_>, i: usize, d: &mut Diagnostics) {
 fn renumber_entities(strategy: &mut Strategy, new_index: &[usize]) {
     match strategy {
         Strategy::ForeignKey { parent, .. } => *parent = new_index[*parent],
-        Strategy::Expression { parent_reads, .. } | Strategy::Cases { parent_reads, .. } => {
+        Strategy::Expression {
+            parent_reads, expr, ..
+        } => {
+            for r in parent_reads {
+                r.entity = new_index[r.entity];
+            }
+            crate::strategy::aggregate::renumber(expr, new_index);
+        }
+        Strategy::Cases { parent_reads, .. } => {
             for r in parent_reads {
                 r.entity = new_index[r.entity];
             }

@@ -5,13 +5,15 @@
 //! with every diagnostic when lowered, and emitted through [`expr::emit`].
 
 use super::params::{Param, Reader};
-use super::{FieldCx, ParentRead, ParentScope, Sibling};
+use super::{ChildScope, FieldCx, ParentRead, ParentScope, Sibling};
 use crate::diag::{Diagnostics, Loc, Spanned};
 use crate::emit_kit::{
     at_fn, local_maybe_null, local_parent_row, local_value, redraws_exhausted, reject_pred,
     type_ident, DrawCode, FieldEmit, MAX_REDRAWS,
 };
-use crate::expr::{self, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope, TypedExpr};
+use crate::expr::{
+    self, ChildInfo, EmitContext, ExprLoc, Kind, Lookup, NameInfo, Node, Op, Scope, TypedExpr,
+};
 use crate::ir::{Strategy, Ty};
 use crate::yaml::text_at_of;
 use proc_macro2::TokenStream;
@@ -75,6 +77,18 @@ impl ExpressionConfig {
         fields: &[Sibling<'_>],
         parents: &[ParentScope],
     ) -> Vec<String> {
+        self.pending_on_with(field, fields, parents, &[])
+    }
+
+    /// [`Self::pending_on`], with the fan-out children whose rows it may aggregate: a child
+    /// field without a type yet that an aggregate reads is listed as `Child.field`.
+    pub fn pending_on_with(
+        &self,
+        field: &str,
+        fields: &[Sibling<'_>],
+        parents: &[ParentScope],
+        children: &[ChildScope],
+    ) -> Vec<String> {
         let Param::Given(text) = &self.expression else {
             return Vec::new();
         };
@@ -82,7 +96,9 @@ impl ExpressionConfig {
         let Some(parsed) = expr::parse(&text.value, self.text_at, &mut scratch) else {
             return Vec::new();
         };
-        pending_names(&expr::free_names(&parsed), field, fields, parents)
+        let mut pending = pending_names(&expr::free_names(&parsed), field, fields, parents);
+        pending.extend(super::aggregate::pending_child_fields(&parsed, children));
+        pending
     }
 
     /// Parse, check and type the expression of field `field` among `fields`; every problem
@@ -95,14 +111,30 @@ impl ExpressionConfig {
         parents: &[ParentScope],
         d: &mut Diagnostics,
     ) -> Option<Resolved> {
+        self.resolve_with(field, fields, parents, &[], d)
+    }
+
+    /// [`Self::resolve`], with the fan-out children whose rows it may aggregate.
+    pub fn resolve_with(
+        &self,
+        field: &str,
+        fields: &[Sibling<'_>],
+        parents: &[ParentScope],
+        children: &[ChildScope],
+        d: &mut Diagnostics,
+    ) -> Option<Resolved> {
         let text = self
             .expression
             .require("expression", "\"quantity * 2\"", field, self.loc, d)?;
         let parsed = expr::parse(&text.value, self.text_at, d)?;
-        if !self.pending_on(field, fields, parents).is_empty() {
+        if !self
+            .pending_on_with(field, fields, parents, children)
+            .is_empty()
+        {
             return None;
         }
-        let scope = FieldScope::new(fields, parents, field);
+        let mut scope = FieldScope::new(fields, parents, field);
+        scope.children = children;
         let mut typed = expr::check(&parsed, &scope, d)?;
         let at = self.text_at.loc_of(&text.value, 0);
         if let Some(kind) = self.declared_kind(d) {
@@ -171,7 +203,7 @@ impl ExpressionConfig {
 
     /// The field's strategy, its expression checked against the entity's fields.
     pub fn lower(&self, cx: &FieldCx<'_>, d: &mut Diagnostics) -> Option<Strategy> {
-        let r = self.resolve(cx.field, cx.fields, cx.parents, d)?;
+        let r = self.resolve_with(cx.field, cx.fields, cx.parents, cx.children, d)?;
         Some(Strategy::Expression {
             text: r.text,
             expr: r.expr,
@@ -347,6 +379,7 @@ pub(crate) fn draws(e: &TypedExpr) -> bool {
                 || otherwise.as_deref().is_some_and(draws)
         }
         Node::Cast(x) => draws(x),
+        // The child expression of an aggregate never draws (a build error).
         _ => false,
     }
 }
@@ -437,6 +470,8 @@ struct FieldScope<'a, 'b> {
     read: RefCell<Vec<usize>>,
     /// The parent fields read, in order of first use.
     parent_read: RefCell<Vec<ParentRead>>,
+    /// The fan-out children aggregates may read.
+    children: &'a [ChildScope],
 }
 
 impl<'a, 'b> FieldScope<'a, 'b> {
@@ -447,6 +482,7 @@ impl<'a, 'b> FieldScope<'a, 'b> {
             this,
             read: RefCell::new(Vec::new()),
             parent_read: RefCell::new(Vec::new()),
+            children: &[],
         }
     }
 
@@ -545,6 +581,17 @@ impl Scope for FieldScope<'_, '_> {
             .map(|s| s.name.to_string())
             .collect()
     }
+
+    fn child(&self, name: &str) -> Option<ChildInfo<'_>> {
+        super::aggregate::child_info(self.children, name)
+    }
+
+    fn child_names(&self) -> Vec<String> {
+        self.children
+            .iter()
+            .map(|c| c.entity_name.clone())
+            .collect()
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -589,15 +636,18 @@ pub(crate) fn emit_value(fe: &FieldEmit<'_>, expr: &TypedExpr) -> TokenStream {
         let err = fe.err(quote!(#msg));
         quote!(return ::core::result::Result::Err(#err))
     };
-    let ecx = EmitContext {
-        runtime: quote!(#rt),
-        rng: quote!(&mut rng),
-        index: quote!(row),
-        scale: quote!(cx.scale),
-        name: &name,
-        fail: &fail,
-    };
-    expr::emit(expr, &ecx)
+    super::aggregate::emit_children(fe, |children| {
+        let ecx = EmitContext {
+            runtime: quote!(#rt),
+            rng: quote!(&mut rng),
+            index: quote!(row),
+            scale: quote!(cx.scale),
+            name: &name,
+            fail: &fail,
+            children: Some(children),
+        };
+        expr::emit(expr, &ecx)
+    })
 }
 
 /// The parent fields the expression or `cases` conditions of `fe`'s field read.
@@ -797,6 +847,90 @@ mod tests {
             .map(|x| format!("{}:{} {}", x.loc.line, x.loc.col, x.message))
             .collect();
         (r, shown)
+    }
+
+    /// `text` as the expression of `total` in an entity whose children `Line` (1..7 per row,
+    /// or 0..7 with `may_be_empty`) have `qty` (integer), `price` (decimal 2), `ship` (a
+    /// date) and `flag` (text, nullable).
+    fn resolve_over_lines(text: &str, may_be_empty: bool) -> (Option<Resolved>, Vec<String>) {
+        let c = config(&format!(
+            "total:\n  strategy: expression\n  expression: \"{text}\"\n"
+        ));
+        let line = ChildScope {
+            entity: 3,
+            entity_name: "Line".into(),
+            count: (u64::from(!may_be_empty), 7),
+            fields: vec![
+                ("qty".into(), Some(Ty::Int), false),
+                ("price".into(), Some(Ty::Decimal(2)), false),
+                ("ship".into(), Some(Ty::Date), false),
+                ("flag".into(), Some(Ty::Str), true),
+            ],
+        };
+        let mut d = Diagnostics::default();
+        let r = c.resolve_with("total", &FIELDS, &[], &[line], &mut d);
+        let shown = d
+            .into_sorted()
+            .iter()
+            .map(|x| format!("{}:{} {}", x.loc.line, x.loc.col, x.message))
+            .collect();
+        (r, shown)
+    }
+
+    #[test]
+    fn aggregates_take_their_types_ranges_and_nulls_from_the_child_and_its_count() {
+        for (text, empty, ty, nullable) in [
+            ("count(line)", true, Ty::Int, false),
+            ("count(LINE, qty > 3)", false, Ty::Int, false),
+            ("sum(line, price * 2)", false, Ty::Decimal(2), false),
+            ("sum(line, price)", true, Ty::Decimal(2), true),
+            ("min(line, ship)", false, Ty::Date, false),
+            ("max(line, qty)", true, Ty::Int, true),
+            ("avg(line, qty)", false, Ty::Decimal(6), false),
+            ("all(line, flag = 'F')", true, Ty::Bool, false),
+            ("any(line, qty = 1) and qty > 0", false, Ty::Bool, false),
+            // A NULL child value is skipped: the sum may have no value even with children.
+            (
+                "sum(line, case when flag = 'x' then qty end)",
+                false,
+                Ty::Int,
+                true,
+            ),
+            ("min(qty, 3)", false, Ty::Int, false),
+        ] {
+            let (r, shown) = resolve_over_lines(text, empty);
+            let r = r.unwrap_or_else(|| panic!("{text}: {shown:?}"));
+            assert_eq!((r.ty, r.expr.ty.nullable), (ty, nullable), "{text}");
+        }
+        let (r, _) = resolve_over_lines("count(line) * 2", false);
+        let range = r.unwrap().expr.range.unwrap();
+        assert_eq!((range.min, range.max), (2.0, 14.0));
+        // A sum of 2 over 0..7 children: NULL or 2..14 (never 0).
+        let (r, _) = resolve_over_lines("sum(line, 2)", true);
+        let range = r.unwrap().expr.range.unwrap();
+        assert_eq!((range.min, range.max), (2.0, 14.0));
+        let (r, _) = resolve_over_lines("sum(line, qty)", false);
+        assert!(
+            r.unwrap().reads.is_empty(),
+            "a child's field is no same-row read"
+        );
+    }
+
+    #[test]
+    fn aggregate_mistakes_are_reported_in_the_expression() {
+        for (text, want) in [
+            ("sum(order, qty)", "3:20 `sum` aggregates over a fan-out child entity: `order` is not one"),
+            ("sum(line, uniform(1, 3))", "3:26 the expression of `sum` over `Line` draws a random value"),
+            ("sum(line, flag)", "3:26 `sum` over `Line` takes a number (integer or decimal), got text"),
+            ("all(line, qty)", "3:26 `all` over `Line` takes a condition (boolean), e.g. `l_linestatus = 'F'`, got integer"),
+            ("sum(line)", "3:16 `sum` over `Line` takes 1 argument after the entity, got 0"),
+            ("sum(line, nope)", "3:26 unknown field `nope`"),
+            ("count(line, total.x)", "3:28 `total.x` inside an aggregate over `Line` reads through a foreign key"),
+        ] {
+            let (r, shown) = resolve_over_lines(text, false);
+            assert!(r.is_none(), "{text}");
+            assert_eq!(shown, [want], "{text}");
+        }
     }
 
     #[test]

@@ -465,6 +465,7 @@ fn eligible_closure(
         rng: quote!(&mut rng),
         index: quote!(prow),
         scale: quote!(cx.scale),
+        children: None,
         name: &name,
         fail: &fail,
     };

@@ -19,6 +19,7 @@
 //! draw that reads other fields, `emit_kit::args_of` and the evaluation order
 //! (`lower/order.rs`).
 
+pub mod aggregate;
 pub mod boolean;
 pub mod cases;
 pub mod duration;
@@ -346,6 +347,19 @@ pub struct ParentScope {
 
 pub use crate::ir::ParentRead;
 
+/// A fan-out child of an entity (declared `children_of` it), whose rows the entity's
+/// expressions may aggregate (`sum(lineitem, l_price)`).
+#[derive(Debug, Clone)]
+pub struct ChildScope {
+    /// The child entity's position and name.
+    pub entity: usize,
+    pub entity_name: String,
+    /// The fewest and most children a row has.
+    pub count: (u64, u64),
+    /// The child's fields: name, type (`None` while unknown), whether it may be NULL.
+    pub fields: Vec<(String, Option<Ty>, bool)>,
+}
+
 /// What lowering a field's strategy reads besides its parameters.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldCx<'a> {
@@ -363,6 +377,8 @@ pub struct FieldCx<'a> {
     pub fields: &'a [Sibling<'a>],
     /// The parents whose fields expressions may read, one per foreign key.
     pub parents: &'a [ParentScope],
+    /// The fan-out children whose rows expressions may aggregate.
+    pub children: &'a [ChildScope],
     /// The entity's seed file.
     pub seed: Option<&'a SeedDoc>,
     /// A foreign key's parent entity and field, and its distribution, once resolved.
@@ -505,6 +521,7 @@ mod tests {
             ty,
             fields: &fields,
             parents: &[],
+            children: &[],
             seed: None,
             foreign_key: None,
         };

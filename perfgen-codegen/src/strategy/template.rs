@@ -623,6 +623,7 @@ mod tests {
             ty: Some(crate::ir::Ty::String),
             fields: &fields,
             parents: &[],
+            children: &[],
             seed: Some(&seed),
             foreign_key: None,
         };

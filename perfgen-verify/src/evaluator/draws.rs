@@ -361,6 +361,8 @@ fn function(name: &str, a: Vec<Maybe>) -> Result<Maybe, Fail> {
         ("round", [x]) => num(x).map(|(lo, hi, _)| int(lo.round(), hi.round()))?,
         ("floor", [x]) => num(x).map(|(lo, hi, _)| int(lo.floor(), hi.floor()))?,
         ("ceil", [x]) => num(x).map(|(lo, hi, _)| int(lo.ceil(), hi.ceil()))?,
+        // Monotone: the bounds truncated (a superset on either side of a grid point).
+        ("trunc", [x]) => num(x).map(|(lo, hi, _)| int(lo.floor(), hi.ceil()))?,
         ("round", [x, Maybe::Exact(V::Int(p))]) if (0..=18).contains(p) => {
             let (lo, hi, _) = num(x)?;
             let p = *p as u32;

@@ -213,6 +213,18 @@ fn call(name: &str, a: Vec<V>) -> Result<V, Fail> {
             V::Dec(round_to(n(0)?.0, p), p)
         }
         ("floor", 1) => V::Int(n(0)?.0.floor() as i64),
+        ("trunc", 1 | 2) => {
+            let (x, from, _) = n(0)?;
+            let to = if a.len() == 2 { n(1)?.0 as u32 } else { 0 };
+            let m = (x * 10f64.powi(from as i32)).round();
+            let cut = 10f64.powi(from.saturating_sub(to) as i32);
+            let v = (m / cut).trunc() / 10f64.powi(to.min(from) as i32);
+            if a.len() == 1 {
+                V::Int(v as i64)
+            } else {
+                V::Dec(v, to)
+            }
+        }
         ("ceil", 1) => V::Int(n(0)?.0.ceil() as i64),
         ("abs", 1) => match &a[0] {
             V::Int(i) => V::Int(i.checked_abs().ok_or("overflow")?),

@@ -11,6 +11,6 @@ mod value;
 
 pub(crate) use draws::Maybe;
 pub(crate) use eval::Row;
-pub(crate) use parse::{parse, E};
+pub(crate) use parse::{parse, parse_with_children, AggCall, E};
 pub(crate) use shape::{describe as describe_shape, matches as matches_shape};
 pub(crate) use value::{date_text, text_of, V};

@@ -22,6 +22,20 @@ pub(crate) enum E {
     Call(String, Vec<E>),
 }
 
+/// An aggregate over a child entity's rows: `sum(lineitem, l_price)`.
+#[derive(Debug, Clone)]
+pub(crate) struct AggCall {
+    /// `count`, `sum`, `min`, `max`, `avg`, `all` or `any`.
+    pub(crate) func: String,
+    /// The child, by its position in the `children` given to [`parse_with_children`].
+    pub(crate) child: usize,
+    /// The expression over the child's fields (`None` for `count(child)`).
+    pub(crate) arg: Option<E>,
+}
+
+/// The aggregate functions' names.
+const AGGREGATES: [&str; 7] = ["count", "sum", "min", "max", "avg", "all", "any"];
+
 /// A binary operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Bop {
@@ -153,6 +167,9 @@ struct P<'a> {
     t: Vec<Tok>,
     i: usize,
     fields: &'a [&'a str],
+    /// Child entities (name, field names) aggregates may read.
+    children: &'a [(&'a str, Vec<&'a str>)],
+    aggs: Vec<AggCall>,
 }
 
 /// Parse `text` whose names are `fields` (positions in the row); `None` when it does not
@@ -162,9 +179,31 @@ pub(crate) fn parse(text: &str, fields: &[&str]) -> Option<E> {
         t: lex(text)?,
         i: 0,
         fields,
+        children: &[],
+        aggs: Vec::new(),
     };
     let e = p.or()?;
     (p.i == p.t.len()).then_some(e)
+}
+
+/// [`parse`], where `agg(child, expression)` over one of `children` (name, its fields) is an
+/// aggregate: the expression and its aggregate calls. Aggregate call `k` is read as the
+/// field at position `fields.len() + k`: the caller appends the aggregates' values, computed
+/// from the child rows, to the row's values.
+pub(crate) fn parse_with_children<'a>(
+    text: &str,
+    fields: &'a [&'a str],
+    children: &'a [(&'a str, Vec<&'a str>)],
+) -> Option<(E, Vec<AggCall>)> {
+    let mut p = P {
+        t: lex(text)?,
+        i: 0,
+        fields,
+        children,
+        aggs: Vec::new(),
+    };
+    let e = p.or()?;
+    (p.i == p.t.len()).then_some((e, p.aggs))
 }
 
 impl P<'_> {
@@ -279,6 +318,47 @@ impl P<'_> {
         }
         self.primary()
     }
+    /// `agg(child, ...)` when `lw` names an aggregate and the next tokens `( child` name a
+    /// child entity: `Some` of its parse (`Some(None)` when it does not parse).
+    fn aggregate(&mut self, lw: &str) -> Option<Option<E>> {
+        if !AGGREGATES.contains(&lw) {
+            return None;
+        }
+        let (Some(Tok::Sym("(")), Some(Tok::Word(w))) =
+            (self.t.get(self.i), self.t.get(self.i + 1))
+        else {
+            return None;
+        };
+        let child = self
+            .children
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(w))?;
+        self.i += 2;
+        let arg = if self.sym(",") {
+            // The child expression reads the child's fields; no aggregate inside it.
+            let (fields, children) = (self.fields, self.children);
+            self.fields = &children[child].1;
+            self.children = &[];
+            let arg = self.or();
+            (self.fields, self.children) = (fields, children);
+            match arg {
+                Some(a) => Some(a),
+                None => return Some(None),
+            }
+        } else {
+            None
+        };
+        if !self.sym(")") {
+            return Some(None);
+        }
+        self.aggs.push(AggCall {
+            func: lw.to_string(),
+            child,
+            arg,
+        });
+        Some(Some(E::Field(self.fields.len() + self.aggs.len() - 1)))
+    }
+
     fn field(&self, name: &str) -> Option<E> {
         self.fields
             .iter()
@@ -355,6 +435,9 @@ impl P<'_> {
         }
         if KEYWORDS.contains(&lw.as_str()) {
             return None;
+        }
+        if let Some(e) = self.aggregate(&lw) {
+            return e;
         }
         if self.sym("(") {
             let mut args = Vec::new();

@@ -5,7 +5,7 @@ use crate::diag::suggest;
 use crate::expr::parser::{parse_date, parse_timestamp, Expr, ExprKind};
 
 /// Every function name, for "did you mean".
-pub const FUNCTIONS: [&str; 21] = [
+pub const FUNCTIONS: [&str; 22] = [
     "abs",
     "bernoulli",
     "ceil",
@@ -25,6 +25,7 @@ pub const FUNCTIONS: [&str; 21] = [
     "substr",
     "text",
     "timestamp",
+    "trunc",
     "uniform",
     "upper",
 ];
@@ -51,6 +52,7 @@ fn arity(name: &str) -> (usize, usize, &'static str) {
         "min" => (2, usize::MAX, "min(a, b, ...)"),
         "max" => (2, usize::MAX, "max(a, b, ...)"),
         "round" => (1, 2, "round(x) or round(x, places)"),
+        "trunc" => (1, 2, "trunc(x) or trunc(x, places)"),
         "row_index" => (0, 0, "row_index()"),
         "scale" => (0, 0, "scale()"),
         "substr" => (3, 3, "substr(s, start, length)"),
@@ -62,6 +64,11 @@ fn arity(name: &str) -> (usize, usize, &'static str) {
 /// Check a call of `name` with `args`.
 pub(super) fn call(ch: &mut Checker<'_>, e: &Expr, name: &str, args: &[Expr]) -> Option<TypedExpr> {
     let lower = name.to_ascii_lowercase();
+    if let Some(agg) = super::Agg::of_name(&lower) {
+        if let Ok(t) = super::aggregate::try_aggregate(ch, e, agg, args) {
+            return t;
+        }
+    }
     let Some(&name) = FUNCTIONS.iter().find(|f| **f == lower) else {
         ch.error(
             e.loc,
@@ -118,7 +125,7 @@ pub(super) fn call(ch: &mut Checker<'_>, e: &Expr, name: &str, args: &[Expr]) ->
         nullable: typed.iter().any(|a| a.ty.nullable),
     };
     match name {
-        "abs" | "ceil" | "floor" | "round" => numeric_fn(ch, &c, typed),
+        "abs" | "ceil" | "floor" | "round" | "trunc" => numeric_fn(ch, &c, typed),
         "min" | "max" => min_max(ch, &c, typed),
         "coalesce" => coalesce(ch, &c, typed),
         "upper" | "lower" | "length" | "substr" | "text" => text_fn(ch, &c, typed),
@@ -165,13 +172,13 @@ impl Call<'_> {
 fn numeric_fn(ch: &mut Checker<'_>, c: &Call<'_>, mut typed: Vec<TypedExpr>) -> Option<TypedExpr> {
     let name = c.name;
     let places = match (name, c.args.get(1)) {
-        ("round", Some(p)) => match p.kind {
+        ("round" | "trunc", Some(p)) => match p.kind {
             ExprKind::Int(v) if (0..=18).contains(&v) => Some(v as u32),
             _ => {
                 ch.error(
                     p.loc,
-                    "the places of `round` must be a whole number from 0 to 18".into(),
-                    "write the places as a literal: `round(x, 2)`",
+                    format!("the places of `{name}` must be a whole number from 0 to 18"),
+                    format!("write the places as a literal: `{name}(x, 2)`"),
                 );
                 return None;
             }
@@ -194,6 +201,9 @@ fn numeric_fn(ch: &mut Checker<'_>, c: &Call<'_>, mut typed: Vec<TypedExpr>) -> 
     if a.ty.kind == Kind::Integer {
         return Some(a);
     }
+    if name == "trunc" {
+        return trunc(c, a, places);
+    }
     let range = a.range.map(|r| Range {
         min: r.min.floor(),
         max: r.max.ceil(),
@@ -207,6 +217,22 @@ fn numeric_fn(ch: &mut Checker<'_>, c: &Call<'_>, mut typed: Vec<TypedExpr>) -> 
         ),
     };
     c.op(kind, op, vec![a], range)
+}
+
+/// `trunc(x)` (an integer) or `trunc(x, p)` (p places), toward zero; a decimal with no more
+/// than p places is kept as it is.
+fn trunc(c: &Call<'_>, a: TypedExpr, places: Option<u32>) -> Option<TypedExpr> {
+    let from = a.ty.kind.places();
+    let to = places.unwrap_or(0);
+    if to >= from {
+        return Some(cast(a, Kind::Decimal(to)));
+    }
+    let range = a.range.map(|r| Range {
+        min: r.min.floor(),
+        max: r.max.ceil(),
+    });
+    let kind = places.map_or(Kind::Integer, Kind::Decimal);
+    c.op(kind, Op::Trunc { from, to }, vec![a], range)
 }
 
 /// `min(a, b, ...)` and `max(a, b, ...)`.
