@@ -154,36 +154,11 @@ fn list_and_plan_show_the_childrens_totals() {
 
 #[test]
 fn same_bytes_whatever_the_threads_and_shards() {
-    // Each file's bytes, its shard parts joined in order.
-    let read = |args: &[&str]| -> BTreeMap<String, Vec<u8>> {
-        let (dir, _) = tables(args);
-        let mut parts: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-            .collect();
-        parts.sort();
-        let mut files = BTreeMap::new();
-        for p in parts {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            let stem = name.split('.').next().unwrap().to_string();
-            files
-                .entry(stem)
-                .or_insert_with(Vec::new)
-                .extend(std::fs::read(&p).unwrap());
-        }
-        files
-    };
-    let one = read(&["--threads", "1"]);
-    assert_eq!(one.len(), 5);
-    assert_eq!(one, read(&["--threads", "4"]));
-    let mut joined = BTreeMap::new();
-    for k in 0..3 {
-        for (stem, bytes) in read(&["--shard", &format!("{k}/3"), "--threads", "2"]) {
-            joined.entry(stem).or_insert_with(Vec::new).extend(bytes);
-        }
-    }
-    assert!(joined == one, "3 shards differ from the single run");
+    let files = common::same_bytes_whatever_the_threads_and_shards(
+        &CATALOG,
+        &["--seed", "5", ORDERS[0], ORDERS[1]],
+    );
+    assert_eq!(files.len(), 5);
 }
 
 fn verify(dir: &std::path::Path) -> (i32, String) {

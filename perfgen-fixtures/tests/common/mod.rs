@@ -96,3 +96,47 @@ pub fn assert_uuid_v4(s: &str) {
 pub fn decimals(s: &str) -> usize {
     s.split_once('.').map_or(0, |(_, f)| f.len())
 }
+
+/// Each CSV file a run with `args` writes, by stem, its shard parts joined in order.
+pub fn files_by_stem(catalog: &Catalog, args: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let (dir, _) = generate(catalog, args);
+    let mut parts: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    parts.sort();
+    let mut files = BTreeMap::new();
+    for p in parts {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let stem = name.split('.').next().unwrap().to_string();
+        files
+            .entry(stem)
+            .or_insert_with(Vec::new)
+            .extend(std::fs::read(&p).unwrap());
+    }
+    files
+}
+
+/// A run with `args` writes the same bytes on 1 and 4 threads, and its 3 shards (on 2
+/// threads) concatenate to them; returns the files of the 1-thread run by stem.
+pub fn same_bytes_whatever_the_threads_and_shards(
+    catalog: &Catalog,
+    args: &[&str],
+) -> BTreeMap<String, Vec<u8>> {
+    let with = |extra: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(extra);
+        files_by_stem(catalog, &all)
+    };
+    let one = with(&["--threads", "1"]);
+    assert!(one == with(&["--threads", "4"]), "4 threads differ from 1");
+    let mut joined = BTreeMap::new();
+    for k in 0..3 {
+        for (stem, bytes) in with(&["--shard", &format!("{k}/3"), "--threads", "2"]) {
+            joined.entry(stem).or_insert_with(Vec::new).extend(bytes);
+        }
+    }
+    assert!(joined == one, "3 shards differ from the single run");
+    one
+}
