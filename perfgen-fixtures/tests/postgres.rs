@@ -803,6 +803,19 @@ fn null_and_empty_cells(dir: &Path, file: &str, col: &str) -> (i64, i64) {
 /// Generates `catalog`'s dataset at `seed` and loads it into three scratch databases: by
 /// psql's `\copy` of the CSV files, by `perfgen load --check-rules`, and by the binary
 /// `--sink` (no files); returns the folder, the tables and the three databases.
+/// Every table holds the same non-empty rows in the databases loaded by psql's `\copy`,
+/// `load` and `--sink` (in that order); their clients, in the same order.
+fn same_rows_three_ways(tables: &[TableSchema], dbs: [&ScratchDb; 3]) -> [Client; 3] {
+    let [mut a, mut b, mut c] = dbs.map(ScratchDb::client);
+    for t in tables {
+        let expected = dump(&mut a, t);
+        assert!(!expected.is_empty(), "{} is empty", t.name);
+        assert!(dump(&mut b, t) == expected, "load differs in {}", t.name);
+        assert!(dump(&mut c, t) == expected, "sink differs in {}", t.name);
+    }
+    [a, b, c]
+}
+
 fn load_three_ways(
     catalog: &Catalog,
     seed: &str,
@@ -914,13 +927,7 @@ fn new_value_kinds_load_with_every_constraint() {
         &perfgen_fixtures::tpch::CATALOG,
     ] {
         let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "5");
-        let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
-        for t in &tables {
-            let expected = dump(&mut a, t);
-            assert!(!expected.is_empty(), "{} is empty", t.name);
-            assert!(dump(&mut b, t) == expected, "load differs in {}", t.name);
-            assert!(dump(&mut c, t) == expected, "sink differs in {}", t.name);
-        }
+        same_rows_three_ways(&tables, [&by_psql, &by_load, &by_sink]);
     }
 }
 
@@ -933,13 +940,7 @@ fn new_value_kinds_load_with_every_constraint() {
 fn hr_set_loads_in_any_time_zone() {
     let catalog = &perfgen_fixtures::hr::CATALOG;
     let (dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "5");
-    let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
-    for t in &tables {
-        let expected = dump(&mut a, t);
-        assert!(!expected.is_empty(), "{} is empty", t.name);
-        assert!(dump(&mut b, t) == expected, "load differs in {}", t.name);
-        assert!(dump(&mut c, t) == expected, "sink differs in {}", t.name);
-    }
+    same_rows_three_ways(&tables, [&by_psql, &by_load, &by_sink]);
     let salaries = tables.iter().find(|t| t.name == "salaries").unwrap();
     assert!(
         salaries.create.contains("FOREIGN KEY (emp_id)"),
@@ -972,13 +973,7 @@ fn hr_set_loads_in_any_time_zone() {
 fn fan_out_children_load_with_their_composite_keys() {
     let catalog = &perfgen_fixtures::fanout::CATALOG;
     let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "3");
-    let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
-    for t in &tables {
-        let expected = dump(&mut a, t);
-        assert!(!expected.is_empty(), "{} is empty", t.name);
-        assert!(dump(&mut b, t) == expected, "load differs in {}", t.name);
-        assert!(dump(&mut c, t) == expected, "sink differs in {}", t.name);
-    }
+    let [mut a, _, _] = same_rows_three_ways(&tables, [&by_psql, &by_load, &by_sink]);
     let composite: Vec<&TableSchema> = tables
         .iter()
         .filter(|t| t.create.contains("PRIMARY KEY (") && t.create.contains(", "))
@@ -1010,13 +1005,7 @@ fn fan_out_children_load_with_their_composite_keys() {
 fn foreign_key_laws_load_with_a_key_to_their_own_table() {
     let catalog = &perfgen_fixtures::fk_laws::CATALOG;
     let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "7");
-    let (mut a, mut b, mut c) = (by_psql.client(), by_load.client(), by_sink.client());
-    for t in &tables {
-        let expected = dump(&mut a, t);
-        assert!(!expected.is_empty(), "{} is empty", t.name);
-        assert!(dump(&mut b, t) == expected, "load differs in {}", t.name);
-        assert!(dump(&mut c, t) == expected, "sink differs in {}", t.name);
-    }
+    let [mut a, _, _] = same_rows_three_ways(&tables, [&by_psql, &by_load, &by_sink]);
     let employees = tables.iter().find(|t| t.name == "employees").unwrap();
     assert!(
         employees
