@@ -674,16 +674,21 @@ pub(crate) fn parent_lets(fe: &FieldEmit<'_>) -> TokenStream {
     quote!(#(#lets)*)
 }
 
-/// Parent read `k` as the expression reads it (`&str` for text, days for a date).
+/// Parent read `k` as the expression reads it.
 fn parent_value(fe: &FieldEmit<'_>, k: usize, r: &ParentRead) -> TokenStream {
     let pf = &fe.cx.program.entities[r.entity].fields[r.field];
-    let l = parent_local(k);
-    match (pf.ty, pf.nullable) {
-        (Ty::Date, false) => quote!(#l.0),
-        (Ty::Date, true) => quote!(::core::option::Option::map(#l, |d| d.0)),
-        (Ty::String, false) => quote!(#l.as_str()),
-        (Ty::String, true) => quote!(#l.as_deref()),
-        _ => quote!(#l),
+    as_operand(&parent_local(k), pf)
+}
+
+/// A local holding the value of field `f` as its `*_at` function returns it (an `Option`
+/// where it may be NULL), as an expression reads it: `&str` for built text, days for a date.
+pub(crate) fn as_operand(local: &syn::Ident, f: &crate::ir::Field) -> TokenStream {
+    match (f.ty, f.nullable) {
+        (Ty::Date, false) => quote!(#local.0),
+        (Ty::Date, true) => quote!(::core::option::Option::map(#local, |d| d.0)),
+        (Ty::String, false) => quote!(#local.as_str()),
+        (Ty::String, true) => quote!(#local.as_deref()),
+        _ => quote!(#local),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::diag::{Diagnostics, Loc, Spanned};
 use crate::emit_kit::{at_fn, draw_fn, parent_row_fn, rust_type, static_name, type_ident, Counts};
 use crate::emit_kit::{DrawCode, FieldEmit, MAX_REDRAWS};
 use crate::expr::{self, EmitContext, ExprLoc, Kind};
-use crate::ir::{ForeignKeyDistribution, ForeignKeyFilter, OnFiltered, Strategy, Ty};
+use crate::ir::{ForeignKeyDistribution, ForeignKeyFilter, OnFiltered, Strategy};
 use crate::yaml::text_at_of;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -447,14 +447,7 @@ fn eligible_closure(
             .iter()
             .position(|g| [g.name.clone()] == path)
             .expect("a filter reads the parent's fields only");
-        let (l, g) = (local(k), &pe.fields[k]);
-        match (g.ty, g.nullable) {
-            (Ty::Date, false) => quote!(#l.0),
-            (Ty::Date, true) => quote!(::core::option::Option::map(#l, |d| d.0)),
-            (Ty::String, false) => quote!(#l.as_str()),
-            (Ty::String, true) => quote!(#l.as_deref()),
-            _ => quote!(#l),
-        }
+        super::expression::as_operand(&local(k), &pe.fields[k])
     };
     let fail = |msg: &str| -> TokenStream {
         let err = fe.err(quote!(#msg));
