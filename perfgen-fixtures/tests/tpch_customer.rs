@@ -5,11 +5,12 @@
 //! fails on a damaged copy.
 
 mod common;
+mod tpch_laws;
 
 use common::Table;
-use perfgen_fixtures::tpch::CATALOG;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use tpch_laws::{assert_comments, assert_uniform, binned, cents, chi_square, cli, critical};
 
 /// Scale factor 0.1: 150,000 x 0.1 rows.
 const SCALE: &str = "0.1";
@@ -22,34 +23,6 @@ const SEGMENTS: [&str; 5] = [
     "HOUSEHOLD",
     "MACHINERY",
 ];
-
-/// The words of `c_comment`'s pool (TPC-H's text grammar, one word each), written out here
-/// rather than read from the config, so a change to either is caught.
-const WORDS: &str = "foxes ideas theodolites pinto beans instructions dependencies excuses \
-    platelets asymptotes courts dolphins multipliers sauternes warthogs frets dinos attainments \
-    somas Tiresias patterns forges braids hockey players frays warhorses dugouts notornis \
-    epitaphs pearls tithes waters orbits gifts sheaves depths sentiments decoys realms pains \
-    grouches escapades sleep wake are cajole haggle nag use boost affix detect integrate \
-    maintain nod was lose sublate solve thrash promise engage hinder print x-ray breach eat grow \
-    impress mold poach serve run dazzle snooze doze unwind kindle play hang believe doubt \
-    furious sly careful blithe quick fluffy slow quiet ruthless thin close dogged daring brave \
-    stealthy permanent enticing idle busy regular final ironic even bold silent sometimes \
-    always never furiously slyly carefully blithely quickly fluffily slowly quietly ruthlessly \
-    thinly closely doggedly daringly bravely stealthily permanently enticingly idly busily \
-    regularly finally ironically evenly boldly silently about above according to across after \
-    against along alongside of among around at atop before behind beneath beside besides \
-    between beyond by despite during except for from in place inside instead into near on \
-    outside over past since through throughout toward under until up upon without with within \
-    do may might shall will would can could should ought must have need try";
-
-/// perfgen's CLI on the example's catalog: exit code, stdout + stderr.
-fn cli(args: &[&str]) -> (i32, String) {
-    let (mut so, mut se) = (Vec::new(), Vec::new());
-    let argv = std::iter::once("perfgen").chain(args.iter().copied());
-    let code = perfgen_cli::run(&CATALOG, argv.map(Into::into), &mut so, &mut se);
-    let text = String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap();
-    (code, text)
-}
 
 /// The folder CUSTOMER is generated into, once for all tests, as the example's README does.
 fn out_dir() -> &'static Path {
@@ -71,47 +44,6 @@ fn out_dir() -> &'static Path {
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| common::read_csv(&out_dir().join("customer.csv")))
-}
-
-/// The chi-square statistic of `counts` against probabilities `probs` (normalised here).
-fn chi_square(counts: &[u64], probs: &[f64]) -> f64 {
-    assert_eq!(counts.len(), probs.len());
-    let n: u64 = counts.iter().sum();
-    let total: f64 = probs.iter().sum();
-    counts
-        .iter()
-        .zip(probs)
-        .map(|(&c, &p)| {
-            let e = n as f64 * p / total;
-            (c as f64 - e).powi(2) / e
-        })
-        .sum()
-}
-
-/// The chi-square quantile at p = 1e-6 with `df` degrees of freedom (Wilson-Hilferty).
-fn critical(df: usize) -> f64 {
-    let k = df as f64;
-    let z = 4.75;
-    k * (1.0 - 2.0 / (9.0 * k) + z * (2.0 / (9.0 * k)).sqrt()).powi(3)
-}
-
-/// Asserts that `counts` (one per equally likely cell) fit the uniform law.
-fn assert_uniform(what: &str, counts: &[u64]) {
-    let stat = chi_square(counts, &vec![1.0; counts.len()]);
-    let limit = critical(counts.len() - 1);
-    assert!(stat < limit, "{what}: chi-square {stat:.1} >= {limit:.1}");
-}
-
-/// Counts of `values` (each in `lo..=hi`) in cells of `width` consecutive values; the
-/// range must be a whole number of cells.
-fn binned(values: impl Iterator<Item = i64>, lo: i64, hi: i64, width: i64) -> Vec<u64> {
-    assert_eq!((hi - lo + 1) % width, 0);
-    let mut counts = vec![0u64; ((hi - lo + 1) / width) as usize];
-    for v in values {
-        assert!((lo..=hi).contains(&v), "{v} outside {lo}..={hi}");
-        counts[((v - lo) / width) as usize] += 1;
-    }
-    counts
 }
 
 #[test]
@@ -204,31 +136,6 @@ fn phones_carry_the_nation_s_country_code_and_uniform_local_parts() {
     assert_uniform("c_phone part 4", &binned(c.into_iter(), 1000, 9999, 100));
 }
 
-/// Cents of a balance written `-?D+.DD` in canonical form (no `+`, no leading zeros).
-fn cents(s: &str) -> i64 {
-    let (int, frac) = s.split_once('.').unwrap_or_else(|| panic!("{s}"));
-    assert_eq!(frac.len(), 2, "{s}");
-    let digits = int.strip_prefix('-').unwrap_or(int);
-    assert!(
-        !digits.is_empty() && (digits == "0" || !digits.starts_with('0')),
-        "{s}"
-    );
-    assert!(
-        digits
-            .bytes()
-            .chain(frac.bytes())
-            .all(|b| b.is_ascii_digit()),
-        "{s}"
-    );
-    let v = digits.parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap();
-    assert!(v != 0 || !int.starts_with('-'), "negative zero {s}");
-    if int.starts_with('-') {
-        -v
-    } else {
-        v
-    }
-}
-
 #[test]
 fn balances_have_2_decimals_and_are_uniform_in_cents() {
     let balance: Vec<i64> = table().column("c_acctbal").into_iter().map(cents).collect();
@@ -268,30 +175,7 @@ fn market_segments_are_uniform_over_the_5() {
 
 #[test]
 fn comments_are_29_to_116_characters_of_pool_words() {
-    let pool: Vec<&str> = WORDS.split_whitespace().collect();
-    let mut lengths = vec![0u64; 116 - 29 + 1];
-    for c in table().column("c_comment") {
-        let n = c.chars().count();
-        assert!((29..=116).contains(&n), "{c:?}");
-        lengths[n - 29] += 1;
-        // Single spaces only: no empty word from a leading, trailing or double space.
-        let words: Vec<&str> = c.split(' ').collect();
-        assert!(words.iter().all(|w| !w.is_empty()), "{c:?}");
-        let (last, whole) = words.split_last().unwrap();
-        for w in whole {
-            assert!(pool.contains(w), "{w:?} not a pool word in {c:?}");
-        }
-        // The last word is cut to fit: a pool word or a prefix of one, or (when a lone
-        // space would be left) a pool word and the first character of one more.
-        let fits = pool.iter().any(|p| p.starts_with(last))
-            || pool.iter().any(|p| {
-                last.strip_prefix(p).is_some_and(|rest| {
-                    rest.chars().count() == 1 && pool.iter().any(|q| q.starts_with(rest))
-                })
-            });
-        assert!(fits, "last word {last:?} of {c:?}");
-    }
-    assert_uniform("c_comment length", &lengths);
+    assert_comments("c_comment", &table().column("c_comment"), 29, 116);
 }
 
 #[test]
