@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{generate, Table};
+use common::{damage, generate, Table};
 use perfgen_fixtures::fk_laws::CATALOG;
 use std::collections::{BTreeMap, HashMap};
 
@@ -168,20 +168,7 @@ fn same_bytes_whatever_the_threads_and_shards() {
 }
 
 fn verify(dir: &std::path::Path) -> (i32, String) {
-    let (mut so, mut se) = (Vec::new(), Vec::new());
-    let argv = ["perfgen", "verify", "--out", dir.to_str().unwrap()];
-    let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
-    let text = String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap();
-    (code, text)
-}
-
-/// Rewrite `file` in `dir` with `edit` applied to its lines (the header is line 0).
-fn damage(dir: &std::path::Path, file: &str, edit: impl FnOnce(&mut Vec<String>)) {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    edit(&mut lines);
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    common::verify(&CATALOG, dir, &[])
 }
 
 /// Set column `col` of data row `row` (1-based line) to `value`.

@@ -112,14 +112,7 @@ fn same_bytes_whatever_the_threads_and_shards() {
 }
 
 fn verify(dir: &std::path::Path) -> (i32, String) {
-    let (mut so, mut se) = (Vec::new(), Vec::new());
-    let out = dir.to_str().unwrap();
-    let argv = [
-        "perfgen", "verify", "--quiet", "--out", out, ROWS[0], ROWS[1],
-    ];
-    let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
-    let text = String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap();
-    (code, text)
+    common::verify(&CATALOG, dir, &["--quiet", ROWS[0], ROWS[1]])
 }
 
 #[test]

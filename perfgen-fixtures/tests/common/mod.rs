@@ -140,3 +140,22 @@ pub fn same_bytes_whatever_the_threads_and_shards(
     assert!(joined == one, "3 shards differ from the single run");
     one
 }
+
+/// `perfgen verify --out DIR ARGS...` on `catalog`: exit code, stdout + stderr.
+pub fn verify(catalog: &Catalog, dir: &Path, args: &[&str]) -> (i32, String) {
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let mut argv = vec!["perfgen", "verify", "--out", dir.to_str().unwrap()];
+    argv.extend_from_slice(args);
+    let code = perfgen_cli::run(catalog, argv.iter().map(|s| s.into()), &mut so, &mut se);
+    let text = String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap();
+    (code, text)
+}
+
+/// Rewrite `file` in `dir` with `edit` applied to its lines (the header is line 0).
+pub fn damage(dir: &Path, file: &str, edit: impl FnOnce(&mut Vec<String>)) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    edit(&mut lines);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
