@@ -7,7 +7,8 @@ use perfgen_runtime::time::Timestamp;
 
 /// The field that gets the PRIMARY KEY: a uuid field named `id` that is unique (uuid_v4, or
 /// declared unique), else the first uuid_v4 field, else the first `sequence` that never
-/// repeats and is never NULL (TPC-H's `c_custkey`).
+/// repeats and is never NULL (TPC-H's `c_custkey`), else the first other unique field that is never
+/// NULL and not a foreign key.
 pub fn primary_key(info: &EntityInfo) -> Option<usize> {
     info.fields
         .iter()
@@ -25,6 +26,15 @@ pub fn primary_key(info: &EntityInfo) -> Option<usize> {
             info.fields.iter().position(|f| {
                 matches!(f.spec.strategy, Strategy::Sequence { step, .. } if step != 0)
                     && !f.spec.nulls.nullable
+            })
+        })
+        // Else the first other field proven unique that is never NULL and is not a foreign
+        // key (TPC-H's sparse o_orderkey, an expression one-to-one in the row index).
+        .or_else(|| {
+            info.fields.iter().position(|f| {
+                f.spec.unique
+                    && !f.spec.nulls.nullable
+                    && !matches!(f.spec.strategy, Strategy::ForeignKey { .. })
             })
         })
 }
