@@ -138,6 +138,22 @@ impl FieldEmit<'_> {
         }
     }
 
+    /// The row count of the program's entity `entity` in the draw function: the run's
+    /// (`cx.rows`) on the YAML path, the type's `DerivedEntity::ROWS` for the derive.
+    pub fn rows_of(&self, entity: usize) -> TokenStream {
+        let rt = self.cx.rt;
+        match self.cx.counts {
+            Counts::Context => quote!(cx.rows(#entity)),
+            Counts::Constants if entity == self.index => {
+                quote!((<Self as #rt::derived::DerivedEntity>::ROWS))
+            }
+            Counts::Constants => {
+                let ty = super::names::type_ident(&self.cx.program.entities[entity]);
+                quote!((<#ty as #rt::derived::DerivedEntity>::ROWS))
+            }
+        }
+    }
+
     /// A `RowError` of this field at row `row` with message `msg`.
     pub fn err(&self, msg: TokenStream) -> TokenStream {
         let rt = self.cx.rt;

@@ -6,7 +6,7 @@
 use super::params::{alpha_or_default, Param, Reader};
 use super::{FieldCx, Sibling};
 use crate::diag::{Diagnostics, Loc, Spanned};
-use crate::emit_kit::{at_fn, draw_fn, parent_row_fn, rust_type, static_name, type_ident, Counts};
+use crate::emit_kit::{at_fn, draw_fn, parent_row_fn, rust_type, static_name, type_ident};
 use crate::emit_kit::{DrawCode, FieldEmit, MAX_REDRAWS};
 use crate::expr::{self, EmitContext, ExprLoc, Kind};
 use crate::ir::{ForeignKeyDistribution, ForeignKeyFilter, OnFiltered, Strategy};
@@ -297,14 +297,7 @@ pub(crate) fn emit(
     let pe = &p.entities[*parent];
     let pidx = *parent;
     let prow_fn = parent_row_fn(f);
-    let rows_of = |idx: usize, ent: &crate::ir::Entity| match fe.cx.counts {
-        Counts::Context => quote!(cx.rows(#idx)),
-        Counts::Constants => {
-            let ty = type_ident(ent);
-            quote!(<#ty as #rt::derived::DerivedEntity>::ROWS)
-        }
-    };
-    let parent_rows = rows_of(pidx, pe);
+    let parent_rows = fe.rows_of(pidx);
     let slot = static_name(e, f, "PICKER");
     let none_msg = format!("the parent entity `{}` has no rows", pe.name);
     let none_err = err(quote!(#none_msg));
@@ -328,7 +321,7 @@ pub(crate) fn emit(
         }
         ForeignKeyDistribution::Uniform => quote!(rng.below(n)),
         ForeignKeyDistribution::Sequential => {
-            let own_rows = rows_of(fe.index, e);
+            let own_rows = fe.rows_of(fe.index);
             quote!(#rt::fk::sequential_parent_row(row, #own_rows, n))
         }
         ForeignKeyDistribution::Zipf { alpha } => {

@@ -7,7 +7,7 @@ use super::params::{Param, Problem, Reader};
 use super::range::{lower_distribution, RangeDistributionName};
 use super::FieldCx;
 use crate::diag::{Diagnostics, Loc, Spanned};
-use crate::emit_kit::{Counts, DrawCode, FieldEmit};
+use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{RangeDistribution, Strategy, Ty};
 use crate::values;
 use proc_macro2::TokenStream;
@@ -206,13 +206,7 @@ pub(crate) fn emit(
     dist: &RangeDistribution,
 ) -> DrawCode {
     let rt = fe.cx.rt;
-    let idx = fe.index;
-    let own_rows = match fe.cx.counts {
-        Counts::Context => quote!(cx.rows(#idx)),
-        Counts::Constants => {
-            quote!((<Self as #rt::derived::DerivedEntity>::ROWS))
-        }
-    };
+    let own_rows = fe.rows_of(fe.index);
     let units = match dist {
         RangeDistribution::Linear => {
             quote!(#rt::number::linear_i64(#min, #max, row, #own_rows.max(1)))

@@ -4,7 +4,7 @@
 use super::params::{Param, Problem, Reader};
 use super::FieldCx;
 use crate::diag::{Diagnostics, Spanned};
-use crate::emit_kit::{bound_stmts, time_expr, Counts};
+use crate::emit_kit::{bound_stmts, time_expr};
 use crate::emit_kit::{DrawCode, FieldEmit};
 use crate::ir::{RangeDistribution, Strategy, TimeSpec, Ty};
 use crate::values;
@@ -230,13 +230,7 @@ pub(crate) fn emit(
             return ::core::result::Result::Err(#empty);
         }
     };
-    let idx = fe.index;
-    let own_rows = match fe.cx.counts {
-        Counts::Context => quote!(cx.rows(#idx)),
-        Counts::Constants => {
-            quote!((<Self as #rt::derived::DerivedEntity>::ROWS))
-        }
-    };
+    let own_rows = fe.rows_of(fe.index);
     let value_draw = match dist {
         RangeDistribution::Linear => quote!({
             let t = #rt::sample::linear_spread(start, end, row, #own_rows.max(1));
@@ -286,13 +280,7 @@ fn emit_date(
             return ::core::result::Result::Err(#empty);
         }
     };
-    let idx = fe.index;
-    let own_rows = match fe.cx.counts {
-        Counts::Context => quote!(cx.rows(#idx)),
-        Counts::Constants => {
-            quote!((<Self as #rt::derived::DerivedEntity>::ROWS))
-        }
-    };
+    let own_rows = fe.rows_of(fe.index);
     let value_draw = match dist {
         RangeDistribution::Linear => quote!({
             let d = #rt::number::linear_i64(start, end, row, #own_rows.max(1));
