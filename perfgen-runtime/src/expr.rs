@@ -191,13 +191,18 @@ const EXACT_F64: i64 = 1 << 53;
 // round trip and a division) after every step. A `None` sends the caller back to the f64
 // functions above, which agree with these wherever a value fits.
 
-/// The decimal `v` (a value on the grid of `places` decimals) as its mantissa, or `None` when
-/// it is not below 2^53 in magnitude once scaled (where an f64 stops holding it exactly).
+/// The decimal `v` (a value on the grid of `places` decimals, as every decimal value is) as
+/// its mantissa, or `None` when it is not below 2^51 in magnitude once scaled.
 #[inline]
 pub fn to_mantissa(v: f64, places: u32) -> Option<i64> {
     let x = v * pow10(places);
-    // NaN fails the comparison too.
-    (x.abs() < EXACT_F64 as f64).then(|| crate::float::round(x) as i64)
+    // A decimal on its grid is a hair from a whole number once scaled, so any rounding
+    // gives that number: adding 1.5 x 2^52 leaves it in the low bits of the sum (an add and
+    // a subtraction, where a float-to-int round trip is a chain of conversions). Exact for
+    // |x| < 2^51; NaN fails the comparison too.
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 x 2^52
+    (x.abs() < (EXACT_F64 / 4) as f64)
+        .then(|| (x + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64)
 }
 
 /// The decimal of mantissa `m` with `places` places as the f64 nearest it (what
@@ -464,6 +469,11 @@ mod tests {
         assert_eq!(mantissa_trunc(-129, 1), -12);
         // Out of the exact range: back to the f64 path.
         assert_eq!(to_mantissa(1e16, 2), None);
+        assert_eq!(
+            to_mantissa(-22_517_998_136_852.47, 2),
+            Some(-2_251_799_813_685_247)
+        );
+        assert_eq!(to_mantissa(22_517_998_136_852.48, 2), None); // 2^51
         assert_eq!(to_mantissa(f64::NAN, 2), None);
         assert_eq!(from_mantissa(1 << 53, 2), None);
         assert_eq!(mantissa_widen(i64::MAX / 10, 2), None);
