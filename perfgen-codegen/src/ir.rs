@@ -187,13 +187,24 @@ impl TemplatePiece {
 }
 
 /// A parent field an expression reads: written `path` (`order.o_orderdate`), through foreign
-/// key `fk` (a field of the reading entity), field `field` of parent entity `entity`.
+/// key `fk` (a field of the reading entity), then through the foreign keys `via` of each
+/// parent in turn (`order.customer.c_nationkey`: `via` holds Order's `o_custkey`), field
+/// `field` of the last parent, entity `entity`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParentRead {
     pub path: Vec<String>,
     pub fk: usize,
+    pub via: Vec<Hop>,
     pub entity: usize,
     pub field: usize,
+}
+
+/// One further step of a [`ParentRead`]: foreign key field `fk` of entity `entity` (the
+/// parent reached so far).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hop {
+    pub entity: usize,
+    pub fk: usize,
 }
 
 /// A foreign key's `filter`: a boolean expression over the parent's row.

@@ -1029,10 +1029,10 @@ fn parent_fields_in_expressions() {
             "`customer` is neither a field nor a parent",
         ),
         (
-            "parent field through two hops",
+            "parent field through a foreign key the parent does not have",
             "user.team.age + 1",
             "",
-            "more than one parent",
+            "`User` has no foreign key `team` to read through",
         ),
         (
             "parent field through an optional parent",

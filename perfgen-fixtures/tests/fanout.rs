@@ -322,6 +322,50 @@ fn order_aggregates_equal_their_children_recomputed_from_the_files() {
 /// on the output, fails a damaged total at its line, and skips the check, saying why, when
 /// a child file is not there.
 #[test]
+fn a_field_read_through_two_foreign_keys_is_the_grandparents_and_verify_checks_it() {
+    let (dir, t) = tables(&[]);
+    // Each tax's due date is its line item's order's date + 30 days, from the files.
+    let orders = &t["orders"];
+    let order_date: HashMap<&str, i64> = orders
+        .column("o_orderdate")
+        .iter()
+        .zip(orders.column("o_orderkey"))
+        .map(|(d, k)| (k, ts(d)))
+        .collect();
+    let items = &t["lineitems"];
+    let item_order: HashMap<&str, &str> = items
+        .column("l_id")
+        .into_iter()
+        .zip(items.column("l_orderkey"))
+        .collect();
+    let taxes = &t["taxes"];
+    let (line, due) = (taxes.col("t_line"), taxes.col("t_due"));
+    assert!(!taxes.rows.is_empty());
+    for r in &taxes.rows {
+        let order = item_order[r[line].as_str()];
+        assert_eq!(ts(&r[due]), order_date[order] + 30 * 86_400, "{r:?}");
+    }
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let check = report
+        .lines()
+        .find(|l| l.contains("t_due") && l.contains("expression"))
+        .unwrap_or_else(|| panic!("no expression check of t_due:\n{report}"));
+    assert!(check.contains("PASS") || check.contains("pass"), "{check}");
+
+    // One due date a year late (line 4): verify finds it through both foreign keys.
+    damage(dir.path(), "taxes.csv", |lines| {
+        let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+        let year: u32 = cells[due][..4].parse().unwrap();
+        cells[due] = format!("{}{}", year + 1, &cells[due][4..]);
+        lines[3] = cells.join(",");
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("taxes.csv:4"), "{report}");
+}
+
+#[test]
 fn verify_recomputes_aggregates_from_the_child_files() {
     let (dir, t) = tables(&[]);
     let (code, report) = verify(dir.path());

@@ -374,11 +374,14 @@ impl Strategy {
 }
 
 /// A parent field an expression reads, as written (`order.o_orderdate`): field `field` of
-/// the parent row that foreign key `fk` (a field of the same entity) references.
+/// the parent row that foreign key `fk` (a field of the same entity) references, or, with
+/// `via` (`order.customer.c_nationkey`), of the row reached from there through foreign key
+/// field `via[0]` of that parent, then `via[1]` of the next, and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParentRead {
     pub path: &'static str,
     pub fk: usize,
+    pub via: &'static [usize],
     pub field: usize,
 }
 

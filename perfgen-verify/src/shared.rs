@@ -58,15 +58,12 @@ impl<'a> Shared<'a> {
                     _ => &[],
                 };
                 for r in parent_reads {
-                    if let Some(Strategy::ForeignKey {
-                        parent,
-                        parent_field,
-                        ..
-                    }) = info.fields.get(r.fk).map(|x| x.spec.strategy)
+                    // Each store on the way keeps the next foreign key's value (or the field).
+                    for step in crate::expression::read_chain(catalog, info, r).unwrap_or_default()
                     {
-                        let v = needs.entry((parent, parent_field)).or_default();
-                        if !v.contains(&r.field) {
-                            v.push(r.field);
+                        let v = needs.entry((step.entity, step.key_field)).or_default();
+                        if !v.contains(&step.value_field) {
+                            v.push(step.value_field);
                         }
                     }
                 }

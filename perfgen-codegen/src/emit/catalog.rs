@@ -320,7 +320,8 @@ fn rule(sp: &TokenStream, r: &Rule) -> TokenStream {
 fn parent_reads_spec(sp: &TokenStream, reads: &[ParentRead]) -> TokenStream {
     let reads = reads.iter().map(|r| {
         let (path, fk, field) = (r.path.join("."), r.fk, r.field);
-        quote!(#sp::ParentRead { path: #path, fk: #fk, field: #field })
+        let via = r.via.iter().map(|h| h.fk);
+        quote!(#sp::ParentRead { path: #path, fk: #fk, via: &[#(#via),*], field: #field })
     });
     quote!(&[#(#reads),*])
 }

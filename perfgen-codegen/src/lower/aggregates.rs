@@ -71,6 +71,12 @@ fn reads_of(entities: &[EntityDraft<'_>], (e, j): (usize, usize)) -> Vec<(usize,
         if let Some((reads, parent_reads)) = s.expression_reads() {
             out.extend(reads.iter().map(|&k| (e, k)));
             out.extend(parent_reads.iter().map(|r| (r.entity, r.field)));
+            // A read through several parents also reads each foreign key on the way.
+            out.extend(
+                parent_reads
+                    .iter()
+                    .flat_map(|r| r.via.iter().map(|h| (h.entity, h.fk))),
+            );
         }
         if let Strategy::Expression { expr, .. } = s {
             let mut agg = Vec::new();

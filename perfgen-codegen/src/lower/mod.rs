@@ -232,6 +232,17 @@ fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
 /// The parents of entity `e` whose fields its expressions may read: one per resolved foreign
 /// key, with the parent's fields as typed (and NULL-settled) so far.
 fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
+    parent_scopes_to(entities, e, MAX_PARENT_HOPS)
+}
+
+/// How many foreign keys an expression may read through (`a.b.c.field` is three).
+pub(crate) const MAX_PARENT_HOPS: usize = 3;
+
+/// [`parent_scopes`] with their own parents to `depth` hops in all.
+fn parent_scopes_to(entities: &[EntityDraft<'_>], e: usize, depth: usize) -> Vec<ParentScope> {
+    if depth == 0 {
+        return Vec::new();
+    }
     entities[e]
         .fields
         .iter()
@@ -251,6 +262,12 @@ fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
                     .iter()
                     .map(|g| (g.name.clone(), g.ty, g.nullable))
                     .collect(),
+                // A hierarchy's parent is the same entity: reading further up is not offered.
+                parents: if pe == e {
+                    Vec::new()
+                } else {
+                    parent_scopes_to(entities, pe, depth - 1)
+                },
             })
         })
         .collect()

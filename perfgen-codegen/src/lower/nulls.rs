@@ -87,6 +87,7 @@ fn retype_null_aware(
         parents
             .iter()
             .find(|p| p.fk == r.fk)
+            .and_then(|p| p.end_of(&r.via))
             .is_some_and(|p| p.fields[r.field].2)
     };
     let reads_null = |reads: &[usize], parent_reads: &[ParentRead]| {

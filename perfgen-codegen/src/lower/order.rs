@@ -215,16 +215,23 @@ fn renumber_entities(strategy: &mut Strategy, new_index: &[usize]) {
             parent_reads, expr, ..
         } => {
             for r in parent_reads {
-                r.entity = new_index[r.entity];
+                renumber_read(r, new_index);
             }
             crate::strategy::aggregate::renumber(expr, new_index);
         }
         Strategy::Cases { parent_reads, .. } => {
             for r in parent_reads {
-                r.entity = new_index[r.entity];
+                renumber_read(r, new_index);
             }
         }
         _ => {}
+    }
+}
+
+fn renumber_read(r: &mut crate::ir::ParentRead, new_index: &[usize]) {
+    r.entity = new_index[r.entity];
+    for h in &mut r.via {
+        h.entity = new_index[h.entity];
     }
 }
 

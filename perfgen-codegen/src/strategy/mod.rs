@@ -343,6 +343,20 @@ pub struct ParentScope {
     pub optional: bool,
     /// The parent's fields: name, type (`None` while unknown), whether it may be NULL.
     pub fields: Vec<(String, Option<Ty>, bool)>,
+    /// The parent's own parents (`order.customer.c_nationkey` reads through them), to a
+    /// bounded depth; a self-reference is not followed.
+    pub parents: Vec<ParentScope>,
+}
+
+impl ParentScope {
+    /// The scope a read ends in: this parent, or the grandparent its `via` leads to.
+    pub fn end_of(&self, via: &[crate::ir::Hop]) -> Option<&ParentScope> {
+        let mut p = self;
+        for h in via {
+            p = p.parents.iter().find(|q| q.fk == h.fk)?;
+        }
+        Some(p)
+    }
 }
 
 pub use crate::ir::ParentRead;
