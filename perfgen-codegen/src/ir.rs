@@ -391,6 +391,11 @@ impl Strategy {
                 pieces.iter().filter_map(TemplatePiece::field).collect()
             }
             Strategy::Expression { reads, .. } => reads.clone(),
+            // A composite key's other members follow its first key's parent row.
+            Strategy::ForeignKey {
+                distribution: ForeignKeyDistribution::SameParentAs { field },
+                ..
+            } => vec![*field],
             _ => Vec::new(),
         }
     }

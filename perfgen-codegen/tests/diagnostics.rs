@@ -1686,3 +1686,61 @@ fn each_aggregate_defect_is_reported_where_it_is() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A composite foreign key's other members (`same_parent_as`): naming an unknown field,
+/// itself, a field that is not a key, or giving a member a law, a filter or NULLs of its own
+/// are positioned errors with a help; a well-formed one builds.
+#[test]
+fn composite_foreign_keys() {
+    let with = |member: &str| {
+        replace(
+            ORDERS,
+            "  status:\n",
+            &format!("  user_email:\n    strategy: foreign_key_reference\n    reference_file: ../output/users_bulk.csv\n    reference_field: email\n{member}  status:\n"),
+        )
+    };
+    let (lines, render) = check(USERS, &with("    same_parent_as: user_id\n"));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let mut failures = Vec::new();
+    for (what, member, text) in [
+        (
+            "same_parent_as an unknown field",
+            "    same_parent_as: user_idd\n",
+            "`Order` has no field `user_idd`",
+        ),
+        (
+            "same_parent_as itself",
+            "    same_parent_as: user_email\n",
+            "`user_email` names itself",
+        ),
+        (
+            "same_parent_as a field that is not a foreign key",
+            "    same_parent_as: status\n",
+            "`status` is not a foreign key",
+        ),
+        (
+            "same_parent_as with a distribution of its own",
+            "    same_parent_as: user_id\n    distribution: zipf\n",
+            "takes no `distribution`",
+        ),
+        (
+            "same_parent_as with a null_rate of its own",
+            "    same_parent_as: user_id\n    null_rate: 0.1\n",
+            "takes no `null_rate`",
+        ),
+    ] {
+        let (lines, render) = check(USERS, &with(member));
+        let hit = lines.iter().any(|l| {
+            l.starts_with("configs/orders_multiply.yaml:")
+                && l.contains(": error:")
+                && l.contains(text)
+        });
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

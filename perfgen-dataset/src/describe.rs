@@ -427,6 +427,10 @@ fn describe_foreign_key(
             )
         }
         ForeignKeyDistribution::FanOut => describe_fan_out(info, p.name, &target),
+        ForeignKeyDistribution::SameParentAs { field } => format!(
+            "{target} of the {} row `{}` references (one composite key with it)",
+            p.name, info.fields[field].name
+        ),
         ForeignKeyDistribution::Sequential => format!(
             "references {target} in {} order, each row evenly (child row i of n: parent row i * {n} / n)",
             p.name

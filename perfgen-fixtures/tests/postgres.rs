@@ -1097,3 +1097,53 @@ fn tpch_loads_with_primary_and_foreign_keys() {
         "{orphan}"
     );
 }
+
+/// Composite foreign keys load with their constraints: a payment names an invoice by
+/// (customer, id), a dispute an invoice line by (invoice, line number); PostgreSQL refuses a
+/// pair that is no parent row although each column alone is some parent's.
+#[test]
+#[ignore = "needs PostgreSQL (127.0.0.1:5432, database `test`)"]
+fn composite_foreign_keys_load_and_are_enforced() {
+    let catalog = &perfgen_fixtures::fk_laws::CATALOG;
+    let (_dir, tables, [by_psql, by_load, by_sink]) =
+        load_three_ways_with(catalog, &["--seed", "7"]);
+    let [mut a, _, _] = same_rows_three_ways(&tables, [&by_psql, &by_load, &by_sink]);
+    let payments = tables.iter().find(|t| t.name == "payments").unwrap();
+    assert!(
+        payments
+            .create
+            .contains("FOREIGN KEY (p_custkey, p_invoice) REFERENCES invoices (i_custkey, i_id)"),
+        "{}",
+        payments.create
+    );
+    // NULL payments (no invoice) are allowed, as in SQL.
+    let nulls: i64 = a
+        .query_one(
+            "SELECT count(*) FROM payments WHERE p_custkey IS NULL AND p_invoice IS NULL",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(nulls > 0);
+    // Invoice 1 belongs to some customer; pair it with another customer that exists.
+    let orphan = a
+        .batch_execute(
+            "UPDATE payments SET p_custkey = (SELECT min(i_custkey) FROM invoices WHERE i_custkey <> (SELECT i_custkey FROM invoices WHERE i_id = 1)), p_invoice = 1 WHERE p_id = (SELECT min(p_id) FROM payments WHERE p_custkey IS NOT NULL)",
+        )
+        .expect_err("a (customer, invoice) pair that is no invoice must be refused");
+    assert_eq!(
+        orphan.code(),
+        Some(&SqlState::FOREIGN_KEY_VIOLATION),
+        "{orphan}"
+    );
+    let orphan = a
+        .batch_execute(
+            "UPDATE disputes SET d_line = 4 WHERE ctid = (SELECT min(ctid) FROM disputes)",
+        )
+        .expect_err("line 4 of an invoice (1..3 lines) must be refused");
+    assert_eq!(
+        orphan.code(),
+        Some(&SqlState::FOREIGN_KEY_VIOLATION),
+        "{orphan}"
+    );
+}

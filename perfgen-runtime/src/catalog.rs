@@ -58,6 +58,30 @@ pub struct EntityInfo {
     pub write_rows: WriteRowsFn,
 }
 
+impl EntityInfo {
+    /// The composite foreign keys: each group's first key (which draws the parent row), then
+    /// the keys declared `same_parent_as` it, in field order; with the parent entity.
+    pub fn composite_foreign_keys(&self) -> Vec<(usize, Vec<usize>)> {
+        use crate::spec::{ForeignKeyDistribution, Strategy};
+        let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (j, f) in self.fields.iter().enumerate() {
+            if let Strategy::ForeignKey {
+                parent,
+                distribution: ForeignKeyDistribution::SameParentAs { field },
+                ..
+            } = f.spec.strategy
+            {
+                match groups.iter_mut().find(|(_, g)| g[0] == field) {
+                    Some((_, g)) => g.push(j),
+                    None => groups.push((parent, vec![field, j])),
+                }
+            }
+        }
+        groups.sort_by_key(|(_, g)| g[0]);
+        groups
+    }
+}
+
 /// Every compiled entity, parents first.
 #[derive(Debug, Clone, Copy)]
 pub struct Catalog {

@@ -78,6 +78,11 @@ pub enum ForeignKeyDistribution {
     SelfReference {
         max_depth: u32,
     },
+    /// Part of a composite foreign key (`same_parent_as`): the parent row that foreign key
+    /// `field` of the same entity (the group's first key) references; NULL where it is NULL.
+    SameParentAs {
+        field: usize,
+    },
     /// Only parents whose row satisfies `filter` (in the catalog only; the build-time IR
     /// keeps the filter beside the law): `law` draws a parent, `on_filtered` says what
     /// happens when it fails the filter.
@@ -358,6 +363,11 @@ impl Strategy {
                 })
                 .collect(),
             Strategy::Expression { reads, .. } => reads.to_vec(),
+            // A composite key's other members follow its first key's parent row.
+            Strategy::ForeignKey {
+                distribution: ForeignKeyDistribution::SameParentAs { field },
+                ..
+            } => vec![field],
             _ => Vec::new(),
         }
     }

@@ -164,7 +164,15 @@ impl TableBuilder<'_> {
     fn foreign_keys(&mut self) {
         let (catalog, info) = (self.catalog, self.info);
         let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
-        for f in info.fields {
+        let composite = info.composite_foreign_keys();
+        for (parent, group) in &composite {
+            self.composite_key(*parent, group);
+        }
+        for (j, f) in info.fields.iter().enumerate() {
+            // A member of a composite key is constrained with its group.
+            if composite.iter().any(|(_, g)| g.contains(&j)) {
+                continue;
+            }
             let Strategy::ForeignKey {
                 parent,
                 parent_field,
@@ -195,6 +203,81 @@ impl TableBuilder<'_> {
                 });
             }
         }
+    }
+
+    /// `FOREIGN KEY (a, b) REFERENCES p (x, y)` when the parent has a key on exactly those
+    /// columns (a `unique_together` group, or a fan-out's (key, position)), in that key's
+    /// column order; else a note and a query counting the rows that name no parent row.
+    fn composite_key(&mut self, parent: usize, group: &[usize]) {
+        let (catalog, info) = (self.catalog, self.info);
+        let p = &catalog.entities[parent];
+        let target = |j: usize| match info.fields[j].spec.strategy {
+            Strategy::ForeignKey { parent_field, .. } => parent_field,
+            _ => unreachable!("composite keys are foreign keys"),
+        };
+        let pairs: Vec<(usize, usize)> = group.iter().map(|&j| (j, target(j))).collect();
+        let mut keys: Vec<Vec<usize>> = p.unique_together.iter().map(|g| g.to_vec()).collect();
+        if let Some((k, pos)) = crate::columns::children_key(catalog, parent) {
+            keys.push(vec![k, pos]);
+        }
+        let same_set = |key: &Vec<usize>| {
+            key.len() == pairs.len() && pairs.iter().all(|(_, t)| key.contains(t))
+        };
+        let ptable = quote_ident(&table_name(p));
+        if let Some(key) = keys.iter().find(|k| same_set(k)) {
+            let (own, theirs): (Vec<String>, Vec<String>) = key
+                .iter()
+                .map(|t| {
+                    let (j, _) = pairs.iter().find(|(_, pt)| pt == t).expect("same set");
+                    (
+                        quote_ident(info.fields[*j].name),
+                        quote_ident(p.fields[*t].name),
+                    )
+                })
+                .unzip();
+            self.constraints.push(format!(
+                "FOREIGN KEY ({}) REFERENCES {ptable} ({})",
+                own.join(", "),
+                theirs.join(", ")
+            ));
+            return;
+        }
+        let own: Vec<String> = pairs
+            .iter()
+            .map(|(j, _)| quote_ident(info.fields[*j].name))
+            .collect();
+        let theirs: Vec<String> = pairs
+            .iter()
+            .map(|(_, t)| quote_ident(p.fields[*t].name))
+            .collect();
+        self.notes.push(format!(
+            "({}) references {ptable} ({}), which is not a key of it: no FOREIGN KEY (PostgreSQL needs a unique target: declare `unique_together: [[{}]]` on `{}`); a query at the end checks it.",
+            own.join(", "),
+            theirs.join(", "),
+            pairs.iter().map(|(_, t)| p.fields[*t].name).collect::<Vec<_>>().join(", "),
+            p.name
+        ));
+        let not_null: Vec<String> = own.iter().map(|c| format!("c.{c} IS NOT NULL")).collect();
+        let matches: Vec<String> = own
+            .iter()
+            .zip(&theirs)
+            .map(|(c, t)| format!("p.{t} = c.{c}"))
+            .collect();
+        self.queries.push(RuleQuery {
+            table: self.name.clone(),
+            what: format!(
+                "every ({}) of {} is a row of {}",
+                pairs.iter().map(|(j, _)| info.fields[*j].name).collect::<Vec<_>>().join(", "),
+                self.name,
+                table_name(p)
+            ),
+            sql: format!(
+                "SELECT count(*) FROM {} AS c WHERE {} AND NOT EXISTS (SELECT 1 FROM {ptable} AS p WHERE {})",
+                self.sql_name,
+                not_null.join(" AND "),
+                matches.join(" AND ")
+            ),
+        });
     }
 
     /// A CHECK per rule that reads only its own row; a query per rule that reads the parent.

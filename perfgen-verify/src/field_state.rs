@@ -402,6 +402,8 @@ fn plan_foreign_key(fs: &mut FieldState, cx: &PlanContext<'_>) {
         | ForeignKeyDistribution::Sequential
         | ForeignKeyDistribution::SelfReference { .. }
         | ForeignKeyDistribution::Filtered { .. } => None,
+        // A composite key's other member: the pair is checked by `together`.
+        ForeignKeyDistribution::SameParentAs { .. } => None,
         ForeignKeyDistribution::Uniform => Some(None),
         ForeignKeyDistribution::Zipf { alpha } => Some(Some(alpha)),
     };

@@ -36,6 +36,8 @@ pub(crate) struct Pass<'a> {
     pub(crate) fk_laws: Vec<crate::fk_laws::FkLaw>,
     /// `unique_together` groups.
     pub(crate) together: Vec<crate::together::Together>,
+    /// Composite foreign keys (`same_parent_as`).
+    pub(crate) composite: Vec<crate::together::CompositeKey>,
 }
 
 impl<'a> Pass<'a> {
@@ -94,6 +96,7 @@ impl<'a> Pass<'a> {
             fan: crate::fanout::FanCheck::new(info),
             fk_laws: crate::fk_laws::plan(catalog, info, shared.opts.scale),
             together: crate::together::plan(info),
+            composite: crate::together::plan_composite(info),
         }
     }
 
@@ -214,6 +217,9 @@ impl<'a> Pass<'a> {
         }
         for group in &mut self.together {
             group.row(line, &self.vals, &texts);
+        }
+        for key in &mut self.composite {
+            key.row(line, &self.vals, &texts, stores, self.catalog);
         }
         let view = RowView {
             catalog: self.catalog,

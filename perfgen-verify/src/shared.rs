@@ -51,6 +51,23 @@ impl<'a> Shared<'a> {
                 if fi.spec.unique {
                     needs.entry((e, f)).or_default();
                 }
+                // A composite key's first member: the parent rows keyed by its field keep
+                // the other members' fields, for the composite check in `together`.
+                for (parent, group) in info.composite_foreign_keys() {
+                    if group[0] != f {
+                        continue;
+                    }
+                    let key_field = |j: usize| match info.fields[j].spec.strategy {
+                        Strategy::ForeignKey { parent_field, .. } => parent_field,
+                        _ => unreachable!("composite keys are foreign keys"),
+                    };
+                    let v = needs.entry((parent, key_field(f))).or_default();
+                    for &j in &group[1..] {
+                        if !v.contains(&key_field(j)) {
+                            v.push(key_field(j));
+                        }
+                    }
+                }
                 // Parent fields that expressions and `cases` conditions read.
                 let parent_reads = match fi.spec.strategy {
                     Strategy::Expression { parent_reads, .. }

@@ -148,6 +148,9 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                 ForeignKeyDistribution::SelfReference { max_depth } => {
                     quote!(#sp::ForeignKeyDistribution::SelfReference { max_depth: #max_depth })
                 }
+                ForeignKeyDistribution::SameParentAs { field } => {
+                    quote!(#sp::ForeignKeyDistribution::SameParentAs { field: #field })
+                }
                 ForeignKeyDistribution::Filtered { .. } => {
                     unreachable!("the IR keeps a filter beside the law")
                 }

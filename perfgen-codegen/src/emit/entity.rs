@@ -276,6 +276,7 @@ fn eval_stmts(
                 Strategy::ForeignKey {
                     parent,
                     parent_field,
+                    distribution,
                     ..
                 },
                 _,
@@ -285,14 +286,23 @@ fn eval_stmts(
                 let pat = at_fn(&pe.fields[*parent_field]);
                 let prow_fn = parent_row_fn(f);
                 let prow = local_parent_row(f);
+                // A composite key's other member: the row its first member drew (computed
+                // before it), else the key's own draw.
+                let prow_value = match distribution {
+                    ForeignKeyDistribution::SameParentAs { field } => {
+                        let first = local_parent_row(&e.fields[*field]);
+                        quote!(#first)
+                    }
+                    _ => quote!(Self::#prow_fn(cx, row)?),
+                };
                 if into_self {
                     quote! {
-                        let #prow = Self::#prow_fn(cx, row)?;
+                        let #prow = #prow_value;
                         self.#id = #pty::#pat(cx, #prow)?;
                     }
                 } else {
                     quote! {
-                        let #prow = Self::#prow_fn(cx, row)?;
+                        let #prow = #prow_value;
                         let #local = #pty::#pat(cx, #prow)?;
                     }
                 }

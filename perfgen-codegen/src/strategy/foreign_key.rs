@@ -26,6 +26,7 @@ pub const PARAMS: &[&str] = &[
     "filter",
     "on_filtered",
     "max_depth",
+    "same_parent_as",
 ];
 /// The parent field referenced when `reference_field` is not given.
 pub const DEFAULT_REFERENCE_FIELD: &str = "id";
@@ -55,6 +56,9 @@ pub struct ForeignKeyConfig {
     pub on_filtered: Param<OnFiltered>,
     /// `max_depth` of a hierarchy (a key to its own entity).
     pub max_depth: Param<f64>,
+    /// `same_parent_as`: another foreign key of the entity whose parent row this one reads
+    /// (a composite foreign key: `(il_custkey, il_invoice)` -> `Invoice (i_custkey, i_id)`).
+    pub same_parent_as: Param<String>,
 }
 
 impl ForeignKeyConfig {
@@ -87,6 +91,7 @@ impl ForeignKeyConfig {
                 &["redraw", "next"],
             ),
             max_depth: r.number("max_depth"),
+            same_parent_as: r.text("same_parent_as"),
         }
     }
 
@@ -169,7 +174,8 @@ impl ForeignKeyConfig {
         let (parent, parent_field, distribution) = cx.foreign_key?;
         let self_ref = matches!(distribution, ForeignKeyDistribution::SelfReference { .. });
         self.check_unused(self_ref, d);
-        let filter = if self_ref {
+        let follower = matches!(distribution, ForeignKeyDistribution::SameParentAs { .. });
+        let filter = if self_ref || follower {
             None
         } else {
             self.lower_filter(cx, distribution, d)?
@@ -315,6 +321,17 @@ pub(crate) fn emit(
         }
         ForeignKeyDistribution::SelfReference { max_depth } => {
             return emit_self_reference(fe, *parent_field, *max_depth);
+        }
+        ForeignKeyDistribution::SameParentAs { field } => {
+            // A composite key's other member: no draw, the first member's parent row.
+            let leader = parent_row_fn(&e.fields[*field]);
+            let methods = quote! {
+                #[doc = " The parent row of the composite key's first member (`same_parent_as`)."]
+                pub fn #prow_fn(cx: &#rt::Context, row: u64) -> ::core::result::Result<u64, #rt::RowError> {
+                    Self::#leader(cx, row)
+                }
+            };
+            return DrawCode::methods(statics, methods);
         }
         ForeignKeyDistribution::Filtered { .. } => {
             unreachable!("the IR keeps a filter beside the law")

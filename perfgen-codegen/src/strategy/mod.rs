@@ -92,7 +92,7 @@ pub enum StrategyConfig {
     Range(range::RangeConfig),
     DeriveFromField(duration::DeriveConfig),
     Template(template::TemplateConfig),
-    ForeignKey(foreign_key::ForeignKeyConfig),
+    ForeignKey(Box<foreign_key::ForeignKeyConfig>),
     /// A field of the seed records that no config names: drawn uniformly from its values.
     SeedField,
     RandomString(random_string::RandomStringConfig),
@@ -144,7 +144,7 @@ impl StrategyConfig {
             duration::NAME => StrategyConfig::DeriveFromField(duration::DeriveConfig::parse(r)),
             template::NAME => StrategyConfig::Template(template::TemplateConfig::parse(r)),
             foreign_key::NAME => {
-                StrategyConfig::ForeignKey(foreign_key::ForeignKeyConfig::parse(r))
+                StrategyConfig::ForeignKey(Box::new(foreign_key::ForeignKeyConfig::parse(r)))
             }
             random_string::NAME => {
                 StrategyConfig::RandomString(random_string::RandomStringConfig::parse(r))
