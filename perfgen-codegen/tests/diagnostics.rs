@@ -1728,6 +1728,11 @@ fn composite_foreign_keys() {
             "    same_parent_as: user_id\n    null_rate: 0.1\n",
             "takes no `null_rate`",
         ),
+        (
+            "distinct key without children_of",
+            "    distribution: distinct\n",
+            "is `distinct`, but `Order` has no `children_of`",
+        ),
     ] {
         let (lines, render) = check(USERS, &with(member));
         let hit = lines.iter().any(|l| {

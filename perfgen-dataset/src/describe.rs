@@ -427,6 +427,9 @@ fn describe_foreign_key(
             )
         }
         ForeignKeyDistribution::FanOut => describe_fan_out(info, p.name, &target),
+        ForeignKeyDistribution::Distinct => format!(
+            "references {target}, uniform over its rows, never twice for the children of one parent (a join table)"
+        ),
         ForeignKeyDistribution::SameParentAs { field } => format!(
             "{target} of the {} row `{}` references (one composite key with it)",
             p.name, info.fields[field].name

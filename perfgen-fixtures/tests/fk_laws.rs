@@ -164,7 +164,7 @@ fn unbounded_hierarchy_parents_are_uniform_over_earlier_rows() {
 #[test]
 fn same_bytes_whatever_the_threads_and_shards() {
     let files = common::same_bytes_whatever_the_threads_and_shards(&CATALOG, &["--seed", "7"]);
-    assert_eq!(files.len(), 8);
+    assert_eq!(files.len(), 10);
 }
 
 fn verify(dir: &std::path::Path) -> (i32, String) {
@@ -438,5 +438,48 @@ fn composite_keys_name_one_parent_row_and_verify_and_schema_hold_them() {
     assert!(
         report.contains(&format!("payments.csv:{}", victim + 2)),
         "{report}"
+    );
+}
+
+#[test]
+fn a_join_table_keyed_by_both_parents_never_repeats_a_pair() {
+    let (dir, t) = tables(&[]);
+    let courses: std::collections::HashSet<&str> =
+        t["courses"].column("course_id").into_iter().collect();
+    assert_eq!(courses.len(), 8);
+    let en = &t["enrollments"];
+    let (cust, course) = (en.col("en_custkey"), en.col("en_course"));
+    let mut seen = std::collections::HashSet::new();
+    let mut per_course: HashMap<&str, u64> = HashMap::new();
+    for r in &en.rows {
+        assert!(courses.contains(r[course].as_str()), "{r:?}");
+        assert!(
+            seen.insert((r[cust].as_str(), r[course].as_str())),
+            "repeated pair {r:?}"
+        );
+        *per_course.entry(r[course].as_str()).or_default() += 1;
+    }
+    // About 3000 x 3 = 9000 enrollments; uniform over the 8 courses (1125 each, sd ~31).
+    let n = en.rows.len() as u64;
+    assert!((8000..10000).contains(&n), "{n} enrollments");
+    for (c, &k) in &per_course {
+        assert!(binomial_ok(k, n, 1.0 / 8.0), "course {c}: {k} of {n}");
+    }
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let line = report
+        .lines()
+        .find(|l| l.contains("unique together en_custkey, en_course"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(line.contains("PASS"), "{line}");
+    let schema: Vec<String> = perfgen_schema::tables(&CATALOG, None)
+        .unwrap()
+        .iter()
+        .map(|t| t.create.clone())
+        .collect();
+    let schema = schema.join("\n");
+    assert!(
+        schema.contains("PRIMARY KEY (en_custkey, en_course)"),
+        "{schema}"
     );
 }

@@ -1146,4 +1146,9 @@ fn composite_foreign_keys_load_and_are_enforced() {
         Some(&SqlState::FOREIGN_KEY_VIOLATION),
         "{orphan}"
     );
+    // The join table is keyed by both parents: a second enrollment of a pair is refused.
+    let twice = a
+        .batch_execute("INSERT INTO enrollments SELECT * FROM enrollments LIMIT 1")
+        .expect_err("a repeated (customer, course) must be refused");
+    assert_eq!(twice.code(), Some(&SqlState::UNIQUE_VIOLATION), "{twice}");
 }

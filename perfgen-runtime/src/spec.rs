@@ -78,6 +78,10 @@ pub enum ForeignKeyDistribution {
     SelfReference {
         max_depth: u32,
     },
+    /// `distinct`, in a `children_of` entity: uniform over the parent's rows, never the same
+    /// row twice among the children of one fan-out parent (a join table keyed by both
+    /// parents): child k of fan-out parent p takes row perm_p(k) of a permutation keyed by p.
+    Distinct,
     /// Part of a composite foreign key (`same_parent_as`): the parent row that foreign key
     /// `field` of the same entity (the group's first key) references; NULL where it is NULL.
     SameParentAs {

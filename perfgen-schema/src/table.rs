@@ -127,16 +127,36 @@ impl TableBuilder<'_> {
                 quote_ident(info.fields[p].name)
             )
         });
+        // Without a key of its own: a `unique_together` group never NULL (a join table
+        // keyed by both parents).
+        let group_key = info
+            .unique_together
+            .iter()
+            .find(|g| g.iter().all(|&j| !info.fields[j].spec.nulls.nullable))
+            .map(|g| {
+                let cols: Vec<String> = g
+                    .iter()
+                    .map(|&j| quote_ident(info.fields[j].name))
+                    .collect();
+                format!("({})", cols.join(", "))
+            });
+        let mut keyed_group = None;
         match (pk, &children) {
             (Some(j), _) => self.constraints.push(format!(
                 "PRIMARY KEY ({})",
                 quote_ident(info.fields[j].name)
             )),
             (None, Some(pair)) => self.constraints.push(format!("PRIMARY KEY {pair}")),
-            (None, None) => self.notes.push(format!(
-                "no PRIMARY KEY: `{}` has no uuid_v4 field.",
-                info.name
-            )),
+            (None, None) => match group_key {
+                Some(list) => {
+                    self.constraints.push(format!("PRIMARY KEY {list}"));
+                    keyed_group = Some(list);
+                }
+                None => self.notes.push(format!(
+                    "no PRIMARY KEY: `{}` has no uuid_v4 field.",
+                    info.name
+                )),
+            },
         }
         if let (Some(_), Some(pair)) = (pk, &children) {
             self.constraints.push(format!("UNIQUE {pair}"));
@@ -154,7 +174,7 @@ impl TableBuilder<'_> {
                 .map(|&j| quote_ident(info.fields[j].name))
                 .collect();
             let list = format!("({})", cols.join(", "));
-            if children.as_ref() != Some(&list) {
+            if children.as_ref() != Some(&list) && keyed_group.as_ref() != Some(&list) {
                 self.constraints.push(format!("UNIQUE {list}"));
             }
         }

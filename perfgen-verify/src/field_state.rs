@@ -404,7 +404,8 @@ fn plan_foreign_key(fs: &mut FieldState, cx: &PlanContext<'_>) {
         | ForeignKeyDistribution::Filtered { .. } => None,
         // A composite key's other member: the pair is checked by `together`.
         ForeignKeyDistribution::SameParentAs { .. } => None,
-        ForeignKeyDistribution::Uniform => Some(None),
+        // Uniform over the parent's rows (kept apart within a fan-out parent).
+        ForeignKeyDistribution::Uniform | ForeignKeyDistribution::Distinct => Some(None),
         ForeignKeyDistribution::Zipf { alpha } => Some(Some(alpha)),
     };
     fs.dist = match alpha {

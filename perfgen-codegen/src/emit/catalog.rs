@@ -148,6 +148,7 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                 ForeignKeyDistribution::SelfReference { max_depth } => {
                     quote!(#sp::ForeignKeyDistribution::SelfReference { max_depth: #max_depth })
                 }
+                ForeignKeyDistribution::Distinct => quote!(#sp::ForeignKeyDistribution::Distinct),
                 ForeignKeyDistribution::SameParentAs { field } => {
                     quote!(#sp::ForeignKeyDistribution::SameParentAs { field: #field })
                 }

@@ -293,6 +293,10 @@ fn eval_stmts(
                         let first = local_parent_row(&e.fields[*field]);
                         quote!(#first)
                     }
+                    ForeignKeyDistribution::Distinct => {
+                        let placed = crate::strategy::foreign_key::distinct_row_fn(f);
+                        quote!(Self::#placed(cx, row, fo_parent, fo_position)?)
+                    }
                     _ => quote!(Self::#prow_fn(cx, row)?),
                 };
                 if into_self {
@@ -370,7 +374,7 @@ fn reads_place(f: &Field) -> bool {
         f.strategy,
         Strategy::Position
             | Strategy::ForeignKey {
-                distribution: ForeignKeyDistribution::FanOut,
+                distribution: ForeignKeyDistribution::FanOut | ForeignKeyDistribution::Distinct,
                 ..
             }
     )

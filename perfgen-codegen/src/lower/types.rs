@@ -49,11 +49,29 @@ pub(super) fn resolve_foreign_keys(entities: &mut [EntityDraft<'_>], d: &mut Dia
             } else {
                 fk.distribution(d)
             };
+            if distribution == ForeignKeyDistribution::Distinct {
+                distinct_allowed(&entities[e], f, fk, d);
+            }
             let fd = &mut entities[e].fields[f];
             fd.fk = Some((parent, pf));
             fd.fk_distribution = Some(distribution);
         }
         composite_keys(&mut entities[e], d);
+    }
+}
+
+/// `distribution: distinct` keeps the children of one fan-out parent apart, so it needs a
+/// `children_of`, and no filter (a redraw would break the permutation).
+fn distinct_allowed(ent: &EntityDraft<'_>, f: usize, fk: &ForeignKeyConfig, d: &mut Diagnostics) {
+    let at = fk.distribution.get(d).map_or(fk.loc, |x| x.loc);
+    let name = &ent.fields[f].name;
+    if ent.fan_out.is_none() {
+        d.error(at, format!("`{name}` is `distinct`, but `{}` has no `children_of`", ent.name))
+            .help("`distinct` keeps the keys of one parent's children apart (a join table keyed by both parents): declare `children_of: {entity: ..., count: ...}`, or use `uniform`");
+    }
+    if let Some(flt) = fk.filter.get(d) {
+        d.error(flt.loc, format!("`{name}` is `distinct` and takes no `filter`"))
+            .help("a distinct key walks a permutation of all parent rows; remove `filter` or use `uniform`");
     }
 }
 

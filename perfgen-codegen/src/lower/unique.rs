@@ -504,8 +504,17 @@ fn group_proven(ent: &EntityDraft<'_>, members: &[usize]) -> bool {
             })
         )
     });
-    let position = members
-        .iter()
-        .any(|&j| matches!(fields[j].strategy, Some(Strategy::Position)));
-    distinct || (fan_out_key && position)
+    // A position, or a `distinct` key (never the same parent row twice among the children
+    // of one fan-out parent), tells the children of one parent apart.
+    let apart_within_parent = members.iter().any(|&j| {
+        matches!(
+            fields[j].strategy,
+            Some(Strategy::Position)
+                | Some(Strategy::ForeignKey {
+                    distribution: ForeignKeyDistribution::Distinct,
+                    ..
+                })
+        )
+    });
+    distinct || (fan_out_key && apart_within_parent)
 }

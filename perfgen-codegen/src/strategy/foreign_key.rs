@@ -37,6 +37,7 @@ pub enum ForeignKeyDistributionName {
     Uniform,
     Zipf,
     Sequential,
+    Distinct,
 }
 
 /// `foreign_key_reference`'s parameters.
@@ -76,8 +77,9 @@ impl ForeignKeyConfig {
                     ("uniform", ForeignKeyDistributionName::Uniform),
                     ("zipf", ForeignKeyDistributionName::Zipf),
                     ("sequential", ForeignKeyDistributionName::Sequential),
+                    ("distinct", ForeignKeyDistributionName::Distinct),
                 ],
-                &["uniform", "zipf", "sequential"],
+                &["uniform", "zipf", "sequential", "distinct"],
             ),
             alpha: r.alpha(),
             filter: r.text("filter"),
@@ -111,6 +113,7 @@ impl ForeignKeyConfig {
                 alpha: alpha_or_default(&self.alpha, d),
             },
             Some(ForeignKeyDistributionName::Sequential) => ForeignKeyDistribution::Sequential,
+            Some(ForeignKeyDistributionName::Distinct) => ForeignKeyDistribution::Distinct,
         }
     }
 
@@ -336,6 +339,33 @@ pub(crate) fn emit(
         ForeignKeyDistribution::Filtered { .. } => {
             unreachable!("the IR keeps a filter beside the law")
         }
+        ForeignKeyDistribution::Distinct => {
+            // Child k of its fan-out parent p: image k of a permutation keyed by p.
+            let over = format!(
+                "`{}` is `distinct` but a parent has more children than `{}` has rows",
+                f.name, pe.name
+            );
+            let over_err = err(quote!(#over));
+            let index = fe.index;
+            let placed = distinct_row_fn(f);
+            let methods = quote! {
+                #[doc = " The parent row of child `fo_position` of fan-out parent `fo_parent` (`distinct`)."]
+                pub fn #placed(cx: &#rt::Context, row: u64, fo_parent: u64, fo_position: u64) -> ::core::result::Result<u64, #rt::RowError> {
+                    let n = #parent_rows;
+                    match #rt::fk::distinct_parent_row(n, #rt::rng::cell_key(cx.seed, Self::ENTITY_KEY, #fkey, fo_parent), fo_position) {
+                        ::core::option::Option::Some(p) => ::core::result::Result::Ok(p),
+                        ::core::option::Option::None if n == 0 => ::core::result::Result::Err(#none_err),
+                        ::core::option::Option::None => ::core::result::Result::Err(#over_err),
+                    }
+                }
+                #[doc = " The row this row's `distinct` key references (its fan-out place searched)."]
+                pub fn #prow_fn(cx: &#rt::Context, row: u64) -> ::core::result::Result<u64, #rt::RowError> {
+                    let (fo_parent, fo_position) = cx.fan_out(#index).locate(row);
+                    Self::#placed(cx, row, fo_parent, fo_position)
+                }
+            };
+            return DrawCode::methods(statics, methods);
+        }
         ForeignKeyDistribution::Uniform => quote!(rng.below(n)),
         ForeignKeyDistribution::Sequential => {
             let own_rows = fe.rows_of(fe.index);
@@ -392,6 +422,11 @@ pub(crate) fn emit(
         }
     };
     DrawCode::methods(statics, methods)
+}
+
+/// `<field>_parent_row_placed`: a `distinct` key's parent row from the row's fan-out place.
+pub(crate) fn distinct_row_fn(f: &crate::ir::Field) -> syn::Ident {
+    quote::format_ident!("{}_parent_row_placed", crate::emit_kit::bare(f))
 }
 
 /// The body that picks a parent row passing the filter: `eligible(prow)` evaluates it over
