@@ -360,6 +360,9 @@ pub enum Operand {
 pub struct Comparison {
     pub op: CmpOp,
     pub rhs: Operand,
+    /// Added to the operand's value before comparing (`<= order.o_orderdate + 121d`): in
+    /// seconds for dates and timestamps, as written for numbers; 0 without a shift.
+    pub shift: f64,
 }
 
 /// How a field's rules are kept at run time.

@@ -1749,3 +1749,45 @@ fn composite_foreign_keys() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A rule's operand shifted by `+`/`-` (`>= user.created_at + 1d`) builds; a shift that is not
+/// a duration for a time, or that follows a value rather than a field, is a positioned error.
+#[test]
+fn rule_shifts() {
+    let with = |rule: &str| {
+        replace(
+            ORDERS,
+            "rule: \">= user.created_at\"",
+            &format!("rule: \"{rule}\""),
+        )
+    };
+    let (lines, render) = check(USERS, &with(">= user.created_at + 1d"));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let mut failures = Vec::new();
+    for (what, rule, text) in [
+        (
+            "rule shift that is not a duration",
+            ">= user.created_at + 3x",
+            "is not a duration",
+        ),
+        (
+            "rule shift after a value",
+            ">= 2024-01-01T00:00:00Z + 1d",
+            "follows a field",
+        ),
+    ] {
+        let (lines, render) = check(USERS, &with(rule));
+        let hit = lines.iter().any(|l| {
+            l.starts_with("configs/orders_multiply.yaml:")
+                && l.contains(": error:")
+                && l.contains(text)
+        });
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -525,6 +525,22 @@ fn describe_rules(s: &mut String, spec: &FieldSpec, info: &EntityInfo, catalog: 
                             // A date rule's literal at midnight, as the config wrote it.
                             rhs = rhs.replace("T00:00:00Z", "");
                         }
+                        if c.shift != 0.0 {
+                            let sign = if c.shift < 0.0 { '-' } else { '+' };
+                            let amount = c.shift.abs();
+                            let times = matches!(
+                                spec.column,
+                                perfgen_runtime::spec::ColumnType::Date
+                                    | perfgen_runtime::spec::ColumnType::Timestamp
+                            );
+                            rhs = if times && amount % 86_400.0 == 0.0 {
+                                format!("{rhs} {sign} {}d", amount / 86_400.0)
+                            } else if times {
+                                format!("{rhs} {sign} {amount}s")
+                            } else {
+                                format!("{rhs} {sign} {amount}")
+                            };
+                        }
                         format!("{op} {rhs}")
                     })
                     .collect::<Vec<_>>()

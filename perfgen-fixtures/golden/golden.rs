@@ -782,6 +782,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                                                 fk: 1usize,
                                                 field: 3usize,
                                             },
+                                            shift: 0f64,
                                         },
                                     ],
                                 ],
@@ -812,6 +813,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                                         ::perfgen_runtime::spec::Comparison {
                                             op: ::perfgen_runtime::spec::CmpOp::Ge,
                                             rhs: ::perfgen_runtime::spec::Operand::Field(4usize),
+                                            shift: 0f64,
                                         },
                                     ],
                                 ],

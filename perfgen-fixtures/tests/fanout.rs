@@ -82,6 +82,8 @@ fn children_follow_their_parents_law_order_and_keys() {
     let (fk, ship) = (items.col("l_orderkey"), items.col("l_shipdate"));
     for r in &items.rows {
         assert!(ts(&r[ship]) >= date[r[fk].as_str()], "{r:?}");
+        // `<= order.o_orderdate + 121d`
+        assert!(ts(&r[ship]) <= date[r[fk].as_str()] + 121 * 86_400, "{r:?}");
     }
 
     // Exactly 2 taxes per line item, a fan-out of a fan-out.
@@ -192,6 +194,24 @@ fn verify_passes_and_catches_a_moved_row_and_a_wrong_position() {
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
     assert!(report.contains("not in parent order"), "{report}");
+
+    // A ship date past its order's date + 121 days, in a fresh copy: the shifted rule fails.
+    let (dir2, t2) = tables(&[]);
+    let ship = t2["lineitems"].col("l_shipdate");
+    damage(dir2.path(), "lineitems.csv", |lines| {
+        let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+        let year: u32 = cells[ship][..4].parse().unwrap();
+        cells[ship] = format!("{}{}", year + 1, &cells[ship][4..]);
+        lines[1] = cells.join(",");
+    });
+    let (code, report) = verify(dir2.path());
+    assert_eq!(code, 1, "{report}");
+    let failed = report
+        .lines()
+        .find(|l| l.contains("<= order.o_orderdate + 121d"))
+        .unwrap_or_else(|| panic!("no check of the shifted rule: {report}"));
+    assert!(!failed.contains("PASS"), "{failed}");
+    assert!(report.contains("lineitems.csv:2"), "{report}");
 
     // A wrong position in a fresh copy.
     let (dir, _t) = tables(&[]);

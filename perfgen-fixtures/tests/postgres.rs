@@ -994,6 +994,24 @@ fn fan_out_children_load_with_their_composite_keys() {
             t.name
         );
     }
+    // The shifted rule `<= order.o_orderdate + 121d` is a query that finds no row breaking it.
+    let shifted = tables
+        .iter()
+        .flat_map(|t| &t.queries)
+        .find(|q| q.what.contains("+ 121d"))
+        .unwrap_or_else(|| panic!("no query of the shifted rule"));
+    assert!(
+        shifted.sql.contains("interval '10454400 seconds'"),
+        "{}",
+        shifted.sql
+    );
+    let mut c = by_psql.client();
+    let broken: i64 = c.query_one(&shifted.sql, &[]).unwrap().get(0);
+    assert_eq!(broken, 0, "{}", shifted.sql);
+    c.batch_execute("UPDATE lineitems SET l_shipdate = l_shipdate + interval '400 days' WHERE ctid = (SELECT min(ctid) FROM lineitems)")
+        .unwrap();
+    let broken: i64 = c.query_one(&shifted.sql, &[]).unwrap().get(0);
+    assert_eq!(broken, 1, "{}", shifted.sql);
 }
 
 /// The foreign-key laws fixture (filtered, sequential and hierarchical keys, a composite

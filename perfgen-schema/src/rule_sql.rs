@@ -46,6 +46,22 @@ impl RuleSql<'_> {
         })
     }
 
+    /// The right-hand side of `c` with its shift (`o_orderdate + 121`, `t + interval ...`).
+    fn shifted(&self, c: &Comparison) -> Option<String> {
+        let v = self.operand(c.rhs)?;
+        if c.shift == 0.0 {
+            return Some(v);
+        }
+        Some(match self.operand_type(c.rhs) {
+            // date + integer is a date in PostgreSQL.
+            Some(ColumnType::Date) => format!("({v} + {})", c.shift as i64 / SECS_PER_DAY),
+            Some(ColumnType::Timestamp) => {
+                format!("({v} + interval '{} seconds')", c.shift as i64)
+            }
+            _ => format!("({v} + {})", number_literal(c.shift)),
+        })
+    }
+
     /// The column type of an operand; a time literal is a timestamp.
     fn operand_type(&self, rhs: Operand) -> Option<ColumnType> {
         let info = &self.catalog.entities[self.entity];
@@ -94,13 +110,13 @@ impl RuleSql<'_> {
         let column = self.catalog.entities[self.entity].fields[field].spec.column;
         let (mut lhs, mut rhs) = match (column, self.operand_type(c.rhs)) {
             (ColumnType::Date, Some(ColumnType::Timestamp)) => {
-                let time_sql = self.operand(c.rhs)?;
+                let time_sql = self.shifted(c)?;
                 self.date_against_time(self.column(field), c.rhs, time_sql)
             }
             (ColumnType::Timestamp, Some(ColumnType::Date)) => {
-                (self.column(field), at_midnight_utc(&self.operand(c.rhs)?))
+                (self.column(field), at_midnight_utc(&self.shifted(c)?))
             }
-            _ => (self.column(field), self.operand(c.rhs)?),
+            _ => (self.column(field), self.shifted(c)?),
         };
         let ordering = !matches!(c.op, CmpOp::Eq | CmpOp::Ne);
         let text = column == ColumnType::Text;

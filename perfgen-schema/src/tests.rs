@@ -29,7 +29,11 @@ const fn field(name: &'static str, spec: FieldSpec) -> FieldInfo {
 }
 
 const fn cmp(op: CmpOp, rhs: Operand) -> Comparison {
-    Comparison { op, rhs }
+    Comparison {
+        op,
+        rhs,
+        shift: 0.0,
+    }
 }
 
 static USER_FIELDS: [FieldInfo; 5] = [

@@ -6,7 +6,7 @@ use crate::value::{
     int_key, parse_date, parse_decimal, parse_int, parse_timestamp, parse_uuid_v4, text_key,
 };
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
-use perfgen_runtime::spec::{CmpOp, ColumnType, Operand, Rule, Strategy, TimeSpec};
+use perfgen_runtime::spec::{CmpOp, ColumnType, Comparison, Operand, Rule, Strategy, TimeSpec};
 use std::collections::HashMap;
 
 /// A parsed cell.
@@ -191,6 +191,19 @@ impl<'a> RowView<'a> {
         }
     }
 
+    /// The right-hand side of comparison `c`: its operand plus its shift (seconds for times).
+    pub(crate) fn rhs_of(&self, c: &Comparison) -> Rhs<'a> {
+        let v = self.operand(&c.rhs);
+        if c.shift == 0.0 {
+            return v;
+        }
+        match v {
+            Rhs::Num(x) => Rhs::Num(x + c.shift),
+            Rhs::Time(t) => Rhs::Time(t.saturating_add(c.shift as i64)),
+            other => other,
+        }
+    }
+
     pub(crate) fn time_of(&self, op: &Operand) -> Option<i64> {
         match self.operand(op) {
             Rhs::Time(t) => Some(t),
@@ -223,7 +236,7 @@ pub(crate) fn eval_rule(
         let mut all = Some(true);
         let mut group_null = false;
         for c in group.iter() {
-            let rhs = row.operand(&c.rhs);
+            let rhs = row.rhs_of(c);
             if matches!(rhs, Rhs::Null) {
                 group_null = true;
                 continue;

@@ -307,7 +307,8 @@ fn rule(sp: &TokenStream, r: &Rule) -> TokenStream {
                     quote!(#sp::Operand::Parent { fk: #fk, field: #field })
                 }
             };
-            quote!(#sp::Comparison { op: #op, rhs: #rhs })
+            let shift = f64_lit(c.shift);
+            quote!(#sp::Comparison { op: #op, rhs: #rhs, shift: #shift })
         });
         quote!(&[#(#cmps),*])
     });

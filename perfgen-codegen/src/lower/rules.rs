@@ -227,11 +227,88 @@ fn resolve_rule(
                 });
                 return None;
             }
-            cmps.push(Comparison { op: c.op, rhs });
+            let shift = match &c.shift {
+                None => 0.0,
+                Some((negative, amount)) => {
+                    let sign = if *negative { -1.0 } else { 1.0 };
+                    sign * rule_shift(amount, rty, u, d)?
+                }
+            };
+            if ty == Ty::Int && shift.fract() != 0.0 {
+                d.error(
+                    u.loc,
+                    format!(
+                        "rule `{}` on integer field `{}` shifts by a fraction",
+                        u.text.trim(),
+                        fd.name
+                    ),
+                )
+                .help("shift an integer comparison by a whole number");
+                return None;
+            }
+            cmps.push(Comparison {
+                op: c.op,
+                rhs,
+                shift,
+            });
         }
         out.push(cmps);
     }
     Some(Resolved { cmps: out })
+}
+
+/// The amount of a `+`/`-` shift on an operand of type `rty`: a duration in seconds for dates
+/// (whole days) and timestamps, a number for numbers; `None` after reporting why not.
+fn rule_shift(amount: &str, rty: Ty, u: &RuleUse, d: &mut Diagnostics) -> Option<f64> {
+    match rty {
+        Ty::Date | Ty::Timestamp => match values::duration(amount) {
+            Ok(secs) if rty == Ty::Date && secs % 86_400 != 0 => {
+                d.error(
+                    u.loc,
+                    format!(
+                        "rule `{}` shifts a date by `{amount}`, not a whole number of days",
+                        u.text.trim()
+                    ),
+                )
+                .help("shift a date by days or weeks (`+ 121d`, `- 2w`)");
+                None
+            }
+            Ok(secs) => Some(secs as f64),
+            Err(msg) => {
+                d.error(
+                    u.loc,
+                    format!(
+                        "rule `{}`: `{amount}` is not a duration: {msg}",
+                        u.text.trim()
+                    ),
+                )
+                .help("a date or time shifts by a duration: `+ 121d`, `- 36h`, `+ 2w`");
+                None
+            }
+        },
+        Ty::Int | Ty::Decimal(_) => match values::number(amount) {
+            Some(v) if v.is_finite() => Some(v),
+            _ => {
+                d.error(
+                    u.loc,
+                    format!("rule `{}`: `{amount}` is not a number", u.text.trim()),
+                )
+                .help("a number shifts by a number: `>= price - 2.5`");
+                None
+            }
+        },
+        _ => {
+            d.error(
+                u.loc,
+                format!(
+                    "rule `{}` shifts a value that is not a number or a time",
+                    u.text.trim()
+                ),
+            )
+            .help("only numbers, dates and timestamps take a `+`/`-` shift");
+            None
+        }
+    }
 }
 
 /// `user` in `user.created_at`: the entity reached through one of this entity's foreign keys.
