@@ -85,6 +85,24 @@ fn children_follow_their_parents_law_order_and_keys() {
         // `<= order.o_orderdate + 121d`
         assert!(ts(&r[ship]) <= date[r[fk].as_str()] + 121 * 86_400, "{r:?}");
     }
+    // A template and a derived time over the order's fields.
+    let (label, line, promised) = (
+        items.col("l_label"),
+        items.col("l_linenumber"),
+        items.col("l_promised"),
+    );
+    let mut days = std::collections::BTreeSet::new();
+    for r in &items.rows {
+        let key: u64 = r[fk].parse().unwrap();
+        assert_eq!(r[label], format!("L{key:06}-{}", r[line]), "{r:?}");
+        let after = ts(&r[promised]) - date[r[fk].as_str()];
+        assert!(
+            (86_400..=10 * 86_400).contains(&after) && after % 86_400 == 0,
+            "{r:?}"
+        );
+        days.insert(after / 86_400);
+    }
+    assert_eq!(days.len(), 10, "every whole day of 1..10: {days:?}");
 
     // Exactly 2 taxes per line item, a fan-out of a fan-out.
     let item_ids: Vec<String> = items.column("l_id").iter().map(|s| s.to_string()).collect();

@@ -141,8 +141,24 @@ impl StrategyConfig {
             }
             normal::NAME => StrategyConfig::Normal(normal::NormalConfig::parse(r)),
             range::NAME => StrategyConfig::Range(range::RangeConfig::parse(r)),
-            duration::NAME => StrategyConfig::DeriveFromField(duration::DeriveConfig::parse(r)),
-            template::NAME => StrategyConfig::Template(template::TemplateConfig::parse(r)),
+            duration::NAME => {
+                let c = duration::DeriveConfig::parse(r);
+                // A parent's field as the base (`order.o_orderdate`): the same law as an
+                // expression, which reads parents.
+                match c.through_parent() {
+                    Some(e) => StrategyConfig::Expression(e),
+                    None => StrategyConfig::DeriveFromField(c),
+                }
+            }
+            template::NAME => {
+                let c = template::TemplateConfig::parse(r);
+                // A parent's field in a placeholder (`{customer.c_name}`): the same text as
+                // an expression, which reads parents.
+                match c.through_parent() {
+                    Some(e) => StrategyConfig::Expression(e),
+                    None => StrategyConfig::Template(c),
+                }
+            }
             foreign_key::NAME => {
                 StrategyConfig::ForeignKey(Box::new(foreign_key::ForeignKeyConfig::parse(r)))
             }
