@@ -111,6 +111,14 @@ fn composite_keys(ent: &mut EntityDraft<'_>, d: &mut Diagnostics) {
                 Some(_) => format!("`{name}` and `{}` reference different entities: they cannot share a parent row", leader_fd.name),
             })
         } else if matches!(
+            leader_fd.fk_distribution,
+            Some(ForeignKeyDistribution::SelfReference { .. })
+        ) {
+            Some(format!(
+                "`{}` is a hierarchy's key (to its own entity): it cannot lead a composite key",
+                leader_fd.name
+            ))
+        } else if matches!(
             leader_fd.config,
             Some(StrategyConfig::ForeignKey(l)) if !matches!(l.same_parent_as, crate::strategy::params::Param::Absent)
         ) {
