@@ -262,6 +262,10 @@ fn parent_scopes_to(entities: &[EntityDraft<'_>], e: usize, depth: usize) -> Vec
                     .iter()
                     .map(|g| (g.name.clone(), g.ty, g.nullable))
                     .collect(),
+                same_row_as: match fd.fk_distribution {
+                    Some(ForeignKeyDistribution::SameParentAs { field }) => Some(field),
+                    _ => None,
+                },
                 // A hierarchy's parent is the same entity: reading further up is not offered.
                 parents: if pe == e {
                     Vec::new()

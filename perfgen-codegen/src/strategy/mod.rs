@@ -362,6 +362,9 @@ pub struct ParentScope {
     /// The parent's own parents (`order.customer.c_nationkey` reads through them), to a
     /// bounded depth; a self-reference is not followed.
     pub parents: Vec<ParentScope>,
+    /// A composite foreign key's other member (`same_parent_as`): the parent row is that of
+    /// this entity's key at this position, so naming the parent entity is not ambiguous.
+    pub same_row_as: Option<usize>,
 }
 
 impl ParentScope {

@@ -45,9 +45,10 @@ fn find_parent<'p>(
     {
         return Ok(p);
     }
+    // The members of one composite key share a parent row: the entity names it once.
     let to_entity: Vec<&ParentScope> = parents
         .iter()
-        .filter(|p| norm(&p.entity_name) == qn)
+        .filter(|p| norm(&p.entity_name) == qn && p.same_row_as.is_none())
         .collect();
     match to_entity.as_slice() {
         [p] => Ok(p),
