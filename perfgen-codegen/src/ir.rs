@@ -199,6 +199,18 @@ pub struct ParentRead {
     pub field: usize,
 }
 
+impl Program {
+    /// The entity that foreign key `fk` of entity `e` leads to, then through the foreign
+    /// keys `via` of each entity on the way.
+    pub fn reached_through(&self, e: usize, fk: usize, via: &[usize]) -> usize {
+        let step = |e: usize, f: usize| match &self.entities[e].fields[f].strategy {
+            Strategy::ForeignKey { parent, .. } => *parent,
+            _ => unreachable!("a parent path goes through foreign keys"),
+        };
+        via.iter().fold(step(e, fk), |at, &f| step(at, f))
+    }
+}
+
 /// One further step of a [`ParentRead`]: foreign key field `fk` of entity `entity` (the
 /// parent reached so far).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -347,9 +359,12 @@ pub enum Operand {
     Text(String),
     /// A same-row field.
     Field(usize),
-    /// A field of the row referenced by foreign-key field `fk`.
+    /// A field of the row referenced by foreign-key field `fk`, or, with `via`, of the row
+    /// reached from there through foreign key field `via[0]` of that parent, then `via[1]` of
+    /// the next, and so on (`order.customer.signup_at`).
     Parent {
         fk: usize,
+        via: Vec<usize>,
         field: usize,
     },
 }

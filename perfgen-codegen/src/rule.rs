@@ -35,7 +35,8 @@ pub enum RawOperand {
     Text(String),
     /// A field name.
     Name(String),
-    /// `entity.field`.
+    /// `entity.field`, or `entity.entity.field` through several parents: the dotted path of
+    /// parents, and the field.
     Qualified(String, String),
 }
 
@@ -191,11 +192,12 @@ fn operand(w: &str) -> Result<RawOperand, String> {
             RawOperand::Number(w.to_string())
         });
     }
-    if let Some((entity, field)) = w.split_once('.') {
-        if entity.is_empty() || field.is_empty() || field.contains('.') {
+    // `order.o_orderdate`, or through more parents: `order.customer.c_since`.
+    if let Some((path, field)) = w.rsplit_once('.') {
+        if field.is_empty() || path.split('.').any(str::is_empty) {
             return Err(format!("`{w}` is not a field or `entity.field`"));
         }
-        return Ok(RawOperand::Qualified(entity.to_string(), field.to_string()));
+        return Ok(RawOperand::Qualified(path.to_string(), field.to_string()));
     }
     Ok(RawOperand::Name(w.to_string()))
 }

@@ -42,10 +42,22 @@ fn operand(op: &Operand, info: &EntityInfo, catalog: &Catalog) -> String {
         Operand::Time(t) => time(t, None),
         Operand::Text(s) => format!("`{s}`"),
         Operand::Field(j) => info.fields.get(j).map_or("?", |f| f.name).to_string(),
-        Operand::Parent { fk, field } => match info.fields.get(fk).map(|f| f.spec.strategy) {
+        Operand::Parent { fk, via, field } => match info.fields.get(fk).map(|f| f.spec.strategy) {
             Some(Strategy::ForeignKey { parent, .. }) => {
-                let p = &catalog.entities[parent];
-                format!("{}.{}", p.name, p.fields.get(field).map_or("?", |f| f.name))
+                // Down the path: each step's foreign key leads to the next entity.
+                let end = via.iter().try_fold(parent, |at, &f| {
+                    match catalog.entities[at].fields.get(f)?.spec.strategy {
+                        Strategy::ForeignKey { parent, .. } => Some(parent),
+                        _ => None,
+                    }
+                });
+                match end {
+                    Some(end) => {
+                        let p = &catalog.entities[end];
+                        format!("{}.{}", p.name, p.fields.get(field).map_or("?", |f| f.name))
+                    }
+                    None => "?".to_string(),
+                }
             }
             _ => "?".to_string(),
         },

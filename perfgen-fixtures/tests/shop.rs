@@ -95,6 +95,23 @@ fn every_relationship_holds_in_the_files() {
     }
     let (code, report) = common::verify(&CATALOG, dir.path(), &[]);
     assert_eq!(code, 0, "{report}");
+    let rule = report
+        .lines()
+        .find(|l| l.contains("order_id.order.placed_at") || l.contains("Order.placed_at + 14d"))
+        .unwrap_or_else(|| panic!("no check of the two-key rule: {report}"));
+    assert!(rule.contains("PASS"), "{rule}");
+
+    // A shipment a year late: the rule through two foreign keys catches it.
+    let shipped = t["shipments"].col("shipped_on");
+    common::damage(dir.path(), "shipments.csv", |lines| {
+        let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+        let year: u32 = cells[shipped][..4].parse().unwrap();
+        cells[shipped] = format!("{}{}", year + 1, &cells[shipped][4..]);
+        lines[1] = cells.join(",");
+    });
+    let (code, report) = common::verify(&CATALOG, dir.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("shipments.csv:2"), "{report}");
 }
 
 #[test]

@@ -82,6 +82,24 @@ impl EntityInfo {
     }
 }
 
+impl Catalog {
+    /// The entity that foreign key `fk` of entity `entity` leads to, then through the
+    /// foreign keys `via` of each entity on the way (`order.customer.x`); `None` when a step
+    /// is not a foreign key.
+    pub fn reached_through(&self, entity: usize, fk: usize, via: &[usize]) -> Option<usize> {
+        use crate::spec::Strategy;
+        let step = |e: usize, f: usize| match self.entities.get(e)?.fields.get(f)?.spec.strategy {
+            Strategy::ForeignKey { parent, .. } => Some(parent),
+            _ => None,
+        };
+        let mut at = step(entity, fk)?;
+        for &f in via {
+            at = step(at, f)?;
+        }
+        Some(at)
+    }
+}
+
 /// Every compiled entity, parents first.
 #[derive(Debug, Clone, Copy)]
 pub struct Catalog {

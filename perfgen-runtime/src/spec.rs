@@ -448,9 +448,12 @@ pub enum Operand {
     Text(&'static str),
     /// A field of the same row.
     Field(usize),
-    /// Field `field` of the parent row referenced by foreign-key field `fk`.
+    /// Field `field` of the parent row referenced by foreign-key field `fk`, or, with `via`,
+    /// of the row reached from there through foreign key `via[0]` of that parent, then
+    /// `via[1]` of the next (`order.customer.c_since`).
     Parent {
         fk: usize,
+        via: &'static [usize],
         field: usize,
     },
 }

@@ -2,7 +2,7 @@
 
 use crate::columns::{is_fk_target, is_key, primary_key, sql_type};
 use crate::names::{one_line, quote_ident, table_name};
-use crate::rule_sql::{parent_fks, reads_parent, RuleSql};
+use crate::rule_sql::{parent_alias, parent_paths, reads_parent, RuleSql};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{Rule, Strategy};
 use perfgen_runtime::time::Timestamp;
@@ -337,22 +337,36 @@ impl TableBuilder<'_> {
             return;
         };
         let mut from = format!("{sql_name} AS c");
-        for fk in parent_fks(rule) {
+        // Shorter paths first (a BTreeSet of paths orders prefixes first): each join's row
+        // is joined before the next step reads its key.
+        for path in parent_paths(rule) {
+            let (fk, via) = (path[0], &path[1..]);
+            // The row holding the key of this step, and the key field in it.
+            let (holder, holder_alias, key) = match via.split_last() {
+                None => (index, "c".to_string(), fk),
+                Some((&last, before)) => {
+                    let Some(h) = catalog.reached_through(index, fk, before) else {
+                        return;
+                    };
+                    (h, parent_alias(fk, before), last)
+                }
+            };
             let Strategy::ForeignKey {
                 parent,
                 parent_field,
                 ..
-            } = info.fields[fk].spec.strategy
+            } = catalog.entities[holder].fields[key].spec.strategy
             else {
                 return;
             };
             let p = &catalog.entities[parent];
+            let alias = parent_alias(fk, via);
             let _ = write!(
                 from,
-                " JOIN {} AS p{fk} ON p{fk}.{} = c.{}",
+                " JOIN {} AS {alias} ON {alias}.{} = {holder_alias}.{}",
                 quote_ident(&table_name(p)),
                 quote_ident(p.fields[parent_field].name),
-                quote_ident(info.fields[fk].name)
+                quote_ident(catalog.entities[holder].fields[key].name)
             );
         }
         let sql = format!("SELECT count(*) FROM {from} WHERE NOT ({expr})");

@@ -180,16 +180,27 @@ pub(crate) fn read_chain(
     info: &EntityInfo,
     r: &ParentRead,
 ) -> Option<Vec<ChainStep>> {
-    let mut steps = Vec::with_capacity(r.via.len() + 1);
+    chain_of(catalog, info, r.fk, r.via, r.field)
+}
+
+/// The stores a read of `field` through foreign key `fk` and then `via` goes through.
+pub(crate) fn chain_of(
+    catalog: &Catalog,
+    info: &EntityInfo,
+    fk: usize,
+    via: &[usize],
+    field: usize,
+) -> Option<Vec<ChainStep>> {
+    let mut steps = Vec::with_capacity(via.len() + 1);
     let Strategy::ForeignKey {
         mut parent,
         parent_field: mut key_field,
         ..
-    } = info.fields.get(r.fk)?.spec.strategy
+    } = info.fields.get(fk)?.spec.strategy
     else {
         return None;
     };
-    for &fk in r.via {
+    for &fk in via {
         steps.push(ChainStep {
             entity: parent,
             key_field,
@@ -208,7 +219,7 @@ pub(crate) fn read_chain(
     steps.push(ChainStep {
         entity: parent,
         key_field,
-        value_field: r.field,
+        value_field: field,
     });
     Some(steps)
 }
@@ -247,6 +258,7 @@ fn row_values(view: &RowView<'_>, reads: &[ParentRead]) -> Option<Vec<V>> {
         let rhs = if r.via.is_empty() {
             view.operand(&Operand::Parent {
                 fk: r.fk,
+                via: &[],
                 field: r.field,
             })
         } else {
@@ -272,7 +284,7 @@ fn row_values(view: &RowView<'_>, reads: &[ParentRead]) -> Option<Vec<V>> {
 
 /// The value a read through several parents finds: from the row's parent position for foreign
 /// key `fk`, each store's value is the next store's key.
-fn further_parent(
+pub(crate) fn further_parent(
     view: &RowView<'_>,
     fk: usize,
     chain: &[ChainStep],
@@ -287,7 +299,9 @@ fn further_parent(
             return Rhs::Unknown;
         };
         // A repeated key names several rows: which one the child meant is unknown.
-        if store.repeated_at(pos) {
+        if store.repeated_at(pos)
+            && !(i == 0 && view.exact_parents.get(fk).copied().unwrap_or(false))
+        {
             return Rhs::Unknown;
         }
         let Some(v) = store.value(pos, step.value_field) else {

@@ -72,6 +72,7 @@ pub(crate) fn field_state(
         vals: &[],
         texts: &[],
         parents: &[],
+        exact_parents: &[],
         stores: &shared.stores,
         now,
         scale: shared.opts.scale,

@@ -86,16 +86,13 @@ impl<'a> Shared<'a> {
                 }
                 for rule in fi.spec.rules {
                     for c in rule.any_of.iter().flat_map(|g| g.iter()) {
-                        if let Operand::Parent { fk, field } = c.rhs {
-                            if let Some(Strategy::ForeignKey {
-                                parent,
-                                parent_field,
-                                ..
-                            }) = info.fields.get(fk).map(|x| x.spec.strategy)
-                            {
-                                let v = needs.entry((parent, parent_field)).or_default();
-                                if !v.contains(&field) {
-                                    v.push(field);
+                        if let Operand::Parent { fk, via, field } = c.rhs {
+                            // Each store on the way keeps the next key (or the field).
+                            let chain = crate::expression::chain_of(catalog, info, fk, via, field);
+                            for step in chain.unwrap_or_default() {
+                                let v = needs.entry((step.entity, step.key_field)).or_default();
+                                if !v.contains(&step.value_field) {
+                                    v.push(step.value_field);
                                 }
                             }
                         }

@@ -116,6 +116,7 @@ fn windows_follow_the_generator() {
         vals: &[],
         texts: &[],
         parents: &[],
+        exact_parents: &[],
         stores: &stores,
         now: 1000,
         scale: 1.0,

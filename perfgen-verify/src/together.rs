@@ -129,6 +129,27 @@ impl CompositeKey {
         }
     }
 
+    /// The position in `store` (the parent rows keyed by the first member's field) of the
+    /// row this row's members name together, if one does.
+    pub(crate) fn position(
+        &self,
+        store: &crate::keys::KeyStore,
+        vals: &[CellValue],
+        texts: &[&str],
+    ) -> Option<usize> {
+        let key: Vec<u128> = self
+            .fields
+            .iter()
+            .map(|&j| key_of(vals[j], texts[j]))
+            .collect::<Option<_>>()?;
+        store.range(key[0]).find(|&pos| {
+            key[1..]
+                .iter()
+                .zip(&self.parent_fields[1..])
+                .all(|(k, &pf)| store.value(pos, pf) == Some(*k))
+        })
+    }
+
     /// The check's name: members and target.
     pub(crate) fn name(
         &self,

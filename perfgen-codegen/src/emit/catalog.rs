@@ -303,8 +303,8 @@ fn rule(sp: &TokenStream, r: &Rule) -> TokenStream {
                 }
                 Operand::Text(s) => quote!(#sp::Operand::Text(#s)),
                 Operand::Field(j) => quote!(#sp::Operand::Field(#j)),
-                Operand::Parent { fk, field } => {
-                    quote!(#sp::Operand::Parent { fk: #fk, field: #field })
+                Operand::Parent { fk, via, field } => {
+                    quote!(#sp::Operand::Parent { fk: #fk, via: &[#(#via),*], field: #field })
                 }
             };
             let shift = f64_lit(c.shift);

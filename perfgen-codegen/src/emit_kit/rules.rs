@@ -111,15 +111,37 @@ fn operand_value(p: &Program, e: &Entity, o: &Operand, dom: &TokenStream) -> Tok
             let l = local_value(&e.fields[*j]);
             conv(quote!(#l), e.fields[*j].ty)
         }
-        Operand::Parent { fk, field } => {
+        Operand::Parent { fk, via, field } => {
             let Strategy::ForeignKey { parent, .. } = &e.fields[*fk].strategy else {
                 unreachable!("Parent operands go through a foreign key")
             };
-            let pe = &p.entities[*parent];
+            let prow = local_parent_row(&e.fields[*fk]);
+            // Up the path: each entity's key gives the next parent's row.
+            let mut at_entity = *parent;
+            let mut steps = Vec::new();
+            for &f in via {
+                let he = &p.entities[at_entity];
+                let prow_fn = crate::emit_kit::parent_row_fn(&he.fields[f]);
+                let ht = type_ident(he);
+                steps.push(quote!(let r = #ht::#prow_fn(cx, r)?;));
+                let Strategy::ForeignKey { parent, .. } = &he.fields[f].strategy else {
+                    unreachable!("a parent path goes through foreign keys")
+                };
+                at_entity = *parent;
+            }
+            let pe = &p.entities[at_entity];
             let pt = type_ident(pe);
             let at = at_fn(&pe.fields[*field]);
-            let prow = local_parent_row(&e.fields[*fk]);
-            conv(quote!(#pt::#at(cx, #prow)?), pe.fields[*field].ty)
+            let value = if via.is_empty() {
+                quote!(#pt::#at(cx, #prow)?)
+            } else {
+                quote!({
+                    let r: u64 = #prow;
+                    #(#steps)*
+                    #pt::#at(cx, r)?
+                })
+            };
+            conv(value, pe.fields[*field].ty)
         }
     }
 }

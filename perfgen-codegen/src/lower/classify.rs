@@ -85,8 +85,8 @@ fn operand_range(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Option<
         Operand::Time(t) => t.resolve(now).map(|v| (v as f64, v as f64)),
         Operand::Text(_) => None,
         Operand::Field(j) => static_range(entities, e, *j, 0),
-        Operand::Parent { fk, field } => {
-            let (pe, _) = entities[e].fields[*fk].fk?;
+        Operand::Parent { fk, via, field } => {
+            let pe = super::reached_through(entities, e, *fk, via)?;
             static_range(entities, pe, *field, 0)
         }
     }

@@ -229,6 +229,20 @@ fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
         .collect()
 }
 
+/// The entity that foreign key `fk` of entity `e` leads to, then through the foreign keys
+/// `via` of each entity on the way; `None` when a step is not a resolved foreign key.
+fn reached_through(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    fk: usize,
+    via: &[usize],
+) -> Option<usize> {
+    let (first, _) = entities[e].fields[fk].fk?;
+    via.iter().try_fold(first, |at, &f| {
+        entities[at].fields.get(f)?.fk.map(|(p, _)| p)
+    })
+}
+
 /// The parents of entity `e` whose fields its expressions may read: one per resolved foreign
 /// key, with the parent's fields as typed (and NULL-settled) so far.
 fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {

@@ -173,8 +173,33 @@ fn resolve_rule(
                         return None;
                     }
                 },
-                RawOperand::Qualified(q, field) => {
-                    let (fk, pe) = resolve_qualifier(entities, e, q, u, d)?;
+                RawOperand::Qualified(path, field) => {
+                    // `order.customer.signup_at`: the first name is resolved as always, each
+                    // next one among the foreign keys of the entity reached so far.
+                    let mut hops = path.split('.');
+                    let q = hops.next().unwrap_or_default();
+                    let (fk, mut pe) = resolve_qualifier(entities, e, q, u, true, d)?;
+                    let mut via = Vec::new();
+                    for h in hops {
+                        let (f, next) = resolve_qualifier(entities, pe, h, u, false, d)?;
+                        let hop = &entities[pe].fields[f];
+                        if next == pe || hop.null_rate > 0.0 {
+                            d.error(
+                                u.loc,
+                                format!(
+                                    "rule `{}` reads `{path}.{field}` through `{}.{}`, which {}",
+                                    u.text,
+                                    entities[pe].name,
+                                    hop.name,
+                                    if next == pe { "is a key to its own entity" } else { "may be NULL" }
+                                ),
+                            )
+                            .help("a rule reads further parents through foreign keys that are never NULL and not to their own entity");
+                            return None;
+                        }
+                        via.push(f);
+                        pe = next;
+                    }
                     if pe == e {
                         d.error(
                             u.loc,
@@ -187,7 +212,7 @@ fn resolve_rule(
                         return None;
                     }
                     match entities[pe].fields.iter().position(|x| &x.name == field) {
-                        Some(pf) => Operand::Parent { fk, field: pf },
+                        Some(pf) => Operand::Parent { fk, via, field: pf },
                         None => {
                             let names: Vec<&str> = entities[pe]
                                 .fields
@@ -317,6 +342,7 @@ fn resolve_qualifier(
     e: usize,
     q: &str,
     u: &RuleUse,
+    hint: bool,
     d: &mut Diagnostics,
 ) -> Option<(usize, usize)> {
     let ent = &entities[e];
@@ -327,9 +353,11 @@ fn resolve_qualifier(
     {
         return None; // a foreign key of this entity failed to resolve and was reported
     }
+    // `reference_entity` of the validation names the first parent only.
     let target = u
         .reference_entity
         .as_ref()
+        .filter(|_| hint)
         .and_then(|r| find_entity(entities, &r.value))
         .or_else(|| find_entity(entities, q));
     let qn = normalize_name(q);
@@ -405,8 +433,8 @@ fn operand_ty(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Option<Ty>
         Operand::Time(_) => Some(Ty::Timestamp),
         Operand::Text(_) => Some(Ty::Str),
         Operand::Field(j) => entities[e].fields[*j].ty,
-        Operand::Parent { fk, field } => {
-            let (pe, _) = entities[e].fields[*fk].fk?;
+        Operand::Parent { fk, via, field } => {
+            let pe = super::reached_through(entities, e, *fk, via)?;
             entities[pe].fields[*field].ty
         }
     }
@@ -416,8 +444,8 @@ fn describe_operand(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Stri
     let t = operand_ty(entities, e, o).map_or("value", Ty::name);
     match o {
         Operand::Field(j) => format!("{t} `{}`", entities[e].fields[*j].name),
-        Operand::Parent { fk, field } => {
-            let (pe, _) = entities[e].fields[*fk].fk.unwrap();
+        Operand::Parent { fk, via, field } => {
+            let pe = super::reached_through(entities, e, *fk, via).expect("resolved");
             format!(
                 "{t} `{}.{}`",
                 entities[pe].name, entities[pe].fields[*field].name
