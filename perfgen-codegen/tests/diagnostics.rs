@@ -1791,3 +1791,71 @@ fn rule_shifts() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Output files that would destroy an input or cannot be a file, and names PostgreSQL would
+/// merge or that carry control characters, are build errors at their value.
+#[test]
+fn output_files_and_names_that_cannot_be() {
+    let out = |file: &str| {
+        replace(
+            ORDERS,
+            "output_file: ../output/orders_bulk.csv",
+            &format!("output_file: {file}"),
+        )
+    };
+    let long = "a".repeat(70);
+    let two_long = replace(
+        ORDERS,
+        "  status:\n",
+        &format!(
+            "  {long}_x:\n    strategy: uuid_v4\n  {long}_y:\n    strategy: uuid_v4\n  status:\n"
+        ),
+    );
+    let mut failures = Vec::new();
+    for (what, orders, text) in [
+        (
+            "output file is a seed file",
+            out("../seeds/users_seed.yaml"),
+            "an input of the build",
+        ),
+        (
+            "output file is a config file",
+            out("orders_multiply.yaml"),
+            "an input of the build",
+        ),
+        (
+            "output file is empty",
+            out("\"\""),
+            "`output_file` is empty",
+        ),
+        (
+            "output file is a folder",
+            out("../output/"),
+            "names a folder",
+        ),
+        (
+            "output file with a line break",
+            out("\"../output/a\\nDROP TABLE users;.csv\""),
+            "control character",
+        ),
+        (
+            "field names equal in 63 bytes",
+            two_long.clone(),
+            "share their first 63 bytes",
+        ),
+    ] {
+        let (lines, render) = check(USERS, &orders);
+        let hit = lines.iter().any(|l| {
+            l.starts_with("configs/orders_multiply.yaml:")
+                && l.contains(": error:")
+                && l.contains(text)
+        });
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
