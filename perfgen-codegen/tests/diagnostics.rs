@@ -354,8 +354,8 @@ fn each_defect_is_reported_where_it_is() {
                 "  id:\n    strategy: uuid_v4\n  last_order:\n    strategy: foreign_key_reference\n    reference_entity: Order\n",
             ),
             ORDERS.into(),
-            "configs/",
-            "cycle of foreign keys",
+            "configs/users_multiply.yaml:8:3",
+            "`User.last_order` -> `Order` closes a cycle",
         ),
         (
             "empty seed pool",
