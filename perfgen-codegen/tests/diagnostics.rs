@@ -1859,3 +1859,47 @@ fn output_files_and_names_that_cannot_be() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Values no column can hold are build errors: an integer normal reaching past 64 bits, a
+/// time outside years 0001..9999.
+#[test]
+fn values_no_column_can_hold() {
+    let users = replace(
+        USERS,
+        "    min: 18\n    max: 80\n",
+        "    min: -1e308\n    max: 1e308\n",
+    );
+    let users = replace(&users, "    stddev: 12\n", "    stddev: 1e300\n");
+    let orders = replace(
+        ORDERS,
+        "range_start: 2022-01-01T00:00:00Z",
+        "range_start: 0000-01-01T00:00:00Z",
+    );
+    let mut failures = Vec::new();
+    for (what, users, orders, text) in [
+        (
+            "integer normal past 64 bits",
+            users.as_str(),
+            ORDERS,
+            "beyond the 64-bit range",
+        ),
+        (
+            "time before year 1",
+            USERS,
+            orders.as_str(),
+            "outside years 0001 to 9999",
+        ),
+    ] {
+        let (lines, render) = check(users, orders);
+        let hit = lines
+            .iter()
+            .any(|l| l.contains(": error:") && l.contains(text));
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
