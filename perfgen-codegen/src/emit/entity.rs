@@ -580,7 +580,8 @@ fn closure(e: &Entity, f: usize) -> Vec<bool> {
 /// known at build time: pool values, template literals and the fields a template appends.
 /// Case mapping never makes one of those characters.
 fn never_quoted(e: &Entity, f: &Field) -> bool {
-    let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
+    // A backslash too: `\.` alone on a line ends COPY's data, so the runtime check quotes it.
+    let plain = |s: &str| !s.contains([',', '"', '\r', '\n', '\\']);
     match &f.strategy {
         Strategy::Pool { values, .. } => values.iter().all(|v| plain(v) && !v.is_empty()),
         Strategy::Template { pieces: parts, .. } => {
@@ -603,7 +604,8 @@ fn never_quoted(e: &Entity, f: &Field) -> bool {
 /// Whether no value of text field `f` holds a comma, a quote or a line break (it may be
 /// empty: inside a template, an empty piece needs no quotes).
 fn plain_pieces(e: &Entity, f: &Field) -> bool {
-    let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
+    // A backslash too: `\.` alone on a line ends COPY's data, so the runtime check quotes it.
+    let plain = |s: &str| !s.contains([',', '"', '\r', '\n', '\\']);
     match &f.strategy {
         Strategy::Pool { values, .. } => values.iter().all(|v| plain(v)),
         Strategy::Template { pieces: parts, .. } => parts.iter().all(|part| match part {
