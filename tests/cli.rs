@@ -217,6 +217,8 @@ fn exit_codes_usage_data_and_verification() {
         &["verify", "--scale", "x"],
         &["list", "extra"],
         &["generate", "--threads", "5000", "--out", out],
+        &["generate", "--scale", "1e300", "--out", out],
+        &["plan", "--rows", "users=18446744073709551615"],
     ] {
         let o = perfgen(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");

@@ -152,6 +152,19 @@ fn the_parents_rows_scale_the_children() {
     let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
     assert_ne!(code, 0);
     assert!(String::from_utf8_lossy(&se).contains("children_of"));
+    // Parents whose prefix sums would not fit in memory: refused before any is built, in
+    // generate and in plan (2^41 orders; taxes are children of children, bounded through).
+    for cmd in ["generate", "plan"] {
+        let (mut so, mut se) = (Vec::new(), Vec::new());
+        let argv = ["perfgen", cmd, "--rows", "Order=2199023255552"];
+        let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
+        assert_eq!(code, 2, "{cmd}");
+        let err = String::from_utf8_lossy(&se);
+        assert!(
+            err.contains("at most 1099511627776 (2^40) parents"),
+            "{cmd}: {err}"
+        );
+    }
 }
 
 #[test]
