@@ -1903,3 +1903,25 @@ fn values_no_column_can_hold() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A rule read through a foreign key whose parent field may repeat: which parent row a value
+/// names is unknown to verify and to SQL (which would join every row with that value), so
+/// the rule is refused rather than checked two different ways.
+#[test]
+fn rules_through_a_key_that_names_no_single_row() {
+    let orders = replace(
+        ORDERS,
+        "    reference_field: id\n",
+        "    reference_field: age\n",
+    );
+    let (lines, render) = check(USERS, &orders);
+    let text = "whose parent field `User.age` may repeat";
+    let hit = lines.iter().any(|l| {
+        l.starts_with("configs/orders_multiply.yaml:") && l.contains(": error:") && l.contains(text)
+    });
+    assert!(
+        hit && render.contains("help:"),
+        "expected `{text}`, got:\n{render}"
+    );
+    snapshot("rule through a key whose parent field repeats", &render).unwrap();
+}

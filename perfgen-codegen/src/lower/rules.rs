@@ -200,6 +200,24 @@ fn resolve_rule(
                         via.push(f);
                         pe = next;
                     }
+                    // Each key on the way must name one parent row by its value, or verify and
+                    // the SQL check could not tell which row the rule compared with.
+                    let mut at = e;
+                    for &f in std::iter::once(&fk).chain(&via) {
+                        let key = &entities[at].fields[f];
+                        if let Some(problem) = ambiguous_key(entities, at, f) {
+                            d.error(
+                                u.loc,
+                                format!(
+                                    "rule `{}` reads through `{}.{}`, whose parent field {problem}: which parent row a value names is unknown",
+                                    u.text, entities[at].name, key.name
+                                ),
+                            )
+                            .help("reference a field unique in every row (a `sequence`, a uuid, `unique: true`), or make the key the first member of a composite key (`same_parent_as`)");
+                            return None;
+                        }
+                        at = key.fk.map_or(at, |(p, _)| p);
+                    }
                     if pe == e {
                         d.error(
                             u.loc,
@@ -280,6 +298,30 @@ fn resolve_rule(
         out.push(cmps);
     }
     Some(Resolved { cmps: out })
+}
+
+/// Why foreign key `f` of entity `e` does not name one parent row by its value (`None` when
+/// it does): its parent field may repeat, and it leads no composite key.
+fn ambiguous_key(entities: &[EntityDraft<'_>], e: usize, f: usize) -> Option<String> {
+    let fd = &entities[e].fields[f];
+    let (p, pf) = fd.fk?;
+    if p == e {
+        return None; // a hierarchy: reported on its own
+    }
+    let leads_composite = entities[e].fields.iter().any(|g| {
+        matches!(g.fk_distribution, Some(ForeignKeyDistribution::SameParentAs { field }) if field == f)
+    });
+    let target = &entities[p].fields[pf];
+    if target.strategy.is_none() {
+        return None; // the parent field's own mistake is reported there
+    }
+    let distinct = super::unique::field_distinct_and_never_null(target)
+        || matches!(target.strategy, Some(crate::ir::Strategy::UuidV4))
+        || target.unique.is_some();
+    (!distinct
+        && !leads_composite
+        && !matches!(fd.fk_distribution, Some(ForeignKeyDistribution::FanOut)))
+    .then(|| format!("`{}.{}` may repeat", entities[p].name, target.name))
 }
 
 /// The amount of a `+`/`-` shift on an operand of type `rty`: a duration in seconds for dates

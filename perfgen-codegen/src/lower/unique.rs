@@ -376,7 +376,7 @@ fn template_field_unique(
 /// Whether a field's values differ in every row and are never NULL: it reads no other
 /// field (so no NULL comes in), has no `null_rate`, and is a sequence with a step, an
 /// expression one-to-one in `index`, or itself `unique` (proven or refused on its own).
-fn field_distinct_and_never_null(fd: &super::FieldDraft<'_>) -> bool {
+pub(super) fn field_distinct_and_never_null(fd: &super::FieldDraft<'_>) -> bool {
     let Some(strategy) = &fd.strategy else {
         return false;
     };
