@@ -312,9 +312,8 @@ fn ambiguous_key(entities: &[EntityDraft<'_>], e: usize, f: usize) -> Option<Str
         matches!(g.fk_distribution, Some(ForeignKeyDistribution::SameParentAs { field }) if field == f)
     });
     let target = &entities[p].fields[pf];
-    if target.strategy.is_none() {
-        return None; // the parent field's own mistake is reported there
-    }
+    // A parent field without a strategy: its own mistake is reported there.
+    target.strategy.as_ref()?;
     let distinct = super::unique::field_distinct_and_never_null(target)
         || matches!(target.strategy, Some(crate::ir::Strategy::UuidV4))
         || target.unique.is_some();
