@@ -1925,3 +1925,44 @@ fn rules_through_a_key_that_names_no_single_row() {
     );
     snapshot("rule through a key whose parent field repeats", &render).unwrap();
 }
+
+/// Files that are not configs say what they are: an empty seed file (with a seed file's
+/// help, not a config's), a NUL byte (at its position), a config link to nothing.
+#[test]
+fn files_that_cannot_be_read_as_yaml() {
+    let run = |setup: &dyn Fn(&std::path::Path)| {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("configs")).unwrap();
+        std::fs::create_dir_all(root.join("seeds")).unwrap();
+        std::fs::write(root.join("seeds/users_seed.yaml"), SEED).unwrap();
+        std::fs::write(root.join("configs/users_multiply.yaml"), USERS).unwrap();
+        setup(root);
+        let report = perfgen_codegen::Builder::new("configs").root(root).check();
+        report.render()
+    };
+    let empty_seed = run(&|root| std::fs::write(root.join("seeds/users_seed.yaml"), "\n").unwrap());
+    assert!(empty_seed.contains("file is empty"), "{empty_seed}");
+    assert!(empty_seed.contains("a seed file needs"), "{empty_seed}");
+    let nul = run(&|root| {
+        std::fs::write(
+            root.join("configs/users_multiply.yaml"),
+            USERS.replacen("User", "User\0", 1),
+        )
+        .unwrap()
+    });
+    assert!(nul.contains("holds a NUL byte"), "{nul}");
+    assert!(nul.contains("users_multiply.yaml:1:13"), "{nul}");
+    #[cfg(unix)]
+    {
+        let dangling = run(&|root| {
+            std::os::unix::fs::symlink(
+                root.join("nowhere.yaml"),
+                root.join("configs/orders_multiply.yaml"),
+            )
+            .unwrap()
+        });
+        assert!(dangling.contains("is a link to"), "{dangling}");
+        assert!(dangling.contains("which does not exist"), "{dangling}");
+    }
+}
