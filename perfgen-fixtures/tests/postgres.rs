@@ -532,6 +532,13 @@ fn sink_failure_names_the_row_and_rolls_the_table_back() {
         o.stderr
     );
     assert!(o.stderr.contains("perfgen schema --drop"), "{}", o.stderr);
+    // The resume hint does not repeat the command that just failed as it is.
+    assert!(
+        o.stderr.contains("drop the tables, then run")
+            && o.stderr.contains("to load into the tables as they are"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
