@@ -162,14 +162,7 @@ pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Yaml> 
         }
         Err(_) => {
             diags
-                .error(
-                    Loc {
-                        file,
-                        line: 1,
-                        col: 1,
-                    },
-                    "the YAML parser failed on this file",
-                )
+                .error(Loc::start_of(file), "the YAML parser failed on this file")
                 .help("check the file is valid YAML (a mapping at the top level)");
             None
         }
@@ -185,11 +178,9 @@ fn marker_loc(file: FileId, m: &marked_yaml::Marker) -> Loc {
 }
 
 fn span_loc(file: FileId, span: &marked_yaml::Span) -> Loc {
-    span.start().map(|m| marker_loc(file, m)).unwrap_or(Loc {
-        file,
-        line: 1,
-        col: 1,
-    })
+    span.start()
+        .map(|m| marker_loc(file, m))
+        .unwrap_or(Loc::start_of(file))
 }
 
 fn report_load_error(file: FileId, err: &LoadError, diags: &mut Diagnostics) {

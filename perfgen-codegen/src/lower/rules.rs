@@ -314,7 +314,8 @@ fn ambiguous_key(entities: &[EntityDraft<'_>], e: usize, f: usize) -> Option<Str
     let target = &entities[p].fields[pf];
     // A parent field without a strategy: its own mistake is reported there. A parent defined
     // elsewhere (a derived type) declares its keys where it is defined.
-    if entities[p].external || matches!(target.strategy, None | Some(crate::ir::Strategy::External)) {
+    if entities[p].external || matches!(target.strategy, None | Some(crate::ir::Strategy::External))
+    {
         return None;
     }
     let distinct = super::unique::field_distinct_and_never_null(target)
