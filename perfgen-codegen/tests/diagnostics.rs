@@ -1954,3 +1954,36 @@ fn files_that_cannot_be_read_as_yaml() {
         assert!(dangling.contains("which does not exist"), "{dangling}");
     }
 }
+
+/// A foreign key's `filter` that no parent row can pass is a build error at the filter, when
+/// the parent's strategies prove it (a range, pool values); one that some can pass builds.
+#[test]
+fn filters_no_parent_passes() {
+    let with = |filter: &str| {
+        replace(
+            ORDERS,
+            "    alpha: 1.2\n",
+            &format!("    alpha: 1.2\n    filter: \"{filter}\"\n"),
+        )
+    };
+    let (lines, render) = check(USERS, &with("age > 50"));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let (above, neither) = (with("age > 80"), with("age < 18 or age > 90"));
+    expect_errors(
+        &[
+            (
+                "filter above the parent's range",
+                USERS,
+                &above,
+                "no row of `User` passes the `filter` of `user_id`",
+            ),
+            (
+                "filter with no passing branch",
+                USERS,
+                &neither,
+                "no row of `User` passes",
+            ),
+        ],
+        true,
+    );
+}

@@ -171,6 +171,7 @@ pub fn lower_with(
     types::derived_dates(&mut entities);
     lower_strategies(&mut entities, d);
     classify::check_date_ranges(&entities, d);
+    classify::check_filters(&entities, d);
     rules::rules(&mut entities, d);
     nulls::nulls(&mut entities, d);
     groups::settle_groups(&mut entities, d);
