@@ -110,10 +110,19 @@ impl Verifier<'_> {
         } else {
             let expected = pass.expected_rows;
             let source = self.shared.opts.rows_source[e].clone();
+            // A file of another size was most often written with other --scale/--rows.
+            let hint = if pass.rows != expected && expected > 0 && pass.rows > 0 {
+                format!(
+                    "; written with other options? pass verify the same --scale/--rows as generate ({:.3}x here)",
+                    pass.rows as f64 / expected as f64
+                )
+            } else {
+                String::new()
+            };
             let c = self.push(
                 name,
                 "row count",
-                format!("{} rows, expected {expected} ({source})", pass.rows),
+                format!("{} rows, expected {expected} ({source}){hint}", pass.rows),
             );
             if pass.rows != expected {
                 c.outcome = Outcome::Fail;
