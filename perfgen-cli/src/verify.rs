@@ -42,6 +42,7 @@ pub(crate) fn verify(
         now: args.now.value.map(|t| t.0),
         entities,
         scale: args.dataset.scale.unwrap_or(1.0),
+        observe: false,
     };
     let report = if args.quiet {
         perfgen_verify::verify(catalog, &opts)

@@ -38,6 +38,9 @@ pub(crate) fn check_field(
     if val == CellValue::Missing {
         return;
     }
+    if let Some(h) = &mut fs.hist {
+        h.add(val, view.vals);
+    }
     let text = view.texts[f];
     let cell = Cell {
         row,

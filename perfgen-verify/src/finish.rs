@@ -344,6 +344,11 @@ impl Verifier<'_> {
             return;
         }
         let (null, rows) = fs.nulls;
+        self.observe(name, Some(fs.name), || crate::Plot::Nulls {
+            nulls: null,
+            rows,
+            rate: nulls.rate,
+        });
         let check = format!("nulls {}", fs.name);
         let what = format!("{null} NULL of {rows}, null_rate {}", num(nulls.rate));
         if nulls.rate >= 1.0 {

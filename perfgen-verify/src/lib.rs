@@ -56,6 +56,7 @@ mod keys;
 mod model;
 mod nulls;
 mod numbers;
+mod observe;
 mod options;
 mod pass;
 mod read;
@@ -75,6 +76,7 @@ mod verdict;
 mod verifier;
 mod windows;
 
+pub use observe::{Axis, Observation, Plot};
 pub use options::{file_path, Options};
 use perfgen_runtime::catalog::Catalog;
 use std::io::Write;

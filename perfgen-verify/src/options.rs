@@ -18,6 +18,8 @@ pub struct Options {
     pub entities: Vec<usize>,
     /// `--scale` as generated (1 without it): what `scale()` in an expression reads.
     pub scale: f64,
+    /// Also keep what `perfgen report` draws ([`crate::Observation`]s in the verdict).
+    pub observe: bool,
 }
 
 impl Options {
@@ -30,6 +32,7 @@ impl Options {
             now: None,
             entities: (0..catalog.entities.len()).collect(),
             scale: 1.0,
+            observe: false,
         }
     }
 }

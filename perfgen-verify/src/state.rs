@@ -84,6 +84,8 @@ pub(crate) struct FieldState {
     pub(crate) null_inputs_t: Option<Tally>,
     /// An expression field's check.
     pub(crate) expression: Option<Plan>,
+    /// The histogram `perfgen report` draws, for fields whose test keeps no values.
+    pub(crate) hist: Option<crate::observe::HistAcc>,
 }
 
 /// What an expression field is checked against.

@@ -40,6 +40,9 @@ pub struct Location {
 #[derive(Debug, Clone)]
 pub struct Check {
     pub entity: &'static str,
+    /// The field the check is about (None: the file's or the entity's own, such as `csv`,
+    /// `row count` or the children per parent).
+    pub field: Option<&'static str>,
     /// e.g. `row count`, `unique id`, `rule age >= 18 AND <= 80`, `distribution age`.
     pub name: String,
     /// What was measured (or, for a skipped check, why it was skipped).
@@ -60,6 +63,8 @@ pub struct Verdict {
     /// Distribution tests run, and the p-value each had to reach.
     pub tests: usize,
     pub threshold: f64,
+    /// What `perfgen report` draws (empty unless [`crate::Options::observe`]).
+    pub observations: Vec<crate::Observation>,
 }
 
 impl Verdict {
