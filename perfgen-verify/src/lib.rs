@@ -81,7 +81,7 @@ pub use options::{file_path, Options};
 use perfgen_runtime::catalog::Catalog;
 use std::io::Write;
 pub use thresholds::{FAMILY_ALPHA, MIN_EXPECTED};
-pub use verdict::{Check, Location, Outcome, Verdict};
+pub use verdict::{format_p_value, Check, Location, Outcome, Verdict};
 use verifier::Verifier;
 
 /// Verifies the files of `opts.entities` against `catalog`.

@@ -182,7 +182,7 @@ pub(crate) fn short_name(path: &str) -> &str {
 }
 
 /// A p-value with three decimals, in scientific notation below 0.001.
-pub(crate) fn format_p_value(p: f64) -> String {
+pub fn format_p_value(p: f64) -> String {
     if p >= 0.001 {
         format!("{p:.3}")
     } else if p > 0.0 {
