@@ -200,7 +200,7 @@ fn panel(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td><span class=\"badge {r}\">{r}</span></td></tr>",
                 esc(&c.name),
                 esc(&c.statistic),
-                esc(&value(c)),
+                esc(&c.value_column()),
                 r = c.outcome.label()
             );
         }
@@ -227,15 +227,6 @@ fn panel(
         html.push_str("</ul>\n");
     }
     html.push_str("</section>\n");
-}
-
-/// The p-value or violations column, as `verify` prints it.
-fn value(c: &Check) -> String {
-    match (c.p_value, c.violations) {
-        (Some(p), _) => format!("p = {}", format_p_value(p)),
-        (None, Some(n)) => thousands(n),
-        (None, None) => "-".to_string(),
-    }
 }
 
 /// What a chart shows, in words: the law and the totals.

@@ -56,6 +56,17 @@ pub struct Check {
     pub locations: Vec<Location>,
 }
 
+impl Check {
+    /// The report's `p-value / violations` column: `p = 0.123`, a count, or `-`.
+    pub fn value_column(&self) -> String {
+        match (self.p_value, self.violations) {
+            (Some(p), _) => format!("p = {}", format_p_value(p)),
+            (None, Some(n)) => n.to_string(),
+            (None, None) => "-".to_string(),
+        }
+    }
+}
+
 /// The outcome of `verify`.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -91,11 +102,7 @@ impl Verdict {
             "first offending rows".into(),
         ]];
         for c in &self.checks {
-            let value = match (c.p_value, c.violations) {
-                (Some(p), _) => format!("p = {}", format_p_value(p)),
-                (None, Some(n)) => n.to_string(),
-                (None, None) => "-".to_string(),
-            };
+            let value = c.value_column();
             let places: Vec<String> = c
                 .locations
                 .iter()
