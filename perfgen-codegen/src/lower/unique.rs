@@ -77,6 +77,11 @@ pub(super) fn check_unique(
 ) {
     let n = entities[e].target_count;
     let fd = &entities[e].fields[f];
+    if fd.strategy.is_none() && d.has_errors() {
+        // Its strategy did not lower: that error says what to fix, and "draws values at
+        // random" would send the reader after a repeat the strategy may not have.
+        return;
+    }
     let proven = match &fd.strategy {
         Some(Strategy::UuidV4) => true,
         Some(Strategy::Template { pieces: parts, .. }) => {
