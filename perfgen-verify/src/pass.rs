@@ -12,6 +12,9 @@ use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::Strategy;
 use std::collections::HashMap;
 
+/// Keys reserved per key store at most before reading (2^28 keys, 4 GiB of address space).
+const MAX_RESERVED_KEYS: u64 = 1 << 28;
+
 /// One entity's file being read.
 pub(crate) struct Pass<'a> {
     pub(crate) catalog: &'a Catalog,
@@ -51,11 +54,16 @@ impl<'a> Pass<'a> {
         let now = info.generated_at.or(shared.opts.now).unwrap_or(0);
         let expected_rows = shared.opts.rows[e];
         let mut own = Vec::new();
+        // Room for the expected rows' keys up front: a vector that grows by doubling holds up
+        // to twice the memory its keys need (untouched capacity costs no resident memory).
+        let room = expected_rows.min(MAX_RESERVED_KEYS) as usize;
         for (&(pe, pf), value_fields) in &shared.needs {
             if pe == e && cols[pf].is_some() {
                 own.push((
                     pf,
                     KeyStore {
+                        keys: Vec::with_capacity(room),
+                        values: Vec::with_capacity(room * value_fields.len()),
                         value_fields: value_fields.clone(),
                         ..KeyStore::default()
                     },
