@@ -77,7 +77,7 @@ fn columns(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "needs Chromium; .ci/run installs it and runs this with -- --ignored"]
+#[ignore = "needs Chromium (.ci/run installs it); with it installed: cargo test -p perfgen --test report_browser -- --ignored"]
 fn chromium_renders_one_panel_per_field_and_a_page_that_is_not_blank() {
     let browser = chromium();
     let dir = tempfile::tempdir().unwrap();
