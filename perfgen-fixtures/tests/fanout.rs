@@ -149,7 +149,8 @@ fn list_and_plan_show_the_childrens_totals() {
     assert!(list.contains("1 to 7 per Order row"), "{list}");
     let plan = run(&["perfgen", "plan", "--seed", "42"]);
     let line = plan.lines().find(|l| l.contains("LineItem")).unwrap();
-    assert!(line.contains(&format!(" {items} ")), "{plan}");
+    let shown = perfgen_dataset::human::thousands(items as u64);
+    assert!(line.contains(&format!(" {shown} ")), "{plan}");
 }
 
 #[test]

@@ -11,7 +11,13 @@ pub(crate) const ROW_INDEX: usize = usize::MAX;
 /// parent fields that children's rules compare with (same order).
 #[derive(Debug, Default)]
 pub(crate) struct KeyStore {
+    /// Whole keys, sorted by [`KeyStore::finish`] (empty in a narrow store).
     pub(crate) keys: Vec<u128>,
+    /// A store only checked for repeats (no foreign key looks it up) keeps 8 bytes per row:
+    /// a digest of each key, here. Equal digests are only candidates: the rows holding them
+    /// are read again and compared by whole key ([`KeyStore::repeated_digests`]).
+    pub(crate) narrow: bool,
+    pub(crate) digests: Vec<u64>,
     pub(crate) value_fields: Vec<usize>,
     pub(crate) values: Vec<u128>,
     /// Why the store is unusable (its file could not be read), if it is.
@@ -24,7 +30,44 @@ pub(crate) struct KeyStore {
     pub(crate) repeated: Vec<u128>,
 }
 
+/// The 8-byte digest of a key in a narrow store (both halves: text digests and UUIDs are
+/// uniform in each).
+#[inline]
+pub(crate) fn digest(k: u128) -> u64 {
+    (k as u64) ^ ((k >> 64) as u64)
+}
+
 impl KeyStore {
+    /// One row's key.
+    #[inline]
+    pub(crate) fn push(&mut self, k: u128) {
+        if self.narrow {
+            self.digests.push(digest(k));
+        } else {
+            self.keys.push(k);
+        }
+    }
+
+    /// Rows with a key.
+    pub(crate) fn len(&self) -> usize {
+        if self.narrow {
+            self.digests.len()
+        } else {
+            self.keys.len()
+        }
+    }
+
+    /// Every digest held by more than one row of a narrow store (sorted), once finished.
+    pub(crate) fn repeated_digests(&self) -> Vec<u64> {
+        let mut out: Vec<u64> = Vec::new();
+        for w in self.digests.windows(2) {
+            if w[0] == w[1] && out.last() != Some(&w[0]) {
+                out.push(w[0]);
+            }
+        }
+        out
+    }
+
     pub(crate) fn lookup(&self, k: u128) -> Option<usize> {
         self.keys.binary_search(&k).ok()
     }
@@ -41,8 +84,23 @@ impl KeyStore {
         self.values.get(pos * w + j).copied()
     }
 
-    /// Sorts keys (and values along), then counts repeats.
+    /// Sorts keys (and values along), then counts repeats (in a narrow store: rows whose
+    /// digest repeats, an upper bound of the repeats).
     pub(crate) fn finish(&mut self) {
+        if self.narrow {
+            self.digests.sort_unstable();
+            let mut i = 0;
+            while i < self.digests.len() {
+                let mut j = i + 1;
+                while j < self.digests.len() && self.digests[j] == self.digests[i] {
+                    j += 1;
+                }
+                self.duplicates += (j - i - 1) as u64;
+                i = j;
+            }
+            self.ambiguous = self.duplicates > 0;
+            return;
+        }
         let w = self.value_fields.len();
         if w == 0 {
             self.keys.sort_unstable();
@@ -71,5 +129,34 @@ impl KeyStore {
             i = j;
         }
         self.ambiguous = self.duplicates > 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_stores_count_repeated_digests() {
+        let mut s = KeyStore {
+            narrow: true,
+            ..KeyStore::default()
+        };
+        for k in [5u128, 1 << 70, 5, 9, 5, (1 << 70) + 1] {
+            s.push(k);
+        }
+        assert!(s.keys.is_empty());
+        assert_eq!(s.len(), 6);
+        s.finish();
+        assert_eq!(s.duplicates, 2);
+        assert_eq!(s.repeated_digests(), vec![digest(5)]);
+        // Wide stores keep whole keys.
+        let mut w = KeyStore::default();
+        for k in [3u128, 3, 7] {
+            w.push(k);
+        }
+        w.finish();
+        assert_eq!((w.len(), w.duplicates, w.repeated.clone()), (3, 1, vec![3]));
+        assert_eq!(w.lookup(7), Some(2));
     }
 }

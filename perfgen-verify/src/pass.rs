@@ -59,10 +59,13 @@ impl<'a> Pass<'a> {
         let room = expected_rows.min(MAX_RESERVED_KEYS) as usize;
         for (&(pe, pf), value_fields) in &shared.needs {
             if pe == e && cols[pf].is_some() {
+                let narrow = !shared.referenced.contains(&(pe, pf)) && value_fields.is_empty();
                 own.push((
                     pf,
                     KeyStore {
-                        keys: Vec::with_capacity(room),
+                        narrow,
+                        keys: Vec::with_capacity(if narrow { 0 } else { room }),
+                        digests: Vec::with_capacity(if narrow { room } else { 0 }),
                         values: Vec::with_capacity(room * value_fields.len()),
                         value_fields: value_fields.clone(),
                         ..KeyStore::default()
@@ -241,7 +244,7 @@ impl<'a> Pass<'a> {
             let Some(k) = key_of(self.vals[*f], texts[*f]) else {
                 continue;
             };
-            store.keys.push(k);
+            store.push(k);
             for &vf in &store.value_fields {
                 let v = if vf == crate::keys::ROW_INDEX {
                     Some(row as u128)
