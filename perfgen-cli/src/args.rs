@@ -191,6 +191,9 @@ pub(crate) struct VerifyArgs {
     pub(crate) dataset: DatasetArgs,
     #[command(flatten)]
     pub(crate) now: NowArg,
+    /// Threads that check a file's rows (default: all cores); the verdict is the same whatever the number.
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
     /// No progress lines on stderr.
     #[arg(long, short)]
     pub(crate) quiet: bool,

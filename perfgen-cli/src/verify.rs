@@ -38,6 +38,7 @@ fn options(catalog: &Catalog, args: &VerifyArgs) -> Result<perfgen_verify::Optio
         entities,
         scale: args.dataset.scale.unwrap_or(1.0),
         observe: false,
+        threads: args.threads.unwrap_or(0),
     })
 }
 

@@ -28,6 +28,9 @@ pub(crate) struct KeyStore {
     pub(crate) duplicates: u64,
     /// Up to [`EXAMPLES`] repeated keys.
     pub(crate) repeated: Vec<u128>,
+    /// In a worker's store with value fields: (first row, first key) of each batch it took,
+    /// so that the workers' keys are merged back in row order ([`KeyStore::merge_all`]).
+    pub(crate) batches: Vec<(u64, usize)>,
 }
 
 /// The 8-byte digest of a key in a narrow store (both halves: text digests and UUIDs are
@@ -45,6 +48,48 @@ impl KeyStore {
             self.digests.push(digest(k));
         } else {
             self.keys.push(k);
+        }
+    }
+
+    /// A worker starts a batch of rows at `first_row`.
+    pub(crate) fn start_batch(&mut self, first_row: u64) {
+        if !self.value_fields.is_empty() {
+            self.batches.push((first_row, self.keys.len()));
+        }
+    }
+
+    /// Adds the keys the workers' stores of this field took, before [`KeyStore::finish`].
+    /// Without value fields the order of keys is lost in the sort (equal keys are equal), so
+    /// the workers' vectors are appended (the first one taken whole, without a copy); with
+    /// value fields, equal keys may carry different values, so their batches are put back in
+    /// row order, as one reader would have stored them.
+    pub(crate) fn merge_all(&mut self, workers: Vec<KeyStore>) {
+        if self.value_fields.is_empty() {
+            for other in workers {
+                if self.len() == 0 {
+                    let value_fields = std::mem::take(&mut self.value_fields);
+                    *self = other;
+                    self.value_fields = value_fields;
+                } else {
+                    self.keys.extend(other.keys);
+                    self.digests.extend(other.digests);
+                }
+            }
+            return;
+        }
+        let w = self.value_fields.len();
+        let mut batches: Vec<(u64, usize, usize, usize)> = Vec::new();
+        for (k, s) in workers.iter().enumerate() {
+            for (b, &(first_row, start)) in s.batches.iter().enumerate() {
+                let end = s.batches.get(b + 1).map_or(s.keys.len(), |n| n.1);
+                batches.push((first_row, k, start, end));
+            }
+        }
+        batches.sort_unstable();
+        for (_, k, start, end) in batches {
+            self.keys.extend_from_slice(&workers[k].keys[start..end]);
+            self.values
+                .extend_from_slice(&workers[k].values[start * w..end * w]);
         }
     }
 
@@ -158,5 +203,33 @@ mod tests {
         w.finish();
         assert_eq!((w.len(), w.duplicates, w.repeated.clone()), (3, 1, vec![3]));
         assert_eq!(w.lookup(7), Some(2));
+    }
+
+    #[test]
+    fn workers_stores_with_values_merge_in_row_order() {
+        let worker = |batches: &[(u64, &[(u128, u128)])]| {
+            let mut s = KeyStore {
+                value_fields: vec![ROW_INDEX],
+                ..KeyStore::default()
+            };
+            for &(first, rows) in batches {
+                s.start_batch(first);
+                for &(k, v) in rows {
+                    s.push(k);
+                    s.values.push(v);
+                }
+            }
+            s
+        };
+        // Rows 0-1 and 4 went to one worker, rows 2-3 to the other.
+        let a = worker(&[(0, &[(9, 0), (7, 1)]), (4, &[(9, 4)])]);
+        let b = worker(&[(2, &[(8, 2), (9, 3)])]);
+        let mut main = KeyStore {
+            value_fields: vec![ROW_INDEX],
+            ..KeyStore::default()
+        };
+        main.merge_all(vec![a, b]);
+        assert_eq!(main.keys, vec![9, 7, 8, 9, 9]);
+        assert_eq!(main.values, vec![0, 1, 2, 3, 4]);
     }
 }

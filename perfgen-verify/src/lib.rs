@@ -58,6 +58,7 @@ mod nulls;
 mod numbers;
 mod observe;
 mod options;
+mod parallel;
 mod pass;
 mod read;
 mod reader;

@@ -293,6 +293,14 @@ impl HistAcc {
         self.counts[i.min(n - 1)] += 1;
     }
 
+    /// Adds another histogram of the same field (a worker's share of the rows).
+    pub(crate) fn merge(&mut self, other: HistAcc) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+        self.outside += other.outside;
+    }
+
     /// The plot: counts and the expected share of each bin.
     pub(crate) fn finish(self) -> Plot {
         let n = self.counts.len();

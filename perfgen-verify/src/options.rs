@@ -20,6 +20,9 @@ pub struct Options {
     pub scale: f64,
     /// Also keep what `perfgen report` draws ([`crate::Observation`]s in the verdict).
     pub observe: bool,
+    /// Threads that check a file's rows (0: every core); the verdict is the same whatever
+    /// the number.
+    pub threads: usize,
 }
 
 impl Options {
@@ -33,6 +36,7 @@ impl Options {
             entities: (0..catalog.entities.len()).collect(),
             scale: 1.0,
             observe: false,
+            threads: 0,
         }
     }
 }

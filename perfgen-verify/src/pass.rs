@@ -108,6 +108,44 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// Whether workers can each take a share of this file's rows and be merged
+    /// ([`Pass::merge`]): no check that follows rows in order (children per parent, foreign-key
+    /// laws, composite keys) and every field's checks sums over rows.
+    pub(crate) fn parallel_safe(&self) -> bool {
+        self.fan.is_none()
+            && self.fk_laws.is_empty()
+            && self.together.is_empty()
+            && self.fields.iter().all(FieldState::mergeable)
+    }
+
+    /// A worker starts a batch of rows at `first_row`.
+    pub(crate) fn start_batch(&mut self, first_row: u64) {
+        self.rows = first_row;
+        for (_, store) in self.own.iter_mut() {
+            store.start_batch(first_row);
+        }
+    }
+
+    /// Adds the workers' passes over their shares of the rows (each one's `rows` the rows it
+    /// read).
+    pub(crate) fn merge_all(&mut self, workers: Vec<Pass<'_>>) {
+        let mut stores: Vec<Vec<KeyStore>> = self.own.iter().map(|_| Vec::new()).collect();
+        for other in workers {
+            self.csv.merge(other.csv);
+            self.rows += other.rows;
+            for (a, b) in self.fields.iter_mut().zip(other.fields) {
+                a.merge(b);
+            }
+            for (k, (f, b)) in other.own.into_iter().enumerate() {
+                debug_assert_eq!(self.own[k].0, f);
+                stores[k].push(b);
+            }
+        }
+        for ((_, a), b) in self.own.iter_mut().zip(stores) {
+            a.merge_all(b);
+        }
+    }
+
     /// Checks one data record.
     pub(crate) fn row(&mut self, rec: &Record, stores: &HashMap<(usize, usize), KeyStore>) {
         let row = self.rows;

@@ -213,6 +213,17 @@ impl KsAccumulator {
         self.n += 1;
     }
 
+    /// Adds the values another accumulator took (a worker's share of the rows).
+    pub fn merge(&mut self, other: &KsAccumulator) {
+        for (a, b) in self.lo.iter_mut().zip(&other.lo) {
+            *a += b;
+        }
+        for (a, b) in self.hi.iter_mut().zip(&other.hi) {
+            *a += b;
+        }
+        self.n += other.n;
+    }
+
     /// Values added.
     pub fn n(&self) -> u64 {
         self.n
