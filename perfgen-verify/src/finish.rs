@@ -108,8 +108,18 @@ impl Verifier<'_> {
 
         // Key stores: sort, find repeats, and lines of repeats for unique fields.
         let mut own = std::mem::take(&mut pass.own);
-        for (_, store) in own.iter_mut() {
-            store.finish();
+        if own.len() > 1 && self.shared.opts.threads != 1 {
+            // Each store sorted on a core of its own (sorting is most of the work after
+            // reading, and a file with a uuid and a unique field has two).
+            std::thread::scope(|scope| {
+                for (_, store) in own.iter_mut() {
+                    scope.spawn(|| store.finish());
+                }
+            });
+        } else {
+            for (_, store) in own.iter_mut() {
+                store.finish();
+            }
         }
         let fields = std::mem::take(&mut pass.fields);
         for fs in fields {

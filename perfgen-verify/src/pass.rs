@@ -162,10 +162,11 @@ impl<'a> Pass<'a> {
         }
         let nf = self.fields.len();
         let mut texts: Vec<&str> = Vec::with_capacity(nf);
+        let whole = std::str::from_utf8(rec.bytes()).ok();
         for f in 0..nf {
             match self.cols[f] {
                 None => texts.push(""),
-                Some(c) => match std::str::from_utf8(rec.field(c)) {
+                Some(c) => match rec.text(whole, c) {
                     Ok(s) => texts.push(s),
                     Err(_) => {
                         self.csv
