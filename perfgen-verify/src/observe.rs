@@ -245,7 +245,7 @@ impl HistAcc {
             }
             _ => return None,
         };
-        if !(hi > lo) {
+        if hi.is_nan() || lo.is_nan() || hi <= lo {
             return None;
         }
         let bins = match spec.strategy {
@@ -367,7 +367,7 @@ pub(crate) fn of_cells(
     match axis_range {
         Some((lo, hi, axis)) => {
             let cells = counts.len();
-            let groups = cells.min(MAX_BINS).max(1);
+            let groups = cells.clamp(1, MAX_BINS);
             let mut c = vec![0u64; groups];
             let mut p = vec![0f64; groups];
             for k in 0..cells {

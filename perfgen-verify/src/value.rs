@@ -3,13 +3,6 @@
 
 use std::hash::{Hash, Hasher};
 
-fn hex(b: u8) -> Option<u8> {
-    match HEX[b as usize] {
-        NOT_HEX => None,
-        d => Some(d),
-    }
-}
-
 const NOT_HEX: u8 = 0xff;
 
 /// The value of each byte as a hex digit, [`NOT_HEX`] for the others (one load per byte
