@@ -248,7 +248,7 @@ fn caption(plot: &Plot) -> String {
                 what.clone()
             };
             let out = if *outside > 0 {
-                format!(", {} outside the range", thousands(*outside))
+                format!(", {} outside the plotted range", thousands(*outside))
             } else {
                 String::new()
             };

@@ -61,7 +61,8 @@ pub enum Plot {
         counts: Vec<u64>,
         /// None when the law is not known for every row (not drawn then).
         expected: Option<Vec<f64>>,
-        /// Values outside [lo, hi) (their range check reports them).
+        /// Values outside [lo, hi): beyond the plotted part of a wide window, or outside
+        /// the configured range (which its range check reports).
         outside: u64,
         what: String,
     },
@@ -143,6 +144,9 @@ impl HistAcc {
                 } else {
                     (min, max)
                 };
+                // A window far wider than the law (`[1, 2000]` around mean 80, sd 120) would
+                // squeeze the bell into a few bins: draw mean ± 5 sd of it.
+                let (lo, hi) = (lo.max(mean - 5.0 * stddev), hi.min(mean + 5.0 * stddev));
                 let model = if integer {
                     Model::NormalInt { mean, sd: stddev }
                 } else {
