@@ -12,6 +12,9 @@ use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::Strategy;
 use std::collections::HashMap;
 
+/// Fields whose texts a row keeps on the stack; wider entities allocate per row.
+const STACK_FIELDS: usize = 48;
+
 /// Keys reserved per key store at most before reading (2^28 keys, 4 GiB of address space).
 const MAX_RESERVED_KEYS: u64 = 1 << 28;
 
@@ -161,13 +164,22 @@ impl<'a> Pass<'a> {
             return;
         }
         let nf = self.fields.len();
-        let mut texts: Vec<&str> = Vec::with_capacity(nf);
+        // The fields' texts, on the stack for up to STACK_FIELDS fields (no allocation per
+        // row).
+        let mut on_stack: [&str; STACK_FIELDS] = [""; STACK_FIELDS];
+        let mut on_heap: Vec<&str> = Vec::new();
+        let texts: &mut [&str] = if nf <= STACK_FIELDS {
+            &mut on_stack[..nf]
+        } else {
+            on_heap.resize(nf, "");
+            &mut on_heap
+        };
         let whole = std::str::from_utf8(rec.bytes()).ok();
         for f in 0..nf {
             match self.cols[f] {
-                None => texts.push(""),
+                None => texts[f] = "",
                 Some(c) => match rec.text(whole, c) {
-                    Ok(s) => texts.push(s),
+                    Ok(s) => texts[f] = s,
                     Err(_) => {
                         self.csv
                             .hit(line, || "a field is not valid UTF-8".to_string());
@@ -256,20 +268,20 @@ impl<'a> Pass<'a> {
             line,
             rows: self.expected_rows,
             vals: &self.vals,
-            texts: &texts,
+            texts,
             parents: &self.parents,
         };
         for law in &mut self.fk_laws {
             law.row(self.catalog, self.info, &facts, stores);
         }
         for group in &mut self.together {
-            group.row(line, &self.vals, &texts);
+            group.row(line, &self.vals, texts);
         }
         let view = RowView {
             catalog: self.catalog,
             entity: self.info,
             vals: &self.vals,
-            texts: &texts,
+            texts,
             parents: &self.parents,
             stores,
             now: self.now,
