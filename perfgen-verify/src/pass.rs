@@ -175,11 +175,11 @@ impl<'a> Pass<'a> {
             &mut on_heap
         };
         let whole = std::str::from_utf8(rec.bytes()).ok();
-        for f in 0..nf {
-            match self.cols[f] {
-                None => texts[f] = "",
+        for (text, col) in texts.iter_mut().zip(&self.cols) {
+            match *col {
+                None => *text = "",
                 Some(c) => match rec.text(whole, c) {
-                    Ok(s) => texts[f] = s,
+                    Ok(s) => *text = s,
                     Err(_) => {
                         self.csv
                             .hit(line, || "a field is not valid UTF-8".to_string());
