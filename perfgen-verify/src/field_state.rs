@@ -66,6 +66,7 @@ pub(crate) fn field_state(
             .then(Tally::default),
         expression: None,
         hist: None,
+        scratch: String::new(),
     };
     let static_view = RowView {
         catalog: shared.catalog,

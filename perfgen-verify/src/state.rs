@@ -97,6 +97,8 @@ pub(crate) struct FieldState {
     pub(crate) expression: Option<Plan>,
     /// The histogram `perfgen report` draws, for fields whose test keeps no values.
     pub(crate) hist: Option<crate::observe::HistAcc>,
+    /// Text a row's check writes into and reuses (a template's row-specific pieces).
+    pub(crate) scratch: String,
 }
 
 /// What an expression field is checked against.
