@@ -251,7 +251,7 @@ impl<'a> Pass<'a> {
                     self.parents[f] = Some(pos);
                     // A composite key's first member: the row whose other members match.
                     if let Some(key) = self.composite.iter().find(|c| c.fields[0] == f) {
-                        if let Some(exact) = key.position(store, &self.vals, &texts) {
+                        if let Some(exact) = key.position(store, &self.vals, texts) {
                             self.parents[f] = Some(exact);
                             self.exact[f] = true;
                         }
@@ -295,7 +295,7 @@ impl<'a> Pass<'a> {
             group.row(line, &self.vals, texts);
         }
         for key in &mut self.composite {
-            key.row(line, &self.vals, &texts, stores, self.catalog);
+            key.row(line, &self.vals, texts, stores, self.catalog);
         }
         let view = RowView {
             catalog: self.catalog,
