@@ -93,3 +93,9 @@ fn hr_fanout_fk_laws() {
     check(&perfgen_fixtures::fanout::CATALOG, &[]);
     check(&perfgen_fixtures::fk_laws::CATALOG, &[]);
 }
+
+#[test]
+fn shop_and_library() {
+    check(&perfgen_fixtures::shop::CATALOG, &[]);
+    check(&perfgen_fixtures::library::CATALOG, &[]);
+}
