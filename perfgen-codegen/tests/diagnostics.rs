@@ -498,6 +498,13 @@ fn each_defect_is_reported_where_it_is() {
             "whole number of characters",
         ),
         (
+            "seed pool without a seed file",
+            u("seed_file: ../seeds/users_seed.yaml\n", ""),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:8:15",
+            "needs a seed file",
+        ),
+        (
             "template offset too large",
             u("{index}@", "{index+99999999999999999999}@"),
             ORDERS.into(),

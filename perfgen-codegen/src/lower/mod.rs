@@ -321,6 +321,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
         let children = child_scopes(entities, e);
         let ent = &mut entities[e];
         let siblings = siblings(&ent.fields);
+        let config_stem = crate::config::config_stem(&ent.doc.path);
         let lowered: Vec<Option<Strategy>> = ent
             .fields
             .iter()
@@ -331,6 +332,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                 let config = fd.config?;
                 let cx = FieldCx {
                     entity: &ent.name,
+                    config_stem: &config_stem,
                     field: &fd.name,
                     field_loc: fd.loc,
                     strategy_loc: fd.strategy_loc,
