@@ -101,6 +101,27 @@ fn every_relationship_holds_in_the_files() {
         .unwrap_or_else(|| panic!("no check of the two-key rule: {report}"));
     assert!(rule.contains("PASS"), "{rule}");
 
+    // A parent's text read through two keys (`order.customer.country`) is checked too.
+    let country = report
+        .lines()
+        .find(|l| l.contains("expression buyer_country"))
+        .unwrap_or_else(|| panic!("no check of buyer_country: {report}"));
+    assert!(
+        country.contains("PASS") && !country.contains("not checked"),
+        "{country}"
+    );
+    let bc = t["order_lines"].col("buyer_country");
+    common::damage(dir.path(), "order_lines.csv", |lines| {
+        let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+        cells[bc] = if cells[bc] == "DE" { "FR" } else { "DE" }.to_string();
+        lines[1] = cells.join(",");
+    });
+    let (code, report) = common::verify(&CATALOG, dir.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("order_lines.csv:2"), "{report}");
+    // Restore it for the next damage.
+    let (dir, _t) = generate(&CATALOG, &["--seed", "3"]);
+
     // A shipment a year late: the rule through two foreign keys catches it.
     let shipped = t["shipments"].col("shipped_on");
     common::damage(dir.path(), "shipments.csv", |lines| {

@@ -230,11 +230,8 @@ pub(crate) fn chain_of(
 fn names_of(catalog: &Catalog, info: &EntityInfo, s: Strategy) -> Option<Vec<&'static str>> {
     let mut names: Vec<&'static str> = info.fields.iter().map(|f| f.name).collect();
     for r in parent_reads_of(s) {
-        let parent = read_chain(catalog, info, r)?.last()?.entity;
-        let column = catalog.entities[parent].fields.get(r.field)?.spec.column;
-        if column == ColumnType::Text {
-            return None;
-        }
+        // Checked as a parent read: each step a foreign key.
+        read_chain(catalog, info, r)?;
         names.push(r.path);
     }
     Some(names)
@@ -275,6 +272,12 @@ fn row_values(view: &RowView<'_>, reads: &[ParentRead]) -> Option<Vec<V>> {
             Rhs::Time(t) if column == ColumnType::Date => V::Date(t.div_euclid(86_400)),
             Rhs::Time(t) => V::Time(t),
             Rhs::Uuid(u) => V::Text(crate::compare::uuid_text(u)),
+            // A parent's text: kept by the last store, by digest.
+            Rhs::TextKey(k) => {
+                let last = chain.last()?;
+                let store = view.stores.get(&(last.entity, last.key_field))?;
+                V::Text(store.texts.get(&k)?.to_string())
+            }
             _ => return None,
         };
         values.push(v);

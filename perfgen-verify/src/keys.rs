@@ -31,6 +31,10 @@ pub(crate) struct KeyStore {
     /// In a worker's store with value fields: (first row, first key) of each batch it took,
     /// so that the workers' keys are merged back in row order ([`KeyStore::merge_all`]).
     pub(crate) batches: Vec<(u64, usize)>,
+    /// The value fields whose text children's expressions read (`{customer.c_name}`): a
+    /// text value is kept as a digest in `values`, and its text here, once per distinct text.
+    pub(crate) text_fields: Vec<usize>,
+    pub(crate) texts: std::collections::HashMap<u128, Box<str>>,
 }
 
 /// The 8-byte digest of a key in a narrow store (both halves: text digests and UUIDs are
@@ -63,7 +67,11 @@ impl KeyStore {
     /// the workers' vectors are appended (the first one taken whole, without a copy); with
     /// value fields, equal keys may carry different values, so their batches are put back in
     /// row order, as one reader would have stored them.
-    pub(crate) fn merge_all(&mut self, workers: Vec<KeyStore>) {
+    pub(crate) fn merge_all(&mut self, mut workers: Vec<KeyStore>) {
+        for w in &mut workers {
+            let texts = std::mem::take(&mut w.texts);
+            self.texts.extend(texts);
+        }
         if self.value_fields.is_empty() {
             for other in workers {
                 if self.len() == 0 {

@@ -76,6 +76,11 @@ impl<'a> Pass<'a> {
                         digests: Vec::with_capacity(if narrow { room } else { 0 }),
                         values: Vec::with_capacity(room * value_fields.len()),
                         value_fields: value_fields.clone(),
+                        text_fields: value_fields
+                            .iter()
+                            .copied()
+                            .filter(|&vf| shared.needs_text.contains(&(pe, pf, vf)))
+                            .collect(),
                         ..KeyStore::default()
                     },
                 ));
@@ -323,6 +328,9 @@ impl<'a> Pass<'a> {
                 } else {
                     key_of(self.vals[vf], texts[vf])
                 };
+                if let (Some(k), true) = (v, store.text_fields.contains(&vf)) {
+                    store.texts.entry(k).or_insert_with(|| texts[vf].into());
+                }
                 store.values.push(v.unwrap_or(u128::MAX));
             }
         }

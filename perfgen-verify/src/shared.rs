@@ -18,12 +18,16 @@ pub(crate) struct Shared<'a> {
     /// 8-byte digests ([`KeyStore::narrow`]).
     pub(crate) referenced: std::collections::HashSet<(usize, usize)>,
     pub(crate) stores: HashMap<(usize, usize), KeyStore>,
+    /// (entity, key field, value field) whose text the store keeps: a parent's text field
+    /// an expression reads (`{customer.c_name}`).
+    pub(crate) needs_text: std::collections::HashSet<(usize, usize, usize)>,
 }
 
 impl<'a> Shared<'a> {
     /// Nothing read yet; `needs` from the fields of `opts.entities`.
     pub(crate) fn new(catalog: &'a Catalog, opts: &'a Options) -> Self {
         let mut needs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        let mut needs_text = std::collections::HashSet::new();
         let mut referenced = std::collections::HashSet::new();
         for &e in &opts.entities {
             let info = &catalog.entities[e];
@@ -82,11 +86,20 @@ impl<'a> Shared<'a> {
                 };
                 for r in parent_reads {
                     // Each store on the way keeps the next foreign key's value (or the field).
-                    for step in crate::expression::read_chain(catalog, info, r).unwrap_or_default()
-                    {
+                    let chain = crate::expression::read_chain(catalog, info, r).unwrap_or_default();
+                    for step in &chain {
                         let v = needs.entry((step.entity, step.key_field)).or_default();
                         if !v.contains(&step.value_field) {
                             v.push(step.value_field);
+                        }
+                    }
+                    // A text field at the end: its text too.
+                    if let Some(last) = chain.last() {
+                        let column = catalog.entities[last.entity].fields[last.value_field]
+                            .spec
+                            .column;
+                        if column == perfgen_runtime::spec::ColumnType::Text {
+                            needs_text.insert((last.entity, last.key_field, last.value_field));
                         }
                     }
                 }
@@ -112,6 +125,7 @@ impl<'a> Shared<'a> {
             needs,
             referenced,
             stores: HashMap::new(),
+            needs_text,
         }
     }
 }
