@@ -225,8 +225,7 @@ pub(crate) fn chain_of(
 }
 
 /// The names an expression of field strategy `s` may read: the row's fields, then the parent
-/// fields it reads (`order.o_orderdate`); `None` when a parent field is text, which verify
-/// keeps only as a digest (the expression is then not evaluated).
+/// fields it reads (`order.o_orderdate`); `None` when a read is not through foreign keys.
 fn names_of(catalog: &Catalog, info: &EntityInfo, s: Strategy) -> Option<Vec<&'static str>> {
     let mut names: Vec<&'static str> = info.fields.iter().map(|f| f.name).collect();
     for r in parent_reads_of(s) {
