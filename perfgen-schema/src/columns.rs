@@ -92,6 +92,18 @@ pub(crate) fn integer_digits(bound: f64) -> u32 {
     digits
 }
 
+/// The precision `p` of a decimal column's `numeric(p, s)`; `None` for another type or an
+/// unbounded `numeric` (Parquet's DECIMAL columns take it from here).
+pub fn decimal_precision(catalog: &Catalog, entity: usize, field: usize) -> Option<u32> {
+    let sql = sql_type(catalog, entity, field);
+    sql.strip_prefix("numeric(")?
+        .split(',')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// The column's SQL type.
 pub(crate) fn sql_type(catalog: &Catalog, entity: usize, field: usize) -> String {
     let f = &catalog.entities[entity].fields[field];

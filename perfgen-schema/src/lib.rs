@@ -26,7 +26,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub use columns::primary_key;
+pub use columns::{decimal_precision, primary_key};
 pub use names::{quote_ident, quote_literal, table_name};
 pub use table::{RuleQuery, TableSchema};
 
