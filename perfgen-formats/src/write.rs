@@ -23,12 +23,14 @@ pub struct EntityOutput<'a> {
     /// Write the CSV header first (CSV only; the other formats have none).
     pub header: bool,
     pub format: FileFormat,
+    /// Rows per Parquet row group; 0: [`crate::ROW_GROUP_ROWS`].
+    pub row_group_rows: u64,
 }
 
 /// Writes the rows of `what` to `out` and returns how many were written.
 ///
 /// The bytes depend on the seed and `what` only, never on `opts.threads`. Chunks of
-/// `opts.chunk_rows` rows (Parquet: row groups of [`crate::ROW_GROUP_ROWS`]) count from
+/// `opts.chunk_rows` rows (Parquet: row groups of `what.row_group_rows`) count from
 /// `what.rows.start`, so a shard's file is cut the same way on any machine.
 pub fn write_entity(
     cx: &Context,
@@ -177,7 +179,10 @@ fn write_parquet(
     );
     let (mut file, encoder) = ParquetFile::create(layout).map_err(|e| encoding_error(info, e))?;
     let total = what.rows.end - what.rows.start;
-    let chunk_rows = ROW_GROUP_ROWS;
+    let chunk_rows = match what.row_group_rows {
+        0 => ROW_GROUP_ROWS,
+        n => n,
+    };
     ordered(
         total.div_ceil(chunk_rows),
         opts.threads,
