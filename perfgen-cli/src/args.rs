@@ -82,7 +82,8 @@ Files are written under a temporary name and renamed when complete.")]
 /// and `verify` share (`verify` words their help for reading; see [`VerifyArgs`]).
 #[derive(Args, Debug, Clone, Default)]
 pub(crate) struct DatasetArgs {
-    /// Write into DIR (each file under its configured file name) instead of the configured paths.
+    /// Write into DIR (each file under its configured file name) instead of the configured
+    /// paths; `-` streams the one selected entity (--only) to stdout.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
     /// Row count of one entity, overriding its target_count and --scale (repeatable).
@@ -133,6 +134,16 @@ pub(crate) struct GenerateArgs {
     /// (SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT).
     #[arg(long, value_name = "VAR/N")]
     pub(crate) shard_from_env: Option<String>,
+    /// Write every file in FORMAT: csv, jsonl (JSON Lines, typed values) or parquet; the file
+    /// name's extension follows. Default: each entity's output_file extension (.csv, .jsonl,
+    /// .parquet, .csv.zst, .csv.gz, .jsonl.zst, .jsonl.gz).
+    #[arg(long, value_name = "FORMAT", value_parser = perfgen_formats::Format::parse)]
+    pub(crate) format: Option<perfgen_formats::Format>,
+    /// Compress CSV and JSON Lines files with CODEC: zstd or gzip (one frame or member per
+    /// chunk, compressed by the worker threads), or none; Parquet compresses its pages with
+    /// zstd instead of Snappy.
+    #[arg(long, value_name = "CODEC", value_parser = perfgen_formats::Compression::parse)]
+    pub(crate) compress: Option<perfgen_formats::Compression>,
     /// With --shard: write the header in every part, not only in part 0.
     #[arg(long)]
     pub(crate) header_every_part: bool,

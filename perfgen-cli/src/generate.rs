@@ -9,7 +9,8 @@ use crate::progress::{file_label, write_entity_reporting, Bars, Progress, Report
 use crate::shard::Shard;
 use crate::write::{FileReport, Part};
 use perfgen_dataset::table::{rate, render};
-use perfgen_runtime::catalog::Catalog;
+use perfgen_formats::FileFormat;
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::{OutputError, WriteOptions, DEFAULT_CHUNK_ROWS};
 use std::collections::HashMap;
@@ -150,20 +151,39 @@ pub(crate) fn generate(
     }
     let shard = crate::shard::resolve(args.shard, args.shard_from_env.as_deref())
         .map_err(Failure::Usage)?;
-    let paths = output_paths(catalog, args, &selected, shard)?;
+    let formats: Vec<FileFormat> = selected
+        .iter()
+        .map(|&i| file_format(&catalog.entities[i], args))
+        .collect();
     let parts: Vec<Part> = selected
         .iter()
-        .map(|&i| match shard {
+        .zip(&formats)
+        .map(|(&i, &format)| match shard {
             Some(s) => Part {
+                entity: i,
                 rows: s.rows(rows[i]),
                 header: s.index == 0 || args.header_every_part,
+                format,
             },
             None => Part {
+                entity: i,
                 rows: 0..rows[i],
                 header: true,
+                format,
             },
         })
         .collect();
+    if args.dataset.out.as_deref() == Some(Path::new("-")) {
+        let cx = Context {
+            seed: args.seed,
+            rows,
+            now: args.now.value,
+            fan_outs,
+            scale: args.dataset.scale.unwrap_or(1.0),
+        };
+        return stream_to_stdout(catalog, args, &selected, &parts, &cx, stdout);
+    }
+    let paths = output_paths(catalog, args, &selected, &formats, shard)?;
     let cx = Context {
         seed: args.seed,
         rows,
@@ -215,18 +235,72 @@ struct Files<'a> {
     parts: Vec<Part>,
 }
 
-/// Where each selected entity's file goes (its part's name in a sharded run); two entities
-/// that would write the same file are a usage error.
+/// The format of an entity's file: its output_file's extension, as `--format` and
+/// `--compress` override it.
+fn file_format(info: &EntityInfo, args: &GenerateArgs) -> FileFormat {
+    FileFormat::chosen(Path::new(info.output_file), args.format, args.compress)
+}
+
+/// `--out -`: the one selected entity's rows to stdout, in its format; no plan, progress,
+/// summary or schema.sql, so that stdout holds the data alone.
+fn stream_to_stdout(
+    catalog: &Catalog,
+    args: &GenerateArgs,
+    selected: &[usize],
+    parts: &[Part],
+    cx: &Context,
+    stdout: &mut dyn Write,
+) -> Result<(), Failure> {
+    let [entity] = selected else {
+        return Err(Failure::Usage(format!(
+            "--out - streams one entity to stdout, and {} are selected; name it with --only",
+            selected.len()
+        )));
+    };
+    let info = &catalog.entities[*entity];
+    let opts = WriteOptions {
+        threads: match args.threads {
+            None | Some(0) => WriteOptions::available_threads(),
+            Some(n) => n,
+        },
+        chunk_rows: if info.batch_size > 0 {
+            info.batch_size
+        } else {
+            DEFAULT_CHUNK_ROWS
+        },
+        progress: None,
+    };
+    perfgen_formats::write_entity(cx, &parts[0].output(catalog), &opts, stdout)
+        .and_then(|_| stdout.flush().map_err(OutputError::io))
+        .map_err(|e| match e {
+            OutputError::Row(row) => {
+                Failure::Data(format!("cannot generate `{}`: {row}", info.name))
+            }
+            // The reader went away (`| head`): nothing more is wanted.
+            OutputError::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => {
+                Failure::Data("stdout was closed before every row was written".to_string())
+            }
+            other => Failure::Data(format!("cannot write `{}` to stdout: {other}", info.name)),
+        })
+}
+
+/// Where each selected entity's file goes (named for its format; its part's name in a
+/// sharded run); two entities that would write the same file are a usage error.
 fn output_paths(
     catalog: &Catalog,
     args: &GenerateArgs,
     selected: &[usize],
+    formats: &[FileFormat],
     shard: Option<Shard>,
 ) -> Result<Vec<PathBuf>, Failure> {
     let paths: Vec<PathBuf> = selected
         .iter()
-        .map(|&i| {
-            let path = output_path(&catalog.entities[i], args.dataset.out.as_deref());
+        .zip(formats)
+        .map(|(&i, format)| {
+            let path = format.rename(&output_path(
+                &catalog.entities[i],
+                args.dataset.out.as_deref(),
+            ));
             match shard {
                 Some(s) => s.part_path(&path),
                 None => path,
@@ -326,21 +400,28 @@ fn write_files(
             },
             progress: None,
         };
-        let report =
-            match write_entity_reporting(cx, info, part, path, &opts, args.io, &mut reporter) {
-                Ok(report) => report,
-                Err(e) => {
-                    if let Reporter::Bars(bars) = &reporter {
-                        bars.fail();
-                    }
-                    return Err(Failure::Data(match e {
-                        OutputError::Row(row) => {
-                            format!("cannot generate `{}`: {}", path.display(), row)
-                        }
-                        other => other.to_string(),
-                    }));
+        let report = match write_entity_reporting(
+            cx,
+            files.catalog,
+            part,
+            path,
+            &opts,
+            args.io,
+            &mut reporter,
+        ) {
+            Ok(report) => report,
+            Err(e) => {
+                if let Reporter::Bars(bars) = &reporter {
+                    bars.fail();
                 }
-            };
+                return Err(Failure::Data(match e {
+                    OutputError::Row(row) => {
+                        format!("cannot generate `{}`: {}", path.display(), row)
+                    }
+                    other => other.to_string(),
+                }));
+            }
+        };
         reporter.entity_done(report.rows);
         reports.push(report);
     }

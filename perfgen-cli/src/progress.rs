@@ -2,7 +2,7 @@
 
 use crate::write::{write_entity, FileReport, Part};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use perfgen_runtime::catalog::EntityInfo;
+use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::{IoMode, OutputError, ProgressFn, WriteOptions};
 use std::io::{self, IsTerminal, Write};
@@ -206,7 +206,7 @@ pub(crate) fn file_label(path: &Path) -> String {
 /// generator becomes an error.
 pub(crate) fn write_entity_reporting(
     cx: &Context,
-    info: &EntityInfo,
+    catalog: &Catalog,
     part: &Part,
     path: &Path,
     opts: &WriteOptions,
@@ -233,7 +233,7 @@ pub(crate) fn write_entity_reporting(
         let (finished_tx, finished_rx) = mpsc::channel::<()>();
         let opts = &opts;
         let handle = scope.spawn(move || {
-            let result = write_entity(cx, info, part, path, opts, io);
+            let result = write_entity(cx, catalog, part, path, opts, io);
             drop(finished_tx);
             result
         });

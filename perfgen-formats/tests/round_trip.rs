@@ -2,6 +2,7 @@
 //! line breaks, control characters and non-ASCII text), read back by independent readers:
 //! serde_json for JSON Lines, the parquet crate's own reader for Parquet, the zstd and gzip
 //! decoders for compressed streams. And the same bytes on any thread count.
+#![cfg(feature = "parquet")]
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Decimal128Type, Int64Type, TimestampMicrosecondType};
