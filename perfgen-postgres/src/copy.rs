@@ -7,7 +7,6 @@ use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::{OutputError, ProgressFn, WriteOptions};
 use perfgen_schema::TableSchema;
 use postgres::Client;
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,8 +83,9 @@ fn copy_file(
     progress: Option<&ProgressFn>,
 ) -> Result<u64, TableError> {
     let shown = path.display();
-    let mut file =
-        File::open(path).map_err(|e| TableError::File(format!("cannot read `{shown}`: {e}")))?;
+    // Any format `generate` writes, read as the CSV it stands for.
+    let mut file = perfgen_formats::open_as_csv(path, info)
+        .map_err(|e| TableError::File(format!("cannot read `{shown}`: {e}")))?;
     let mut buf = vec![0u8; READ_BUFFER_BYTES];
     let mut filled = 0;
     let header: &[u8] = if with_header {

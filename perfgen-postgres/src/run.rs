@@ -194,29 +194,39 @@ pub fn load(
         }
     };
     // Each entity's file, or (when it is absent) its parts from `generate --shard`, all
-    // found and checked before anything is loaded.
+    // found and checked before anything is loaded. The file may be in any format `generate`
+    // writes: the configured name first, then the same name with each format's extension.
     let mut files: Vec<Option<Vec<(PathBuf, bool)>>> = vec![None; catalog.entities.len()];
+    let mut paths: Vec<PathBuf> = (0..catalog.entities.len()).map(path_of).collect();
     for &i in selected {
         let info = &catalog.entities[i];
-        let path = path_of(i);
-        if path.is_file() {
-            continue;
+        let configured = path_of(i);
+        let mut found = false;
+        for path in perfgen_formats::candidate_paths(&configured) {
+            if path.is_file() {
+                paths[i] = path;
+                found = true;
+                break;
+            }
+            if path.exists() {
+                continue;
+            }
+            let parts =
+                find(&path).map_err(|e| LoadError::Data(format!("entity `{}`: {e}", info.name)))?;
+            if let Some(parts) = parts {
+                files[i] = Some(part_files(info, parts)?);
+                found = true;
+                break;
+            }
         }
-        let parts = if path.exists() {
-            None
-        } else {
-            find(&path).map_err(|e| LoadError::Data(format!("entity `{}`: {e}", info.name)))?
-        };
-        let Some(parts) = parts else {
+        if !found {
             return Err(LoadError::Data(format!(
-                "no file `{}` for entity `{}`, nor parts of it from `perfgen generate --shard`; write it with `perfgen generate` (and pass the same --dir as its --out)",
-                path.display(),
+                "no file `{}` for entity `{}` (in any format), nor parts of it from `perfgen generate --shard`; write it with `perfgen generate` (and pass the same --dir as its --out)",
+                configured.display(),
                 info.name
             )));
-        };
-        files[i] = Some(part_files(info, parts)?);
+        }
     }
-    let paths: Vec<PathBuf> = (0..catalog.entities.len()).map(path_of).collect();
     let source_of = move |i: usize| match &files[i] {
         Some(parts) => Source::Parts(parts.clone()),
         None => Source::File(paths[i].clone()),
