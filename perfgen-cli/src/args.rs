@@ -159,6 +159,10 @@ pub(crate) struct GenerateArgs {
     /// With --sink: create each table (see `perfgen schema`) in the transaction that fills it.
     #[arg(long, requires = "sink")]
     pub(crate) create_tables: bool,
+    /// With --create-tables: create the tables UNLOGGED (no write-ahead log: faster to fill;
+    /// emptied by a server crash and not replicated).
+    #[arg(long, requires = "create_tables")]
+    pub(crate) unlogged: bool,
     /// With --sink: then count, by query, the rows that break a rule no constraint holds.
     #[arg(long, requires = "sink")]
     pub(crate) check_rules: bool,
@@ -225,6 +229,10 @@ pub(crate) struct LoadArgs {
     /// it; fails when a table already exists.
     #[arg(long)]
     pub(crate) create_tables: bool,
+    /// With --create-tables: create the tables UNLOGGED (no write-ahead log: faster to fill;
+    /// emptied by a server crash and not replicated).
+    #[arg(long, requires = "create_tables")]
+    pub(crate) unlogged: bool,
     /// After loading, run the queries of the rules no constraint holds (they read the parent
     /// row) and fail when a row breaks one.
     #[arg(long)]

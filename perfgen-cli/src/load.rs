@@ -25,6 +25,7 @@ pub(crate) fn sink(
         let opts = perfgen_postgres::SinkOptions {
             url: url.to_string(),
             create_tables: args.create_tables,
+            unlogged: args.unlogged,
             check_rules: args.check_rules,
             threads: args.threads.unwrap_or(0),
             quiet: args.quiet,
@@ -63,6 +64,7 @@ pub(crate) fn load(
             dir: args.dir.clone(),
             selected,
             create_tables: args.create_tables,
+            unlogged: args.unlogged,
             check_rules: args.check_rules,
             quiet: args.quiet,
         };

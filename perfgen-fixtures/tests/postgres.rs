@@ -1097,3 +1097,77 @@ fn tpch_loads_with_primary_and_foreign_keys() {
         "{orphan}"
     );
 }
+
+/// `perfgen load` of the same run written as JSON Lines, Parquet (in parts) and zstd CSV
+/// stores the rows the CSV load stores; `--unlogged` creates the tables UNLOGGED.
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn every_format_loads_the_rows_of_the_csv_and_unlogged_tables_are_unlogged() {
+    let catalog = &perfgen_fixtures::kinds_nulls::CATALOG;
+    let tables = schema::tables(catalog, None).unwrap();
+    let (csv_dir, _) = common::generate(catalog, &["--seed", "9"]);
+    let by_csv = ScratchDb::new();
+    let o = load_checked(catalog, &by_csv, csv_dir.path());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mut expected = by_csv.client();
+    let persistence = |client: &mut Client, table: &TableSchema| -> u8 {
+        let p: i8 = client
+            .query_one(
+                "SELECT relpersistence::\"char\" FROM pg_class WHERE oid = to_regclass($1)",
+                &[&table.sql_name],
+            )
+            .unwrap()
+            .get(0);
+        p as u8
+    };
+    for t in &tables {
+        assert_eq!(
+            persistence(&mut expected, t),
+            b'p',
+            "{} without --unlogged",
+            t.name
+        );
+    }
+    for (flags, parts) in [
+        (&["--format", "jsonl"][..], 1),
+        (&["--format", "parquet"][..], 3),
+        (&["--compress", "zstd"][..], 2),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        for k in 0..parts {
+            let shard = format!("{k}/{parts}");
+            let mut args = vec!["generate", "--quiet", "--seed", "9", "--out", d];
+            if parts > 1 {
+                args.extend(["--shard", &shard]);
+            }
+            args.extend_from_slice(flags);
+            let o = perfgen(catalog, &args);
+            assert_eq!(o.code, 0, "{}", o.stderr);
+        }
+        let db = ScratchDb::new();
+        let url = db.url();
+        let o = perfgen(
+            catalog,
+            &[
+                "load",
+                &url,
+                "--dir",
+                d,
+                "--create-tables",
+                "--unlogged",
+                "--quiet",
+            ],
+        );
+        assert_eq!(o.code, 0, "load of {flags:?}: {}", o.stderr);
+        let mut got = db.client();
+        for t in &tables {
+            assert!(
+                dump(&mut got, t) == dump(&mut expected, t),
+                "{flags:?}: {} differs from the CSV load",
+                t.name
+            );
+            assert_eq!(persistence(&mut got, t), b'u', "{} is not UNLOGGED", t.name);
+        }
+    }
+}

@@ -186,6 +186,15 @@ fn copy_parts(
     Ok(rows)
 }
 
+/// The table's `CREATE TABLE` without keys; `UNLOGGED` (no write-ahead log: faster to fill,
+/// emptied by a crash, not replicated) when asked.
+fn create_statement(table: &TableSchema, unlogged: bool) -> String {
+    match table.create_without_keys.strip_prefix("CREATE TABLE ") {
+        Some(rest) if unlogged => format!("CREATE UNLOGGED TABLE {rest}"),
+        _ => table.create_without_keys.clone(),
+    }
+}
+
 /// `BEGIN; [CREATE TABLE without keys]; COPY; [ADD keys]; COMMIT` for one table; returns
 /// the rows COPY stored.
 pub(crate) fn copy_table(
@@ -193,6 +202,7 @@ pub(crate) fn copy_table(
     catalog: &Catalog,
     table: &TableSchema,
     create: bool,
+    unlogged: bool,
     source: &Source<'_>,
     progress: Option<ProgressFn>,
 ) -> Result<u64, TableError> {
@@ -201,7 +211,7 @@ pub(crate) fn copy_table(
     if create {
         // Keys come after the rows, in this transaction: an index built from all rows at
         // once is about twice as fast as one updated row by row.
-        tx.batch_execute(&table.create_without_keys)
+        tx.batch_execute(&create_statement(table, unlogged))
             .map_err(TableError::Create)?;
     }
     if let Source::Parts(parts) = source {

@@ -20,6 +20,8 @@ pub struct SinkOptions {
     /// The database: postgres://USER@HOST:PORT/DB, or libpq key=value pairs.
     pub url: String,
     pub create_tables: bool,
+    /// With `create_tables`: `CREATE UNLOGGED TABLE`.
+    pub unlogged: bool,
     pub check_rules: bool,
     /// Worker threads formatting rows (0: all cores).
     pub threads: usize,
@@ -37,6 +39,8 @@ pub struct LoadOptions {
     pub selected: Vec<usize>,
     /// Create each table in the transaction that loads it.
     pub create_tables: bool,
+    /// With `create_tables`: `CREATE UNLOGGED TABLE`.
+    pub unlogged: bool,
     /// Then run the queries of the rules no constraint holds.
     pub check_rules: bool,
     /// No progress lines and no summary.
@@ -52,6 +56,8 @@ pub(crate) struct Job<'a> {
     pub(crate) tables: &'a [TableSchema],
     /// Create each table in the transaction that fills it.
     pub(crate) create: bool,
+    /// Created `UNLOGGED`.
+    pub(crate) unlogged: bool,
     pub(crate) check_rules: bool,
     pub(crate) quiet: bool,
     /// The command that resumes after a failure; `{only}` stands for the `--only` options.

@@ -29,6 +29,7 @@ fn run<'a>(
         selected,
         tables,
         create,
+        unlogged,
         check_rules,
         quiet,
         ..
@@ -56,7 +57,7 @@ fn run<'a>(
         let t0 = Instant::now();
         let progress_out: Option<&mut dyn Write> = if quiet { None } else { Some(&mut *stderr) };
         let result = with_progress(progress_out, &table.name, total, unit, |p| {
-            copy_table(&mut client, catalog, table, create, &source, p)
+            copy_table(&mut client, catalog, table, create, unlogged, &source, p)
         });
         match result {
             Ok(rows) => loaded.push(Loaded {
@@ -151,7 +152,9 @@ pub fn sink(
     let resume = format!(
         "perfgen generate --sink {}{} {{only}} with the same --seed, --rows, --scale and --now",
         redact_url(url),
-        if opts.create_tables {
+        if opts.create_tables && opts.unlogged {
+            " --create-tables --unlogged"
+        } else if opts.create_tables {
             " --create-tables"
         } else {
             ""
@@ -163,6 +166,7 @@ pub fn sink(
         selected,
         tables,
         create: opts.create_tables,
+        unlogged: opts.unlogged,
         check_rules: opts.check_rules,
         quiet: opts.quiet,
         resume,
@@ -238,6 +242,9 @@ pub fn load(
     if args.create_tables {
         resume.push_str(" --create-tables");
     }
+    if args.unlogged {
+        resume.push_str(" --unlogged");
+    }
     resume.push_str(" {only}");
     let job = Job {
         catalog,
@@ -245,6 +252,7 @@ pub fn load(
         selected,
         tables,
         create: args.create_tables,
+        unlogged: args.unlogged,
         check_rules: args.check_rules,
         quiet: args.quiet,
         resume,
