@@ -3,8 +3,8 @@
 #  1. compressed CSV against plain CSV (the bundled example's users table): zstd's time
 #     should stay within 1.5x plain CSV's; gzip and JSON Lines beside them.
 #  2. Parquet: perfgen (examples/tpch: ORDERS and LINEITEM) against tpchgen-cli's Parquet
-#     and DuckDB's `COPY lineitem TO 'x.parquet'` (DuckDB's table is generated in memory by
-#     its dbgen first, untimed: only its writer is timed). All Snappy-compressed.
+#     and DuckDB's `COPY t TO 'x.parquet'` of the same rows (DuckDB reads perfgen's CSV into
+#     memory first, untimed: only its writer is timed). All Snappy-compressed.
 #   bench/formats.sh [SF] [REPEAT] [USERS_ROWS]   (default SF 1, 3 runs each, 2,000,000 users)
 # Prints rows/s, MB/s, median seconds and peak RSS of each, then the ratios. tpchgen-cli is
 # installed under bench/.tpchgen, DuckDB into bench/.venv (pip), on first use.
@@ -80,19 +80,21 @@ for table in orders lineitem; do
   measure "tpchgen-cli $table.parquet" "$rows" "$table.parquet" \
     "$TPCHGEN" parquet -s "$SF" -T "$table" -n "$T" --output-dir "$TMP/out"
 done
-# DuckDB: its own median of REPEAT timed COPYs.
+# DuckDB: its own median of REPEAT timed COPYs of the rows perfgen wrote.
 for table in orders lineitem; do
   name="duckdb COPY $table TO parquet"
   times=(); rss_max=0
+  rm -rf "$TMP/src"
+  "$TMP/perfgen-tpch" generate --quiet --seed 1 --scale "$SF" --only "$table" --threads "$T" --out "$TMP/src"
   for _ in $(seq "$REPEAT"); do
-    read -r drows secs bytes rss < <(.venv/bin/python duckdb_parquet.py "$SF" "$table" "$TMP/duck.parquet" "$T")
+    read -r drows secs bytes rss < <(.venv/bin/python duckdb_parquet.py "$TMP/src/$table.csv" "$TMP/duck.parquet" "$T")
     times+=("$secs"); [ "$rss" -gt "$rss_max" ] && rss_max=$rss
     MB[$name]=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b / 1e6}')
   done
   SECS[$name]=$(printf "%s\n" "${times[@]}" | sort -g | awk -v n="$REPEAT" 'NR == int((n + 1) / 2)')
   RSS[$name]=$(awk -v k="$rss_max" 'BEGIN{printf "%.1f", k / 1024}')
   report "$name" "$drows"
-  rm -f "$TMP/duck.parquet"
+  rm -rf "$TMP/duck.parquet" "$TMP/src"
 done
 
 echo

@@ -18,12 +18,14 @@ struct Claims {
 }
 
 /// Runs `produce(state, index)` for chunks `0..n_chunks` on `threads` workers (each with its
-/// own `state` from `init`) and `consume(index, item)` on the calling thread in index order.
+/// own `state` from `init`) and `consume(index, item)` on the calling thread in index order,
+/// with at most `window` chunks claimed and not yet consumed.
 /// Returns the error of the lowest failing chunk, or a consumer error; a worker's panic is
 /// an [`OutputError::Panic`].
 pub(crate) fn ordered<S, T, I, P, C>(
     n_chunks: u64,
     threads: usize,
+    window: usize,
     init: I,
     produce: P,
     mut consume: C,
@@ -42,7 +44,7 @@ where
         }
         return Ok(());
     }
-    let window = 2 * threads as u64 + 2;
+    let window = window.max(threads) as u64;
     let claims = Mutex::new(Claims {
         next: 0,
         consumed: 0,
@@ -128,6 +130,7 @@ mod tests {
             ordered(
                 100,
                 threads,
+                2 * threads + 2,
                 || (),
                 |_, i| {
                     // Uneven work, so chunks finish out of order.
@@ -152,6 +155,7 @@ mod tests {
             let err = ordered(
                 50,
                 threads,
+                threads + 1,
                 || (),
                 |_, i| failing_at(&[31, 17, 40], i),
                 |i, _| {
@@ -176,6 +180,7 @@ mod tests {
         let err = ordered(
             20,
             2,
+            6,
             || (),
             |_, i| {
                 if i == 5 {
@@ -190,6 +195,7 @@ mod tests {
         let err = ordered(
             1000,
             2,
+            3,
             || (),
             |_, i| Ok(i),
             |i, _| {

@@ -113,6 +113,8 @@ fn write_bytes(
     ordered(
         total.div_ceil(chunk_rows),
         opts.threads,
+        // Two chunks per worker and two at the writer: no worker waits on a slow write.
+        2 * opts.threads + 2,
         || Scratch {
             csv: Vec::new(),
             encoded: Vec::new(),
@@ -186,6 +188,9 @@ fn write_parquet(
     ordered(
         total.div_ceil(chunk_rows),
         opts.threads,
+        // A row group is large (its CSV, its arrays and its encoded pages): one per worker
+        // and one being appended.
+        opts.threads + 1,
         Vec::new,
         |csv: &mut Vec<u8>, index| {
             csv.clear();
