@@ -163,6 +163,10 @@ pub(crate) struct GenerateArgs {
     /// emptied by a server crash and not replicated).
     #[arg(long, requires = "create_tables")]
     pub(crate) unlogged: bool,
+    /// With --create-tables: add every constraint after the rows, as pg_restore does:
+    /// primary and unique keys, then foreign keys, then CHECKs (each timed in the summary).
+    #[arg(long, requires = "create_tables")]
+    pub(crate) defer_constraints: bool,
     /// With --sink: then count, by query, the rows that break a rule no constraint holds.
     #[arg(long, requires = "sink")]
     pub(crate) check_rules: bool,
@@ -233,6 +237,10 @@ pub(crate) struct LoadArgs {
     /// emptied by a server crash and not replicated).
     #[arg(long, requires = "create_tables")]
     pub(crate) unlogged: bool,
+    /// With --create-tables: add every constraint after the rows, as pg_restore does:
+    /// primary and unique keys, then foreign keys, then CHECKs (each timed in the summary).
+    #[arg(long, requires = "create_tables")]
+    pub(crate) defer_constraints: bool,
     /// After loading, run the queries of the rules no constraint holds (they read the parent
     /// row) and fail when a row breaks one.
     #[arg(long)]

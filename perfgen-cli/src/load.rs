@@ -26,6 +26,7 @@ pub(crate) fn sink(
             url: url.to_string(),
             create_tables: args.create_tables,
             unlogged: args.unlogged,
+            defer_constraints: args.defer_constraints,
             check_rules: args.check_rules,
             threads: args.threads.unwrap_or(0),
             quiet: args.quiet,
@@ -65,6 +66,7 @@ pub(crate) fn load(
             selected,
             create_tables: args.create_tables,
             unlogged: args.unlogged,
+            defer_constraints: args.defer_constraints,
             check_rules: args.check_rules,
             quiet: args.quiet,
         };

@@ -22,6 +22,9 @@ pub struct SinkOptions {
     pub create_tables: bool,
     /// With `create_tables`: `CREATE UNLOGGED TABLE`.
     pub unlogged: bool,
+    /// With `create_tables`: every constraint after the rows (keys, then foreign keys, then
+    /// CHECKs), each kind timed in the summary.
+    pub defer_constraints: bool,
     pub check_rules: bool,
     /// Worker threads formatting rows (0: all cores).
     pub threads: usize,
@@ -41,6 +44,9 @@ pub struct LoadOptions {
     pub create_tables: bool,
     /// With `create_tables`: `CREATE UNLOGGED TABLE`.
     pub unlogged: bool,
+    /// With `create_tables`: every constraint after the rows (keys, then foreign keys, then
+    /// CHECKs), each kind timed in the summary.
+    pub defer_constraints: bool,
     /// Then run the queries of the rules no constraint holds.
     pub check_rules: bool,
     /// No progress lines and no summary.
@@ -54,10 +60,8 @@ pub(crate) struct Job<'a> {
     /// Catalog positions of the entities to load, parents first.
     pub(crate) selected: &'a [usize],
     pub(crate) tables: &'a [TableSchema],
-    /// Create each table in the transaction that fills it.
-    pub(crate) create: bool,
-    /// Created `UNLOGGED`.
-    pub(crate) unlogged: bool,
+    /// Whether and how each table is created in the transaction that fills it.
+    pub(crate) create: crate::copy::Creation,
     pub(crate) check_rules: bool,
     pub(crate) quiet: bool,
     /// The command that resumes after a failure; `{only}` stands for the `--only` options.

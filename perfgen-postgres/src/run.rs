@@ -1,7 +1,7 @@
 //! A load or a sink: connect, copy each table in its own transaction, report, check rules.
 
 use crate::connect::{connect, db_text, redact_url};
-use crate::copy::{copy_table, Source};
+use crate::copy::{copy_table, Creation, Source};
 use crate::failure::failure_message;
 use crate::options::{Job, LoadError, LoadOptions, SinkOptions};
 use crate::parts::part_files;
@@ -29,7 +29,6 @@ fn run<'a>(
         selected,
         tables,
         create,
-        unlogged,
         check_rules,
         quiet,
         ..
@@ -57,12 +56,13 @@ fn run<'a>(
         let t0 = Instant::now();
         let progress_out: Option<&mut dyn Write> = if quiet { None } else { Some(&mut *stderr) };
         let result = with_progress(progress_out, &table.name, total, unit, |p| {
-            copy_table(&mut client, catalog, table, create, unlogged, &source, p)
+            copy_table(&mut client, catalog, table, create, &source, p)
         });
         match result {
-            Ok(rows) => loaded.push(Loaded {
+            Ok((rows, steps)) => loaded.push(Loaded {
                 table: table.name.clone(),
                 rows,
+                steps,
                 seconds: t0.elapsed().as_secs_f64(),
             }),
             Err(e) => {
@@ -152,21 +152,18 @@ pub fn sink(
     let resume = format!(
         "perfgen generate --sink {}{} {{only}} with the same --seed, --rows, --scale and --now",
         redact_url(url),
-        if opts.create_tables && opts.unlogged {
-            " --create-tables --unlogged"
-        } else if opts.create_tables {
-            " --create-tables"
-        } else {
-            ""
-        }
+        creation_flags(opts.create_tables, opts.unlogged, opts.defer_constraints)
     );
     let job = Job {
         catalog,
         url,
         selected,
         tables,
-        create: opts.create_tables,
-        unlogged: opts.unlogged,
+        create: Creation {
+            create: opts.create_tables,
+            unlogged: opts.unlogged,
+            defer: opts.defer_constraints,
+        },
         check_rules: opts.check_rules,
         quiet: opts.quiet,
         resume,
@@ -239,23 +236,40 @@ pub fn load(
     if let Some(dir) = &args.dir {
         resume.push_str(&format!(" --dir {}", dir.display()));
     }
-    if args.create_tables {
-        resume.push_str(" --create-tables");
-    }
-    if args.unlogged {
-        resume.push_str(" --unlogged");
-    }
+    resume.push_str(&creation_flags(
+        args.create_tables,
+        args.unlogged,
+        args.defer_constraints,
+    ));
     resume.push_str(" {only}");
     let job = Job {
         catalog,
         url: &args.url,
         selected,
         tables,
-        create: args.create_tables,
-        unlogged: args.unlogged,
+        create: Creation {
+            create: args.create_tables,
+            unlogged: args.unlogged,
+            defer: args.defer_constraints,
+        },
         check_rules: args.check_rules,
         quiet: args.quiet,
         resume,
     };
     run(&job, &source_of, stdout, stderr)
+}
+
+/// The options of a resume command that say how tables are created.
+fn creation_flags(create: bool, unlogged: bool, defer: bool) -> String {
+    let mut s = String::new();
+    if create {
+        s.push_str(" --create-tables");
+        if unlogged {
+            s.push_str(" --unlogged");
+        }
+        if defer {
+            s.push_str(" --defer-constraints");
+        }
+    }
+    s
 }

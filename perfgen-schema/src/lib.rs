@@ -28,7 +28,7 @@ mod tests;
 
 pub use columns::{decimal_precision, primary_key};
 pub use names::{quote_ident, quote_literal, table_name};
-pub use table::{RuleQuery, TableSchema};
+pub use table::{DeferredStep, RuleQuery, TableSchema};
 
 use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::output::{write_file_atomically, OutputError};

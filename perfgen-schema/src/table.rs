@@ -46,8 +46,23 @@ pub struct TableSchema {
     /// `ALTER TABLE ... ADD PRIMARY KEY ..., ADD UNIQUE ..., ADD FOREIGN KEY ...;`, or
     /// `None` when the table has no keys.
     pub add_keys: Option<String>,
+    /// The same with columns and NOT NULL only: for a load that adds every constraint
+    /// after the rows ([`TableSchema::deferred`]).
+    pub create_bare: String,
+    /// Every constraint as `pg_restore` adds them after the rows: primary and unique keys,
+    /// then foreign keys, then CHECKs; one `ALTER TABLE` per kind the table has.
+    pub deferred: Vec<DeferredStep>,
     /// Rules of this table that no constraint holds.
     pub queries: Vec<RuleQuery>,
+}
+
+/// One kind of constraint added after the rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredStep {
+    /// `primary and unique keys`, `foreign keys` or `checks`.
+    pub what: &'static str,
+    /// `ALTER TABLE ... ADD ..., ADD ...;`
+    pub sql: String,
 }
 
 impl TableSchema {
@@ -322,6 +337,28 @@ impl TableBuilder<'_> {
             .collect();
         let add_keys =
             (!keys.is_empty()).then(|| format!("ALTER TABLE {sql_name}\n{};", keys.join(",\n")));
+        let create_bare = create_with(Vec::new());
+        let kinds: [(&'static str, fn(&str) -> bool); 3] = [
+            ("primary and unique keys", |c| {
+                c.starts_with("PRIMARY KEY") || c.starts_with("UNIQUE")
+            }),
+            ("foreign keys", |c| c.starts_with("FOREIGN KEY")),
+            ("checks", |c| c.starts_with("CHECK")),
+        ];
+        let deferred = kinds
+            .into_iter()
+            .filter_map(|(what, of_kind)| {
+                let adds: Vec<String> = constraints
+                    .iter()
+                    .filter(|c| of_kind(c))
+                    .map(|c| format!("    ADD {c}"))
+                    .collect();
+                (!adds.is_empty()).then(|| DeferredStep {
+                    what,
+                    sql: format!("ALTER TABLE {sql_name}\n{};", adds.join(",\n")),
+                })
+            })
+            .collect();
         TableSchema {
             entity: index,
             name,
@@ -336,6 +373,8 @@ impl TableBuilder<'_> {
             create,
             create_without_keys,
             add_keys,
+            create_bare,
+            deferred,
             queries,
         }
     }
