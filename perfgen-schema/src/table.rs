@@ -338,19 +338,18 @@ impl TableBuilder<'_> {
         let add_keys =
             (!keys.is_empty()).then(|| format!("ALTER TABLE {sql_name}\n{};", keys.join(",\n")));
         let create_bare = create_with(Vec::new());
-        let kinds: [(&'static str, fn(&str) -> bool); 3] = [
-            ("primary and unique keys", |c| {
-                c.starts_with("PRIMARY KEY") || c.starts_with("UNIQUE")
-            }),
-            ("foreign keys", |c| c.starts_with("FOREIGN KEY")),
-            ("checks", |c| c.starts_with("CHECK")),
+        // Each kind, by the words its constraints start with.
+        let kinds: [(&'static str, &[&str]); 3] = [
+            ("primary and unique keys", &["PRIMARY KEY", "UNIQUE"]),
+            ("foreign keys", &["FOREIGN KEY"]),
+            ("checks", &["CHECK"]),
         ];
         let deferred = kinds
             .into_iter()
-            .filter_map(|(what, of_kind)| {
+            .filter_map(|(what, starts)| {
                 let adds: Vec<String> = constraints
                     .iter()
-                    .filter(|c| of_kind(c))
+                    .filter(|c| starts.iter().any(|s| c.starts_with(s)))
                     .map(|c| format!("    ADD {c}"))
                     .collect();
                 (!adds.is_empty()).then(|| DeferredStep {
