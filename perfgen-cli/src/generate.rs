@@ -322,6 +322,31 @@ fn output_paths(
     Ok(paths)
 }
 
+/// Bytes per row of a part in its format, from its first [`PLAN_SAMPLE_ROWS`] rows written
+/// to memory in that format (compressed and Parquet files by their sample's size, so the
+/// estimate includes a frame's or a footer's overhead for one chunk).
+fn planned_bytes_per_row(catalog: &Catalog, part: &Part, cx: &Context) -> f64 {
+    let info = &catalog.entities[part.entity];
+    if part.format == FileFormat::CSV {
+        return bytes_per_row(info, cx, part.rows.clone(), PLAN_SAMPLE_ROWS);
+    }
+    let start = part.rows.start;
+    let mut sample = part.output(catalog);
+    sample.rows = start..part.rows.end.min(start.saturating_add(PLAN_SAMPLE_ROWS));
+    sample.header = false;
+    let one_chunk = WriteOptions {
+        threads: 1,
+        chunk_rows: PLAN_SAMPLE_ROWS,
+        progress: None,
+    };
+    let mut buf = Vec::new();
+    match perfgen_formats::write_entity(cx, &sample, &one_chunk, &mut buf) {
+        Ok(n) if n > 0 => buf.len() as f64 / n as f64,
+        // A row that cannot be generated is reported when the file is written.
+        _ => bytes_per_row(info, cx, part.rows.clone(), PLAN_SAMPLE_ROWS),
+    }
+}
+
 /// Prints the plan to `stderr`: each file's entity, rows and estimated size.
 fn print_plan(
     files: &Files<'_>,
@@ -337,8 +362,12 @@ fn print_plan(
         .zip(&files.parts)
         .map(|((&i, path), part)| {
             let info = &files.catalog.entities[i];
-            let per_row = bytes_per_row(info, cx, part.rows.clone(), PLAN_SAMPLE_ROWS);
-            let header = if part.header { info.header.len() } else { 0 };
+            let per_row = planned_bytes_per_row(files.catalog, part, cx);
+            let header = if part.header && part.format.has_header() {
+                info.header.len()
+            } else {
+                0
+            };
             Planned {
                 entity: info.name.to_string(),
                 rows: part.rows.end - part.rows.start,
