@@ -53,7 +53,8 @@ Files are written under a temporary name and renamed when complete.")]
     /// Print the PostgreSQL DDL: one CREATE TABLE per entity, parents first, with every constraint.
     #[command(after_help = "Examples:
   perfgen schema > schema.sql
-  perfgen schema --drop | psql postgres://root@127.0.0.1:5432/db")]
+  perfgen schema --drop | psql postgres://root@127.0.0.1:5432/db
+  perfgen schema --dialect mysql | mariadb test")]
     Schema(SchemaArgs),
     /// COPY the written CSV files into PostgreSQL, parents first, one transaction per table.
     #[command(after_help = "Example:
@@ -211,6 +212,10 @@ pub(crate) struct SchemaArgs {
     /// Start with `DROP TABLE IF EXISTS` for every table (children first).
     #[arg(long)]
     pub(crate) drop: bool,
+    /// The SQL dialect: postgres (the default) or mysql (MariaDB 10.2+, MySQL 8.0.16+: types,
+    /// keys and CHECKs as they take them; the header lists LOAD DATA LOCAL INFILE statements).
+    #[arg(long, value_name = "DIALECT", default_value = "postgres", value_parser = perfgen_schema::Dialect::parse)]
+    pub(crate) dialect: perfgen_schema::Dialect,
 }
 
 /// Options of `perfgen load URL`.

@@ -177,10 +177,14 @@ pub(crate) fn number_literal(x: f64) -> String {
 }
 
 /// A time as an SQL literal, or `None` for `now` without a value for it.
-pub(crate) fn time_literal(t: TimeSpec, now: Option<Timestamp>) -> Option<String> {
+pub(crate) fn time_literal(
+    t: TimeSpec,
+    now: Option<Timestamp>,
+    dialect: crate::Dialect,
+) -> Option<String> {
     let secs = match t {
         TimeSpec::At(s) => s,
         TimeSpec::Now(off) => now?.0.saturating_add(off),
     };
-    Some(format!("'{}'::timestamptz", Timestamp(secs)))
+    Some(dialect.time_literal(Timestamp(secs)))
 }

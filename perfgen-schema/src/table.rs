@@ -1,8 +1,9 @@
 //! One entity's [`TableSchema`]: its columns, constraints and rule queries.
 
 use crate::columns::{is_fk_target, is_key, primary_key, sql_type};
-use crate::names::{one_line, quote_ident, table_name};
+use crate::names::{one_line, table_name};
 use crate::rule_sql::{parent_fks, reads_parent, RuleSql};
+use crate::Dialect;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{Rule, Strategy};
 use perfgen_runtime::time::Timestamp;
@@ -86,17 +87,24 @@ struct TableBuilder<'a> {
     types: Vec<String>,
     constraints: Vec<String>,
     queries: Vec<RuleQuery>,
+    dialect: Dialect,
 }
 
 /// The table of entity `index`; `now_arg` is `--now` (see `tables`).
-pub(crate) fn table(catalog: &Catalog, index: usize, now_arg: Option<Timestamp>) -> TableSchema {
+pub(crate) fn table(
+    catalog: &Catalog,
+    index: usize,
+    now_arg: Option<Timestamp>,
+    dialect: Dialect,
+) -> TableSchema {
     let info = &catalog.entities[index];
     let name = table_name(info);
     let mut t = TableBuilder {
         catalog,
         index,
         info,
-        sql_name: quote_ident(&name),
+        sql_name: dialect.ident(&name),
+        dialect,
         name,
         now: info.generated_at.map(Timestamp).or(now_arg),
         pk: primary_key(info),
@@ -120,8 +128,19 @@ impl TableBuilder<'_> {
     fn columns(&mut self) {
         let (catalog, index, info) = (self.catalog, self.index, self.info);
         for (j, f) in info.fields.iter().enumerate() {
-            let col = quote_ident(f.name);
-            let ty = sql_type(catalog, index, j);
+            let col = self.dialect.ident(f.name);
+            let places = match f.spec.column {
+                perfgen_runtime::spec::ColumnType::Decimal(p) => p,
+                _ => 0,
+            };
+            let keyed = f.spec.unique
+                || self.pk == Some(j)
+                || is_fk_target(catalog, index, j)
+                || matches!(f.spec.strategy, Strategy::ForeignKey { .. })
+                || self.info.unique_together.iter().any(|g| g.contains(&j));
+            let ty = self
+                .dialect
+                .column_type(&sql_type(catalog, index, j), places, keyed);
             self.types.push(ty.clone());
             if f.spec.nulls.nullable {
                 self.items.push(format!("{col} {ty}"));
@@ -135,18 +154,18 @@ impl TableBuilder<'_> {
     /// keys reference, and on each `unique_together` group.
     fn keys(&mut self) {
         let (catalog, index, info, pk) = (self.catalog, self.index, self.info, self.pk);
+        let d = self.dialect;
         let children = crate::columns::children_key(catalog, index).map(|(k, p)| {
             format!(
                 "({}, {})",
-                quote_ident(info.fields[k].name),
-                quote_ident(info.fields[p].name)
+                d.ident(info.fields[k].name),
+                d.ident(info.fields[p].name)
             )
         });
         match (pk, &children) {
-            (Some(j), _) => self.constraints.push(format!(
-                "PRIMARY KEY ({})",
-                quote_ident(info.fields[j].name)
-            )),
+            (Some(j), _) => self
+                .constraints
+                .push(format!("PRIMARY KEY ({})", d.ident(info.fields[j].name))),
             (None, Some(pair)) => self.constraints.push(format!("PRIMARY KEY {pair}")),
             (None, None) => self.notes.push(format!(
                 "no PRIMARY KEY: `{}` has no uuid_v4 field.",
@@ -159,14 +178,14 @@ impl TableBuilder<'_> {
         for (j, f) in info.fields.iter().enumerate() {
             if Some(j) != pk && (f.spec.unique || is_fk_target(catalog, index, j)) {
                 self.constraints
-                    .push(format!("UNIQUE ({})", quote_ident(f.name)));
+                    .push(format!("UNIQUE ({})", d.ident(f.name)));
             }
         }
         // `unique_together` (the fan-out's (key, position) pair is keyed above).
         for group in info.unique_together {
             let cols: Vec<String> = group
                 .iter()
-                .map(|&j| quote_ident(info.fields[j].name))
+                .map(|&j| d.ident(info.fields[j].name))
                 .collect();
             let list = format!("({})", cols.join(", "));
             if children.as_ref() != Some(&list) {
@@ -178,6 +197,7 @@ impl TableBuilder<'_> {
     /// FOREIGN KEY on each foreign key whose target is unique; a query for the others.
     fn foreign_keys(&mut self) {
         let (catalog, info) = (self.catalog, self.info);
+        let d = self.dialect;
         let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
         for f in info.fields {
             let Strategy::ForeignKey {
@@ -191,9 +211,9 @@ impl TableBuilder<'_> {
             let Some(p) = catalog.entities.get(parent) else {
                 continue;
             };
-            let ptable = quote_ident(&table_name(p));
-            let pcol = quote_ident(p.fields[parent_field].name);
-            let col = quote_ident(f.name);
+            let ptable = d.ident(&table_name(p));
+            let pcol = d.ident(p.fields[parent_field].name);
+            let col = d.ident(f.name);
             if is_key(catalog, parent, parent_field) {
                 self.constraints
                     .push(format!("FOREIGN KEY ({col}) REFERENCES {ptable} ({pcol})"));
@@ -234,12 +254,14 @@ impl TableBuilder<'_> {
     /// The query counting the rows that break `rule` of field `j`, which reads the parent.
     fn rule_query(&mut self, j: usize, rule: &Rule, what: String) {
         let (catalog, index, info, now) = (self.catalog, self.index, self.info, self.now);
+        let d = self.dialect;
         let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
         let r = RuleSql {
             catalog,
             entity: index,
             now,
             row: "c.",
+            dialect: d,
         };
         let Some(expr) = r.rule(j, rule) else {
             self.notes.push(format!(
@@ -262,9 +284,9 @@ impl TableBuilder<'_> {
             let _ = write!(
                 from,
                 " JOIN {} AS p{fk} ON p{fk}.{} = c.{}",
-                quote_ident(&table_name(p)),
-                quote_ident(p.fields[parent_field].name),
-                quote_ident(info.fields[fk].name)
+                d.ident(&table_name(p)),
+                d.ident(p.fields[parent_field].name),
+                d.ident(info.fields[fk].name)
             );
         }
         let sql = format!("SELECT count(*) FROM {from} WHERE NOT ({expr})");
@@ -285,6 +307,7 @@ impl TableBuilder<'_> {
             entity: index,
             now,
             row: "",
+            dialect: self.dialect,
         };
         match r.rule(j, rule) {
             Some(expr) => {
@@ -313,6 +336,7 @@ impl TableBuilder<'_> {
             types,
             constraints,
             queries,
+            dialect: d,
             ..
         } = self;
         let create_with = |constraints: Vec<&String>| -> String {
@@ -321,7 +345,16 @@ impl TableBuilder<'_> {
                 .chain(constraints)
                 .map(|s| format!("    {s}"))
                 .collect();
-            format!("CREATE TABLE {sql_name} (\n{}\n);", body.join(",\n"))
+            // MySQL: utf8mb4 whatever the server's default, so that text compares bytewise
+            // with utf8mb4_bin in CHECKs and holds every character the generator writes.
+            let options = match d {
+                Dialect::Postgres => "",
+                Dialect::Mysql => " DEFAULT CHARSET=utf8mb4",
+            };
+            format!(
+                "CREATE TABLE {sql_name} (\n{}\n){options};",
+                body.join(",\n")
+            )
         };
         let create = create_with(constraints.iter().collect());
         let create_without_keys = create_with(
@@ -366,7 +399,7 @@ impl TableBuilder<'_> {
                 .file_name()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            columns: info.fields.iter().map(|f| quote_ident(f.name)).collect(),
+            columns: info.fields.iter().map(|f| d.ident(f.name)).collect(),
             types,
             notes,
             create,

@@ -323,12 +323,20 @@ fn literals() {
     assert_eq!(number_literal(0.5), "0.5");
     assert_eq!(number_literal(1999.99), "1999.99");
     assert_eq!(
-        time_literal(TimeSpec::At(1_640_995_200), None).as_deref(),
+        time_literal(TimeSpec::At(1_640_995_200), None, crate::Dialect::Postgres).as_deref(),
         Some("'2022-01-01T00:00:00Z'::timestamptz")
     );
-    assert_eq!(time_literal(TimeSpec::Now(0), None), None);
     assert_eq!(
-        time_literal(TimeSpec::Now(-86_400), Some(Timestamp(1_640_995_200))).as_deref(),
+        time_literal(TimeSpec::Now(0), None, crate::Dialect::Postgres),
+        None
+    );
+    assert_eq!(
+        time_literal(
+            TimeSpec::Now(-86_400),
+            Some(Timestamp(1_640_995_200)),
+            crate::Dialect::Postgres
+        )
+        .as_deref(),
         Some("'2021-12-31T00:00:00Z'::timestamptz")
     );
     assert_eq!(integer_digits(2000.0), 4);
