@@ -188,3 +188,131 @@ fn a_row_that_breaks_a_check_is_skipped_with_a_warning() {
         "the broken row is not stored"
     );
 }
+
+fn perfgen(catalog: &Catalog, args: &[&str]) -> (i32, String, String) {
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("perfgen").chain(args.iter().copied());
+    let code = perfgen_cli::run(catalog, argv.map(|s| s.into()), &mut so, &mut se);
+    (
+        code,
+        String::from_utf8_lossy(&so).into_owned(),
+        String::from_utf8_lossy(&se).into_owned(),
+    )
+}
+
+fn url(db: &ScratchDb) -> String {
+    format!("mysql://root@{}:3306/{}", host(), db.0)
+}
+
+/// `CHECKSUM TABLE` of every table: equal checksums, equal rows.
+fn checksums(db: &ScratchDb, tables: &[perfgen_schema::TableSchema]) -> Vec<String> {
+    tables
+        .iter()
+        .map(|t| {
+            mariadb(
+                Some(&db.0),
+                Path::new("."),
+                &format!("CHECKSUM TABLE {};", t.sql_name),
+            )
+            .unwrap()
+        })
+        .map(|s| s.split_whitespace().last().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// `perfgen load mysql://` of a Parquet copy of the run and `generate --sink mysql://` store
+/// the rows the `mariadb` client's LOAD DATA of the CSV files stores.
+#[test]
+#[ignore = "needs MariaDB at 127.0.0.1:3306"]
+fn load_and_sink_store_the_rows_of_the_client_load() {
+    let catalog = &perfgen_fixtures::kinds_nulls::CATALOG;
+    let args = ["--seed", "6"];
+    let (dir, _) = common::generate(catalog, &args);
+    let tables = perfgen_schema::tables_in(catalog, None, perfgen_schema::Dialect::Mysql).unwrap();
+    let ddl = schema(catalog, &[]);
+    let by_client = ScratchDb::new();
+    mariadb(Some(&by_client.0), dir.path(), &ddl).unwrap();
+    for load in load_statements(&ddl) {
+        mariadb(Some(&by_client.0), dir.path(), &load).unwrap();
+    }
+    let want = checksums(&by_client, &tables);
+    assert!(want.iter().all(|c| c != "0" && !c.is_empty()), "{want:?}");
+
+    let parquet = tempfile::tempdir().unwrap();
+    let p = parquet.path().to_str().unwrap();
+    let (code, _, err) = perfgen(
+        catalog,
+        &[
+            "generate", "--quiet", "--seed", "6", "--out", p, "--format", "parquet",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let by_load = ScratchDb::new();
+    let (code, out, err) = perfgen(
+        catalog,
+        &["load", &url(&by_load), "--dir", p, "--create-tables"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("total"), "{out}");
+    assert_eq!(
+        checksums(&by_load, &tables),
+        want,
+        "load of the Parquet files"
+    );
+
+    let by_sink = ScratchDb::new();
+    let (code, _, err) = perfgen(
+        catalog,
+        &[
+            "generate",
+            "--quiet",
+            "--seed",
+            "6",
+            "--sink",
+            &url(&by_sink),
+            "--create-tables",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(checksums(&by_sink, &tables), want, "--sink");
+}
+
+/// A row the server refuses fails its table: one error naming the table and the server's
+/// warning, the table dropped again, the tables before it committed, and how to resume.
+#[test]
+#[ignore = "needs MariaDB at 127.0.0.1:3306"]
+fn a_refused_row_fails_its_table_and_says_how_to_resume() {
+    let catalog = &perfgen_fixtures::all_strategies::CATALOG;
+    let (dir, _) = common::generate(catalog, &["--seed", "3"]);
+    common::damage(dir.path(), "purchases_bulk.csv", |lines| {
+        // A purchase of a customer who does not exist.
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let fk = header.iter().position(|h| *h == "customer_id").unwrap();
+        let k = (1..lines.len()).find(|&k| !lines[k].contains('"')).unwrap();
+        let mut cells: Vec<String> = lines[k].split(',').map(str::to_string).collect();
+        cells[fk] = "00000000-0000-4000-8000-000000000000".into();
+        lines[k] = cells.join(",");
+    });
+    let db = ScratchDb::new();
+    let d = dir.path().to_str().unwrap();
+    let (code, _, err) = perfgen(
+        catalog,
+        &["load", &url(&db), "--dir", d, "--create-tables", "--quiet"],
+    );
+    assert_eq!(code, 1, "{err}");
+    for part in [
+        "table `purchases`",
+        "refused a row",
+        "table dropped",
+        "Committed before it: customers",
+        "To resume: perfgen load",
+        "--only Purchase",
+    ] {
+        assert!(err.contains(part), "no `{part}` in: {err}");
+    }
+    let tables = mariadb(Some(&db.0), dir.path(), "SHOW TABLES;").unwrap();
+    assert!(
+        tables.contains("customers") && !tables.contains("purchases"),
+        "{tables}"
+    );
+}
