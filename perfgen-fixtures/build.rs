@@ -13,6 +13,7 @@ fn main() {
         ("configs/hr/configs", "hr.rs"),
         ("configs/fanout/configs", "fanout.rs"),
         ("configs/fk-laws/configs", "fk_laws.rs"),
+        ("configs/shop/configs", "shop.rs"),
         ("../examples/tpch/configs", "tpch.rs"),
         ("../examples/library/configs", "library.rs"),
     ] {

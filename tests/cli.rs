@@ -216,11 +216,21 @@ fn exit_codes_usage_data_and_verification() {
         &["--bogus"],
         &["verify", "--scale", "x"],
         &["list", "extra"],
+        &["generate", "--threads", "5000", "--out", out],
+        &["generate", "--scale", "1e300", "--out", out],
+        &["plan", "--rows", "users=18446744073709551615"],
     ] {
         let o = perfgen(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(text(&o.stderr).starts_with("error:"), "{args:?}");
     }
+    // The cap on threads says what it is.
+    let o = perfgen(&["generate", "--threads", "5000", "--out", out]);
+    assert!(
+        text(&o.stderr).contains("at most 256 threads"),
+        "{}",
+        text(&o.stderr)
+    );
     assert!(files_in(dir.path()).is_empty());
     // verify: 0 on what generate wrote, 1 once a file lost its last row.
     let o = perfgen(&["-q", "--scale", "0.01", "--out", out]);

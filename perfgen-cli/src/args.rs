@@ -118,8 +118,9 @@ pub(crate) struct GenerateArgs {
     pub(crate) seed: u64,
     #[command(flatten)]
     pub(crate) dataset: DatasetArgs,
-    /// Worker threads (default, or 0: all cores).
-    #[arg(long, value_name = "N")]
+    /// Worker threads (default, or 0: all cores; at most 256: each holds a few buffers of
+    /// rows, and past the cores more threads only take memory).
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub(crate) threads: Option<usize>,
     #[command(flatten)]
     pub(crate) now: NowArg,
@@ -288,6 +289,24 @@ pub(crate) struct InferArgs {
     /// The seed file, e.g. eval/performance/seeds/users_seed.yaml.
     #[arg(value_name = "SEED.yaml")]
     pub(crate) seed: std::path::PathBuf,
+}
+
+/// The most worker threads `--threads` takes.
+pub(crate) const MAX_THREADS: usize = 256;
+
+/// `--threads N`: 0 (all cores) to [`MAX_THREADS`].
+fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of threads"))?;
+    if n > MAX_THREADS {
+        return Err(format!(
+            "at most {MAX_THREADS} threads (this machine has {} cores; more threads than cores only take memory)",
+            perfgen_runtime::output::WriteOptions::available_threads()
+        ));
+    }
+    Ok(n)
 }
 
 /// `--io`: `direct` or `buffered`.

@@ -107,8 +107,46 @@ pub(crate) fn row_counts(catalog: &Catalog, args: &DatasetArgs) -> Result<Vec<u6
         }
         rows[i] = o.rows;
     }
+    check_fan_out_parents(catalog, &rows).map_err(Failure::Usage)?;
+    // A row index must stay an i64 (`{index}`, `index` in expressions, PostgreSQL's bigint),
+    // and the plan's totals a u64: more rows than that is a mistake, not a run.
+    for (e, &n) in catalog.entities.iter().zip(&rows) {
+        if n > MAX_ROWS {
+            return Err(Failure::Usage(format!(
+                "`{}` would have {n} rows; at most {MAX_ROWS} (2^62) rows per entity",
+                e.name
+            )));
+        }
+    }
     Ok(rows)
 }
+
+/// The most parent rows a `children_of` entity may have: its table keeps 8 bytes per 4096
+/// parents (2 GB at this bound), and its children stay below [`MAX_ROWS`].
+pub(crate) const MAX_FAN_OUT_PARENTS: u64 = 1 << 40;
+
+/// Refuses parent counts whose fan-out tables would not fit in memory, before any is built:
+/// each `children_of` entity's parent count, bounded from above through fan-outs of
+/// fan-outs (a child has at most its parent's rows times the most children per parent).
+pub(crate) fn check_fan_out_parents(catalog: &Catalog, rows: &[u64]) -> Result<(), String> {
+    let mut most: Vec<u64> = rows.to_vec();
+    for (i, e) in catalog.entities.iter().enumerate() {
+        let Some(f) = e.fan_out else { continue };
+        let parents = most[f.parent];
+        if parents > MAX_FAN_OUT_PARENTS {
+            return Err(format!(
+                "`{}` is `children_of` `{}`, which would have up to {parents} rows; at most {MAX_FAN_OUT_PARENTS} (2^40) parents (8 bytes of prefix sums per 4096)",
+                e.name, catalog.entities[f.parent].name
+            ));
+        }
+        most[i] = parents.saturating_mul(f.count.bounds().1);
+    }
+    Ok(())
+}
+
+/// The most rows of one entity: 2^62, so row indices fit an i64 and the totals of a plan
+/// (entities times rows) a u64.
+pub(crate) const MAX_ROWS: u64 = 1 << 62;
 
 /// The fan-out table of each entity declared `children_of` (see
 /// [`perfgen_runtime::fanout::plan`]), each such entity's count in `rows` set from its

@@ -97,6 +97,16 @@ pub(crate) fn plan(
         }
         rows[i] = n;
     }
+    crate::entities::check_fan_out_parents(catalog, &rows)?;
+    for (e, &n) in catalog.entities.iter().zip(&rows) {
+        if n > crate::entities::MAX_ROWS {
+            return Err(format!(
+                "`{}` would have {n} rows; at most {} (2^62) rows per entity",
+                e.name,
+                crate::entities::MAX_ROWS
+            ));
+        }
+    }
     let fan_outs = crate::entities::fan_outs(catalog, args.seed, &mut rows, 0);
     let cx = Context {
         seed: args.seed,

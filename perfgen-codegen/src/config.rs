@@ -467,13 +467,54 @@ pub fn join_normalized(base: &Path, rel: &str) -> PathBuf {
     out
 }
 
-/// Parse a file already in `sources`.
+/// Parse a config file already in `sources`.
 pub fn parse_file(file: FileId, sources: &Sources, diags: &mut Diagnostics) -> Option<Yaml> {
+    parse_text(
+        file,
+        sources,
+        diags,
+        "a config needs `entity`, `seed_file`, `output_file`, `target_count` and `field_strategies`",
+    )
+}
+
+/// Parse a seed file already in `sources`.
+pub fn parse_seed_file(file: FileId, sources: &Sources, diags: &mut Diagnostics) -> Option<Yaml> {
+    parse_text(
+        file,
+        sources,
+        diags,
+        "a seed file needs `entity`, `seed_count` and `records` (a list of example rows)",
+    )
+}
+
+/// The YAML of `file`, or an error: an empty file (with `empty_help`), or a NUL byte, which
+/// no YAML text holds (a binary file, or a file cut by a crash).
+fn parse_text(
+    file: FileId,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+    empty_help: &str,
+) -> Option<Yaml> {
     let text = &sources.get(file).text;
-    if text.trim().is_empty() {
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
         diags
-            .error(Loc { file, line: 1, col: 1 }, "file is empty")
-            .help("a config needs `entity`, `seed_file`, `output_file`, `target_count` and `field_strategies`");
+            .error(
+                Loc {
+                    file,
+                    line: 1,
+                    col: 1,
+                },
+                "file is empty",
+            )
+            .help(empty_help);
+        return None;
+    }
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        let col = at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+        diags
+            .error(Loc { file, line: line as u32, col: col as u32 }, "the file holds a NUL byte: it is not a YAML text file")
+            .help("open it in an editor and remove the NUL, or restore the file: a crash or a binary copy may have left it");
         return None;
     }
     yaml::parse(file, text, diags)

@@ -187,13 +187,36 @@ impl TemplatePiece {
 }
 
 /// A parent field an expression reads: written `path` (`order.o_orderdate`), through foreign
-/// key `fk` (a field of the reading entity), field `field` of parent entity `entity`.
+/// key `fk` (a field of the reading entity), then through the foreign keys `via` of each
+/// parent in turn (`order.customer.c_nationkey`: `via` holds Order's `o_custkey`), field
+/// `field` of the last parent, entity `entity`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParentRead {
     pub path: Vec<String>,
     pub fk: usize,
+    pub via: Vec<Hop>,
     pub entity: usize,
     pub field: usize,
+}
+
+impl Program {
+    /// The entity that foreign key `fk` of entity `e` leads to, then through the foreign
+    /// keys `via` of each entity on the way.
+    pub fn reached_through(&self, e: usize, fk: usize, via: &[usize]) -> usize {
+        let step = |e: usize, f: usize| match &self.entities[e].fields[f].strategy {
+            Strategy::ForeignKey { parent, .. } => *parent,
+            _ => unreachable!("a parent path goes through foreign keys"),
+        };
+        via.iter().fold(step(e, fk), |at, &f| step(at, f))
+    }
+}
+
+/// One further step of a [`ParentRead`]: foreign key field `fk` of entity `entity` (the
+/// parent reached so far).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hop {
+    pub entity: usize,
+    pub fk: usize,
 }
 
 /// A foreign key's `filter`: a boolean expression over the parent's row.
@@ -336,9 +359,12 @@ pub enum Operand {
     Text(String),
     /// A same-row field.
     Field(usize),
-    /// A field of the row referenced by foreign-key field `fk`.
+    /// A field of the row referenced by foreign-key field `fk`, or, with `via`, of the row
+    /// reached from there through foreign key field `via[0]` of that parent, then `via[1]` of
+    /// the next, and so on (`order.customer.signup_at`).
     Parent {
         fk: usize,
+        via: Vec<usize>,
         field: usize,
     },
 }
@@ -349,6 +375,9 @@ pub enum Operand {
 pub struct Comparison {
     pub op: CmpOp,
     pub rhs: Operand,
+    /// Added to the operand's value before comparing (`<= order.o_orderdate + 121d`): in
+    /// seconds for dates and timestamps, as written for numbers; 0 without a shift.
+    pub shift: f64,
 }
 
 /// How a field's rules are kept at run time.
@@ -380,6 +409,11 @@ impl Strategy {
                 pieces.iter().filter_map(TemplatePiece::field).collect()
             }
             Strategy::Expression { reads, .. } => reads.clone(),
+            // A composite key's other members follow its first key's parent row.
+            Strategy::ForeignKey {
+                distribution: ForeignKeyDistribution::SameParentAs { field },
+                ..
+            } => vec![*field],
             _ => Vec::new(),
         }
     }

@@ -220,7 +220,7 @@ impl Builder {
                     }
                     let doc = config::read_source(sp, shown(sp), &mut sources, &mut d, *loc)
                         .and_then(|f| {
-                            config::parse_file(f, &sources, &mut d)
+                            config::parse_seed_file(f, &sources, &mut d)
                                 .map(|t| seed::read_seed(f, sp, &t, &mut d))
                         });
                     seeds.insert(sp.clone(), doc);
@@ -317,14 +317,32 @@ impl Builder {
 /// The `*.yaml` and `*.yml` files of the config folder `dir`, in name order; a folder that
 /// cannot be read or holds none is an error at `at_dir`.
 fn config_files(dir: &Path, d: &mut Diagnostics, at_dir: Loc) -> Vec<PathBuf> {
+    let yaml = |p: &Path| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-            })
-            .collect(),
+        Ok(rd) => {
+            let paths: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            // A link to nothing is a config that went missing: said, not skipped.
+            for p in paths
+                .iter()
+                .filter(|p| yaml(p) && !p.exists() && p.is_symlink())
+            {
+                let target = std::fs::read_link(p)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
+                d.error(
+                    at_dir,
+                    format!(
+                        "`{}` is a link to `{target}`, which does not exist",
+                        p.display()
+                    ),
+                )
+                .help("restore the file it points at, or remove the link");
+            }
+            paths
+                .into_iter()
+                .filter(|p| p.is_file() && yaml(p))
+                .collect()
+        }
         Err(e) => {
             d.error(at_dir, format!("cannot read the config folder: {e}"))
                 .help(format!(

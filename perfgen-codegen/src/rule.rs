@@ -18,6 +18,8 @@ pub enum RuleAst {
 pub struct RawCmp {
     pub op: CmpOp,
     pub rhs: RawOperand,
+    /// `+ 121d`, `- 2.5` after a field operand: the sign and the amount as written.
+    pub shift: Option<(bool, String)>,
 }
 
 /// A comparison's right-hand side as written.
@@ -33,7 +35,8 @@ pub enum RawOperand {
     Text(String),
     /// A field name.
     Name(String),
-    /// `entity.field`.
+    /// `entity.field`, or `entity.entity.field` through several parents: the dotted path of
+    /// parents, and the field.
     Qualified(String, String),
 }
 
@@ -80,7 +83,15 @@ pub fn parse(text: &str, own_field: &str) -> Result<RuleAst, String> {
             }
             None => return Err("expected a comparison operator at the end of the rule".into()),
         };
+        let mut shift = None;
         let rhs = match toks.get(i + 1) {
+            // `order.o_orderdate+121d` in one word: the name, then its shift.
+            Some(Tok::Word(w)) if is_name_start(w) && w.contains(['+', '-']) => {
+                let at = w.find(['+', '-']).expect("just checked");
+                let (name, rest) = w.split_at(at);
+                shift = Some((rest.starts_with('-'), rest[1..].to_string()));
+                operand(name)?
+            }
             Some(Tok::Word(w)) => operand(w)?,
             Some(Tok::Quoted(q)) => RawOperand::Text(q.clone()),
             Some(other) => {
@@ -97,8 +108,32 @@ pub fn parse(text: &str, own_field: &str) -> Result<RuleAst, String> {
                 ))
             }
         };
-        groups.last_mut().unwrap().push(RawCmp { op, rhs });
         i += 2;
+        // `+ 121d` / `- 3` (or `+121d`) after a field.
+        if shift.is_none() {
+            match (toks.get(i), toks.get(i + 1)) {
+                (Some(Tok::Word(s)), Some(Tok::Word(amount))) if s == "+" || s == "-" => {
+                    shift = Some((s == "-", amount.clone()));
+                    i += 2;
+                }
+                (Some(Tok::Word(s)), _)
+                    if (s.starts_with('+') || s.starts_with('-')) && s.len() > 1 =>
+                {
+                    shift = Some((s.starts_with('-'), s[1..].to_string()));
+                    i += 1;
+                }
+                _ => {}
+            }
+        }
+        if shift.is_some() && !matches!(rhs, RawOperand::Name(_) | RawOperand::Qualified(..)) {
+            return Err("a `+`/`-` shift follows a field (`>= created_at + 1d`, `<= order.o_orderdate + 121d`), not a value".into());
+        }
+        if let Some((_, amount)) = &shift {
+            if amount.is_empty() {
+                return Err("expected an amount after `+`/`-` (`+ 121d`, `- 2.5`)".into());
+            }
+        }
+        groups.last_mut().unwrap().push(RawCmp { op, rhs, shift });
         match toks.get(i) {
             None => break,
             Some(Tok::And) => i += 1,
@@ -134,6 +169,14 @@ fn tok_text(t: &Tok) -> String {
     }
 }
 
+/// Whether a word starts like a field name (not a number, a date or `now`).
+fn is_name_start(w: &str) -> bool {
+    w.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && !w.to_ascii_lowercase().starts_with("now")
+}
+
 fn operand(w: &str) -> Result<RawOperand, String> {
     let lower = w.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("now") {
@@ -149,11 +192,12 @@ fn operand(w: &str) -> Result<RawOperand, String> {
             RawOperand::Number(w.to_string())
         });
     }
-    if let Some((entity, field)) = w.split_once('.') {
-        if entity.is_empty() || field.is_empty() || field.contains('.') {
+    // `order.o_orderdate`, or through more parents: `order.customer.c_since`.
+    if let Some((path, field)) = w.rsplit_once('.') {
+        if field.is_empty() || path.split('.').any(str::is_empty) {
             return Err(format!("`{w}` is not a field or `entity.field`"));
         }
-        return Ok(RawOperand::Qualified(entity.to_string(), field.to_string()));
+        return Ok(RawOperand::Qualified(path.to_string(), field.to_string()));
     }
     Ok(RawOperand::Name(w.to_string()))
 }
@@ -244,7 +288,36 @@ mod tests {
     use super::*;
 
     fn cmp(op: CmpOp, rhs: RawOperand) -> RawCmp {
-        RawCmp { op, rhs }
+        RawCmp {
+            op,
+            rhs,
+            shift: None,
+        }
+    }
+
+    #[test]
+    fn a_field_operand_takes_a_shift() {
+        let q = |e: &str, f: &str| RawOperand::Qualified(e.into(), f.into());
+        for text in [
+            "<= order.o_orderdate + 121d",
+            "<= order.o_orderdate +121d",
+            "<= order.o_orderdate+121d",
+        ] {
+            let RuleAst::Or(g) = parse(text, "l_shipdate").unwrap() else {
+                panic!()
+            };
+            assert_eq!(g[0][0].rhs, q("order", "o_orderdate"), "{text}");
+            assert_eq!(g[0][0].shift, Some((false, "121d".into())), "{text}");
+        }
+        let RuleAst::Or(g) = parse(">= price - 2.5 AND <= 100", "total").unwrap() else {
+            panic!()
+        };
+        assert_eq!(g[0][0].shift, Some((true, "2.5".into())));
+        assert_eq!(g[0][1].shift, None);
+        assert!(parse(">= 18 + 2", "age")
+            .unwrap_err()
+            .contains("follows a field"));
+        assert!(parse(">= created_at +", "x").is_err());
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub fn count(text: &str) -> Option<u64> {
         .then_some(v as u64)
 }
 
+/// The longest duration: 10,000 years (dates run from 0001 to 9999, so no date plus a longer
+/// one is representable).
+pub const MAX_DURATION_SECS: i64 = 10_000 * 36_525 * 864; // 10,000 x 365.25 days
+
 /// A duration in seconds: `30d`, `12h`, `45m`, `10s`, `2w`, compounds (`1d12h`), a sign, or
 /// a bare `0`.
 pub fn duration(text: &str) -> Result<i64, String> {
@@ -58,26 +62,51 @@ pub fn duration(text: &str) -> Result<i64, String> {
     let mut total: i64 = 0;
     let mut digits = String::new();
     let mut any = false;
-    for c in body.chars() {
+    let chars: Vec<char> = body.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
         if c.is_ascii_digit() {
             digits.push(c);
+            i += 1;
             continue;
         }
-        let unit = match c {
-            'w' => 7 * 86_400,
-            'd' => 86_400,
-            'h' => 3_600,
-            'm' => 60,
-            's' => 1,
-            _ => return Err(format!("unknown unit `{c}`")),
+        // The unit is the whole run of letters (`60days` names `days`, not `a`).
+        let start = i;
+        while i < chars.len() && chars[i].is_alphabetic() {
+            i += 1;
+        }
+        let word: String = chars[start..i.max(start + 1)].iter().collect();
+        let unit = match word.as_str() {
+            "w" => 7 * 86_400,
+            "d" => 86_400,
+            "h" => 3_600,
+            "m" => 60,
+            "s" => 1,
+            _ => {
+                let short = match word.to_ascii_lowercase().trim_end_matches('s') {
+                    "week" | "wk" => Some('w'),
+                    "day" => Some('d'),
+                    "hour" | "hr" => Some('h'),
+                    "minute" | "min" => Some('m'),
+                    "second" | "sec" => Some('s'),
+                    _ => None,
+                };
+                return Err(match short {
+                    Some(u) => format!("unknown unit `{word}`: write `{digits}{u}`"),
+                    None => format!("unknown unit `{word}` (units: w, d, h, m, s)"),
+                });
+            }
         };
+        i = i.max(start + 1);
         let n: i64 = digits
             .parse()
-            .map_err(|_| format!("a number must come before `{c}`"))?;
+            .map_err(|_| format!("a number must come before `{word}`"))?;
         total = n
             .checked_mul(unit)
             .and_then(|v| total.checked_add(v))
-            .ok_or("duration too large")?;
+            .filter(|t| *t <= MAX_DURATION_SECS)
+            .ok_or("duration longer than 10,000 years: no date could hold its result")?;
         digits.clear();
         any = true;
     }
@@ -109,6 +138,12 @@ pub fn time(text: &str) -> Result<TimeSpec, String> {
     })
 }
 
+/// 0001-01-01T00:00:00Z in seconds since the epoch: the first time RFC 3339's four-digit
+/// years and PostgreSQL both hold (PostgreSQL has no year 0).
+pub const FIRST_TIME: i64 = -62_135_596_800;
+/// 9999-12-31T23:59:59Z in seconds since the epoch.
+pub const LAST_TIME: i64 = 253_402_300_799;
+
 /// Seconds since the epoch of an absolute time.
 pub fn absolute_time(t: &str) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
@@ -138,6 +173,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn years_1_to_9999_in_seconds() {
+        assert_eq!(time("0001-01-01T00:00:00Z"), Ok(TimeSpec::At(FIRST_TIME)));
+        assert_eq!(time("9999-12-31T23:59:59Z"), Ok(TimeSpec::At(LAST_TIME)));
+    }
+
+    #[test]
     fn durations_are_shown_in_their_largest_whole_unit() {
         assert_eq!(shown_duration(0), "0");
         assert_eq!(shown_duration(90 * 86_400), "90d");
@@ -159,6 +200,17 @@ mod tests {
         for bad in ["", "d", "5", "5y", "1.5d", "abc", "99999999999999999999d"] {
             assert!(duration(bad).is_err(), "{bad}");
         }
+        // A unit is a word: the message names it and how to write it.
+        assert_eq!(
+            duration("60days"),
+            Err("unknown unit `days`: write `60d`".to_string())
+        );
+        assert!(duration("3hours").unwrap_err().contains("write `3h`"));
+        // Longer than any date range can hold: refused, not written as year 133042429601.
+        assert!(duration("99999999999999d")
+            .unwrap_err()
+            .contains("10,000 years"));
+        assert_eq!(duration("3652425d"), Ok(3_652_425 * 86_400));
     }
 
     #[test]

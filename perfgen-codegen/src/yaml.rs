@@ -145,6 +145,9 @@ pub fn check_keys(
 /// Never panics: the parser is run under `catch_unwind` because a panic in a build script
 /// would show users a backtrace instead of their mistake.
 pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Yaml> {
+    // A UTF-8 byte order mark, which YAML allows and some editors write: not part of the
+    // first key (`\u{feff}entity` would be an unknown key that looks like `entity`).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
     let parsed =
         std::panic::catch_unwind(|| marked_yaml::parse_yaml_with_options(file, text, options));
@@ -305,6 +308,16 @@ fn convert(file: FileId, node: &Node, lines: &[&str]) -> Yaml {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_key() {
+        let mut d = Diagnostics::default();
+        let y = parse(0, "\u{feff}entity: User\ntarget_count: 3\n", &mut d).unwrap();
+        let m = y.as_map().unwrap();
+        assert_eq!(m[0].0.text, "entity");
+        assert_eq!(y.get("entity").unwrap().as_str(), Some("User"));
+        assert!(!d.has_errors());
+    }
 
     #[test]
     fn keeps_positions_and_order() {

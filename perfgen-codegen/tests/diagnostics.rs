@@ -354,8 +354,8 @@ fn each_defect_is_reported_where_it_is() {
                 "  id:\n    strategy: uuid_v4\n  last_order:\n    strategy: foreign_key_reference\n    reference_entity: Order\n",
             ),
             ORDERS.into(),
-            "configs/",
-            "cycle of foreign keys",
+            "configs/users_multiply.yaml:8:3",
+            "`User.last_order` -> `Order` closes a cycle",
         ),
         (
             "empty seed pool",
@@ -1029,10 +1029,10 @@ fn parent_fields_in_expressions() {
             "`customer` is neither a field nor a parent",
         ),
         (
-            "parent field through two hops",
+            "parent field through a foreign key the parent does not have",
             "user.team.age + 1",
             "",
-            "more than one parent",
+            "`User` has no foreign key `team` to read through",
         ),
         (
             "parent field through an optional parent",
@@ -1685,4 +1685,284 @@ fn each_aggregate_defect_is_reported_where_it_is() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A composite foreign key's other members (`same_parent_as`): naming an unknown field,
+/// itself, a field that is not a key, or giving a member a law, a filter or NULLs of its own
+/// are positioned errors with a help; a well-formed one builds.
+#[test]
+fn composite_foreign_keys() {
+    let with = |member: &str| {
+        replace(
+            ORDERS,
+            "  status:\n",
+            &format!("  user_email:\n    strategy: foreign_key_reference\n    reference_file: ../output/users_bulk.csv\n    reference_field: email\n{member}  status:\n"),
+        )
+    };
+    let (lines, render) = check(USERS, &with("    same_parent_as: user_id\n"));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let mut failures = Vec::new();
+    for (what, member, text) in [
+        (
+            "same_parent_as an unknown field",
+            "    same_parent_as: user_idd\n",
+            "`Order` has no field `user_idd`",
+        ),
+        (
+            "same_parent_as itself",
+            "    same_parent_as: user_email\n",
+            "`user_email` names itself",
+        ),
+        (
+            "same_parent_as a field that is not a foreign key",
+            "    same_parent_as: status\n",
+            "`status` is not a foreign key",
+        ),
+        (
+            "same_parent_as with a distribution of its own",
+            "    same_parent_as: user_id\n    distribution: zipf\n",
+            "takes no `distribution`",
+        ),
+        (
+            "same_parent_as with a null_rate of its own",
+            "    same_parent_as: user_id\n    null_rate: 0.1\n",
+            "takes no `null_rate`",
+        ),
+        (
+            "distinct key without children_of",
+            "    distribution: distinct\n",
+            "is `distinct`, but `Order` has no `children_of`",
+        ),
+    ] {
+        let (lines, render) = check(USERS, &with(member));
+        let hit = lines.iter().any(|l| {
+            l.starts_with("configs/orders_multiply.yaml:")
+                && l.contains(": error:")
+                && l.contains(text)
+        });
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A rule's operand shifted by `+`/`-` (`>= user.created_at + 1d`) builds; a shift that is not
+/// a duration for a time, or that follows a value rather than a field, is a positioned error.
+#[test]
+fn rule_shifts() {
+    let with = |rule: &str| {
+        replace(
+            ORDERS,
+            "rule: \">= user.created_at\"",
+            &format!("rule: \"{rule}\""),
+        )
+    };
+    let (lines, render) = check(USERS, &with(">= user.created_at + 1d"));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let mut failures = Vec::new();
+    for (what, rule, text) in [
+        (
+            "rule shift that is not a duration",
+            ">= user.created_at + 3x",
+            "is not a duration",
+        ),
+        (
+            "rule shift after a value",
+            ">= 2024-01-01T00:00:00Z + 1d",
+            "follows a field",
+        ),
+    ] {
+        let (lines, render) = check(USERS, &with(rule));
+        let hit = lines.iter().any(|l| {
+            l.starts_with("configs/orders_multiply.yaml:")
+                && l.contains(": error:")
+                && l.contains(text)
+        });
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Output files that would destroy an input or cannot be a file, and names PostgreSQL would
+/// merge or that carry control characters, are build errors at their value.
+#[test]
+fn output_files_and_names_that_cannot_be() {
+    let out = |file: &str| {
+        replace(
+            ORDERS,
+            "output_file: ../output/orders_bulk.csv",
+            &format!("output_file: {file}"),
+        )
+    };
+    let long = "a".repeat(70);
+    let two_long = replace(
+        ORDERS,
+        "  status:\n",
+        &format!(
+            "  {long}_x:\n    strategy: uuid_v4\n  {long}_y:\n    strategy: uuid_v4\n  status:\n"
+        ),
+    );
+    let mut failures = Vec::new();
+    for (what, orders, text) in [
+        (
+            "output file is a seed file",
+            out("../seeds/users_seed.yaml"),
+            "an input of the build",
+        ),
+        (
+            "output file is a config file",
+            out("orders_multiply.yaml"),
+            "an input of the build",
+        ),
+        (
+            "output file is empty",
+            out("\"\""),
+            "`output_file` is empty",
+        ),
+        (
+            "output file is a folder",
+            out("../output/"),
+            "names a folder",
+        ),
+        (
+            "output file with a line break",
+            out("\"../output/a\\nDROP TABLE users;.csv\""),
+            "control character",
+        ),
+        (
+            "field names equal in 63 bytes",
+            two_long.clone(),
+            "share their first 63 bytes",
+        ),
+    ] {
+        let (lines, render) = check(USERS, &orders);
+        let hit = lines.iter().any(|l| {
+            l.starts_with("configs/orders_multiply.yaml:")
+                && l.contains(": error:")
+                && l.contains(text)
+        });
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Values no column can hold are build errors: an integer normal reaching past 64 bits, a
+/// time outside years 0001..9999.
+#[test]
+fn values_no_column_can_hold() {
+    let users = replace(
+        USERS,
+        "    min: 18\n    max: 80\n",
+        "    min: -1e308\n    max: 1e308\n",
+    );
+    let users = replace(&users, "    stddev: 12\n", "    stddev: 1e300\n");
+    let orders = replace(
+        ORDERS,
+        "range_start: 2022-01-01T00:00:00Z",
+        "range_start: 0000-01-01T00:00:00Z",
+    );
+    let mut failures = Vec::new();
+    for (what, users, orders, text) in [
+        (
+            "integer normal past 64 bits",
+            users.as_str(),
+            ORDERS,
+            "beyond the 64-bit range",
+        ),
+        (
+            "time before year 1",
+            USERS,
+            orders.as_str(),
+            "outside years 0001 to 9999",
+        ),
+    ] {
+        let (lines, render) = check(users, orders);
+        let hit = lines
+            .iter()
+            .any(|l| l.contains(": error:") && l.contains(text));
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A rule read through a foreign key whose parent field may repeat: which parent row a value
+/// names is unknown to verify and to SQL (which would join every row with that value), so
+/// the rule is refused rather than checked two different ways.
+#[test]
+fn rules_through_a_key_that_names_no_single_row() {
+    let orders = replace(
+        ORDERS,
+        "    reference_field: id\n",
+        "    reference_field: age\n",
+    );
+    let (lines, render) = check(USERS, &orders);
+    let text = "whose parent field `User.age` may repeat";
+    let hit = lines.iter().any(|l| {
+        l.starts_with("configs/orders_multiply.yaml:") && l.contains(": error:") && l.contains(text)
+    });
+    assert!(
+        hit && render.contains("help:"),
+        "expected `{text}`, got:\n{render}"
+    );
+    snapshot("rule through a key whose parent field repeats", &render).unwrap();
+}
+
+/// Files that are not configs say what they are: an empty seed file (with a seed file's
+/// help, not a config's), a NUL byte (at its position), a config link to nothing.
+#[test]
+fn files_that_cannot_be_read_as_yaml() {
+    let run = |setup: &dyn Fn(&std::path::Path)| {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("configs")).unwrap();
+        std::fs::create_dir_all(root.join("seeds")).unwrap();
+        std::fs::write(root.join("seeds/users_seed.yaml"), SEED).unwrap();
+        std::fs::write(root.join("configs/users_multiply.yaml"), USERS).unwrap();
+        setup(root);
+        let report = perfgen_codegen::Builder::new("configs").root(root).check();
+        report.render()
+    };
+    let empty_seed = run(&|root| std::fs::write(root.join("seeds/users_seed.yaml"), "\n").unwrap());
+    assert!(empty_seed.contains("file is empty"), "{empty_seed}");
+    assert!(empty_seed.contains("a seed file needs"), "{empty_seed}");
+    let nul = run(&|root| {
+        std::fs::write(
+            root.join("configs/users_multiply.yaml"),
+            USERS.replacen("User", "User\0", 1),
+        )
+        .unwrap()
+    });
+    assert!(nul.contains("holds a NUL byte"), "{nul}");
+    assert!(nul.contains("users_multiply.yaml:1:13"), "{nul}");
+    #[cfg(unix)]
+    {
+        let dangling = run(&|root| {
+            std::os::unix::fs::symlink(
+                root.join("nowhere.yaml"),
+                root.join("configs/orders_multiply.yaml"),
+            )
+            .unwrap()
+        });
+        assert!(dangling.contains("is a link to"), "{dangling}");
+        assert!(dangling.contains("which does not exist"), "{dangling}");
+    }
 }

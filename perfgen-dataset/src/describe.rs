@@ -42,10 +42,22 @@ fn operand(op: &Operand, info: &EntityInfo, catalog: &Catalog) -> String {
         Operand::Time(t) => time(t, None),
         Operand::Text(s) => format!("`{s}`"),
         Operand::Field(j) => info.fields.get(j).map_or("?", |f| f.name).to_string(),
-        Operand::Parent { fk, field } => match info.fields.get(fk).map(|f| f.spec.strategy) {
+        Operand::Parent { fk, via, field } => match info.fields.get(fk).map(|f| f.spec.strategy) {
             Some(Strategy::ForeignKey { parent, .. }) => {
-                let p = &catalog.entities[parent];
-                format!("{}.{}", p.name, p.fields.get(field).map_or("?", |f| f.name))
+                // Down the path: each step's foreign key leads to the next entity.
+                let end = via.iter().try_fold(parent, |at, &f| {
+                    match catalog.entities[at].fields.get(f)?.spec.strategy {
+                        Strategy::ForeignKey { parent, .. } => Some(parent),
+                        _ => None,
+                    }
+                });
+                match end {
+                    Some(end) => {
+                        let p = &catalog.entities[end];
+                        format!("{}.{}", p.name, p.fields.get(field).map_or("?", |f| f.name))
+                    }
+                    None => "?".to_string(),
+                }
             }
             _ => "?".to_string(),
         },
@@ -427,6 +439,13 @@ fn describe_foreign_key(
             )
         }
         ForeignKeyDistribution::FanOut => describe_fan_out(info, p.name, &target),
+        ForeignKeyDistribution::Distinct => format!(
+            "references {target}, uniform over its rows, never twice for the children of one parent (a join table)"
+        ),
+        ForeignKeyDistribution::SameParentAs { field } => format!(
+            "{target} of the {} row `{}` references (one composite key with it)",
+            p.name, info.fields[field].name
+        ),
         ForeignKeyDistribution::Sequential => format!(
             "references {target} in {} order, each row evenly (child row i of n: parent row i * {n} / n)",
             p.name
@@ -517,6 +536,22 @@ fn describe_rules(s: &mut String, spec: &FieldSpec, info: &EntityInfo, catalog: 
                         if spec.column == perfgen_runtime::spec::ColumnType::Date {
                             // A date rule's literal at midnight, as the config wrote it.
                             rhs = rhs.replace("T00:00:00Z", "");
+                        }
+                        if c.shift != 0.0 {
+                            let sign = if c.shift < 0.0 { '-' } else { '+' };
+                            let amount = c.shift.abs();
+                            let times = matches!(
+                                spec.column,
+                                perfgen_runtime::spec::ColumnType::Date
+                                    | perfgen_runtime::spec::ColumnType::Timestamp
+                            );
+                            rhs = if times && amount % 86_400.0 == 0.0 {
+                                format!("{rhs} {sign} {}d", amount / 86_400.0)
+                            } else if times {
+                                format!("{rhs} {sign} {amount}s")
+                            } else {
+                                format!("{rhs} {sign} {amount}")
+                            };
                         }
                         format!("{op} {rhs}")
                     })

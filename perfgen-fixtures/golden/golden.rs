@@ -780,8 +780,10 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                                             op: ::perfgen_runtime::spec::CmpOp::Ge,
                                             rhs: ::perfgen_runtime::spec::Operand::Parent {
                                                 fk: 1usize,
+                                                via: &[],
                                                 field: 3usize,
                                             },
+                                            shift: 0f64,
                                         },
                                     ],
                                 ],
@@ -812,6 +814,7 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
                                         ::perfgen_runtime::spec::Comparison {
                                             op: ::perfgen_runtime::spec::CmpOp::Ge,
                                             rhs: ::perfgen_runtime::spec::Operand::Field(4usize),
+                                            shift: 0f64,
                                         },
                                     ],
                                 ],

@@ -46,6 +46,15 @@ pub mod fk_laws {
     include!(concat!(env!("OUT_DIR"), "/fk_laws.rs"));
 }
 
+/// A shop written as a user would, every relationship at once: a category hierarchy, zipf
+/// and optional keys, a join of orders and products keyed by both (`distinct`), parent
+/// fields through two keys, aggregates, templates and derived times over parent fields,
+/// shifted rules, and shipments keyed to order lines by a composite foreign key.
+#[allow(clippy::all)]
+pub mod shop {
+    include!(concat!(env!("OUT_DIR"), "/shop.rs"));
+}
+
 /// The repository's TPC-H example (`examples/tpch/configs`): the CUSTOMER table.
 #[allow(clippy::all)]
 pub mod tpch {

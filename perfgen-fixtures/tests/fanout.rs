@@ -82,7 +82,27 @@ fn children_follow_their_parents_law_order_and_keys() {
     let (fk, ship) = (items.col("l_orderkey"), items.col("l_shipdate"));
     for r in &items.rows {
         assert!(ts(&r[ship]) >= date[r[fk].as_str()], "{r:?}");
+        // `<= order.o_orderdate + 121d`
+        assert!(ts(&r[ship]) <= date[r[fk].as_str()] + 121 * 86_400, "{r:?}");
     }
+    // A template and a derived time over the order's fields.
+    let (label, line, promised) = (
+        items.col("l_label"),
+        items.col("l_linenumber"),
+        items.col("l_promised"),
+    );
+    let mut days = std::collections::BTreeSet::new();
+    for r in &items.rows {
+        let key: u64 = r[fk].parse().unwrap();
+        assert_eq!(r[label], format!("L{key:06}-{}", r[line]), "{r:?}");
+        let after = ts(&r[promised]) - date[r[fk].as_str()];
+        assert!(
+            (86_400..=10 * 86_400).contains(&after) && after % 86_400 == 0,
+            "{r:?}"
+        );
+        days.insert(after / 86_400);
+    }
+    assert_eq!(days.len(), 10, "every whole day of 1..10: {days:?}");
 
     // Exactly 2 taxes per line item, a fan-out of a fan-out.
     let item_ids: Vec<String> = items.column("l_id").iter().map(|s| s.to_string()).collect();
@@ -132,6 +152,19 @@ fn the_parents_rows_scale_the_children() {
     let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
     assert_ne!(code, 0);
     assert!(String::from_utf8_lossy(&se).contains("children_of"));
+    // Parents whose prefix sums would not fit in memory: refused before any is built, in
+    // generate and in plan (2^41 orders; taxes are children of children, bounded through).
+    for cmd in ["generate", "plan"] {
+        let (mut so, mut se) = (Vec::new(), Vec::new());
+        let argv = ["perfgen", cmd, "--rows", "Order=2199023255552"];
+        let code = perfgen_cli::run(&CATALOG, argv.iter().map(|s| s.into()), &mut so, &mut se);
+        assert_eq!(code, 2, "{cmd}");
+        let err = String::from_utf8_lossy(&se);
+        assert!(
+            err.contains("at most 1099511627776 (2^40) parents"),
+            "{cmd}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -192,6 +225,24 @@ fn verify_passes_and_catches_a_moved_row_and_a_wrong_position() {
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
     assert!(report.contains("not in parent order"), "{report}");
+
+    // A ship date past its order's date + 121 days, in a fresh copy: the shifted rule fails.
+    let (dir2, t2) = tables(&[]);
+    let ship = t2["lineitems"].col("l_shipdate");
+    damage(dir2.path(), "lineitems.csv", |lines| {
+        let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+        let year: u32 = cells[ship][..4].parse().unwrap();
+        cells[ship] = format!("{}{}", year + 1, &cells[ship][4..]);
+        lines[1] = cells.join(",");
+    });
+    let (code, report) = verify(dir2.path());
+    assert_eq!(code, 1, "{report}");
+    let failed = report
+        .lines()
+        .find(|l| l.contains("<= order.o_orderdate + 121d"))
+        .unwrap_or_else(|| panic!("no check of the shifted rule: {report}"));
+    assert!(!failed.contains("PASS"), "{failed}");
+    assert!(report.contains("lineitems.csv:2"), "{report}");
 
     // A wrong position in a fresh copy.
     let (dir, _t) = tables(&[]);
@@ -321,6 +372,50 @@ fn order_aggregates_equal_their_children_recomputed_from_the_files() {
 /// `verify` recomputes every order aggregate from the line item and note files: it passes
 /// on the output, fails a damaged total at its line, and skips the check, saying why, when
 /// a child file is not there.
+#[test]
+fn a_field_read_through_two_foreign_keys_is_the_grandparents_and_verify_checks_it() {
+    let (dir, t) = tables(&[]);
+    // Each tax's due date is its line item's order's date + 30 days, from the files.
+    let orders = &t["orders"];
+    let order_date: HashMap<&str, i64> = orders
+        .column("o_orderdate")
+        .iter()
+        .zip(orders.column("o_orderkey"))
+        .map(|(d, k)| (k, ts(d)))
+        .collect();
+    let items = &t["lineitems"];
+    let item_order: HashMap<&str, &str> = items
+        .column("l_id")
+        .into_iter()
+        .zip(items.column("l_orderkey"))
+        .collect();
+    let taxes = &t["taxes"];
+    let (line, due) = (taxes.col("t_line"), taxes.col("t_due"));
+    assert!(!taxes.rows.is_empty());
+    for r in &taxes.rows {
+        let order = item_order[r[line].as_str()];
+        assert_eq!(ts(&r[due]), order_date[order] + 30 * 86_400, "{r:?}");
+    }
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let check = report
+        .lines()
+        .find(|l| l.contains("t_due") && l.contains("expression"))
+        .unwrap_or_else(|| panic!("no expression check of t_due:\n{report}"));
+    assert!(check.contains("PASS") || check.contains("pass"), "{check}");
+
+    // One due date a year late (line 4): verify finds it through both foreign keys.
+    damage(dir.path(), "taxes.csv", |lines| {
+        let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+        let year: u32 = cells[due][..4].parse().unwrap();
+        cells[due] = format!("{}{}", year + 1, &cells[due][4..]);
+        lines[3] = cells.join(",");
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("taxes.csv:4"), "{report}");
+}
+
 #[test]
 fn verify_recomputes_aggregates_from_the_child_files() {
     let (dir, t) = tables(&[]);

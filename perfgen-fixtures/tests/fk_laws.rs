@@ -164,7 +164,7 @@ fn unbounded_hierarchy_parents_are_uniform_over_earlier_rows() {
 #[test]
 fn same_bytes_whatever_the_threads_and_shards() {
     let files = common::same_bytes_whatever_the_threads_and_shards(&CATALOG, &["--seed", "7"]);
-    assert_eq!(files.len(), 5);
+    assert_eq!(files.len(), 10);
 }
 
 fn verify(dir: &std::path::Path) -> (i32, String) {
@@ -320,5 +320,166 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
     assert!(
         report.contains("`4` is parent row 3; child row 0 of 7000 takes row 1"),
         "{report}"
+    );
+}
+
+#[test]
+fn composite_keys_name_one_parent_row_and_verify_and_schema_hold_them() {
+    let (dir, t) = tables(&[]);
+    // Every invoice's (customer, id) pair, and every invoice line's (invoice, line) pair.
+    let invoices = &t["invoices"];
+    let pairs: std::collections::HashSet<(&str, &str)> = invoices
+        .column("i_custkey")
+        .into_iter()
+        .zip(invoices.column("i_id"))
+        .collect();
+    let lines = &t["invoice_lines"];
+    let line_keys: std::collections::HashSet<(&str, &str)> = lines
+        .column("il_invoice")
+        .into_iter()
+        .zip(lines.column("il_line"))
+        .collect();
+
+    // Payments: the pair is one invoice's; NULL together, about 10% of them.
+    let payments = &t["payments"];
+    let (cust, inv) = (payments.col("p_custkey"), payments.col("p_invoice"));
+    let mut nulls = 0u64;
+    for r in &payments.rows {
+        assert_eq!(
+            r[cust].is_empty(),
+            r[inv].is_empty(),
+            "NULL together: {r:?}"
+        );
+        if r[cust].is_empty() {
+            nulls += 1;
+            continue;
+        }
+        assert!(
+            pairs.contains(&(r[cust].as_str(), r[inv].as_str())),
+            "{r:?}"
+        );
+    }
+    assert!(binomial_ok(nulls, 9000, 0.1), "{nulls} NULL payments");
+    // Zipf over invoice rows: the busiest invoice is paid far more often than 9000/7000.
+    let mut per: HashMap<&str, u64> = HashMap::new();
+    for r in payments.rows.iter().filter(|r| !r[inv].is_empty()) {
+        *per.entry(r[inv].as_str()).or_default() += 1;
+    }
+    assert!(
+        per.values().max().unwrap() > &100,
+        "{:?}",
+        per.values().max()
+    );
+
+    // Disputes: a line of an invoice that has it.
+    let disputes = &t["disputes"];
+    let (d_inv, d_line) = (disputes.col("d_invoice"), disputes.col("d_line"));
+    for r in &disputes.rows {
+        assert!(
+            line_keys.contains(&(r[d_inv].as_str(), r[d_line].as_str())),
+            "{r:?}"
+        );
+    }
+
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    for check in [
+        "foreign key (p_custkey, p_invoice) -> Invoice (i_custkey, i_id)",
+        "foreign key (d_invoice, d_line) -> InvoiceLine (il_invoice, il_line)",
+    ] {
+        let line = report
+            .lines()
+            .find(|l| l.contains(check))
+            .unwrap_or_else(|| panic!("no check {check}: {report}"));
+        assert!(line.contains("PASS"), "{line}");
+    }
+
+    // The schema keys both by the parent's own composite key.
+    let schema: Vec<String> = perfgen_schema::tables(&CATALOG, None)
+        .unwrap()
+        .iter()
+        .map(|t| t.create.clone())
+        .collect();
+    let schema = schema.join("\n");
+    assert!(
+        schema.contains("FOREIGN KEY (p_custkey, p_invoice) REFERENCES invoices (i_custkey, i_id)"),
+        "{schema}"
+    );
+    assert!(
+        schema.contains(
+            "FOREIGN KEY (d_invoice, d_line) REFERENCES invoice_lines (il_invoice, il_line)"
+        ),
+        "{schema}"
+    );
+
+    // A payment moved to another existing invoice id whose customer differs: each column
+    // alone is still some invoice's, the pair is none.
+    let (cust_col, inv_col) = (cust, inv);
+    let victim = payments
+        .rows
+        .iter()
+        .position(|r| !r[cust_col].is_empty())
+        .unwrap();
+    let other = payments.rows[victim][inv_col].parse::<u64>().unwrap() % 7000 + 1;
+    let other = if pairs.contains(&(
+        payments.rows[victim][cust_col].as_str(),
+        other.to_string().as_str(),
+    )) {
+        other % 7000 + 1
+    } else {
+        other
+    };
+    damage(dir.path(), "payments.csv", |lines| {
+        set_cell(lines, victim + 1, inv_col, &other.to_string())
+    });
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("is no row of `Invoice`"), "{report}");
+    assert!(
+        report.contains(&format!("payments.csv:{}", victim + 2)),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_join_table_keyed_by_both_parents_never_repeats_a_pair() {
+    let (dir, t) = tables(&[]);
+    let courses: std::collections::HashSet<&str> =
+        t["courses"].column("course_id").into_iter().collect();
+    assert_eq!(courses.len(), 8);
+    let en = &t["enrollments"];
+    let (cust, course) = (en.col("en_custkey"), en.col("en_course"));
+    let mut seen = std::collections::HashSet::new();
+    let mut per_course: HashMap<&str, u64> = HashMap::new();
+    for r in &en.rows {
+        assert!(courses.contains(r[course].as_str()), "{r:?}");
+        assert!(
+            seen.insert((r[cust].as_str(), r[course].as_str())),
+            "repeated pair {r:?}"
+        );
+        *per_course.entry(r[course].as_str()).or_default() += 1;
+    }
+    // About 3000 x 3 = 9000 enrollments; uniform over the 8 courses (1125 each, sd ~31).
+    let n = en.rows.len() as u64;
+    assert!((8000..10000).contains(&n), "{n} enrollments");
+    for (c, &k) in &per_course {
+        assert!(binomial_ok(k, n, 1.0 / 8.0), "course {c}: {k} of {n}");
+    }
+    let (code, report) = verify(dir.path());
+    assert_eq!(code, 0, "{report}");
+    let line = report
+        .lines()
+        .find(|l| l.contains("unique together en_custkey, en_course"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(line.contains("PASS"), "{line}");
+    let schema: Vec<String> = perfgen_schema::tables(&CATALOG, None)
+        .unwrap()
+        .iter()
+        .map(|t| t.create.clone())
+        .collect();
+    let schema = schema.join("\n");
+    assert!(
+        schema.contains("PRIMARY KEY (en_custkey, en_course)"),
+        "{schema}"
     );
 }

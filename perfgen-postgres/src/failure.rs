@@ -149,10 +149,16 @@ pub(crate) fn failure_message(
         .iter()
         .map(|&i| format!("--only {}", catalog.entities[i].name))
         .collect();
-    s.push_str(&format!(
-        " To resume: {}.",
-        resume.replace("{only}", &only.join(" "))
-    ));
+    let again = resume.replace("{only}", &only.join(" "));
+    if matches!(error, TableError::Create(_)) {
+        // The same command would fail the same way: say what changes first.
+        let without = again.replace(" --create-tables", "");
+        s.push_str(&format!(
+            " To resume: drop the tables, then run `{again}`; or, to load into the tables as they are, `{without}`."
+        ));
+    } else {
+        s.push_str(&format!(" To resume: {again}."));
+    }
     LoadError::Data(s)
 }
 

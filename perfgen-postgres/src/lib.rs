@@ -54,6 +54,29 @@ mod tests {
             "postgres://me:***@host/db"
         );
         assert_eq!(redact_url("host=x user=y"), "host=x user=y");
+        // Keyword/value strings and URL queries hide theirs too.
+        assert_eq!(
+            redact_url("host=db password=S3cretPass dbname=x"),
+            "host=db password=*** dbname=x"
+        );
+        assert_eq!(
+            redact_url("host=db password = 'a b\\'c' dbname=x"),
+            "host=db password=*** dbname=x"
+        );
+        assert_eq!(
+            redact_url("postgres://me@host/db?sslmode=disable&password=S3cret"),
+            "postgres://me@host/db?sslmode=disable&password=***"
+        );
+        assert_eq!(
+            redact_url("postgres://me:pw@host/db?password=S3cret"),
+            "postgres://me:***@host/db?password=***"
+        );
+        for shown in [
+            redact_url("host=db password=S3cretPass"),
+            redact_url("postgresql://u@h/d?password=S3cretPass"),
+        ] {
+            assert!(!shown.contains("S3cret"), "{shown}");
+        }
     }
 
     #[test]

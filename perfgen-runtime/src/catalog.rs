@@ -58,6 +58,48 @@ pub struct EntityInfo {
     pub write_rows: WriteRowsFn,
 }
 
+impl EntityInfo {
+    /// The composite foreign keys: each group's first key (which draws the parent row), then
+    /// the keys declared `same_parent_as` it, in field order; with the parent entity.
+    pub fn composite_foreign_keys(&self) -> Vec<(usize, Vec<usize>)> {
+        use crate::spec::{ForeignKeyDistribution, Strategy};
+        let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (j, f) in self.fields.iter().enumerate() {
+            if let Strategy::ForeignKey {
+                parent,
+                distribution: ForeignKeyDistribution::SameParentAs { field },
+                ..
+            } = f.spec.strategy
+            {
+                match groups.iter_mut().find(|(_, g)| g[0] == field) {
+                    Some((_, g)) => g.push(j),
+                    None => groups.push((parent, vec![field, j])),
+                }
+            }
+        }
+        groups.sort_by_key(|(_, g)| g[0]);
+        groups
+    }
+}
+
+impl Catalog {
+    /// The entity that foreign key `fk` of entity `entity` leads to, then through the
+    /// foreign keys `via` of each entity on the way (`order.customer.x`); `None` when a step
+    /// is not a foreign key.
+    pub fn reached_through(&self, entity: usize, fk: usize, via: &[usize]) -> Option<usize> {
+        use crate::spec::Strategy;
+        let step = |e: usize, f: usize| match self.entities.get(e)?.fields.get(f)?.spec.strategy {
+            Strategy::ForeignKey { parent, .. } => Some(parent),
+            _ => None,
+        };
+        let mut at = step(entity, fk)?;
+        for &f in via {
+            at = step(at, f)?;
+        }
+        Some(at)
+    }
+}
+
 /// Every compiled entity, parents first.
 #[derive(Debug, Clone, Copy)]
 pub struct Catalog {

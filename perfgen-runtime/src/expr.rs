@@ -78,14 +78,30 @@ fn pow10(places: u32) -> f64 {
 /// magnitude.
 #[inline]
 pub fn round_places(v: f64, places: u32) -> f64 {
-    let scale = pow10(places);
-    let x = v * scale;
+    round_scaled(v * pow10(places)) / pow10(places)
+}
+
+/// `x` (a decimal scaled by a power of ten) rounded to a whole number half away from zero,
+/// a hair below a half counting as the half (see [`round_places`]).
+#[inline]
+fn round_scaled(x: f64) -> f64 {
     let r = crate::float::round(x);
     // Rounded toward zero from a hair below the half.
     let gap = (x - r).abs();
     let below_a_half = r.abs() < x.abs() && 0.5 - gap <= x.abs() * 4.0 * f64::EPSILON;
-    let r = if below_a_half { r + x.signum() } else { r };
-    r / scale
+    if below_a_half {
+        r + x.signum()
+    } else {
+        r
+    }
+}
+
+/// Any `v` rounded to `places` decimals as a mantissa (as [`round_places`] rounds it), or
+/// `None` when that is not below 2^53 in magnitude.
+#[inline]
+pub fn round_to_mantissa(v: f64, places: u32) -> Option<i64> {
+    let x = v * pow10(places);
+    (x.abs() < EXACT_F64 as f64).then(|| round_scaled(x) as i64)
 }
 
 /// The i64 nearest to an already integral `v`, or `None` when it does not fit.
@@ -153,6 +169,79 @@ pub fn mul_decimal(a: f64, b: f64, places: u32) -> Option<f64> {
 pub fn add_decimal(a: f64, b: f64, places: u32) -> Option<f64> {
     let s = a + b;
     s.is_finite().then(|| round_places(s, places))
+}
+
+/// 10^k as an i64, for k in 0..=18.
+const POW10_I64: [i64; 19] = {
+    let mut t = [1i64; 19];
+    let mut k = 1;
+    while k < 19 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
+
+/// 2^53: below it every integer is exact in an f64.
+const EXACT_F64: i64 = 1 << 53;
+
+// Decimal arithmetic on scaled integers ("mantissas": 12.34 with 2 places is 1234). Compiled
+// expressions use these for chains of decimal `+ - *`, `trunc` and `round`: exact, and
+// integer operations by constant powers of ten instead of a float rounding (a conversion
+// round trip and a division) after every step. A `None` sends the caller back to the f64
+// functions above, which agree with these wherever a value fits.
+
+/// The decimal `v` (a value on the grid of `places` decimals, as every decimal value is) as
+/// its mantissa, or `None` when it is not below 2^51 in magnitude once scaled.
+#[inline]
+pub fn to_mantissa(v: f64, places: u32) -> Option<i64> {
+    let x = v * pow10(places);
+    // A decimal on its grid is a hair from a whole number once scaled, so any rounding
+    // gives that number: adding 1.5 x 2^52 leaves it in the low bits of the sum (an add and
+    // a subtraction, where a float-to-int round trip is a chain of conversions). Exact for
+    // |x| < 2^51; NaN fails the comparison too.
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 x 2^52
+    (x.abs() < (EXACT_F64 / 4) as f64)
+        .then(|| (x + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64)
+}
+
+/// The decimal of mantissa `m` with `places` places as the f64 nearest it (what
+/// [`round_places`] returns for the same decimal), or `None` when `m` is not exact in an f64.
+#[inline]
+pub fn from_mantissa(m: i64, places: u32) -> Option<f64> {
+    (m.unsigned_abs() < EXACT_F64 as u64).then(|| m as f64 / pow10(places))
+}
+
+/// The decimal of mantissa `m` with `places` places as the f64 nearest to `m` as an f64 over
+/// 10^places: [`from_mantissa`] where that is exact, the nearest double beyond.
+#[inline]
+pub fn from_mantissa_nearest(m: i64, places: u32) -> f64 {
+    m as f64 / pow10(places)
+}
+
+/// `m` with `k` more places (`m * 10^k`), or `None` on overflow.
+#[inline]
+pub fn mantissa_widen(m: i64, k: u32) -> Option<i64> {
+    m.checked_mul(POW10_I64[k as usize])
+}
+
+/// `m` with `k` fewer places, rounded half away from zero (as [`round_places`]).
+#[inline]
+pub fn mantissa_round(m: i64, k: u32) -> i64 {
+    let d = POW10_I64[k as usize];
+    let (q, r) = (m / d, m % d);
+    // |r| < d <= 10^18, so 2|r| fits.
+    if 2 * r.unsigned_abs() >= d as u64 {
+        q + m.signum()
+    } else {
+        q
+    }
+}
+
+/// `m` with `k` fewer places, cut toward zero (as [`trunc_places`]).
+#[inline]
+pub fn mantissa_trunc(m: i64, k: u32) -> i64 {
+    m / POW10_I64[k as usize]
 }
 
 /// A uniform integer in `[lo, hi]`, or `None` when the range is empty.
@@ -343,6 +432,51 @@ mod tests {
     fn days(y: i32, m: u32, d: u32) -> i32 {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
         (NaiveDate::from_ymd_opt(y, m, d).unwrap() - epoch).num_days() as i32
+    }
+
+    #[test]
+    fn mantissas_agree_with_the_f64_decimal_functions() {
+        // Decimals on grids of 2 and 4 places, both signs, ties included: every operation on
+        // mantissas gives the value the f64 functions give (to the last bit of the double).
+        let mut rng = CellRng::new(7, 1, 2, 3);
+        for _ in 0..20_000 {
+            let a = rng.range_i64(-2_000_000, 2_000_000); // -20000.00 ..= 20000.00
+            let b = rng.range_i64(-20_000, 20_000); // -2.0000 ..= 2.0000
+            let (fa, fb) = (from_mantissa(a, 2).unwrap(), from_mantissa(b, 4).unwrap());
+            assert_eq!(to_mantissa(fa, 2), Some(a));
+            assert_eq!(to_mantissa(fb, 4), Some(b));
+            let sum = mantissa_widen(a, 2).unwrap() + b;
+            assert_eq!(from_mantissa(sum, 4), add_decimal(fa, fb, 4));
+            let product = a * b; // 6 places
+            assert_eq!(from_mantissa(product, 6), mul_decimal(fa, fb, 6));
+            for k in 1..=4 {
+                assert_eq!(
+                    from_mantissa(mantissa_round(product, k), 6 - k),
+                    Some(round_places(from_mantissa(product, 6).unwrap(), 6 - k)),
+                    "round {product} by {k}"
+                );
+                assert_eq!(
+                    from_mantissa(mantissa_trunc(product, k), 6 - k),
+                    Some(trunc_places(from_mantissa(product, 6).unwrap(), 6, 6 - k)),
+                    "trunc {product} by {k}"
+                );
+            }
+        }
+        // Half away from zero, both signs; toward zero, both signs.
+        assert_eq!(mantissa_round(125, 1), 13);
+        assert_eq!(mantissa_round(-125, 1), -13);
+        assert_eq!(mantissa_round(-124, 1), -12);
+        assert_eq!(mantissa_trunc(-129, 1), -12);
+        // Out of the exact range: back to the f64 path.
+        assert_eq!(to_mantissa(1e16, 2), None);
+        assert_eq!(
+            to_mantissa(-22_517_998_136_852.47, 2),
+            Some(-2_251_799_813_685_247)
+        );
+        assert_eq!(to_mantissa(22_517_998_136_852.48, 2), None); // 2^51
+        assert_eq!(to_mantissa(f64::NAN, 2), None);
+        assert_eq!(from_mantissa(1 << 53, 2), None);
+        assert_eq!(mantissa_widen(i64::MAX / 10, 2), None);
     }
 
     #[test]

@@ -79,6 +79,14 @@ pub fn bijective_parent_row(
     })
 }
 
+/// Parent row for a `distinct` foreign key: the `position`-th image of a permutation of the
+/// parent's `n` rows keyed by `key` (the fan-out parent's own), so the children of one
+/// fan-out parent never share a row; `None` when `position >= n` (more children than rows).
+#[inline]
+pub fn distinct_parent_row(n: u64, key: u64, position: u64) -> Option<u64> {
+    (position < n).then(|| Permutation::new(n, key).apply(position))
+}
+
 /// Parent row for a `sequential` foreign key: child row `row` of `rows` takes parent row
 /// floor(row * n / rows), so children follow their parents' order and each parent gets
 /// floor or ceil of rows / n children.
@@ -140,6 +148,34 @@ pub fn capped_parent<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distinct_rows_never_repeat_within_a_parent_and_spread_evenly() {
+        let n = 50u64;
+        let mut counts = vec![0u64; n as usize];
+        for parent in 0..4_000u64 {
+            let key = cell_key(9, 1, 2, parent);
+            let rows: Vec<u64> = (0..6)
+                .map(|k| distinct_parent_row(n, key, k).unwrap())
+                .collect();
+            let mut sorted = rows.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), rows.len(), "parent {parent}: {rows:?}");
+            rows.iter().for_each(|&r| counts[r as usize] += 1);
+        }
+        // 24,000 picks over 50 rows: 480 each (sd ~22); 6 sd either side.
+        assert!(
+            counts.iter().all(|&c| (480i64 - c as i64).abs() < 132),
+            "{counts:?}"
+        );
+        // All n rows for n children, and none beyond.
+        let all: std::collections::BTreeSet<u64> = (0..n)
+            .map(|k| distinct_parent_row(n, 77, k).unwrap())
+            .collect();
+        assert_eq!(all.len(), n as usize);
+        assert_eq!(distinct_parent_row(n, 77, n), None);
+    }
 
     #[test]
     fn sequential_rows_are_even_and_in_order() {

@@ -144,12 +144,14 @@ pub fn needs_quotes(s: &[u8]) -> bool {
 }
 
 /// Append `s` as one CSV field: verbatim, or in double quotes with `"` doubled when
-/// [`needs_quotes`]; the empty string as `""`, since an empty unquoted field is a NULL. No
-/// trimming, no other escaping: values round-trip byte-exact.
+/// [`needs_quotes`]; the empty string as `""`, since an empty unquoted field is a NULL; and
+/// `\.` quoted, since PostgreSQL's COPY reads an unquoted `\.` alone on a line as the end of
+/// the data (a one-column row would stop the load there). No trimming, no other escaping:
+/// values round-trip byte-exact.
 #[inline]
 pub fn write_csv_str(s: &str, out: &mut Vec<u8>) {
     let b = s.as_bytes();
-    if !b.is_empty() && !needs_quotes(b) {
+    if !b.is_empty() && !needs_quotes(b) && b != b"\\." {
         out.extend_from_slice(b);
         return;
     }
@@ -294,6 +296,19 @@ mod tests {
         let u = uuid_v4_from_bits(bits);
         assert_eq!(u.to_string(), "01234567-89ab-4def-bedc-ba9876543210");
         assert_ne!(uuid_v4_from_bits(1), uuid_v4_from_bits(2));
+    }
+
+    #[test]
+    fn the_end_of_copy_marker_is_quoted() {
+        let csv = |s: &str| {
+            let mut out = Vec::new();
+            write_csv_str(s, &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(csv("\\."), "\"\\.\"");
+        // Only the marker itself: other backslashes are plain text in CSV.
+        assert_eq!(csv("\\.x"), "\\.x");
+        assert_eq!(csv("a\\b"), "a\\b");
     }
 
     #[test]

@@ -78,6 +78,15 @@ pub enum ForeignKeyDistribution {
     SelfReference {
         max_depth: u32,
     },
+    /// `distinct`, in a `children_of` entity: uniform over the parent's rows, never the same
+    /// row twice among the children of one fan-out parent (a join table keyed by both
+    /// parents): child k of fan-out parent p takes row perm_p(k) of a permutation keyed by p.
+    Distinct,
+    /// Part of a composite foreign key (`same_parent_as`): the parent row that foreign key
+    /// `field` of the same entity (the group's first key) references; NULL where it is NULL.
+    SameParentAs {
+        field: usize,
+    },
     /// Only parents whose row satisfies `filter` (in the catalog only; the build-time IR
     /// keeps the filter beside the law): `law` draws a parent, `on_filtered` says what
     /// happens when it fails the filter.
@@ -358,6 +367,11 @@ impl Strategy {
                 })
                 .collect(),
             Strategy::Expression { reads, .. } => reads.to_vec(),
+            // A composite key's other members follow its first key's parent row.
+            Strategy::ForeignKey {
+                distribution: ForeignKeyDistribution::SameParentAs { field },
+                ..
+            } => vec![field],
             _ => Vec::new(),
         }
     }
@@ -374,11 +388,14 @@ impl Strategy {
 }
 
 /// A parent field an expression reads, as written (`order.o_orderdate`): field `field` of
-/// the parent row that foreign key `fk` (a field of the same entity) references.
+/// the parent row that foreign key `fk` (a field of the same entity) references, or, with
+/// `via` (`order.customer.c_nationkey`), of the row reached from there through foreign key
+/// field `via[0]` of that parent, then `via[1]` of the next, and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParentRead {
     pub path: &'static str,
     pub fk: usize,
+    pub via: &'static [usize],
     pub field: usize,
 }
 
@@ -431,9 +448,12 @@ pub enum Operand {
     Text(&'static str),
     /// A field of the same row.
     Field(usize),
-    /// Field `field` of the parent row referenced by foreign-key field `fk`.
+    /// Field `field` of the parent row referenced by foreign-key field `fk`, or, with `via`,
+    /// of the row reached from there through foreign key `via[0]` of that parent, then
+    /// `via[1]` of the next (`order.customer.c_since`).
     Parent {
         fk: usize,
+        via: &'static [usize],
         field: usize,
     },
 }
@@ -442,6 +462,9 @@ pub enum Operand {
 pub struct Comparison {
     pub op: CmpOp,
     pub rhs: Operand,
+    /// Added to the operand's value before comparing (`<= order.o_orderdate + 121d`): in
+    /// seconds for dates and timestamps, as written for numbers; 0 without a shift.
+    pub shift: f64,
 }
 
 /// How a rule is kept.

@@ -108,6 +108,22 @@ impl Dialect {
         }
     }
 
+    /// A date expression `days` days later (PostgreSQL: date + integer is a date).
+    pub fn add_days(self, date: &str, days: i64) -> String {
+        match self {
+            Dialect::Postgres => format!("({date} + {days})"),
+            Dialect::Mysql => format!("({date} + INTERVAL {days} DAY)"),
+        }
+    }
+
+    /// A time expression `secs` seconds later.
+    pub fn add_seconds(self, time: &str, secs: i64) -> String {
+        match self {
+            Dialect::Postgres => format!("({time} + interval '{secs} seconds')"),
+            Dialect::Mysql => format!("({time} + INTERVAL {secs} SECOND)"),
+        }
+    }
+
     /// A date expression as the time of its midnight UTC.
     pub fn at_midnight_utc(self, date: &str) -> String {
         match self {
@@ -137,6 +153,12 @@ mod tests {
             "TIMESTAMP'1970-01-02 00:00:00'"
         );
         assert_eq!(m.date_literal("2024-02-29"), "DATE'2024-02-29'");
+        assert_eq!(m.add_days("d", -3), "(d + INTERVAL -3 DAY)");
+        assert_eq!(m.add_seconds("t", 60), "(t + INTERVAL 60 SECOND)");
+        assert_eq!(
+            Dialect::Postgres.add_seconds("t", 60),
+            "(t + interval '60 seconds')"
+        );
         let p = Dialect::Postgres;
         assert_eq!(p.column_type("numeric(18, 2)", 2, false), "numeric(18, 2)");
         assert_eq!(

@@ -4,7 +4,7 @@ use crate::columns::{number_literal, time_literal};
 use crate::Dialect;
 use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::date::Date;
-use perfgen_runtime::spec::{CmpOp, ColumnType, Comparison, Operand, Rule, Strategy, TimeSpec};
+use perfgen_runtime::spec::{CmpOp, ColumnType, Comparison, Operand, Rule, TimeSpec};
 use perfgen_runtime::time::Timestamp;
 use std::collections::BTreeSet;
 
@@ -32,19 +32,29 @@ impl RuleSql<'_> {
     }
 
     fn operand(&self, rhs: Operand) -> Option<String> {
-        let info = &self.catalog.entities[self.entity];
         Some(match rhs {
             Operand::Number(x) => number_literal(x),
             Operand::Time(t) => time_literal(t, self.now, self.dialect)?,
             Operand::Text(s) => self.dialect.literal(s),
             Operand::Field(j) => self.column(j),
-            Operand::Parent { fk, field } => {
-                let Strategy::ForeignKey { parent, .. } = info.fields.get(fk)?.spec.strategy else {
-                    return None;
-                };
+            Operand::Parent { fk, via, field } => {
+                let parent = self.catalog.reached_through(self.entity, fk, via)?;
                 let pf = self.catalog.entities.get(parent)?.fields.get(field)?;
-                format!("p{fk}.{}", self.dialect.ident(pf.name))
+                format!("{}.{}", parent_alias(fk, via), self.dialect.ident(pf.name))
             }
+        })
+    }
+
+    /// The right-hand side of `c` with its shift (`o_orderdate + 121`, `t + interval ...`).
+    fn shifted(&self, c: &Comparison) -> Option<String> {
+        let v = self.operand(c.rhs)?;
+        if c.shift == 0.0 {
+            return Some(v);
+        }
+        Some(match self.operand_type(c.rhs) {
+            Some(ColumnType::Date) => self.dialect.add_days(&v, c.shift as i64 / SECS_PER_DAY),
+            Some(ColumnType::Timestamp) => self.dialect.add_seconds(&v, c.shift as i64),
+            _ => format!("({v} + {})", number_literal(c.shift)),
         })
     }
 
@@ -54,10 +64,8 @@ impl RuleSql<'_> {
         match rhs {
             Operand::Time(_) => Some(ColumnType::Timestamp),
             Operand::Field(j) => Some(info.fields.get(j)?.spec.column),
-            Operand::Parent { fk, field } => {
-                let Strategy::ForeignKey { parent, .. } = info.fields.get(fk)?.spec.strategy else {
-                    return None;
-                };
+            Operand::Parent { fk, via, field } => {
+                let parent = self.catalog.reached_through(self.entity, fk, via)?;
                 Some(
                     self.catalog
                         .entities
@@ -96,14 +104,14 @@ impl RuleSql<'_> {
         let column = self.catalog.entities[self.entity].fields[field].spec.column;
         let (mut lhs, mut rhs) = match (column, self.operand_type(c.rhs)) {
             (ColumnType::Date, Some(ColumnType::Timestamp)) => {
-                let time_sql = self.operand(c.rhs)?;
+                let time_sql = self.shifted(c)?;
                 self.date_against_time(self.column(field), c.rhs, time_sql)
             }
             (ColumnType::Timestamp, Some(ColumnType::Date)) => {
-                let date = self.operand(c.rhs)?;
+                let date = self.shifted(c)?;
                 (self.column(field), self.dialect.at_midnight_utc(&date))
             }
-            _ => (self.column(field), self.operand(c.rhs)?),
+            _ => (self.column(field), self.shifted(c)?),
         };
         let ordering = !matches!(c.op, CmpOp::Eq | CmpOp::Ne);
         let text = column == ColumnType::Text;
@@ -139,13 +147,27 @@ pub(crate) fn reads_parent(rule: &Rule) -> bool {
         .any(|c| matches!(c.rhs, Operand::Parent { .. }))
 }
 
-pub(crate) fn parent_fks(rule: &Rule) -> BTreeSet<usize> {
-    rule.any_of
-        .iter()
-        .flat_map(|all| all.iter())
-        .filter_map(|c| match c.rhs {
-            Operand::Parent { fk, .. } => Some(fk),
-            _ => None,
-        })
-        .collect()
+/// The parent rows a rule reads, as paths of foreign keys (`[fk]`, `[fk, via...]`), each
+/// path's prefixes included (a join needs the row before it).
+pub(crate) fn parent_paths(rule: &Rule) -> BTreeSet<Vec<usize>> {
+    let mut out = BTreeSet::new();
+    for c in rule.any_of.iter().flat_map(|all| all.iter()) {
+        if let Operand::Parent { fk, via, .. } = c.rhs {
+            for n in 0..=via.len() {
+                let mut path = vec![fk];
+                path.extend_from_slice(&via[..n]);
+                out.insert(path);
+            }
+        }
+    }
+    out
+}
+
+/// The SQL alias of the parent row a path of foreign keys reaches: `p3`, `p3_1`.
+pub(crate) fn parent_alias(fk: usize, via: &[usize]) -> String {
+    let mut s = format!("p{fk}");
+    for v in via {
+        s.push_str(&format!("_{v}"));
+    }
+    s
 }

@@ -2,7 +2,7 @@
 
 use crate::columns::{is_fk_target, is_key, primary_key, sql_type};
 use crate::names::{one_line, table_name};
-use crate::rule_sql::{parent_fks, reads_parent, RuleSql};
+use crate::rule_sql::{parent_alias, parent_paths, reads_parent, RuleSql};
 use crate::Dialect;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{Rule, Strategy};
@@ -162,15 +162,32 @@ impl TableBuilder<'_> {
                 d.ident(info.fields[p].name)
             )
         });
+        // Without a key of its own: a `unique_together` group never NULL (a join table
+        // keyed by both parents).
+        let group_key = info
+            .unique_together
+            .iter()
+            .find(|g| g.iter().all(|&j| !info.fields[j].spec.nulls.nullable))
+            .map(|g| {
+                let cols: Vec<String> = g.iter().map(|&j| d.ident(info.fields[j].name)).collect();
+                format!("({})", cols.join(", "))
+            });
+        let mut keyed_group = None;
         match (pk, &children) {
             (Some(j), _) => self
                 .constraints
                 .push(format!("PRIMARY KEY ({})", d.ident(info.fields[j].name))),
             (None, Some(pair)) => self.constraints.push(format!("PRIMARY KEY {pair}")),
-            (None, None) => self.notes.push(format!(
-                "no PRIMARY KEY: `{}` has no uuid_v4 field.",
-                info.name
-            )),
+            (None, None) => match group_key {
+                Some(list) => {
+                    self.constraints.push(format!("PRIMARY KEY {list}"));
+                    keyed_group = Some(list);
+                }
+                None => self.notes.push(format!(
+                    "no PRIMARY KEY: `{}` has no uuid_v4 field.",
+                    info.name
+                )),
+            },
         }
         if let (Some(_), Some(pair)) = (pk, &children) {
             self.constraints.push(format!("UNIQUE {pair}"));
@@ -188,7 +205,7 @@ impl TableBuilder<'_> {
                 .map(|&j| d.ident(info.fields[j].name))
                 .collect();
             let list = format!("({})", cols.join(", "));
-            if children.as_ref() != Some(&list) {
+            if children.as_ref() != Some(&list) && keyed_group.as_ref() != Some(&list) {
                 self.constraints.push(format!("UNIQUE {list}"));
             }
         }
@@ -199,7 +216,15 @@ impl TableBuilder<'_> {
         let (catalog, info) = (self.catalog, self.info);
         let d = self.dialect;
         let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
-        for f in info.fields {
+        let composite = info.composite_foreign_keys();
+        for (parent, group) in &composite {
+            self.composite_key(*parent, group);
+        }
+        for (j, f) in info.fields.iter().enumerate() {
+            // A member of a composite key is constrained with its group.
+            if composite.iter().any(|(_, g)| g.contains(&j)) {
+                continue;
+            }
             let Strategy::ForeignKey {
                 parent,
                 parent_field,
@@ -230,6 +255,79 @@ impl TableBuilder<'_> {
                 });
             }
         }
+    }
+
+    /// `FOREIGN KEY (a, b) REFERENCES p (x, y)` when the parent has a key on exactly those
+    /// columns (a `unique_together` group, or a fan-out's (key, position)), in that key's
+    /// column order; else a note and a query counting the rows that name no parent row.
+    fn composite_key(&mut self, parent: usize, group: &[usize]) {
+        let (catalog, info) = (self.catalog, self.info);
+        let d = self.dialect;
+        let p = &catalog.entities[parent];
+        let target = |j: usize| match info.fields[j].spec.strategy {
+            Strategy::ForeignKey { parent_field, .. } => parent_field,
+            _ => unreachable!("composite keys are foreign keys"),
+        };
+        let pairs: Vec<(usize, usize)> = group.iter().map(|&j| (j, target(j))).collect();
+        let mut keys: Vec<Vec<usize>> = p.unique_together.iter().map(|g| g.to_vec()).collect();
+        if let Some((k, pos)) = crate::columns::children_key(catalog, parent) {
+            keys.push(vec![k, pos]);
+        }
+        let same_set = |key: &Vec<usize>| {
+            key.len() == pairs.len() && pairs.iter().all(|(_, t)| key.contains(t))
+        };
+        let ptable = d.ident(&table_name(p));
+        if let Some(key) = keys.iter().find(|k| same_set(k)) {
+            let (own, theirs): (Vec<String>, Vec<String>) = key
+                .iter()
+                .map(|t| {
+                    let (j, _) = pairs.iter().find(|(_, pt)| pt == t).expect("same set");
+                    (d.ident(info.fields[*j].name), d.ident(p.fields[*t].name))
+                })
+                .unzip();
+            self.constraints.push(format!(
+                "FOREIGN KEY ({}) REFERENCES {ptable} ({})",
+                own.join(", "),
+                theirs.join(", ")
+            ));
+            return;
+        }
+        let own: Vec<String> = pairs
+            .iter()
+            .map(|(j, _)| d.ident(info.fields[*j].name))
+            .collect();
+        let theirs: Vec<String> = pairs
+            .iter()
+            .map(|(_, t)| d.ident(p.fields[*t].name))
+            .collect();
+        self.notes.push(format!(
+            "({}) references {ptable} ({}), which is not a key of it: no FOREIGN KEY (PostgreSQL needs a unique target: declare `unique_together: [[{}]]` on `{}`); a query at the end checks it.",
+            own.join(", "),
+            theirs.join(", "),
+            pairs.iter().map(|(_, t)| p.fields[*t].name).collect::<Vec<_>>().join(", "),
+            p.name
+        ));
+        let not_null: Vec<String> = own.iter().map(|c| format!("c.{c} IS NOT NULL")).collect();
+        let matches: Vec<String> = own
+            .iter()
+            .zip(&theirs)
+            .map(|(c, t)| format!("p.{t} = c.{c}"))
+            .collect();
+        self.queries.push(RuleQuery {
+            table: self.name.clone(),
+            what: format!(
+                "every ({}) of {} is a row of {}",
+                pairs.iter().map(|(j, _)| info.fields[*j].name).collect::<Vec<_>>().join(", "),
+                self.name,
+                table_name(p)
+            ),
+            sql: format!(
+                "SELECT count(*) FROM {} AS c WHERE {} AND NOT EXISTS (SELECT 1 FROM {ptable} AS p WHERE {})",
+                self.sql_name,
+                not_null.join(" AND "),
+                matches.join(" AND ")
+            ),
+        });
     }
 
     /// A CHECK per rule that reads only its own row; a query per rule that reads the parent.
@@ -271,22 +369,36 @@ impl TableBuilder<'_> {
             return;
         };
         let mut from = format!("{sql_name} AS c");
-        for fk in parent_fks(rule) {
+        // Shorter paths first (a BTreeSet of paths orders prefixes first): each join's row
+        // is joined before the next step reads its key.
+        for path in parent_paths(rule) {
+            let (fk, via) = (path[0], &path[1..]);
+            // The row holding the key of this step, and the key field in it.
+            let (holder, holder_alias, key) = match via.split_last() {
+                None => (index, "c".to_string(), fk),
+                Some((&last, before)) => {
+                    let Some(h) = catalog.reached_through(index, fk, before) else {
+                        return;
+                    };
+                    (h, parent_alias(fk, before), last)
+                }
+            };
             let Strategy::ForeignKey {
                 parent,
                 parent_field,
                 ..
-            } = info.fields[fk].spec.strategy
+            } = catalog.entities[holder].fields[key].spec.strategy
             else {
                 return;
             };
             let p = &catalog.entities[parent];
+            let alias = parent_alias(fk, via);
             let _ = write!(
                 from,
-                " JOIN {} AS p{fk} ON p{fk}.{} = c.{}",
+                " JOIN {} AS {alias} ON {alias}.{} = {holder_alias}.{}",
                 d.ident(&table_name(p)),
                 d.ident(p.fields[parent_field].name),
-                d.ident(info.fields[fk].name)
+                d.ident(catalog.entities[holder].fields[key].name)
             );
         }
         let sql = format!("SELECT count(*) FROM {from} WHERE NOT ({expr})");

@@ -29,7 +29,11 @@ const fn field(name: &'static str, spec: FieldSpec) -> FieldInfo {
 }
 
 const fn cmp(op: CmpOp, rhs: Operand) -> Comparison {
-    Comparison { op, rhs }
+    Comparison {
+        op,
+        rhs,
+        shift: 0.0,
+    }
 }
 
 static USER_FIELDS: [FieldInfo; 5] = [
@@ -163,7 +167,14 @@ static KID_FIELDS: [FieldInfo; 3] = [
             rules: &[Rule {
                 text: ">= user.seen_at AND < now+1h",
                 any_of: &[&[
-                    cmp(CmpOp::Ge, Operand::Parent { fk: 1, field: 3 }),
+                    cmp(
+                        CmpOp::Ge,
+                        Operand::Parent {
+                            fk: 1,
+                            via: &[],
+                            field: 3,
+                        },
+                    ),
                     cmp(CmpOp::Lt, Operand::Time(TimeSpec::Now(3600))),
                 ]],
                 enforcement: Enforcement::Bounds,

@@ -6,7 +6,7 @@ use crate::value::{
     int_key, parse_date, parse_decimal, parse_int, parse_timestamp, parse_uuid_v4, text_key,
 };
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
-use perfgen_runtime::spec::{CmpOp, ColumnType, Operand, Rule, Strategy, TimeSpec};
+use perfgen_runtime::spec::{CmpOp, ColumnType, Comparison, Operand, Rule, Strategy, TimeSpec};
 use std::collections::HashMap;
 
 /// A parsed cell.
@@ -138,6 +138,9 @@ pub(crate) struct RowView<'a> {
     pub(crate) texts: &'a [&'a str],
     /// For each foreign-key field, the parent's position in its key store.
     pub(crate) parents: &'a [Option<usize>],
+    /// For each foreign-key field, whether that position names one row although the key
+    /// repeats (a composite key's first member); empty where unknown.
+    pub(crate) exact_parents: &'a [bool],
     pub(crate) stores: &'a HashMap<(usize, usize), KeyStore>,
     pub(crate) now: i64,
     /// The run's `--scale` (1 without it), which `scale()` in an expression reads.
@@ -160,10 +163,23 @@ impl<'a> RowView<'a> {
                 Some(CellValue::Null) => Rhs::Null,
                 _ => Rhs::Unknown,
             },
-            Operand::Parent { fk, field } => {
+            Operand::Parent { fk, via, field } => {
                 // No parent: the parent's field is NULL too.
                 if matches!(self.vals.get(fk), Some(CellValue::Null)) {
                     return Rhs::Null;
+                }
+                if !via.is_empty() {
+                    // Through several parents: each store's value is the next one's key.
+                    let Some(chain) =
+                        crate::expression::chain_of(self.catalog, self.entity, fk, via, field)
+                    else {
+                        return Rhs::Unknown;
+                    };
+                    let Some(last) = chain.last() else {
+                        return Rhs::Unknown;
+                    };
+                    let column = self.catalog.entities[last.entity].fields[field].spec.column;
+                    return crate::expression::further_parent(self, fk, &chain, column);
                 }
                 let Some(Strategy::ForeignKey {
                     parent,
@@ -179,8 +195,10 @@ impl<'a> RowView<'a> {
                 ) else {
                     return Rhs::Unknown;
                 };
-                // A repeated parent key names several rows: which one the child meant is unknown.
-                if store.repeated_at(*pos) {
+                // A repeated parent key names several rows: which one the child meant is unknown
+                // (unless the composite key it belongs to named it).
+                if store.repeated_at(*pos) && !self.exact_parents.get(fk).copied().unwrap_or(false)
+                {
                     return Rhs::Unknown;
                 }
                 let Some(k) = store.value(*pos, field) else {
@@ -188,6 +206,19 @@ impl<'a> RowView<'a> {
                 };
                 decode_key(self.catalog.entities[parent].fields[field].spec.column, k)
             }
+        }
+    }
+
+    /// The right-hand side of comparison `c`: its operand plus its shift (seconds for times).
+    pub(crate) fn rhs_of(&self, c: &Comparison) -> Rhs<'a> {
+        let v = self.operand(&c.rhs);
+        if c.shift == 0.0 {
+            return v;
+        }
+        match v {
+            Rhs::Num(x) => Rhs::Num(x + c.shift),
+            Rhs::Time(t) => Rhs::Time(t.saturating_add(c.shift as i64)),
+            other => other,
         }
     }
 
@@ -223,7 +254,7 @@ pub(crate) fn eval_rule(
         let mut all = Some(true);
         let mut group_null = false;
         for c in group.iter() {
-            let rhs = row.operand(&c.rhs);
+            let rhs = row.rhs_of(c);
             if matches!(rhs, Rhs::Null) {
                 group_null = true;
                 continue;

@@ -165,15 +165,72 @@ fn parent_reads_of(s: Strategy) -> &'static [ParentRead] {
     }
 }
 
+/// One store a parent read goes through: the parent rows of `entity` keyed by `key_field`,
+/// where the read finds `value_field` (the next foreign key, or the field read).
+pub(crate) struct ChainStep {
+    pub(crate) entity: usize,
+    pub(crate) key_field: usize,
+    pub(crate) value_field: usize,
+}
+
+/// The stores parent read `r` of an entity `info` goes through, first parent first; `None`
+/// when a step is not a foreign key.
+pub(crate) fn read_chain(
+    catalog: &Catalog,
+    info: &EntityInfo,
+    r: &ParentRead,
+) -> Option<Vec<ChainStep>> {
+    chain_of(catalog, info, r.fk, r.via, r.field)
+}
+
+/// The stores a read of `field` through foreign key `fk` and then `via` goes through.
+pub(crate) fn chain_of(
+    catalog: &Catalog,
+    info: &EntityInfo,
+    fk: usize,
+    via: &[usize],
+    field: usize,
+) -> Option<Vec<ChainStep>> {
+    let mut steps = Vec::with_capacity(via.len() + 1);
+    let Strategy::ForeignKey {
+        mut parent,
+        parent_field: mut key_field,
+        ..
+    } = info.fields.get(fk)?.spec.strategy
+    else {
+        return None;
+    };
+    for &fk in via {
+        steps.push(ChainStep {
+            entity: parent,
+            key_field,
+            value_field: fk,
+        });
+        let Strategy::ForeignKey {
+            parent: next,
+            parent_field,
+            ..
+        } = catalog.entities[parent].fields.get(fk)?.spec.strategy
+        else {
+            return None;
+        };
+        (parent, key_field) = (next, parent_field);
+    }
+    steps.push(ChainStep {
+        entity: parent,
+        key_field,
+        value_field: field,
+    });
+    Some(steps)
+}
+
 /// The names an expression of field strategy `s` may read: the row's fields, then the parent
 /// fields it reads (`order.o_orderdate`); `None` when a parent field is text, which verify
 /// keeps only as a digest (the expression is then not evaluated).
 fn names_of(catalog: &Catalog, info: &EntityInfo, s: Strategy) -> Option<Vec<&'static str>> {
     let mut names: Vec<&'static str> = info.fields.iter().map(|f| f.name).collect();
     for r in parent_reads_of(s) {
-        let Strategy::ForeignKey { parent, .. } = info.fields.get(r.fk)?.spec.strategy else {
-            return None;
-        };
+        let parent = read_chain(catalog, info, r)?.last()?.entity;
         let column = catalog.entities[parent].fields.get(r.field)?.spec.column;
         if column == ColumnType::Text {
             return None;
@@ -195,14 +252,19 @@ fn row_values(view: &RowView<'_>, reads: &[ParentRead]) -> Option<Vec<V>> {
         .map(|(j, f)| cell_value(f.spec.column, view.vals[j], view.texts[j]).unwrap_or(V::Null))
         .collect();
     for r in reads {
-        let Strategy::ForeignKey { parent, .. } = view.entity.fields[r.fk].spec.strategy else {
-            return None;
-        };
+        let chain = read_chain(view.catalog, view.entity, r)?;
+        let parent = chain.last()?.entity;
         let column = view.catalog.entities[parent].fields[r.field].spec.column;
-        let v = match view.operand(&Operand::Parent {
-            fk: r.fk,
-            field: r.field,
-        }) {
+        let rhs = if r.via.is_empty() {
+            view.operand(&Operand::Parent {
+                fk: r.fk,
+                via: &[],
+                field: r.field,
+            })
+        } else {
+            further_parent(view, r.fk, &chain, column)
+        };
+        let v = match rhs {
             Rhs::Null => V::Null,
             Rhs::Num(x) => match column {
                 ColumnType::Integer => V::Int(x as i64),
@@ -218,6 +280,48 @@ fn row_values(view: &RowView<'_>, reads: &[ParentRead]) -> Option<Vec<V>> {
         values.push(v);
     }
     Some(values)
+}
+
+/// The value a read through several parents finds: from the row's parent position for foreign
+/// key `fk`, each store's value is the next store's key.
+pub(crate) fn further_parent(
+    view: &RowView<'_>,
+    fk: usize,
+    chain: &[ChainStep],
+    column: ColumnType,
+) -> crate::compare::Rhs<'static> {
+    use crate::compare::Rhs;
+    let Some(Some(mut pos)) = view.parents.get(fk).copied() else {
+        return Rhs::Unknown;
+    };
+    for (i, step) in chain.iter().enumerate() {
+        let Some(store) = view.stores.get(&(step.entity, step.key_field)) else {
+            return Rhs::Unknown;
+        };
+        // A repeated key names several rows: which one the child meant is unknown.
+        if store.repeated_at(pos)
+            && !(i == 0 && view.exact_parents.get(fk).copied().unwrap_or(false))
+        {
+            return Rhs::Unknown;
+        }
+        let Some(v) = store.value(pos, step.value_field) else {
+            return Rhs::Unknown;
+        };
+        match chain.get(i + 1) {
+            None => return crate::compare::decode_key(column, v),
+            Some(next) => {
+                let Some(next_store) = view.stores.get(&(next.entity, next.key_field)) else {
+                    return Rhs::Unknown;
+                };
+                match next_store.lookup(v) {
+                    Some(p) => pos = p,
+                    // A dangling key: the foreign-key check reports it.
+                    None => return Rhs::Unknown,
+                }
+            }
+        }
+    }
+    Rhs::Unknown
 }
 
 /// A cell's value as the expression reads it (`None` when the cell cannot be read).

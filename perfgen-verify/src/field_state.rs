@@ -72,6 +72,7 @@ pub(crate) fn field_state(
         vals: &[],
         texts: &[],
         parents: &[],
+        exact_parents: &[],
         stores: &shared.stores,
         now,
         scale: shared.opts.scale,
@@ -402,7 +403,10 @@ fn plan_foreign_key(fs: &mut FieldState, cx: &PlanContext<'_>) {
         | ForeignKeyDistribution::Sequential
         | ForeignKeyDistribution::SelfReference { .. }
         | ForeignKeyDistribution::Filtered { .. } => None,
-        ForeignKeyDistribution::Uniform => Some(None),
+        // A composite key's other member: the pair is checked by `together`.
+        ForeignKeyDistribution::SameParentAs { .. } => None,
+        // Uniform over the parent's rows (kept apart within a fan-out parent).
+        ForeignKeyDistribution::Uniform | ForeignKeyDistribution::Distinct => Some(None),
         ForeignKeyDistribution::Zipf { alpha } => Some(Some(alpha)),
     };
     fs.dist = match alpha {

@@ -33,6 +33,21 @@ impl Verifier<'_> {
                 src,
             );
         }
+        for key in std::mem::take(&mut pass.composite) {
+            let check = key.name(info, self.shared.catalog);
+            if key.unchecked > 0 {
+                let p = self.shared.catalog.entities[key.parent].name;
+                self.skip(name, check, format!("the file of `{p}` was not read"));
+                continue;
+            }
+            self.tally(
+                name,
+                check,
+                "each row's members name one parent row together".into(),
+                key.tally,
+                src,
+            );
+        }
         for law in std::mem::take(&mut pass.fk_laws) {
             let fname = info.fields[law.field].name;
             if matches!(law.check, crate::fk_laws::Check::Skipped) {

@@ -29,6 +29,13 @@ impl KeyStore {
         self.keys.binary_search(&k).ok()
     }
 
+    /// The positions holding key `k` (sorted keys: one run).
+    pub(crate) fn range(&self, k: u128) -> std::ops::Range<usize> {
+        let lo = self.keys.partition_point(|&x| x < k);
+        let hi = lo + self.keys[lo..].partition_point(|&x| x == k);
+        lo..hi
+    }
+
     /// Whether the key at `pos` occurs more than once.
     pub(crate) fn repeated_at(&self, pos: usize) -> bool {
         let k = self.keys[pos];

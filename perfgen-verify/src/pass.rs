@@ -29,6 +29,9 @@ pub(crate) struct Pass<'a> {
     pub(crate) rows: u64,
     pub(crate) vals: Vec<CellValue>,
     pub(crate) parents: Vec<Option<usize>>,
+    /// For each foreign-key field, whether its parent position names one row although the
+    /// parent key repeats (a composite key's first member, resolved with the others).
+    pub(crate) exact: Vec<bool>,
     pub(crate) picks: Vec<usize>,
     /// `children_of`: the children's order, positions and counts per parent.
     pub(crate) fan: Option<crate::fanout::FanCheck>,
@@ -36,6 +39,8 @@ pub(crate) struct Pass<'a> {
     pub(crate) fk_laws: Vec<crate::fk_laws::FkLaw>,
     /// `unique_together` groups.
     pub(crate) together: Vec<crate::together::Together>,
+    /// Composite foreign keys (`same_parent_as`).
+    pub(crate) composite: Vec<crate::together::CompositeKey>,
 }
 
 impl<'a> Pass<'a> {
@@ -90,10 +95,12 @@ impl<'a> Pass<'a> {
             rows: 0,
             vals: vec![CellValue::Missing; n],
             parents: vec![None; n],
+            exact: vec![false; n],
             picks: vec![0; picks],
             fan: crate::fanout::FanCheck::new(info),
             fk_laws: crate::fk_laws::plan(catalog, info, shared.opts.scale),
             together: crate::together::plan(info),
+            composite: crate::together::plan_composite(info),
         }
     }
 
@@ -160,6 +167,7 @@ impl<'a> Pass<'a> {
                 continue;
             };
             self.parents[f] = None;
+            self.exact[f] = false;
             // A hierarchy's parent is a row of this file: `fk_laws` checks it.
             if std::ptr::eq(&self.catalog.entities[parent], self.info) {
                 continue;
@@ -177,6 +185,13 @@ impl<'a> Pass<'a> {
             match store.lookup(k) {
                 Some(pos) => {
                     self.parents[f] = Some(pos);
+                    // A composite key's first member: the row whose other members match.
+                    if let Some(key) = self.composite.iter().find(|c| c.fields[0] == f) {
+                        if let Some(exact) = key.position(store, &self.vals, &texts) {
+                            self.parents[f] = Some(exact);
+                            self.exact[f] = true;
+                        }
+                    }
                     if let DistTest::Fk { counts, .. } = &mut fs.dist {
                         if counts.len() != store.keys.len() {
                             *counts = vec![0; store.keys.len()];
@@ -215,12 +230,16 @@ impl<'a> Pass<'a> {
         for group in &mut self.together {
             group.row(line, &self.vals, &texts);
         }
+        for key in &mut self.composite {
+            key.row(line, &self.vals, &texts, stores, self.catalog);
+        }
         let view = RowView {
             catalog: self.catalog,
             entity: self.info,
             vals: &self.vals,
             texts: &texts,
             parents: &self.parents,
+            exact_parents: &self.exact,
             stores,
             now: self.now,
             scale: self.scale,

@@ -51,6 +51,23 @@ impl<'a> Shared<'a> {
                 if fi.spec.unique {
                     needs.entry((e, f)).or_default();
                 }
+                // A composite key's first member: the parent rows keyed by its field keep
+                // the other members' fields, for the composite check in `together`.
+                for (parent, group) in info.composite_foreign_keys() {
+                    if group[0] != f {
+                        continue;
+                    }
+                    let key_field = |j: usize| match info.fields[j].spec.strategy {
+                        Strategy::ForeignKey { parent_field, .. } => parent_field,
+                        _ => unreachable!("composite keys are foreign keys"),
+                    };
+                    let v = needs.entry((parent, key_field(f))).or_default();
+                    for &j in &group[1..] {
+                        if !v.contains(&key_field(j)) {
+                            v.push(key_field(j));
+                        }
+                    }
+                }
                 // Parent fields that expressions and `cases` conditions read.
                 let parent_reads = match fi.spec.strategy {
                     Strategy::Expression { parent_reads, .. }
@@ -58,30 +75,24 @@ impl<'a> Shared<'a> {
                     _ => &[],
                 };
                 for r in parent_reads {
-                    if let Some(Strategy::ForeignKey {
-                        parent,
-                        parent_field,
-                        ..
-                    }) = info.fields.get(r.fk).map(|x| x.spec.strategy)
+                    // Each store on the way keeps the next foreign key's value (or the field).
+                    for step in crate::expression::read_chain(catalog, info, r).unwrap_or_default()
                     {
-                        let v = needs.entry((parent, parent_field)).or_default();
-                        if !v.contains(&r.field) {
-                            v.push(r.field);
+                        let v = needs.entry((step.entity, step.key_field)).or_default();
+                        if !v.contains(&step.value_field) {
+                            v.push(step.value_field);
                         }
                     }
                 }
                 for rule in fi.spec.rules {
                     for c in rule.any_of.iter().flat_map(|g| g.iter()) {
-                        if let Operand::Parent { fk, field } = c.rhs {
-                            if let Some(Strategy::ForeignKey {
-                                parent,
-                                parent_field,
-                                ..
-                            }) = info.fields.get(fk).map(|x| x.spec.strategy)
-                            {
-                                let v = needs.entry((parent, parent_field)).or_default();
-                                if !v.contains(&field) {
-                                    v.push(field);
+                        if let Operand::Parent { fk, via, field } = c.rhs {
+                            // Each store on the way keeps the next key (or the field).
+                            let chain = crate::expression::chain_of(catalog, info, fk, via, field);
+                            for step in chain.unwrap_or_default() {
+                                let v = needs.entry((step.entity, step.key_field)).or_default();
+                                if !v.contains(&step.value_field) {
+                                    v.push(step.value_field);
                                 }
                             }
                         }

@@ -116,6 +116,7 @@ fn windows_follow_the_generator() {
         vals: &[],
         texts: &[],
         parents: &[],
+        exact_parents: &[],
         stores: &stores,
         now: 1000,
         scale: 1.0,
@@ -123,10 +124,12 @@ fn windows_follow_the_generator() {
     let gt = |v: f64| Comparison {
         op: CmpOp::Gt,
         rhs: Operand::Number(v),
+        shift: 0.0,
     };
     let lt = |v: f64| Comparison {
         op: CmpOp::Lt,
         rhs: Operand::Number(v),
+        shift: 0.0,
     };
     assert_eq!(
         normal_window(&[gt(0.0), lt(10000.0)], -50.0, 20000.0, false, 2, &view),
@@ -143,10 +146,12 @@ fn windows_follow_the_generator() {
     let le_now = Comparison {
         op: CmpOp::Le,
         rhs: Operand::Time(TimeSpec::Now(-10)),
+        shift: 0.0,
     };
     let gt_at = Comparison {
         op: CmpOp::Gt,
         rhs: Operand::Time(TimeSpec::At(5)),
+        shift: 0.0,
     };
     assert_eq!(
         time_window(&[le_now, gt_at], 0, 5000, &view),

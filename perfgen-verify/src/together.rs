@@ -53,3 +53,121 @@ impl Together {
         format!("unique together {}", names.join(", "))
     }
 }
+
+/// A composite foreign key (`same_parent_as`): every row's members together name one parent
+/// row (rows with a NULL member are not checked, as SQL's MATCH SIMPLE does not).
+pub(crate) struct CompositeKey {
+    pub(crate) parent: usize,
+    /// The members, the first one first.
+    pub(crate) fields: Vec<usize>,
+    /// Each member's parent field.
+    parent_fields: Vec<usize>,
+    pub(crate) tally: Tally,
+    /// Rows not checked: the parent's file was not read.
+    pub(crate) unchecked: u64,
+}
+
+/// The composite foreign keys of `info`.
+pub(crate) fn plan_composite(info: &EntityInfo) -> Vec<CompositeKey> {
+    use perfgen_runtime::spec::Strategy;
+    info.composite_foreign_keys()
+        .into_iter()
+        .map(|(parent, fields)| CompositeKey {
+            parent,
+            parent_fields: fields
+                .iter()
+                .map(|&j| match info.fields[j].spec.strategy {
+                    Strategy::ForeignKey { parent_field, .. } => parent_field,
+                    _ => unreachable!("composite keys are foreign keys"),
+                })
+                .collect(),
+            fields,
+            tally: Tally::default(),
+            unchecked: 0,
+        })
+        .collect()
+}
+
+impl CompositeKey {
+    /// Whether some parent row holds this row's members, in the store of the parent rows
+    /// keyed by the first member's field (which keeps the other members' fields).
+    pub(crate) fn row(
+        &mut self,
+        line: u64,
+        vals: &[CellValue],
+        texts: &[&str],
+        stores: &HashMap<(usize, usize), crate::keys::KeyStore>,
+        catalog: &perfgen_runtime::catalog::Catalog,
+    ) {
+        let key: Option<Vec<u128>> = self
+            .fields
+            .iter()
+            .map(|&j| key_of(vals[j], texts[j]))
+            .collect();
+        let Some(key) = key else {
+            return;
+        };
+        let store = match stores.get(&(self.parent, self.parent_fields[0])) {
+            Some(s) if s.unavailable.is_none() => s,
+            _ => {
+                self.unchecked += 1;
+                return;
+            }
+        };
+        let found = store.range(key[0]).any(|pos| {
+            key[1..]
+                .iter()
+                .zip(&self.parent_fields[1..])
+                .all(|(k, &pf)| store.value(pos, pf) == Some(*k))
+        });
+        if !found {
+            let shown: Vec<&str> = self.fields.iter().map(|&j| texts[j]).collect();
+            let p = &catalog.entities[self.parent];
+            self.tally.hit(line, || {
+                format!("({}) is no row of `{}`", shown.join(", "), p.name)
+            });
+        }
+    }
+
+    /// The position in `store` (the parent rows keyed by the first member's field) of the
+    /// row this row's members name together, if one does.
+    pub(crate) fn position(
+        &self,
+        store: &crate::keys::KeyStore,
+        vals: &[CellValue],
+        texts: &[&str],
+    ) -> Option<usize> {
+        let key: Vec<u128> = self
+            .fields
+            .iter()
+            .map(|&j| key_of(vals[j], texts[j]))
+            .collect::<Option<_>>()?;
+        store.range(key[0]).find(|&pos| {
+            key[1..]
+                .iter()
+                .zip(&self.parent_fields[1..])
+                .all(|(k, &pf)| store.value(pos, pf) == Some(*k))
+        })
+    }
+
+    /// The check's name: members and target.
+    pub(crate) fn name(
+        &self,
+        info: &EntityInfo,
+        catalog: &perfgen_runtime::catalog::Catalog,
+    ) -> String {
+        let p = &catalog.entities[self.parent];
+        let own: Vec<&str> = self.fields.iter().map(|&j| info.fields[j].name).collect();
+        let theirs: Vec<&str> = self
+            .parent_fields
+            .iter()
+            .map(|&j| p.fields[j].name)
+            .collect();
+        format!(
+            "foreign key ({}) -> {} ({})",
+            own.join(", "),
+            p.name,
+            theirs.join(", ")
+        )
+    }
+}

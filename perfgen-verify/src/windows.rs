@@ -65,7 +65,7 @@ pub(crate) fn redraw_exclusions(spec: &FieldSpec) -> Result<Vec<Operand>, String
             continue;
         }
         match rule.any_of {
-            [g] if g.iter().all(|c| c.op == CmpOp::Ne) => {
+            [g] if g.iter().all(|c| c.op == CmpOp::Ne && c.shift == 0.0) => {
                 out.extend(g.iter().map(|c| c.rhs));
             }
             _ => return Err(redraw_not_modelled(rule)),
@@ -110,7 +110,7 @@ pub(crate) fn normal_window(
     let (mut lo, mut hi) = (min, max);
     let sc = 10f64.powi(if integer { 0 } else { precision as i32 });
     for c in bounds {
-        let v = row.num_of(&c.rhs)?;
+        let v = row.num_of(&c.rhs)? + c.shift;
         match c.op {
             CmpOp::Ge => lo = lo.max(v),
             CmpOp::Le => hi = hi.min(v),
@@ -169,7 +169,7 @@ pub(crate) fn time_window(
     row: &RowView<'_>,
 ) -> Option<(i64, i64)> {
     for c in bounds {
-        let v = row.time_of(&c.rhs)?;
+        let v = row.time_of(&c.rhs)?.saturating_add(c.shift as i64);
         match c.op {
             CmpOp::Ge => lo = lo.max(v),
             CmpOp::Le => hi = hi.min(v),

@@ -148,6 +148,10 @@ fn strategy(rt: &syn::Path, sp: &TokenStream, s: &Strategy) -> TokenStream {
                 ForeignKeyDistribution::SelfReference { max_depth } => {
                     quote!(#sp::ForeignKeyDistribution::SelfReference { max_depth: #max_depth })
                 }
+                ForeignKeyDistribution::Distinct => quote!(#sp::ForeignKeyDistribution::Distinct),
+                ForeignKeyDistribution::SameParentAs { field } => {
+                    quote!(#sp::ForeignKeyDistribution::SameParentAs { field: #field })
+                }
                 ForeignKeyDistribution::Filtered { .. } => {
                     unreachable!("the IR keeps a filter beside the law")
                 }
@@ -299,11 +303,12 @@ fn rule(sp: &TokenStream, r: &Rule) -> TokenStream {
                 }
                 Operand::Text(s) => quote!(#sp::Operand::Text(#s)),
                 Operand::Field(j) => quote!(#sp::Operand::Field(#j)),
-                Operand::Parent { fk, field } => {
-                    quote!(#sp::Operand::Parent { fk: #fk, field: #field })
+                Operand::Parent { fk, via, field } => {
+                    quote!(#sp::Operand::Parent { fk: #fk, via: &[#(#via),*], field: #field })
                 }
             };
-            quote!(#sp::Comparison { op: #op, rhs: #rhs })
+            let shift = f64_lit(c.shift);
+            quote!(#sp::Comparison { op: #op, rhs: #rhs, shift: #shift })
         });
         quote!(&[#(#cmps),*])
     });
@@ -320,7 +325,8 @@ fn rule(sp: &TokenStream, r: &Rule) -> TokenStream {
 fn parent_reads_spec(sp: &TokenStream, reads: &[ParentRead]) -> TokenStream {
     let reads = reads.iter().map(|r| {
         let (path, fk, field) = (r.path.join("."), r.fk, r.field);
-        quote!(#sp::ParentRead { path: #path, fk: #fk, field: #field })
+        let via = r.via.iter().map(|h| h.fk);
+        quote!(#sp::ParentRead { path: #path, fk: #fk, via: &[#(#via),*], field: #field })
     });
     quote!(&[#(#reads),*])
 }

@@ -276,6 +276,7 @@ fn eval_stmts(
                 Strategy::ForeignKey {
                     parent,
                     parent_field,
+                    distribution,
                     ..
                 },
                 _,
@@ -285,14 +286,27 @@ fn eval_stmts(
                 let pat = at_fn(&pe.fields[*parent_field]);
                 let prow_fn = parent_row_fn(f);
                 let prow = local_parent_row(f);
+                // A composite key's other member: the row its first member drew (computed
+                // before it), else the key's own draw.
+                let prow_value = match distribution {
+                    ForeignKeyDistribution::SameParentAs { field } => {
+                        let first = local_parent_row(&e.fields[*field]);
+                        quote!(#first)
+                    }
+                    ForeignKeyDistribution::Distinct => {
+                        let placed = crate::strategy::foreign_key::distinct_row_fn(f);
+                        quote!(Self::#placed(cx, row, fo_parent, fo_position)?)
+                    }
+                    _ => quote!(Self::#prow_fn(cx, row)?),
+                };
                 if into_self {
                     quote! {
-                        let #prow = Self::#prow_fn(cx, row)?;
+                        let #prow = #prow_value;
                         self.#id = #pty::#pat(cx, #prow)?;
                     }
                 } else {
                     quote! {
-                        let #prow = Self::#prow_fn(cx, row)?;
+                        let #prow = #prow_value;
                         let #local = #pty::#pat(cx, #prow)?;
                     }
                 }
@@ -360,7 +374,7 @@ fn reads_place(f: &Field) -> bool {
         f.strategy,
         Strategy::Position
             | Strategy::ForeignKey {
-                distribution: ForeignKeyDistribution::FanOut,
+                distribution: ForeignKeyDistribution::FanOut | ForeignKeyDistribution::Distinct,
                 ..
             }
     )
@@ -566,7 +580,8 @@ fn closure(e: &Entity, f: usize) -> Vec<bool> {
 /// known at build time: pool values, template literals and the fields a template appends.
 /// Case mapping never makes one of those characters.
 fn never_quoted(e: &Entity, f: &Field) -> bool {
-    let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
+    // A backslash too: `\.` alone on a line ends COPY's data, so the runtime check quotes it.
+    let plain = |s: &str| !s.contains([',', '"', '\r', '\n', '\\']);
     match &f.strategy {
         Strategy::Pool { values, .. } => values.iter().all(|v| plain(v) && !v.is_empty()),
         Strategy::Template { pieces: parts, .. } => {
@@ -589,7 +604,8 @@ fn never_quoted(e: &Entity, f: &Field) -> bool {
 /// Whether no value of text field `f` holds a comma, a quote or a line break (it may be
 /// empty: inside a template, an empty piece needs no quotes).
 fn plain_pieces(e: &Entity, f: &Field) -> bool {
-    let plain = |s: &str| !s.contains([',', '"', '\r', '\n']);
+    // A backslash too: `\.` alone on a line ends COPY's data, so the runtime check quotes it.
+    let plain = |s: &str| !s.contains([',', '"', '\r', '\n', '\\']);
     match &f.strategy {
         Strategy::Pool { values, .. } => values.iter().all(|v| plain(v)),
         Strategy::Template { pieces: parts, .. } => parts.iter().all(|part| match part {

@@ -66,6 +66,11 @@ pub(crate) fn args_of(e: &Entity, f: &Field) -> Vec<Arg> {
     let mut args = Vec::new();
     match &f.strategy {
         Strategy::AddDuration { base, .. } => args.push(Arg::Value(*base)),
+        // A composite key's other member reads the parent row its first member drew.
+        Strategy::ForeignKey {
+            distribution: crate::ir::ForeignKeyDistribution::SameParentAs { field },
+            ..
+        } => args.push(Arg::ParentRow(*field)),
         Strategy::Template {
             pieces: parts,
             case,

@@ -57,6 +57,22 @@ pub(crate) fn time_expr(t: TimeSpec) -> TokenStream {
 
 /// The value of a rule operand inside a draw function, as `i64` seconds/integers (`dom` =
 /// i64) or `f64`.
+/// The right-hand side of `c` in domain `dom`: its operand plus its shift (seconds for
+/// times, whole for integer fields: the checker refuses a fractional one there).
+fn rhs_value(p: &Program, e: &Entity, c: &Comparison, dom: &TokenStream) -> TokenStream {
+    let v = operand_value(p, e, &c.rhs, dom);
+    if c.shift == 0.0 {
+        return v;
+    }
+    if dom.to_string() == "f64" {
+        let s = f64_lit(c.shift);
+        quote!(((#v) + #s))
+    } else {
+        let s = c.shift as i64;
+        quote!(((#v).saturating_add(#s)))
+    }
+}
+
 fn operand_value(p: &Program, e: &Entity, o: &Operand, dom: &TokenStream) -> TokenStream {
     let is_f64 = dom.to_string() == "f64";
     let conv = |expr: TokenStream, ty: Ty| -> TokenStream {
@@ -95,15 +111,37 @@ fn operand_value(p: &Program, e: &Entity, o: &Operand, dom: &TokenStream) -> Tok
             let l = local_value(&e.fields[*j]);
             conv(quote!(#l), e.fields[*j].ty)
         }
-        Operand::Parent { fk, field } => {
+        Operand::Parent { fk, via, field } => {
             let Strategy::ForeignKey { parent, .. } = &e.fields[*fk].strategy else {
                 unreachable!("Parent operands go through a foreign key")
             };
-            let pe = &p.entities[*parent];
+            let prow = local_parent_row(&e.fields[*fk]);
+            // Up the path: each entity's key gives the next parent's row.
+            let mut at_entity = *parent;
+            let mut steps = Vec::new();
+            for &f in via {
+                let he = &p.entities[at_entity];
+                let prow_fn = crate::emit_kit::parent_row_fn(&he.fields[f]);
+                let ht = type_ident(he);
+                steps.push(quote!(let r = #ht::#prow_fn(cx, r)?;));
+                let Strategy::ForeignKey { parent, .. } = &he.fields[f].strategy else {
+                    unreachable!("a parent path goes through foreign keys")
+                };
+                at_entity = *parent;
+            }
+            let pe = &p.entities[at_entity];
             let pt = type_ident(pe);
             let at = at_fn(&pe.fields[*field]);
-            let prow = local_parent_row(&e.fields[*fk]);
-            conv(quote!(#pt::#at(cx, #prow)?), pe.fields[*field].ty)
+            let value = if via.is_empty() {
+                quote!(#pt::#at(cx, #prow)?)
+            } else {
+                quote!({
+                    let r: u64 = #prow;
+                    #(#steps)*
+                    #pt::#at(cx, r)?
+                })
+            };
+            conv(value, pe.fields[*field].ty)
         }
     }
 }
@@ -115,7 +153,7 @@ pub(crate) fn bound_stmts(fe: &FieldEmit<'_>, dom: TokenStream, scale: f64) -> T
     let is_f64 = dom.to_string() == "f64";
     let mut out = Vec::new();
     for c in &f.enforce.bounds {
-        let v = operand_value(p, e, &c.rhs, &dom);
+        let v = rhs_value(p, e, c, &dom);
         let sc = f64_lit(scale);
         let stmt = match (c.op, is_f64) {
             (CmpOp::Ge, _) => quote!(lo = lo.max(#v);),
@@ -158,20 +196,20 @@ fn cmp_expr(p: &Program, e: &Entity, f: &Field, c: &Comparison, v: &TokenStream)
     };
     match f.ty {
         Ty::Int | Ty::Decimal(_) => {
-            let r = operand_value(p, e, &c.rhs, &quote!(f64));
+            let r = rhs_value(p, e, c, &quote!(f64));
             quote!(((#v) as f64) #op (#r))
         }
         Ty::Timestamp => {
-            let r = operand_value(p, e, &c.rhs, &quote!(i64));
+            let r = rhs_value(p, e, c, &quote!(i64));
             quote!((#v).0 #op (#r))
         }
         Ty::Date => {
-            let r = operand_value(p, e, &c.rhs, &quote!(i64));
+            let r = rhs_value(p, e, c, &quote!(i64));
             quote!((#v).to_timestamp().0 #op (#r))
         }
         Ty::Bool => unreachable!("lowering rejects rules on booleans"),
         Ty::Uuid => {
-            let r = operand_value(p, e, &c.rhs, &quote!(i64));
+            let r = rhs_value(p, e, c, &quote!(i64));
             match &c.rhs {
                 Operand::Text(_) => quote!(::std::string::ToString::to_string(&#v).as_str() #op #r),
                 _ => quote!((#v) #op (#r)),
@@ -179,11 +217,11 @@ fn cmp_expr(p: &Program, e: &Entity, f: &Field, c: &Comparison, v: &TokenStream)
         }
         Ty::Str | Ty::String => match &c.rhs {
             Operand::Int(_) | Operand::Decimal(_) => {
-                let r = operand_value(p, e, &c.rhs, &quote!(f64));
+                let r = rhs_value(p, e, c, &quote!(f64));
                 quote!(match str::parse::<f64>(#v) { ::core::result::Result::Ok(x) => x #op (#r), ::core::result::Result::Err(_) => false })
             }
             _ => {
-                let r = operand_value(p, e, &c.rhs, &quote!(i64));
+                let r = rhs_value(p, e, c, &quote!(i64));
                 quote!(::core::convert::AsRef::<str>::as_ref(&#v) #op ::core::convert::AsRef::<str>::as_ref(&#r))
             }
         },

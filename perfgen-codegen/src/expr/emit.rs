@@ -9,6 +9,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::cell::Cell;
 
+mod fixed;
+
 /// What emitted code needs from its surroundings.
 pub struct EmitContext<'a> {
     /// The runtime crate's path, e.g. `::perfgen_runtime`.
@@ -45,6 +47,7 @@ pub fn emit(expr: &TypedExpr, cx: &EmitContext<'_>) -> TokenStream {
     Emitter {
         cx,
         next: Cell::new(0),
+        f64_only: Cell::new(false),
     }
     .value(expr)
 }
@@ -94,6 +97,9 @@ fn u32_lit(v: u32) -> Literal {
 struct Emitter<'a, 'b> {
     cx: &'a EmitContext<'b>,
     next: Cell<usize>,
+    /// Set while emitting the f64 path of a decimal chain ([`fixed`]): its nodes are not
+    /// taken to mantissas again.
+    f64_only: Cell<bool>,
 }
 
 impl Emitter<'_, '_> {
@@ -160,18 +166,18 @@ impl Emitter<'_, '_> {
             Node::Name(path) => (self.cx.name)(path),
             Node::Scale => {
                 let s = &self.cx.scale;
-                let k = Literal::f64_suffixed(10f64.powi(super::types::SCALE_PLACES as i32));
-                quote!(((#s) * #k).round() / #k)
+                let p = u32_lit(super::types::SCALE_PLACES);
+                quote!(#rt::expr::round_places(#s, #p))
             }
             Node::RowIndex => {
                 let index = &self.cx.index;
                 quote!(#rt::expr::row_index(#index))
             }
-            Node::Op(op, args) => self.op(e, *op, args),
+            Node::Op(op, args) => self.fixed_point(e).unwrap_or_else(|| self.op(e, *op, args)),
             Node::Logic { and, lhs, rhs } => self.logic(*and, lhs, rhs),
             Node::Coalesce(args) => self.coalesce(e, args),
             Node::Case { arms, otherwise } => self.case(e, arms, otherwise.as_deref()),
-            Node::Cast(inner) => self.cast(e, inner),
+            Node::Cast(inner) => self.fixed_point(e).unwrap_or_else(|| self.cast(e, inner)),
             Node::Aggregate {
                 agg, child, arg, ..
             } => self.aggregate(e, *agg, *child, arg.as_deref()),
@@ -232,6 +238,28 @@ impl Emitter<'_, '_> {
                 quote!(if #v { #acc = true; break; }),
                 quote!(#acc),
             ),
+            Agg::Sum if matches!(arg.ty.kind, Kind::Decimal(p) if p <= 18) => {
+                // Summed as mantissas: an integer addition per child instead of a float
+                // rounding on the accumulator's dependency chain (see `fixed`).
+                let p = u32_lit(arg.ty.kind.places());
+                let overflow = self.fail("decimal overflow", e);
+                let init = quote!(let mut #acc: ::core::option::Option<::core::primitive::i64> = ::core::option::Option::None;);
+                let step = quote! {
+                    let #v = match #rt::expr::to_mantissa(#v, #p) {
+                        ::core::option::Option::Some(m) => m,
+                        ::core::option::Option::None => #overflow,
+                    };
+                    #acc = ::core::option::Option::Some(match #acc {
+                        ::core::option::Option::None => #v,
+                        ::core::option::Option::Some(#acc) => match #acc.checked_add(#v) {
+                            ::core::option::Option::Some(s) => s,
+                            ::core::option::Option::None => #overflow,
+                        },
+                    });
+                };
+                let result = quote!(::core::option::Option::map(#acc, |m| #rt::expr::from_mantissa_nearest(m, #p)));
+                (init, step, result)
+            }
             Agg::Sum | Agg::Min | Agg::Max | Agg::Avg => {
                 let combine = self.combine(e, agg, arg.ty.kind, &acc, &v);
                 let init = quote!(let mut #acc: ::core::option::Option<#t> = ::core::option::Option::None;);

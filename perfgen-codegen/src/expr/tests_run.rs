@@ -216,6 +216,25 @@ fn cases() -> Vec<(&'static str, Expected)> {
                 ok(cents(div_round(micro, 10_000)))
             }),
         ),
+        // TPC-H's order total per line: cents truncated twice (computed on mantissas).
+        (
+            "trunc(trunc(price * (1 - discount), 2) * (1 + tax), 2)",
+            Box::new(move |r, _| {
+                let net = r.price_cents * (100 - r.discount) / 100;
+                ok(cents(net * (100 + r.tax) / 100))
+            }),
+        ),
+        // Negative values cut toward zero, and rounded half away from zero.
+        (
+            "trunc(-price * 1.5, 1) + round(-price / 3 * 0.5, 1)",
+            Box::new(move |r, _| {
+                let tenths = -r.price_cents * 15 / 100;
+                // -price / 3 has price's places + 4 (at least 6): thirds of a cent cut there.
+                let third = div_round(-r.price_cents * 10_000, 3); // 6 places
+                let half = div_round(third * 5, 1_000_000); // 7 places rounded to 1
+                ok((tenths + half) as f64 / 10.0)
+            }),
+        ),
         // A fine of 0.25 a day for a late return. `returned` is nullable, so the `then`
         // branch is, and so is the result (as in SQL), although it is never null here.
         (

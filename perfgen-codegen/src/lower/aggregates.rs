@@ -71,6 +71,12 @@ fn reads_of(entities: &[EntityDraft<'_>], (e, j): (usize, usize)) -> Vec<(usize,
         if let Some((reads, parent_reads)) = s.expression_reads() {
             out.extend(reads.iter().map(|&k| (e, k)));
             out.extend(parent_reads.iter().map(|r| (r.entity, r.field)));
+            // A read through several parents also reads each foreign key on the way.
+            out.extend(
+                parent_reads
+                    .iter()
+                    .flat_map(|r| r.via.iter().map(|h| (h.entity, h.fk))),
+            );
         }
         if let Strategy::Expression { expr, .. } = s {
             let mut agg = Vec::new();
@@ -92,9 +98,16 @@ fn reads_of(entities: &[EntityDraft<'_>], (e, j): (usize, usize)) -> Vec<(usize,
     for c in cmps {
         match c.rhs {
             Operand::Field(k) => out.push((e, k)),
-            Operand::Parent { fk, field } => {
-                if let Some((p, _)) = entities[e].fields[fk].fk {
+            Operand::Parent { fk, ref via, field } => {
+                if let Some(p) = super::reached_through(entities, e, fk, via) {
                     out.push((p, field));
+                }
+                // Each foreign key on the way is read too.
+                let mut at = entities[e].fields[fk].fk.map(|(p, _)| p);
+                for &f in via {
+                    let Some(a) = at else { break };
+                    out.push((a, f));
+                    at = entities[a].fields[f].fk.map(|(p, _)| p);
                 }
             }
             _ => {}

@@ -71,6 +71,12 @@ pub(super) fn static_range(
     }
 }
 
+/// The values the right-hand side of `c` takes: its operand's range, shifted.
+fn cmp_range(entities: &[EntityDraft<'_>], e: usize, c: &Comparison) -> Option<(f64, f64)> {
+    let (lo, hi) = operand_range(entities, e, &c.rhs)?;
+    Some((lo + c.shift, hi + c.shift))
+}
+
 fn operand_range(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Option<(f64, f64)> {
     let now = entities[e].seed.and_then(|s| s.generated_at);
     match o {
@@ -79,8 +85,8 @@ fn operand_range(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Option<
         Operand::Time(t) => t.resolve(now).map(|v| (v as f64, v as f64)),
         Operand::Text(_) => None,
         Operand::Field(j) => static_range(entities, e, *j, 0),
-        Operand::Parent { fk, field } => {
-            let (pe, _) = entities[e].fields[*fk].fk?;
+        Operand::Parent { fk, via, field } => {
+            let pe = super::reached_through(entities, e, *fk, via)?;
             static_range(entities, pe, *field, 0)
         }
     }
@@ -118,7 +124,7 @@ fn verdict(entities: &[EntityDraft<'_>], e: usize, f: usize, c: &Comparison) -> 
         (&fd.strategy, &c.rhs)
     {
         if base == j {
-            return verdict_intervals(c.op, (*min as f64, *max as f64), (0.0, 0.0));
+            return verdict_intervals(c.op, (*min as f64, *max as f64), (c.shift, c.shift));
         }
     }
     // A pool against literals: every value is known.
@@ -137,10 +143,7 @@ fn verdict(entities: &[EntityDraft<'_>], e: usize, f: usize, c: &Comparison) -> 
             };
         }
     }
-    match (
-        static_range(entities, e, f, 0),
-        operand_range(entities, e, &c.rhs),
-    ) {
+    match (static_range(entities, e, f, 0), cmp_range(entities, e, c)) {
         (Some(x), Some(y)) => verdict_intervals(c.op, x, y),
         _ => Verdict::Open,
     }
@@ -345,7 +348,7 @@ fn empty_window_risk(
         if matches!(c.rhs, Operand::Field(j) if Some(j) == base) {
             continue; // relative to the base itself: decided by the duration's sign
         }
-        let Some((ol, oh)) = operand_range(entities, e, &c.rhs) else {
+        let Some((ol, oh)) = cmp_range(entities, e, c) else {
             continue;
         };
         let lower = matches!(c.op, CmpOp::Ge | CmpOp::Gt | CmpOp::Eq);
@@ -483,7 +486,11 @@ mod tests {
 
     #[test]
     fn pool_values_against_literals() {
-        let cmp = |op, rhs| Comparison { op, rhs };
+        let cmp = |op, rhs| Comparison {
+            op,
+            rhs,
+            shift: 0.0,
+        };
         assert!(literal_holds(
             "b",
             &cmp(CmpOp::Gt, Operand::Text("a".into()))

@@ -84,6 +84,7 @@ pub(super) fn entities<'a>(
                 .help("add at least one entry under `field_strategies`");
         }
         report_same_idents(&fields, d);
+        report_sql_names(&fields, d);
         out.push(EntityDraft {
             doc: cfg,
             seed: doc.seed,
@@ -99,7 +100,87 @@ pub(super) fn entities<'a>(
         });
     }
     report_collisions(&out, d);
+    report_output_files(&out, docs, root, d);
     out
+}
+
+/// PostgreSQL keeps the first 63 bytes of an identifier: two names equal there would become
+/// one column (`load` then fails with "specified more than once"). Control characters in a
+/// name would be written into SQL and CSV headers.
+fn report_sql_names(fields: &[FieldDraft<'_>], d: &mut Diagnostics) {
+    const PG_NAME_BYTES: usize = 63;
+    let cut = |s: &str| -> String {
+        let mut end = s.len().min(PG_NAME_BYTES);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s[..end].to_string()
+    };
+    for (i, f) in fields.iter().enumerate() {
+        if f.name.chars().any(char::is_control) {
+            d.error(
+                f.loc,
+                format!("field name {:?} holds a control character", f.name),
+            )
+            .help("names become CSV headers and SQL identifiers: use letters, digits and `_`");
+        }
+        for g in &fields[..i] {
+            if f.name != g.name && f.name.len() > PG_NAME_BYTES && cut(&f.name) == cut(&g.name) {
+                d.error(
+                    f.loc,
+                    format!(
+                        "fields `{}` and `{}` share their first {PG_NAME_BYTES} bytes, all PostgreSQL keeps of a name",
+                        f.name, g.name
+                    ),
+                )
+                .help("shorten one of them: PostgreSQL would make both the same column");
+            }
+        }
+    }
+}
+
+/// An `output_file` must be a file name of its own: not empty, not a folder, no control
+/// characters (it is written into `schema.sql`'s comments), and never a file the build reads
+/// (a seed or a config would be overwritten by the run).
+fn report_output_files(
+    entities: &[EntityDraft<'_>],
+    docs: &[Doc<'_>],
+    root: &Path,
+    d: &mut Diagnostics,
+) {
+    for ent in entities.iter().filter(|e| !e.external) {
+        let Some(o) = ent.doc.output_file.as_ref() else {
+            continue;
+        };
+        let problem = if o.value.trim().is_empty() {
+            Some("`output_file` is empty".to_string())
+        } else if o.value.ends_with('/') || o.value.ends_with('\\') {
+            Some(format!(
+                "`output_file: {}` names a folder, not a file",
+                o.value
+            ))
+        } else if o.value.chars().any(char::is_control) {
+            Some(format!(
+                "`output_file` {:?} holds a control character",
+                o.value
+            ))
+        } else {
+            let out = ent.output_path.as_deref();
+            docs.iter().find_map(|doc| {
+                let inputs = std::iter::once(doc.config.path.as_path())
+                    .chain(doc.seed.map(|s| s.path.as_path()));
+                inputs
+                    .filter(|p| Some(*p) == out)
+                    .map(|p| format!("`output_file: {}` is `{}`, an input of the build: the run would overwrite it", o.value, display_path(p, root)))
+                    .next()
+            })
+        };
+        if let Some(message) = problem {
+            d.error(o.loc, message).help(
+                "write e.g. `output_file: ../output/users_bulk.csv`, a file of its own beside the other outputs",
+            );
+        }
+    }
 }
 
 /// Two field names that become the same Rust identifier.

@@ -229,9 +229,34 @@ fn siblings<'a>(fields: &'a [FieldDraft<'_>]) -> Vec<Sibling<'a>> {
         .collect()
 }
 
+/// The entity that foreign key `fk` of entity `e` leads to, then through the foreign keys
+/// `via` of each entity on the way; `None` when a step is not a resolved foreign key.
+fn reached_through(
+    entities: &[EntityDraft<'_>],
+    e: usize,
+    fk: usize,
+    via: &[usize],
+) -> Option<usize> {
+    let (first, _) = entities[e].fields[fk].fk?;
+    via.iter().try_fold(first, |at, &f| {
+        entities[at].fields.get(f)?.fk.map(|(p, _)| p)
+    })
+}
+
 /// The parents of entity `e` whose fields its expressions may read: one per resolved foreign
 /// key, with the parent's fields as typed (and NULL-settled) so far.
 fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
+    parent_scopes_to(entities, e, MAX_PARENT_HOPS)
+}
+
+/// How many foreign keys an expression may read through (`a.b.c.field` is three).
+pub(crate) const MAX_PARENT_HOPS: usize = 3;
+
+/// [`parent_scopes`] with their own parents to `depth` hops in all.
+fn parent_scopes_to(entities: &[EntityDraft<'_>], e: usize, depth: usize) -> Vec<ParentScope> {
+    if depth == 0 {
+        return Vec::new();
+    }
     entities[e]
         .fields
         .iter()
@@ -251,6 +276,16 @@ fn parent_scopes(entities: &[EntityDraft<'_>], e: usize) -> Vec<ParentScope> {
                     .iter()
                     .map(|g| (g.name.clone(), g.ty, g.nullable))
                     .collect(),
+                same_row_as: match fd.fk_distribution {
+                    Some(ForeignKeyDistribution::SameParentAs { field }) => Some(field),
+                    _ => None,
+                },
+                // A hierarchy's parent is the same entity: reading further up is not offered.
+                parents: if pe == e {
+                    Vec::new()
+                } else {
+                    parent_scopes_to(entities, pe, depth - 1)
+                },
             })
         })
         .collect()

@@ -87,6 +87,7 @@ fn retype_null_aware(
         parents
             .iter()
             .find(|p| p.fk == r.fk)
+            .and_then(|p| p.end_of(&r.via))
             .is_some_and(|p| p.fields[r.field].2)
     };
     let reads_null = |reads: &[usize], parent_reads: &[ParentRead]| {
@@ -158,11 +159,10 @@ pub(super) fn nulls(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                 }
             }
             for c in fd.records.iter().flat_map(|r| r.any_of.iter().flatten()) {
-                let Operand::Parent { fk, field } = c.rhs else {
+                let Operand::Parent { fk, ref via, field } = c.rhs else {
                     continue;
                 };
-                let Some(Strategy::ForeignKey { parent, .. }) = &entities[e].fields[fk].strategy
-                else {
+                let Some(parent) = &super::reached_through(entities, e, fk, via) else {
                     continue;
                 };
                 let pf = &entities[*parent].fields[field];

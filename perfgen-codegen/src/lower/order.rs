@@ -59,6 +59,81 @@ fn topo(n: usize, deps: &[Vec<usize>]) -> Result<Vec<usize>, usize> {
     Ok(order)
 }
 
+/// The foreign keys that close a cycle of entities through entity `start`, each reported at
+/// its own line with the whole cycle (`Order.user_id -> User`, `User.last_order -> Order`).
+fn report_entity_cycle(
+    entities: &[EntityDraft<'_>],
+    parent_lists: &[Vec<usize>],
+    start: usize,
+    d: &mut Diagnostics,
+) {
+    // A path from `start` back to itself (depth first over parents).
+    fn walk(
+        at: usize,
+        start: usize,
+        lists: &[Vec<usize>],
+        seen: &mut Vec<bool>,
+        path: &mut Vec<usize>,
+    ) -> bool {
+        for &p in &lists[at] {
+            if p == start {
+                return true;
+            }
+            if !seen[p] {
+                seen[p] = true;
+                path.push(p);
+                if walk(p, start, lists, seen, path) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
+    }
+    let mut path = vec![start];
+    let mut seen = vec![false; entities.len()];
+    if !walk(start, start, parent_lists, &mut seen, &mut path) {
+        d.error(
+            entities[start].name_loc,
+            format!(
+                "entity `{}` is part of a cycle of foreign keys",
+                entities[start].name
+            ),
+        )
+        .help("foreign keys must form a tree: a parent cannot reference its own descendants");
+        return;
+    }
+    // Each step `a -> b`: the keys (or `children_of`) of `a` that reference `b`.
+    let mut steps: Vec<(crate::diag::Loc, String)> = Vec::new();
+    for (k, &a) in path.iter().enumerate() {
+        let b = path[(k + 1) % path.len()];
+        let ent = &entities[a];
+        for f in ent
+            .fields
+            .iter()
+            .filter(|f| f.fk.map(|(p, _)| p) == Some(b))
+        {
+            steps.push((
+                f.loc,
+                format!("`{}.{}` -> `{}`", ent.name, f.name, entities[b].name),
+            ));
+        }
+        if ent.fan_out.as_ref().is_some_and(|fo| fo.parent == b) {
+            let at = ent.doc.children_of.as_ref().map_or(ent.name_loc, |c| c.loc);
+            steps.push((
+                at,
+                format!("`{}` children_of `{}`", ent.name, entities[b].name),
+            ));
+        }
+    }
+    let cycle: Vec<&str> = steps.iter().map(|(_, s)| s.as_str()).collect();
+    let cycle = cycle.join(", ");
+    for (loc, step) in &steps {
+        d.error(*loc, format!("foreign key {step} closes a cycle: {cycle}"))
+            .help("foreign keys must form a tree: drop one of these keys, or make the reference back a field computed from the row (a key to its own entity is a hierarchy)");
+    }
+}
+
 /// The program: fields in dependency order, entities parents first.
 pub(super) fn build(
     entities: Vec<EntityDraft<'_>>,
@@ -101,14 +176,7 @@ pub(super) fn build(
     let order = match topo(entities.len(), &parent_lists) {
         Ok(o) => o,
         Err(i) => {
-            d.error(
-                entities[i].name_loc,
-                format!(
-                    "entity `{}` is part of a cycle of foreign keys",
-                    entities[i].name
-                ),
-            )
-            .help("foreign keys must form a tree: a parent cannot reference its own descendants");
+            report_entity_cycle(&entities, &parent_lists, i, d);
             return None;
         }
     };
@@ -215,16 +283,23 @@ fn renumber_entities(strategy: &mut Strategy, new_index: &[usize]) {
             parent_reads, expr, ..
         } => {
             for r in parent_reads {
-                r.entity = new_index[r.entity];
+                renumber_read(r, new_index);
             }
             crate::strategy::aggregate::renumber(expr, new_index);
         }
         Strategy::Cases { parent_reads, .. } => {
             for r in parent_reads {
-                r.entity = new_index[r.entity];
+                renumber_read(r, new_index);
             }
         }
         _ => {}
+    }
+}
+
+fn renumber_read(r: &mut crate::ir::ParentRead, new_index: &[usize]) {
+    r.entity = new_index[r.entity];
+    for h in &mut r.via {
+        h.entity = new_index[h.entity];
     }
 }
 

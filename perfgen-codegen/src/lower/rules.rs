@@ -173,8 +173,51 @@ fn resolve_rule(
                         return None;
                     }
                 },
-                RawOperand::Qualified(q, field) => {
-                    let (fk, pe) = resolve_qualifier(entities, e, q, u, d)?;
+                RawOperand::Qualified(path, field) => {
+                    // `order.customer.signup_at`: the first name is resolved as always, each
+                    // next one among the foreign keys of the entity reached so far.
+                    let mut hops = path.split('.');
+                    let q = hops.next().unwrap_or_default();
+                    let (fk, mut pe) = resolve_qualifier(entities, e, q, u, true, d)?;
+                    let mut via = Vec::new();
+                    for h in hops {
+                        let (f, next) = resolve_qualifier(entities, pe, h, u, false, d)?;
+                        let hop = &entities[pe].fields[f];
+                        if next == pe || hop.null_rate > 0.0 {
+                            d.error(
+                                u.loc,
+                                format!(
+                                    "rule `{}` reads `{path}.{field}` through `{}.{}`, which {}",
+                                    u.text,
+                                    entities[pe].name,
+                                    hop.name,
+                                    if next == pe { "is a key to its own entity" } else { "may be NULL" }
+                                ),
+                            )
+                            .help("a rule reads further parents through foreign keys that are never NULL and not to their own entity");
+                            return None;
+                        }
+                        via.push(f);
+                        pe = next;
+                    }
+                    // Each key on the way must name one parent row by its value, or verify and
+                    // the SQL check could not tell which row the rule compared with.
+                    let mut at = e;
+                    for &f in std::iter::once(&fk).chain(&via) {
+                        let key = &entities[at].fields[f];
+                        if let Some(problem) = ambiguous_key(entities, at, f) {
+                            d.error(
+                                u.loc,
+                                format!(
+                                    "rule `{}` reads through `{}.{}`, whose parent field {problem}: which parent row a value names is unknown",
+                                    u.text, entities[at].name, key.name
+                                ),
+                            )
+                            .help("reference a field unique in every row (a `sequence`, a uuid, `unique: true`), or make the key the first member of a composite key (`same_parent_as`)");
+                            return None;
+                        }
+                        at = key.fk.map_or(at, |(p, _)| p);
+                    }
                     if pe == e {
                         d.error(
                             u.loc,
@@ -187,7 +230,7 @@ fn resolve_rule(
                         return None;
                     }
                     match entities[pe].fields.iter().position(|x| &x.name == field) {
-                        Some(pf) => Operand::Parent { fk, field: pf },
+                        Some(pf) => Operand::Parent { fk, via, field: pf },
                         None => {
                             let names: Vec<&str> = entities[pe]
                                 .fields
@@ -227,11 +270,115 @@ fn resolve_rule(
                 });
                 return None;
             }
-            cmps.push(Comparison { op: c.op, rhs });
+            let shift = match &c.shift {
+                None => 0.0,
+                Some((negative, amount)) => {
+                    let sign = if *negative { -1.0 } else { 1.0 };
+                    sign * rule_shift(amount, rty, u, d)?
+                }
+            };
+            if ty == Ty::Int && shift.fract() != 0.0 {
+                d.error(
+                    u.loc,
+                    format!(
+                        "rule `{}` on integer field `{}` shifts by a fraction",
+                        u.text.trim(),
+                        fd.name
+                    ),
+                )
+                .help("shift an integer comparison by a whole number");
+                return None;
+            }
+            cmps.push(Comparison {
+                op: c.op,
+                rhs,
+                shift,
+            });
         }
         out.push(cmps);
     }
     Some(Resolved { cmps: out })
+}
+
+/// Why foreign key `f` of entity `e` does not name one parent row by its value (`None` when
+/// it does): its parent field may repeat, and it leads no composite key.
+fn ambiguous_key(entities: &[EntityDraft<'_>], e: usize, f: usize) -> Option<String> {
+    let fd = &entities[e].fields[f];
+    let (p, pf) = fd.fk?;
+    if p == e {
+        return None; // a hierarchy: reported on its own
+    }
+    let leads_composite = entities[e].fields.iter().any(|g| {
+        matches!(g.fk_distribution, Some(ForeignKeyDistribution::SameParentAs { field }) if field == f)
+    });
+    let target = &entities[p].fields[pf];
+    // A parent field without a strategy: its own mistake is reported there. A parent defined
+    // elsewhere (a derived type) declares its keys where it is defined.
+    if entities[p].external || matches!(target.strategy, None | Some(crate::ir::Strategy::External))
+    {
+        return None;
+    }
+    let distinct = super::unique::field_distinct_and_never_null(target)
+        || matches!(target.strategy, Some(crate::ir::Strategy::UuidV4))
+        || target.unique.is_some();
+    (!distinct
+        && !leads_composite
+        && !matches!(fd.fk_distribution, Some(ForeignKeyDistribution::FanOut)))
+    .then(|| format!("`{}.{}` may repeat", entities[p].name, target.name))
+}
+
+/// The amount of a `+`/`-` shift on an operand of type `rty`: a duration in seconds for dates
+/// (whole days) and timestamps, a number for numbers; `None` after reporting why not.
+fn rule_shift(amount: &str, rty: Ty, u: &RuleUse, d: &mut Diagnostics) -> Option<f64> {
+    match rty {
+        Ty::Date | Ty::Timestamp => match values::duration(amount) {
+            Ok(secs) if rty == Ty::Date && secs % 86_400 != 0 => {
+                d.error(
+                    u.loc,
+                    format!(
+                        "rule `{}` shifts a date by `{amount}`, not a whole number of days",
+                        u.text.trim()
+                    ),
+                )
+                .help("shift a date by days or weeks (`+ 121d`, `- 2w`)");
+                None
+            }
+            Ok(secs) => Some(secs as f64),
+            Err(msg) => {
+                d.error(
+                    u.loc,
+                    format!(
+                        "rule `{}`: `{amount}` is not a duration: {msg}",
+                        u.text.trim()
+                    ),
+                )
+                .help("a date or time shifts by a duration: `+ 121d`, `- 36h`, `+ 2w`");
+                None
+            }
+        },
+        Ty::Int | Ty::Decimal(_) => match values::number(amount) {
+            Some(v) if v.is_finite() => Some(v),
+            _ => {
+                d.error(
+                    u.loc,
+                    format!("rule `{}`: `{amount}` is not a number", u.text.trim()),
+                )
+                .help("a number shifts by a number: `>= price - 2.5`");
+                None
+            }
+        },
+        _ => {
+            d.error(
+                u.loc,
+                format!(
+                    "rule `{}` shifts a value that is not a number or a time",
+                    u.text.trim()
+                ),
+            )
+            .help("only numbers, dates and timestamps take a `+`/`-` shift");
+            None
+        }
+    }
 }
 
 /// `user` in `user.created_at`: the entity reached through one of this entity's foreign keys.
@@ -240,6 +387,7 @@ fn resolve_qualifier(
     e: usize,
     q: &str,
     u: &RuleUse,
+    hint: bool,
     d: &mut Diagnostics,
 ) -> Option<(usize, usize)> {
     let ent = &entities[e];
@@ -250,9 +398,11 @@ fn resolve_qualifier(
     {
         return None; // a foreign key of this entity failed to resolve and was reported
     }
+    // `reference_entity` of the validation names the first parent only.
     let target = u
         .reference_entity
         .as_ref()
+        .filter(|_| hint)
         .and_then(|r| find_entity(entities, &r.value))
         .or_else(|| find_entity(entities, q));
     let qn = normalize_name(q);
@@ -328,8 +478,8 @@ fn operand_ty(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Option<Ty>
         Operand::Time(_) => Some(Ty::Timestamp),
         Operand::Text(_) => Some(Ty::Str),
         Operand::Field(j) => entities[e].fields[*j].ty,
-        Operand::Parent { fk, field } => {
-            let (pe, _) = entities[e].fields[*fk].fk?;
+        Operand::Parent { fk, via, field } => {
+            let pe = super::reached_through(entities, e, *fk, via)?;
             entities[pe].fields[*field].ty
         }
     }
@@ -339,8 +489,8 @@ fn describe_operand(entities: &[EntityDraft<'_>], e: usize, o: &Operand) -> Stri
     let t = operand_ty(entities, e, o).map_or("value", Ty::name);
     match o {
         Operand::Field(j) => format!("{t} `{}`", entities[e].fields[*j].name),
-        Operand::Parent { fk, field } => {
-            let (pe, _) = entities[e].fields[*fk].fk.unwrap();
+        Operand::Parent { fk, via, field } => {
+            let pe = super::reached_through(entities, e, *fk, via).expect("resolved");
             format!(
                 "{t} `{}.{}`",
                 entities[pe].name, entities[pe].fields[*field].name

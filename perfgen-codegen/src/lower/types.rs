@@ -49,10 +49,109 @@ pub(super) fn resolve_foreign_keys(entities: &mut [EntityDraft<'_>], d: &mut Dia
             } else {
                 fk.distribution(d)
             };
+            if distribution == ForeignKeyDistribution::Distinct {
+                distinct_allowed(&entities[e], f, fk, d);
+            }
             let fd = &mut entities[e].fields[f];
             fd.fk = Some((parent, pf));
             fd.fk_distribution = Some(distribution);
         }
+        composite_keys(&mut entities[e], d);
+    }
+}
+
+/// `distribution: distinct` keeps the children of one fan-out parent apart, so it needs a
+/// `children_of`, and no filter (a redraw would break the permutation).
+fn distinct_allowed(ent: &EntityDraft<'_>, f: usize, fk: &ForeignKeyConfig, d: &mut Diagnostics) {
+    let at = fk.distribution.get(d).map_or(fk.loc, |x| x.loc);
+    let name = &ent.fields[f].name;
+    if ent.fan_out.is_none() {
+        d.error(at, format!("`{name}` is `distinct`, but `{}` has no `children_of`", ent.name))
+            .help("`distinct` keeps the keys of one parent's children apart (a join table keyed by both parents): declare `children_of: {entity: ..., count: ...}`, or use `uniform`");
+    }
+    if let Some(flt) = fk.filter.get(d) {
+        d.error(flt.loc, format!("`{name}` is `distinct` and takes no `filter`"))
+            .help("a distinct key walks a permutation of all parent rows; remove `filter` or use `uniform`");
+    }
+}
+
+/// Foreign keys with `same_parent_as`: each reads the parent row of the key it names (the
+/// first of a composite foreign key), so it has no law, filter or NULLs of its own.
+fn composite_keys(ent: &mut EntityDraft<'_>, d: &mut Diagnostics) {
+    for f in 0..ent.fields.len() {
+        let Some(StrategyConfig::ForeignKey(fk)) = ent.fields[f].config else {
+            continue;
+        };
+        let Some(leader_name) = fk.same_parent_as.get(d) else {
+            continue;
+        };
+        let at = leader_name.loc;
+        let name = ent.fields[f].name.clone();
+        let Some((parent, _)) = ent.fields[f].fk else {
+            continue; // its own reference is reported already
+        };
+        let Some(leader) = ent.fields.iter().position(|x| x.name == leader_name.value) else {
+            let names: Vec<&str> = ent.fields.iter().map(|x| x.name.as_str()).collect();
+            d.error(
+                at,
+                format!(
+                    "`same_parent_as: {}`: `{}` has no field `{}`",
+                    leader_name.value, ent.name, leader_name.value
+                ),
+            )
+            .help(suggest(&leader_name.value, &names));
+            continue;
+        };
+        let leader_fd = &ent.fields[leader];
+        let problem = if leader == f {
+            Some(format!("`{name}` names itself in `same_parent_as`"))
+        } else if leader_fd.fk.map(|(p, _)| p) != Some(parent) {
+            Some(match leader_fd.fk {
+                None => format!("`same_parent_as: {}`: `{}` is not a foreign key", leader_fd.name, leader_fd.name),
+                Some(_) => format!("`{name}` and `{}` reference different entities: they cannot share a parent row", leader_fd.name),
+            })
+        } else if matches!(
+            leader_fd.fk_distribution,
+            Some(ForeignKeyDistribution::SelfReference { .. })
+        ) {
+            Some(format!(
+                "`{}` is a hierarchy's key (to its own entity): it cannot lead a composite key",
+                leader_fd.name
+            ))
+        } else if matches!(
+            leader_fd.config,
+            Some(StrategyConfig::ForeignKey(l)) if !matches!(l.same_parent_as, crate::strategy::params::Param::Absent)
+        ) {
+            Some(format!(
+                "`{}` has a `same_parent_as` of its own: name the composite key's first member",
+                leader_fd.name
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            d.error(at, message).help(
+                "`same_parent_as` names another foreign key of this entity to the same parent entity, the first of the composite key: it draws the parent row, the others read their columns of that row",
+            );
+            continue;
+        }
+        let written = [
+            ("distribution", fk.distribution.get(d).map(|x| x.loc)),
+            ("filter", fk.filter.get(d).map(|x| x.loc)),
+            ("max_depth", fk.max_depth.get(d).map(|x| x.loc)),
+        ];
+        for (param, loc) in written {
+            if let Some(loc) = loc {
+                d.error(loc, format!("`{name}` reads the parent row of `{}` (`same_parent_as`) and takes no `{param}`", leader_fd.name))
+                    .help(format!("put `{param}` on `{}`, the composite key's first member: it draws the row for all of them", leader_fd.name));
+            }
+        }
+        if ent.fields[f].null_rate > 0.0 {
+            d.error(at, format!("`{name}` reads the parent row of `{}` (`same_parent_as`) and takes no `null_rate`", leader_fd.name))
+                .help(format!("put `null_rate` on `{}`: the whole composite key is NULL where it is", leader_fd.name));
+        }
+        ent.fields[f].fk_distribution =
+            Some(ForeignKeyDistribution::SameParentAs { field: leader });
     }
 }
 

@@ -376,7 +376,7 @@ fn template_field_unique(
 /// Whether a field's values differ in every row and are never NULL: it reads no other
 /// field (so no NULL comes in), has no `null_rate`, and is a sequence with a step, an
 /// expression one-to-one in `index`, or itself `unique` (proven or refused on its own).
-fn field_distinct_and_never_null(fd: &super::FieldDraft<'_>) -> bool {
+pub(super) fn field_distinct_and_never_null(fd: &super::FieldDraft<'_>) -> bool {
     let Some(strategy) = &fd.strategy else {
         return false;
     };
@@ -504,8 +504,17 @@ fn group_proven(ent: &EntityDraft<'_>, members: &[usize]) -> bool {
             })
         )
     });
-    let position = members
-        .iter()
-        .any(|&j| matches!(fields[j].strategy, Some(Strategy::Position)));
-    distinct || (fan_out_key && position)
+    // A position, or a `distinct` key (never the same parent row twice among the children
+    // of one fan-out parent), tells the children of one parent apart.
+    let apart_within_parent = members.iter().any(|&j| {
+        matches!(
+            fields[j].strategy,
+            Some(Strategy::Position)
+                | Some(Strategy::ForeignKey {
+                    distribution: ForeignKeyDistribution::Distinct,
+                    ..
+                })
+        )
+    });
+    distinct || (fan_out_key && apart_within_parent)
 }

@@ -66,6 +66,47 @@ impl DeriveConfig {
         }
     }
 
+    /// With a parent's field as `base_field` (`order.o_orderdate`), the field as the
+    /// expression `base + uniform(min, max)` (days for whole days, which a date also takes,
+    /// else seconds): the same law, and expressions read parent fields (through several
+    /// foreign keys too). `None` for a field of the row, or when a duration does not parse
+    /// (reported by the strategy itself).
+    pub fn through_parent(&self) -> Option<super::expression::ExpressionConfig> {
+        let Param::Given(base) = &self.base_field else {
+            return None;
+        };
+        if !base.value.contains('.') {
+            return None;
+        }
+        let secs = |p: &Param<i64>| match p {
+            Param::Absent => Some(0),
+            Param::Given(v) => Some(v.value),
+            _ => None,
+        };
+        let (min, max) = (secs(&self.min_duration)?, secs(&self.max_duration)?);
+        let text = if min % 86_400 == 0 && max % 86_400 == 0 {
+            format!(
+                "{} + uniform({}, {}) * 1d",
+                base.value,
+                min / 86_400,
+                max / 86_400
+            )
+        } else {
+            format!("{} + uniform({min}, {max}) * 1s", base.value)
+        };
+        Some(super::expression::ExpressionConfig {
+            loc: self.loc,
+            expression: Param::Given(Spanned {
+                value: text,
+                loc: base.loc,
+            }),
+            // The base comes first, so positions inside it are right.
+            text_at: crate::expr::ExprLoc::plain(base.loc),
+            declared: Param::Absent,
+            precision: Param::Absent,
+        })
+    }
+
     /// A duration in seconds with where it is written: `0s` at the mapping when not
     /// written (or not a value); `None` when it does not parse.
     fn seconds(&self, p: &Param<i64>, d: &mut Diagnostics) -> Option<(i64, Loc)> {

@@ -26,6 +26,7 @@ pub const PARAMS: &[&str] = &[
     "filter",
     "on_filtered",
     "max_depth",
+    "same_parent_as",
 ];
 /// The parent field referenced when `reference_field` is not given.
 pub const DEFAULT_REFERENCE_FIELD: &str = "id";
@@ -36,6 +37,7 @@ pub enum ForeignKeyDistributionName {
     Uniform,
     Zipf,
     Sequential,
+    Distinct,
 }
 
 /// `foreign_key_reference`'s parameters.
@@ -55,6 +57,9 @@ pub struct ForeignKeyConfig {
     pub on_filtered: Param<OnFiltered>,
     /// `max_depth` of a hierarchy (a key to its own entity).
     pub max_depth: Param<f64>,
+    /// `same_parent_as`: another foreign key of the entity whose parent row this one reads
+    /// (a composite foreign key: `(il_custkey, il_invoice)` -> `Invoice (i_custkey, i_id)`).
+    pub same_parent_as: Param<String>,
 }
 
 impl ForeignKeyConfig {
@@ -72,8 +77,9 @@ impl ForeignKeyConfig {
                     ("uniform", ForeignKeyDistributionName::Uniform),
                     ("zipf", ForeignKeyDistributionName::Zipf),
                     ("sequential", ForeignKeyDistributionName::Sequential),
+                    ("distinct", ForeignKeyDistributionName::Distinct),
                 ],
-                &["uniform", "zipf", "sequential"],
+                &["uniform", "zipf", "sequential", "distinct"],
             ),
             alpha: r.alpha(),
             filter: r.text("filter"),
@@ -87,6 +93,7 @@ impl ForeignKeyConfig {
                 &["redraw", "next"],
             ),
             max_depth: r.number("max_depth"),
+            same_parent_as: r.text("same_parent_as"),
         }
     }
 
@@ -106,6 +113,7 @@ impl ForeignKeyConfig {
                 alpha: alpha_or_default(&self.alpha, d),
             },
             Some(ForeignKeyDistributionName::Sequential) => ForeignKeyDistribution::Sequential,
+            Some(ForeignKeyDistributionName::Distinct) => ForeignKeyDistribution::Distinct,
         }
     }
 
@@ -169,7 +177,8 @@ impl ForeignKeyConfig {
         let (parent, parent_field, distribution) = cx.foreign_key?;
         let self_ref = matches!(distribution, ForeignKeyDistribution::SelfReference { .. });
         self.check_unused(self_ref, d);
-        let filter = if self_ref {
+        let follower = matches!(distribution, ForeignKeyDistribution::SameParentAs { .. });
+        let filter = if self_ref || follower {
             None
         } else {
             self.lower_filter(cx, distribution, d)?
@@ -316,8 +325,46 @@ pub(crate) fn emit(
         ForeignKeyDistribution::SelfReference { max_depth } => {
             return emit_self_reference(fe, *parent_field, *max_depth);
         }
+        ForeignKeyDistribution::SameParentAs { field } => {
+            // A composite key's other member: no draw, the first member's parent row.
+            let leader = parent_row_fn(&e.fields[*field]);
+            let methods = quote! {
+                #[doc = " The parent row of the composite key's first member (`same_parent_as`)."]
+                pub fn #prow_fn(cx: &#rt::Context, row: u64) -> ::core::result::Result<u64, #rt::RowError> {
+                    Self::#leader(cx, row)
+                }
+            };
+            return DrawCode::methods(statics, methods);
+        }
         ForeignKeyDistribution::Filtered { .. } => {
             unreachable!("the IR keeps a filter beside the law")
+        }
+        ForeignKeyDistribution::Distinct => {
+            // Child k of its fan-out parent p: image k of a permutation keyed by p.
+            let over = format!(
+                "`{}` is `distinct` but a parent has more children than `{}` has rows",
+                f.name, pe.name
+            );
+            let over_err = err(quote!(#over));
+            let index = fe.index;
+            let placed = distinct_row_fn(f);
+            let methods = quote! {
+                #[doc = " The parent row of child `fo_position` of fan-out parent `fo_parent` (`distinct`)."]
+                pub fn #placed(cx: &#rt::Context, row: u64, fo_parent: u64, fo_position: u64) -> ::core::result::Result<u64, #rt::RowError> {
+                    let n = #parent_rows;
+                    match #rt::fk::distinct_parent_row(n, #rt::rng::cell_key(cx.seed, Self::ENTITY_KEY, #fkey, fo_parent), fo_position) {
+                        ::core::option::Option::Some(p) => ::core::result::Result::Ok(p),
+                        ::core::option::Option::None if n == 0 => ::core::result::Result::Err(#none_err),
+                        ::core::option::Option::None => ::core::result::Result::Err(#over_err),
+                    }
+                }
+                #[doc = " The row this row's `distinct` key references (its fan-out place searched)."]
+                pub fn #prow_fn(cx: &#rt::Context, row: u64) -> ::core::result::Result<u64, #rt::RowError> {
+                    let (fo_parent, fo_position) = cx.fan_out(#index).locate(row);
+                    Self::#placed(cx, row, fo_parent, fo_position)
+                }
+            };
+            return DrawCode::methods(statics, methods);
         }
         ForeignKeyDistribution::Uniform => quote!(rng.below(n)),
         ForeignKeyDistribution::Sequential => {
@@ -375,6 +422,11 @@ pub(crate) fn emit(
         }
     };
     DrawCode::methods(statics, methods)
+}
+
+/// `<field>_parent_row_placed`: a `distinct` key's parent row from the row's fan-out place.
+pub(crate) fn distinct_row_fn(f: &crate::ir::Field) -> syn::Ident {
+    quote::format_ident!("{}_parent_row_placed", crate::emit_kit::bare(f))
 }
 
 /// The body that picks a parent row passing the filter: `eligible(prow)` evaluates it over

@@ -92,7 +92,7 @@ pub enum StrategyConfig {
     Range(range::RangeConfig),
     DeriveFromField(duration::DeriveConfig),
     Template(template::TemplateConfig),
-    ForeignKey(foreign_key::ForeignKeyConfig),
+    ForeignKey(Box<foreign_key::ForeignKeyConfig>),
     /// A field of the seed records that no config names: drawn uniformly from its values.
     SeedField,
     RandomString(random_string::RandomStringConfig),
@@ -141,10 +141,26 @@ impl StrategyConfig {
             }
             normal::NAME => StrategyConfig::Normal(normal::NormalConfig::parse(r)),
             range::NAME => StrategyConfig::Range(range::RangeConfig::parse(r)),
-            duration::NAME => StrategyConfig::DeriveFromField(duration::DeriveConfig::parse(r)),
-            template::NAME => StrategyConfig::Template(template::TemplateConfig::parse(r)),
+            duration::NAME => {
+                let c = duration::DeriveConfig::parse(r);
+                // A parent's field as the base (`order.o_orderdate`): the same law as an
+                // expression, which reads parents.
+                match c.through_parent() {
+                    Some(e) => StrategyConfig::Expression(e),
+                    None => StrategyConfig::DeriveFromField(c),
+                }
+            }
+            template::NAME => {
+                let c = template::TemplateConfig::parse(r);
+                // A parent's field in a placeholder (`{customer.c_name}`): the same text as
+                // an expression, which reads parents.
+                match c.through_parent() {
+                    Some(e) => StrategyConfig::Expression(e),
+                    None => StrategyConfig::Template(c),
+                }
+            }
             foreign_key::NAME => {
-                StrategyConfig::ForeignKey(foreign_key::ForeignKeyConfig::parse(r))
+                StrategyConfig::ForeignKey(Box::new(foreign_key::ForeignKeyConfig::parse(r)))
             }
             random_string::NAME => {
                 StrategyConfig::RandomString(random_string::RandomStringConfig::parse(r))
@@ -343,6 +359,23 @@ pub struct ParentScope {
     pub optional: bool,
     /// The parent's fields: name, type (`None` while unknown), whether it may be NULL.
     pub fields: Vec<(String, Option<Ty>, bool)>,
+    /// The parent's own parents (`order.customer.c_nationkey` reads through them), to a
+    /// bounded depth; a self-reference is not followed.
+    pub parents: Vec<ParentScope>,
+    /// A composite foreign key's other member (`same_parent_as`): the parent row is that of
+    /// this entity's key at this position, so naming the parent entity is not ambiguous.
+    pub same_row_as: Option<usize>,
+}
+
+impl ParentScope {
+    /// The scope a read ends in: this parent, or the grandparent its `via` leads to.
+    pub fn end_of(&self, via: &[crate::ir::Hop]) -> Option<&ParentScope> {
+        let mut p = self;
+        for h in via {
+            p = p.parents.iter().find(|q| q.fk == h.fk)?;
+        }
+        Some(p)
+    }
 }
 
 pub use crate::ir::ParentRead;

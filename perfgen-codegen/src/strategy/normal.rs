@@ -103,6 +103,31 @@ impl NormalConfig {
             return None;
         }
         if integer {
+            // What the law can draw (40 standard deviations hold all of an f64 normal's
+            // draws) must be an i64: past it every value would be written as i64::MAX.
+            const I64_EDGE: f64 = 9.223_372_036_854_775e18;
+            let (reach_lo, reach_hi) = (
+                lo.max(mean.value - 40.0 * sd.value),
+                hi.min(mean.value + 40.0 * sd.value),
+            );
+            if reach_lo <= -I64_EDGE || reach_hi >= I64_EDGE {
+                let loc = if reach_lo <= -I64_EDGE {
+                    min.as_ref()
+                } else {
+                    max.as_ref()
+                };
+                d.error(
+                    loc.map_or(self.loc, |m| m.loc),
+                    format!(
+                        "`{}` can draw integers beyond the 64-bit range ({} to {})",
+                        cx.field,
+                        shown_number(reach_lo),
+                        shown_number(reach_hi)
+                    ),
+                )
+                .help("an integer column holds -9223372036854775808 to 9223372036854775807: narrow `min`/`max` or the `stddev`");
+                return None;
+            }
             lo = lo.ceil();
             hi = hi.floor();
             if lo > hi {

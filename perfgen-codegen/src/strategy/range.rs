@@ -119,6 +119,16 @@ impl RangeConfig {
         if cx.ty == Some(Ty::Date) && !date_bounds(&[&start, &end], d) {
             return None;
         }
+        // A timestamp outside years 0001..9999 is no RFC 3339 time PostgreSQL reads.
+        for b in [&start, &end] {
+            if let TimeSpec::At(t) = b.value.time {
+                if !(crate::values::FIRST_TIME..=crate::values::LAST_TIME).contains(&t) {
+                    d.error(b.loc, format!("`{}` is outside years 0001 to 9999, which RFC 3339 and PostgreSQL hold", b.value.text))
+                        .help("write a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z");
+                    return None;
+                }
+            }
+        }
         let (start_t, end_t) = (start.value.time, end.value.time);
         let now = cx.seed.and_then(|s| s.generated_at);
         if let (Some(a), Some(b)) = (start_t.resolve(now), end_t.resolve(now)) {

@@ -3,7 +3,7 @@
 
 use super::params::{scalar_at, Param, Problem, Reader};
 use super::FieldCx;
-use crate::diag::{did_you_mean, Diagnostics, Loc};
+use crate::diag::{did_you_mean, Diagnostics, Loc, Spanned};
 use crate::emit_kit::{
     bare, by_pool_index, draw_fn, local_pool_index, local_value, redraws_exhausted, reject_pred,
     MAX_REDRAWS,
@@ -42,6 +42,88 @@ pub struct TemplateConfig {
 }
 
 impl TemplateConfig {
+    /// With a parent's field in a placeholder (`{customer.c_name}`, `{order.o_orderkey:09}`),
+    /// the template as the expression that concatenates the same text: literals, fields,
+    /// `index` (with an offset) and parent fields, `:0W` as `lpad(..., W, '0')`, `case` as
+    /// `lower`/`upper`. `None` without such a placeholder, or with anything an expression does
+    /// not say the same way (`sources`, seed patterns, other formats): the template strategy
+    /// then reports it.
+    pub fn through_parent(&self) -> Option<super::expression::ExpressionConfig> {
+        let Param::Given(t) = &self.template else {
+            return None;
+        };
+        if !matches!(self.sources, Param::Absent) {
+            return None;
+        }
+        let mut parts: Vec<String> = Vec::new();
+        let mut parent = false;
+        let mut rest = t.value.as_str();
+        while let Some(open) = rest.find('{') {
+            let close = open + rest[open..].find('}')?;
+            if open > 0 {
+                parts.push(format!("'{}'", rest[..open].replace('\'', "''")));
+            }
+            let inner = &rest[open + 1..close];
+            let (name, width) = match inner.split_once(':') {
+                None => (inner, None),
+                Some((n, w)) => {
+                    let w = w.strip_prefix('0')?;
+                    (n, Some(w.parse::<u32>().ok().filter(|&w| w > 0)?))
+                }
+            };
+            let name = name.trim();
+            let simple = |s: &str| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            };
+            let value = if let Some(offset) = name.strip_prefix("index") {
+                match offset.trim() {
+                    "" => "index".to_string(),
+                    o if o.starts_with('+') || o.starts_with('-') => {
+                        let k: i64 = o[1..].trim().parse().ok()?;
+                        format!("(index {} {k})", &o[..1])
+                    }
+                    _ if simple(name) => name.to_string(),
+                    _ => return None,
+                }
+            } else if simple(name) && !name.starts_with("patterns.") {
+                parent |= name.contains('.');
+                name.to_string()
+            } else {
+                return None;
+            };
+            parts.push(match width {
+                Some(w) => format!("lpad({value}, {w}, '0')"),
+                None => format!("text({value})"),
+            });
+            rest = &rest[close + 1..];
+        }
+        if !parent {
+            return None;
+        }
+        if !rest.is_empty() {
+            parts.push(format!("'{}'", rest.replace('\'', "''")));
+        }
+        let mut text = parts.join(" || ");
+        match self.case {
+            Param::Given(ref c) if c.value == Case::Lower => text = format!("lower({text})"),
+            Param::Given(ref c) if c.value == Case::Upper => text = format!("upper({text})"),
+            Param::Absent | Param::Given(_) => {}
+            _ => return None,
+        }
+        Some(super::expression::ExpressionConfig {
+            loc: self.loc,
+            expression: Param::Given(Spanned {
+                value: text,
+                loc: t.loc,
+            }),
+            text_at: crate::expr::ExprLoc::plain(t.loc),
+            declared: Param::Absent,
+            precision: Param::Absent,
+        })
+    }
+
     /// Read the parameters.
     pub fn parse(r: &Reader<'_>) -> Self {
         let sources = match r.node("sources") {

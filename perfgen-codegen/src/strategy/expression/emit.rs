@@ -76,7 +76,23 @@ pub(crate) fn parent_lets(fe: &FieldEmit<'_>) -> TokenStream {
         let (pt, at) = (type_ident(pe), at_fn(&pe.fields[r.field]));
         let prow = local_parent_row(&fe.entity.fields[r.fk]);
         let l = parent_local(k);
-        quote!(let #l = #pt::#at(cx, #prow)?;)
+        if r.via.is_empty() {
+            return quote!(let #l = #pt::#at(cx, #prow)?;);
+        }
+        // Up the chain: each parent's foreign key gives the next parent's row.
+        let steps = r.via.iter().map(|h| {
+            let he = &fe.cx.program.entities[h.entity];
+            let (ht, prow_fn) = (
+                type_ident(he),
+                crate::emit_kit::parent_row_fn(&he.fields[h.fk]),
+            );
+            quote!(let r = #ht::#prow_fn(cx, r)?;)
+        });
+        quote!(let #l = {
+            let r: u64 = #prow;
+            #(#steps)*
+            #pt::#at(cx, r)?
+        };)
     });
     quote!(#(#lets)*)
 }

@@ -45,9 +45,10 @@ fn find_parent<'p>(
     {
         return Ok(p);
     }
+    // The members of one composite key share a parent row: the entity names it once.
     let to_entity: Vec<&ParentScope> = parents
         .iter()
-        .filter(|p| norm(&p.entity_name) == qn)
+        .filter(|p| norm(&p.entity_name) == qn && p.same_row_as.is_none())
         .collect();
     match to_entity.as_slice() {
         [p] => Ok(p),
@@ -119,20 +120,55 @@ impl<'a, 'b> FieldScope<'a, 'b> {
         (self.read.into_inner(), self.parent_read.into_inner())
     }
 
-    /// `q.f`: field `f` of the parent named `q`.
-    fn lookup_parent(&self, q: &str, f: &str) -> Lookup {
-        let p = match find_parent(self.parents, q) {
+    /// `q.f`: field `f` of the parent named `q`; `q.r.f`: field `f` of the parent named `r`
+    /// of that parent, and so on.
+    fn lookup_parent(&self, hops: &[&str], f: &str) -> Lookup {
+        let written = format!("{}.{f}", hops.join("."));
+        let first = match find_parent(self.parents, hops[0]) {
             Ok(p) => p,
             Err((message, help)) => return Lookup::Invalid { message, help },
         };
-        if p.optional {
-            return Lookup::Invalid {
-                message: format!(
-                    "`{q}.{f}` is read through `{}`, which may be NULL",
-                    p.fk_name
-                ),
-                help: "parent fields are read through a foreign key that is never NULL: drop its `null_rate`".into(),
-            };
+        let mut p = first;
+        let mut via = Vec::new();
+        for (i, q) in hops.iter().enumerate() {
+            if i > 0 {
+                let next = match find_parent(&p.parents, q) {
+                    Ok(next) => next,
+                    Err(_) if p.parents.is_empty() => {
+                        return Lookup::Invalid {
+                            message: format!(
+                                "`{written}`: `{}` has no foreign key `{q}` to read through",
+                                p.entity_name
+                            ),
+                            help: format!(
+                                "`{}` references no other entity here (or the path is longer than {} foreign keys)",
+                                p.entity_name,
+                                crate::lower::MAX_PARENT_HOPS
+                            ),
+                        };
+                    }
+                    Err((message, help)) => {
+                        return Lookup::Invalid {
+                            message: format!("`{written}`, in `{}`: {message}", p.entity_name),
+                            help,
+                        }
+                    }
+                };
+                via.push(crate::ir::Hop {
+                    entity: p.entity,
+                    fk: next.fk,
+                });
+                p = next;
+            }
+            if p.optional {
+                return Lookup::Invalid {
+                    message: format!(
+                        "`{written}` is read through `{}`, which may be NULL",
+                        p.fk_name
+                    ),
+                    help: "parent fields are read through foreign keys that are never NULL: drop its `null_rate`".into(),
+                };
+            }
         }
         let Some(k) = p.fields.iter().position(|(name, _, _)| name == f) else {
             let names: Vec<&str> = p.fields.iter().map(|(n, _, _)| n.as_str()).collect();
@@ -144,18 +180,23 @@ impl<'a, 'b> FieldScope<'a, 'b> {
         let (_, ty, nullable) = &p.fields[k];
         let Some(ty) = ty else {
             return Lookup::Invalid {
-                message: format!("`{q}.{f}` has no type"),
+                message: format!("`{written}` has no type"),
                 help: "fix the parent field's own strategy first".into(),
             };
         };
         let mut ety = expr_ty(*ty);
         ety.nullable = *nullable;
-        let path = vec![q.to_string(), f.to_string()];
+        let path: Vec<String> = hops
+            .iter()
+            .map(|q| q.to_string())
+            .chain([f.to_string()])
+            .collect();
         let mut read = self.parent_read.borrow_mut();
         if !read.iter().any(|r| r.path == path) {
             read.push(ParentRead {
                 path,
-                fk: p.fk,
+                fk: first.fk,
+                via,
                 entity: p.entity,
                 field: k,
             });
@@ -171,13 +212,8 @@ impl Scope for FieldScope<'_, '_> {
     fn lookup(&self, path: &[&str]) -> Lookup {
         let name = match path {
             [name] => name,
-            [q, f] => return self.lookup_parent(q, f),
-            _ => {
-                return Lookup::Invalid {
-                    message: format!("`{}` reads through more than one parent", path.join(".")),
-                    help: "read one parent's fields (`order.o_orderdate`); to read a grandparent's, copy its field into the parent with an expression".into(),
-                }
-            }
+            [hops @ .., f] => return self.lookup_parent(hops, f),
+            [] => return Lookup::Unknown,
         };
         if *name == self.this {
             return Lookup::Invalid {
