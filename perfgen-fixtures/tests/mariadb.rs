@@ -110,8 +110,13 @@ fn csv_rows(path: &Path) -> usize {
 #[test]
 #[ignore = "needs MariaDB at 127.0.0.1:3306"]
 fn mysql_schema_takes_every_row_of_every_fixture_set() {
-    use perfgen_fixtures::{all_strategies, hr, kinds_nulls, kinds_numbers, seed_doc, tpch};
-    let sets: [(&str, &Catalog, &[&str]); 6] = [
+    use perfgen_fixtures::{
+        all_strategies, fanout, fk_laws, hr, kinds_nulls, kinds_numbers, seed_doc, shop, tpch,
+    };
+    let sets: [(&str, &Catalog, &[&str]); 9] = [
+        ("shop", &shop::CATALOG, &["--seed", "3"]),
+        ("fanout", &fanout::CATALOG, &["--seed", "3"]),
+        ("fk_laws", &fk_laws::CATALOG, &["--seed", "3"]),
         ("all_strategies", &all_strategies::CATALOG, &["--seed", "3"]),
         ("kinds_nulls", &kinds_nulls::CATALOG, &["--seed", "3"]),
         ("kinds_numbers", &kinds_numbers::CATALOG, &["--seed", "3"]),
