@@ -14,7 +14,7 @@ ARGS=("$@")
 [ ${#ARGS[@]} -eq 0 ] && ARGS=(--scale 10)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-rows=$("$B" plan "${ARGS[@]}" | awk '$1 == "total" {print $2}')
+rows=$("$B" plan "${ARGS[@]}" | awk '$1 == "total" {gsub(",", "", $2); print $2}')
 run() { # BIN OUT -> seconds
   local start end
   start=$(date +%s.%N)

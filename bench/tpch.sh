@@ -44,7 +44,7 @@ measure() {
 }
 
 ORDERS_ROWS=$(awk -v sf="$SF" 'BEGIN{printf "%d", 1500000 * sf}')
-LINE_ROWS=$("$PERFGEN" plan --scale "$SF" --seed 1 | awk '$2 == "LineItem" {print $3}')
+LINE_ROWS=$("$PERFGEN" plan --scale "$SF" --seed 1 | awk '$2 == "LineItem" {gsub(",", "", $3); print $3}')
 echo "TPC-H SF $SF: $ORDERS_ROWS orders, $LINE_ROWS line items (perfgen's seed 1)"
 
 # tpchgen-cli's start-up: its run at the smallest scale factor.

@@ -44,6 +44,8 @@ const SUBCOMMANDS: [&str; 8] = [
     "generate", "list", "schema", "load", "plan", "verify", "check", "infer",
 ];
 
+use perfgen_dataset::human::thousands;
+
 #[test]
 fn help_lists_the_subcommands_with_examples() {
     for args in [&["--help"][..], &["help"], &["-h"]] {
@@ -136,7 +138,7 @@ fn plain_run_prints_plan_progress_and_a_summary_naming_each_file() {
     assert_eq!(
         plan.next().unwrap(),
         format!(
-            "plan: 4 files, 6000 rows, ~{}, into `{out_s}`",
+            "plan: 4 files, 6,000 rows, ~{}, into `{out_s}`",
             plan_size(&stderr)
         )
     );
@@ -144,7 +146,7 @@ fn plain_run_prints_plan_progress_and_a_summary_naming_each_file() {
     for (file, rows) in SMALL {
         let line = plan.next().unwrap();
         let cells: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(cells[1], rows.to_string(), "{line}");
+        assert_eq!(cells[1], thousands(rows), "{line}");
         assert!(cells[2].starts_with('~'), "{line}");
         assert_eq!(*cells.last().unwrap(), format!("{out_s}/{file}"));
     }
@@ -161,7 +163,7 @@ fn plain_run_prints_plan_progress_and_a_summary_naming_each_file() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[0].split_whitespace().collect::<Vec<_>>(),
-        ["file", "rows", "bytes", "seconds", "rows/s"]
+        ["file", "rows", "size", "seconds", "rows/s", "MB/s"]
     );
     for (file, rows) in SMALL {
         let path = out.join(file);
@@ -170,13 +172,16 @@ fn plain_run_prints_plan_progress_and_a_summary_naming_each_file() {
             .find(|l| l.starts_with(&path.display().to_string()))
             .unwrap_or_else(|| panic!("{file} not in the summary:\n{stdout}"));
         let cells: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(cells[1], rows.to_string(), "{line}");
-        assert_eq!(cells[2], fs::metadata(&path).unwrap().len().to_string());
+        assert_eq!(cells[1], thousands(rows), "{line}");
+        // `12.3 kB`: the same size format as the plan, the README and the report.
+        let size = perfgen_dataset::human::size(fs::metadata(&path).unwrap().len());
+        assert_eq!(format!("{} {}", cells[2], cells[3]), size, "{line}");
+        assert_eq!(*cells.last().unwrap(), "MB/s", "{line}");
         let written = fs::read_to_string(&path).unwrap().lines().count() as u64;
         assert_eq!(written, rows + 1, "{file}: header + rows");
     }
     let total: Vec<&str> = lines.last().unwrap().split_whitespace().collect();
-    assert_eq!(total[..2], ["total", "6000"]);
+    assert_eq!(total[..2], ["total", "6,000"]);
 }
 
 /// The `~SIZE` of the plan's first line.

@@ -110,3 +110,26 @@ fn damaged_bundled_example_fails_verify() {
         "{q}"
     );
 }
+
+/// verify run without the --scale the files were generated with fails on row counts and
+/// says what to pass.
+#[test]
+fn another_scale_is_named_as_the_likely_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path());
+    let o = perfgen(&[
+        "verify",
+        "--quiet",
+        "--scale",
+        "0.01",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let report = text(&o);
+    let count = line(&report, "User", "row count");
+    assert!(
+        count.contains("pass verify the same --scale/--rows as generate (5.000x here)"),
+        "{count}"
+    );
+}

@@ -69,6 +69,18 @@ Files are written under a temporary name and renamed when complete.")]
   perfgen verify
   perfgen verify --out /tmp/data --rows users=10000000 --only users   (as generated)")]
     Verify(VerifyArgs),
+    /// Verify and write DIR/report.html: every field's distribution drawn against its configured law, with verify's checks.
+    #[command(
+        after_help = "The options are verify's: those the files were generated with. The page is self-contained
+(inline SVG, no script or font fetched); the dataset README's key plots are written beside it
+as report-<entity>-<field>.svg. Exit code 0 once written, whatever the checks say (the page
+says PASS or FAIL; `perfgen verify` is the gate).
+
+Examples:
+  perfgen report                      # the configured files; the page beside them
+  perfgen report --out /tmp/data --rows users=10000000 --only users"
+    )]
+    Report(VerifyArgs),
     /// Check a config folder: every problem as path:line:col, then a summary (exit 1 on errors).
     #[command(after_help = "Example:
   perfgen check eval/performance/configs")]
@@ -200,6 +212,9 @@ pub(crate) struct VerifyArgs {
     pub(crate) dataset: DatasetArgs,
     #[command(flatten)]
     pub(crate) now: NowArg,
+    /// Threads that check a file's rows (default: all cores); the verdict is the same whatever the number.
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
     /// No progress lines on stderr.
     #[arg(long, short)]
     pub(crate) quiet: bool,

@@ -8,6 +8,7 @@ use crate::plan::bytes_per_row;
 use crate::progress::{file_label, write_entity_reporting, Bars, Progress, Reporter, Ui};
 use crate::shard::Shard;
 use crate::write::{FileReport, Part};
+use perfgen_dataset::human::{mb_per_sec, size, thousands};
 use perfgen_dataset::table::{rate, render};
 use perfgen_formats::FileFormat;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
@@ -19,24 +20,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Rows of each entity written to memory before the run to estimate its file size.
-const PLAN_SAMPLE_ROWS: u64 = 1_000;
+pub(crate) const PLAN_SAMPLE_ROWS: u64 = 1_000;
 
 /// Human-readable bytes, decimal units: `980 B`, `1.5 kB`, `12.3 MB`.
 pub(crate) fn human_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
-    if bytes < 1000.0 {
-        return format!("{} B", bytes.round() as u64);
-    }
-    let mut value = bytes;
-    let mut unit = "B";
-    for u in UNITS {
-        if value < 1000.0 {
-            break;
-        }
-        value /= 1000.0;
-        unit = u;
-    }
-    format!("{value:.1} {unit}")
+    size(bytes.max(0.0).round() as u64)
 }
 
 /// One file of the plan printed before writing.
@@ -56,7 +44,7 @@ pub(crate) fn format_plan(files: &[Planned], destination: &str) -> String {
         "plan: {} file{}, {} rows, ~{}, into {}\n",
         files.len(),
         if files.len() == 1 { "" } else { "s" },
-        rows,
+        thousands(rows),
         human_bytes(bytes),
         destination
     );
@@ -69,7 +57,7 @@ pub(crate) fn format_plan(files: &[Planned], destination: &str) -> String {
     for f in files {
         lines.push([
             f.entity.clone(),
-            f.rows.to_string(),
+            thousands(f.rows),
             format!("~{}", human_bytes(f.bytes)),
             f.path.display().to_string(),
         ]);
@@ -95,32 +83,35 @@ pub(crate) fn format_plan(files: &[Planned], destination: &str) -> String {
     s
 }
 
-/// The summary table: file, rows, bytes, seconds, rows/s, and a total line.
+/// The summary table: file, rows, size, seconds, rows/s, MB/s, and a total line.
 pub(crate) fn format_summary(reports: &[FileReport], total_seconds: f64) -> String {
-    let mut lines: Vec<[String; 5]> = vec![[
+    let mut lines: Vec<[String; 6]> = vec![[
         "file".into(),
         "rows".into(),
-        "bytes".into(),
+        "size".into(),
         "seconds".into(),
         "rows/s".into(),
+        "MB/s".into(),
     ]];
     for r in reports {
         lines.push([
             r.path.display().to_string(),
-            r.rows.to_string(),
-            r.bytes.to_string(),
+            thousands(r.rows),
+            size(r.bytes),
             format!("{:.3}", r.seconds),
             rate(r.rows, r.seconds),
+            mb_per_sec(r.bytes, r.seconds),
         ]);
     }
     let rows: u64 = reports.iter().map(|r| r.rows).sum();
     let bytes: u64 = reports.iter().map(|r| r.bytes).sum();
     lines.push([
         "total".into(),
-        rows.to_string(),
-        bytes.to_string(),
+        thousands(rows),
+        size(bytes),
         format!("{:.3}", total_seconds),
         rate(rows, total_seconds),
+        mb_per_sec(bytes, total_seconds),
     ]);
     render(&lines)
 }
@@ -325,7 +316,7 @@ fn output_paths(
 /// Bytes per row of a part in its format, from its first [`PLAN_SAMPLE_ROWS`] rows written
 /// to memory in that format (compressed and Parquet files by their sample's size, so the
 /// estimate includes a frame's or a footer's overhead for one chunk).
-fn planned_bytes_per_row(catalog: &Catalog, part: &Part, cx: &Context) -> f64 {
+pub(crate) fn planned_bytes_per_row(catalog: &Catalog, part: &Part, cx: &Context) -> f64 {
     let info = &catalog.entities[part.entity];
     if part.format == FileFormat::CSV {
         return bytes_per_row(info, cx, part.rows.clone(), PLAN_SAMPLE_ROWS);

@@ -88,6 +88,7 @@ fn run_with_ui(
         }
         Some(Command::Plan(args)) => plan::plan(catalog, &args, stdout).map_err(Failure::Usage),
         Some(Command::Verify(args)) => verify::verify(catalog, &args, stdout, stderr),
+        Some(Command::Report(args)) => verify::report(catalog, &args, stdout, stderr),
         Some(Command::Generate(args)) => generate::generate(catalog, &args, stdout, stderr, ui),
         Some(Command::Schema(args)) => {
             schema::schema(catalog, &args, stdout).map_err(Failure::Data)

@@ -17,7 +17,9 @@ pub(crate) fn list(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
         let aliases = entity_aliases(e);
         s.push_str(&format!(
             "{}: {} rows -> {}",
-            e.name, rows[i], e.output_file
+            e.name,
+            perfgen_dataset::human::thousands(rows[i]),
+            e.output_file
         ));
         if let Some(f) = e.fan_out {
             let (lo, hi) = f.count.bounds();

@@ -3,6 +3,7 @@
 
 use crate::args::PlanArgs;
 use crate::shard::Shard;
+use perfgen_dataset::human::{size, thousands};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::WriteOptions;
@@ -124,7 +125,7 @@ pub(crate) fn plan(
     let mut s = format!("plan: {} part(s)\n", args.shards);
     s.push_str(&format!(
         "{:>6}  {:<24} {:>14} {:>16}\n",
-        "part", "entity", "rows", "est. bytes"
+        "part", "entity", "rows", "est. size"
     ));
     let mut total = (0u64, 0f64);
     for k in 0..args.shards {
@@ -140,14 +141,20 @@ pub(crate) fn plan(
             total.0 += n;
             total.1 += bytes;
             s.push_str(&format!(
-                "{:>6}  {:<24} {:>14} {:>16.0}\n",
-                k, e.name, n, bytes
+                "{:>6}  {:<24} {:>14} {:>16}\n",
+                k,
+                e.name,
+                thousands(n),
+                size(bytes.round() as u64)
             ));
         }
     }
     s.push_str(&format!(
-        "{:>6}  {:<24} {:>14} {:>16.0}\n",
-        "total", "", total.0, total.1
+        "{:>6}  {:<24} {:>14} {:>16}\n",
+        "total",
+        "",
+        thousands(total.0),
+        size(total.1.round() as u64)
     ));
     out.write_all(s.as_bytes()).map_err(|e| e.to_string())
 }

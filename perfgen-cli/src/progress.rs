@@ -74,7 +74,7 @@ impl Bars {
             .max(5);
         let total = (files.len() > 1).then(|| {
             let bar = multi.add(ProgressBar::new(total_rows));
-            bar.set_style(Self::style(label_width));
+            bar.set_style(Self::style(label_width, None));
             bar.set_prefix("total");
             bar.enable_steady_tick(Duration::from_millis(250));
             bar
@@ -87,9 +87,10 @@ impl Bars {
         }
     }
 
-    /// `file [=====>    ] 1,200,000/10,000,000 rows  2,500,000 rows/s  ETA 4s`; when done,
-    /// the average rate and `in 3.9 s` instead of the ETA.
-    fn style(label_width: usize) -> ProgressStyle {
+    /// `file [=====>    ] 1,200,000/10,000,000 rows  2,500,000 rows/s  318 MB/s  ETA 4s`;
+    /// when done, the average rate and `in 3.9 s` instead of the ETA. MB/s is the row rate
+    /// times the file's estimated bytes per row (`bytes_per_row`, as the plan estimates it).
+    fn style(label_width: usize, bytes_per_row: Option<f64>) -> ProgressStyle {
         let template = format!(
             "{{prefix:<{label_width}}} [{{bar:30}}] {{human_pos:>11}}/{{human_len}} rows  \
              {{rate}}  {{tail}}{{msg}}"
@@ -99,12 +100,16 @@ impl Bars {
             .progress_chars("=> ")
             .with_key(
                 "rate",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(
-                        w,
-                        "{} rows/s",
-                        indicatif::HumanCount(state.per_sec().max(0.0) as u64)
-                    );
+                move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let per_sec = state.per_sec().max(0.0);
+                    let _ = write!(w, "{} rows/s", indicatif::HumanCount(per_sec as u64));
+                    if let Some(b) = bytes_per_row {
+                        let _ = write!(
+                            w,
+                            "  {} MB/s",
+                            indicatif::HumanCount((per_sec * b / 1e6).round() as u64)
+                        );
+                    }
                 },
             )
             .with_key(
@@ -120,13 +125,13 @@ impl Bars {
     }
 
     /// The bar of the next file, and a callback that moves it (and the total bar).
-    fn start(&self, file: &str, rows: u64) -> (ProgressBar, ProgressFn) {
+    fn start(&self, file: &str, rows: u64, bytes_per_row: f64) -> (ProgressBar, ProgressFn) {
         let bar = ProgressBar::new(rows);
         let bar = match &self.total {
             Some(total) => self.multi.insert_before(total, bar),
             None => self.multi.add(bar),
         };
-        bar.set_style(Self::style(self.label_width));
+        bar.set_style(Self::style(self.label_width, Some(bytes_per_row)));
         bar.set_prefix(file.to_string());
         bar.enable_steady_tick(Duration::from_millis(250));
         let (b, total, base) = (bar.clone(), self.total.clone(), self.done_before);
@@ -186,9 +191,14 @@ pub(crate) fn progress_line(
     all_rows: u64,
     elapsed: Duration,
 ) -> String {
+    use perfgen_dataset::human::thousands;
     format!(
-        "progress: {file}: {done}/{rows} rows ({:.1}%); all files: {all_done}/{all_rows} rows ({:.1}%), {:.1} s",
+        "progress: {file}: {}/{} rows ({:.1}%); all files: {}/{} rows ({:.1}%), {:.1} s",
+        thousands(done),
+        thousands(rows),
         percent(done, rows),
+        thousands(all_done),
+        thousands(all_rows),
         percent(all_done, all_rows),
         elapsed.as_secs_f64()
     )
@@ -224,7 +234,9 @@ pub(crate) fn write_entity_reporting(
             opts.progress = Some(Arc::new(move |n| done.store(n, Ordering::Relaxed)));
         }
         Reporter::Bars(bars) => {
-            let (b, update) = bars.start(&file_label(path), rows);
+            // In the part's format, as the plan estimates it.
+            let per_row = crate::generate::planned_bytes_per_row(catalog, part, cx);
+            let (b, update) = bars.start(&file_label(path), rows, per_row);
             opts.progress = Some(update);
             bar = Some(b);
         }

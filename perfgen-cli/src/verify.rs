@@ -6,13 +6,8 @@ use crate::exit::Failure;
 use perfgen_runtime::catalog::Catalog;
 use std::io::Write;
 
-/// Verifies, prints the report to `stdout`; a failed check is exit code 1.
-pub(crate) fn verify(
-    catalog: &Catalog,
-    args: &VerifyArgs,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> Result<(), Failure> {
+/// What to verify, from verify's (and report's) command line.
+fn options(catalog: &Catalog, args: &VerifyArgs) -> Result<perfgen_verify::Options, Failure> {
     let rows = row_counts(catalog, &args.dataset)?;
     let mut selected = Vec::new();
     for name in &args.dataset.only {
@@ -35,14 +30,26 @@ pub(crate) fn verify(
         let i = resolve_entity(catalog, &o.entity, "--rows")?;
         rows_source[i] = "--rows".to_string();
     }
-    let opts = perfgen_verify::Options {
+    Ok(perfgen_verify::Options {
         out_dir: args.dataset.out.clone(),
         rows,
         rows_source,
         now: args.now.value.map(|t| t.0),
         entities,
         scale: args.dataset.scale.unwrap_or(1.0),
-    };
+        observe: false,
+        threads: args.threads.unwrap_or(0),
+    })
+}
+
+/// Verifies, prints the report to `stdout`; a failed check is exit code 1.
+pub(crate) fn verify(
+    catalog: &Catalog,
+    args: &VerifyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Failure> {
+    let opts = options(catalog, args)?;
     let report = if args.quiet {
         perfgen_verify::verify(catalog, &opts)
     } else {
@@ -68,4 +75,58 @@ pub(crate) fn verify(
             if n > 5 { "; ..." } else { "" }
         )))
     }
+}
+
+/// Verifies with the observations a report draws, writes `report.html` (and the README's key
+/// plots) into `--out` or the folder of the first file read, and says where on `stdout`.
+pub(crate) fn report(
+    catalog: &Catalog,
+    args: &VerifyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Failure> {
+    let mut opts = options(catalog, args)?;
+    opts.observe = true;
+    let verdict = if args.quiet {
+        perfgen_verify::verify(catalog, &opts)
+    } else {
+        perfgen_verify::verify_with_progress(catalog, &opts, stderr)
+    };
+    let first = opts.entities.first().map(|&e| &catalog.entities[e]);
+    let dir = match (&opts.out_dir, first) {
+        (Some(d), _) => d.clone(),
+        (None, Some(info)) => perfgen_verify::file_path(info, None)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
+        (None, None) => std::path::PathBuf::new(),
+    };
+    let shown = if dir.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        dir.display().to_string()
+    };
+    let page = perfgen_report::render(
+        catalog,
+        &opts.entities,
+        &verdict,
+        &format!("the files in {shown}, as read by perfgen verify"),
+    );
+    let path = perfgen_report::write(&dir, &page)
+        .map_err(|e| Failure::Data(format!("cannot write the report into `{shown}`: {e}")))?;
+    let failed = verdict.failures().count();
+    writeln!(
+        stdout,
+        "wrote {}: {} field panels, verify {}{}",
+        path.display(),
+        page.field_panels,
+        if failed == 0 { "PASS" } else { "FAIL" },
+        if failed == 0 {
+            String::new()
+        } else {
+            format!(" ({failed} checks failed; `perfgen verify` lists them)")
+        }
+    )
+    .and_then(|()| stdout.flush())
+    .map_err(|e| Failure::Data(format!("cannot write to stdout: {e}")))
 }

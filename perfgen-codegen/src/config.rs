@@ -498,14 +498,7 @@ fn parse_text(
     let text = &sources.get(file).text;
     if text.trim_start_matches('\u{feff}').trim().is_empty() {
         diags
-            .error(
-                Loc {
-                    file,
-                    line: 1,
-                    col: 1,
-                },
-                "file is empty",
-            )
+            .error(Loc::start_of(file), "file is empty")
             .help(empty_help);
         return None;
     }

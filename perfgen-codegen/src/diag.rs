@@ -15,6 +15,17 @@ pub struct Loc {
     pub col: u32,
 }
 
+impl Loc {
+    /// Line 1, column 1 of `file`: a problem with the file as a whole.
+    pub fn start_of(file: FileId) -> Loc {
+        Loc {
+            file,
+            line: 1,
+            col: 1,
+        }
+    }
+}
+
 /// A value with the position it was read from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {

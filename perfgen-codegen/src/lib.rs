@@ -174,11 +174,7 @@ impl Builder {
         let mut d = Diagnostics::default();
         let mut inputs = vec![dir.clone()];
         let dir_note = sources.add(dir.clone(), shown(&dir), String::new());
-        let at_dir = Loc {
-            file: dir_note,
-            line: 1,
-            col: 1,
-        };
+        let at_dir = Loc::start_of(dir_note);
         let lookup = global::Lookup {
             config_dir: &dir,
             root: &root,

@@ -157,19 +157,12 @@ pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> Option<Yaml> 
             Some(convert(file, &node, &lines))
         }
         Ok(Err(err)) => {
-            report_load_error(file, &err, diags);
+            report_load_error(file, text, &err, diags);
             None
         }
         Err(_) => {
             diags
-                .error(
-                    Loc {
-                        file,
-                        line: 1,
-                        col: 1,
-                    },
-                    "the YAML parser failed on this file",
-                )
+                .error(Loc::start_of(file), "the YAML parser failed on this file")
                 .help("check the file is valid YAML (a mapping at the top level)");
             None
         }
@@ -185,14 +178,58 @@ fn marker_loc(file: FileId, m: &marked_yaml::Marker) -> Loc {
 }
 
 fn span_loc(file: FileId, span: &marked_yaml::Span) -> Loc {
-    span.start().map(|m| marker_loc(file, m)).unwrap_or(Loc {
-        file,
-        line: 1,
-        col: 1,
-    })
+    span.start()
+        .map(|m| marker_loc(file, m))
+        .unwrap_or(Loc::start_of(file))
 }
 
-fn report_load_error(file: FileId, err: &LoadError, diags: &mut Diagnostics) {
+/// When line `line` of `text` holds a `key:` indented by a number of spaces that neither the
+/// key above it nor the mapping it would close uses, the error there: the key, its indent,
+/// and the indent of the key above.
+fn misindented_key(file: FileId, text: &str, line: u32) -> Option<(Loc, String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.get(line.checked_sub(1)? as usize)?;
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let key = at.trim_start().split(':').next()?.trim();
+    if key.is_empty() || !at.contains(':') || at.trim_start().starts_with(['-', '#']) {
+        return None;
+    }
+    // The nearest key above that is not a comment or blank.
+    let above = lines[..line as usize - 1]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+    let (mine, theirs) = (indent(at), indent(above));
+    // Indents in use above: a key aligned with one of them is not the problem.
+    let used: Vec<usize> = lines[..line as usize - 1]
+        .iter()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| indent(l))
+        .collect();
+    if used.contains(&mine) {
+        return None;
+    }
+    Some((
+        Loc {
+            file,
+            line,
+            col: mine as u32 + 1,
+        },
+        format!("`{key}` is indented by {mine} spaces, which no mapping here uses"),
+        format!(
+            "align it with the keys of the mapping it belongs to: the line above is indented by {theirs}"
+        ),
+    ))
+}
+
+fn report_load_error(file: FileId, text: &str, err: &LoadError, diags: &mut Diagnostics) {
+    // A key indented unlike its neighbours: said as such, at the key.
+    if let LoadError::ScanError(m, _) = err {
+        if let Some((loc, message, help)) = misindented_key(file, text, marker_loc(file, m).line) {
+            diags.error(loc, message).help(help);
+            return;
+        }
+    }
     let (loc, message, help) = match err {
         LoadError::TopLevelMustBeMapping(m) => (
             marker_loc(file, m),
@@ -308,6 +345,22 @@ fn convert(file: FileId, node: &Node, lines: &[&str]) -> Yaml {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_indented_like_no_mapping_is_named_at_the_key() {
+        let mut d = Diagnostics::default();
+        let text = "field_strategies:\n  id:\n    strategy: uuid_v4\n   bad_key: 1\n";
+        assert!(parse(0, text, &mut d).is_none());
+        let shown = format!("{:?}", d);
+        assert!(
+            shown.contains("`bad_key` is indented by 3 spaces"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("line: 4") && shown.contains("col: 4"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn a_byte_order_mark_is_not_part_of_the_first_key() {

@@ -498,6 +498,13 @@ fn each_defect_is_reported_where_it_is() {
             "whole number of characters",
         ),
         (
+            "seed pool without a seed file",
+            u("seed_file: ../seeds/users_seed.yaml\n", ""),
+            ORDERS.into(),
+            "configs/users_multiply.yaml:8:15",
+            "needs a seed file",
+        ),
+        (
             "template offset too large",
             u("{index}@", "{index+99999999999999999999}@"),
             ORDERS.into(),
@@ -1687,6 +1694,28 @@ fn each_aggregate_defect_is_reported_where_it_is() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Each case, `(what, users, orders, text)`: the build fails with an error in
+/// `configs/orders_multiply.yaml` (or anywhere, when `text` is all that is asked) that says
+/// `text`, with a help, rendered as `tests/snapshots/<what>.txt`.
+fn expect_errors(cases: &[(&str, &str, &str, &str)], in_orders: bool) {
+    let mut failures = Vec::new();
+    for (what, users, orders, text) in cases {
+        let (lines, render) = check(users, orders);
+        let hit = lines.iter().any(|l| {
+            (!in_orders || l.starts_with("configs/orders_multiply.yaml:"))
+                && l.contains(": error:")
+                && l.contains(text)
+        });
+        if !hit || !render.contains("help:") {
+            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
+        }
+        if let Err(e) = snapshot(what, &render) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 /// A composite foreign key's other members (`same_parent_as`): naming an unknown field,
 /// itself, a field that is not a key, or giving a member a law, a filter or NULLs of its own
 /// are positioned errors with a help; a well-formed one builds.
@@ -1701,8 +1730,7 @@ fn composite_foreign_keys() {
     };
     let (lines, render) = check(USERS, &with("    same_parent_as: user_id\n"));
     assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
-    let mut failures = Vec::new();
-    for (what, member, text) in [
+    let cases: Vec<(&str, &str, &str)> = vec![
         (
             "same_parent_as an unknown field",
             "    same_parent_as: user_idd\n",
@@ -1733,21 +1761,14 @@ fn composite_foreign_keys() {
             "    distribution: distinct\n",
             "is `distinct`, but `Order` has no `children_of`",
         ),
-    ] {
-        let (lines, render) = check(USERS, &with(member));
-        let hit = lines.iter().any(|l| {
-            l.starts_with("configs/orders_multiply.yaml:")
-                && l.contains(": error:")
-                && l.contains(text)
-        });
-        if !hit || !render.contains("help:") {
-            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
-        }
-        if let Err(e) = snapshot(what, &render) {
-            failures.push(e);
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    ];
+    let orders: Vec<String> = cases.iter().map(|(_, member, _)| with(member)).collect();
+    let cases: Vec<(&str, &str, &str, &str)> = cases
+        .iter()
+        .zip(&orders)
+        .map(|((what, _, text), o)| (*what, USERS, o.as_str(), *text))
+        .collect();
+    expect_errors(&cases, true);
 }
 
 /// A rule's operand shifted by `+`/`-` (`>= user.created_at + 1d`) builds; a shift that is not
@@ -1763,33 +1784,27 @@ fn rule_shifts() {
     };
     let (lines, render) = check(USERS, &with(">= user.created_at + 1d"));
     assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
-    let mut failures = Vec::new();
-    for (what, rule, text) in [
-        (
-            "rule shift that is not a duration",
-            ">= user.created_at + 3x",
-            "is not a duration",
-        ),
-        (
-            "rule shift after a value",
-            ">= 2024-01-01T00:00:00Z + 1d",
-            "follows a field",
-        ),
-    ] {
-        let (lines, render) = check(USERS, &with(rule));
-        let hit = lines.iter().any(|l| {
-            l.starts_with("configs/orders_multiply.yaml:")
-                && l.contains(": error:")
-                && l.contains(text)
-        });
-        if !hit || !render.contains("help:") {
-            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
-        }
-        if let Err(e) = snapshot(what, &render) {
-            failures.push(e);
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    let (no_duration, after_value) = (
+        with(">= user.created_at + 3x"),
+        with(">= 2024-01-01T00:00:00Z + 1d"),
+    );
+    expect_errors(
+        &[
+            (
+                "rule shift that is not a duration",
+                USERS,
+                &no_duration,
+                "is not a duration",
+            ),
+            (
+                "rule shift after a value",
+                USERS,
+                &after_value,
+                "follows a field",
+            ),
+        ],
+        true,
+    );
 }
 
 /// Output files that would destroy an input or cannot be a file, and names PostgreSQL would
@@ -1811,8 +1826,7 @@ fn output_files_and_names_that_cannot_be() {
             "  {long}_x:\n    strategy: uuid_v4\n  {long}_y:\n    strategy: uuid_v4\n  status:\n"
         ),
     );
-    let mut failures = Vec::new();
-    for (what, orders, text) in [
+    let cases = [
         (
             "output file is a seed file",
             out("../seeds/users_seed.yaml"),
@@ -1840,24 +1854,15 @@ fn output_files_and_names_that_cannot_be() {
         ),
         (
             "field names equal in 63 bytes",
-            two_long.clone(),
+            two_long,
             "share their first 63 bytes",
         ),
-    ] {
-        let (lines, render) = check(USERS, &orders);
-        let hit = lines.iter().any(|l| {
-            l.starts_with("configs/orders_multiply.yaml:")
-                && l.contains(": error:")
-                && l.contains(text)
-        });
-        if !hit || !render.contains("help:") {
-            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
-        }
-        if let Err(e) = snapshot(what, &render) {
-            failures.push(e);
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    ];
+    let cases: Vec<(&str, &str, &str, &str)> = cases
+        .iter()
+        .map(|(what, orders, text)| (*what, USERS, orders.as_str(), *text))
+        .collect();
+    expect_errors(&cases, true);
 }
 
 /// Values no column can hold are build errors: an integer normal reaching past 64 bits, a
@@ -1875,33 +1880,23 @@ fn values_no_column_can_hold() {
         "range_start: 2022-01-01T00:00:00Z",
         "range_start: 0000-01-01T00:00:00Z",
     );
-    let mut failures = Vec::new();
-    for (what, users, orders, text) in [
-        (
-            "integer normal past 64 bits",
-            users.as_str(),
-            ORDERS,
-            "beyond the 64-bit range",
-        ),
-        (
-            "time before year 1",
-            USERS,
-            orders.as_str(),
-            "outside years 0001 to 9999",
-        ),
-    ] {
-        let (lines, render) = check(users, orders);
-        let hit = lines
-            .iter()
-            .any(|l| l.contains(": error:") && l.contains(text));
-        if !hit || !render.contains("help:") {
-            failures.push(format!("{what}: expected `{text}`, got:\n{render}"));
-        }
-        if let Err(e) = snapshot(what, &render) {
-            failures.push(e);
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    expect_errors(
+        &[
+            (
+                "integer normal past 64 bits",
+                &users,
+                ORDERS,
+                "beyond the 64-bit range",
+            ),
+            (
+                "time before year 1",
+                USERS,
+                &orders,
+                "outside years 0001 to 9999",
+            ),
+        ],
+        false,
+    );
 }
 
 /// A rule read through a foreign key whose parent field may repeat: which parent row a value
@@ -1965,4 +1960,37 @@ fn files_that_cannot_be_read_as_yaml() {
         assert!(dangling.contains("is a link to"), "{dangling}");
         assert!(dangling.contains("which does not exist"), "{dangling}");
     }
+}
+
+/// A foreign key's `filter` that no parent row can pass is a build error at the filter, when
+/// the parent's strategies prove it (a range, pool values); one that some can pass builds.
+#[test]
+fn filters_no_parent_passes() {
+    let with = |filter: &str| {
+        replace(
+            ORDERS,
+            "    alpha: 1.2\n",
+            &format!("    alpha: 1.2\n    filter: \"{filter}\"\n"),
+        )
+    };
+    let (lines, render) = check(USERS, &with("age > 50"));
+    assert!(lines.iter().all(|l| !l.contains(": error:")), "{render}");
+    let (above, neither) = (with("age > 80"), with("age < 18 or age > 90"));
+    expect_errors(
+        &[
+            (
+                "filter above the parent's range",
+                USERS,
+                &above,
+                "no row of `User` passes the `filter` of `user_id`",
+            ),
+            (
+                "filter with no passing branch",
+                USERS,
+                &neither,
+                "no row of `User` passes",
+            ),
+        ],
+        true,
+    );
 }

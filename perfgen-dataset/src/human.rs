@@ -14,17 +14,36 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// Bytes as `12.3 MB` (decimal units, as file managers show them).
+/// Bytes as `12.3 MB`, `70.4 GB` (decimal units, as file managers show them; one decimal):
+/// the one size format of the plan, the summary, the README and the report.
 pub fn size(bytes: u64) -> String {
-    let b = bytes as f64;
-    if b >= 1e9 {
-        format!("{:.2} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.1} KB", b / 1e3)
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64;
+    let mut unit = "B";
+    for u in UNITS {
+        if value < 1000.0 {
+            break;
+        }
+        value /= 1000.0;
+        unit = u;
+    }
+    format!("{value:.1} {unit}")
+}
+
+/// A throughput as `1,123 MB/s` (decimal megabytes, whole).
+pub fn mb_per_sec(bytes: u64, secs: f64) -> String {
+    if secs > 0.0 {
+        let mbps = bytes as f64 / 1e6 / secs;
+        if mbps < 10.0 {
+            format!("{mbps:.1} MB/s")
+        } else {
+            format!("{} MB/s", thousands(mbps.round() as u64))
+        }
     } else {
-        format!("{bytes} B")
+        "-".to_string()
     }
 }
 
@@ -69,7 +88,12 @@ mod tests {
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(size(999), "999 B");
         assert_eq!(size(12_345_678), "12.3 MB");
-        assert_eq!(size(1_270_000_000), "1.27 GB");
+        assert_eq!(size(1_270_000_000), "1.3 GB");
+        assert_eq!(size(70_387_100_178), "70.4 GB");
+        assert_eq!(size(1_500), "1.5 kB");
+        assert_eq!(size(3_200_000_000_000), "3.2 TB");
+        assert_eq!(mb_per_sec(1_123_000_000, 1.0), "1,123 MB/s");
+        assert_eq!(mb_per_sec(5, 0.0), "-");
         assert_eq!(percent(0.7), "70%");
         assert_eq!(percent(0.1234), "12.3%");
         assert_eq!(duration(31_536_000), "365d");

@@ -10,6 +10,7 @@
 pub mod describe;
 pub mod human;
 pub mod parts;
+pub mod plots;
 pub mod readme;
 pub mod summary;
 pub mod table;

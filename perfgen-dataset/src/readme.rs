@@ -90,6 +90,7 @@ pub fn render_readme(catalog: &Catalog, files: &[FileStats], seed: u64, command:
          - **Check**: `perfgen verify` re-reads the files and checks counts, format, keys, rules \
          and distributions\n\n",
     );
+    report_section(&mut s, catalog, command);
     s.push_str("## Regeneration\n\n");
     let _ = writeln!(
         s,
@@ -123,6 +124,38 @@ pub fn render_readme(catalog: &Catalog, files: &[FileStats], seed: u64, command:
         }
     }
     s
+}
+
+/// The report: where `perfgen report` writes it, and the key plots it writes beside it
+/// ([`crate::plots::key_plots`]), embedded by their paths from the README.
+fn report_section(s: &mut String, catalog: &Catalog, command: &str) {
+    let folder = catalog
+        .entities
+        .first()
+        .and_then(|e| Path::new(e.output_file).parent())
+        .and_then(|f| f.file_name())
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ".".to_string());
+    let report = format!("{folder}/{}", crate::plots::REPORT_FILE);
+    s.push_str("## Report\n\n");
+    let _ = writeln!(
+        s,
+        "`{}` re-reads the files as `verify` does and writes [{report}]({report}): one \
+         self-contained page with every field's observed distribution against its configured law \
+         and verify's checks beside it. It also writes the key plots below (they appear once it \
+         has run).\n",
+        verify_command(command).replace(" verify", " report")
+    );
+    for k in crate::plots::key_plots(catalog) {
+        let _ = writeln!(
+            s,
+            "![{e}.{f}]({folder}/{file})",
+            e = k.entity,
+            f = k.field,
+            file = k.file
+        );
+    }
+    s.push('\n');
 }
 
 fn verify_command(generate: &str) -> String {

@@ -1,9 +1,9 @@
 //! Plain-text tables for summaries: first column left-aligned, the others right-aligned.
 
-/// Rows per second, or `-` for a run too short to time.
+/// Rows per second (`2,500,000`), or `-` for a run too short to time.
 pub fn rate(rows: u64, secs: f64) -> String {
     if secs > 0.0 {
-        format!("{:.0}", rows as f64 / secs)
+        crate::human::thousands((rows as f64 / secs).round() as u64)
     } else {
         "-".to_string()
     }

@@ -186,7 +186,7 @@ fn csv_rows(dir: &Path, file: &str) -> i64 {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn schema_and_copy_hold_every_constraint() {
     let catalog = &perfgen_fixtures::all_strategies::CATALOG;
     let (dir, _) = common::generate(catalog, &[]);
@@ -336,13 +336,13 @@ fn three_paths_agree(catalog: &Catalog, args: &[&str]) {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn sink_and_load_store_the_rows_of_the_csv_path_all_strategies() {
     three_paths_agree(&perfgen_fixtures::all_strategies::CATALOG, &["--seed", "3"]);
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn sink_and_load_store_the_rows_of_the_csv_path_seed_doc() {
     three_paths_agree(&perfgen_fixtures::seed_doc::CATALOG, &["--scale", "0.1"]);
 }
@@ -369,7 +369,7 @@ fn damage(path: &Path, record: usize, column: &str, value: &str) {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn damaged_csv_is_rejected_naming_table_and_line() {
     let catalog = &perfgen_fixtures::all_strategies::CATALOG;
     let (dir, _) = common::generate(catalog, &[]);
@@ -476,7 +476,7 @@ fn damaged_csv_is_rejected_naming_table_and_line() {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn sink_failure_names_the_row_and_rolls_the_table_back() {
     let catalog = &perfgen_fixtures::all_strategies::CATALOG;
     let db = ScratchDb::new();
@@ -542,7 +542,7 @@ fn sink_failure_names_the_row_and_rolls_the_table_back() {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn check_rules_counts_rows_that_break_a_cross_table_rule() {
     let catalog = &perfgen_fixtures::all_strategies::CATALOG;
     let (dir, _) = common::generate(catalog, &[]);
@@ -581,7 +581,7 @@ fn check_rules_counts_rows_that_break_a_cross_table_rule() {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn connection_problems_are_clear() {
     let catalog = &perfgen_fixtures::golden::CATALOG;
     let o = perfgen(
@@ -653,7 +653,7 @@ fn set_field(path: &Path, record: usize, column: usize, value: &str) {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn load_reads_a_folder_of_parts_one_transaction_per_table() {
     let catalog = &perfgen_fixtures::all_strategies::CATALOG;
     let args = [
@@ -852,7 +852,7 @@ fn load_three_ways_with(
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn nulls_and_empty_strings_load_apart() {
     let catalog = &perfgen_fixtures::kinds_nulls::CATALOG;
     let (dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "9");
@@ -925,7 +925,7 @@ fn nulls_and_empty_strings_load_apart() {
 /// loads with every constraint on, the same way by psql's `\copy` of the CSV, by `load`
 /// (rules checked) and by the binary `--sink`.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn new_value_kinds_load_with_every_constraint() {
     for catalog in [
         &perfgen_fixtures::kinds_numbers::CATALOG,
@@ -943,7 +943,7 @@ fn new_value_kinds_load_with_every_constraint() {
 /// sessions whose `TimeZone` is east or west of UTC: psql's `\copy` keeps the CHECK on
 /// a date's bound (row 0 of `founded_on` is 1990-01-01), and every rule query counts 0.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn hr_set_loads_in_any_time_zone() {
     let catalog = &perfgen_fixtures::hr::CATALOG;
     let (dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "5");
@@ -976,7 +976,7 @@ fn hr_set_loads_in_any_time_zone() {
 /// poisson events) loads with its (foreign key, position) keys and every FOREIGN KEY on,
 /// the same rows three ways; a duplicate (foreign key, position) is refused by the key.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn fan_out_children_load_with_their_composite_keys() {
     let catalog = &perfgen_fixtures::fanout::CATALOG;
     let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "3");
@@ -1026,7 +1026,7 @@ fn fan_out_children_load_with_their_composite_keys() {
 /// included (COPY checks it at the end of the statement; rows reference earlier rows
 /// anyway); a manager that is no employee and a repeated composite key are refused.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn foreign_key_laws_load_with_a_key_to_their_own_table() {
     let catalog = &perfgen_fixtures::fk_laws::CATALOG;
     let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "7");
@@ -1069,7 +1069,7 @@ fn foreign_key_laws_load_with_a_key_to_their_own_table() {
 /// order, (l_orderkey, l_linenumber) is LINEITEM's key; a line item of a missing order and a
 /// duplicate line number are refused.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn tpch_loads_with_primary_and_foreign_keys() {
     let catalog = &perfgen_fixtures::tpch::CATALOG;
     let (_dir, tables, [by_psql, by_load, by_sink]) =

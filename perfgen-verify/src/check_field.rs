@@ -3,11 +3,10 @@
 use crate::compare::{eval_rule, CellValue, RowView};
 use crate::model::Conditional;
 use crate::state::{DistTest, FieldState};
-use crate::template::{formatted_text, map_case, MatchPiece};
+use crate::template::{formatted_text, push_case, MatchPiece, SMALL};
 use crate::verdict::format_time;
 use crate::windows::{add_time_draw, normal_window, resolve_time, time_window};
 use perfgen_runtime::spec::{ColumnType, NumberSource, RangeDistribution, Strategy};
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// One cell being checked: its row (0-based), the line its record starts on, its value
@@ -37,6 +36,9 @@ pub(crate) fn check_field(
     }
     if val == CellValue::Missing {
         return;
+    }
+    if let Some(h) = &mut fs.hist {
+        h.add(val, view.vals);
     }
     let text = view.texts[f];
     let cell = Cell {
@@ -272,17 +274,33 @@ fn check_add_duration(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>) {
 fn check_template(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>, picks: &mut [usize]) {
     let (row, line, text) = (cell.row, cell.line, cell.text);
     let Some(model) = &fs.template else { return };
-    let mut fixed: Vec<Cow<'_, str>> = Vec::with_capacity(model.pieces.len());
-    for p in &model.pieces {
-        fixed.push(match p {
-            MatchPiece::Fixed(s) => Cow::Borrowed(s.as_str()),
+    // The row's own pieces (fields in the template's case, the index, formatted numbers)
+    // written one after the other into the field's scratch text, then sliced: no
+    // allocation per row.
+    let scratch = &mut fs.scratch;
+    scratch.clear();
+    let n = model.pieces.len();
+    let mut ends_on_stack = [(0usize, 0usize); SMALL];
+    let mut ends_on_heap = Vec::new();
+    let ends: &mut [(usize, usize)] = if n <= SMALL {
+        &mut ends_on_stack[..n]
+    } else {
+        ends_on_heap.resize(n, (0, 0));
+        &mut ends_on_heap
+    };
+    for (p, end) in model.pieces.iter().zip(ends.iter_mut()) {
+        let start = scratch.len();
+        match p {
+            MatchPiece::Fixed(_) | MatchPiece::Choice { .. } => {}
             MatchPiece::Field(j) => {
                 if matches!(view.vals.get(*j), None | Some(CellValue::Missing)) {
                     return;
                 }
-                map_case(view.texts[*j], model.case)
+                push_case(scratch, view.texts[*j], model.case);
             }
-            MatchPiece::Index => Cow::Owned(row.to_string()),
+            MatchPiece::Index => {
+                let _ = write!(scratch, "{row}");
+            }
             MatchPiece::Formatted(nf) => {
                 let source = match nf.source {
                     NumberSource::Index => row as i64,
@@ -293,19 +311,39 @@ fn check_template(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>, picks
                     },
                 };
                 // An overflowing sum is never written: no text matches this one.
-                Cow::Owned(formatted_text(nf, source).unwrap_or_else(|| "\u{0}overflow".into()))
+                match formatted_text(nf, source) {
+                    Some(t) => scratch.push_str(&t),
+                    None => scratch.push_str("\u{0}overflow"),
+                }
             }
-            MatchPiece::Choice { .. } => Cow::Borrowed(""),
-        });
+        }
+        *end = (start, scratch.len());
     }
+    let scratch: &str = scratch;
+    let mut fixed_on_stack = [""; SMALL];
+    let mut fixed_on_heap = Vec::new();
+    let fixed: &mut [&str] = if n <= SMALL {
+        &mut fixed_on_stack[..n]
+    } else {
+        fixed_on_heap.resize(n, "");
+        &mut fixed_on_heap
+    };
+    for ((p, &(a, b)), f) in model.pieces.iter().zip(ends.iter()).zip(fixed.iter_mut()) {
+        *f = match p {
+            MatchPiece::Fixed(s) => s.as_str(),
+            MatchPiece::Choice { .. } => "",
+            _ => &scratch[a..b],
+        };
+    }
+    let fixed: &[&str] = fixed;
     let slots = model.weights.len();
     let picks = &mut picks[..slots];
-    match model.parses(text, &fixed, picks) {
+    match model.parses(text, fixed, picks) {
         0 => {
             if let Some((_, _, t)) = &mut fs.value_t {
                 t.hit(line, || {
                     let mut want = String::new();
-                    for (p, s) in model.pieces.iter().zip(&fixed) {
+                    for (p, s) in model.pieces.iter().zip(fixed) {
                         match p {
                             MatchPiece::Choice { alts, .. } if alts.len() <= 4 => {
                                 let names: Vec<&str> =

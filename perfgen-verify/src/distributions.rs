@@ -1,6 +1,7 @@
 //! Distribution tests: a field's accumulation into a chi-square or Kolmogorov-Smirnov test
 //! against the config's own parameters, and the foreign-key spreads (uniform or zipf).
 
+use crate::observe;
 use crate::state::{DistTest, FieldState};
 use crate::stats;
 use crate::thresholds::{MIN_EXPECTED, MIN_KS_ROWS, ZIPF_MAX_RANKS, ZIPF_SEPARATION};
@@ -12,6 +13,11 @@ impl Verifier<'_> {
     pub(crate) fn finish_dist(&mut self, e: usize, fs: &mut FieldState) {
         let name = self.shared.catalog.entities[e].name;
         let check = format!("distribution {}", fs.name);
+        if let Some(h) = fs.hist.take() {
+            self.observe(name, Some(fs.name), || h.finish());
+        }
+        let info = &self.shared.catalog.entities[e];
+        let now = info.generated_at.or(self.shared.opts.now).unwrap_or(0);
         match std::mem::replace(&mut fs.dist, DistTest::None) {
             DistTest::None => {}
             DistTest::Skip(why) => self.skip(name, check, why),
@@ -19,13 +25,25 @@ impl Verifier<'_> {
                 counts,
                 probs,
                 what,
+            } => {
+                let spec = fs.spec;
+                self.observe(name, Some(fs.name), || {
+                    observe::of_cells(&spec, now, &counts, &probs, &what, None)
+                });
+                self.chi_square(name, check, &counts, &probs, &what)
             }
-            | DistTest::IntBins {
+            DistTest::IntBins {
+                vmin,
                 counts,
                 probs,
                 what,
-                ..
-            } => self.chi_square(name, check, &counts, &probs, &what),
+            } => {
+                let spec = fs.spec;
+                self.observe(name, Some(fs.name), || {
+                    observe::of_cells(&spec, now, &counts, &probs, &what, Some(vmin))
+                });
+                self.chi_square(name, check, &counts, &probs, &what)
+            }
             DistTest::Ks {
                 acc,
                 model: _,
@@ -74,7 +92,12 @@ impl Verifier<'_> {
                     self.chi_square(name, check, c, &t.weights[slot], &what);
                 }
             }
-            DistTest::Fk { counts, alpha } => self.fk_dist(name, check, fs, &counts, alpha),
+            DistTest::Fk { counts, alpha } => {
+                self.observe(name, Some(fs.name), || {
+                    observe::rank_frequency(&counts, alpha)
+                });
+                self.fk_dist(name, check, fs, &counts, alpha)
+            }
         }
     }
 

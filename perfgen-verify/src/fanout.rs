@@ -192,6 +192,19 @@ impl Verifier<'_> {
             .map(|(c, _)| fan.counts.get(c).copied().unwrap_or(0))
             .collect();
         let p: Vec<f64> = probs.iter().map(|(_, p)| *p).collect();
+        let fk = self
+            .shared
+            .catalog
+            .entities
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.fields[fan.fk].name);
+        self.observe(name, fk, || crate::Plot::Bars {
+            labels: probs.iter().map(|(c, _)| c.to_string()).collect(),
+            counts: observed.clone(),
+            expected: crate::observe::normalized(&p),
+            what: format!("children per {parent} row: the count law"),
+        });
         self.chi_square(
             name,
             check,

@@ -65,6 +65,8 @@ pub(crate) fn field_state(
         null_inputs_t: crate::nulls::has_nullable_inputs(shared.catalog, e, &spec)
             .then(Tally::default),
         expression: None,
+        hist: None,
+        scratch: String::new(),
     };
     let static_view = RowView {
         catalog: shared.catalog,
@@ -111,6 +113,14 @@ pub(crate) fn field_state(
         Strategy::NumberRange { .. } => crate::numbers::plan_number_range(&mut fs),
         Strategy::Sequence { .. } => crate::numbers::plan_sequence(&mut fs),
         Strategy::Boolean { .. } => crate::numbers::plan_boolean(&mut fs),
+    }
+    let counted = matches!(
+        fs.dist,
+        DistTest::Pool { .. } | DistTest::IntBins { .. } | DistTest::Fk { .. }
+    );
+    if shared.opts.observe && !counted {
+        let rule_windows = !matches!(&fs.bounds, Ok(b) if b.is_empty());
+        fs.hist = crate::observe::HistAcc::plan(&spec, now, rule_windows);
     }
     fs
 }

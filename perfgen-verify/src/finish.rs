@@ -81,7 +81,7 @@ impl Verifier<'_> {
                 .stores
                 .get(&(fan.parent, fan.parent_field))
                 .filter(|s| s.unavailable.is_none())
-                .map(|s| s.keys.len() as u64);
+                .map(|s| s.len() as u64);
             let parent = self.shared.catalog.entities[fan.parent].name;
             let sum = self.finish_fan_out(name, fan, parents, src);
             let (outcome, violations) = crate::fanout::row_count_outcome(pass.rows, sum);
@@ -109,10 +109,19 @@ impl Verifier<'_> {
         } else {
             let expected = pass.expected_rows;
             let source = self.shared.opts.rows_source[e].clone();
+            // A file of another size was most often written with other --scale/--rows.
+            let hint = if pass.rows != expected && expected > 0 && pass.rows > 0 {
+                format!(
+                    "; written with other options? pass verify the same --scale/--rows as generate ({:.3}x here)",
+                    pass.rows as f64 / expected as f64
+                )
+            } else {
+                String::new()
+            };
             let c = self.push(
                 name,
                 "row count",
-                format!("{} rows, expected {expected} ({source})", pass.rows),
+                format!("{} rows, expected {expected} ({source}){hint}", pass.rows),
             );
             if pass.rows != expected {
                 c.outcome = Outcome::Fail;
@@ -122,8 +131,18 @@ impl Verifier<'_> {
 
         // Key stores: sort, find repeats, and lines of repeats for unique fields.
         let mut own = std::mem::take(&mut pass.own);
-        for (_, store) in own.iter_mut() {
-            store.finish();
+        if own.len() > 1 && self.shared.opts.threads != 1 {
+            // Each store sorted on a core of its own (sorting is most of the work after
+            // reading, and a file with a uuid and a unique field has two).
+            std::thread::scope(|scope| {
+                for (_, store) in own.iter_mut() {
+                    scope.spawn(|| store.finish());
+                }
+            });
+        } else {
+            for (_, store) in own.iter_mut() {
+                store.finish();
+            }
         }
         let fields = std::mem::take(&mut pass.fields);
         for fs in fields {
@@ -232,19 +251,29 @@ impl Verifier<'_> {
                     examples: Vec::new(),
                 };
                 if store.duplicates > 0 {
-                    t.examples = repeat_lines(
+                    let wanted = if store.narrow {
+                        Wanted::Digests(store.repeated_digests().into_iter().collect())
+                    } else {
+                        Wanted::Keys(store.repeated.iter().copied().collect())
+                    };
+                    let (repeats, examples) = repeat_lines(
                         src,
                         pass.cols[f].unwrap_or(0),
                         pass.ncols,
                         fs.spec.column,
-                        &store.repeated,
+                        &wanted,
                     );
+                    t.examples = examples;
+                    // A narrow store's equal digests are candidates: the whole keys decide.
+                    if store.narrow {
+                        t.count = repeats;
+                    }
                 }
-                let distinct = store.keys.len() as u64 - store.duplicates;
+                let distinct = store.len() as u64 - t.count;
                 self.tally(
                     name,
                     format!("unique {fname}"),
-                    format!("{distinct} distinct of {}", store.keys.len()),
+                    format!("{distinct} distinct of {}", store.len()),
                     t,
                     src,
                 );
@@ -288,21 +317,28 @@ impl Verifier<'_> {
     }
 }
 
-/// Lines of the rows whose column `col` holds one of the repeated keys (second read of the
-/// file, done only when a unique field has repeats).
+/// The keys whose rows a second read looks at: whole keys, or a narrow store's digests.
+enum Wanted {
+    Keys(HashSet<u128>),
+    Digests(HashSet<u64>),
+}
+
+/// Rows whose column `col` holds one of the `wanted` keys and repeats an earlier row's
+/// whole key: how many, and the first ones' lines (second read of the file, done only when a
+/// unique field has repeats).
 fn repeat_lines(
     src: &Source,
     col: usize,
     ncols: usize,
     column: ColumnType,
-    repeated: &[u128],
-) -> Vec<(u64, String)> {
-    let wanted: HashSet<u128> = repeated.iter().copied().collect();
+    wanted: &Wanted,
+) -> (u64, Vec<(u64, String)>) {
     let mut first: HashMap<u128, u64> = HashMap::new();
     let mut out = Vec::new();
+    let mut repeats = 0;
     for k in 0..src.files.len() {
         let Ok(file) = src.open(k) else {
-            return out;
+            return (repeats, out);
         };
         let mut reader = CsvReader::new(file);
         let mut rec = Record::default();
@@ -318,7 +354,11 @@ fn repeat_lines(
             let Some(key) = parse_val(column, text).ok().and_then(|v| key_of(v, text)) else {
                 continue;
             };
-            if !wanted.contains(&key) {
+            let hit = match wanted {
+                Wanted::Keys(keys) => keys.contains(&key),
+                Wanted::Digests(digests) => digests.contains(&crate::keys::digest(key)),
+            };
+            if !hit {
                 continue;
             }
             match first.get(&key) {
@@ -326,6 +366,7 @@ fn repeat_lines(
                     first.insert(key, rec.line);
                 }
                 Some(&l) => {
+                    repeats += 1;
                     if out.len() < EXAMPLES {
                         let at = if src.sharded {
                             let (path, line) = src.locate(l);
@@ -339,7 +380,7 @@ fn repeat_lines(
             }
         }
     }
-    out
+    (repeats, out)
 }
 
 impl Verifier<'_> {
@@ -358,6 +399,11 @@ impl Verifier<'_> {
             return;
         }
         let (null, rows) = fs.nulls;
+        self.observe(name, Some(fs.name), || crate::Plot::Nulls {
+            nulls: null,
+            rows,
+            rate: nulls.rate,
+        });
         let check = format!("nulls {}", fs.name);
         let what = format!("{null} NULL of {rows}, null_rate {}", num(nulls.rate));
         if nulls.rate >= 1.0 {

@@ -11,7 +11,13 @@ pub(crate) const ROW_INDEX: usize = usize::MAX;
 /// parent fields that children's rules compare with (same order).
 #[derive(Debug, Default)]
 pub(crate) struct KeyStore {
+    /// Whole keys, sorted by [`KeyStore::finish`] (empty in a narrow store).
     pub(crate) keys: Vec<u128>,
+    /// A store only checked for repeats (no foreign key looks it up) keeps 8 bytes per row:
+    /// a digest of each key, here. Equal digests are only candidates: the rows holding them
+    /// are read again and compared by whole key ([`KeyStore::repeated_digests`]).
+    pub(crate) narrow: bool,
+    pub(crate) digests: Vec<u64>,
     pub(crate) value_fields: Vec<usize>,
     pub(crate) values: Vec<u128>,
     /// Why the store is unusable (its file could not be read), if it is.
@@ -22,9 +28,91 @@ pub(crate) struct KeyStore {
     pub(crate) duplicates: u64,
     /// Up to [`EXAMPLES`] repeated keys.
     pub(crate) repeated: Vec<u128>,
+    /// In a worker's store with value fields: (first row, first key) of each batch it took,
+    /// so that the workers' keys are merged back in row order ([`KeyStore::merge_all`]).
+    pub(crate) batches: Vec<(u64, usize)>,
+}
+
+/// The 8-byte digest of a key in a narrow store (both halves: text digests and UUIDs are
+/// uniform in each).
+#[inline]
+pub(crate) fn digest(k: u128) -> u64 {
+    (k as u64) ^ ((k >> 64) as u64)
 }
 
 impl KeyStore {
+    /// One row's key.
+    #[inline]
+    pub(crate) fn push(&mut self, k: u128) {
+        if self.narrow {
+            self.digests.push(digest(k));
+        } else {
+            self.keys.push(k);
+        }
+    }
+
+    /// A worker starts a batch of rows at `first_row`.
+    pub(crate) fn start_batch(&mut self, first_row: u64) {
+        if !self.value_fields.is_empty() {
+            self.batches.push((first_row, self.keys.len()));
+        }
+    }
+
+    /// Adds the keys the workers' stores of this field took, before [`KeyStore::finish`].
+    /// Without value fields the order of keys is lost in the sort (equal keys are equal), so
+    /// the workers' vectors are appended (the first one taken whole, without a copy); with
+    /// value fields, equal keys may carry different values, so their batches are put back in
+    /// row order, as one reader would have stored them.
+    pub(crate) fn merge_all(&mut self, workers: Vec<KeyStore>) {
+        if self.value_fields.is_empty() {
+            for other in workers {
+                if self.len() == 0 {
+                    let value_fields = std::mem::take(&mut self.value_fields);
+                    *self = other;
+                    self.value_fields = value_fields;
+                } else {
+                    self.keys.extend(other.keys);
+                    self.digests.extend(other.digests);
+                }
+            }
+            return;
+        }
+        let w = self.value_fields.len();
+        let mut batches: Vec<(u64, usize, usize, usize)> = Vec::new();
+        for (k, s) in workers.iter().enumerate() {
+            for (b, &(first_row, start)) in s.batches.iter().enumerate() {
+                let end = s.batches.get(b + 1).map_or(s.keys.len(), |n| n.1);
+                batches.push((first_row, k, start, end));
+            }
+        }
+        batches.sort_unstable();
+        for (_, k, start, end) in batches {
+            self.keys.extend_from_slice(&workers[k].keys[start..end]);
+            self.values
+                .extend_from_slice(&workers[k].values[start * w..end * w]);
+        }
+    }
+
+    /// Rows with a key.
+    pub(crate) fn len(&self) -> usize {
+        if self.narrow {
+            self.digests.len()
+        } else {
+            self.keys.len()
+        }
+    }
+
+    /// Every digest held by more than one row of a narrow store (sorted), once finished.
+    pub(crate) fn repeated_digests(&self) -> Vec<u64> {
+        let mut out: Vec<u64> = Vec::new();
+        for w in self.digests.windows(2) {
+            if w[0] == w[1] && out.last() != Some(&w[0]) {
+                out.push(w[0]);
+            }
+        }
+        out
+    }
+
     pub(crate) fn lookup(&self, k: u128) -> Option<usize> {
         self.keys.binary_search(&k).ok()
     }
@@ -48,8 +136,23 @@ impl KeyStore {
         self.values.get(pos * w + j).copied()
     }
 
-    /// Sorts keys (and values along), then counts repeats.
+    /// Sorts keys (and values along), then counts repeats (in a narrow store: rows whose
+    /// digest repeats, an upper bound of the repeats).
     pub(crate) fn finish(&mut self) {
+        if self.narrow {
+            self.digests.sort_unstable();
+            let mut i = 0;
+            while i < self.digests.len() {
+                let mut j = i + 1;
+                while j < self.digests.len() && self.digests[j] == self.digests[i] {
+                    j += 1;
+                }
+                self.duplicates += (j - i - 1) as u64;
+                i = j;
+            }
+            self.ambiguous = self.duplicates > 0;
+            return;
+        }
         let w = self.value_fields.len();
         if w == 0 {
             self.keys.sort_unstable();
@@ -78,5 +181,62 @@ impl KeyStore {
             i = j;
         }
         self.ambiguous = self.duplicates > 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_stores_count_repeated_digests() {
+        let mut s = KeyStore {
+            narrow: true,
+            ..KeyStore::default()
+        };
+        for k in [5u128, 1 << 70, 5, 9, 5, (1 << 70) + 1] {
+            s.push(k);
+        }
+        assert!(s.keys.is_empty());
+        assert_eq!(s.len(), 6);
+        s.finish();
+        assert_eq!(s.duplicates, 2);
+        assert_eq!(s.repeated_digests(), vec![digest(5)]);
+        // Wide stores keep whole keys.
+        let mut w = KeyStore::default();
+        for k in [3u128, 3, 7] {
+            w.push(k);
+        }
+        w.finish();
+        assert_eq!((w.len(), w.duplicates, w.repeated.clone()), (3, 1, vec![3]));
+        assert_eq!(w.lookup(7), Some(2));
+    }
+
+    #[test]
+    fn workers_stores_with_values_merge_in_row_order() {
+        let worker = |batches: &[(u64, &[(u128, u128)])]| {
+            let mut s = KeyStore {
+                value_fields: vec![ROW_INDEX],
+                ..KeyStore::default()
+            };
+            for &(first, rows) in batches {
+                s.start_batch(first);
+                for &(k, v) in rows {
+                    s.push(k);
+                    s.values.push(v);
+                }
+            }
+            s
+        };
+        // Rows 0-1 and 4 went to one worker, rows 2-3 to the other.
+        let a = worker(&[(0, &[(9, 0), (7, 1)]), (4, &[(9, 4)])]);
+        let b = worker(&[(2, &[(8, 2), (9, 3)])]);
+        let mut main = KeyStore {
+            value_fields: vec![ROW_INDEX],
+            ..KeyStore::default()
+        };
+        main.merge_all(vec![a, b]);
+        assert_eq!(main.keys, vec![9, 7, 8, 9, 9]);
+        assert_eq!(main.values, vec![0, 1, 2, 3, 4]);
     }
 }

@@ -6,10 +6,18 @@
 //! must not depend on the command line (clap), a database client or perfgen-codegen.
 //!
 //! Files are streamed once; memory holds only what cannot be streamed: 16-byte keys of the
-//! unique fields and of the fields that foreign keys reference (UUIDs as their 128 bits,
-//! numbers and times as integers, text as a 128-bit digest), the parent fields that
-//! cross-entity rules compare with, one counter per parent row for foreign-key distribution
-//! tests, and fixed-size histograms.
+//! fields that foreign keys reference (UUIDs as their 128 bits, numbers and times as
+//! integers, text as a 128-bit digest), 8-byte digests of the fields that are only unique
+//! (equal digests are confirmed by whole key in a second read, so the check stays exact),
+//! the parent fields that cross-entity rules compare with, one counter per parent row for
+//! foreign-key distribution tests, and fixed-size histograms.
+//!
+//! The rows of a file whose checks are sums over rows are checked on every core
+//! ([`Options::threads`]; `parallel`): the strict reader hands batches of records to workers
+//! with passes of their own, merged at the end into the same report one thread gives. How
+//! rows reach a pass is kept in two functions, `source::read_rows` (one reader, in order)
+//! and `parallel::read_rows_parallel`, so another rows source (another file format) plugs in
+//! beside them.
 //!
 //! Checks, per entity: the file opens; header; RFC 4180 with the header's field count; row
 //! count; each column's type (UUID v4, integer, decimal with the configured places, RFC 3339
@@ -56,7 +64,9 @@ mod keys;
 mod model;
 mod nulls;
 mod numbers;
+mod observe;
 mod options;
+mod parallel;
 mod pass;
 mod read;
 mod reader;
@@ -75,11 +85,12 @@ mod verdict;
 mod verifier;
 mod windows;
 
+pub use observe::{Axis, Observation, Plot};
 pub use options::{file_path, Options};
 use perfgen_runtime::catalog::Catalog;
 use std::io::Write;
 pub use thresholds::{FAMILY_ALPHA, MIN_EXPECTED};
-pub use verdict::{Check, Location, Outcome, Verdict};
+pub use verdict::{format_p_value, Check, Location, Outcome, Verdict};
 use verifier::Verifier;
 
 /// Verifies the files of `opts.entities` against `catalog`.

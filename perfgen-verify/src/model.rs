@@ -116,6 +116,19 @@ impl Model {
     }
 }
 
+/// The transform cell of second `t` drawn uniformly in [lo, hi] without exclusions: what
+/// [`Conditional::transform`] gives for [`Model::UniformSecond`], without building it per
+/// row (the cell [t, t + 1) over the hi + 1 - lo seconds, exact in f64 below 2^53); None
+/// when the window is one second (no information).
+#[inline]
+pub(crate) fn uniform_second_cell(lo: i64, hi: i64, t: i64) -> Option<(f64, f64)> {
+    if lo == hi {
+        return None;
+    }
+    let w = (hi - lo + 1) as f64;
+    Some(((t - lo) as f64 / w, (t - lo + 1) as f64 / w))
+}
+
 /// A model conditioned on a window and on cells that redraw rules exclude (`!= v`).
 pub(crate) struct Conditional {
     model: Model,
@@ -243,6 +256,22 @@ mod tests {
         };
         let c = steep.cdf(0.0, 1.0, 0.999).unwrap();
         assert!(c.is_finite() && c > 0.0 && c < 0.01, "{c}");
+    }
+
+    #[test]
+    fn the_uniform_second_shortcut_is_the_conditional_transform() {
+        for (lo, hi) in [
+            (0i64, 9i64),
+            (1_640_995_200, 1_705_320_000),
+            (-5, 5),
+            (7, 7),
+        ] {
+            for t in [lo, (lo + hi) / 2, hi] {
+                let slow = Conditional::new(Model::UniformSecond, lo as f64, hi as f64, &[])
+                    .map(|c| c.transform(t as f64));
+                assert_eq!(uniform_second_cell(lo, hi, t), slow, "{lo} {hi} {t}");
+            }
+        }
     }
 
     #[test]

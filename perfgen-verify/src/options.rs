@@ -18,6 +18,11 @@ pub struct Options {
     pub entities: Vec<usize>,
     /// `--scale` as generated (1 without it): what `scale()` in an expression reads.
     pub scale: f64,
+    /// Also keep what `perfgen report` draws ([`crate::Observation`]s in the verdict).
+    pub observe: bool,
+    /// Threads that check a file's rows (0: every core); the verdict is the same whatever
+    /// the number.
+    pub threads: usize,
 }
 
 impl Options {
@@ -30,6 +35,8 @@ impl Options {
             now: None,
             entities: (0..catalog.entities.len()).collect(),
             scale: 1.0,
+            observe: false,
+            threads: 0,
         }
     }
 }

@@ -12,6 +12,12 @@ use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::Strategy;
 use std::collections::HashMap;
 
+/// Fields whose texts a row keeps on the stack; wider entities allocate per row.
+const STACK_FIELDS: usize = 48;
+
+/// Keys reserved per key store at most before reading (2^28 keys, 4 GiB of address space).
+const MAX_RESERVED_KEYS: u64 = 1 << 28;
+
 /// One entity's file being read.
 pub(crate) struct Pass<'a> {
     pub(crate) catalog: &'a Catalog,
@@ -56,11 +62,19 @@ impl<'a> Pass<'a> {
         let now = info.generated_at.or(shared.opts.now).unwrap_or(0);
         let expected_rows = shared.opts.rows[e];
         let mut own = Vec::new();
+        // Room for the expected rows' keys up front: a vector that grows by doubling holds up
+        // to twice the memory its keys need (untouched capacity costs no resident memory).
+        let room = expected_rows.min(MAX_RESERVED_KEYS) as usize;
         for (&(pe, pf), value_fields) in &shared.needs {
             if pe == e && cols[pf].is_some() {
+                let narrow = !shared.referenced.contains(&(pe, pf)) && value_fields.is_empty();
                 own.push((
                     pf,
                     KeyStore {
+                        narrow,
+                        keys: Vec::with_capacity(if narrow { 0 } else { room }),
+                        digests: Vec::with_capacity(if narrow { room } else { 0 }),
+                        values: Vec::with_capacity(room * value_fields.len()),
                         value_fields: value_fields.clone(),
                         ..KeyStore::default()
                     },
@@ -104,6 +118,46 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// Whether workers can each take a share of this file's rows and be merged
+    /// ([`Pass::merge_all`]): no check that follows rows in order or holds state across them
+    /// (children per parent, foreign-key laws, composite keys and composite foreign keys),
+    /// and every field's checks sums over rows.
+    pub(crate) fn parallel_safe(&self) -> bool {
+        self.fan.is_none()
+            && self.fk_laws.is_empty()
+            && self.together.is_empty()
+            && self.composite.is_empty()
+            && self.fields.iter().all(FieldState::mergeable)
+    }
+
+    /// A worker starts a batch of rows at `first_row`.
+    pub(crate) fn start_batch(&mut self, first_row: u64) {
+        self.rows = first_row;
+        for (_, store) in self.own.iter_mut() {
+            store.start_batch(first_row);
+        }
+    }
+
+    /// Adds the workers' passes over their shares of the rows (each one's `rows` the rows it
+    /// read).
+    pub(crate) fn merge_all(&mut self, workers: Vec<Pass<'_>>) {
+        let mut stores: Vec<Vec<KeyStore>> = self.own.iter().map(|_| Vec::new()).collect();
+        for other in workers {
+            self.csv.merge(other.csv);
+            self.rows += other.rows;
+            for (a, b) in self.fields.iter_mut().zip(other.fields) {
+                a.merge(b);
+            }
+            for (k, (f, b)) in other.own.into_iter().enumerate() {
+                debug_assert_eq!(self.own[k].0, f);
+                stores[k].push(b);
+            }
+        }
+        for ((_, a), b) in self.own.iter_mut().zip(stores) {
+            a.merge_all(b);
+        }
+    }
+
     /// Checks one data record.
     pub(crate) fn row(&mut self, rec: &Record, stores: &HashMap<(usize, usize), KeyStore>) {
         let row = self.rows;
@@ -119,12 +173,22 @@ impl<'a> Pass<'a> {
             return;
         }
         let nf = self.fields.len();
-        let mut texts: Vec<&str> = Vec::with_capacity(nf);
-        for f in 0..nf {
-            match self.cols[f] {
-                None => texts.push(""),
-                Some(c) => match std::str::from_utf8(rec.field(c)) {
-                    Ok(s) => texts.push(s),
+        // The fields' texts, on the stack for up to STACK_FIELDS fields (no allocation per
+        // row).
+        let mut on_stack: [&str; STACK_FIELDS] = [""; STACK_FIELDS];
+        let mut on_heap: Vec<&str> = Vec::new();
+        let texts: &mut [&str] = if nf <= STACK_FIELDS {
+            &mut on_stack[..nf]
+        } else {
+            on_heap.resize(nf, "");
+            &mut on_heap
+        };
+        let whole = std::str::from_utf8(rec.bytes()).ok();
+        for (text, col) in texts.iter_mut().zip(&self.cols) {
+            match *col {
+                None => *text = "",
+                Some(c) => match rec.text(whole, c) {
+                    Ok(s) => *text = s,
                     Err(_) => {
                         self.csv
                             .hit(line, || "a field is not valid UTF-8".to_string());
@@ -187,7 +251,7 @@ impl<'a> Pass<'a> {
                     self.parents[f] = Some(pos);
                     // A composite key's first member: the row whose other members match.
                     if let Some(key) = self.composite.iter().find(|c| c.fields[0] == f) {
-                        if let Some(exact) = key.position(store, &self.vals, &texts) {
+                        if let Some(exact) = key.position(store, &self.vals, texts) {
                             self.parents[f] = Some(exact);
                             self.exact[f] = true;
                         }
@@ -221,23 +285,23 @@ impl<'a> Pass<'a> {
             line,
             rows: self.expected_rows,
             vals: &self.vals,
-            texts: &texts,
+            texts,
             parents: &self.parents,
         };
         for law in &mut self.fk_laws {
             law.row(self.catalog, self.info, &facts, stores);
         }
         for group in &mut self.together {
-            group.row(line, &self.vals, &texts);
+            group.row(line, &self.vals, texts);
         }
         for key in &mut self.composite {
-            key.row(line, &self.vals, &texts, stores, self.catalog);
+            key.row(line, &self.vals, texts, stores, self.catalog);
         }
         let view = RowView {
             catalog: self.catalog,
             entity: self.info,
             vals: &self.vals,
-            texts: &texts,
+            texts,
             parents: &self.parents,
             exact_parents: &self.exact,
             stores,
@@ -252,7 +316,7 @@ impl<'a> Pass<'a> {
             let Some(k) = key_of(self.vals[*f], texts[*f]) else {
                 continue;
             };
-            store.keys.push(k);
+            store.push(k);
             for &vf in &store.value_fields {
                 let v = if vf == crate::keys::ROW_INDEX {
                     Some(row as u128)

@@ -53,7 +53,7 @@ impl Verifier<'_> {
                 headers: Vec::new(),
             }
         } else {
-            self.read_parts(&mut src, &mut reader, &mut rec, &mut pass, &got)
+            self.read_parts(e, &mut src, &mut reader, &mut rec, &mut pass, &got)
         };
         if let Some(err) = read.io_error {
             self.fail(name, "file", err, None);
@@ -177,6 +177,7 @@ impl Verifier<'_> {
     /// `got`), into `pass`; stops at the first I/O error.
     fn read_parts(
         &self,
+        e: usize,
         src: &mut Source,
         reader: &mut CsvReader<DataFile>,
         rec: &mut Record,
@@ -190,7 +191,16 @@ impl Verifier<'_> {
             rows: Vec::new(),
             headers: Vec::new(),
         };
-        if let Err(err) = read_rows(reader, rec, pass, stores, 0) {
+        let threads = match self.shared.opts.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let rows = if threads > 1 && src.files.len() == 1 && pass.parallel_safe() {
+            crate::parallel::read_rows_parallel(reader, pass, &self.shared, e, threads)
+        } else {
+            read_rows(reader, rec, pass, stores, 0)
+        };
+        if let Err(err) = rows {
             read.io_error = Some(format!("cannot read `{first}` to the end: {err}"));
         }
         read.rows.push(pass.rows);

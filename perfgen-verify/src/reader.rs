@@ -30,8 +30,36 @@ impl Record {
 
     /// The bytes of field `i` (unquoted, `""` collapsed).
     pub fn field(&self, i: usize) -> &[u8] {
+        let (start, end) = self.bounds(i);
+        &self.data[start..end]
+    }
+
+    /// Where field `i`'s bytes are in [`Record::bytes`].
+    #[inline]
+    pub fn bounds(&self, i: usize) -> (usize, usize) {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.data[start..self.ends[i]]
+        (start, self.ends[i])
+    }
+
+    /// Every field's bytes back to back.
+    pub fn bytes(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// Field `i` as text: a slice of `whole` (the record's bytes as text, checked once per
+    /// record) when its ends are character boundaries there, else checked on its own (a
+    /// character split across two fields is no character of either).
+    #[inline]
+    pub fn text<'a>(
+        &'a self,
+        whole: Option<&'a str>,
+        i: usize,
+    ) -> Result<&'a str, std::str::Utf8Error> {
+        let (a, b) = self.bounds(i);
+        match whole {
+            Some(w) if w.is_char_boundary(a) && w.is_char_boundary(b) => Ok(&w[a..b]),
+            _ => std::str::from_utf8(&self.data[a..b]),
+        }
     }
 
     /// Adds `by` to the record's line and to its violation's (a part's lines are reported
@@ -258,6 +286,21 @@ impl<R: Read> CsvReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_as_text_are_checked_at_their_own_ends() {
+        let mut r = CsvReader::new(&b"a\xc3,\xa9b,\xc3\xa9\n"[..]);
+        let mut rec = Record::default();
+        assert!(r.read_record(&mut rec).unwrap());
+        // The record's bytes are valid UTF-8 (`a é b é` once the commas are gone), but the
+        // first two fields split a character between them.
+        let whole = std::str::from_utf8(rec.bytes()).ok();
+        assert!(whole.is_some());
+        assert!(rec.text(whole, 0).is_err());
+        assert!(rec.text(whole, 1).is_err());
+        assert_eq!(rec.text(whole, 2), Ok("é"));
+        assert_eq!(rec.text(None, 2), Ok("é"));
+    }
 
     /// (line, fields, first violation) of each record.
     type Parsed = Vec<(u64, Vec<String>, Option<(u64, &'static str)>)>;

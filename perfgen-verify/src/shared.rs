@@ -13,6 +13,10 @@ pub(crate) struct Shared<'a> {
     pub(crate) opts: &'a Options,
     /// Value fields each store must keep, by (entity, key field).
     pub(crate) needs: HashMap<(usize, usize), Vec<usize>>,
+    /// Key fields some foreign key of a verified entity points at: their stores are looked
+    /// up by key, so they keep whole 16-byte keys; the others (unique fields alone) keep
+    /// 8-byte digests ([`KeyStore::narrow`]).
+    pub(crate) referenced: std::collections::HashSet<(usize, usize)>,
     pub(crate) stores: HashMap<(usize, usize), KeyStore>,
 }
 
@@ -20,6 +24,7 @@ impl<'a> Shared<'a> {
     /// Nothing read yet; `needs` from the fields of `opts.entities`.
     pub(crate) fn new(catalog: &'a Catalog, opts: &'a Options) -> Self {
         let mut needs: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        let mut referenced = std::collections::HashSet::new();
         for &e in &opts.entities {
             let info = &catalog.entities[e];
             for (f, fi) in info.fields.iter().enumerate() {
@@ -32,6 +37,7 @@ impl<'a> Shared<'a> {
                         parent_field,
                         distribution,
                     } => {
+                        referenced.insert((parent, parent_field));
                         let v = needs.entry((parent, parent_field)).or_default();
                         // `fk_laws` reads the parent's row index and the fields a filter reads.
                         let (row, reads): (bool, &[usize]) = match distribution {
@@ -104,6 +110,7 @@ impl<'a> Shared<'a> {
             catalog,
             opts,
             needs,
+            referenced,
             stores: HashMap::new(),
         }
     }

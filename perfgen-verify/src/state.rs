@@ -16,6 +16,17 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
+    /// Adds another tally of the same check (a worker's share of the rows): the counts add
+    /// up, and the first offending rows are the first [`EXAMPLES`] of both, by line.
+    pub(crate) fn merge(&mut self, other: Tally) {
+        self.count += other.count;
+        if !other.examples.is_empty() {
+            self.examples.extend(other.examples);
+            self.examples.sort_by_key(|e| e.0);
+            self.examples.truncate(EXAMPLES);
+        }
+    }
+
     #[inline]
     pub(crate) fn hit(&mut self, line: u64, note: impl FnOnce() -> String) {
         self.count += 1;
@@ -84,6 +95,10 @@ pub(crate) struct FieldState {
     pub(crate) null_inputs_t: Option<Tally>,
     /// An expression field's check.
     pub(crate) expression: Option<Plan>,
+    /// The histogram `perfgen report` draws, for fields whose test keeps no values.
+    pub(crate) hist: Option<crate::observe::HistAcc>,
+    /// Text a row's check writes into and reuses (a template's row-specific pieces).
+    pub(crate) scratch: String,
 }
 
 /// What an expression field is checked against.
@@ -114,4 +129,100 @@ pub(crate) struct DrawsPlan {
     /// Rows it could not bound (checked against `range` only, if any), and the first reason.
     pub(crate) unbounded: u64,
     pub(crate) why: Option<&'static str>,
+}
+
+/// Adds element-wise.
+fn add_counts<T: Copy + std::ops::AddAssign>(a: &mut Vec<T>, b: Vec<T>) {
+    if a.is_empty() {
+        *a = b;
+    } else {
+        for (x, y) in a.iter_mut().zip(b) {
+            *x += y;
+        }
+    }
+}
+
+fn merge_tally(a: &mut Option<Tally>, b: Option<Tally>) {
+    if let (Some(a), Some(b)) = (a, b) {
+        a.merge(b);
+    }
+}
+
+impl DistTest {
+    /// Adds another accumulation of the same test (a worker's share of the rows).
+    pub(crate) fn merge(&mut self, other: DistTest) {
+        match (self, other) {
+            (DistTest::Pool { counts: a, .. }, DistTest::Pool { counts: b, .. })
+            | (DistTest::IntBins { counts: a, .. }, DistTest::IntBins { counts: b, .. }) => {
+                add_counts(a, b)
+            }
+            (
+                DistTest::Ks {
+                    acc: a, fixed: fa, ..
+                },
+                DistTest::Ks {
+                    acc: b, fixed: fb, ..
+                },
+            ) => {
+                a.merge(&b);
+                *fa += fb;
+            }
+            (
+                DistTest::Choices {
+                    counts: a,
+                    ambiguous: aa,
+                },
+                DistTest::Choices {
+                    counts: b,
+                    ambiguous: ab,
+                },
+            ) => {
+                for (x, y) in a.iter_mut().zip(b) {
+                    add_counts(x, y);
+                }
+                *aa |= ab;
+            }
+            (DistTest::Fk { counts: a, .. }, DistTest::Fk { counts: b, .. }) => {
+                if a.is_empty() {
+                    *a = b;
+                } else if !b.is_empty() {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x = x.saturating_add(y);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl FieldState {
+    /// Adds another state of the same field (a worker's share of the rows). Only for fields
+    /// whose checks are sums over rows ([`FieldState::mergeable`]).
+    pub(crate) fn merge(&mut self, other: FieldState) {
+        merge_tally(&mut self.type_t, other.type_t);
+        if let (Some((_, _, a)), Some((_, _, b))) = (&mut self.value_t, other.value_t) {
+            a.merge(b);
+        }
+        merge_tally(&mut self.linear_t, other.linear_t);
+        for ((ta, ua), (tb, ub)) in self.rules.iter_mut().zip(other.rules) {
+            ta.merge(tb);
+            *ua += ub;
+        }
+        self.fk_unchecked += other.fk_unchecked;
+        self.dist.merge(other.dist);
+        self.nulls.0 += other.nulls.0;
+        self.nulls.1 += other.nulls.1;
+        merge_tally(&mut self.null_inputs_t, other.null_inputs_t);
+        if let (Some(a), Some(b)) = (&mut self.hist, other.hist) {
+            a.merge(b);
+        }
+    }
+
+    /// Whether this field's checks are sums over rows, so workers can each take a share of
+    /// the rows: all but an expression with draws, which keeps the first reason it could
+    /// not bound a row.
+    pub(crate) fn mergeable(&self) -> bool {
+        !matches!(self.expression, Some(Plan::Draws(_)))
+    }
 }

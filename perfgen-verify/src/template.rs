@@ -34,6 +34,25 @@ pub(crate) fn map_case(s: &str, case: Case) -> Cow<'_, str> {
     }
 }
 
+/// [`map_case`] of `s` appended to `out` (no allocation once `out` has room).
+pub(crate) fn push_case(out: &mut String, s: &str, case: Case) {
+    let start = out.len();
+    match case {
+        Case::Preserve => out.push_str(s),
+        _ if s.is_ascii() => {
+            out.push_str(s);
+            let added = &mut out.as_mut_str()[start..];
+            if case == Case::Lower {
+                added.make_ascii_lowercase();
+            } else {
+                added.make_ascii_uppercase();
+            }
+        }
+        Case::Lower => out.extend(s.chars().flat_map(char::to_lowercase)),
+        Case::Upper => out.extend(s.chars().flat_map(char::to_uppercase)),
+    }
+}
+
 /// The text `{source+offset:width}` writes for the integer `source`, formatted here with the
 /// standard library (zeros after the sign, or spaces, up to the width; never cut); `None`
 /// when the sum overflows an i64 (no value can then match).
@@ -65,6 +84,9 @@ pub(crate) enum MatchPiece {
 }
 
 /// A field's template, ready to tell whether a value is one it produces.
+/// Pieces and choice slots a row's match keeps on the stack; more allocate.
+pub(crate) const SMALL: usize = 16;
+
 pub(crate) struct TemplateMatcher {
     pub(crate) case: Case,
     pub(crate) pieces: Vec<MatchPiece>,
@@ -142,10 +164,15 @@ impl TemplateMatcher {
 
     /// Number of ways (0, 1 or 2 meaning "several") `value` is produced by the template for
     /// this row; `picks` receives the choice groups of the first way.
-    pub(crate) fn parses(&self, value: &str, fixed: &[Cow<'_, str>], picks: &mut [usize]) -> u8 {
-        let mut cur = vec![0usize; picks.len()];
+    pub(crate) fn parses(&self, value: &str, fixed: &[&str], picks: &mut [usize]) -> u8 {
         let mut count = 0u8;
-        self.match_from(0, value, fixed, &mut cur, picks, &mut count);
+        if picks.len() <= SMALL {
+            let mut cur = [0usize; SMALL];
+            self.match_from(0, value, fixed, &mut cur[..picks.len()], picks, &mut count);
+        } else {
+            let mut cur = vec![0usize; picks.len()];
+            self.match_from(0, value, fixed, &mut cur, picks, &mut count);
+        }
         count
     }
 
@@ -155,7 +182,7 @@ impl TemplateMatcher {
         &self,
         k: usize,
         rest: &str,
-        fixed: &[Cow<'_, str>],
+        fixed: &[&str],
         cur: &mut [usize],
         first: &mut [usize],
         count: &mut u8,
@@ -182,7 +209,7 @@ impl TemplateMatcher {
                 }
             }
             _ => {
-                if let Some(r) = rest.strip_prefix(fixed[k].as_ref()) {
+                if let Some(r) = rest.strip_prefix(fixed[k]) {
                     self.match_from(k + 1, r, fixed, cur, first, count);
                 }
             }

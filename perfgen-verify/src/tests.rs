@@ -1,10 +1,9 @@
 use crate::compare::{compare, CellValue, Rhs, RowView};
-use crate::template::{map_case, TemplateMatcher};
+use crate::template::{map_case, push_case, TemplateMatcher};
 use crate::value::text_key;
 use crate::windows::{normal_window, time_window};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{Case, CmpOp, Comparison, Operand, TemplatePiece, TimeSpec};
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[test]
@@ -67,7 +66,7 @@ fn templates_parse_and_count_choices() {
     ];
     let t = TemplateMatcher::new(&pieces, Case::Lower, &fields);
     assert_eq!(t.weights, vec![vec![2.0, 1.0]]);
-    let fixed: Vec<Cow<'_, str>> = vec!["a.".into(), "7".into(), "@".into(), "".into()];
+    let fixed = ["a.", "7", "@", ""];
     let mut picks = [9];
     assert_eq!(t.parses("a.7@ex.com", &fixed, &mut picks), 1);
     assert_eq!(picks, [0]);
@@ -81,11 +80,19 @@ fn templates_parse_and_count_choices() {
         TemplatePiece::Choice(&["bc", "c"]),
     ];
     let t = TemplateMatcher::new(&pieces, Case::Preserve, &fields);
-    let fixed: Vec<Cow<'_, str>> = vec!["".into(), "".into()];
+    let fixed = ["", ""];
     let mut picks = [0, 0];
     assert_eq!(t.parses("abc", &fixed, &mut picks), 2);
     assert_eq!(map_case("Zoë O'Brien", Case::Lower), "zoë o'brien");
     assert_eq!(map_case("Zoë", Case::Upper), "ZOË");
+    // Appending in place gives the same text.
+    for s in ["Zoë O'Brien", "alice", "BOB", "", "ǅemal İz"] {
+        for case in [Case::Lower, Case::Upper, Case::Preserve] {
+            let mut out = String::from("x");
+            push_case(&mut out, s, case);
+            assert_eq!(out, format!("x{}", map_case(s, case)), "{s} {case:?}");
+        }
+    }
 }
 
 #[test]

@@ -26,15 +26,15 @@ pub(crate) fn plan(info: &EntityInfo) -> Vec<Together> {
         .collect()
 }
 
+/// The keys of `fields` in this row, unless one is NULL or unreadable.
+fn keys_of(fields: &[usize], vals: &[CellValue], texts: &[&str]) -> Option<Vec<u128>> {
+    fields.iter().map(|&j| key_of(vals[j], texts[j])).collect()
+}
+
 impl Together {
     /// The group's values in this row, unless one is NULL or unreadable.
     pub(crate) fn row(&mut self, line: u64, vals: &[CellValue], texts: &[&str]) {
-        let key: Option<Vec<u128>> = self
-            .fields
-            .iter()
-            .map(|&j| key_of(vals[j], texts[j]))
-            .collect();
-        let Some(key) = key else {
+        let Some(key) = keys_of(self.fields, vals, texts) else {
             return;
         };
         if let Some(&first) = self.seen.get(&key) {
@@ -99,14 +99,9 @@ impl CompositeKey {
         stores: &HashMap<(usize, usize), crate::keys::KeyStore>,
         catalog: &perfgen_runtime::catalog::Catalog,
     ) {
-        let key: Option<Vec<u128>> = self
-            .fields
-            .iter()
-            .map(|&j| key_of(vals[j], texts[j]))
-            .collect();
-        let Some(key) = key else {
+        if keys_of(&self.fields, vals, texts).is_none() {
             return;
-        };
+        }
         let store = match stores.get(&(self.parent, self.parent_fields[0])) {
             Some(s) if s.unavailable.is_none() => s,
             _ => {
@@ -114,13 +109,7 @@ impl CompositeKey {
                 return;
             }
         };
-        let found = store.range(key[0]).any(|pos| {
-            key[1..]
-                .iter()
-                .zip(&self.parent_fields[1..])
-                .all(|(k, &pf)| store.value(pos, pf) == Some(*k))
-        });
-        if !found {
+        if self.position(store, vals, texts).is_none() {
             let shown: Vec<&str> = self.fields.iter().map(|&j| texts[j]).collect();
             let p = &catalog.entities[self.parent];
             self.tally.hit(line, || {
@@ -137,11 +126,7 @@ impl CompositeKey {
         vals: &[CellValue],
         texts: &[&str],
     ) -> Option<usize> {
-        let key: Vec<u128> = self
-            .fields
-            .iter()
-            .map(|&j| key_of(vals[j], texts[j]))
-            .collect::<Option<_>>()?;
+        let key = keys_of(&self.fields, vals, texts)?;
         store.range(key[0]).find(|&pos| {
             key[1..]
                 .iter()

@@ -3,14 +3,25 @@
 
 use std::hash::{Hash, Hasher};
 
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+const NOT_HEX: u8 = 0xff;
+
+/// The value of each byte as a hex digit, [`NOT_HEX`] for the others (one load per byte
+/// on verify's hottest parse, the UUIDs).
+static HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// A hyphenated UUID (`8-4-4-4-12` hex digits) of version 4 and the RFC 4122 variant, as
 /// its 128 bits.
@@ -18,18 +29,21 @@ pub(crate) fn parse_uuid_v4(s: &[u8]) -> Result<u128, &'static str> {
     if s.len() != 36 {
         return Err("not a hyphenated UUID");
     }
+    if s[8] != b'-' || s[13] != b'-' || s[18] != b'-' || s[23] != b'-' {
+        return Err("not a hyphenated UUID");
+    }
     let mut v: u128 = 0;
-    for (i, &b) in s.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if b != b'-' {
-                return Err("not a hyphenated UUID");
-            }
-            continue;
+    // OR of every digit's table entry: NOT_HEX sets the high bits, digits never do.
+    let mut bad = 0u8;
+    for group in [&s[0..8], &s[9..13], &s[14..18], &s[19..23], &s[24..36]] {
+        for &b in group {
+            let d = HEX[b as usize];
+            bad |= d;
+            v = (v << 4) | (d & 0xf) as u128;
         }
-        let Some(d) = hex(b) else {
-            return Err("not a hyphenated UUID");
-        };
-        v = (v << 4) | d as u128;
+    }
+    if bad & 0xf0 != 0 {
+        return Err("not a hyphenated UUID");
     }
     if (v >> 76) & 0xf != 4 {
         return Err("not a version 4 UUID");
@@ -207,6 +221,17 @@ mod tests {
         );
         assert!(parse_uuid_v4(b"550e8400e29b41d4a716446655440000").is_err());
         assert!(parse_uuid_v4(b"550e8400-e29b-41d4-a716-44665544000g").is_err());
+        // A non-digit in every group, a misplaced hyphen, a byte above ASCII.
+        for bad in [
+            &b"x50e8400-e29b-41d4-a716-446655440000"[..],
+            b"550e8400-e2 b-41d4-a716-446655440000",
+            b"550e8400-e29b-41d4-a71g-446655440000",
+            b"550e8400-e29b-41d4-a716-4466554400\xff0",
+            b"550e840-0e29b-41d4-a716-446655440000",
+            b"550e8400-e29b-41d4-a716-44665544000-",
+        ] {
+            assert_eq!(parse_uuid_v4(bad), Err("not a hyphenated UUID"), "{bad:?}");
+        }
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct Location {
 #[derive(Debug, Clone)]
 pub struct Check {
     pub entity: &'static str,
+    /// The field the check is about (None: the file's or the entity's own, such as `csv`,
+    /// `row count` or the children per parent).
+    pub field: Option<&'static str>,
     /// e.g. `row count`, `unique id`, `rule age >= 18 AND <= 80`, `distribution age`.
     pub name: String,
     /// What was measured (or, for a skipped check, why it was skipped).
@@ -53,6 +56,17 @@ pub struct Check {
     pub locations: Vec<Location>,
 }
 
+impl Check {
+    /// The report's `p-value / violations` column: `p = 0.123`, a count, or `-`.
+    pub fn value_column(&self) -> String {
+        match (self.p_value, self.violations) {
+            (Some(p), _) => format!("p = {}", format_p_value(p)),
+            (None, Some(n)) => n.to_string(),
+            (None, None) => "-".to_string(),
+        }
+    }
+}
+
 /// The outcome of `verify`.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -60,6 +74,8 @@ pub struct Verdict {
     /// Distribution tests run, and the p-value each had to reach.
     pub tests: usize,
     pub threshold: f64,
+    /// What `perfgen report` draws (empty unless [`crate::Options::observe`]).
+    pub observations: Vec<crate::Observation>,
 }
 
 impl Verdict {
@@ -86,11 +102,7 @@ impl Verdict {
             "first offending rows".into(),
         ]];
         for c in &self.checks {
-            let value = match (c.p_value, c.violations) {
-                (Some(p), _) => format!("p = {}", format_p_value(p)),
-                (None, Some(n)) => n.to_string(),
-                (None, None) => "-".to_string(),
-            };
+            let value = c.value_column();
             let places: Vec<String> = c
                 .locations
                 .iter()
@@ -177,7 +189,7 @@ pub(crate) fn short_name(path: &str) -> &str {
 }
 
 /// A p-value with three decimals, in scientific notation below 0.001.
-pub(crate) fn format_p_value(p: f64) -> String {
+pub fn format_p_value(p: f64) -> String {
     if p >= 0.001 {
         format!("{p:.3}")
     } else if p > 0.0 {

@@ -14,6 +14,7 @@ use perfgen_runtime::catalog::Catalog;
 pub(crate) struct Verifier<'a> {
     pub(crate) shared: Shared<'a>,
     pub(crate) checks: Vec<Check>,
+    pub(crate) observations: Vec<crate::Observation>,
 }
 
 impl<'a> Verifier<'a> {
@@ -22,6 +23,7 @@ impl<'a> Verifier<'a> {
         Verifier {
             shared: Shared::new(catalog, opts),
             checks: Vec::new(),
+            observations: Vec::new(),
         }
     }
 
@@ -31,9 +33,12 @@ impl<'a> Verifier<'a> {
         name: impl Into<String>,
         statistic: String,
     ) -> &mut Check {
+        let name = name.into();
+        let field = field_of_check(self.shared.catalog, entity, &name);
         self.checks.push(Check {
             entity,
-            name: name.into(),
+            field,
+            name,
             statistic,
             violations: None,
             p_value: None,
@@ -121,6 +126,70 @@ impl<'a> Verifier<'a> {
             checks: self.checks,
             tests,
             threshold,
+            observations: self.observations,
         }
+    }
+
+    /// Keeps a plot for `perfgen report`, when asked to.
+    pub(crate) fn observe(
+        &mut self,
+        entity: &'static str,
+        field: Option<&'static str>,
+        plot: impl FnOnce() -> crate::Plot,
+    ) {
+        if self.shared.opts.observe {
+            self.observations.push(crate::Observation {
+                entity,
+                field,
+                plot: plot(),
+            });
+        }
+    }
+}
+
+/// Checks of a file or an entity as a whole, not of one field.
+const ENTITY_CHECKS: &[&str] = &["csv", "row count", "children ", "part", "unique together"];
+
+/// Checks whose kind takes more than one word before the field's name.
+const TWO_WORD_KINDS: &[&str] = &["foreign key law ", "foreign key ", "null inputs "];
+
+/// The field a check is about: the word after its kind (`type age`, `rule age >= 18`,
+/// `foreign key user_id`), when it names a field of the entity.
+fn field_of_check(catalog: &Catalog, entity: &str, name: &str) -> Option<&'static str> {
+    if ENTITY_CHECKS.iter().any(|k| name.starts_with(k)) {
+        return None;
+    }
+    let info = catalog.entities.iter().find(|e| e.name == entity)?;
+    let rest = TWO_WORD_KINDS
+        .iter()
+        .find_map(|k| name.strip_prefix(k))
+        .or_else(|| name.split_once(' ').map(|(_, r)| r))?;
+    let word = rest.split(' ').next()?;
+    info.fields.iter().find(|f| f.name == word).map(|f| f.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_of_check;
+    use perfgen_runtime::test_catalog::CATALOG;
+
+    #[test]
+    fn checks_name_their_field() {
+        let f = |entity, name| field_of_check(&CATALOG, entity, name);
+        assert_eq!(f("Thing", "type id"), Some("id"));
+        assert_eq!(f("Thing", "rule label >= 3"), Some("label"));
+        assert_eq!(
+            f("Thing", "distribution label (template choice 2)"),
+            Some("label")
+        );
+        assert_eq!(f("Child", "foreign key thing_id"), Some("thing_id"));
+        assert_eq!(f("Child", "foreign key law thing_id"), Some("thing_id"));
+        assert_eq!(f("Child", "null inputs thing_id"), Some("thing_id"));
+        // The file's own checks, unknown names and unknown entities name no field.
+        assert_eq!(f("Thing", "row count"), None);
+        assert_eq!(f("Thing", "csv"), None);
+        assert_eq!(f("Thing", "header"), None);
+        assert_eq!(f("Thing", "type nothing"), None);
+        assert_eq!(f("Nobody", "type id"), None);
     }
 }

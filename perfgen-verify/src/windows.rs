@@ -2,7 +2,7 @@
 //! excludes, and the window a normal or time draw falls in for one row.
 
 use crate::compare::RowView;
-use crate::model::Conditional;
+use crate::model::{uniform_second_cell, Conditional, Model};
 use crate::state::{DistTest, FieldState};
 use perfgen_runtime::spec::{CmpOp, Comparison, Enforcement, FieldSpec, Operand, TimeSpec};
 
@@ -149,6 +149,13 @@ pub(crate) fn add_time_draw(
         return;
     };
     if t < lo || t > hi {
+        return;
+    }
+    if excl.is_empty() && matches!(model, Model::UniformSecond) {
+        match uniform_second_cell(lo, hi, t) {
+            Some((a, b)) => acc.add(a, b),
+            None => *fixed += 1,
+        }
         return;
     }
     let excluded: Vec<f64> = excl.iter().filter_map(|o| view.num_of(o)).collect();

@@ -15,7 +15,7 @@ fn progress_lines_go_to_stderr() {
     // The plan first: entities in order, rows, estimated size, files.
     let plan: Vec<&str> = lines.by_ref().take(4).collect();
     assert!(
-        plan[0].starts_with("plan: 2 files, 300030 rows, ~"),
+        plan[0].starts_with("plan: 2 files, 300,030 rows, ~"),
         "{}",
         o.stderr
     );
@@ -24,7 +24,7 @@ fn progress_lines_go_to_stderr() {
     let cells =
         |line: &str| -> Vec<String> { line.split_whitespace().map(str::to_string).collect() };
     let thing = cells(plan[2]);
-    assert_eq!(thing[..2], ["Thing", "300000"], "{}", plan[2]);
+    assert_eq!(thing[..2], ["Thing", "300,000"], "{}", plan[2]);
     assert!(thing[2].starts_with('~') && thing[3] == "MB", "{}", plan[2]);
     assert_eq!(thing[4], format!("{out}/things_bulk.csv"));
     let child = cells(plan[3]);
@@ -38,7 +38,7 @@ fn progress_lines_go_to_stderr() {
                 || line.starts_with("progress: children.csv: "),
             "{line}"
         );
-        assert!(line.contains("/300030 rows"), "{line}");
+        assert!(line.contains("/300,030 rows"), "{line}");
     }
 }
 
@@ -60,9 +60,9 @@ fn progress_and_summary_format() {
     );
     assert_eq!(
         s,
-        "file           rows  bytes  seconds  rows/s\n\
-         out/users.csv  1000  12345    0.500    2000\n\
-         total          1000  12345    0.500    2000\n"
+        "file            rows     size  seconds  rows/s      MB/s\n\
+         out/users.csv  1,000  12.3 kB    0.500   2,000  0.0 MB/s\n\
+         total          1,000  12.3 kB    0.500   2,000  0.0 MB/s\n"
     );
 }
 
@@ -92,10 +92,10 @@ fn plan_format_and_sizes() {
     );
     assert_eq!(
         plan,
-        "plan: 2 files, 100005 rows, ~12.3 MB, into `out`\n\
-         \x20 entity       rows  est. size  file\n\
-         \x20 User       100000   ~12.3 MB  out/users.csv\n\
-         \x20 OrderItem       5     ~400 B  out/order_items.csv\n"
+        "plan: 2 files, 100,005 rows, ~12.3 MB, into `out`\n\
+         \x20 entity        rows  est. size  file\n\
+         \x20 User       100,000   ~12.3 MB  out/users.csv\n\
+         \x20 OrderItem        5     ~400 B  out/order_items.csv\n"
     );
 }
 
@@ -118,7 +118,7 @@ fn progress_bars_on_a_terminal() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     // The plan is printed; the bars replace the progress lines.
     assert!(
-        o.stderr.starts_with("plan: 2 files, 200030 rows"),
+        o.stderr.starts_with("plan: 2 files, 200,030 rows"),
         "{}",
         o.stderr
     );
@@ -133,6 +133,7 @@ fn progress_bars_on_a_terminal() {
         "30/30 rows",
         "200,030/200,030 rows",
         "rows/s",
+        "MB/s",
         "ETA",
         "in ",
     ] {

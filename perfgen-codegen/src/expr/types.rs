@@ -228,6 +228,25 @@ pub struct TypedExpr {
     pub static_text: bool,
 }
 
+impl TypedExpr {
+    /// Whether evaluating it draws from the cell's random stream (`uniform`, `bernoulli`),
+    /// anywhere, an aggregate's child expression included (where a draw is a build error).
+    pub fn draws(&self) -> bool {
+        match &self.node {
+            Node::Op(Op::Uniform | Op::Bernoulli, _) => true,
+            Node::Op(_, args) | Node::Coalesce(args) => args.iter().any(TypedExpr::draws),
+            Node::Logic { lhs, rhs, .. } => lhs.draws() || rhs.draws(),
+            Node::Case { arms, otherwise } => {
+                arms.iter().any(|(c, v)| c.draws() || v.draws())
+                    || otherwise.as_deref().is_some_and(TypedExpr::draws)
+            }
+            Node::Cast(x) => x.draws(),
+            Node::Aggregate { arg, .. } => arg.as_deref().is_some_and(TypedExpr::draws),
+            _ => false,
+        }
+    }
+}
+
 /// What a checked node computes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {

@@ -139,11 +139,7 @@ pub fn infer_file(path: &Path, shown: &str) -> Inference {
     let mut sources = Sources::default();
     let mut d = Diagnostics::default();
     let note = sources.add(path.to_path_buf(), shown.to_string(), String::new());
-    let at = Loc {
-        file: note,
-        line: 1,
-        col: 1,
-    };
+    let at = Loc::start_of(note);
     let mut draft = None;
     if let Some(file) = config::read_source(path, shown.to_string(), &mut sources, &mut d, at) {
         if let Some(tree) = config::parse_file(file, &sources, &mut d) {
@@ -204,11 +200,7 @@ pub fn read_siblings(path: &Path) -> Vec<Sibling> {
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let at = Loc {
-            file: sources.add(p.clone(), name.clone(), String::new()),
-            line: 1,
-            col: 1,
-        };
+        let at = Loc::start_of(sources.add(p.clone(), name.clone(), String::new()));
         let Some(file) = config::read_source(&p, name.clone(), &mut sources, &mut d, at) else {
             continue;
         };

@@ -5,10 +5,121 @@
 use super::{EntityDraft, FieldDraft, RuleUse};
 use crate::diag::Diagnostics;
 use crate::ir::*;
-use crate::strategy::normal;
+use crate::strategy::{normal, StrategyConfig};
 use crate::values::{self, shown_duration, shown_number};
 
 /// The interval a numeric or time field always lies in, when known at build time.
+/// A foreign key's `filter` that no parent row can pass, proven from what is known of the
+/// parent's fields at build time (numeric ranges, pool values): an error at the filter, where
+/// the run would otherwise search every parent and stop.
+pub(super) fn check_filters(entities: &[EntityDraft<'_>], d: &mut Diagnostics) {
+    for ent in entities {
+        for fd in &ent.fields {
+            let Some(Strategy::ForeignKey {
+                parent,
+                filter: Some(flt),
+                ..
+            }) = &fd.strategy
+            else {
+                continue;
+            };
+            if !never_holds(entities, *parent, &flt.expr) {
+                continue;
+            }
+            let Some(StrategyConfig::ForeignKey(fk)) = fd.config else {
+                continue;
+            };
+            let at = fk.filter_at.loc_of(&flt.text, 0);
+            d.error(
+                at,
+                format!(
+                    "no row of `{}` passes the `filter` of `{}`: `{}`",
+                    entities[*parent].name, fd.name, flt.text
+                ),
+            )
+            .help("the parent's fields never take such values (see their strategies): change the filter or the parent's strategy");
+        }
+    }
+}
+
+/// Whether boolean `e` over the fields of entity `p` is false in every row, as far as the
+/// build knows (comparisons of a field with a literal, joined by `and`/`or`/`not`).
+fn never_holds(entities: &[EntityDraft<'_>], p: usize, e: &crate::expr::TypedExpr) -> bool {
+    use crate::expr::{BinOp, Node, Op};
+    match &e.node {
+        Node::Bool(b) => !b,
+        Node::Logic {
+            and: true,
+            lhs,
+            rhs,
+        } => never_holds(entities, p, lhs) || never_holds(entities, p, rhs),
+        Node::Logic {
+            and: false,
+            lhs,
+            rhs,
+        } => never_holds(entities, p, lhs) && never_holds(entities, p, rhs),
+        Node::Op(Op::Compare(op), args) if args.len() == 2 => {
+            // `field op literal` or `literal op field`.
+            let (name, lit, op) = match (&args[0].node, &args[1].node) {
+                (Node::Name(n), _) if n.len() == 1 => (&n[0], &args[1], *op),
+                (_, Node::Name(n)) if n.len() == 1 => (&n[0], &args[0], flip(*op)),
+                _ => return false,
+            };
+            let Some(j) = entities[p].fields.iter().position(|f| &f.name == name) else {
+                return false;
+            };
+            let holds = |cmp: std::cmp::Ordering| match op {
+                BinOp::Eq => cmp.is_eq(),
+                BinOp::Ne => cmp.is_ne(),
+                BinOp::Lt => cmp.is_lt(),
+                BinOp::Le => cmp.is_le(),
+                BinOp::Gt => cmp.is_gt(),
+                BinOp::Ge => cmp.is_ge(),
+                _ => true,
+            };
+            match (&entities[p].fields[j].strategy, &lit.node) {
+                // Text pools: no value compares as asked.
+                (Some(Strategy::Pool { values, .. }), Node::Text(t)) => {
+                    !values.iter().any(|v| holds(v.as_str().cmp(t.as_str())))
+                }
+                (_, Node::Int(_) | Node::Dec(_)) => {
+                    let x = match lit.node {
+                        Node::Int(i) => i as f64,
+                        Node::Dec(x) => x,
+                        _ => unreachable!(),
+                    };
+                    let Some((lo, hi)) = static_range(entities, p, j, 0) else {
+                        return false;
+                    };
+                    // Some value of [lo, hi] passes unless both ends and all between fail.
+                    match op {
+                        BinOp::Lt => lo >= x,
+                        BinOp::Le => lo > x,
+                        BinOp::Gt => hi <= x,
+                        BinOp::Ge => hi < x,
+                        BinOp::Eq => x < lo || x > hi,
+                        _ => false,
+                    }
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// `a op b` as `b flip(op) a`.
+fn flip(op: crate::expr::BinOp) -> crate::expr::BinOp {
+    use crate::expr::BinOp;
+    match op {
+        BinOp::Lt => BinOp::Gt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Ge => BinOp::Le,
+        other => other,
+    }
+}
+
 pub(super) fn static_range(
     entities: &[EntityDraft<'_>],
     e: usize,

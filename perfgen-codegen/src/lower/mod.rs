@@ -171,6 +171,7 @@ pub fn lower_with(
     types::derived_dates(&mut entities);
     lower_strategies(&mut entities, d);
     classify::check_date_ranges(&entities, d);
+    classify::check_filters(&entities, d);
     rules::rules(&mut entities, d);
     nulls::nulls(&mut entities, d);
     groups::settle_groups(&mut entities, d);
@@ -320,6 +321,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
         let children = child_scopes(entities, e);
         let ent = &mut entities[e];
         let siblings = siblings(&ent.fields);
+        let config_stem = crate::config::config_stem(&ent.doc.path);
         let lowered: Vec<Option<Strategy>> = ent
             .fields
             .iter()
@@ -330,6 +332,7 @@ fn lower_strategies(entities: &mut [EntityDraft<'_>], d: &mut Diagnostics) {
                 let config = fd.config?;
                 let cx = FieldCx {
                     entity: &ent.name,
+                    config_stem: &config_stem,
                     field: &fd.name,
                     field_loc: fd.loc,
                     strategy_loc: fd.strategy_loc,

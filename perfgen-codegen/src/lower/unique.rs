@@ -77,6 +77,13 @@ pub(super) fn check_unique(
 ) {
     let n = entities[e].target_count;
     let fd = &entities[e].fields[f];
+    if fd.strategy.is_none() && d.has_errors() && fd.strategy_name == template::NAME {
+        // Its template did not lower (a bad placeholder or width): that error says what to
+        // fix, and "draws values at random, add `{index}`" would send the reader after an
+        // `{index}` the template may well have. Other strategies keep the error: their
+        // uniqueness does not hang on the part that failed.
+        return;
+    }
     let proven = match &fd.strategy {
         Some(Strategy::UuidV4) => true,
         Some(Strategy::Template { pieces: parts, .. }) => {

@@ -398,6 +398,9 @@ pub struct ChildScope {
 pub struct FieldCx<'a> {
     /// The entity's name.
     pub entity: &'a str,
+    /// Its config file's stem without `_multiply` (`users`), which names its seed file by
+    /// convention (`../seeds/users_seed.yaml`).
+    pub config_stem: &'a str,
     /// The field's name.
     pub field: &'a str,
     /// Where the field's name is written.
@@ -416,6 +419,15 @@ pub struct FieldCx<'a> {
     pub seed: Option<&'a SeedDoc>,
     /// A foreign key's parent entity and field, and its distribution, once resolved.
     pub foreign_key: Option<(usize, usize, ForeignKeyDistribution)>,
+}
+
+/// The help of a field that needs the entity's seed file when its config names none: the
+/// file named after the config, as `infer` and the bundled example name it.
+pub(crate) fn seed_file_help(cx: &FieldCx<'_>) -> String {
+    format!(
+        "add `seed_file: ../seeds/{}_seed.yaml` (the seed records of `{}`) to the config",
+        cx.config_stem, cx.entity
+    )
 }
 
 /// Check a field's parameters against each other, its entity and its seed, and lower it;
@@ -548,6 +560,7 @@ mod tests {
         }];
         let cx = FieldCx {
             entity: "User",
+            config_stem: "users",
             field: "age",
             field_loc: fs.loc,
             strategy_loc: fs.name_loc,

@@ -3,7 +3,7 @@
 //! strategy (uniform over their seed values).
 
 use super::params::{alpha_or_default, Param, Problem, Reader};
-use super::FieldCx;
+use super::{seed_file_help, FieldCx};
 use crate::diag::{suggest, Diagnostics, Loc};
 use crate::emit_kit::{args_of, draw_index_fn, static_name, Arg};
 use crate::emit_kit::{DrawCode, FieldEmit};
@@ -64,7 +64,7 @@ impl SeedPoolConfig {
                 cx.strategy_loc,
                 format!("`{SEED_POOL_NAME}` field `{}` needs a seed file", cx.field),
             )
-            .help("add `seed_file: ../seeds/name_seed.yaml` to the config");
+            .help(seed_file_help(cx));
             return None;
         };
         let values = seed.pool(cx.field).unwrap_or_default();

@@ -5,7 +5,7 @@
 //! seed order, with `alpha`) is written on any one member.
 
 use super::params::{Param, Reader};
-use super::FieldCx;
+use super::{seed_file_help, FieldCx};
 use crate::diag::{suggest, Diagnostics, Loc, Spanned};
 use crate::emit_kit::{static_name, DrawCode, FieldEmit};
 use crate::ir::{PoolDistribution, Strategy};
@@ -86,7 +86,7 @@ impl SeedGroupConfig {
                 cx.strategy_loc,
                 format!("`{NAME}` field `{}` needs a seed file", cx.field),
             )
-            .help("add `seed_file: ../seeds/name_seed.yaml` to the config");
+            .help(seed_file_help(cx));
             return None;
         };
         let values = seed.values.get(cx.field).cloned().unwrap_or_default();

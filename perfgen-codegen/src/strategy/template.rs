@@ -699,6 +699,7 @@ mod tests {
         ];
         let cx = FieldCx {
             entity: "User",
+            config_stem: "users",
             field: "email",
             field_loc: body.loc,
             strategy_loc: body.loc,

@@ -148,7 +148,38 @@ pub fn verify(catalog: &Catalog, dir: &Path, args: &[&str]) -> (i32, String) {
     argv.extend_from_slice(args);
     let code = perfgen_cli::run(catalog, argv.iter().map(|s| s.into()), &mut so, &mut se);
     let text = String::from_utf8(so).unwrap() + &String::from_utf8(se).unwrap();
+    if code == 0 {
+        report_passes(catalog, dir, args);
+    }
     (code, text)
+}
+
+/// `perfgen report --out DIR ARGS...` on a dataset that passes verify: the page says PASS,
+/// every chart is drawn, and each entity on it has one panel per field.
+pub fn report_passes(catalog: &Catalog, dir: &Path, args: &[&str]) {
+    let (mut so, mut se) = (Vec::new(), Vec::new());
+    let mut argv = vec!["perfgen", "report", "--out", dir.to_str().unwrap()];
+    argv.extend(args.iter().filter(|a| !matches!(**a, "--quiet" | "-q")));
+    argv.push("--quiet");
+    let code = perfgen_cli::run(catalog, argv.iter().map(|s| s.into()), &mut so, &mut se);
+    let out = String::from_utf8(so).unwrap();
+    assert_eq!(code, 0, "report: {out}{}", String::from_utf8_lossy(&se));
+    assert!(out.contains("verify PASS"), "{out}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("id=\"verdict\">PASS"));
+    assert!(!html.contains("chart not drawn"), "a chart failed");
+    let mut panels = 0;
+    for e in catalog.entities {
+        if !html.contains(&format!("data-field=\"{} (file)\"", e.name)) {
+            continue;
+        }
+        for f in e.fields {
+            let id = format!("data-field=\"{}.{}\"", e.name, f.name);
+            assert_eq!(html.matches(&id).count(), 1, "{id}");
+            panels += 1;
+        }
+    }
+    assert_eq!(html.matches("<section class=\"panel field").count(), panels);
 }
 
 /// Rewrite `file` in `dir` with `edit` applied to its lines (the header is line 0).

@@ -49,24 +49,6 @@ fn is_step(e: &TypedExpr) -> bool {
     }
 }
 
-/// Whether evaluating `e` draws from the cell's random stream (then it must be evaluated
-/// exactly once, and the chain is left to the f64 path).
-fn draws(e: &TypedExpr) -> bool {
-    match &e.node {
-        Node::Op(Op::Uniform | Op::Bernoulli, _) => true,
-        Node::Op(_, args) | Node::Coalesce(args) => args.iter().any(draws),
-        Node::Logic { lhs, rhs, .. } => draws(lhs) || draws(rhs),
-        Node::Case { arms, otherwise } => {
-            arms.iter().any(|(c, v)| draws(c) || draws(v))
-                || otherwise.as_deref().is_some_and(draws)
-        }
-        Node::Cast(inner) => draws(inner),
-        // A child's value is the child row's own (its draws are its cells, whoever asks).
-        Node::Aggregate { .. } => false,
-        _ => false,
-    }
-}
-
 /// Whether the chain rooted at `e` is worth a mantissa path: at least one rounding step
 /// (a product, a `trunc` or a `round`) that the f64 path would pay for.
 fn rounds(e: &TypedExpr) -> bool {
@@ -82,7 +64,8 @@ fn rounds(e: &TypedExpr) -> bool {
 impl Emitter<'_, '_> {
     /// `e`'s value (an f64) computed on mantissas, or `None` when `e` is not such a chain.
     pub(super) fn fixed_point(&self, e: &TypedExpr) -> Option<TokenStream> {
-        if self.f64_only.get() || !rounds(e) || draws(e) {
+        // Only chains without draws: the f64 path may evaluate an operand again.
+        if self.f64_only.get() || !rounds(e) || e.draws() {
             return None;
         }
         let rt = &self.cx.runtime;

@@ -3,7 +3,7 @@
 //! expression is checked in the child's scope (its own fields); it may not draw (a value
 //! must be what the child file holds) nor aggregate again.
 
-use super::{cast, node, Agg, Checker, ChildInfo, Kind, Node, Op, Range, Ty, TypedExpr};
+use super::{cast, node, Agg, Checker, ChildInfo, Kind, Node, Range, Ty, TypedExpr};
 use crate::expr::parser::{Expr, ExprKind};
 
 /// The call `agg(first, args...)` when `first` names a fan-out child; `Err(())` when it is
@@ -135,7 +135,7 @@ fn child_arg(ch: &mut Checker<'_>, agg: Agg, child: &ChildInfo<'_>, a: &Expr) ->
         diags: &mut *ch.diags,
     };
     let t = inner.expr(a)?;
-    if has_draw(&t) {
+    if t.draws() {
         ch.error(
             a.loc,
             format!("the expression of `{}` over `{}` draws a random value", agg.name(), child.name),
@@ -174,20 +174,4 @@ fn child_arg(ch: &mut Checker<'_>, agg: Agg, child: &ChildInfo<'_>, a: &Expr) ->
     } else {
         t
     })
-}
-
-/// Whether `e` draws from a random stream anywhere.
-fn has_draw(e: &TypedExpr) -> bool {
-    match &e.node {
-        Node::Op(Op::Uniform | Op::Bernoulli, _) => true,
-        Node::Op(_, args) | Node::Coalesce(args) => args.iter().any(has_draw),
-        Node::Logic { lhs, rhs, .. } => has_draw(lhs) || has_draw(rhs),
-        Node::Case { arms, otherwise } => {
-            arms.iter().any(|(c, v)| has_draw(c) || has_draw(v))
-                || otherwise.as_deref().is_some_and(has_draw)
-        }
-        Node::Cast(x) => has_draw(x),
-        Node::Aggregate { arg, .. } => arg.as_deref().is_some_and(has_draw),
-        _ => false,
-    }
 }

@@ -297,18 +297,7 @@ pub(crate) fn expr_ty(ty: Ty) -> expr::Ty {
 
 /// Whether `e` draws from the cell's stream.
 pub(crate) fn draws(e: &TypedExpr) -> bool {
-    match &e.node {
-        Node::Op(Op::Uniform | Op::Bernoulli, _) => true,
-        Node::Op(_, args) | Node::Coalesce(args) => args.iter().any(draws),
-        Node::Logic { lhs, rhs, .. } => draws(lhs) || draws(rhs),
-        Node::Case { arms, otherwise } => {
-            arms.iter().any(|(c, v)| draws(c) || draws(v))
-                || otherwise.as_deref().is_some_and(draws)
-        }
-        Node::Cast(x) => draws(x),
-        // The child expression of an aggregate never draws (a build error).
-        _ => false,
-    }
+    e.draws()
 }
 
 /// The functions that convert an expression to `kind`, for a declared `type` it is not.
