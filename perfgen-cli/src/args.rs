@@ -53,7 +53,8 @@ Files are written under a temporary name and renamed when complete.")]
     /// Print the PostgreSQL DDL: one CREATE TABLE per entity, parents first, with every constraint.
     #[command(after_help = "Examples:
   perfgen schema > schema.sql
-  perfgen schema --drop | psql postgres://root@127.0.0.1:5432/db")]
+  perfgen schema --drop | psql postgres://root@127.0.0.1:5432/db
+  perfgen schema --dialect mysql | mariadb test")]
     Schema(SchemaArgs),
     /// COPY the written CSV files into PostgreSQL, parents first, one transaction per table.
     #[command(after_help = "Example:
@@ -94,7 +95,8 @@ Examples:
 /// and `verify` share (`verify` words their help for reading; see [`VerifyArgs`]).
 #[derive(Args, Debug, Clone, Default)]
 pub(crate) struct DatasetArgs {
-    /// Write into DIR (each file under its configured file name) instead of the configured paths.
+    /// Write into DIR (each file under its configured file name) instead of the configured
+    /// paths; `-` streams the one selected entity (--only) to stdout.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
     /// Row count of one entity, overriding its target_count and --scale (repeatable).
@@ -146,6 +148,16 @@ pub(crate) struct GenerateArgs {
     /// (SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT).
     #[arg(long, value_name = "VAR/N")]
     pub(crate) shard_from_env: Option<String>,
+    /// Write every file in FORMAT: csv, jsonl (JSON Lines, typed values) or parquet; the file
+    /// name's extension follows. Default: each entity's output_file extension (.csv, .jsonl,
+    /// .parquet, .csv.zst, .csv.gz, .jsonl.zst, .jsonl.gz).
+    #[arg(long, value_name = "FORMAT", value_parser = perfgen_formats::Format::parse)]
+    pub(crate) format: Option<perfgen_formats::Format>,
+    /// Compress CSV and JSON Lines files with CODEC: zstd or gzip (one frame or member per
+    /// chunk, compressed by the worker threads), or none; Parquet compresses its pages with
+    /// zstd instead of Snappy.
+    #[arg(long, value_name = "CODEC", value_parser = perfgen_formats::Compression::parse)]
+    pub(crate) compress: Option<perfgen_formats::Compression>,
     /// With --shard: write the header in every part, not only in part 0.
     #[arg(long)]
     pub(crate) header_every_part: bool,
@@ -161,6 +173,14 @@ pub(crate) struct GenerateArgs {
     /// With --sink: create each table (see `perfgen schema`) in the transaction that fills it.
     #[arg(long, requires = "sink")]
     pub(crate) create_tables: bool,
+    /// With --create-tables: create the tables UNLOGGED (no write-ahead log: faster to fill;
+    /// emptied by a server crash and not replicated).
+    #[arg(long, requires = "create_tables")]
+    pub(crate) unlogged: bool,
+    /// With --create-tables: add every constraint after the rows, as pg_restore does:
+    /// primary and unique keys, then foreign keys, then CHECKs (each timed in the summary).
+    #[arg(long, requires = "create_tables")]
+    pub(crate) defer_constraints: bool,
     /// With --sink: then count, by query, the rows that break a rule no constraint holds.
     #[arg(long, requires = "sink")]
     pub(crate) check_rules: bool,
@@ -208,6 +228,10 @@ pub(crate) struct SchemaArgs {
     /// Start with `DROP TABLE IF EXISTS` for every table (children first).
     #[arg(long)]
     pub(crate) drop: bool,
+    /// The SQL dialect: postgres (the default) or mysql (MariaDB 10.2+, MySQL 8.0.16+: types,
+    /// keys and CHECKs as they take them; the header lists LOAD DATA LOCAL INFILE statements).
+    #[arg(long, value_name = "DIALECT", default_value = "postgres", value_parser = perfgen_schema::Dialect::parse)]
+    pub(crate) dialect: perfgen_schema::Dialect,
 }
 
 /// Options of `perfgen load URL`.
@@ -230,6 +254,14 @@ pub(crate) struct LoadArgs {
     /// it; fails when a table already exists.
     #[arg(long)]
     pub(crate) create_tables: bool,
+    /// With --create-tables: create the tables UNLOGGED (no write-ahead log: faster to fill;
+    /// emptied by a server crash and not replicated).
+    #[arg(long, requires = "create_tables")]
+    pub(crate) unlogged: bool,
+    /// With --create-tables: add every constraint after the rows, as pg_restore does:
+    /// primary and unique keys, then foreign keys, then CHECKs (each timed in the summary).
+    #[arg(long, requires = "create_tables")]
+    pub(crate) defer_constraints: bool,
     /// After loading, run the queries of the rules no constraint holds (they read the parent
     /// row) and fail when a row breaks one.
     #[arg(long)]

@@ -10,7 +10,8 @@ use crate::shard::Shard;
 use crate::write::{FileReport, Part};
 use perfgen_dataset::human::{mb_per_sec, size, thousands};
 use perfgen_dataset::table::{rate, render};
-use perfgen_runtime::catalog::Catalog;
+use perfgen_formats::FileFormat;
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::{OutputError, WriteOptions, DEFAULT_CHUNK_ROWS};
 use std::collections::HashMap;
@@ -141,20 +142,39 @@ pub(crate) fn generate(
     }
     let shard = crate::shard::resolve(args.shard, args.shard_from_env.as_deref())
         .map_err(Failure::Usage)?;
-    let paths = output_paths(catalog, args, &selected, shard)?;
+    let formats: Vec<FileFormat> = selected
+        .iter()
+        .map(|&i| file_format(&catalog.entities[i], args))
+        .collect();
     let parts: Vec<Part> = selected
         .iter()
-        .map(|&i| match shard {
+        .zip(&formats)
+        .map(|(&i, &format)| match shard {
             Some(s) => Part {
+                entity: i,
                 rows: s.rows(rows[i]),
                 header: s.index == 0 || args.header_every_part,
+                format,
             },
             None => Part {
+                entity: i,
                 rows: 0..rows[i],
                 header: true,
+                format,
             },
         })
         .collect();
+    if args.dataset.out.as_deref() == Some(Path::new("-")) {
+        let cx = Context {
+            seed: args.seed,
+            rows,
+            now: args.now.value,
+            fan_outs,
+            scale: args.dataset.scale.unwrap_or(1.0),
+        };
+        return stream_to_stdout(catalog, args, &selected, &parts, &cx, stdout);
+    }
+    let paths = output_paths(catalog, args, &selected, &formats, shard)?;
     let cx = Context {
         seed: args.seed,
         rows,
@@ -206,18 +226,72 @@ struct Files<'a> {
     parts: Vec<Part>,
 }
 
-/// Where each selected entity's file goes (its part's name in a sharded run); two entities
-/// that would write the same file are a usage error.
+/// The format of an entity's file: its output_file's extension, as `--format` and
+/// `--compress` override it.
+fn file_format(info: &EntityInfo, args: &GenerateArgs) -> FileFormat {
+    FileFormat::chosen(Path::new(info.output_file), args.format, args.compress)
+}
+
+/// `--out -`: the one selected entity's rows to stdout, in its format; no plan, progress,
+/// summary or schema.sql, so that stdout holds the data alone.
+fn stream_to_stdout(
+    catalog: &Catalog,
+    args: &GenerateArgs,
+    selected: &[usize],
+    parts: &[Part],
+    cx: &Context,
+    stdout: &mut dyn Write,
+) -> Result<(), Failure> {
+    let [entity] = selected else {
+        return Err(Failure::Usage(format!(
+            "--out - streams one entity to stdout, and {} are selected; name it with --only",
+            selected.len()
+        )));
+    };
+    let info = &catalog.entities[*entity];
+    let opts = WriteOptions {
+        threads: match args.threads {
+            None | Some(0) => WriteOptions::available_threads(),
+            Some(n) => n,
+        },
+        chunk_rows: if info.batch_size > 0 {
+            info.batch_size
+        } else {
+            DEFAULT_CHUNK_ROWS
+        },
+        progress: None,
+    };
+    perfgen_formats::write_entity(cx, &parts[0].output(catalog), &opts, stdout)
+        .and_then(|_| stdout.flush().map_err(OutputError::io))
+        .map_err(|e| match e {
+            OutputError::Row(row) => {
+                Failure::Data(format!("cannot generate `{}`: {row}", info.name))
+            }
+            // The reader went away (`| head`): nothing more is wanted.
+            OutputError::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => {
+                Failure::Data("stdout was closed before every row was written".to_string())
+            }
+            other => Failure::Data(format!("cannot write `{}` to stdout: {other}", info.name)),
+        })
+}
+
+/// Where each selected entity's file goes (named for its format; its part's name in a
+/// sharded run); two entities that would write the same file are a usage error.
 fn output_paths(
     catalog: &Catalog,
     args: &GenerateArgs,
     selected: &[usize],
+    formats: &[FileFormat],
     shard: Option<Shard>,
 ) -> Result<Vec<PathBuf>, Failure> {
     let paths: Vec<PathBuf> = selected
         .iter()
-        .map(|&i| {
-            let path = output_path(&catalog.entities[i], args.dataset.out.as_deref());
+        .zip(formats)
+        .map(|(&i, format)| {
+            let path = format.rename(&output_path(
+                &catalog.entities[i],
+                args.dataset.out.as_deref(),
+            ));
             match shard {
                 Some(s) => s.part_path(&path),
                 None => path,
@@ -239,6 +313,31 @@ fn output_paths(
     Ok(paths)
 }
 
+/// Bytes per row of a part in its format, from its first [`PLAN_SAMPLE_ROWS`] rows written
+/// to memory in that format (compressed and Parquet files by their sample's size, so the
+/// estimate includes a frame's or a footer's overhead for one chunk).
+pub(crate) fn planned_bytes_per_row(catalog: &Catalog, part: &Part, cx: &Context) -> f64 {
+    let info = &catalog.entities[part.entity];
+    if part.format == FileFormat::CSV {
+        return bytes_per_row(info, cx, part.rows.clone(), PLAN_SAMPLE_ROWS);
+    }
+    let start = part.rows.start;
+    let mut sample = part.output(catalog);
+    sample.rows = start..part.rows.end.min(start.saturating_add(PLAN_SAMPLE_ROWS));
+    sample.header = false;
+    let one_chunk = WriteOptions {
+        threads: 1,
+        chunk_rows: PLAN_SAMPLE_ROWS,
+        progress: None,
+    };
+    let mut buf = Vec::new();
+    match perfgen_formats::write_entity(cx, &sample, &one_chunk, &mut buf) {
+        Ok(n) if n > 0 => buf.len() as f64 / n as f64,
+        // A row that cannot be generated is reported when the file is written.
+        _ => bytes_per_row(info, cx, part.rows.clone(), PLAN_SAMPLE_ROWS),
+    }
+}
+
 /// Prints the plan to `stderr`: each file's entity, rows and estimated size.
 fn print_plan(
     files: &Files<'_>,
@@ -254,8 +353,12 @@ fn print_plan(
         .zip(&files.parts)
         .map(|((&i, path), part)| {
             let info = &files.catalog.entities[i];
-            let per_row = bytes_per_row(info, cx, part.rows.clone(), PLAN_SAMPLE_ROWS);
-            let header = if part.header { info.header.len() } else { 0 };
+            let per_row = planned_bytes_per_row(files.catalog, part, cx);
+            let header = if part.header && part.format.has_header() {
+                info.header.len()
+            } else {
+                0
+            };
             Planned {
                 entity: info.name.to_string(),
                 rows: part.rows.end - part.rows.start,
@@ -317,21 +420,28 @@ fn write_files(
             },
             progress: None,
         };
-        let report =
-            match write_entity_reporting(cx, info, part, path, &opts, args.io, &mut reporter) {
-                Ok(report) => report,
-                Err(e) => {
-                    if let Reporter::Bars(bars) = &reporter {
-                        bars.fail();
-                    }
-                    return Err(Failure::Data(match e {
-                        OutputError::Row(row) => {
-                            format!("cannot generate `{}`: {}", path.display(), row)
-                        }
-                        other => other.to_string(),
-                    }));
+        let report = match write_entity_reporting(
+            cx,
+            files.catalog,
+            part,
+            path,
+            &opts,
+            args.io,
+            &mut reporter,
+        ) {
+            Ok(report) => report,
+            Err(e) => {
+                if let Reporter::Bars(bars) = &reporter {
+                    bars.fail();
                 }
-            };
+                return Err(Failure::Data(match e {
+                    OutputError::Row(row) => {
+                        format!("cannot generate `{}`: {}", path.display(), row)
+                    }
+                    other => other.to_string(),
+                }));
+            }
+        };
         reporter.entity_done(report.rows);
         reports.push(report);
     }

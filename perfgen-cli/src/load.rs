@@ -1,6 +1,6 @@
 //! `perfgen load URL` and `perfgen generate --sink URL`: the command-line side of
-//! perfgen-postgres, which is linked with the `postgres` feature only; without it both
-//! are usage errors.
+//! perfgen-postgres (feature `postgres`) and, for `mysql://` and `mariadb://` URLs,
+//! perfgen-mysql (feature `mysql`); without the feature a URL needs, both are usage errors.
 
 use crate::args::{GenerateArgs, LoadArgs};
 use crate::exit::Failure;
@@ -19,12 +19,17 @@ pub(crate) fn sink(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Failure> {
+    if is_mysql(url) {
+        return mysql_sink(catalog, url, selected, cx, args, stdout);
+    }
     #[cfg(feature = "postgres")]
     {
         let tables = perfgen_schema::tables(catalog, cx.now).map_err(Failure::Usage)?;
         let opts = perfgen_postgres::SinkOptions {
             url: url.to_string(),
             create_tables: args.create_tables,
+            unlogged: args.unlogged,
+            defer_constraints: args.defer_constraints,
             check_rules: args.check_rules,
             threads: args.threads.unwrap_or(0),
             quiet: args.quiet,
@@ -46,23 +51,28 @@ pub(crate) fn load(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Failure> {
+    let selected: Vec<usize> = if args.only.is_empty() {
+        (0..catalog.entities.len()).collect()
+    } else {
+        let mut set = std::collections::BTreeSet::new();
+        for name in &args.only {
+            set.insert(crate::entities::resolve_entity(catalog, name, "--only")?);
+        }
+        set.into_iter().collect()
+    };
+    if is_mysql(&args.url) {
+        return mysql_load(catalog, args, selected, stdout);
+    }
     #[cfg(feature = "postgres")]
     {
         let tables = perfgen_schema::tables(catalog, args.now.value).map_err(Failure::Usage)?;
-        let selected: Vec<usize> = if args.only.is_empty() {
-            (0..catalog.entities.len()).collect()
-        } else {
-            let mut set = std::collections::BTreeSet::new();
-            for name in &args.only {
-                set.insert(crate::entities::resolve_entity(catalog, name, "--only")?);
-            }
-            set.into_iter().collect()
-        };
         let opts = perfgen_postgres::LoadOptions {
             url: args.url.clone(),
             dir: args.dir.clone(),
             selected,
             create_tables: args.create_tables,
+            unlogged: args.unlogged,
+            defer_constraints: args.defer_constraints,
             check_rules: args.check_rules,
             quiet: args.quiet,
         };
@@ -70,9 +80,103 @@ pub(crate) fn load(
     }
     #[cfg(not(feature = "postgres"))]
     {
-        let _ = (catalog, args, stdout, stderr);
+        let _ = (catalog, args, selected, stdout, stderr);
         Err(without_feature())
     }
+}
+
+/// Whether a database URL is MariaDB's or MySQL's.
+fn is_mysql(url: &str) -> bool {
+    url.starts_with("mysql://") || url.starts_with("mariadb://")
+}
+
+/// The URL as the MySQL client reads it (`mariadb://` is an alias).
+#[cfg(feature = "mysql")]
+fn mysql_url(url: &str) -> String {
+    match url.strip_prefix("mariadb://") {
+        Some(rest) => format!("mysql://{rest}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(feature = "mysql")]
+fn from_mysql_error(e: perfgen_mysql::MysqlError) -> Failure {
+    match e {
+        perfgen_mysql::MysqlError::Usage(m) => Failure::Usage(m),
+        perfgen_mysql::MysqlError::Data(m) => Failure::Data(m),
+    }
+}
+
+/// `perfgen load mysql://...`.
+fn mysql_load(
+    catalog: &Catalog,
+    args: &LoadArgs,
+    selected: Vec<usize>,
+    stdout: &mut dyn Write,
+) -> Result<(), Failure> {
+    #[cfg(feature = "mysql")]
+    {
+        if args.unlogged || args.defer_constraints || args.check_rules {
+            return Err(Failure::Usage(
+                "--unlogged, --defer-constraints and --check-rules are PostgreSQL's; MariaDB loads take --create-tables".to_string(),
+            ));
+        }
+        let opts = perfgen_mysql::MysqlOptions {
+            url: mysql_url(&args.url),
+            dir: args.dir.clone(),
+            selected,
+            create_tables: args.create_tables,
+            quiet: args.quiet,
+            threads: 0,
+        };
+        perfgen_mysql::load(catalog, &opts, stdout).map_err(from_mysql_error)
+    }
+    #[cfg(not(feature = "mysql"))]
+    {
+        let _ = (catalog, args, selected, stdout);
+        Err(without_mysql())
+    }
+}
+
+/// `perfgen generate --sink mysql://...`.
+fn mysql_sink(
+    catalog: &Catalog,
+    url: &str,
+    selected: &[usize],
+    cx: &Context,
+    args: &GenerateArgs,
+    stdout: &mut dyn Write,
+) -> Result<(), Failure> {
+    #[cfg(feature = "mysql")]
+    {
+        if args.unlogged || args.defer_constraints || args.check_rules {
+            return Err(Failure::Usage(
+                "--unlogged, --defer-constraints and --check-rules are PostgreSQL's; MariaDB sinks take --create-tables".to_string(),
+            ));
+        }
+        let opts = perfgen_mysql::MysqlOptions {
+            url: mysql_url(url),
+            dir: None,
+            selected: selected.to_vec(),
+            create_tables: args.create_tables,
+            quiet: args.quiet,
+            threads: args.threads.unwrap_or(0),
+        };
+        perfgen_mysql::sink(catalog, cx, &opts, stdout).map_err(from_mysql_error)
+    }
+    #[cfg(not(feature = "mysql"))]
+    {
+        let _ = (catalog, url, selected, cx, args, stdout);
+        Err(without_mysql())
+    }
+}
+
+#[cfg(not(feature = "mysql"))]
+fn without_mysql() -> Failure {
+    Failure::Usage(
+        "this perfgen was built without the `mysql` feature; rebuild with default features"
+            .to_string(),
+    )
 }
 
 #[cfg(feature = "postgres")]

@@ -2,7 +2,7 @@
 
 use crate::write::{write_entity, FileReport, Part};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use perfgen_runtime::catalog::EntityInfo;
+use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::{IoMode, OutputError, ProgressFn, WriteOptions};
 use std::io::{self, IsTerminal, Write};
@@ -216,7 +216,7 @@ pub(crate) fn file_label(path: &Path) -> String {
 /// generator becomes an error.
 pub(crate) fn write_entity_reporting(
     cx: &Context,
-    info: &EntityInfo,
+    catalog: &Catalog,
     part: &Part,
     path: &Path,
     opts: &WriteOptions,
@@ -234,12 +234,8 @@ pub(crate) fn write_entity_reporting(
             opts.progress = Some(Arc::new(move |n| done.store(n, Ordering::Relaxed)));
         }
         Reporter::Bars(bars) => {
-            let per_row = crate::plan::bytes_per_row(
-                info,
-                cx,
-                part.rows.clone(),
-                crate::generate::PLAN_SAMPLE_ROWS,
-            );
+            // In the part's format, as the plan estimates it.
+            let per_row = crate::generate::planned_bytes_per_row(catalog, part, cx);
             let (b, update) = bars.start(&file_label(path), rows, per_row);
             opts.progress = Some(update);
             bar = Some(b);
@@ -249,7 +245,7 @@ pub(crate) fn write_entity_reporting(
         let (finished_tx, finished_rx) = mpsc::channel::<()>();
         let opts = &opts;
         let handle = scope.spawn(move || {
-            let result = write_entity(cx, info, part, path, opts, io);
+            let result = write_entity(cx, catalog, part, path, opts, io);
             drop(finished_tx);
             result
         });

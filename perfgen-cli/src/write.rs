@@ -1,6 +1,7 @@
 //! One entity's file: its header and rows, written atomically, with the bytes counted.
 
-use perfgen_runtime::catalog::EntityInfo;
+use perfgen_formats::{EntityOutput, FileFormat};
+use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::{write_file_atomically_with, IoMode, OutputError, WriteOptions};
 use std::io::{self, Write};
@@ -39,16 +40,35 @@ impl Write for CountingWriter<'_> {
     }
 }
 
-/// The rows of one entity that this run writes, and whether its file starts with the header.
+/// The rows of one entity that this run writes, whether its file starts with the header
+/// (CSV), and in which format.
 pub(crate) struct Part {
+    /// Catalog position of the entity.
+    pub(crate) entity: usize,
     pub(crate) rows: Range<u64>,
     pub(crate) header: bool,
+    pub(crate) format: FileFormat,
 }
 
-/// Writes the file of one entity (header, then its rows) atomically.
+impl Part {
+    /// What `perfgen_formats::write_entity` writes for this part.
+    pub(crate) fn output<'a>(&self, catalog: &'a Catalog) -> EntityOutput<'a> {
+        EntityOutput {
+            catalog,
+            entity: self.entity,
+            rows: self.rows.clone(),
+            header: self.header,
+            format: self.format,
+            row_group_rows: 0,
+        }
+    }
+}
+
+/// Writes the file of a part's entity (header, then its rows, in the part's format)
+/// atomically.
 pub(crate) fn write_entity(
     cx: &Context,
-    info: &EntityInfo,
+    catalog: &Catalog,
     part: &Part,
     path: &Path,
     opts: &WriteOptions,
@@ -61,12 +81,7 @@ pub(crate) fn write_entity(
             inner: out,
             bytes: 0,
         };
-        if part.header {
-            counter
-                .write_all(info.header.as_bytes())
-                .map_err(OutputError::io)?;
-        }
-        let n = (info.write_rows)(cx, part.rows.clone(), opts, &mut counter)?;
+        let n = perfgen_formats::write_entity(cx, &part.output(catalog), opts, &mut counter)?;
         bytes = counter.bytes;
         Ok(n)
     })?;

@@ -29,6 +29,19 @@ pub fn pattern(path: &Path, count: u64) -> String {
 }
 
 fn stem_ext(path: &Path) -> (String, String) {
+    // A compressed file's extension is two: `users.csv.zst` -> `users` and `.csv.zst`, so
+    // that a part keeps the name a reader knows the format by.
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for compression in [".zst", ".gz"] {
+        if let Some(rest) = name.strip_suffix(compression) {
+            if let Some(dot) = rest.rfind('.').filter(|&d| d > 0) {
+                return (rest[..dot].to_string(), name[dot..].to_string());
+            }
+        }
+    }
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -185,6 +198,22 @@ pub fn find(path: &Path) -> Result<Option<Parts>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compressed_files_keep_both_extensions_after_the_part_number() {
+        assert_eq!(
+            part_path(Path::new("d/users.csv.zst"), 3, 8),
+            PathBuf::from("d/users.part00003-of-00008.csv.zst")
+        );
+        assert_eq!(
+            part_path(Path::new("users.jsonl.gz"), 0, 2),
+            PathBuf::from("users.part00000-of-00002.jsonl.gz")
+        );
+        assert_eq!(
+            part_path(Path::new("users.parquet"), 1, 2),
+            PathBuf::from("users.part00001-of-00002.parquet")
+        );
+    }
 
     #[test]
     fn names() {

@@ -7,7 +7,6 @@ use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::{OutputError, ProgressFn, WriteOptions};
 use perfgen_schema::TableSchema;
 use postgres::Client;
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,8 +83,9 @@ fn copy_file(
     progress: Option<&ProgressFn>,
 ) -> Result<u64, TableError> {
     let shown = path.display();
-    let mut file =
-        File::open(path).map_err(|e| TableError::File(format!("cannot read `{shown}`: {e}")))?;
+    // Any format `generate` writes, read as the CSV it stands for.
+    let mut file = perfgen_formats::open_as_csv(path, info)
+        .map_err(|e| TableError::File(format!("cannot read `{shown}`: {e}")))?;
     let mut buf = vec![0u8; READ_BUFFER_BYTES];
     let mut filled = 0;
     let header: &[u8] = if with_header {
@@ -186,34 +186,45 @@ fn copy_parts(
     Ok(rows)
 }
 
+/// The table's `CREATE TABLE` without keys (without any constraint when they are deferred);
+/// `UNLOGGED` (no write-ahead log: faster to fill, emptied by a crash, not replicated) when
+/// asked.
+fn create_statement(table: &TableSchema, how: Creation) -> String {
+    let create = if how.defer {
+        &table.create_bare
+    } else {
+        &table.create_without_keys
+    };
+    match create.strip_prefix("CREATE TABLE ") {
+        Some(rest) if how.unlogged => format!("CREATE UNLOGGED TABLE {rest}"),
+        _ => create.clone(),
+    }
+}
+
 /// `BEGIN; [CREATE TABLE without keys]; COPY; [ADD keys]; COMMIT` for one table; returns
 /// the rows COPY stored.
 pub(crate) fn copy_table(
     client: &mut Client,
     catalog: &Catalog,
     table: &TableSchema,
-    create: bool,
+    how: Creation,
     source: &Source<'_>,
     progress: Option<ProgressFn>,
-) -> Result<u64, TableError> {
+) -> Result<(u64, Vec<Step>), TableError> {
     let info = &catalog.entities[table.entity];
+    let create = how.create;
     let mut tx = client.transaction().map_err(TableError::Db)?;
     if create {
         // Keys come after the rows, in this transaction: an index built from all rows at
         // once is about twice as fast as one updated row by row.
-        tx.batch_execute(&table.create_without_keys)
+        tx.batch_execute(&create_statement(table, how))
             .map_err(TableError::Create)?;
     }
     if let Source::Parts(parts) = source {
         let rows = copy_parts(&mut tx, table, info, create, parts, progress.as_ref())?;
-        if let (true, Some(keys)) = (create, &table.add_keys) {
-            if let Some(p) = &progress {
-                p(ADDING_KEYS);
-            }
-            tx.batch_execute(keys).map_err(TableError::Db)?;
-        }
+        let steps = add_constraints(&mut tx, table, how, progress.as_ref())?;
         tx.commit().map_err(TableError::Db)?;
-        return Ok(rows);
+        return Ok((rows, steps));
     }
     // Generated rows go in COPY's binary format (PostgreSQL parses no text: faster);
     // files in CSV, so that PostgreSQL itself judges every value of a damaged file.
@@ -247,12 +258,51 @@ pub(crate) fn copy_table(
     // is dropped uncommitted, which rolls it back.
     streamed.map_err(server_error_first)?;
     let rows = writer.finish().map_err(TableError::Db)?;
-    if let (true, Some(keys)) = (create, &table.add_keys) {
-        if let Some(p) = &progress_keys {
-            p(ADDING_KEYS);
+    let steps = add_constraints(&mut tx, table, how, progress_keys.as_ref())?;
+    tx.commit().map_err(TableError::Db)?;
+    Ok((rows, steps))
+}
+
+/// How a table is created by a load, when it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Creation {
+    /// Create the table in the transaction that fills it.
+    pub(crate) create: bool,
+    /// `CREATE UNLOGGED TABLE`.
+    pub(crate) unlogged: bool,
+    /// Every constraint after the rows (CHECKs too), kind by kind, each timed.
+    pub(crate) defer: bool,
+}
+
+/// One kind of constraint added after the rows, and the seconds it took.
+pub(crate) type Step = (&'static str, f64);
+
+/// After the rows, in the table's transaction: its keys (PRIMARY KEY, UNIQUE, FOREIGN KEY),
+/// or with `defer` every constraint as `pg_restore` adds them: primary and unique keys, then
+/// foreign keys, then CHECKs, each kind timed.
+fn add_constraints(
+    tx: &mut postgres::Transaction<'_>,
+    table: &TableSchema,
+    how: Creation,
+    progress: Option<&ProgressFn>,
+) -> Result<Vec<Step>, TableError> {
+    if !how.create {
+        return Ok(Vec::new());
+    }
+    if let Some(p) = progress {
+        p(ADDING_KEYS);
+    }
+    if how.defer {
+        let mut steps = Vec::with_capacity(table.deferred.len());
+        for step in &table.deferred {
+            let started = std::time::Instant::now();
+            tx.batch_execute(&step.sql).map_err(TableError::Db)?;
+            steps.push((step.what, started.elapsed().as_secs_f64()));
         }
+        return Ok(steps);
+    }
+    if let Some(keys) = &table.add_keys {
         tx.batch_execute(keys).map_err(TableError::Db)?;
     }
-    tx.commit().map_err(TableError::Db)?;
-    Ok(rows)
+    Ok(Vec::new())
 }

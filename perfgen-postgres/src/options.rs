@@ -20,6 +20,11 @@ pub struct SinkOptions {
     /// The database: postgres://USER@HOST:PORT/DB, or libpq key=value pairs.
     pub url: String,
     pub create_tables: bool,
+    /// With `create_tables`: `CREATE UNLOGGED TABLE`.
+    pub unlogged: bool,
+    /// With `create_tables`: every constraint after the rows (keys, then foreign keys, then
+    /// CHECKs), each kind timed in the summary.
+    pub defer_constraints: bool,
     pub check_rules: bool,
     /// Worker threads formatting rows (0: all cores).
     pub threads: usize,
@@ -37,6 +42,11 @@ pub struct LoadOptions {
     pub selected: Vec<usize>,
     /// Create each table in the transaction that loads it.
     pub create_tables: bool,
+    /// With `create_tables`: `CREATE UNLOGGED TABLE`.
+    pub unlogged: bool,
+    /// With `create_tables`: every constraint after the rows (keys, then foreign keys, then
+    /// CHECKs), each kind timed in the summary.
+    pub defer_constraints: bool,
     /// Then run the queries of the rules no constraint holds.
     pub check_rules: bool,
     /// No progress lines and no summary.
@@ -50,8 +60,8 @@ pub(crate) struct Job<'a> {
     /// Catalog positions of the entities to load, parents first.
     pub(crate) selected: &'a [usize],
     pub(crate) tables: &'a [TableSchema],
-    /// Create each table in the transaction that fills it.
-    pub(crate) create: bool,
+    /// Whether and how each table is created in the transaction that fills it.
+    pub(crate) create: crate::copy::Creation,
     pub(crate) check_rules: bool,
     pub(crate) quiet: bool,
     /// The command that resumes after a failure; `{only}` stands for the `--only` options.

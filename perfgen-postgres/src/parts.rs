@@ -3,7 +3,6 @@
 use crate::options::LoadError;
 use perfgen_dataset::parts::Parts;
 use perfgen_runtime::catalog::EntityInfo;
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -19,7 +18,7 @@ pub(crate) fn part_files(
         let header = if k == 0 {
             true
         } else {
-            let starts = starts_with_header(&path, info.header.as_bytes())
+            let starts = starts_with_header(&path, info)
                 .map_err(|e| LoadError::Data(format!("cannot read `{}`: {e}", path.display())))?;
             match starts {
                 Some(true) => with.push(k.to_string()),
@@ -43,8 +42,9 @@ pub(crate) fn part_files(
 }
 
 /// Whether the file starts with `header` (None: the file is empty).
-fn starts_with_header(path: &Path, header: &[u8]) -> io::Result<Option<bool>> {
-    let mut file = File::open(path)?;
+fn starts_with_header(path: &Path, info: &EntityInfo) -> io::Result<Option<bool>> {
+    let header = info.header.as_bytes();
+    let mut file = perfgen_formats::open_as_csv(path, info)?;
     let mut buf = vec![0u8; header.len()];
     let mut filled = 0;
     while filled < buf.len() {

@@ -65,10 +65,12 @@ pub(crate) fn with_progress<T: Send>(
     })
 }
 
-/// One table loaded: its name, rows and seconds.
+/// One table loaded: its name, rows and seconds, and the constraints added after its rows
+/// (`--defer-constraints`), kind by kind, with their seconds.
 pub(crate) struct Loaded {
     pub(crate) table: String,
     pub(crate) rows: u64,
+    pub(crate) steps: Vec<crate::copy::Step>,
     pub(crate) seconds: f64,
 }
 
@@ -87,6 +89,14 @@ pub(crate) fn summary(loaded: &[Loaded], total_seconds: f64) -> String {
             format!("{:.3}", l.seconds),
             rate(l.rows, l.seconds),
         ]);
+        for (what, seconds) in &l.steps {
+            lines.push([
+                format!("  then {what}"),
+                String::new(),
+                format!("{seconds:.3}"),
+                String::new(),
+            ]);
+        }
     }
     let rows: u64 = loaded.iter().map(|l| l.rows).sum();
     lines.push([

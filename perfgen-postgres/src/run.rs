@@ -1,7 +1,7 @@
 //! A load or a sink: connect, copy each table in its own transaction, report, check rules.
 
 use crate::connect::{connect, db_text, redact_url};
-use crate::copy::{copy_table, Source};
+use crate::copy::{copy_table, Creation, Source};
 use crate::failure::failure_message;
 use crate::options::{Job, LoadError, LoadOptions, SinkOptions};
 use crate::parts::part_files;
@@ -59,9 +59,10 @@ fn run<'a>(
             copy_table(&mut client, catalog, table, create, &source, p)
         });
         match result {
-            Ok(rows) => loaded.push(Loaded {
+            Ok((rows, steps)) => loaded.push(Loaded {
                 table: table.name.clone(),
                 rows,
+                steps,
                 seconds: t0.elapsed().as_secs_f64(),
             }),
             Err(e) => {
@@ -151,18 +152,18 @@ pub fn sink(
     let resume = format!(
         "perfgen generate --sink {}{} {{only}} with the same --seed, --rows, --scale and --now",
         redact_url(url),
-        if opts.create_tables {
-            " --create-tables"
-        } else {
-            ""
-        }
+        creation_flags(opts.create_tables, opts.unlogged, opts.defer_constraints)
     );
     let job = Job {
         catalog,
         url,
         selected,
         tables,
-        create: opts.create_tables,
+        create: Creation {
+            create: opts.create_tables,
+            unlogged: opts.unlogged,
+            defer: opts.defer_constraints,
+        },
         check_rules: opts.check_rules,
         quiet: opts.quiet,
         resume,
@@ -194,29 +195,39 @@ pub fn load(
         }
     };
     // Each entity's file, or (when it is absent) its parts from `generate --shard`, all
-    // found and checked before anything is loaded.
+    // found and checked before anything is loaded. The file may be in any format `generate`
+    // writes: the configured name first, then the same name with each format's extension.
     let mut files: Vec<Option<Vec<(PathBuf, bool)>>> = vec![None; catalog.entities.len()];
+    let mut paths: Vec<PathBuf> = (0..catalog.entities.len()).map(path_of).collect();
     for &i in selected {
         let info = &catalog.entities[i];
-        let path = path_of(i);
-        if path.is_file() {
-            continue;
+        let configured = path_of(i);
+        let mut found = false;
+        for path in perfgen_formats::candidate_paths(&configured) {
+            if path.is_file() {
+                paths[i] = path;
+                found = true;
+                break;
+            }
+            if path.exists() {
+                continue;
+            }
+            let parts =
+                find(&path).map_err(|e| LoadError::Data(format!("entity `{}`: {e}", info.name)))?;
+            if let Some(parts) = parts {
+                files[i] = Some(part_files(info, parts)?);
+                found = true;
+                break;
+            }
         }
-        let parts = if path.exists() {
-            None
-        } else {
-            find(&path).map_err(|e| LoadError::Data(format!("entity `{}`: {e}", info.name)))?
-        };
-        let Some(parts) = parts else {
+        if !found {
             return Err(LoadError::Data(format!(
-                "no file `{}` for entity `{}`, nor parts of it from `perfgen generate --shard`; write it with `perfgen generate` (and pass the same --dir as its --out)",
-                path.display(),
+                "no file `{}` for entity `{}` (in any format), nor parts of it from `perfgen generate --shard`; write it with `perfgen generate` (and pass the same --dir as its --out)",
+                configured.display(),
                 info.name
             )));
-        };
-        files[i] = Some(part_files(info, parts)?);
+        }
     }
-    let paths: Vec<PathBuf> = (0..catalog.entities.len()).map(path_of).collect();
     let source_of = move |i: usize| match &files[i] {
         Some(parts) => Source::Parts(parts.clone()),
         None => Source::File(paths[i].clone()),
@@ -225,19 +236,40 @@ pub fn load(
     if let Some(dir) = &args.dir {
         resume.push_str(&format!(" --dir {}", dir.display()));
     }
-    if args.create_tables {
-        resume.push_str(" --create-tables");
-    }
+    resume.push_str(&creation_flags(
+        args.create_tables,
+        args.unlogged,
+        args.defer_constraints,
+    ));
     resume.push_str(" {only}");
     let job = Job {
         catalog,
         url: &args.url,
         selected,
         tables,
-        create: args.create_tables,
+        create: Creation {
+            create: args.create_tables,
+            unlogged: args.unlogged,
+            defer: args.defer_constraints,
+        },
         check_rules: args.check_rules,
         quiet: args.quiet,
         resume,
     };
     run(&job, &source_of, stdout, stderr)
+}
+
+/// The options of a resume command that say how tables are created.
+fn creation_flags(create: bool, unlogged: bool, defer: bool) -> String {
+    let mut s = String::new();
+    if create {
+        s.push_str(" --create-tables");
+        if unlogged {
+            s.push_str(" --unlogged");
+        }
+        if defer {
+            s.push_str(" --defer-constraints");
+        }
+    }
+    s
 }

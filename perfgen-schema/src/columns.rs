@@ -92,6 +92,18 @@ pub(crate) fn integer_digits(bound: f64) -> u32 {
     digits
 }
 
+/// The precision `p` of a decimal column's `numeric(p, s)`; `None` for another type or an
+/// unbounded `numeric` (Parquet's DECIMAL columns take it from here).
+pub fn decimal_precision(catalog: &Catalog, entity: usize, field: usize) -> Option<u32> {
+    let sql = sql_type(catalog, entity, field);
+    sql.strip_prefix("numeric(")?
+        .split(',')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// The column's SQL type.
 pub(crate) fn sql_type(catalog: &Catalog, entity: usize, field: usize) -> String {
     let f = &catalog.entities[entity].fields[field];
@@ -165,10 +177,14 @@ pub(crate) fn number_literal(x: f64) -> String {
 }
 
 /// A time as an SQL literal, or `None` for `now` without a value for it.
-pub(crate) fn time_literal(t: TimeSpec, now: Option<Timestamp>) -> Option<String> {
+pub(crate) fn time_literal(
+    t: TimeSpec,
+    now: Option<Timestamp>,
+    dialect: crate::Dialect,
+) -> Option<String> {
     let secs = match t {
         TimeSpec::At(s) => s,
         TimeSpec::Now(off) => now?.0.saturating_add(off),
     };
-    Some(format!("'{}'::timestamptz", Timestamp(secs)))
+    Some(dialect.time_literal(Timestamp(secs)))
 }

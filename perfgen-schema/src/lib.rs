@@ -20,17 +20,19 @@
 //! PostgreSQL); it must not depend on the command line, the loader or perfgen-verify.
 
 mod columns;
+mod dialect;
 mod names;
 mod rule_sql;
 mod table;
 #[cfg(test)]
 mod tests;
 
-pub use columns::primary_key;
+pub use columns::{decimal_precision, primary_key};
+pub use dialect::Dialect;
 pub use names::{quote_ident, quote_literal, table_name};
-pub use table::{RuleQuery, TableSchema};
+pub use table::{DeferredStep, RuleQuery, TableSchema};
 
-use perfgen_runtime::catalog::Catalog;
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::output::{write_file_atomically, OutputError};
 use perfgen_runtime::time::Timestamp;
 use std::fmt::Write as _;
@@ -43,6 +45,15 @@ pub const SCHEMA_FILE: &str = "schema.sql";
 /// entities whose seed has no `generated_at` (`--now`); without it such a CHECK is left out
 /// with a note. Fails when two entities map to the same table name.
 pub fn tables(catalog: &Catalog, now: Option<Timestamp>) -> Result<Vec<TableSchema>, String> {
+    tables_in(catalog, now, Dialect::Postgres)
+}
+
+/// [`tables`] in `dialect`.
+pub fn tables_in(
+    catalog: &Catalog,
+    now: Option<Timestamp>,
+    dialect: Dialect,
+) -> Result<Vec<TableSchema>, String> {
     let names: Vec<String> = catalog.entities.iter().map(table_name).collect();
     for (i, name) in names.iter().enumerate() {
         if let Some(j) = names[..i].iter().position(|n| n == name) {
@@ -53,7 +64,7 @@ pub fn tables(catalog: &Catalog, now: Option<Timestamp>) -> Result<Vec<TableSche
         }
     }
     Ok((0..catalog.entities.len())
-        .map(|i| table::table(catalog, i, now))
+        .map(|i| table::table(catalog, i, now, dialect))
         .collect())
 }
 /// `DROP TABLE IF EXISTS` for every table, children first.
@@ -63,6 +74,94 @@ pub fn drop_statements(tables: &[TableSchema]) -> String {
         let _ = writeln!(s, "DROP TABLE IF EXISTS {};", t.sql_name);
     }
     s
+}
+
+/// [`render`] in `dialect`; for MySQL the header lists the `LOAD DATA LOCAL INFILE`
+/// statements that load the CSV files ([`mysql_load_data`]).
+pub fn render_in(
+    catalog: &Catalog,
+    now: Option<Timestamp>,
+    drop: bool,
+    dialect: Dialect,
+) -> Result<String, String> {
+    if dialect == Dialect::Postgres {
+        return render(catalog, now, drop);
+    }
+    let tables = tables_in(catalog, now, dialect)?;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "-- MariaDB/MySQL schema of the perfgen generator built from `{}`.",
+        names::one_line(catalog.config_dir)
+    );
+    s.push_str(
+        "-- Tables are in parent-first order, with every constraint (CHECKs need MariaDB 10.2 or\n\
+         -- MySQL 8.0.16). Times are DATETIME in UTC, UUIDs CHAR(36). Load the CSV files with\n\
+         -- `mariadb --local-infile=1`, from their folder:\n",
+    );
+    for (t, info) in tables.iter().zip(catalog.entities) {
+        let _ = writeln!(s, "--   {}", mysql_load_data(t, info, &t.file_name));
+    }
+    if drop {
+        s.push('\n');
+        s.push_str(&drop_statements(&tables));
+    }
+    for t in &tables {
+        s.push('\n');
+        for note in &t.notes {
+            let _ = writeln!(s, "-- {}", names::one_line(note));
+        }
+        s.push_str(&t.create);
+        s.push('\n');
+    }
+    let queries: Vec<&RuleQuery> = tables.iter().flat_map(|t| &t.queries).collect();
+    if !queries.is_empty() {
+        s.push_str(
+            "\n-- Rules no constraint can hold (they read another table). Each query counts the rows\n\
+             -- that break one: 0 when the data is right.\n",
+        );
+        for q in queries {
+            let _ = writeln!(s, "-- {}\n-- {};", q.what, q.sql);
+        }
+    }
+    Ok(s)
+}
+
+/// The `LOAD DATA LOCAL INFILE` statement (one line) that loads entity `info`'s CSV file
+/// `file` into its MySQL table `t`: perfgen's CSV as it is (RFC 4180 quoting, no backslash
+/// escapes, a header line), with times read by `STR_TO_DATE`, booleans from `true`/`false`,
+/// and an empty unquoted field as NULL in the columns that may be NULL. (LOAD DATA cannot
+/// tell an empty quoted field from an empty unquoted one: in a text column that may be NULL,
+/// an empty string loads as NULL.)
+pub fn mysql_load_data(t: &TableSchema, info: &EntityInfo, file: &str) -> String {
+    use perfgen_runtime::spec::ColumnType;
+    let d = Dialect::Mysql;
+    let vars: Vec<String> = (1..=t.columns.len()).map(|i| format!("@c{i}")).collect();
+    let sets: Vec<String> = info
+        .fields
+        .iter()
+        .zip(&t.columns)
+        .zip(&vars)
+        .map(|((f, col), var)| {
+            let value = match f.spec.column {
+                ColumnType::Timestamp => format!("STR_TO_DATE({var}, '%Y-%m-%dT%H:%i:%sZ')"),
+                ColumnType::Boolean => format!("({var} = 'true')"),
+                _ => var.clone(),
+            };
+            if f.spec.nulls.nullable {
+                format!("{col} = IF({var} = '', NULL, {value})")
+            } else {
+                format!("{col} = {value}")
+            }
+        })
+        .collect();
+    format!(
+        "LOAD DATA LOCAL INFILE {} INTO TABLE {} CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' LINES TERMINATED BY '\\n' IGNORE 1 LINES ({}) SET {};",
+        d.literal(&names::one_line(file)),
+        t.sql_name,
+        vars.join(", "),
+        sets.join(", ")
+    )
 }
 
 /// The whole `schema.sql`: a header with the `\copy` commands that load the CSV files, one

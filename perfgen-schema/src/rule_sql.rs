@@ -1,7 +1,7 @@
 //! Rules as SQL boolean expressions, for a CHECK or a query that counts the rows breaking them.
 
 use crate::columns::{number_literal, time_literal};
-use crate::names::{quote_ident, quote_literal};
+use crate::Dialect;
 use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::date::Date;
 use perfgen_runtime::spec::{CmpOp, ColumnType, Comparison, Operand, Rule, TimeSpec};
@@ -18,6 +18,7 @@ pub(crate) struct RuleSql<'a> {
     pub(crate) now: Option<Timestamp>,
     /// Prefix of this row's columns (`c.` in queries, empty in CHECKs).
     pub(crate) row: &'a str,
+    pub(crate) dialect: Dialect,
 }
 
 impl RuleSql<'_> {
@@ -25,20 +26,21 @@ impl RuleSql<'_> {
         format!(
             "{}{}",
             self.row,
-            quote_ident(self.catalog.entities[self.entity].fields[field].name)
+            self.dialect
+                .ident(self.catalog.entities[self.entity].fields[field].name)
         )
     }
 
     fn operand(&self, rhs: Operand) -> Option<String> {
         Some(match rhs {
             Operand::Number(x) => number_literal(x),
-            Operand::Time(t) => time_literal(t, self.now)?,
-            Operand::Text(s) => quote_literal(s),
+            Operand::Time(t) => time_literal(t, self.now, self.dialect)?,
+            Operand::Text(s) => self.dialect.literal(s),
             Operand::Field(j) => self.column(j),
             Operand::Parent { fk, via, field } => {
                 let parent = self.catalog.reached_through(self.entity, fk, via)?;
                 let pf = self.catalog.entities.get(parent)?.fields.get(field)?;
-                format!("{}.{}", parent_alias(fk, via), quote_ident(pf.name))
+                format!("{}.{}", parent_alias(fk, via), self.dialect.ident(pf.name))
             }
         })
     }
@@ -50,11 +52,8 @@ impl RuleSql<'_> {
             return Some(v);
         }
         Some(match self.operand_type(c.rhs) {
-            // date + integer is a date in PostgreSQL.
-            Some(ColumnType::Date) => format!("({v} + {})", c.shift as i64 / SECS_PER_DAY),
-            Some(ColumnType::Timestamp) => {
-                format!("({v} + interval '{} seconds')", c.shift as i64)
-            }
+            Some(ColumnType::Date) => self.dialect.add_days(&v, c.shift as i64 / SECS_PER_DAY),
+            Some(ColumnType::Timestamp) => self.dialect.add_seconds(&v, c.shift as i64),
             _ => format!("({v} + {})", number_literal(c.shift)),
         })
     }
@@ -94,11 +93,11 @@ impl RuleSql<'_> {
             if let Some(secs) = secs.filter(|s| s % SECS_PER_DAY == 0) {
                 let day = Date::of_timestamp(Timestamp(secs));
                 if day.is_representable() {
-                    return (date, format!("'{day}'::date"));
+                    return (date, self.dialect.date_literal(&day.to_string()));
                 }
             }
         }
-        (at_midnight_utc(&date), time_sql)
+        (self.dialect.at_midnight_utc(&date), time_sql)
     }
 
     fn comparison(&self, field: usize, c: &Comparison) -> Option<String> {
@@ -109,7 +108,8 @@ impl RuleSql<'_> {
                 self.date_against_time(self.column(field), c.rhs, time_sql)
             }
             (ColumnType::Timestamp, Some(ColumnType::Date)) => {
-                (self.column(field), at_midnight_utc(&self.shifted(c)?))
+                let date = self.shifted(c)?;
+                (self.column(field), self.dialect.at_midnight_utc(&date))
             }
             _ => (self.column(field), self.shifted(c)?),
         };
@@ -117,8 +117,8 @@ impl RuleSql<'_> {
         let text = column == ColumnType::Text;
         if ordering && text {
             // The generator compares bytes; so does the "C" collation.
-            lhs = format!("({lhs} COLLATE \"C\")");
-            rhs = format!("({rhs} COLLATE \"C\")");
+            lhs = self.dialect.bytewise(&lhs);
+            rhs = self.dialect.bytewise(&rhs);
         }
         Some(format!("{lhs} {} {rhs}", c.op.sql_symbol()))
     }
@@ -138,11 +138,6 @@ impl RuleSql<'_> {
         }
         Some(parts.join(" OR "))
     }
-}
-
-/// A date expression as the `timestamptz` of its midnight UTC (immutable: no session zone).
-fn at_midnight_utc(date: &str) -> String {
-    format!("({date}::timestamp AT TIME ZONE 'UTC')")
 }
 
 pub(crate) fn reads_parent(rule: &Rule) -> bool {

@@ -1,8 +1,9 @@
 //! One entity's [`TableSchema`]: its columns, constraints and rule queries.
 
 use crate::columns::{is_fk_target, is_key, primary_key, sql_type};
-use crate::names::{one_line, quote_ident, table_name};
+use crate::names::{one_line, table_name};
 use crate::rule_sql::{parent_alias, parent_paths, reads_parent, RuleSql};
+use crate::Dialect;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{Rule, Strategy};
 use perfgen_runtime::time::Timestamp;
@@ -46,8 +47,23 @@ pub struct TableSchema {
     /// `ALTER TABLE ... ADD PRIMARY KEY ..., ADD UNIQUE ..., ADD FOREIGN KEY ...;`, or
     /// `None` when the table has no keys.
     pub add_keys: Option<String>,
+    /// The same with columns and NOT NULL only: for a load that adds every constraint
+    /// after the rows ([`TableSchema::deferred`]).
+    pub create_bare: String,
+    /// Every constraint as `pg_restore` adds them after the rows: primary and unique keys,
+    /// then foreign keys, then CHECKs; one `ALTER TABLE` per kind the table has.
+    pub deferred: Vec<DeferredStep>,
     /// Rules of this table that no constraint holds.
     pub queries: Vec<RuleQuery>,
+}
+
+/// One kind of constraint added after the rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredStep {
+    /// `primary and unique keys`, `foreign keys` or `checks`.
+    pub what: &'static str,
+    /// `ALTER TABLE ... ADD ..., ADD ...;`
+    pub sql: String,
 }
 
 impl TableSchema {
@@ -71,17 +87,24 @@ struct TableBuilder<'a> {
     types: Vec<String>,
     constraints: Vec<String>,
     queries: Vec<RuleQuery>,
+    dialect: Dialect,
 }
 
 /// The table of entity `index`; `now_arg` is `--now` (see `tables`).
-pub(crate) fn table(catalog: &Catalog, index: usize, now_arg: Option<Timestamp>) -> TableSchema {
+pub(crate) fn table(
+    catalog: &Catalog,
+    index: usize,
+    now_arg: Option<Timestamp>,
+    dialect: Dialect,
+) -> TableSchema {
     let info = &catalog.entities[index];
     let name = table_name(info);
     let mut t = TableBuilder {
         catalog,
         index,
         info,
-        sql_name: quote_ident(&name),
+        sql_name: dialect.ident(&name),
+        dialect,
         name,
         now: info.generated_at.map(Timestamp).or(now_arg),
         pk: primary_key(info),
@@ -105,8 +128,19 @@ impl TableBuilder<'_> {
     fn columns(&mut self) {
         let (catalog, index, info) = (self.catalog, self.index, self.info);
         for (j, f) in info.fields.iter().enumerate() {
-            let col = quote_ident(f.name);
-            let ty = sql_type(catalog, index, j);
+            let col = self.dialect.ident(f.name);
+            let places = match f.spec.column {
+                perfgen_runtime::spec::ColumnType::Decimal(p) => p,
+                _ => 0,
+            };
+            let keyed = f.spec.unique
+                || self.pk == Some(j)
+                || is_fk_target(catalog, index, j)
+                || matches!(f.spec.strategy, Strategy::ForeignKey { .. })
+                || self.info.unique_together.iter().any(|g| g.contains(&j));
+            let ty = self
+                .dialect
+                .column_type(&sql_type(catalog, index, j), places, keyed);
             self.types.push(ty.clone());
             if f.spec.nulls.nullable {
                 self.items.push(format!("{col} {ty}"));
@@ -120,11 +154,12 @@ impl TableBuilder<'_> {
     /// keys reference, and on each `unique_together` group.
     fn keys(&mut self) {
         let (catalog, index, info, pk) = (self.catalog, self.index, self.info, self.pk);
+        let d = self.dialect;
         let children = crate::columns::children_key(catalog, index).map(|(k, p)| {
             format!(
                 "({}, {})",
-                quote_ident(info.fields[k].name),
-                quote_ident(info.fields[p].name)
+                d.ident(info.fields[k].name),
+                d.ident(info.fields[p].name)
             )
         });
         // Without a key of its own: a `unique_together` group never NULL (a join table
@@ -134,18 +169,14 @@ impl TableBuilder<'_> {
             .iter()
             .find(|g| g.iter().all(|&j| !info.fields[j].spec.nulls.nullable))
             .map(|g| {
-                let cols: Vec<String> = g
-                    .iter()
-                    .map(|&j| quote_ident(info.fields[j].name))
-                    .collect();
+                let cols: Vec<String> = g.iter().map(|&j| d.ident(info.fields[j].name)).collect();
                 format!("({})", cols.join(", "))
             });
         let mut keyed_group = None;
         match (pk, &children) {
-            (Some(j), _) => self.constraints.push(format!(
-                "PRIMARY KEY ({})",
-                quote_ident(info.fields[j].name)
-            )),
+            (Some(j), _) => self
+                .constraints
+                .push(format!("PRIMARY KEY ({})", d.ident(info.fields[j].name))),
             (None, Some(pair)) => self.constraints.push(format!("PRIMARY KEY {pair}")),
             (None, None) => match group_key {
                 Some(list) => {
@@ -164,14 +195,14 @@ impl TableBuilder<'_> {
         for (j, f) in info.fields.iter().enumerate() {
             if Some(j) != pk && (f.spec.unique || is_fk_target(catalog, index, j)) {
                 self.constraints
-                    .push(format!("UNIQUE ({})", quote_ident(f.name)));
+                    .push(format!("UNIQUE ({})", d.ident(f.name)));
             }
         }
         // `unique_together` (the fan-out's (key, position) pair is keyed above).
         for group in info.unique_together {
             let cols: Vec<String> = group
                 .iter()
-                .map(|&j| quote_ident(info.fields[j].name))
+                .map(|&j| d.ident(info.fields[j].name))
                 .collect();
             let list = format!("({})", cols.join(", "));
             if children.as_ref() != Some(&list) && keyed_group.as_ref() != Some(&list) {
@@ -183,6 +214,7 @@ impl TableBuilder<'_> {
     /// FOREIGN KEY on each foreign key whose target is unique; a query for the others.
     fn foreign_keys(&mut self) {
         let (catalog, info) = (self.catalog, self.info);
+        let d = self.dialect;
         let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
         let composite = info.composite_foreign_keys();
         for (parent, group) in &composite {
@@ -204,9 +236,9 @@ impl TableBuilder<'_> {
             let Some(p) = catalog.entities.get(parent) else {
                 continue;
             };
-            let ptable = quote_ident(&table_name(p));
-            let pcol = quote_ident(p.fields[parent_field].name);
-            let col = quote_ident(f.name);
+            let ptable = d.ident(&table_name(p));
+            let pcol = d.ident(p.fields[parent_field].name);
+            let col = d.ident(f.name);
             if is_key(catalog, parent, parent_field) {
                 self.constraints
                     .push(format!("FOREIGN KEY ({col}) REFERENCES {ptable} ({pcol})"));
@@ -230,6 +262,7 @@ impl TableBuilder<'_> {
     /// column order; else a note and a query counting the rows that name no parent row.
     fn composite_key(&mut self, parent: usize, group: &[usize]) {
         let (catalog, info) = (self.catalog, self.info);
+        let d = self.dialect;
         let p = &catalog.entities[parent];
         let target = |j: usize| match info.fields[j].spec.strategy {
             Strategy::ForeignKey { parent_field, .. } => parent_field,
@@ -243,16 +276,13 @@ impl TableBuilder<'_> {
         let same_set = |key: &Vec<usize>| {
             key.len() == pairs.len() && pairs.iter().all(|(_, t)| key.contains(t))
         };
-        let ptable = quote_ident(&table_name(p));
+        let ptable = d.ident(&table_name(p));
         if let Some(key) = keys.iter().find(|k| same_set(k)) {
             let (own, theirs): (Vec<String>, Vec<String>) = key
                 .iter()
                 .map(|t| {
                     let (j, _) = pairs.iter().find(|(_, pt)| pt == t).expect("same set");
-                    (
-                        quote_ident(info.fields[*j].name),
-                        quote_ident(p.fields[*t].name),
-                    )
+                    (d.ident(info.fields[*j].name), d.ident(p.fields[*t].name))
                 })
                 .unzip();
             self.constraints.push(format!(
@@ -264,11 +294,11 @@ impl TableBuilder<'_> {
         }
         let own: Vec<String> = pairs
             .iter()
-            .map(|(j, _)| quote_ident(info.fields[*j].name))
+            .map(|(j, _)| d.ident(info.fields[*j].name))
             .collect();
         let theirs: Vec<String> = pairs
             .iter()
-            .map(|(_, t)| quote_ident(p.fields[*t].name))
+            .map(|(_, t)| d.ident(p.fields[*t].name))
             .collect();
         self.notes.push(format!(
             "({}) references {ptable} ({}), which is not a key of it: no FOREIGN KEY (PostgreSQL needs a unique target: declare `unique_together: [[{}]]` on `{}`); a query at the end checks it.",
@@ -322,12 +352,14 @@ impl TableBuilder<'_> {
     /// The query counting the rows that break `rule` of field `j`, which reads the parent.
     fn rule_query(&mut self, j: usize, rule: &Rule, what: String) {
         let (catalog, index, info, now) = (self.catalog, self.index, self.info, self.now);
+        let d = self.dialect;
         let (name, sql_name) = (self.name.clone(), self.sql_name.clone());
         let r = RuleSql {
             catalog,
             entity: index,
             now,
             row: "c.",
+            dialect: d,
         };
         let Some(expr) = r.rule(j, rule) else {
             self.notes.push(format!(
@@ -364,9 +396,9 @@ impl TableBuilder<'_> {
             let _ = write!(
                 from,
                 " JOIN {} AS {alias} ON {alias}.{} = {holder_alias}.{}",
-                quote_ident(&table_name(p)),
-                quote_ident(p.fields[parent_field].name),
-                quote_ident(catalog.entities[holder].fields[key].name)
+                d.ident(&table_name(p)),
+                d.ident(p.fields[parent_field].name),
+                d.ident(catalog.entities[holder].fields[key].name)
             );
         }
         let sql = format!("SELECT count(*) FROM {from} WHERE NOT ({expr})");
@@ -387,6 +419,7 @@ impl TableBuilder<'_> {
             entity: index,
             now,
             row: "",
+            dialect: self.dialect,
         };
         match r.rule(j, rule) {
             Some(expr) => {
@@ -415,6 +448,7 @@ impl TableBuilder<'_> {
             types,
             constraints,
             queries,
+            dialect: d,
             ..
         } = self;
         let create_with = |constraints: Vec<&String>| -> String {
@@ -423,7 +457,16 @@ impl TableBuilder<'_> {
                 .chain(constraints)
                 .map(|s| format!("    {s}"))
                 .collect();
-            format!("CREATE TABLE {sql_name} (\n{}\n);", body.join(",\n"))
+            // MySQL: utf8mb4 whatever the server's default, so that text compares bytewise
+            // with utf8mb4_bin in CHECKs and holds every character the generator writes.
+            let options = match d {
+                Dialect::Postgres => "",
+                Dialect::Mysql => " DEFAULT CHARSET=utf8mb4",
+            };
+            format!(
+                "CREATE TABLE {sql_name} (\n{}\n){options};",
+                body.join(",\n")
+            )
         };
         let create = create_with(constraints.iter().collect());
         let create_without_keys = create_with(
@@ -439,6 +482,27 @@ impl TableBuilder<'_> {
             .collect();
         let add_keys =
             (!keys.is_empty()).then(|| format!("ALTER TABLE {sql_name}\n{};", keys.join(",\n")));
+        let create_bare = create_with(Vec::new());
+        // Each kind, by the words its constraints start with.
+        let kinds: [(&'static str, &[&str]); 3] = [
+            ("primary and unique keys", &["PRIMARY KEY", "UNIQUE"]),
+            ("foreign keys", &["FOREIGN KEY"]),
+            ("checks", &["CHECK"]),
+        ];
+        let deferred = kinds
+            .into_iter()
+            .filter_map(|(what, starts)| {
+                let adds: Vec<String> = constraints
+                    .iter()
+                    .filter(|c| starts.iter().any(|s| c.starts_with(s)))
+                    .map(|c| format!("    ADD {c}"))
+                    .collect();
+                (!adds.is_empty()).then(|| DeferredStep {
+                    what,
+                    sql: format!("ALTER TABLE {sql_name}\n{};", adds.join(",\n")),
+                })
+            })
+            .collect();
         TableSchema {
             entity: index,
             name,
@@ -447,12 +511,14 @@ impl TableBuilder<'_> {
                 .file_name()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            columns: info.fields.iter().map(|f| quote_ident(f.name)).collect(),
+            columns: info.fields.iter().map(|f| d.ident(f.name)).collect(),
             types,
             notes,
             create,
             create_without_keys,
             add_keys,
+            create_bare,
+            deferred,
             queries,
         }
     }

@@ -334,16 +334,66 @@ fn literals() {
     assert_eq!(number_literal(0.5), "0.5");
     assert_eq!(number_literal(1999.99), "1999.99");
     assert_eq!(
-        time_literal(TimeSpec::At(1_640_995_200), None).as_deref(),
+        time_literal(TimeSpec::At(1_640_995_200), None, crate::Dialect::Postgres).as_deref(),
         Some("'2022-01-01T00:00:00Z'::timestamptz")
     );
-    assert_eq!(time_literal(TimeSpec::Now(0), None), None);
     assert_eq!(
-        time_literal(TimeSpec::Now(-86_400), Some(Timestamp(1_640_995_200))).as_deref(),
+        time_literal(TimeSpec::Now(0), None, crate::Dialect::Postgres),
+        None
+    );
+    assert_eq!(
+        time_literal(
+            TimeSpec::Now(-86_400),
+            Some(Timestamp(1_640_995_200)),
+            crate::Dialect::Postgres
+        )
+        .as_deref(),
         Some("'2021-12-31T00:00:00Z'::timestamptz")
     );
     assert_eq!(integer_digits(2000.0), 4);
     assert_eq!(integer_digits(9.999), 2);
     assert_eq!(integer_digits(0.5), 1);
     assert_eq!(integer_digits(0.0), 1);
+}
+
+#[test]
+fn deferred_constraints_come_in_pg_restore_order_and_are_all_of_them() {
+    for t in tables(&CATALOG, None).unwrap() {
+        assert!(!t.create_bare.contains("KEY") && !t.create_bare.contains("CHECK"));
+        let order = ["primary and unique keys", "foreign keys", "checks"];
+        let mut last = 0;
+        let mut added = Vec::new();
+        for step in &t.deferred {
+            let k = order.iter().position(|w| *w == step.what).unwrap();
+            assert!(k >= last, "{} after a later kind", step.what);
+            last = k;
+            for line in step.sql.lines().skip(1) {
+                added.push(
+                    line.trim()
+                        .trim_start_matches("ADD ")
+                        .trim_end_matches([',', ';'])
+                        .to_string(),
+                );
+            }
+        }
+        // Every constraint of the full CREATE TABLE, and nothing else.
+        let body: Vec<String> = t
+            .create
+            .lines()
+            .map(|l| l.trim().trim_end_matches(',').to_string())
+            .filter(|l| {
+                l.starts_with("PRIMARY")
+                    || l.starts_with("UNIQUE")
+                    || l.starts_with("FOREIGN")
+                    || l.starts_with("CHECK")
+            })
+            .collect();
+        assert_eq!(added.len(), body.len(), "{}", t.name);
+        for c in &body {
+            assert!(added.contains(c), "{}: `{c}` is not deferred", t.name);
+        }
+    }
+    let t = tables(&CATALOG, None).unwrap();
+    let kinds: Vec<&str> = t[1].deferred.iter().map(|s| s.what).collect();
+    assert!(kinds.contains(&"foreign keys"), "{kinds:?}");
 }

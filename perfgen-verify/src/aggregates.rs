@@ -9,12 +9,11 @@ use crate::compare::{parse_val, CellValue};
 use crate::evaluator::{parse_with_children, text_of, AggCall, Row, E, V};
 use crate::expression::{cell_value, equals};
 use crate::reader::{CsvReader, Record};
-use crate::source::{Source, PART_SHIFT};
+use crate::source::{DataFile, Source, PART_SHIFT};
 use crate::state::Tally;
 use crate::verifier::Verifier;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{ColumnType, ForeignKeyDistribution, Strategy};
-use std::fs::File;
 
 /// A fan-out child of the parent being checked: its entity and its foreign key's column.
 struct Child {
@@ -144,16 +143,16 @@ fn children_of(catalog: &Catalog, p: usize) -> Vec<Child> {
 
 /// The rows of a source, header lines skipped, with their lines as [`PART_SHIFT`] counts.
 struct Rows {
-    files: Vec<std::path::PathBuf>,
+    src: Source,
     part: usize,
-    reader: Option<CsvReader<File>>,
+    reader: Option<CsvReader<DataFile>>,
     rec: Record,
 }
 
 impl Rows {
     fn new(src: &Source) -> Self {
         Rows {
-            files: src.files.clone(),
+            src: src.clone(),
             part: 0,
             reader: None,
             rec: Record::default(),
@@ -164,16 +163,16 @@ impl Rows {
     fn next(&mut self) -> std::io::Result<bool> {
         loop {
             if self.reader.is_none() {
-                let Some(path) = self.files.get(self.part) else {
+                if self.part >= self.src.files.len() {
                     return Ok(false);
-                };
-                let mut r = CsvReader::new(File::open(path)?);
+                }
+                let mut r = CsvReader::new(self.src.open(self.part)?);
                 r.read_record(&mut self.rec)?; // the header
                 self.reader = Some(r);
             }
             let r = self.reader.as_mut().expect("opened above");
             if r.read_record(&mut self.rec)? {
-                if self.files.len() > 1 {
+                if self.src.files.len() > 1 {
                     self.rec.shift_lines((self.part as u64) << PART_SHIFT);
                 }
                 return Ok(true);

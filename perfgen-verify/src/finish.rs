@@ -15,7 +15,6 @@ use crate::verifier::Verifier;
 use perfgen_dataset::human::num;
 use perfgen_runtime::spec::{ColumnType, Enforcement, Strategy};
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 
 impl Verifier<'_> {
     /// Turns a pass's tallies and accumulators into checks, and keeps its key stores.
@@ -337,8 +336,8 @@ fn repeat_lines(
     let mut first: HashMap<u128, u64> = HashMap::new();
     let mut out = Vec::new();
     let mut repeats = 0;
-    for (k, path) in src.files.iter().enumerate() {
-        let Ok(file) = File::open(path) else {
+    for k in 0..src.files.len() {
+        let Ok(file) = src.open(k) else {
             return (repeats, out);
         };
         let mut reader = CsvReader::new(file);

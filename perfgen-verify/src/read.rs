@@ -3,11 +3,10 @@
 
 use crate::pass::Pass;
 use crate::reader::{CsvReader, Record};
-use crate::source::{end_of_part, numbers, read_rows, Source, PART_SHIFT};
+use crate::source::{end_of_part, numbers, read_rows, DataFile, Source, PART_SHIFT};
 use crate::thresholds::EXAMPLES;
 use crate::verdict::{short_name, Location, Outcome};
 use crate::verifier::Verifier;
-use std::fs::File;
 use std::io::Write;
 
 /// What reading the parts after the header found.
@@ -66,7 +65,7 @@ impl Verifier<'_> {
 
     /// The entity's file (or its first part), opened, with the `file` check; None (and the
     /// failure recorded) when it cannot be.
-    fn open_source(&mut self, e: usize, progress: &mut dyn Write) -> Option<(Source, File)> {
+    fn open_source(&mut self, e: usize, progress: &mut dyn Write) -> Option<(Source, DataFile)> {
         let info = &self.shared.catalog.entities[e];
         let name = info.name;
         let src = match Source::of(info, self.shared.opts.out_dir.as_deref()) {
@@ -91,7 +90,7 @@ impl Verifier<'_> {
         }
         let _ = progress.flush();
         let first = src.files[0].display().to_string();
-        let file = match File::open(&src.files[0]) {
+        let file = match src.open(0) {
             Ok(f) => f,
             Err(err) => {
                 self.fail(name, "file", format!("cannot open `{first}`: {err}"), None);
@@ -108,7 +107,9 @@ impl Verifier<'_> {
             let n = src.files.len();
             self.push(name, "file", format!("{shown}, {n} parts, {size} bytes"));
         } else {
-            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let size = std::fs::metadata(&src.files[0])
+                .map(|m| m.len())
+                .unwrap_or(0);
             self.push(name, "file", format!("{shown}, {size} bytes"));
         }
         Some((src, file))
@@ -178,7 +179,7 @@ impl Verifier<'_> {
         &self,
         e: usize,
         src: &mut Source,
-        reader: &mut CsvReader<File>,
+        reader: &mut CsvReader<DataFile>,
         rec: &mut Record,
         pass: &mut Pass<'_>,
         got: &[String],
@@ -212,7 +213,7 @@ impl Verifier<'_> {
             }
             let path = src.files[k].clone();
             let shown_part = path.display();
-            let file = match File::open(&path) {
+            let file = match src.open(k) {
                 Ok(f) => f,
                 Err(err) => {
                     read.io_error = Some(format!("cannot open `{shown_part}`: {err}"));

@@ -16,6 +16,7 @@ pub(crate) const PART_SHIFT: u32 = 40;
 
 /// Where an entity's rows are read from: its file, or, when that is absent, the parts of a
 /// sharded run, read in part order as one stream.
+#[derive(Clone)]
 pub(crate) struct Source {
     /// The file, or parts 0..N-1.
     pub(crate) files: Vec<PathBuf>,
@@ -24,29 +25,54 @@ pub(crate) struct Source {
     pub(crate) sharded: bool,
     /// Per file, whether its first record is a header line (filled while reading).
     pub(crate) headed: Vec<bool>,
+    /// The entity, whose columns JSON Lines and Parquet files are decoded by.
+    info: EntityInfo,
 }
+
+/// An entity's file opened as CSV bytes, whatever format it is in.
+pub(crate) type DataFile = Box<dyn std::io::Read + Send>;
 
 impl Source {
     /// The entity's file, or its parts when the file is absent and parts are there; an error
     /// naming the problem when the parts are not one complete set.
+    ///
+    /// The file may be in any format `generate` writes: the configured name first, then the
+    /// same name with each other format's extension (`users_bulk.parquet`,
+    /// `users_bulk.csv.zst`, ...), each as one file or as parts.
     pub(crate) fn of(info: &EntityInfo, out_dir: Option<&Path>) -> Result<Source, String> {
-        let path = file_path(info, out_dir);
-        if !path.exists() {
+        let configured = file_path(info, out_dir);
+        for path in perfgen_formats::candidate_paths(&configured) {
+            if path.exists() {
+                return Ok(Source {
+                    shown: path.display().to_string(),
+                    files: vec![path],
+                    sharded: false,
+                    headed: vec![true],
+                    info: *info,
+                });
+            }
             if let Some(parts) = perfgen_dataset::parts::find(&path)? {
                 return Ok(Source {
                     headed: vec![true; parts.files.len()],
                     files: parts.files,
                     shown: parts.pattern,
                     sharded: true,
+                    info: *info,
                 });
             }
         }
         Ok(Source {
-            shown: path.display().to_string(),
-            files: vec![path],
+            shown: configured.display().to_string(),
+            files: vec![configured],
             sharded: false,
             headed: vec![true],
+            info: *info,
         })
+    }
+
+    /// File `k` (of the parts, or the file) as CSV bytes, decoded from its format.
+    pub(crate) fn open(&self, k: usize) -> std::io::Result<DataFile> {
+        perfgen_formats::open_as_csv(&self.files[k], &self.info)
     }
 
     /// The file and line of a line counted as in [`PART_SHIFT`].
@@ -81,8 +107,14 @@ pub(crate) fn read_rows<R: std::io::Read>(
 /// A part other than the last must end with a line break, or its last line would run into
 /// the next part's first when they are joined. `line` is where its reader stopped: the
 /// unterminated last line, if any.
+/// (Only plain CSV files are looked at: the decoders of the other formats end every row.)
 pub(crate) fn end_of_part(path: &Path, line: u64, pass: &mut Pass<'_>) {
     use std::io::{Read, Seek, SeekFrom};
+    if perfgen_formats::FileFormat::of_path(path)
+        .is_some_and(|f| f != perfgen_formats::FileFormat::CSV)
+    {
+        return;
+    }
     let Ok(mut file) = File::open(path) else {
         return;
     };

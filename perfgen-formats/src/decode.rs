@@ -1,0 +1,100 @@
+//! Any file perfgen writes, read back as the CSV the runtime would have written (header
+//! first): what `verify` and `load` consume, so neither needs to know the formats.
+
+use crate::jsonl::JsonLines;
+use crate::kind::{Compression, FileFormat, Format};
+use perfgen_runtime::catalog::EntityInfo;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Opens `path` (in the format its name says; CSV for an unknown name) as a stream of CSV
+/// bytes for `info`. Errors name the problem; the caller adds the path.
+pub fn open_as_csv(path: &Path, info: &EntityInfo) -> io::Result<Box<dyn Read + Send>> {
+    let format = FileFormat::of_path(path).unwrap_or(FileFormat::CSV);
+    let file = File::open(path)?;
+    if format.format == Format::Parquet {
+        return open_parquet(file, info);
+    }
+    let plain: Box<dyn Read + Send> = match format.compression {
+        Compression::None => Box::new(file),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(file)?),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file))),
+    };
+    Ok(match format.format {
+        Format::Jsonl => Box::new(JsonLinesAsCsv {
+            lines: BufReader::with_capacity(1 << 16, plain),
+            jsonl: JsonLines::new(info),
+            buf: info.header.as_bytes().to_vec(),
+            at: 0,
+            line: Vec::new(),
+            number: 0,
+        }),
+        _ => plain,
+    })
+}
+
+#[cfg(feature = "parquet")]
+fn open_parquet(file: File, info: &EntityInfo) -> io::Result<Box<dyn Read + Send>> {
+    Ok(Box::new(crate::parquet::read::ParquetAsCsv::open(
+        file, info,
+    )?))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn open_parquet(_file: File, _info: &EntityInfo) -> io::Result<Box<dyn Read + Send>> {
+    Err(io::Error::other(
+        "this perfgen was built without the `parquet` feature",
+    ))
+}
+
+/// JSON Lines as CSV, a batch of lines at a time.
+struct JsonLinesAsCsv<R> {
+    lines: BufReader<R>,
+    jsonl: JsonLines,
+    buf: Vec<u8>,
+    at: usize,
+    line: Vec<u8>,
+    /// Lines read so far, for messages.
+    number: u64,
+}
+
+/// Bytes of CSV gathered before `read` hands them out.
+const BATCH_BYTES: usize = 1 << 16;
+
+impl<R: Read> JsonLinesAsCsv<R> {
+    fn fill(&mut self) -> io::Result<()> {
+        self.buf.clear();
+        self.at = 0;
+        while self.buf.len() < BATCH_BYTES {
+            self.line.clear();
+            if self.lines.read_until(b'\n', &mut self.line)? == 0 {
+                break;
+            }
+            self.number += 1;
+            let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            if line.is_empty() {
+                continue;
+            }
+            self.jsonl.decode_line(line, &mut self.buf).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("line {}: {e}", self.number),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for JsonLinesAsCsv<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.at >= self.buf.len() {
+            self.fill()?;
+        }
+        let n = out.len().min(self.buf.len() - self.at);
+        out[..n].copy_from_slice(&self.buf[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
