@@ -577,3 +577,34 @@ fn each_table_written_alone_has_the_same_bytes() {
         assert!(!alone.path().join("customer.csv").exists(), "--only {only}");
     }
 }
+
+/// Part keys run over 1..floor(200,000 x SF): a run constant computed once per thread and
+/// `--scale`. Two runs at two scale factors on this one thread (one worker formats on the
+/// calling thread) each use their own bound.
+#[test]
+fn run_constants_follow_the_scale_of_each_run() {
+    for (scale, parts) in [("0.002", 400i64), ("0.001", 200), ("0.002", 400)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        let (code, text) = cli(&[
+            "generate",
+            "-q",
+            "--scale",
+            scale,
+            "--only",
+            "lineitem",
+            "--threads",
+            "1",
+            "--out",
+            out,
+        ]);
+        assert_eq!(code, 0, "{text}");
+        let t = common::read_csv(&dir.path().join("lineitem.csv"));
+        let keys = ints(&t, "l_partkey");
+        let max = keys.iter().copied().max().unwrap();
+        assert!(
+            max <= parts && max > parts * 9 / 10,
+            "--scale {scale}: largest part key {max}, parts {parts}"
+        );
+    }
+}

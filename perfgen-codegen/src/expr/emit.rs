@@ -48,6 +48,7 @@ pub fn emit(expr: &TypedExpr, cx: &EmitContext<'_>) -> TokenStream {
         cx,
         next: Cell::new(0),
         f64_only: Cell::new(false),
+        in_constant: Cell::new(false),
     }
     .value(expr)
 }
@@ -77,6 +78,39 @@ fn kind_type(kind: Kind, static_text: bool, rt: &TokenStream) -> TokenStream {
     }
 }
 
+/// Whether `e` reads nothing but literals and `scale()` (no field, row index, draw or
+/// aggregate): its value is the run's.
+fn reads_only_scale(e: &TypedExpr) -> bool {
+    match &e.node {
+        Node::Int(_) | Node::Dec(_) | Node::Bool(_) | Node::Scale => true,
+        Node::Op(Op::Uniform | Op::Bernoulli, _) => false,
+        Node::Op(_, args) | Node::Coalesce(args) => args.iter().all(reads_only_scale),
+        Node::Cast(x) => reads_only_scale(x),
+        Node::Logic { lhs, rhs, .. } => reads_only_scale(lhs) && reads_only_scale(rhs),
+        Node::Case { arms, otherwise } => {
+            arms.iter()
+                .all(|(c, v)| reads_only_scale(c) && reads_only_scale(v))
+                && otherwise.as_deref().is_none_or(reads_only_scale)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `scale()` occurs in `e`.
+fn reads_scale(e: &TypedExpr) -> bool {
+    match &e.node {
+        Node::Scale => true,
+        Node::Op(_, args) | Node::Coalesce(args) => args.iter().any(reads_scale),
+        Node::Cast(x) => reads_scale(x),
+        Node::Logic { lhs, rhs, .. } => reads_scale(lhs) || reads_scale(rhs),
+        Node::Case { arms, otherwise } => {
+            arms.iter().any(|(c, v)| reads_scale(c) || reads_scale(v))
+                || otherwise.as_deref().is_some_and(reads_scale)
+        }
+        _ => false,
+    }
+}
+
 /// An integer literal token, negative ones as a negation (a literal token has no sign).
 fn int_lit(v: i64, suffix: &str) -> TokenStream {
     let lit = match suffix {
@@ -100,6 +134,8 @@ struct Emitter<'a, 'b> {
     /// Set while emitting the f64 path of a decimal chain ([`fixed`]): its nodes are not
     /// taken to mantissas again.
     f64_only: Cell<bool>,
+    /// Set while emitting a run constant's computation: its parts are not cached again.
+    in_constant: Cell<bool>,
 }
 
 impl Emitter<'_, '_> {
@@ -144,6 +180,9 @@ impl Emitter<'_, '_> {
 
     /// The value of `e`, except that a text name stays borrowed (`&str`).
     fn operand(&self, e: &TypedExpr) -> TokenStream {
+        if let Some(cached) = self.run_constant(e) {
+            return cached;
+        }
         let rt = &self.cx.runtime;
         match &e.node {
             Node::Int(v) | Node::Duration(v) => int_lit(*v, "i64"),
@@ -182,6 +221,49 @@ impl Emitter<'_, '_> {
                 agg, child, arg, ..
             } => self.aggregate(e, *agg, *child, arg.as_deref()),
         }
+    }
+
+    /// `e` computed once per thread and `--scale` when it depends on nothing but `scale()`
+    /// and literals (`floor(200000 * scale())`, TPC-H's part count): the same for every row,
+    /// and otherwise a float rounding and a division per row and per use. `None` for any
+    /// other node.
+    fn run_constant(&self, e: &TypedExpr) -> Option<TokenStream> {
+        if self.in_constant.get()
+            || e.ty.nullable
+            || !matches!(e.node, Node::Op(..) | Node::Cast(_))
+        {
+            return None;
+        }
+        let (t, zero) = match e.ty.kind {
+            Kind::Integer => (quote!(::core::primitive::i64), quote!(0i64)),
+            Kind::Decimal(_) => (quote!(::core::primitive::f64), quote!(0f64)),
+            Kind::Boolean => (quote!(::core::primitive::bool), quote!(false)),
+            _ => return None,
+        };
+        if !reads_only_scale(e) || !reads_scale(e) {
+            return None;
+        }
+        self.in_constant.set(true);
+        let value = self.operand(e);
+        self.in_constant.set(false);
+        let scale = &self.cx.scale;
+        let (bits, v) = (self.fresh(), self.fresh());
+        // A NaN's bits: no `--scale` has them, so the first use computes.
+        Some(quote!({
+            ::std::thread_local! {
+                static RUN_CONSTANT: ::core::cell::Cell<(::core::primitive::u64, #t)> =
+                    const { ::core::cell::Cell::new((::core::primitive::u64::MAX, #zero)) };
+            }
+            let #bits = ::core::primitive::f64::to_bits(#scale);
+            match RUN_CONSTANT.with(::core::cell::Cell::get) {
+                (b, v) if b == #bits => v,
+                _ => {
+                    let #v: #t = #value;
+                    RUN_CONSTANT.with(|c| c.set((#bits, #v)));
+                    #v
+                }
+            }
+        }))
     }
 
     /// A fold over the row's children: each child's value computed by the child's own code
