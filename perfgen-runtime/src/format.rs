@@ -3,6 +3,87 @@
 use crate::time::DIGIT_PAIRS;
 use uuid::Uuid;
 
+/// Append `s` without a call into the C library's `memcpy` when it is at most 64 bytes:
+/// fixed-size copies (16, 8, 4 or 1 bytes, the last one overlapping) that the compiler emits
+/// as loads and stores. Fields are short and a row has many: the calls were the largest single cost
+/// of formatting TPC-H's ORDERS (14% of its samples in `memmove`).
+#[inline(always)]
+pub fn push_short(out: &mut Vec<u8>, s: &[u8]) {
+    let n = s.len();
+    if n == 0 || n > 64 {
+        out.extend_from_slice(s);
+        return;
+    }
+    out.reserve(64);
+    let len = out.len();
+    let spare = &mut out.spare_capacity_mut()[..64];
+    // Copies s[..k] to spare[..k] and s[n-k..] to spare[n-k..n]: together all of s.
+    let mut copy = |at: usize, bytes: &[u8]| {
+        for (slot, &b) in spare[at..at + bytes.len()].iter_mut().zip(bytes) {
+            slot.write(b);
+        }
+    };
+    if n > 16 {
+        // 16-byte blocks, the last one ending at `n`.
+        let mut at = 0;
+        while at + 16 < n {
+            copy(at, &u128_at(s, at).to_le_bytes());
+            at += 16;
+        }
+        copy(n - 16, &u128_at(s, n - 16).to_le_bytes());
+    } else if n >= 8 {
+        let (a, b) = (u64_at(s, 0), u64_at(s, n - 8));
+        copy(0, &a.to_le_bytes());
+        copy(n - 8, &b.to_le_bytes());
+    } else if n >= 4 {
+        let (a, b) = (u32_at(s, 0), u32_at(s, n - 4));
+        copy(0, &a.to_le_bytes());
+        copy(n - 4, &b.to_le_bytes());
+    } else {
+        copy(0, &[s[0]]);
+        copy(n / 2, &[s[n / 2]]);
+        copy(n - 1, &[s[n - 1]]);
+    }
+    set_len_after_write(out, len + n);
+}
+
+#[inline(always)]
+fn u128_at(s: &[u8], i: usize) -> u128 {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&s[i..i + 16]);
+    u128::from_le_bytes(b)
+}
+
+#[inline(always)]
+fn u64_at(s: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes([
+        s[i],
+        s[i + 1],
+        s[i + 2],
+        s[i + 3],
+        s[i + 4],
+        s[i + 5],
+        s[i + 6],
+        s[i + 7],
+    ])
+}
+
+#[inline(always)]
+fn u32_at(s: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]])
+}
+
+/// `out.set_len(new_len)` after [`push_short`] wrote `out[len..new_len]`.
+#[allow(unsafe_code)] // the length of bytes written through `spare_capacity_mut`: see SAFETY
+#[inline(always)]
+fn set_len_after_write(out: &mut Vec<u8>, new_len: usize) {
+    debug_assert!(new_len <= out.capacity());
+    // SAFETY: the caller reserved the room and initialised every byte from the old length to
+    // `new_len` through `spare_capacity_mut` (the two copies cover all `n` bytes of `s`), so
+    // the new length covers only initialised bytes within the capacity.
+    unsafe { out.set_len(new_len) }
+}
+
 /// Append an integer (itoa).
 #[inline]
 pub fn write_i64(v: i64, out: &mut Vec<u8>) {
@@ -16,7 +97,7 @@ pub fn write_i64(v: i64, out: &mut Vec<u8>) {
         }
         return;
     }
-    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    push_short(out, itoa::Buffer::new().format(v).as_bytes());
 }
 
 /// 10^k for k in 0..=18: every scale whose scaled value can still fit an i64.
@@ -51,7 +132,7 @@ pub fn write_decimal(v: f64, precision: u32, out: &mut Vec<u8>) {
                 out.push(b'-');
             }
             let mag = q.unsigned_abs();
-            out.extend_from_slice(itoa::Buffer::new().format(mag / scale).as_bytes());
+            push_short(out, itoa::Buffer::new().format(mag / scale).as_bytes());
             if p > 0 {
                 let mut frac = mag % scale;
                 let mut buf = [b'0'; 19];
@@ -60,7 +141,7 @@ pub fn write_decimal(v: f64, precision: u32, out: &mut Vec<u8>) {
                     *slot = b'0' + (frac % 10) as u8;
                     frac /= 10;
                 }
-                out.extend_from_slice(&buf[..=p]);
+                push_short(out, &buf[..=p]);
             }
             return;
         }
@@ -152,7 +233,7 @@ pub fn needs_quotes(s: &[u8]) -> bool {
 pub fn write_csv_str(s: &str, out: &mut Vec<u8>) {
     let b = s.as_bytes();
     if !b.is_empty() && !needs_quotes(b) && b != b"\\." {
-        out.extend_from_slice(b);
+        push_short(out, b);
         return;
     }
     write_quoted(b, out);
@@ -190,6 +271,24 @@ mod tests {
         let mut out = Vec::new();
         write_decimal(v, p, &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn push_short_appends_exactly_the_bytes_of_every_length() {
+        let src: Vec<u8> = (0..80u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        for prefix in 0..20 {
+            for n in 0..=src.len() {
+                let mut want = vec![7u8; prefix];
+                want.extend_from_slice(&src[..n]);
+                // Tight and roomy capacities alike.
+                for extra in [0, 3, 64] {
+                    let mut got = Vec::with_capacity(prefix + extra);
+                    got.extend(std::iter::repeat_n(7u8, prefix));
+                    push_short(&mut got, &src[..n]);
+                    assert_eq!(got, want, "prefix {prefix}, {n} bytes, room {extra}");
+                }
+            }
+        }
     }
 
     #[test]
