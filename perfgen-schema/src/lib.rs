@@ -24,6 +24,33 @@ mod dialect;
 mod names;
 mod rule_sql;
 mod table;
+/// The DROP statements (with `drop`), each table's notes and CREATE, then the rule queries
+/// as comments: the body both dialects' files share.
+fn push_tables(s: &mut String, tables: &[TableSchema], drop: bool) {
+    if drop {
+        s.push('\n');
+        s.push_str(&drop_statements(tables));
+    }
+    for t in tables {
+        s.push('\n');
+        for note in &t.notes {
+            let _ = writeln!(s, "-- {}", names::one_line(note));
+        }
+        s.push_str(&t.create);
+        s.push('\n');
+    }
+    let queries: Vec<&RuleQuery> = tables.iter().flat_map(|t| &t.queries).collect();
+    if !queries.is_empty() {
+        s.push_str(
+            "\n-- Rules no constraint can hold (they read another table). Each query counts the rows\n\
+             -- that break one: 0 when the data is right.\n",
+        );
+        for q in queries {
+            let _ = writeln!(s, "-- {}\n-- {};", q.what, q.sql);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -102,28 +129,7 @@ pub fn render_in(
     for (t, info) in tables.iter().zip(catalog.entities) {
         let _ = writeln!(s, "--   {}", mysql_load_data(t, info, &t.file_name));
     }
-    if drop {
-        s.push('\n');
-        s.push_str(&drop_statements(&tables));
-    }
-    for t in &tables {
-        s.push('\n');
-        for note in &t.notes {
-            let _ = writeln!(s, "-- {}", names::one_line(note));
-        }
-        s.push_str(&t.create);
-        s.push('\n');
-    }
-    let queries: Vec<&RuleQuery> = tables.iter().flat_map(|t| &t.queries).collect();
-    if !queries.is_empty() {
-        s.push_str(
-            "\n-- Rules no constraint can hold (they read another table). Each query counts the rows\n\
-             -- that break one: 0 when the data is right.\n",
-        );
-        for q in queries {
-            let _ = writeln!(s, "-- {}\n-- {};", q.what, q.sql);
-        }
-    }
+    push_tables(&mut s, &tables, drop);
     Ok(s)
 }
 
@@ -191,28 +197,7 @@ pub fn render(catalog: &Catalog, now: Option<Timestamp>, drop: bool) -> Result<S
         "-- or with `perfgen load postgres://USER@HOST:PORT/DB --create-tables`, or skip the files:\n\
          -- `perfgen generate --sink postgres://USER@HOST:PORT/DB --create-tables`.\n",
     );
-    if drop {
-        s.push('\n');
-        s.push_str(&drop_statements(&tables));
-    }
-    for t in &tables {
-        s.push('\n');
-        for note in &t.notes {
-            let _ = writeln!(s, "-- {}", names::one_line(note));
-        }
-        s.push_str(&t.create);
-        s.push('\n');
-    }
-    let queries: Vec<&RuleQuery> = tables.iter().flat_map(|t| &t.queries).collect();
-    if !queries.is_empty() {
-        s.push_str(
-            "\n-- Rules no constraint can hold (they read another table). Each query counts the rows\n\
-             -- that break one: 0 when the data is right.\n",
-        );
-        for q in queries {
-            let _ = writeln!(s, "-- {}\n-- {};", q.what, q.sql);
-        }
-    }
+    push_tables(&mut s, &tables, drop);
     Ok(s)
 }
 
