@@ -1,8 +1,10 @@
 //! Parquet: the entity's columns with the types its config declares (BIGINT, DECIMAL(p, s)
 //! with the precision the SQL schema gives, BOOLEAN, DATE, TIMESTAMP in UTC, UUID, STRING),
 //! nullable exactly where a NULL can occur. Each chunk of rows is one row group, encoded
-//! into column chunks by a worker thread from the CSV the generated code wrote (so the
-//! values are the CSV's), and appended to the file in row order by the calling thread.
+//! into column chunks by a worker thread and appended to the file in row order by the
+//! calling thread. The arrays come from the generated code's typed values (`columns`: the
+//! values the CSV writer formats, never text), or, for an entity without a column writer
+//! (a catalog made by hand), from the CSV it wrote, parsed back (`arrays`).
 
 use crate::cells::{Cell, Rows};
 use arrow_array::builder::{
@@ -22,6 +24,9 @@ use perfgen_runtime::spec::{ColumnType, Strategy};
 use perfgen_runtime::time::Timestamp;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
+
+mod columns;
+pub use columns::ArrowColumns;
 
 /// Rows per row group: large enough that dictionaries and statistics pay off and readers
 /// get long runs, small enough that a few groups in flight per thread stay in memory.
@@ -397,8 +402,11 @@ impl ParquetFile {
 
 impl Spool {
     fn drain_to(&self, out: &mut dyn Write) -> io::Result<()> {
-        let bytes = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
-        out.write_all(&bytes)
+        // Written and cleared in place: the next row group reuses the memory.
+        let mut bytes = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let written = out.write_all(&bytes);
+        bytes.clear();
+        written
     }
 }
 
@@ -411,22 +419,41 @@ pub struct Encoder {
 impl Encoder {
     /// Encodes the CSV rows (no header) of row group `index`.
     pub fn encode(&self, index: usize, csv: &[u8]) -> Result<RowGroup, String> {
-        encode_row_group(&self.factory, &self.layout, index, csv)
+        let arrays = self.layout.arrays(csv)?;
+        encode_arrays(&self.factory, &self.layout, index, &arrays)
+    }
+
+    /// Empty columns for [`Self::encode_columns`], one set per worker.
+    pub fn columns(&self) -> ArrowColumns {
+        ArrowColumns::new(&self.layout)
+    }
+
+    /// Encodes the `rows` rows that the generated code pushed into `columns` as row group
+    /// `index`, and empties `columns` for the next one (keeping their memory).
+    pub fn encode_columns(
+        &self,
+        index: usize,
+        rows: usize,
+        columns: &mut ArrowColumns,
+    ) -> Result<RowGroup, String> {
+        let arrays = columns.finish(rows)?;
+        let group = encode_arrays(&self.factory, &self.layout, index, &arrays);
+        columns.recycle(arrays);
+        group
     }
 }
 
-fn encode_row_group(
+fn encode_arrays(
     factory: &ArrowRowGroupWriterFactory,
     layout: &ParquetLayout,
     index: usize,
-    csv: &[u8],
+    arrays: &[ArrayRef],
 ) -> Result<RowGroup, String> {
-    let arrays = layout.arrays(csv)?;
     let mut writers = factory
         .create_column_writers(index)
         .map_err(|e| e.to_string())?;
     let mut leaf = 0;
-    for (field, array) in layout.schema.fields().iter().zip(&arrays) {
+    for (field, array) in layout.schema.fields().iter().zip(arrays) {
         if !field.is_nullable() && array.null_count() > 0 {
             return Err(format!(
                 "NULL in column `{}`, declared never NULL",
