@@ -124,7 +124,7 @@ mod tests {
         // Every value checked against the CSV writer's own text: the mantissa's digits with
         // the point put back are exactly what `write_decimal` writes, ties included.
         let values = [
-            0.125, -0.125, 2.675, 1.005, -0.001, 0.0, -0.0, 150.5, 1e15, 123456.785, 0.5, -2.5,
+            0.125, -0.125, 2.675, 1.005, -0.001, 0.0, -0.0, 150.5, 1e12, 123456.785, 0.5, -2.5,
             9.995,
         ];
         for p in [0u32, 1, 2, 3, 6] {
