@@ -26,7 +26,9 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
 mod columns;
+mod dictionary;
 pub use columns::ArrowColumns;
+pub use dictionary::SAMPLE_ROWS;
 
 /// Rows per row group: large enough that dictionaries and statistics pay off and readers
 /// get long runs, small enough that a few groups in flight per thread stay in memory.
@@ -59,6 +61,9 @@ pub struct ParquetLayout {
     schema: Arc<Schema>,
     kinds: Vec<Kind>,
     names: Vec<&'static str>,
+    codec: PageCodec,
+    /// Columns written without a dictionary.
+    plain: Vec<bool>,
     props: WriterPropertiesPtr,
 }
 
@@ -106,33 +111,50 @@ impl ParquetLayout {
         } else {
             PageCodec::SNAPPY
         };
-        let mut props = WriterProperties::builder();
-        for f in info.fields {
-            // A dictionary never pays for a column whose values do not repeat (unique fields,
-            // UUIDs, sequences) or rarely do (word text): the writer would hash every value
-            // and then fall back to plain pages anyway.
-            let distinct = f.spec.unique
-                || f.spec.column == ColumnType::Uuid
-                || matches!(
-                    f.spec.strategy,
-                    Strategy::Sequence { .. } | Strategy::Words { .. } | Strategy::UuidV4
-                );
-            if distinct {
-                props = props.set_column_dictionary_enabled(ColumnPath::from(f.name), false);
-            }
-        }
-        let props = props
-            .set_compression(codec)
-            // Row groups are cut by us, one per chunk.
-            .set_max_row_group_row_count(None)
-            .set_created_by(format!("perfgen {}", env!("CARGO_PKG_VERSION")))
-            .build();
+        // A dictionary never pays for a column whose values do not repeat (unique fields,
+        // UUIDs, sequences) or rarely do (word text): the writer would hash every value
+        // and then fall back to plain pages anyway.
+        let plain: Vec<bool> = info
+            .fields
+            .iter()
+            .map(|f| {
+                f.spec.unique
+                    || f.spec.column == ColumnType::Uuid
+                    || matches!(
+                        f.spec.strategy,
+                        Strategy::Sequence { .. } | Strategy::Words { .. } | Strategy::UuidV4
+                    )
+            })
+            .collect();
+        let names: Vec<&'static str> = info.fields.iter().map(|f| f.name).collect();
+        let props = writer_properties(&names, codec, &plain);
         ParquetLayout {
             schema: Arc::new(Schema::new(fields)),
             kinds,
-            names: info.fields.iter().map(|f| f.name).collect(),
-            props: Arc::new(props),
+            names,
+            codec,
+            plain,
+            props,
         }
+    }
+
+    /// This layout with dictionaries also off for the columns whose values in `sample` (the
+    /// arrays of the first rows written) hardly repeat: foreign keys into a large table,
+    /// computed prices. Their dictionary would cost a hash of every value and a table that
+    /// grows with the row group, for a file no smaller. Decided from the rows alone, so the
+    /// bytes stay the same on any thread count.
+    pub fn with_sample(mut self, sample: &[ArrayRef]) -> ParquetLayout {
+        let mut changed = false;
+        for ((plain, kind), array) in self.plain.iter_mut().zip(&self.kinds).zip(sample) {
+            if !*plain && dictionary::mostly_distinct(*kind, array.as_ref()) {
+                *plain = true;
+                changed = true;
+            }
+        }
+        if changed {
+            self.props = writer_properties(&self.names, self.codec, &self.plain);
+        }
+        self
     }
 
     /// The Arrow schema of the file.
@@ -141,7 +163,7 @@ impl ParquetLayout {
     }
 
     /// The columns of a chunk of CSV rows (no header) as Arrow arrays.
-    fn arrays(&self, csv: &[u8]) -> Result<Vec<ArrayRef>, String> {
+    pub(crate) fn arrays(&self, csv: &[u8]) -> Result<Vec<ArrayRef>, String> {
         // Sized once (a row is at least one byte per column): no doubling and copying.
         let rows = bytecount_newlines(csv);
         let text_bytes = csv.len() / self.kinds.len().max(1);
@@ -171,6 +193,24 @@ impl ParquetLayout {
         }
         Ok(builders.into_iter().map(Builder::finish).collect())
     }
+}
+
+/// The writer's properties: `codec` for the pages, dictionaries except in `plain` columns.
+fn writer_properties(names: &[&'static str], codec: PageCodec, plain: &[bool]) -> WriterPropertiesPtr {
+    let mut props = WriterProperties::builder();
+    for (name, &plain) in names.iter().zip(plain) {
+        if plain {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(*name), false);
+        }
+    }
+    Arc::new(
+        props
+            .set_compression(codec)
+            // Row groups are cut by us, one per chunk.
+            .set_max_row_group_row_count(None)
+            .set_created_by(format!("perfgen {}", env!("CARGO_PKG_VERSION")))
+            .build(),
+    )
 }
 
 /// Builds one column's array from its CSV texts.

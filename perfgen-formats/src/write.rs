@@ -175,12 +175,31 @@ fn write_parquet(
     opts: &WriteOptions,
     out: &mut dyn Write,
 ) -> Result<u64, OutputError> {
-    use crate::parquet::{ParquetFile, ParquetLayout, ROW_GROUP_ROWS};
+    use crate::parquet::{ArrowColumns, ParquetFile, ParquetLayout, ROW_GROUP_ROWS, SAMPLE_ROWS};
     let layout = ParquetLayout::new(
         what.catalog,
         what.entity,
         what.format.compression == Compression::Zstd,
     );
+    // Which columns get a dictionary, from the first rows' values (computed the way the
+    // row groups will be, so both paths decide alike).
+    let sample_range = chunk_range(&what.rows, SAMPLE_ROWS, 0);
+    let sample = match info.write_columns {
+        Some(write_columns) => {
+            let rows = (sample_range.end - sample_range.start) as usize;
+            let mut columns = ArrowColumns::new(&layout);
+            write_columns(cx, sample_range, &mut columns)?;
+            columns.finish(rows)
+        }
+        None => {
+            let mut csv = Vec::new();
+            csv_rows(cx, info, sample_range, &mut csv)?;
+            layout.arrays(&csv)
+        }
+    }
+    .map_err(|e| encoding_error(info, e))?;
+    let layout = layout.with_sample(&sample);
+    drop(sample);
     let (mut file, encoder) = ParquetFile::create(layout).map_err(|e| encoding_error(info, e))?;
     let total = what.rows.end - what.rows.start;
     let chunk_rows = match what.row_group_rows {
