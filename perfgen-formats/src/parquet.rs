@@ -196,7 +196,11 @@ impl ParquetLayout {
 }
 
 /// The writer's properties: `codec` for the pages, dictionaries except in `plain` columns.
-fn writer_properties(names: &[&'static str], codec: PageCodec, plain: &[bool]) -> WriterPropertiesPtr {
+fn writer_properties(
+    names: &[&'static str],
+    codec: PageCodec,
+    plain: &[bool],
+) -> WriterPropertiesPtr {
     let mut props = WriterProperties::builder();
     for (name, &plain) in names.iter().zip(plain) {
         if plain {

@@ -431,8 +431,7 @@ mod tests {
 
     #[test]
     fn a_worker_reuses_its_column_memory_from_row_group_to_row_group() {
-        let (_file, encoder) =
-            ParquetFile::create(ParquetLayout::new(&CATALOG, 0, false)).unwrap();
+        let (_file, encoder) = ParquetFile::create(ParquetLayout::new(&CATALOG, 0, false)).unwrap();
         let mut columns = encoder.columns();
         const ROWS: usize = 10_000;
         columns.reserve(ROWS);
@@ -474,19 +473,22 @@ mod tests {
 
     #[test]
     fn values_the_columns_cannot_take_are_errors_not_panics() {
-        let (_file, encoder) =
-            ParquetFile::create(ParquetLayout::new(&CATALOG, 0, false)).unwrap();
-        let cases: [(&str, fn(&mut ArrowColumns)); 5] = [
+        let (_file, encoder) = ParquetFile::create(ParquetLayout::new(&CATALOG, 0, false)).unwrap();
+        type Pushes = fn(&mut ArrowColumns);
+        let cases: [(&str, Pushes); 5] = [
             ("NULL in column `id`, declared never NULL", |c| {
                 c.push_null(0);
                 c.push_str(1, "x");
                 c.push_uuid(2, &[0; 16]);
             }),
-            ("column `note`: an integer in a column of another type", |c| {
-                c.push_i64(0, 1);
-                c.push_i64(1, 2);
-                c.push_uuid(2, &[0; 16]);
-            }),
+            (
+                "column `note`: an integer in a column of another type",
+                |c| {
+                    c.push_i64(0, 1);
+                    c.push_i64(1, 2);
+                    c.push_uuid(2, &[0; 16]);
+                },
+            ),
             ("a value for column 3, which does not exist", |c| {
                 c.push_i64(0, 1);
                 c.push_str(1, "x");
