@@ -100,7 +100,8 @@ if [[ $PARTS == *2* ]]; then
 echo
 echo "== 2. Parquet (Snappy): TPC-H SF $SF, $T threads, $REPEAT interleaved runs =="
 ORDERS_ROWS=$(awk -v sf="$SF" 'BEGIN{printf "%d", 1500000 * sf}')
-LINE_ROWS=$("$TMP/perfgen-tpch" plan --scale "$SF" --seed 1 | awk '$2 == "LineItem" {print $3}')
+# `plan` prints counts with thousands separators.
+LINE_ROWS=$("$TMP/perfgen-tpch" plan --scale "$SF" --seed 1 | awk '$2 == "LineItem" {gsub(",", "", $3); print $3}')
 for table in orders lineitem; do
   rows=$ORDERS_ROWS; [ "$table" = lineitem ] && rows=$LINE_ROWS
   # DuckDB copies the rows perfgen wrote (read into memory untimed; its COPY alone timed).
