@@ -35,7 +35,7 @@ mod parts;
 mod progress;
 mod run;
 
-pub use connect::redact_url;
+pub use connect::{connect, db_text, redact_url};
 pub use failure::copy_line;
 pub use options::{LoadError, LoadOptions, SinkOptions};
 pub use run::{load, sink};
