@@ -32,9 +32,10 @@ impl Db {
         let mut admin = Client::connect(&format!("{}/postgres", server()), NoTls)
             .unwrap_or_else(|e| panic!("{NEEDS}: {e}"));
         admin
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-            ))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap();
         Db { name: name.into() }
     }
@@ -240,6 +241,7 @@ fn check_shape(s: &mut Client, d: &mut Client) {
 
     let close = |what: &str, sql: &str, tol: f64, s: &mut Client, d: &mut Client| {
         let (a, b) = (one_f64(s, sql), one_f64(d, sql));
+        eprintln!("{what}: source {a:.4}, generated {b:.4}");
         assert!((a - b).abs() <= tol, "{what}: source {a}, generated {b} ({sql})");
     };
     // NULL shares (n >= 3,600 rows: 3 standard errors of a share are under 0.025).
@@ -291,6 +293,7 @@ fn check_shape(s: &mut Client, d: &mut Client) {
     close("share of customers with orders", referenced, 0.08, s, d);
     let largest = "SELECT max(n)::float8 FROM (SELECT count(*) AS n FROM orders GROUP BY customer_id) s";
     let (a, b) = (one_f64(s, largest), one_f64(d, largest));
+    eprintln!("largest orders per customer: source {a}, generated {b}");
     assert!(
         b >= a && b <= SCALE * a * 1.25,
         "largest orders per customer: source {a}, generated {b}"

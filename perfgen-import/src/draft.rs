@@ -423,8 +423,13 @@ fn plan_unique(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan
             {
                 guess = email_template(sample);
             }
-            let fits = |t: &str| {
-                let longest = t.chars().count() + 12;
+            // The longest value: the template's text, the longest domain, and an index of
+            // up to 100 times the source's rows.
+            let digits = (p.rows.max(1) as f64 * 100.0).log10().ceil() as usize;
+            let fits = |t: &str, domains: &[String]| {
+                let domain = domains.iter().map(|d| d.chars().count()).max().unwrap_or(0);
+                let text = t.replace("{index}", "").replace("{domain}", "");
+                let longest = text.chars().count() + digits + domain;
                 c.max_length.is_none_or(|m| longest <= m as usize) && c.fixed_length.is_none()
             };
             match guess {
@@ -432,7 +437,7 @@ fn plan_unique(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan
                     template,
                     domains,
                     unique: true,
-                } if fits(&template) => {
+                } if fits(&template, &domains) => {
                     plan.guess = Guess::Template {
                         template,
                         domains,

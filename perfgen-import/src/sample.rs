@@ -58,10 +58,12 @@ fn sample_table(
         return Ok(Vec::new());
     }
     let t = format!("{}.{}", ident(schema), ident(&table.name));
+    // Aliased, so that ORDER BY a key column sorts by the column, not by its text.
     let select: Vec<String> = table
         .columns
         .iter()
-        .map(|c| text_expr(c, &ident(&c.name)))
+        .enumerate()
+        .map(|(i, c)| format!("{} AS __perfgen_{i}", text_expr(c, &ident(&c.name))))
         .collect();
     let order = if table.primary_key.is_empty() {
         (1..=select.len())
