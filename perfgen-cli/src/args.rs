@@ -91,13 +91,15 @@ Examples:
   perfgen infer eval/performance/seeds --out eval/performance/configs")]
     Infer(InferArgs),
     /// Draft seeds, multiply configs and eval/schemas from a PostgreSQL database (read-only).
-    #[command(after_help = "Writes, with DIR in the role of eval/: DIR/schemas/<table>.yaml,
+    #[command(
+        after_help = "Writes, with DIR in the role of eval/: DIR/schemas/<table>.yaml,
 DIR/schemas/relationships.yaml, DIR/schemas/constraints.yaml,
 DIR/performance/seeds/<table>_seed.yaml and DIR/performance/configs/<table>_multiply.yaml
 (see docs/import.md). Everything is read in one read-only transaction.
 
 Example:
-  perfgen import postgres://root@127.0.0.1:5432/shop --out eval --tables orders,customers")]
+  perfgen import postgres://root@127.0.0.1:5432/shop --out eval --tables orders,customers"
+    )]
     Import(ImportArgs),
 }
 

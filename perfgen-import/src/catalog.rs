@@ -110,16 +110,22 @@ fn read_table(
             default,
             identity: !identity.is_empty() || sequence_default,
             enum_labels,
-            max_length: if type_name == "varchar" { char_len } else { None },
-            fixed_length: if type_name == "bpchar" { char_len } else { None },
+            max_length: if type_name == "varchar" {
+                char_len
+            } else {
+                None
+            },
+            fixed_length: if type_name == "bpchar" {
+                char_len
+            } else {
+                None
+            },
             precision_scale: numeric,
             type_name,
         });
     }
     let names = |nums: &[i16]| -> Vec<String> {
-        nums.iter()
-            .filter_map(|n| by_num.get(n).cloned())
-            .collect()
+        nums.iter().filter_map(|n| by_num.get(n).cloned()).collect()
     };
     let mut table = Table {
         name: name.to_string(),

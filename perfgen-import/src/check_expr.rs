@@ -170,7 +170,11 @@ impl Parser<'_> {
             self.i += 1;
             v.push(self.and()?);
         }
-        Ok(if v.len() == 1 { v.remove(0) } else { Node::Or(v) })
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            Node::Or(v)
+        })
     }
     fn and(&mut self) -> Result<Node, String> {
         let mut v = vec![self.cmp()?];
@@ -178,7 +182,11 @@ impl Parser<'_> {
             self.i += 1;
             v.push(self.cmp()?);
         }
-        Ok(if v.len() == 1 { v.remove(0) } else { Node::And(v) })
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            Node::And(v)
+        })
     }
     fn cmp(&mut self) -> Result<Node, String> {
         let left = self.primary()?;
@@ -442,10 +450,19 @@ mod tests {
     use super::*;
 
     fn cols() -> Vec<String> {
-        ["price", "quantity", "placed_at", "shipped_at", "channel", "sku", "on", "Odd col"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        [
+            "price",
+            "quantity",
+            "placed_at",
+            "shipped_at",
+            "channel",
+            "sku",
+            "on",
+            "Odd col",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     }
 
     fn rules(v: &[(&str, &str)]) -> CheckDraft {
@@ -477,7 +494,10 @@ mod tests {
             "a literal on the left flips the operator"
         );
         assert_eq!(
-            translate("CHECK ((price > ('-1.5'::numeric)) AND (quantity <> 13))", &c),
+            translate(
+                "CHECK ((price > ('-1.5'::numeric)) AND (quantity <> 13))",
+                &c
+            ),
             rules(&[("price", "> -1.5"), ("quantity", "!= 13")])
         );
         assert_eq!(

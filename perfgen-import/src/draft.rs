@@ -131,7 +131,9 @@ pub fn plan_table(table: &Table, facts: &Facts, entities: &BTreeMap<String, Stri
             })
         }) || facts.fan_out_parent.as_ref().is_some_and(|(fk, pos)| {
             let key = table.foreign_keys.iter().find(|f| &f.name == fk);
-            key.is_some_and(|k| group.len() == 2 && group.contains(pos) && group.contains(&k.columns[0]))
+            key.is_some_and(|k| {
+                group.len() == 2 && group.contains(pos) && group.contains(&k.columns[0])
+            })
         });
         if proven {
             unique_together.push(group.clone());
@@ -217,20 +219,28 @@ fn plan_column(
         }
         plan.notes.push(format!(
             "references {}, which is not imported: drafted from its values, not as a foreign key",
-            if fk.parent.is_empty() { "a table of another schema" } else { &fk.parent }
+            if fk.parent.is_empty() {
+                "a table of another schema"
+            } else {
+                &fk.parent
+            }
         ));
     }
-    if facts.fan_out_parent.as_ref().is_some_and(|(_, pos)| pos == &c.name) {
+    if facts
+        .fan_out_parent
+        .as_ref()
+        .is_some_and(|(_, pos)| pos == &c.name)
+    {
         plan.guess = Guess::Position;
-        plan.notes.push("numbers the rows of each parent 1..n in the source: `position`".into());
+        plan.notes
+            .push("numbers the rows of each parent 1..n in the source: `position`".into());
         return plan;
     }
     if p.non_null() == 0 {
         plan.guess = Guess::Categorical(vec![(String::new(), 10_000)]);
         if c.not_null {
-            plan.notes.push(
-                "the table is empty: nothing to measure; replace this placeholder".into(),
-            );
+            plan.notes
+                .push("the table is empty: nothing to measure; replace this placeholder".into());
         } else {
             plan.null_rate = 1.0;
             plan.notes.push("always NULL in the source".into());
@@ -247,14 +257,18 @@ fn plan_column(
         ));
         return plan;
     }
-    let few = p.distinct <= MAX_CATEGORIES && 2 * p.distinct <= p.non_null() && !p.values.is_empty();
+    let few =
+        p.distinct <= MAX_CATEGORIES && 2 * p.distinct <= p.non_null() && !p.values.is_empty();
     match c.kind {
         Kind::Bool => {
             let share = p.true_share.unwrap_or(0.0);
             plan.guess = Guess::Boolean {
                 probability: (share * 10_000.0).round() / 10_000.0,
             };
-            plan.notes.push(format!("`true` in {:.2}% of the non-NULL rows", share * 100.0));
+            plan.notes.push(format!(
+                "`true` in {:.2}% of the non-NULL rows",
+                share * 100.0
+            ));
             return plan;
         }
         Kind::Uuid => {
@@ -357,9 +371,14 @@ fn plan_key(
         ));
         return;
     }
-    if facts.fan_out_parent.as_ref().is_some_and(|(name, _)| name == &fk.name) {
+    if facts
+        .fan_out_parent
+        .as_ref()
+        .is_some_and(|(name, _)| name == &fk.name)
+    {
         plan.guess = Guess::ForeignKey(draft(FkLaw::FanoutParent));
-        plan.notes.push(format!("the key to the parent of `children_of` ({parent})"));
+        plan.notes
+            .push(format!("the key to the parent of `children_of` ({parent})"));
         return;
     }
     if fk.parent == table.name {
@@ -386,7 +405,8 @@ fn plan_key(
     let law = match key_law(f) {
         _ if one_to_one => {
             plan.unique = true;
-            plan.notes.push("UNIQUE: one child per parent at most".into());
+            plan.notes
+                .push("UNIQUE: one child per parent at most".into());
             FkLaw::Uniform
         }
         KeyLaw::Uniform => FkLaw::Uniform,
@@ -402,7 +422,11 @@ fn plan_key(
 
 /// `categorical_weighted` over every value the profile lists, with its share.
 fn categorical(p: &Profile) -> Guess {
-    let counts: Vec<(String, usize)> = p.values.iter().map(|(v, n)| (v.clone(), *n as usize)).collect();
+    let counts: Vec<(String, usize)> = p
+        .values
+        .iter()
+        .map(|(v, n)| (v.clone(), *n as usize))
+        .collect();
     Guess::Categorical(weights(&counts, p.non_null() as usize))
 }
 
@@ -419,8 +443,7 @@ fn plan_unique(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan
         }
         Kind::Text => {
             let (mut guess, _) = guess_values(sample, false);
-            if matches!(&guess, Guess::Template { template, .. } if template.starts_with('\u{0}'))
-            {
+            if matches!(&guess, Guess::Template { template, .. } if template.starts_with('\u{0}')) {
                 guess = email_template(sample);
             }
             // The longest value: the template's text, the longest domain, and an index of
@@ -443,7 +466,10 @@ fn plan_unique(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan
                         domains,
                         unique: true,
                     };
-                    plan.notes.push("UNIQUE: numbered by the row index, in the shape of the sampled values".into());
+                    plan.notes.push(
+                        "UNIQUE: numbered by the row index, in the shape of the sampled values"
+                            .into(),
+                    );
                 }
                 _ => {
                     let template = format!("{}-{{index}}", c.name.replace(['{', '}'], ""));
@@ -569,7 +595,10 @@ fn plan_time(p: &Profile, plan: &mut ColumnPlan) {
     let linear = p
         .order_correlation
         .is_some_and(|c| c >= crate::fit::LINEAR_CORRELATION);
-    let (start, end) = (p.min.clone().unwrap_or_default(), p.max.clone().unwrap_or_default());
+    let (start, end) = (
+        p.min.clone().unwrap_or_default(),
+        p.max.clone().unwrap_or_default(),
+    );
     plan.notes.push(if linear {
         format!(
             "grows with the key (correlation {:.4}): linear in row order from {start} to {end}",
@@ -590,13 +619,17 @@ fn plan_text(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan) 
         let (guess, _) = guess_values(sample, false);
         if let Guess::Code { pattern } = guess {
             plan.guess = Guess::Code { pattern };
-            plan.notes.push(format!("`{}`: codes of the sampled values' shape", c.sql_type));
+            plan.notes.push(format!(
+                "`{}`: codes of the sampled values' shape",
+                c.sql_type
+            ));
         } else {
             plan.guess = Guess::RandomString {
                 min_length: n as usize,
                 max_length: n as usize,
             };
-            plan.notes.push(format!("`{}`: random characters, exactly {n}", c.sql_type));
+            plan.notes
+                .push(format!("`{}`: random characters, exactly {n}", c.sql_type));
         }
         return;
     }
@@ -608,11 +641,13 @@ fn plan_text(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan) 
                 min_length: lo,
                 max_length: hi,
             };
-            plan.notes.push(format!("free text of the sampled words, {lengths}"));
+            plan.notes
+                .push(format!("free text of the sampled words, {lengths}"));
         }
         Guess::Code { pattern } => {
             plan.guess = Guess::Code { pattern };
-            plan.notes.push(format!("codes of the sampled values' shape ({lengths})"));
+            plan.notes
+                .push(format!("codes of the sampled values' shape ({lengths})"));
         }
         Guess::Template {
             template, domains, ..
@@ -622,7 +657,8 @@ fn plan_text(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan) 
                 domains,
                 unique: false,
             };
-            plan.notes.push(format!("numbered like the sampled values ({lengths})"));
+            plan.notes
+                .push(format!("numbered like the sampled values ({lengths})"));
         }
         _ if p.distinct as usize <= sample.len() * 2 => {
             plan.guess = Guess::Pool;

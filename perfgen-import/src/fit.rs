@@ -201,7 +201,11 @@ mod tests {
             histogram: vec![(1, 15), (2, 22), (3, 22), (4, 17), (5, 10), (6, 5), (7, 2)],
             parents: 98,
         };
-        assert!(poisson.dispersion() < ZIPF_DISPERSION, "{}", poisson.dispersion());
+        assert!(
+            poisson.dispersion() < ZIPF_DISPERSION,
+            "{}",
+            poisson.dispersion()
+        );
         assert_eq!(key_law(&poisson), KeyLaw::Uniform);
     }
 
@@ -219,10 +223,20 @@ mod tests {
 
     #[test]
     fn shapes() {
-        assert_eq!(shape(Some(0.999), Some(0.58), 1.0, 3.4, true), Shape::Linear);
+        assert_eq!(
+            shape(Some(0.999), Some(0.58), 1.0, 3.4, true),
+            Shape::Linear
+        );
         assert_eq!(shape(None, Some(0.68), 1.0, 6.0, true), Shape::Normal);
         assert_eq!(shape(None, Some(0.68), 1.0, 6.0, false), Shape::Uniform);
-        assert_eq!(shape(Some(0.2), Some(0.58), 1.0, 3.46, true), Shape::Uniform);
-        assert_eq!(shape(None, Some(0.9), 1.0, 2.0, true), Shape::Uniform, "narrow");
+        assert_eq!(
+            shape(Some(0.2), Some(0.58), 1.0, 3.46, true),
+            Shape::Uniform
+        );
+        assert_eq!(
+            shape(None, Some(0.9), 1.0, 2.0, true),
+            Shape::Uniform,
+            "narrow"
+        );
     }
 }

@@ -119,7 +119,10 @@ fn read_source(
     let schema = &opts.schema;
     let tables = catalog::read_tables(db, schema, &opts.tables)?;
     let mut samples = sample::sample(db, schema, &tables, opts.sample)?;
-    let counts: BTreeMap<&str, i64> = tables.iter().map(|t| (t.name.as_str(), t.row_count)).collect();
+    let counts: BTreeMap<&str, i64> = tables
+        .iter()
+        .map(|t| (t.name.as_str(), t.row_count))
+        .collect();
     let mut facts = BTreeMap::new();
     for t in &tables {
         let fan_out_parent = fan_out_key(db, schema, t, &counts)?;
@@ -190,7 +193,9 @@ fn fan_out_key(
             .find(|c| **c != fk.columns[0])
             .cloned()
             .unwrap_or_default();
-        let is_int = t.column(&position).is_some_and(|c| c.kind == model::Kind::Int);
+        let is_int = t
+            .column(&position)
+            .is_some_and(|c| c.kind == model::Kind::Int);
         if is_int && profile::numbers_within(db, schema, t, &fk.columns[0], &position)? {
             return Ok(Some((fk.name.clone(), position)));
         }
@@ -222,7 +227,12 @@ fn write_all(opts: &ImportOptions, src: &Source) -> Result<ImportSummary, Import
     let plans: BTreeMap<String, TablePlan> = src
         .tables
         .iter()
-        .map(|t| (t.name.clone(), plan_table(t, &src.facts[&t.name], &entities)))
+        .map(|t| {
+            (
+                t.name.clone(),
+                plan_table(t, &src.facts[&t.name], &entities),
+            )
+        })
         .collect();
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     let mut summary = Vec::new();
@@ -269,7 +279,8 @@ fn write_all(opts: &ImportOptions, src: &Source) -> Result<ImportSummary, Import
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), ImportError> {
-    let fail = |e: std::io::Error| ImportError::Data(format!("cannot write `{}`: {e}", path.display()));
+    let fail =
+        |e: std::io::Error| ImportError::Data(format!("cannot write `{}`: {e}", path.display()));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }

@@ -74,7 +74,11 @@ fn number_expr(c: &Column, e: &str) -> Option<String> {
     })
 }
 
-fn q(db: &mut impl GenericClient, sql: &str, what: &str) -> Result<Vec<postgres::Row>, ImportError> {
+fn q(
+    db: &mut impl GenericClient,
+    sql: &str,
+    what: &str,
+) -> Result<Vec<postgres::Row>, ImportError> {
     db.query(sql, &[]).map_err(|e| ImportError::db(what, &e))
 }
 
@@ -102,7 +106,11 @@ pub fn profile_column(
         distinct: r.get(2),
         ..Profile::default()
     };
-    let limit = if in_list { MAX_IN_VALUES } else { MAX_CATEGORIES };
+    let limit = if in_list {
+        MAX_IN_VALUES
+    } else {
+        MAX_CATEGORIES
+    };
     if p.distinct <= limit && p.distinct > 0 && column.kind != Kind::Json {
         p.values = q(
             db,
@@ -120,7 +128,12 @@ pub fn profile_column(
     }
     match column.kind {
         Kind::Bool => {
-            p.true_share = q(db, &format!("SELECT avg(({c})::int)::float8 FROM {t}"), &what)?[0].get(0);
+            p.true_share = q(
+                db,
+                &format!("SELECT avg(({c})::int)::float8 FROM {t}"),
+                &what,
+            )?[0]
+                .get(0);
         }
         Kind::Text => {
             let r = &q(

@@ -120,11 +120,7 @@ fn sample_table(
         let inside = if tuples.is_empty() {
             "false".to_string()
         } else {
-            format!(
-                "({}) IN ({})",
-                members.join(", "),
-                tuples.join(", ")
-            )
+            format!("({}) IN ({})", members.join(", "), tuples.join(", "))
         };
         conditions.push(format!("({} OR {inside})", any_null.join(" OR ")));
     }
@@ -145,7 +141,11 @@ fn sample_table(
     let mut run = |sql: &str| db.query(sql, &[]).map_err(|e| ImportError::db(&what, &e));
     let mut rows = query(&mut run, &condition, n)?;
     if rows.len() < n && !conditions.is_empty() {
-        let more = query(&mut run, &format!("({condition}) IS NOT TRUE"), n - rows.len())?;
+        let more = query(
+            &mut run,
+            &format!("({condition}) IS NOT TRUE"),
+            n - rows.len(),
+        )?;
         rows.extend(more);
     }
     Ok(rows

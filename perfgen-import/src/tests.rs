@@ -238,7 +238,11 @@ fn profiles_become_strategies() {
     match g("author_id").guess {
         Guess::ForeignKey(fk) => {
             assert_eq!((fk.entity.as_str(), fk.field.as_str()), ("Author", "id"));
-            assert!(matches!(fk.law, FkLaw::Zipf { alpha } if alpha > 0.5), "{:?}", fk.law);
+            assert!(
+                matches!(fk.law, FkLaw::Zipf { alpha } if alpha > 0.5),
+                "{:?}",
+                fk.law
+            );
         }
         g => panic!("{g:?}"),
     }
@@ -250,13 +254,24 @@ fn profiles_become_strategies() {
     ));
     assert!(matches!(
         &g("pages").guess,
-        Guess::NumberRange { precision: None, linear: false, .. }
+        Guess::NumberRange {
+            precision: None,
+            linear: false,
+            ..
+        }
     ));
     assert_eq!(g("pages").null_rate, 0.1);
-    assert!(matches!(&g("published_on").guess, Guess::Range { linear: true, .. }));
+    assert!(matches!(
+        &g("published_on").guess,
+        Guess::Range { linear: true, .. }
+    ));
     assert_eq!(g("in_print").guess, Guess::Boolean { probability: 0.25 });
     assert_eq!(g("meta").guess, Guess::Pool);
-    assert!(g("meta").notes[0].contains("jsonb"), "{:?}", g("meta").notes);
+    assert!(
+        g("meta").notes[0].contains("jsonb"),
+        "{:?}",
+        g("meta").notes
+    );
     assert_eq!(
         plan.validations,
         vec![
@@ -267,7 +282,10 @@ fn profiles_become_strategies() {
     assert_eq!(plan.refused.len(), 1);
 
     let authors = plan_table(&tables[0], &facts["authors"], &entities);
-    assert_eq!(authors.columns[0].guess, Guess::Sequence { start: 1, step: 1 });
+    assert_eq!(
+        authors.columns[0].guess,
+        Guess::Sequence { start: 1, step: 1 }
+    );
     assert!(matches!(
         &authors.columns[1].guess,
         Guess::Template { template, unique: true, domains } if template == "user{index}@{domain}" && domains == &strings(&["books.example"])
@@ -297,8 +315,14 @@ fn the_written_draft_builds() {
     assert!(!outcome.has_errors(), "{}", outcome.render());
     let text = std::fs::read_to_string(configs.join("books_multiply.yaml")).unwrap();
     assert!(text.contains("target_count: 400\n"), "{text}");
-    assert!(text.contains("    distribution: zipf\n    alpha: "), "{text}");
-    assert!(text.contains("# `CHECK ((length((isbn)::text) = 36))` is not drafted"), "{text}");
+    assert!(
+        text.contains("    distribution: zipf\n    alpha: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("# `CHECK ((length((isbn)::text) = 36))` is not drafted"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -319,11 +343,23 @@ fn schema_files_follow_the_documented_format() {
         .map(|t| (t.name.clone(), plan_table(t, &facts[&t.name], &entities)))
         .collect();
     let rel = write::relationships_file(&tables, &entities, &plans);
-    assert!(rel.contains("  - from: \"Book.author_id\"\n    to: \"Author.id\"\n"), "{rel}");
-    assert!(rel.contains("  - from: \"Book.sequel_of\"\n    to: \"Book.isbn\"\n    optional: true\n"), "{rel}");
+    assert!(
+        rel.contains("  - from: \"Book.author_id\"\n    to: \"Author.id\"\n"),
+        "{rel}"
+    );
+    assert!(
+        rel.contains("  - from: \"Book.sequel_of\"\n    to: \"Book.isbn\"\n    optional: true\n"),
+        "{rel}"
+    );
     let cons = write::constraints_file(&plans);
-    assert!(cons.contains("    field: \"price\"\n    rule: \"> 0\"\n"), "{cons}");
-    assert!(cons.contains("    sql: \"CHECK ((length((isbn)::text) = 36))\"\n"), "{cons}");
+    assert!(
+        cons.contains("    field: \"price\"\n    rule: \"> 0\"\n"),
+        "{cons}"
+    );
+    assert!(
+        cons.contains("    sql: \"CHECK ((length((isbn)::text) = 36))\"\n"),
+        "{cons}"
+    );
 }
 
 #[test]

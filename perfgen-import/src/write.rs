@@ -115,7 +115,10 @@ pub fn relationships_file(
             any = true;
             let me = &entities[&t.name];
             let side = |e: &str, cols: &[String]| -> String {
-                let v: Vec<String> = cols.iter().map(|c| yaml_quote(&format!("{e}.{c}"))).collect();
+                let v: Vec<String> = cols
+                    .iter()
+                    .map(|c| yaml_quote(&format!("{e}.{c}")))
+                    .collect();
                 if v.len() == 1 {
                     v[0].clone()
                 } else {

@@ -177,7 +177,8 @@ fn link(
                     .unwrap_or(&name)
                     .replace('_', "")
                     .to_lowercase();
-                let named = entity.to_lowercase() == base || stem.replace('_', "").starts_with(&base);
+                let named =
+                    entity.to_lowercase() == base || stem.replace('_', "").starts_with(&base);
                 if best.as_ref().is_none_or(|b| named && !b.0) {
                     best = Some((named, s, entity.clone(), key.clone()));
                 }
@@ -218,12 +219,19 @@ fn time_rules(
     let (Some(refs), Some(keys)) = (column(seed, fk), column(parent, key)) else {
         return Vec::new();
     };
-    let row_of: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    let row_of: HashMap<&str, usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
     let times = |s: &SeedDoc, f: &str| -> Option<Vec<i64>> {
         column(s, f)?.iter().map(|v| time_of(v)).collect()
     };
     let mut out = Vec::new();
-    for f in fields.iter().filter(|f| matches!(f.guess, Guess::Range { .. })) {
+    for f in fields
+        .iter()
+        .filter(|f| matches!(f.guess, Guess::Range { .. }))
+    {
         let Some(mine) = times(seed, &f.name) else {
             continue;
         };
@@ -231,9 +239,10 @@ fn time_rules(
             let Some(theirs) = times(parent, pf) else {
                 continue;
             };
-            let holds = refs.iter().zip(&mine).all(|(r, t)| {
-                row_of.get(r.as_str()).is_some_and(|&j| *t >= theirs[j])
-            });
+            let holds = refs
+                .iter()
+                .zip(&mine)
+                .all(|(r, t)| row_of.get(r.as_str()).is_some_and(|&j| *t >= theirs[j]));
             if holds {
                 out.push(DraftRule {
                     field: f.name.clone(),

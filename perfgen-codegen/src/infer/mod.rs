@@ -392,6 +392,7 @@ pub fn guess_fields(seed: &SeedDoc, siblings: &[Sibling]) -> Vec<FieldDraft> {
 
 #[cfg(test)]
 mod tests {
+    use super::text::fmt_units;
     use super::*;
     use crate::yaml;
 
@@ -550,7 +551,8 @@ mod tests {
             guess_values(&days, false).0,
             Guess::Range {
                 start: "1996-01-01".into(),
-                end: "1996-01-20".into()
+                end: "1996-01-20".into(),
+                linear: false
             }
         );
         let mut mixed = days.clone();
@@ -559,7 +561,8 @@ mod tests {
             guess_values(&mixed, false).0,
             Guess::Range {
                 start: "1996-01-01T00:00:00Z".into(),
-                end: "1996-02-01T10:00:00Z".into()
+                end: "1996-02-01T10:00:00Z".into(),
+                linear: false
             }
         );
     }
@@ -609,7 +612,8 @@ mod tests {
             guess_values(&times, false).0,
             Guess::Range {
                 start: "2023-01-01T08:00:00Z".into(),
-                end: "2023-01-30T08:00:00Z".into()
+                end: "2023-01-30T08:00:00Z".into(),
+                linear: false
             }
         );
         let skus: Vec<String> = (0..30).map(|i| format!("SKU-{i}")).collect();

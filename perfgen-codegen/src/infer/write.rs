@@ -14,7 +14,9 @@ use std::fmt::Write as _;
 pub enum FkLaw {
     Uniform,
     /// `distribution: zipf` with this `alpha`.
-    Zipf { alpha: f64 },
+    Zipf {
+        alpha: f64,
+    },
     /// A later member of a composite key: `same_parent_as` its first member.
     SameParentAs(String),
     /// A key to its own entity (a hierarchy): no `distribution`.
@@ -186,4 +188,3 @@ pub(super) fn write_guess(s: &mut String, name: &str, g: &Guess) {
         }
     }
 }
-
