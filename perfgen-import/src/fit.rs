@@ -77,7 +77,7 @@ pub fn zipf_alpha(f: &FanOut) -> f64 {
         return 0.0;
     }
     let mut counts: Vec<(u64, u64)> = f.histogram.clone();
-    counts.sort_by(|a, b| b.0.cmp(&a.0));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.0));
     // S = sum over ranks of c_k ln k.
     let mut s = 0.0;
     let mut rank = 1u64;

@@ -27,6 +27,9 @@ pub struct FolderDraft {
     pub inference: Inference,
 }
 
+/// A seed file read without errors, with its `target_multiplication`.
+type ReadSeed = (SeedDoc, Option<u64>);
+
 /// The entity a seed stands for: its `entity:`, else its file name's (`order_items_seed.yaml`
 /// -> `OrderItem`).
 fn entity_of(seed: &SeedDoc, stem: &str) -> String {
@@ -63,7 +66,7 @@ pub fn infer_dir(dir: &Path, shown: &str) -> Vec<FolderDraft> {
         .unwrap_or_default();
     paths.sort();
     // Read every seed, each with its own diagnostics.
-    let mut read: Vec<(String, Inference, Option<(SeedDoc, Option<u64>)>)> = Vec::new();
+    let mut read: Vec<(String, Inference, Option<ReadSeed>)> = Vec::new();
     for p in &paths {
         let file_name = p
             .file_name()
