@@ -39,7 +39,7 @@ ORDER BY i;
 
 CREATE TABLE coupons (
   id uuid PRIMARY KEY,
-  code varchar(12) NOT NULL UNIQUE,
+  code varchar(24) NOT NULL UNIQUE,
   discount numeric(4, 2) NOT NULL CHECK (discount > 0 AND discount <= 50),
   valid_from date NOT NULL,
   valid_to date NOT NULL,

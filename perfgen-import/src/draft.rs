@@ -10,6 +10,8 @@ use crate::sample::Row;
 use perfgen_codegen::infer::{guess_values, weights, FkLaw, ForeignKeyDraft, Guess};
 use std::collections::BTreeMap;
 
+/// The most digits `{index}` writes (a 64-bit row index).
+const INDEX_DIGITS: usize = 20;
 /// Most decimals a drafted float keeps.
 const FLOAT_DECIMALS: u32 = 4;
 /// Most decimals perfgen's numbers take.
@@ -446,21 +448,21 @@ fn plan_unique(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan
             if matches!(&guess, Guess::Template { template, .. } if template.starts_with('\u{0}')) {
                 guess = email_template(sample);
             }
-            // The longest value: the template's text, the longest domain, and an index of
-            // up to 100 times the source's rows.
-            let digits = (p.rows.max(1) as f64 * 100.0).log10().ceil() as usize;
-            let fits = |t: &str, domains: &[String]| {
+            // The longest value: the template's text, the longest domain, and `{index}` at
+            // its widest (20 digits, as the build's schema check counts it).
+            let longest = |t: &str, domains: &[String]| {
                 let domain = domains.iter().map(|d| d.chars().count()).max().unwrap_or(0);
                 let text = t.replace("{index}", "").replace("{domain}", "");
-                let longest = text.chars().count() + digits + domain;
-                c.max_length.is_none_or(|m| longest <= m as usize) && c.fixed_length.is_none()
+                text.chars().count() + INDEX_DIGITS + domain
             };
+            let fits =
+                |n: usize| c.max_length.is_none_or(|m| n <= m as usize) && c.fixed_length.is_none();
             match guess {
                 Guess::Template {
                     template,
                     domains,
                     unique: true,
-                } if fits(&template, &domains) => {
+                } if fits(longest(&template, &domains)) => {
                     plan.guess = Guess::Template {
                         template,
                         domains,
@@ -473,12 +475,19 @@ fn plan_unique(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan
                 }
                 _ => {
                     let template = format!("{}-{{index}}", c.name.replace(['{', '}'], ""));
+                    plan.notes.push("UNIQUE: no numbered shape of the sampled values fits the column: drafted as the column's name and the row index".into());
+                    let n = longest(&template, &[]);
+                    if !fits(n) {
+                        plan.notes.push(format!(
+                            "`{}` holds fewer characters than a unique value may need ({n} with a 20-digit index): perfgen cannot draw this column unique within its length; widen the column or shorten the template",
+                            c.sql_type
+                        ));
+                    }
                     plan.guess = Guess::Template {
                         template,
                         domains: Vec::new(),
                         unique: true,
                     };
-                    plan.notes.push("UNIQUE: the sampled values have no shape perfgen can number; drafted as the column's name and the row index".into());
                 }
             }
         }

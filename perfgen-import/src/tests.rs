@@ -385,3 +385,50 @@ fn types_map_to_kinds_and_schema_types() {
         assert_eq!(kind.schema_type(), schema, "{name}");
     }
 }
+
+#[test]
+fn unique_text_is_numbered_within_the_column_or_says_it_cannot_be() {
+    let entities = BTreeMap::from([("coupons".to_string(), "Coupon".to_string())]);
+    let plan_for = |max: u32| {
+        let mut code = col("code", "varchar", Kind::Text, true);
+        code.max_length = Some(max);
+        let t = Table {
+            name: "coupons".into(),
+            columns: vec![code],
+            primary_key: Vec::new(),
+            uniques: vec![strings(&["code"])],
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            row_count: 40,
+        };
+        let facts = Facts {
+            profiles: vec![Profile {
+                rows: 40,
+                distinct: 40,
+                lengths: Some((8, 8)),
+                ..Profile::default()
+            }],
+            sample: (1..=40)
+                .map(|i| vec![Some(format!("CPN-{i:04}"))])
+                .collect(),
+            ..Facts::default()
+        };
+        plan_table(&t, &facts, &entities).columns.remove(0)
+    };
+    let wide = plan_for(24);
+    assert!(
+        matches!(&wide.guess, Guess::Template { template, unique: true, .. } if template == "CPN-{index}")
+    );
+    let narrow = plan_for(12);
+    assert!(
+        matches!(&narrow.guess, Guess::Template { template, unique: true, .. } if template == "code-{index}")
+    );
+    assert!(
+        narrow
+            .notes
+            .iter()
+            .any(|n| n.contains("cannot draw this column unique within its length")),
+        "{:?}",
+        narrow.notes
+    );
+}
