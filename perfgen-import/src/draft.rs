@@ -308,6 +308,21 @@ fn plan_column(
             return plan;
         }
     }
+    if matches!(c.kind, Kind::Json | Kind::Other) && sample.is_empty() && !p.values.is_empty() {
+        let shown: i64 = p.values.iter().map(|(_, n)| n).sum();
+        let counts: Vec<(String, usize)> = p
+            .values
+            .iter()
+            .map(|(v, n)| (v.clone(), *n as usize))
+            .collect();
+        plan.guess = Guess::Categorical(weights(&counts, shown as usize));
+        plan.notes.push(format!(
+            "`{}` has no strategy of its own and the sample holds none of its values: the table's {} most common values, with their shares among them",
+            c.sql_type,
+            p.values.len()
+        ));
+        return plan;
+    }
     if matches!(c.kind, Kind::Json | Kind::Other) {
         plan.guess = Guess::Pool;
         plan.notes.push(format!(

@@ -111,11 +111,14 @@ pub fn profile_column(
     } else {
         MAX_CATEGORIES
     };
-    if p.distinct <= limit && p.distinct > 0 && column.kind != Kind::Json {
+    // Types drafted as a pool of sampled values also keep their most common values, for
+    // when the sample holds none.
+    let pooled = matches!(column.kind, Kind::Json | Kind::Other);
+    if p.distinct > 0 && (p.distinct <= limit || pooled) {
         p.values = q(
             db,
             &format!(
-                "SELECT {text}, count(*) FROM {t} WHERE {c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+                "SELECT {text}, count(*) FROM {t} WHERE {c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {limit}"
             ),
             &what,
         )?

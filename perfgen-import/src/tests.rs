@@ -432,3 +432,40 @@ fn unique_text_is_numbered_within_the_column_or_says_it_cannot_be() {
         narrow.notes
     );
 }
+
+#[test]
+fn pooled_types_fall_back_on_the_tables_values_when_the_sample_has_none() {
+    let entities = BTreeMap::from([("events".to_string(), "Event".to_string())]);
+    let t = Table {
+        name: "events".into(),
+        columns: vec![col("span", "tstzrange", Kind::Other, false)],
+        primary_key: Vec::new(),
+        uniques: Vec::new(),
+        foreign_keys: Vec::new(),
+        checks: Vec::new(),
+        row_count: 1000,
+    };
+    let profile = Profile {
+        rows: 1000,
+        nulls: 990,
+        distinct: 2,
+        values: vec![("[1,2)".into(), 6), ("[3,4)".into(), 4)],
+        ..Profile::default()
+    };
+    let facts = Facts {
+        profiles: vec![profile],
+        sample: vec![vec![None]; 100],
+        ..Facts::default()
+    };
+    let c = plan_table(&t, &facts, &entities).columns.remove(0);
+    assert_eq!(
+        c.guess,
+        Guess::Categorical(vec![("[1,2)".into(), 6000), ("[3,4)".into(), 4000)])
+    );
+    assert_eq!(c.null_rate, 0.99);
+    assert!(
+        c.notes[0].contains("the sample holds none"),
+        "{:?}",
+        c.notes
+    );
+}
