@@ -126,12 +126,32 @@ fn tokens(s: &str) -> Result<Vec<Tok>, String> {
     Ok(out)
 }
 
+/// A token as the message shows it: `)`, `IS`, `'x'`, or "the end".
+fn shown(t: Option<&Tok>) -> String {
+    match t {
+        None => "the end".into(),
+        Some(Tok::LParen) => "`(`".into(),
+        Some(Tok::RParen) => "`)`".into(),
+        Some(Tok::LBracket) => "`[`".into(),
+        Some(Tok::RBracket) => "`]`".into(),
+        Some(Tok::Comma) => "`,`".into(),
+        Some(Tok::Cast) => "`::`".into(),
+        Some(Tok::Op(o)) => format!("`{o}`"),
+        Some(Tok::Word(w)) => format!("`{w}`"),
+        Some(Tok::Quoted(w)) => format!("`\"{w}\"`"),
+        Some(Tok::Str(v)) => format!("`'{v}'`"),
+        Some(Tok::Num(n)) => format!("`{n}`"),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
     Or(Vec<Node>),
     And(Vec<Node>),
     Cmp(String, Box<Node>, Box<Node>),
     AnyOf(Box<Node>, Vec<Node>),
+    /// `column IS NULL`.
+    IsNull(String),
     Column(String),
     /// A literal: its text, whether it was quoted, and the type it was cast to (if any).
     Lit(String, bool, Option<String>),
@@ -160,7 +180,11 @@ impl Parser<'_> {
     fn expect(&mut self, t: Tok) -> Result<(), String> {
         match self.next() {
             Some(x) if x == t => Ok(()),
-            other => Err(format!("{other:?} where {t:?} was expected")),
+            other => Err(format!(
+                "{} where {} was expected",
+                shown(other.as_ref()),
+                shown(Some(&t))
+            )),
         }
     }
 
@@ -190,6 +214,22 @@ impl Parser<'_> {
     }
     fn cmp(&mut self) -> Result<Node, String> {
         let left = self.primary()?;
+        if self.word("is") {
+            self.i += 1;
+            let not = self.word("not");
+            if not {
+                self.i += 1;
+            }
+            if !self.word("null") {
+                return Err("`IS` other than `IS [NOT] NULL`".into());
+            }
+            self.i += 1;
+            return match (left, not) {
+                (Node::Column(c), false) => Ok(Node::IsNull(c)),
+                (Node::Column(c), true) => Err(format!("`{c} IS NOT NULL` (NOT NULL)")),
+                _ => Err("`IS NULL` of an expression".into()),
+            };
+        }
         let Some(Tok::Op(op)) = self.peek().cloned() else {
             return Ok(left);
         };
@@ -237,7 +277,7 @@ impl Parser<'_> {
             self.i += 1;
             let mut name = match self.next() {
                 Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => w.to_lowercase(),
-                other => return Err(format!("a cast to {other:?}")),
+                other => return Err(format!("a cast to {}", shown(other.as_ref()))),
             };
             while let Some(Tok::Word(w)) = self.peek() {
                 if !TYPE_WORDS.contains(&w.to_lowercase().as_str()) {
@@ -275,7 +315,7 @@ impl Parser<'_> {
                 }
                 self.column(w)?
             }
-            other => return Err(format!("{other:?}")),
+            other => return Err(shown(other.as_ref())),
         };
         let cast = self.casts()?;
         Ok(match (node, cast) {
@@ -289,6 +329,23 @@ impl Parser<'_> {
         } else {
             Err(format!("`{name}`, which is not a column"))
         }
+    }
+}
+
+/// Calls `f` with every column `n` reads.
+fn visit_columns(n: &Node, f: &mut dyn FnMut(&str)) {
+    match n {
+        Node::Or(v) | Node::And(v) => v.iter().for_each(|m| visit_columns(m, f)),
+        Node::Cmp(_, l, r) => {
+            visit_columns(l, f);
+            visit_columns(r, f);
+        }
+        Node::AnyOf(l, v) => {
+            visit_columns(l, f);
+            v.iter().for_each(|m| visit_columns(m, f));
+        }
+        Node::IsNull(c) | Node::Column(c) => f(c),
+        Node::Lit(..) => {}
     }
 }
 
@@ -366,6 +423,22 @@ fn conjunction(n: &Node, out: &mut Vec<(String, String)>) -> Result<(), String> 
         Node::Or(v) => {
             let mut subject = None;
             let mut branches = Vec::new();
+            // `... OR c IS NULL`: a rule already holds where a column it reads is NULL, as
+            // a CHECK does, so the branch adds nothing when the others read `c`.
+            let reads = |n: &Node, c: &str| -> bool {
+                let mut found = false;
+                visit_columns(n, &mut |x| found |= x == c);
+                found
+            };
+            let v: Vec<&Node> = v
+                .iter()
+                .filter(|m| match m {
+                    Node::IsNull(c) => !v
+                        .iter()
+                        .any(|o| !matches!(o, Node::IsNull(_)) && reads(o, c)),
+                    _ => true,
+                })
+                .collect();
             for m in v {
                 let mut inner = Vec::new();
                 conjunction(m, &mut inner)?;
@@ -382,6 +455,9 @@ fn conjunction(n: &Node, out: &mut Vec<(String, String)>) -> Result<(), String> 
             Ok(())
         }
         Node::AnyOf(..) => Err("IN (...) beside other conditions".into()),
+        Node::IsNull(c) => Err(format!(
+            "`{c} IS NULL` beside conditions that do not read `{c}`"
+        )),
         Node::Column(c) => Err(format!("the column `{c}` alone")),
         Node::Lit(v, ..) => Err(format!("the literal `{v}` alone")),
     }
@@ -511,6 +587,15 @@ mod tests {
         assert_eq!(
             translate("CHECK ((channel <> 'closed'::text))", &c),
             rules(&[("channel", "!= 'closed'")])
+        );
+        assert_eq!(
+            translate("CHECK (((quantity <= price) OR (price IS NULL)))", &c),
+            rules(&[("quantity", "<= price")]),
+            "a rule holds where a column it reads is NULL, as a CHECK does"
+        );
+        assert_eq!(
+            translate("CHECK (((quantity <= price) OR (placed_at IS NULL)))", &c),
+            CheckDraft::Refused("the rule syntax cannot say `placed_at IS NULL` beside conditions that do not read `placed_at`".into())
         );
         assert_eq!(
             translate("CHECK ((\"Odd col\" >= 1)) NOT VALID", &c),

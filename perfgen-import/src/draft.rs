@@ -238,6 +238,14 @@ fn plan_column(
             .push("numbers the rows of each parent 1..n in the source: `position`".into());
         return plan;
     }
+    if p.rows == 0 {
+        plan.guess = placeholder(c, table.is_unique(&c.name), &mut plan);
+        plan.notes.insert(
+            0,
+            "the table is empty: nothing to measure; a placeholder of the column's type".into(),
+        );
+        return plan;
+    }
     if p.non_null() == 0 {
         plan.guess = Guess::Categorical(vec![(String::new(), 10_000)]);
         if c.not_null {
@@ -718,5 +726,71 @@ fn email_template(sample: &[String]) -> Guess {
         template: "user{index}@{domain}".into(),
         domains,
         unique: true,
+    }
+}
+
+/// A strategy for a column of an empty table: its type's, with made-up bounds.
+fn placeholder(c: &Column, unique: bool, plan: &mut ColumnPlan) -> Guess {
+    let text = |n: usize| Guess::RandomString {
+        min_length: n,
+        max_length: n,
+    };
+    match c.kind {
+        Kind::Int if unique || c.identity => Guess::Sequence { start: 1, step: 1 },
+        Kind::Int => Guess::NumberRange {
+            min: "0".into(),
+            max: "100".into(),
+            precision: None,
+            linear: false,
+        },
+        Kind::Numeric | Kind::Float => {
+            let k = c.precision_scale.map_or(2, |(_, s)| s.min(MAX_PRECISION));
+            Guess::NumberRange {
+                min: "0".into(),
+                max: "100".into(),
+                precision: (k > 0).then_some(k),
+                linear: false,
+            }
+        }
+        Kind::Bool => Guess::Boolean { probability: 0.5 },
+        Kind::Uuid => {
+            plan.unique = unique;
+            Guess::Uuid
+        }
+        Kind::Date => Guess::Range {
+            start: "2024-01-01".into(),
+            end: "2024-12-31".into(),
+            linear: false,
+        },
+        Kind::Timestamp => Guess::Range {
+            start: "2024-01-01T00:00:00Z".into(),
+            end: "2024-12-31T23:59:59Z".into(),
+            linear: false,
+        },
+        Kind::Enum if !c.enum_labels.is_empty() => {
+            let counts: Vec<(String, usize)> =
+                c.enum_labels.iter().map(|l| (l.clone(), 1)).collect();
+            Guess::Categorical(weights(&counts, counts.len()))
+        }
+        Kind::Text if unique => Guess::Template {
+            template: format!("{}-{{index}}", c.name.replace(['{', '}'], "")),
+            domains: Vec::new(),
+            unique: true,
+        },
+        Kind::Text => match c.fixed_length {
+            Some(n) => text(n as usize),
+            None => text(c.max_length.map_or(8, |m| (m as usize).min(8))),
+        },
+        Kind::Json => Guess::Categorical(vec![("{}".into(), 10_000)]),
+        _ => {
+            if !c.not_null {
+                plan.null_rate = 1.0;
+            }
+            plan.notes.push(format!(
+                "no value of `{}` to sample: replace this placeholder",
+                c.sql_type
+            ));
+            Guess::Categorical(vec![(String::new(), 10_000)])
+        }
     }
 }

@@ -23,16 +23,16 @@ pub fn comment(s: &str) -> String {
         .collect()
 }
 
-/// The file stem of a table: its name, characters other than letters, digits, `_` and `-`
-/// replaced by `_`.
+/// The file stem of a table: its name, so that `load` finds the table by the output file's
+/// name; only `/`, a backslash and control characters (which a file name cannot hold) become `_`.
 pub fn stem(table: &str) -> String {
     table
         .chars()
         .map(|c| {
-            if c.is_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
+            if c == '/' || c == '\\' || c.is_control() {
                 '_'
+            } else {
+                c
             }
         })
         .collect()
@@ -261,7 +261,7 @@ pub fn config_file(schema: &str, t: &Table, plan: &TablePlan, sampled: usize) ->
             );
         }
         None => {
-            let _ = writeln!(s, "target_count: {}", t.row_count.max(1));
+            let _ = writeln!(s, "target_count: {}", t.row_count.max(0));
         }
     }
     if !plan.unique_together.is_empty() {
