@@ -406,3 +406,53 @@ fn zipf_expectations(alpha: f64, p: u64, n: f64) -> (f64, f64) {
     let referenced: f64 = w.iter().map(|x| 1.0 - (1.0 - x / h).powf(n)).sum();
     (referenced / p as f64, n * w[0] / h)
 }
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+fn import_drafts_what_else_a_schema_may_hold_and_the_draft_checks() {
+    let src = Db::create("perfgen_import_odd");
+    src.client()
+        .batch_execute(include_str!("import_odd.sql"))
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = perfgen(
+        &CATALOG,
+        &[
+            "import",
+            &src.url(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--sample",
+            "20",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let configs = out.path().join("performance/configs");
+    let o = perfgen(&CATALOG, &["check", configs.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains(": 4 entities ("), "{}", o.stdout);
+    let odd = std::fs::read_to_string(configs.join("Odd Things_multiply.yaml")).unwrap();
+    for want in [
+        "output_file: \"../output/Odd Things_bulk.csv\"\n",
+        // Types without a strategy of their own: pools of the sampled values, said so.
+        "  span:\n    # `interval` has no strategy of its own: drawn uniformly from the 20 sampled values",
+        "  blob:\n    # `bytea` has no strategy",
+        "  ip:\n    # `inet` has no strategy",
+        "  qty:\n    # `posint` has no strategy",
+        // `(lo <= hi) OR (hi IS NULL)` is the rule `<= hi` (a rule holds over NULL).
+        "validations:\n  - field: \"lo\"\n    rule: \"<= hi\"\n",
+        "# `CHECK ((kind ~ '^[a-z]+$'::text))` is not drafted as a rule (the rule syntax cannot say `~`)",
+        "  order:\n    # UNIQUE: a sequence from the least value",
+    ] {
+        assert!(odd.contains(want), "{want}\n---\n{odd}");
+    }
+    let empty = std::fs::read_to_string(configs.join("empty_one_multiply.yaml")).unwrap();
+    assert!(empty.contains("target_count: 0\n"), "{empty}");
+    assert!(!empty.contains("seed_file"), "{empty}");
+    let nokey =
+        std::fs::read_to_string(out.path().join("performance/seeds/nokey_seed.yaml")).unwrap();
+    assert!(
+        nokey.starts_with("# 20 of the 50 rows of public.nokey"),
+        "{nokey}"
+    );
+}
