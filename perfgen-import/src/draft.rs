@@ -7,7 +7,7 @@ use crate::fit::{key_law, shape, FanOut, KeyLaw, Shape};
 use crate::model::{Column, ForeignKey, Kind, Table};
 use crate::profile::{Profile, MAX_CATEGORIES};
 use crate::sample::Row;
-use perfgen_codegen::infer::{guess_values, weights, FkLaw, ForeignKeyDraft, Guess};
+use perfgen_codegen::infer::{code_pattern, guess_values, weights, FkLaw, ForeignKeyDraft, Guess};
 use std::collections::BTreeMap;
 
 /// The most digits `{index}` writes (a 64-bit row index).
@@ -648,8 +648,17 @@ fn plan_text(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan) 
     let clamp = |n: usize| cap.map_or(n, |m| n.min(m));
     let (lo, hi) = (clamp(lo.max(0) as usize), clamp(hi.max(0) as usize));
     if let Some(n) = c.fixed_length {
-        let (guess, _) = guess_values(sample, false);
-        if let Guess::Code { pattern } = guess {
+        // Codes of one shape, numbered ones (`SKU01234`) included: infer would read those
+        // as a template, which a fixed length cannot hold.
+        let distinct = sample
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        let pattern = match guess_values(sample, false).0 {
+            Guess::Code { pattern } => Some(pattern),
+            _ => code_pattern(sample, distinct),
+        };
+        if let Some(pattern) = pattern {
             plan.guess = Guess::Code { pattern };
             plan.notes.push(format!(
                 "`{}`: codes of the sampled values' shape",

@@ -45,6 +45,7 @@ pub use guess::{decimal_places, guess_values, is_email, is_uuid, weights};
 use guess::{email_template, EMAIL_MARK};
 pub use hints::entity_from_stem;
 use hints::{derived_time_hint, foreign_key_hint};
+pub use shapes::code_pattern;
 use text::comment_text;
 pub use text::{yaml_key, yaml_quote};
 pub use write::{write_field, FkLaw, ForeignKeyDraft};
