@@ -302,17 +302,33 @@ impl Builder {
 
     /// The schema folder to check against: the one chosen, or the one found next to the
     /// configs; an error at `at` when a chosen one is not a folder.
-    fn schema_path(&self, dir: &Path, root: &Path, d: &mut Diagnostics, at: Loc) -> Option<PathBuf> {
+    fn schema_path(
+        &self,
+        dir: &Path,
+        root: &Path,
+        d: &mut Diagnostics,
+        at: Loc,
+    ) -> Option<PathBuf> {
         match &self.schema {
             schemas::SchemaDir::Off => None,
             schemas::SchemaDir::Auto => schemas::default_dir(dir),
             schemas::SchemaDir::Dir(p) => {
-                let p = if p.is_absolute() { p.clone() } else { root.join(p) };
+                let p = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    root.join(p)
+                };
                 if p.is_dir() {
                     Some(p.canonicalize().unwrap_or(p))
                 } else {
-                    d.error(at, format!("the schema folder `{}` does not exist", p.display()))
-                        .help(format!("point `{}` at a folder of entity schemas, or unset it", schemas::SCHEMA_DIR_ENV));
+                    d.error(
+                        at,
+                        format!("the schema folder `{}` does not exist", p.display()),
+                    )
+                    .help(format!(
+                        "point `{}` at a folder of entity schemas, or unset it",
+                        schemas::SCHEMA_DIR_ENV
+                    ));
                     None
                 }
             }

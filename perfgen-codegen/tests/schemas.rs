@@ -199,7 +199,13 @@ fn edited(edits: &[Edit]) -> BTreeMap<&'static str, String> {
 
 /// (what, edits, `file:line:col: severity:` the finding starts with, text in it, the other
 /// file the finding must name, if any)
-type Case = (&'static str, Vec<Edit>, &'static str, &'static str, Option<&'static str>);
+type Case = (
+    &'static str,
+    Vec<Edit>,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
 
 fn cases() -> Vec<Case> {
     const U: &str = "schemas/users.yaml";
@@ -233,7 +239,11 @@ fn cases() -> Vec<Case> {
         ),
         (
             "enum without values",
-            vec![Replace(U, "type: enum, values: [gold, silver, bronze]", "type: enum")],
+            vec![Replace(
+                U,
+                "type: enum, values: [gold, silver, bronze]",
+                "type: enum",
+            )],
             "schemas/users.yaml:6:3: error:",
             "has no `values`",
             None,
@@ -273,7 +283,11 @@ fn cases() -> Vec<Case> {
             "config entity without a schema",
             vec![
                 Remove(L),
-                Replace(R, "  - from: Line.order_id\n    to: Order.id\n    cardinality: \"1..4\"\n", ""),
+                Replace(
+                    R,
+                    "  - from: Line.order_id\n    to: Order.id\n    cardinality: \"1..4\"\n",
+                    "",
+                ),
             ],
             "configs/lines_multiply.yaml:1:9: warning:",
             "no schema in",
@@ -295,14 +309,22 @@ fn cases() -> Vec<Case> {
         ),
         (
             "type the strategy breaks",
-            vec![Replace(O, "user_id: {type: integer}", "user_id: {type: uuid}")],
+            vec![Replace(
+                O,
+                "user_id: {type: integer}",
+                "user_id: {type: uuid}",
+            )],
             "schemas/orders.yaml:4:19: error:",
             "is `uuid` in the schema",
             Some(OC),
         ),
         (
             "NULL where the schema has none",
-            vec![Replace(O, "max_length: 40, nullable: true", "max_length: 40")],
+            vec![Replace(
+                O,
+                "max_length: 40, nullable: true",
+                "max_length: 40",
+            )],
             "schemas/orders.yaml:6:3: error:",
             "not nullable in the schema",
             Some(OC),
@@ -358,14 +380,22 @@ fn cases() -> Vec<Case> {
         ),
         (
             "range that cannot be bounded",
-            vec![Replace(U, "primary_key: true, min: 1", "primary_key: true, max: 1000")],
+            vec![Replace(
+                U,
+                "primary_key: true, min: 1",
+                "primary_key: true, max: 1000",
+            )],
             "schemas/users.yaml:4:47: warning:",
             "cannot be bounded at build time",
             Some(UC),
         ),
         (
             "unique the configs do not prove",
-            vec![Replace(U, "[gold, silver, bronze]", "[gold, silver, bronze], unique: true")],
+            vec![Replace(
+                U,
+                "[gold, silver, bronze]",
+                "[gold, silver, bronze], unique: true",
+            )],
             "schemas/users.yaml:6:62: error:",
             "`tier`",
             Some(UC),
@@ -395,7 +425,11 @@ fn cases() -> Vec<Case> {
             "NULL key of a relationship that is not optional",
             vec![
                 Replace(OC, "alpha: 1.1}", "alpha: 1.1, null_rate: 0.1}"),
-                Replace(O, "user_id: {type: integer}", "user_id: {type: integer, nullable: true}"),
+                Replace(
+                    O,
+                    "user_id: {type: integer}",
+                    "user_id: {type: integer, nullable: true}",
+                ),
             ],
             "schemas/relationships.yaml:2:11: error:",
             "not `optional`",
@@ -410,7 +444,11 @@ fn cases() -> Vec<Case> {
         ),
         (
             "cardinality over a random key",
-            vec![Replace(R, "to: User.id", "to: User.id\n    cardinality: \"0..10\"")],
+            vec![Replace(
+                R,
+                "to: User.id",
+                "to: User.id\n    cardinality: \"0..10\"",
+            )],
             "schemas/relationships.yaml:4:18: warning:",
             "draws its parent at random",
             Some(OC),
@@ -424,7 +462,11 @@ fn cases() -> Vec<Case> {
         ),
         (
             "sql constraint",
-            vec![Replace(C, "constraints:\n", "constraints:\n  - entity: User\n    sql: \"age > 0\"\n")],
+            vec![Replace(
+                C,
+                "constraints:\n",
+                "constraints:\n  - entity: User\n    sql: \"age > 0\"\n",
+            )],
             "schemas/constraints.yaml:3:10: warning:",
             "is not checked",
             None,
@@ -439,11 +481,11 @@ fn each_disagreement_is_reported_at_both_places() {
         let out = check(&edited(&edits));
         let lines = out.headlines();
         let render = out.render();
-        let hit = lines
-            .iter()
-            .find(|l| l.starts_with(at) && l.contains(text));
+        let hit = lines.iter().find(|l| l.starts_with(at) && l.contains(text));
         match hit {
-            None => failures.push(format!("{what}: expected `{at}` ... `{text}`, got:\n{render}")),
+            None => failures.push(format!(
+                "{what}: expected `{at}` ... `{text}`, got:\n{render}"
+            )),
             Some(l) => {
                 if !l.contains("(help: ") {
                     failures.push(format!("{what}: no help in {l}"));
@@ -472,8 +514,18 @@ fn schema_errors_and_config_errors_are_reported_in_one_run() {
         Replace("schemas/users.yaml", "type: string", "type: strng"),
     ]);
     let lines = check(&files).headlines();
-    assert!(lines.iter().any(|l| l.starts_with("configs/users_multiply.yaml:5:")), "{lines:?}");
-    assert!(lines.iter().any(|l| l.starts_with("schemas/users.yaml:5:16")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("configs/users_multiply.yaml:5:")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("schemas/users.yaml:5:16")),
+        "{lines:?}"
+    );
 }
 
 #[test]
@@ -489,7 +541,10 @@ fn an_explicit_schema_folder_wins_and_must_exist() {
         .schema_dir("elsewhere")
         .check();
     assert!(
-        missing.headlines().iter().any(|l| l.contains("the schema folder") && l.contains("does not exist")),
+        missing
+            .headlines()
+            .iter()
+            .any(|l| l.contains("the schema folder") && l.contains("does not exist")),
         "{}",
         missing.render()
     );

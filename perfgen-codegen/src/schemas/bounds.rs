@@ -255,44 +255,40 @@ fn strategy_text_len(p: &Program, e: usize, s: &Strategy, depth: usize) -> Optio
             min: pattern.min_len(),
             max: pattern.max_len(),
         }),
-        Strategy::Template { pieces, .. } => {
-            pieces.iter().try_fold(Len::exact(0), |acc, piece| {
-                let l = match piece {
-                    TemplatePiece::Literal(t) => Len::exact(t.chars().count() as u64),
-                    TemplatePiece::Field(j) => text_len_at(p, e, *j, depth + 1)?,
-                    TemplatePiece::Index => Len {
-                        min: 1,
-                        max: I64_CHARS,
-                    },
-                    TemplatePiece::Choice(v) => Len::of(v)?,
-                    TemplatePiece::Formatted(nf) => {
-                        let digits = match nf.source {
-                            NumberSource::Index => Len {
+        Strategy::Template { pieces, .. } => pieces.iter().try_fold(Len::exact(0), |acc, piece| {
+            let l = match piece {
+                TemplatePiece::Literal(t) => Len::exact(t.chars().count() as u64),
+                TemplatePiece::Field(j) => text_len_at(p, e, *j, depth + 1)?,
+                TemplatePiece::Index => Len {
+                    min: 1,
+                    max: I64_CHARS,
+                },
+                TemplatePiece::Choice(v) => Len::of(v)?,
+                TemplatePiece::Formatted(nf) => {
+                    let digits = match nf.source {
+                        NumberSource::Index => Len {
+                            min: 1,
+                            max: I64_CHARS,
+                        },
+                        NumberSource::Field(j) => match number_range_at(p, e, j, depth + 1) {
+                            Some((lo, hi)) => {
+                                number_chars(lo + nf.offset as f64, hi + nf.offset as f64, 0)
+                            }
+                            None => Len {
                                 min: 1,
                                 max: I64_CHARS,
                             },
-                            NumberSource::Field(j) => match number_range_at(p, e, j, depth + 1) {
-                                Some((lo, hi)) => number_chars(
-                                    lo + nf.offset as f64,
-                                    hi + nf.offset as f64,
-                                    0,
-                                ),
-                                None => Len {
-                                    min: 1,
-                                    max: I64_CHARS,
-                                },
-                            },
-                        };
-                        let w = nf.width as u64;
-                        Len {
-                            min: digits.min.max(w),
-                            max: digits.max.max(w),
-                        }
+                        },
+                    };
+                    let w = nf.width as u64;
+                    Len {
+                        min: digits.min.max(w),
+                        max: digits.max.max(w),
                     }
-                };
-                Some(acc.plus(l))
-            })
-        }
+                }
+            };
+            Some(acc.plus(l))
+        }),
         Strategy::Cases {
             arms, otherwise, ..
         } => {

@@ -42,7 +42,11 @@ impl ConfigSide<'_> {
 /// Every check of docs/schemas.md that reads the program directly.
 pub fn check(set: &SchemaSet, program: &Program, side: &ConfigSide<'_>, d: &mut Diagnostics) {
     for s in &set.entities {
-        let Some(e) = program.entities.iter().position(|e| e.name == s.entity.value) else {
+        let Some(e) = program
+            .entities
+            .iter()
+            .position(|e| e.name == s.entity.value)
+        else {
             let names: Vec<&str> = program.entities.iter().map(|e| e.name.as_str()).collect();
             d.error(
                 s.entity.loc,
@@ -81,7 +85,13 @@ pub fn check(set: &SchemaSet, program: &Program, side: &ConfigSide<'_>, d: &mut 
     }
 }
 
-fn check_entity(s: &EntitySchema, p: &Program, e: usize, side: &ConfigSide<'_>, d: &mut Diagnostics) {
+fn check_entity(
+    s: &EntitySchema,
+    p: &Program,
+    e: usize,
+    side: &ConfigSide<'_>,
+    d: &mut Diagnostics,
+) {
     let ent = &p.entities[e];
     for f in &ent.fields {
         if s.field(&f.name).is_none() {
@@ -139,9 +149,7 @@ fn type_fits(want: SchemaType, ty: Ty, labels: &Option<Vec<String>>) -> bool {
         SchemaType::Boolean => {
             ty == Ty::Bool || (ty.is_text() && all(labels, |s| s == "true" || s == "false"))
         }
-        SchemaType::Uuid => {
-            ty == Ty::Uuid || (ty.is_text() && all(labels, |s| uuid_shaped(s)))
-        }
+        SchemaType::Uuid => ty == Ty::Uuid || (ty.is_text() && all(labels, |s| uuid_shaped(s))),
         SchemaType::Date => {
             ty == Ty::Date
                 || (ty.is_text()
@@ -214,7 +222,8 @@ fn field(fs: &FieldSchema, p: &Program, e: usize, j: usize, at: Loc, d: &mut Dia
     if let Some(want) = &fs.values {
         match &labels {
             Some(got) => {
-                let outside: Vec<&String> = got.iter().filter(|v| !want.value.contains(v)).collect();
+                let outside: Vec<&String> =
+                    got.iter().filter(|v| !want.value.contains(v)).collect();
                 if !outside.is_empty() {
                     let shown: Vec<String> = outside.iter().map(|v| format!("`{v}`")).collect();
                     d.error(
@@ -242,7 +251,15 @@ fn field(fs: &FieldSchema, p: &Program, e: usize, j: usize, at: Loc, d: &mut Dia
     numbers(fs, p, e, j, &name, at, d);
 }
 
-fn lengths(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Loc, d: &mut Diagnostics) {
+fn lengths(
+    fs: &FieldSchema,
+    p: &Program,
+    e: usize,
+    j: usize,
+    name: &str,
+    at: Loc,
+    d: &mut Diagnostics,
+) {
     let f = &p.entities[e].fields[j];
     let len = bounds::text_len(p, e, j);
     let cfg = "the config's field";
@@ -278,7 +295,11 @@ fn lengths(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Lo
                     l.loc,
                     format!(
                         "`{name}` is {} characters long, not always the schema's `length: {}`",
-                        if min == max { min.to_string() } else { format!("{min} to {max}") },
+                        if min == max {
+                            min.to_string()
+                        } else {
+                            format!("{min} to {max}")
+                        },
                         l.value
                     ),
                 )
@@ -288,7 +309,10 @@ fn lengths(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Lo
             None => {
                 d.warning(
                     l.loc,
-                    format!("the length of `{name}` (strategy `{}`) cannot be bounded at build time", f.strategy_name),
+                    format!(
+                        "the length of `{name}` (strategy `{}`) cannot be bounded at build time",
+                        f.strategy_name
+                    ),
                 )
                 .note(at, cfg)
                 .help("`verify` and the database will tell");
@@ -297,7 +321,15 @@ fn lengths(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Lo
     }
 }
 
-fn numbers(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Loc, d: &mut Diagnostics) {
+fn numbers(
+    fs: &FieldSchema,
+    p: &Program,
+    e: usize,
+    j: usize,
+    name: &str,
+    at: Loc,
+    d: &mut Diagnostics,
+) {
     let f = &p.entities[e].fields[j];
     let cfg = "the config's field";
     let time = matches!(fs.ty.value, SchemaType::Date | SchemaType::Timestamp);
@@ -316,7 +348,9 @@ fn numbers(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Lo
     for (bound, is_min) in [(&fs.min, true), (&fs.max, false)] {
         let Some(b) = bound else { continue };
         let key = if is_min { "min" } else { "max" };
-        let floor = (!time).then(|| bounds::sequence_floor(&f.strategy)).flatten();
+        let floor = (!time)
+            .then(|| bounds::sequence_floor(&f.strategy))
+            .flatten();
         let (lo, hi) = match (range, floor) {
             (Some(r), _) => (Some(r.0), Some(r.1)),
             (None, Some(lo)) => (Some(lo), None),
@@ -335,13 +369,18 @@ fn numbers(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Lo
                     ),
                 )
                 .note(at, cfg)
-                .help(format!("keep the strategy's values inside the schema's range, or correct `{key}`"));
+                .help(format!(
+                    "keep the strategy's values inside the schema's range, or correct `{key}`"
+                ));
             }
             Some(_) => {}
             None => {
                 d.warning(
                     b.loc,
-                    format!("the range of `{name}` (strategy `{}`) cannot be bounded at build time", f.strategy_name),
+                    format!(
+                        "the range of `{name}` (strategy `{}`) cannot be bounded at build time",
+                        f.strategy_name
+                    ),
                 )
                 .note(at, cfg)
                 .help("`verify` and the database will tell");
@@ -356,10 +395,16 @@ fn numbers(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Lo
         if written > s.value {
             d.error(
                 s.loc,
-                format!("`{name}` is written with {written} decimals, over the schema's `scale: {}`", s.value),
+                format!(
+                    "`{name}` is written with {written} decimals, over the schema's `scale: {}`",
+                    s.value
+                ),
             )
             .note(at, cfg)
-            .help(format!("write it with `precision: {}` in the config, or raise `scale`", s.value));
+            .help(format!(
+                "write it with `precision: {}` in the config, or raise `scale`",
+                s.value
+            ));
         }
     }
     if let Some(pr) = &fs.precision {
@@ -376,7 +421,10 @@ fn numbers(fs: &FieldSchema, p: &Program, e: usize, j: usize, name: &str, at: Lo
                     ),
                 )
                 .note(at, cfg)
-                .help(format!("keep its values under {} in absolute value, or raise `precision`", shown_number(limit)));
+                .help(format!(
+                    "keep its values under {} in absolute value, or raise `precision`",
+                    shown_number(limit)
+                ));
             }
             Some(_) => {}
             None => {
@@ -427,7 +475,10 @@ fn relationship(r: &Relationship, p: &Program, side: &ConfigSide<'_>, d: &mut Di
             ));
             return;
         };
-        let (pe, pf) = (&p.entities[*parent], &p.entities[*parent].fields[*parent_field]);
+        let (pe, pf) = (
+            &p.entities[*parent],
+            &p.entities[*parent].fields[*parent_field],
+        );
         if pe.name != to.entity || pf.name != to.field {
             d.error(
                 to.loc,
@@ -437,7 +488,9 @@ fn relationship(r: &Relationship, p: &Program, side: &ConfigSide<'_>, d: &mut Di
                 ),
             )
             .note(at, "the config's field")
-            .help("point the foreign key at the schema's parent field, or correct the relationship");
+            .help(
+                "point the foreign key at the schema's parent field, or correct the relationship",
+            );
             return;
         }
         if k > 0 && *distribution != (ForeignKeyDistribution::SameParentAs { field: members[0] }) {
@@ -472,7 +525,14 @@ fn relationship(r: &Relationship, p: &Program, side: &ConfigSide<'_>, d: &mut Di
     }
 }
 
-fn cardinality(c: &Spanned<Cardinality>, p: &Program, e: usize, j: usize, at: Loc, d: &mut Diagnostics) {
+fn cardinality(
+    c: &Spanned<Cardinality>,
+    p: &Program,
+    e: usize,
+    j: usize,
+    at: Loc,
+    d: &mut Diagnostics,
+) {
     let ent = &p.entities[e];
     let Strategy::ForeignKey {
         parent,
@@ -506,7 +566,12 @@ fn cardinality(c: &Spanned<Cardinality>, p: &Program, e: usize, j: usize, at: Lo
     match distribution {
         ForeignKeyDistribution::FanOut => {
             if let Some(fo) = ent.fan_out.as_ref().filter(|fo| fo.parent == *parent) {
-                breaks(fo.count.min(), Some(fo.count.max()), "`children_of`'s `count`", d);
+                breaks(
+                    fo.count.min(),
+                    Some(fo.count.max()),
+                    "`children_of`'s `count`",
+                    d,
+                );
             }
         }
         ForeignKeyDistribution::OneToOne => {
@@ -515,7 +580,12 @@ fn cardinality(c: &Spanned<Cardinality>, p: &Program, e: usize, j: usize, at: Lo
         }
         ForeignKeyDistribution::Sequential => {
             let (n, parents) = (ent.target_count, p.entities[*parent].target_count.max(1));
-            breaks(n / parents, Some(n.div_ceil(parents)), "a `sequential` key", d);
+            breaks(
+                n / parents,
+                Some(n.div_ceil(parents)),
+                "a `sequential` key",
+                d,
+            );
         }
         _ if want.max.is_some() || want.min > 0 => {
             d.warning(

@@ -89,9 +89,10 @@ pub fn kept(
                 continue;
             };
             let proven = members.iter().any(|&j| pe.fields[j].unique)
-                || pe.unique_together.iter().any(|u| {
-                    u.iter().all(|m| members.contains(m))
-                });
+                || pe
+                    .unique_together
+                    .iter()
+                    .any(|u| u.iter().all(|m| members.contains(m)));
             if proven {
                 continue;
             }

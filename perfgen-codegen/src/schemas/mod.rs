@@ -322,10 +322,7 @@ mod tests {
         std::fs::create_dir_all(&configs).unwrap();
         assert_eq!(default_dir(&configs), None);
         std::fs::create_dir_all(dir.path().join("eval/schemas")).unwrap();
-        assert_eq!(
-            default_dir(&configs),
-            Some(dir.path().join("eval/schemas"))
-        );
+        assert_eq!(default_dir(&configs), Some(dir.path().join("eval/schemas")));
         std::fs::create_dir_all(dir.path().join("eval/performance/schemas")).unwrap();
         assert_eq!(
             default_dir(&configs),

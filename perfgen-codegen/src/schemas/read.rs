@@ -73,10 +73,7 @@ pub fn read_dir(dir: &Path, r: Reading<'_>, at: Loc) -> SchemaSet {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 p.is_file()
-                    && matches!(
-                        p.extension().and_then(|e| e.to_str()),
-                        Some("yaml" | "yml")
-                    )
+                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
             })
             .collect(),
         Err(e) => {
@@ -94,8 +91,7 @@ pub fn read_dir(dir: &Path, r: Reading<'_>, at: Loc) -> SchemaSet {
     files.sort();
     for path in files {
         inputs.push(path.clone());
-        let Some(file) = crate::config::read_source(&path, shown(&path), sources, diags, at)
-        else {
+        let Some(file) = crate::config::read_source(&path, shown(&path), sources, diags, at) else {
             continue;
         };
         let text = &sources.get(file).text;
@@ -125,7 +121,12 @@ pub fn read_dir(dir: &Path, r: Reading<'_>, at: Loc) -> SchemaSet {
 }
 
 /// The top-level mapping of a file, or an error naming what the file should hold.
-fn top_map<'y>(tree: &'y Yaml, what: &str, example: &str, d: &mut Diagnostics) -> Option<&'y [(Key, Yaml)]> {
+fn top_map<'y>(
+    tree: &'y Yaml,
+    what: &str,
+    example: &str,
+    d: &mut Diagnostics,
+) -> Option<&'y [(Key, Yaml)]> {
     match tree.as_map() {
         Some(m) => Some(m),
         None => {
@@ -244,8 +245,11 @@ fn flag(v: &Yaml, key: &str, d: &mut Diagnostics) -> Option<bool> {
         "true" | "True" | "TRUE" => Some(true),
         "false" | "False" | "FALSE" => Some(false),
         other => {
-            d.error(s.loc, format!("`{key}` must be `true` or `false`, got `{other}`"))
-                .help(format!("write `{key}: true`"));
+            d.error(
+                s.loc,
+                format!("`{key}` must be `true` or `false`, got `{other}`"),
+            )
+            .help(format!("write `{key}: true`"));
             None
         }
     }
@@ -255,7 +259,10 @@ fn flag(v: &Yaml, key: &str, d: &mut Diagnostics) -> Option<bool> {
 fn whole(v: &Yaml, key: &str, d: &mut Diagnostics) -> Option<Spanned<u64>> {
     let s = scalar(v, key, d)?;
     match values::count(&s.value) {
-        Some(n) => Some(Spanned { value: n, loc: s.loc }),
+        Some(n) => Some(Spanned {
+            value: n,
+            loc: s.loc,
+        }),
         None => {
             d.error(
                 s.loc,
@@ -271,7 +278,11 @@ fn read_field(k: &Key, body: &Yaml, d: &mut Diagnostics) -> Option<FieldSchema> 
     let Some(map) = body.as_map() else {
         d.error(
             body.loc,
-            format!("field `{}` must be a mapping, found {}", k.text, body.kind_name()),
+            format!(
+                "field `{}` must be a mapping, found {}",
+                k.text,
+                body.kind_name()
+            ),
         )
         .help("write e.g. `{type: string, max_length: 40}`");
         return None;
@@ -281,7 +292,10 @@ fn read_field(k: &Key, body: &Yaml, d: &mut Diagnostics) -> Option<FieldSchema> 
         Some(v) => {
             let s = scalar(v, "type", d)?;
             match SchemaType::parse(&s.value) {
-                Some(t) => Spanned { value: t, loc: s.loc },
+                Some(t) => Spanned {
+                    value: t,
+                    loc: s.loc,
+                },
                 None => {
                     d.error(s.loc, format!("unknown type `{}`", s.value))
                         .help(suggest(&s.value, SchemaType::NAMES));
@@ -291,7 +305,10 @@ fn read_field(k: &Key, body: &Yaml, d: &mut Diagnostics) -> Option<FieldSchema> 
         }
         None => {
             d.error(k.loc, format!("field `{}` has no `type`", k.text))
-                .help(format!("write `type:`, one of {}", SchemaType::NAMES.join(", ")));
+                .help(format!(
+                    "write `type:`, one of {}",
+                    SchemaType::NAMES.join(", ")
+                ));
             return None;
         }
     };
@@ -437,10 +454,14 @@ fn read_field(k: &Key, body: &Yaml, d: &mut Diagnostics) -> Option<FieldSchema> 
                             s.loc,
                             format!("`{}` must be {want}, got `{}`", key.text, s.value),
                         )
-                        .help(format!("write e.g. `{}: {}`", key.text, match kind {
-                            BoundKind::Number => "0",
-                            BoundKind::Time => "2020-01-01",
-                        }));
+                        .help(format!(
+                            "write e.g. `{}: {}`",
+                            key.text,
+                            match kind {
+                                BoundKind::Number => "0",
+                                BoundKind::Time => "2020-01-01",
+                            }
+                        ));
                     }
                 }
             }
@@ -455,7 +476,10 @@ fn read_field(k: &Key, body: &Yaml, d: &mut Diagnostics) -> Option<FieldSchema> 
         if s.value > p.value {
             d.error(
                 s.loc,
-                format!("`scale` {} is greater than `precision` {}", s.value, p.value),
+                format!(
+                    "`scale` {} is greater than `precision` {}",
+                    s.value, p.value
+                ),
             )
             .help("`numeric(p, s)` keeps s of its p digits after the point");
         }
@@ -467,8 +491,10 @@ fn read_field(k: &Key, body: &Yaml, d: &mut Diagnostics) -> Option<FieldSchema> 
         }
     }
     if let (Some(l), Some(m)) = (&f.length, &f.max_length) {
-        d.error(m.loc, "`max_length` beside `length`")
-            .help(format!("`length: {}` already fixes the length; remove one", l.value));
+        d.error(m.loc, "`max_length` beside `length`").help(format!(
+            "`length: {}` already fixes the length; remove one",
+            l.value
+        ));
     }
     Some(f)
 }
@@ -513,12 +539,24 @@ fn field_refs(v: &Yaml, key: &str, d: &mut Diagnostics) -> Option<Vec<FieldRef>>
 }
 
 /// The list under `key` at the top of a file.
-fn top_list<'y>(tree: &'y Yaml, key: &str, example: &str, d: &mut Diagnostics) -> Option<&'y [Yaml]> {
+fn top_list<'y>(
+    tree: &'y Yaml,
+    key: &str,
+    example: &str,
+    d: &mut Diagnostics,
+) -> Option<&'y [Yaml]> {
     let map = top_map(tree, &format!("`{key}.yaml`"), &format!("{key}:"), d)?;
-    check_keys(map, &[key, "description"], &format!("`{key}.yaml`"), UnknownKeys::Reject, d);
+    check_keys(
+        map,
+        &[key, "description"],
+        &format!("`{key}.yaml`"),
+        UnknownKeys::Reject,
+        d,
+    );
     let Some(v) = tree.get(key) else {
-        d.error(tree.loc, format!("missing `{key}`"))
-            .help(format!("write `{key}:` then a list of entries like `{example}`"));
+        d.error(tree.loc, format!("missing `{key}`")).help(format!(
+            "write `{key}:` then a list of entries like `{example}`"
+        ));
         return None;
     };
     if v.is_null() {
@@ -527,16 +565,23 @@ fn top_list<'y>(tree: &'y Yaml, key: &str, example: &str, d: &mut Diagnostics) -
     match v.as_seq() {
         Some(items) => Some(items),
         None => {
-            d.error(v.loc, format!("`{key}` must be a list, found {}", v.kind_name()))
-                .help(format!("write one entry per line, like `- {example}`"));
+            d.error(
+                v.loc,
+                format!("`{key}` must be a list, found {}", v.kind_name()),
+            )
+            .help(format!("write one entry per line, like `- {example}`"));
             None
         }
     }
 }
 
 fn read_relationships(tree: &Yaml, out: &mut Vec<Relationship>, d: &mut Diagnostics) {
-    let Some(items) = top_list(tree, "relationships", "{from: Order.user_id, to: User.id}", d)
-    else {
+    let Some(items) = top_list(
+        tree,
+        "relationships",
+        "{from: Order.user_id, to: User.id}",
+        d,
+    ) else {
         return;
     };
     for item in items {
@@ -545,7 +590,13 @@ fn read_relationships(tree: &Yaml, out: &mut Vec<Relationship>, d: &mut Diagnost
                 .help("write `- {from: Order.user_id, to: User.id}`");
             continue;
         };
-        check_keys(map, RELATIONSHIP_KEYS, "a relationship", UnknownKeys::Reject, d);
+        check_keys(
+            map,
+            RELATIONSHIP_KEYS,
+            "a relationship",
+            UnknownKeys::Reject,
+            d,
+        );
         let refs = |key: &str, d: &mut Diagnostics| match item.get(key) {
             Some(v) => field_refs(v, key, d),
             None => {
@@ -559,35 +610,41 @@ fn read_relationships(tree: &Yaml, out: &mut Vec<Relationship>, d: &mut Diagnost
         let cardinality = item.get("cardinality").and_then(|v| {
             let s = scalar(v, "cardinality", d)?;
             match Cardinality::parse(&s.value) {
-                Some(c) => Some(Spanned { value: c, loc: s.loc }),
+                Some(c) => Some(Spanned {
+                    value: c,
+                    loc: s.loc,
+                }),
                 None => {
                     d.error(s.loc, format!("bad cardinality `{}`", s.value))
-                        .help("write children per parent row as `1`, `0..1`, `1..7`, `0..*` or `1..*`");
+                        .help(
+                        "write children per parent row as `1`, `0..1`, `1..7`, `0..*` or `1..*`",
+                    );
                     None
                 }
             }
         });
-        let optional = item.get("optional").and_then(|v| {
-            flag(v, "optional", d).map(|value| Spanned { value, loc: v.loc })
-        });
+        let optional = item
+            .get("optional")
+            .and_then(|v| flag(v, "optional", d).map(|value| Spanned { value, loc: v.loc }));
         let (Some(from), Some(to)) = (from, to) else {
             continue;
         };
         if from.len() != to.len() {
             d.error(
                 item.loc,
-                format!(
-                    "`from` has {} field(s) and `to` {}",
-                    from.len(),
-                    to.len()
-                ),
+                format!("`from` has {} field(s) and `to` {}", from.len(), to.len()),
             )
             .help("a composite key names its members in the same order on both sides");
             continue;
         }
-        if from.iter().any(|r| r.entity != from[0].entity) || to.iter().any(|r| r.entity != to[0].entity) {
-            d.error(item.loc, "a composite key's members are fields of one entity on each side")
-                .help("write `from: [Child.a, Child.b]` and `to: [Parent.a, Parent.b]`");
+        if from.iter().any(|r| r.entity != from[0].entity)
+            || to.iter().any(|r| r.entity != to[0].entity)
+        {
+            d.error(
+                item.loc,
+                "a composite key's members are fields of one entity on each side",
+            )
+            .help("write `from: [Child.a, Child.b]` and `to: [Parent.a, Parent.b]`");
             continue;
         }
         out.push(Relationship {
@@ -601,8 +658,12 @@ fn read_relationships(tree: &Yaml, out: &mut Vec<Relationship>, d: &mut Diagnost
 }
 
 fn read_constraints(tree: &Yaml, out: &mut Vec<Constraint>, d: &mut Diagnostics) {
-    let Some(items) = top_list(tree, "constraints", "{entity: Order, field: total, rule: \">= 0\"}", d)
-    else {
+    let Some(items) = top_list(
+        tree,
+        "constraints",
+        "{entity: Order, field: total, rule: \">= 0\"}",
+        d,
+    ) else {
         return;
     };
     for item in items {
@@ -636,8 +697,11 @@ fn read_constraints(tree: &Yaml, out: &mut Vec<Constraint>, d: &mut Diagnostics)
                 continue;
             }
             (None, None, _) => {
-                d.error(item.loc, "a constraint needs `rule` (with `field`) or `sql`")
-                    .help("write e.g. `{entity: Order, field: total, rule: \">= 0\"}`");
+                d.error(
+                    item.loc,
+                    "a constraint needs `rule` (with `field`) or `sql`",
+                )
+                .help("write e.g. `{entity: Order, field: total, rule: \">= 0\"}`");
                 continue;
             }
             (Some(r), None, None) => {
@@ -653,7 +717,11 @@ fn read_constraints(tree: &Yaml, out: &mut Vec<Constraint>, d: &mut Diagnostics)
 
 /// Relationships and constraints name schema entities and their fields.
 fn resolve_names(set: &SchemaSet, d: &mut Diagnostics) {
-    let entities: Vec<&str> = set.entities.iter().map(|e| e.entity.value.as_str()).collect();
+    let entities: Vec<&str> = set
+        .entities
+        .iter()
+        .map(|e| e.entity.value.as_str())
+        .collect();
     let check = |d: &mut Diagnostics, entity: &str, field: Option<(&str, Loc)>, loc: Loc| {
         let Some(e) = set.entity(entity) else {
             d.error(loc, format!("no entity schema describes `{entity}`"))
@@ -663,8 +731,11 @@ fn resolve_names(set: &SchemaSet, d: &mut Diagnostics) {
         if let Some((field, floc)) = field {
             if e.field(field).is_none() {
                 let names: Vec<&str> = e.fields.iter().map(|f| f.name.as_str()).collect();
-                d.error(floc, format!("entity `{entity}` has no field `{field}` in its schema"))
-                    .help(suggest(field, &names));
+                d.error(
+                    floc,
+                    format!("entity `{entity}` has no field `{field}` in its schema"),
+                )
+                .help(suggest(field, &names));
             }
         }
     };
@@ -674,12 +745,19 @@ fn resolve_names(set: &SchemaSet, d: &mut Diagnostics) {
         }
     }
     for c in &set.constraints {
-        check(d, &c.entity.value, c.field.as_ref().map(|f| (f.value.as_str(), f.loc)), c.entity.loc);
+        check(
+            d,
+            &c.entity.value,
+            c.field.as_ref().map(|f| (f.value.as_str(), f.loc)),
+            c.entity.loc,
+        );
         if let Some(re) = &c.reference_entity {
             check(
                 d,
                 &re.value,
-                c.reference_field.as_ref().map(|f| (f.value.as_str(), f.loc)),
+                c.reference_field
+                    .as_ref()
+                    .map(|f| (f.value.as_str(), f.loc)),
                 re.loc,
             );
         }
@@ -689,7 +767,10 @@ fn resolve_names(set: &SchemaSet, d: &mut Diagnostics) {
         if let Some(first) = seen.iter().find(|s| s.value == e.entity.value) {
             d.error(
                 e.entity.loc,
-                format!("entity `{}` is described by two schema files", e.entity.value),
+                format!(
+                    "entity `{}` is described by two schema files",
+                    e.entity.value
+                ),
             )
             .note(first.loc, "the other")
             .help("keep one file per entity");
