@@ -54,19 +54,19 @@ fn labels_at(p: &Program, e: usize, f: usize, depth: usize) -> Option<Vec<String
     if depth > MAX_DEPTH {
         return None;
     }
-    strategy_labels(p, e, &p.entities[e].fields[f].strategy, depth)
+    strategy_labels(p, &p.entities[e].fields[f].strategy, depth)
 }
 
-fn strategy_labels(p: &Program, e: usize, s: &Strategy, depth: usize) -> Option<Vec<String>> {
+fn strategy_labels(p: &Program, s: &Strategy, depth: usize) -> Option<Vec<String>> {
     match s {
         Strategy::Pool { values, .. } | Strategy::SeedGroup { values, .. } => Some(values.clone()),
         Strategy::Boolean { .. } => Some(vec!["true".into(), "false".into()]),
         Strategy::Cases {
             arms, otherwise, ..
         } => {
-            let mut all = strategy_labels(p, e, otherwise, depth + 1)?;
+            let mut all = strategy_labels(p, otherwise, depth + 1)?;
             for (_, s) in arms {
-                for v in strategy_labels(p, e, s, depth + 1)? {
+                for v in strategy_labels(p, s, depth + 1)? {
                     if !all.contains(&v) {
                         all.push(v);
                     }

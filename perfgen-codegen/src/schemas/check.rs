@@ -149,7 +149,7 @@ fn type_fits(want: SchemaType, ty: Ty, labels: &Option<Vec<String>>) -> bool {
         SchemaType::Boolean => {
             ty == Ty::Bool || (ty.is_text() && all(labels, |s| s == "true" || s == "false"))
         }
-        SchemaType::Uuid => ty == Ty::Uuid || (ty.is_text() && all(labels, |s| uuid_shaped(s))),
+        SchemaType::Uuid => ty == Ty::Uuid || (ty.is_text() && all(labels, uuid_shaped)),
         SchemaType::Date => {
             ty == Ty::Date
                 || (ty.is_text()

@@ -351,21 +351,9 @@ fn read_field(k: &Key, body: &Yaml, d: &mut Diagnostics) -> Option<FieldSchema> 
     };
     for (key, v) in map {
         match key.text.as_str() {
-            "nullable" => {
-                if flag(v, "nullable", d) == Some(true) {
-                    f.nullable = Some(v.loc);
-                }
-            }
-            "primary_key" => {
-                if flag(v, "primary_key", d) == Some(true) {
-                    f.primary_key = Some(v.loc);
-                }
-            }
-            "unique" => {
-                if flag(v, "unique", d) == Some(true) {
-                    f.unique = Some(v.loc);
-                }
-            }
+            "nullable" if flag(v, "nullable", d) == Some(true) => f.nullable = Some(v.loc),
+            "primary_key" if flag(v, "primary_key", d) == Some(true) => f.primary_key = Some(v.loc),
+            "unique" if flag(v, "unique", d) == Some(true) => f.unique = Some(v.loc),
             "values" => {
                 if !only_for(d, key, &[SchemaType::Enum]) {
                     continue;
