@@ -344,6 +344,17 @@ fn cases() -> Vec<Case> {
             Some(UC),
         ),
         (
+            "text that grows with the row count",
+            vec![Replace(
+                UC,
+                "name: {strategy: random_string, pattern: \"[a-z]{3,12}\"}",
+                "name: {strategy: template, template: \"user-{index}\"}",
+            )],
+            "schemas/users.yaml:5:36: warning:",
+            "grows with the row count",
+            Some(UC),
+        ),
+        (
             "text not of its fixed length",
             vec![Replace(U, "max_length: 20", "length: 12")],
             "schemas/users.yaml:5:32: error:",

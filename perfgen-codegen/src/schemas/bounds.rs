@@ -15,18 +15,40 @@ const I64_CHARS: u64 = 20;
 pub struct Len {
     pub min: u64,
     pub max: u64,
+    /// Whether `max` is the most the configs can write (`false`: a part grows with the row
+    /// count, `{index}` or an unbounded integer, and `max` counts it at 20 digits, the widest
+    /// 64-bit integer; the real width depends on `--scale`).
+    pub exact_max: bool,
 }
 
 impl Len {
     fn exact(n: u64) -> Len {
-        Len { min: n, max: n }
+        Len {
+            min: n,
+            max: n,
+            exact_max: true,
+        }
+    }
+    fn between(min: u64, max: u64) -> Len {
+        Len {
+            min,
+            max,
+            exact_max: true,
+        }
+    }
+    /// A whole number whose largest value the build does not know.
+    fn any_integer() -> Len {
+        Len {
+            min: 1,
+            max: I64_CHARS,
+            exact_max: false,
+        }
     }
     fn of<'a>(texts: impl IntoIterator<Item = &'a String>) -> Option<Len> {
         texts.into_iter().fold(None, |acc, t| {
             let n = t.chars().count() as u64;
-            Some(acc.map_or(Len::exact(n), |l: Len| Len {
-                min: l.min.min(n),
-                max: l.max.max(n),
+            Some(acc.map_or(Len::exact(n), |l: Len| {
+                Len::between(l.min.min(n), l.max.max(n))
             }))
         })
     }
@@ -34,12 +56,14 @@ impl Len {
         Len {
             min: self.min + o.min,
             max: self.max + o.max,
+            exact_max: self.exact_max && o.exact_max,
         }
     }
     fn union(self, o: Len) -> Len {
         Len {
             min: self.min.min(o.min),
             max: self.max.max(o.max),
+            exact_max: self.exact_max && o.exact_max,
         }
     }
 }
@@ -198,7 +222,7 @@ fn number_chars(lo: f64, hi: f64, decimals: u32) -> Len {
     } else {
         a.min(b)
     };
-    Len { min, max: a.max(b) }
+    Len::between(min, a.max(b))
 }
 
 /// The fewest and most characters of the field's text in the CSV; `None` when the build
@@ -217,14 +241,11 @@ fn text_len_at(p: &Program, e: usize, f: usize, depth: usize) -> Option<Len> {
         Ty::Date => return Some(Len::exact(10)),
         // RFC 3339 in whole seconds, UTC, years 0001 to 9999.
         Ty::Timestamp => return Some(Len::exact(20)),
-        Ty::Bool => return Some(Len { min: 4, max: 5 }),
+        Ty::Bool => return Some(Len::between(4, 5)),
         Ty::Int => {
             return Some(match number_range_at(p, e, f, depth) {
                 Some((lo, hi)) => number_chars(lo, hi, 0),
-                None => Len {
-                    min: 1,
-                    max: I64_CHARS,
-                },
+                None => Len::any_integer(),
             })
         }
         Ty::Decimal(d) => {
@@ -247,43 +268,31 @@ fn strategy_text_len(p: &Program, e: usize, s: &Strategy, depth: usize) -> Optio
             min_length,
             max_length,
             ..
-        } => Some(Len {
-            min: *min_length as u64,
-            max: *max_length as u64,
-        }),
-        Strategy::Pattern { pattern, .. } => Some(Len {
-            min: pattern.min_len(),
-            max: pattern.max_len(),
-        }),
+        } => Some(Len::between(*min_length as u64, *max_length as u64)),
+        Strategy::Pattern { pattern, .. } => {
+            Some(Len::between(pattern.min_len(), pattern.max_len()))
+        }
         Strategy::Template { pieces, .. } => pieces.iter().try_fold(Len::exact(0), |acc, piece| {
             let l = match piece {
                 TemplatePiece::Literal(t) => Len::exact(t.chars().count() as u64),
                 TemplatePiece::Field(j) => text_len_at(p, e, *j, depth + 1)?,
-                TemplatePiece::Index => Len {
-                    min: 1,
-                    max: I64_CHARS,
-                },
+                TemplatePiece::Index => Len::any_integer(),
                 TemplatePiece::Choice(v) => Len::of(v)?,
                 TemplatePiece::Formatted(nf) => {
                     let digits = match nf.source {
-                        NumberSource::Index => Len {
-                            min: 1,
-                            max: I64_CHARS,
-                        },
+                        NumberSource::Index => Len::any_integer(),
                         NumberSource::Field(j) => match number_range_at(p, e, j, depth + 1) {
                             Some((lo, hi)) => {
                                 number_chars(lo + nf.offset as f64, hi + nf.offset as f64, 0)
                             }
-                            None => Len {
-                                min: 1,
-                                max: I64_CHARS,
-                            },
+                            None => Len::any_integer(),
                         },
                     };
                     let w = nf.width as u64;
                     Len {
                         min: digits.min.max(w),
                         max: digits.max.max(w),
+                        ..digits
                     }
                 }
             };
@@ -313,15 +322,18 @@ mod tests {
 
     #[test]
     fn numbers_are_as_wide_as_their_widest_end() {
-        assert_eq!(number_chars(1.0, 250.0, 2), Len { min: 4, max: 6 });
-        assert_eq!(number_chars(-5.0, 30.0, 0), Len { min: 1, max: 2 });
-        assert_eq!(number_chars(-100.0, 3.0, 0), Len { min: 1, max: 4 });
+        assert_eq!(number_chars(1.0, 250.0, 2), Len::between(4, 6));
+        assert_eq!(number_chars(-5.0, 30.0, 0), Len::between(1, 2));
+        assert_eq!(number_chars(-100.0, 3.0, 0), Len::between(1, 4));
     }
 
     #[test]
     fn lengths_of_lists() {
         let v = vec!["ab".to_string(), "éèê".to_string(), "x".to_string()];
-        assert_eq!(Len::of(&v), Some(Len { min: 1, max: 3 }));
+        assert_eq!(Len::of(&v), Some(Len::between(1, 3)));
+        // `{index}` has no build-time width: its bound is not the configs' own.
+        let sku = Len::exact(4).plus(Len::any_integer());
+        assert_eq!((sku.min, sku.max, sku.exact_max), (5, 24, false));
         assert_eq!(Len::of(&Vec::<String>::new()), None);
     }
 }

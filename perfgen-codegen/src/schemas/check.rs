@@ -265,6 +265,22 @@ fn lengths(
     let cfg = "the config's field";
     if let Some(m) = &fs.max_length {
         match len {
+            // Over only through a part as wide as the row count: right at some scales.
+            Some(Len {
+                min,
+                max,
+                exact_max: false,
+            }) if max > m.value && min <= m.value => {
+                d.warning(
+                    m.loc,
+                    format!(
+                        "`{name}` grows with the row count (`{{index}}` or a number without a build-time bound) and may pass the schema's `max_length: {}` (up to {max} characters)",
+                        m.value
+                    ),
+                )
+                .note(at, cfg)
+                .help("`verify` and the database will tell at the scale you run: `{index}` grows with `--scale`");
+            }
             Some(Len { max, .. }) if max > m.value => {
                 d.error(
                     m.loc,
@@ -289,8 +305,23 @@ fn lengths(
     }
     if let Some(l) = &fs.length {
         match len {
-            Some(Len { min, max }) if min == l.value && max == l.value => {}
-            Some(Len { min, max }) => {
+            Some(Len { min, max, .. }) if min == l.value && max == l.value => {}
+            Some(Len {
+                min,
+                max,
+                exact_max: false,
+            }) if min <= l.value && l.value <= max => {
+                d.warning(
+                    l.loc,
+                    format!(
+                        "`{name}` grows with the row count, so its length (from {min} to {max} characters) is not always the schema's `length: {}`",
+                        l.value
+                    ),
+                )
+                .note(at, cfg)
+                .help("pad the number to a fixed width (`{index:08}`), or `verify` and the database will tell");
+            }
+            Some(Len { min, max, .. }) => {
                 d.error(
                     l.loc,
                     format!(
