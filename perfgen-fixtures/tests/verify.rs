@@ -117,6 +117,7 @@ fn edit(dir: &Path, file: &str, edit: impl FnOnce(&mut Vec<Vec<String>>)) {
         w.write_record(row).unwrap();
     }
     w.flush().unwrap();
+    common::forget_run(dir);
 }
 
 fn col(rows: &[Vec<String>], name: &str) -> usize {
@@ -127,6 +128,7 @@ fn bytes_edit(dir: &Path, file: &str, f: impl FnOnce(String) -> String) {
     let path: PathBuf = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, f(text)).unwrap();
+    common::forget_run(dir);
 }
 
 mod all_strategies {

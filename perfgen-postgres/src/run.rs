@@ -2,7 +2,7 @@
 
 use crate::connect::{connect, db_text, redact_url};
 use crate::copy::{copy_table, Creation, Source};
-use crate::failure::failure_message;
+use crate::failure::{failure_message, interrupt_note};
 use crate::options::{Job, LoadError, LoadOptions, SinkOptions};
 use crate::parts::part_files;
 use crate::progress::{summary, with_progress, Loaded};
@@ -53,6 +53,12 @@ fn run<'a>(
                 "bytes",
             ),
         };
+        perfgen_runtime::output::set_interrupt_note(Some(interrupt_note(
+            job,
+            table,
+            &loaded,
+            &selected[k..],
+        )));
         let t0 = Instant::now();
         let progress_out: Option<&mut dyn Write> = if quiet { None } else { Some(&mut *stderr) };
         let result = with_progress(progress_out, &table.name, total, unit, |p| {
@@ -66,6 +72,7 @@ fn run<'a>(
                 seconds: t0.elapsed().as_secs_f64(),
             }),
             Err(e) => {
+                perfgen_runtime::output::set_interrupt_note(None);
                 return Err(failure_message(
                     job,
                     table,
@@ -77,6 +84,7 @@ fn run<'a>(
             }
         }
     }
+    perfgen_runtime::output::set_interrupt_note(None);
     let total_seconds = started.elapsed().as_secs_f64();
     let mut report = if quiet {
         String::new()

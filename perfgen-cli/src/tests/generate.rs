@@ -188,6 +188,7 @@ static NOW_CATALOG: Catalog = Catalog {
     config_dir: "tests/now",
     entities: &NOW_ENTITIES,
     default_seed: None,
+    config_digest: "0123456789abcdef",
 };
 
 #[test]
@@ -237,6 +238,7 @@ fn duplicate_file_names_under_out_are_refused() {
         config_dir: "dup",
         entities: &DUP,
         default_seed: None,
+        config_digest: "0123456789abcdef",
     };
     let (_d, out) = tmp();
     let o = run_args(&catalog, &["--out", &out]);
