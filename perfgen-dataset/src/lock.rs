@@ -134,9 +134,13 @@ pub fn acquire(
         match OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(mut file) => {
                 let mut list = held();
-                file.write_all(me.render().as_bytes())
+                if let Err(e) = file
+                    .write_all(me.render().as_bytes())
                     .and_then(|()| file.sync_all())
-                    .map_err(|e| format!("cannot write the lock `{}`: {e}", path.display()))?;
+                {
+                    let _ = fs::remove_file(&path);
+                    return Err(format!("cannot write the lock `{}`: {e}", path.display()));
+                }
                 list.push(path.clone());
                 drop(list);
                 let lock = DatasetLock { path };

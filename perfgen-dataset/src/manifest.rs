@@ -10,7 +10,7 @@
 //! written; `python3 -c "import zlib,sys; print(hex(zlib.crc32(open(sys.argv[1],'rb').read())))" FILE`
 //! checks one by hand.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -64,10 +64,11 @@ pub fn manifest_name(shard: Option<(u64, u64)>) -> String {
 impl Manifest {
     /// The manifest as JSON (pretty, keys in a fixed order: the same run writes the same text).
     pub fn to_json(&self) -> String {
-        let rows: Map<String, Value> = self
+        // A list, not an object: the catalog's order (parents first) is kept.
+        let rows: Vec<Value> = self
             .rows
             .iter()
-            .map(|(e, n)| (e.clone(), json!(n)))
+            .map(|(e, n)| json!({"entity": e, "rows": n}))
             .collect();
         let files: Vec<Value> = self
             .files
@@ -133,12 +134,14 @@ impl Manifest {
                 u64_of(x.get("count").unwrap_or(&Value::Null), "shard.count")?,
             )),
         };
-        let rows = field("rows")?
-            .as_object()
-            .ok_or("`rows` is not an object")?
-            .iter()
-            .map(|(e, n)| Ok((e.clone(), u64_of(n, "rows")?)))
-            .collect::<Result<Vec<_>, String>>()?;
+        let mut rows = Vec::new();
+        for r in field("rows")?.as_array().ok_or("`rows` is not a list")? {
+            let get = |name: &str| {
+                r.get(name)
+                    .ok_or_else(|| format!("a row count has no `{name}`"))
+            };
+            rows.push((str_of(get("entity")?, "entity")?, u64_of(get("rows")?, "rows")?));
+        }
         let mut files = Vec::new();
         for f in field("files")?.as_array().ok_or("`files` is not a list")? {
             let get = |name: &str| f.get(name).ok_or_else(|| format!("a file has no `{name}`"));
