@@ -52,7 +52,8 @@ fn snapshot(name: &str, render: &str) {
 fn a_seed_file_that_is_a_device_is_an_error_at_its_line() {
     let render = check("/dev/zero", |_| {});
     assert!(
-        render.contains("users_multiply.yaml:2:12: error: `/dev/zero` is a device, not a regular file"),
+        render.contains("error: `/dev/zero` is a device, not a regular file")
+            && render.contains("--> configs/users_multiply.yaml:2:12"),
         "{render}"
     );
     snapshot("seed_file_dev_zero", &render);
@@ -67,8 +68,8 @@ fn a_seed_file_that_is_a_fifo_is_an_error_and_does_not_block() {
         assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     });
     assert!(
-        render.contains("users_multiply.yaml:2:12: error: `")
-            && render.contains("is a FIFO (named pipe), not a regular file"),
+        render.contains("error: `seeds/users_seed.yaml` is a FIFO (named pipe), not a regular file")
+            && render.contains("--> configs/users_multiply.yaml:2:12"),
         "{render}"
     );
 }
