@@ -159,19 +159,22 @@ pub(crate) fn read_run(
 /// `--now` of the run the manifest `m` (at `dir`) describes; a `--now` given (`flag`) must
 /// be the same.
 pub(crate) fn now_from(dir: &Path, m: &Manifest, flag: Option<i64>) -> Result<Option<i64>, Failure> {
+    // A run without --now needed none (its seeds have generated_at): a --now now changes
+    // nothing, and is taken as given.
+    let Some(recorded) = m.now else {
+        return Ok(flag);
+    };
     if let Some(t) = flag {
-        if m.now != Some(t) {
+        if recorded != t {
             return Err(Failure::Usage(format!(
-                "--now {} contradicts `{}`, which says the files were written with {}; leave the flag out (it is read from the manifest)",
+                "--now {} contradicts `{}`, which says the files were written with --now {}; leave the flag out (it is read from the manifest)",
                 perfgen_runtime::time::Timestamp(t),
                 dir.join(manifest::manifest_name(m.shard)).display(),
-                m.now.map_or("no --now".to_string(), |r| {
-                    format!("--now {}", perfgen_runtime::time::Timestamp(r))
-                })
+                perfgen_runtime::time::Timestamp(recorded)
             )));
         }
     }
-    Ok(m.now)
+    Ok(Some(recorded))
 }
 
 /// Row counts from the manifest `m` (at `dir`), by catalog position; `--rows`, `--scale`

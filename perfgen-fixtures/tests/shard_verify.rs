@@ -48,6 +48,18 @@ fn generate_parts(n: u64, extra: &[&str]) -> tempfile::TempDir {
     dir
 }
 
+/// Removes the parts' manifests: the damage below is for verify's checks of the parts to
+/// find, which the manifests' sizes and checksums would report before reading any.
+fn forget_run(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("perfgen-manifest") && name.ends_with(".json") {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+}
+
 struct Run {
     code: Option<i32>,
     stdout: String,
@@ -211,6 +223,17 @@ fn a_missing_part_fails_naming_it() {
     let dir = generate_parts(3, &[]);
     let missing = part("purchases_bulk", 1, 3);
     std::fs::remove_file(dir.path().join(&missing)).unwrap();
+    // The part's manifest names it first, before anything is read ...
+    let r = verify(dir.path(), &[]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!("{missing}` is missing (listed in `"))
+            && r.stderr.contains("perfgen-manifest.part00001-of-00003.json"),
+        "{}",
+        r.stderr
+    );
+    // ... and without manifests the set of parts is checked as before.
+    forget_run(dir.path());
     let r = verify(dir.path(), &[]);
     assert_fails(&r, "Purchase", "parts", None);
     let parts = row(&r.stdout, "Purchase", "parts");
@@ -224,6 +247,7 @@ fn a_missing_part_fails_naming_it() {
     // A part of another run (other N) beside a complete set is an error too.
     let dir = generate_parts(2, &[]);
     std::fs::write(dir.path().join(part("profiles_bulk", 0, 5)), "").unwrap();
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "profile"]);
     assert_fails(&r, "Profile", "parts", None);
     let parts = row(&r.stdout, "Profile", "parts");
@@ -236,6 +260,7 @@ fn damage_in_part_2_is_named_by_part_file_and_line() {
     let dir = generate_parts(n, &[]);
     // Record 4 of part 2 (no header there): line 5 of that file.
     set_field(dir.path(), "purchases_bulk", 2, n, 4, "amount", "10000.50");
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "purchase"]);
     let name = part("purchases_bulk", 2, n);
     assert_fails(
@@ -287,6 +312,7 @@ fn rows_moved_between_parts_and_mixed_headers_fail() {
     let two = std::fs::read_to_string(&p2).unwrap();
     std::fs::write(&p1, &one[..cut]).unwrap();
     std::fs::write(&p2, format!("{}{two}", &one[cut..])).unwrap();
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "customer"]);
     assert_fails(&r, "Customer", "parts", None);
     let parts = row(&r.stdout, "Customer", "parts");
@@ -305,6 +331,7 @@ fn rows_moved_between_parts_and_mixed_headers_fail() {
     let header = common_header(dir.path(), "customers_bulk", 3).join(",");
     let two = std::fs::read_to_string(&p2).unwrap();
     std::fs::write(&p2, format!("{header}\n{two}")).unwrap();
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "customer"]);
     assert_fails(
         &r,
@@ -323,6 +350,7 @@ fn a_part_without_a_final_line_break_fails() {
     let p0 = dir.path().join(part("profiles_bulk", 0, 3));
     let text = std::fs::read_to_string(&p0).unwrap();
     std::fs::write(&p0, text.strip_suffix('\n').unwrap()).unwrap();
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "profile"]);
     // Rows [0, 999) of 2999 and the header: the last line is line 1000.
     assert_fails(

@@ -67,7 +67,7 @@ pub(crate) fn failure_message(
     loaded: &[Loaded],
     remaining: &[usize],
 ) -> LoadError {
-    let (catalog, create, resume) = (job.catalog, job.create.create, job.resume.as_str());
+    let (catalog, create) = (job.catalog, job.create.create);
     let info = &catalog.entities[table.entity];
     // The failing part of a sharded entity (None: after all parts, or not sharded).
     let (error, part) = match error {
