@@ -144,6 +144,7 @@ fn set_field(dir: &Path, f: &str, k: u64, n: u64, record: usize, column: &str, v
         w.write_record(r).unwrap();
     }
     w.flush().unwrap();
+    forget_run(dir);
 }
 
 fn common_header(dir: &Path, f: &str, n: u64) -> Vec<String> {
@@ -260,7 +261,6 @@ fn damage_in_part_2_is_named_by_part_file_and_line() {
     let dir = generate_parts(n, &[]);
     // Record 4 of part 2 (no header there): line 5 of that file.
     set_field(dir.path(), "purchases_bulk", 2, n, 4, "amount", "10000.50");
-    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "purchase"]);
     let name = part("purchases_bulk", 2, n);
     assert_fails(
