@@ -126,7 +126,7 @@ pub fn acquire(
         dir
     };
     fs::create_dir_all(shown)
-        .map_err(|e| format!("cannot create the folder `{}`: {e}", shown.display()))?;
+        .map_err(|e| format!("cannot create directory `{}`: {e}", shown.display()))?;
     let path = shown.join(lock_name(shard));
     let me = Holder::this_process();
     let mut notes = Vec::new();

@@ -285,7 +285,7 @@ fn io_error_is_exit_1() {
     assert_eq!(
         error_lines(&o.stderr),
         [format!(
-            "error: cannot create the folder `{}`: Not a directory (os error 20)",
+            "error: cannot create directory `{}`: Not a directory (os error 20)",
             out.display()
         )],
         "{}",
