@@ -21,9 +21,11 @@ impl ScratchDb {
         let name = format!("perfgen_interrupt_{}", std::process::id());
         let mut admin = Client::connect(&format!("{}/postgres", server()), NoTls)
             .unwrap_or_else(|e| panic!("needs PostgreSQL at {}: {e}", server()));
+        // One statement each: DROP/CREATE DATABASE cannot run in a transaction block.
         admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         ScratchDb(name)
     }
     fn url(&self) -> String {
