@@ -385,7 +385,9 @@ fn a_full_disk_fails_saying_so_and_leaves_no_truncated_file() {
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(errors[0].starts_with("error: cannot write `"), "{stderr}");
     assert!(
-        errors[0].contains("`: No space left on device (disk full); nothing of this run was put in place"),
+        errors[0].contains(
+            "`: No space left on device (disk full); nothing of this run was put in place"
+        ),
         "{stderr}"
     );
     assert!(o.stdout.is_empty(), "no summary");

@@ -190,9 +190,8 @@ pub(crate) fn generate(
     };
     // The folder is this run's until it ends: a second run into it is refused.
     let dir = crate::manifest::dataset_dir(catalog, args.dataset.out.as_deref());
-    let (_lock, notes) =
-        perfgen_dataset::lock::acquire(&dir, shard.map(|s| (s.index, s.count)))
-            .map_err(Failure::Data)?;
+    let (_lock, notes) = perfgen_dataset::lock::acquire(&dir, shard.map(|s| (s.index, s.count)))
+        .map_err(Failure::Data)?;
     for note in notes {
         let _ = writeln!(stderr, "note: {note}");
     }
@@ -200,8 +199,8 @@ pub(crate) fn generate(
         print_plan(&files, args, &cx, shard, stderr);
     }
     let started = Instant::now();
-    let (reports, staged) = write_files(&files, args, &cx, stderr, ui, started)
-        .map_err(|e| unchanged(e, &dir))?;
+    let (reports, staged) =
+        write_files(&files, args, &cx, stderr, ui, started).map_err(|e| unchanged(e, &dir))?;
     let settings = crate::manifest::RunSettings {
         seed: args.seed,
         scale: args.dataset.scale,

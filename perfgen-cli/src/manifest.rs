@@ -158,7 +158,11 @@ pub(crate) fn read_run(
 
 /// `--now` of the run the manifest `m` (at `dir`) describes; a `--now` given (`flag`) must
 /// be the same.
-pub(crate) fn now_from(dir: &Path, m: &Manifest, flag: Option<i64>) -> Result<Option<i64>, Failure> {
+pub(crate) fn now_from(
+    dir: &Path,
+    m: &Manifest,
+    flag: Option<i64>,
+) -> Result<Option<i64>, Failure> {
     // A run without --now needed none (its seeds have generated_at): a --now now changes
     // nothing, and is taken as given.
     let Some(recorded) = m.now else {

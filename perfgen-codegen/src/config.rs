@@ -203,7 +203,9 @@ pub fn read_source(
         Err(ReadRefusal::NotRegular(kind)) => {
             diags
                 .error(at, format!("`{display}` is {kind}, not a regular file"))
-                .help("name a YAML file; perfgen reads only regular files (links to them are fine)");
+                .help(
+                    "name a YAML file; perfgen reads only regular files (links to them are fine)",
+                );
             return None;
         }
         Err(ReadRefusal::TooLarge(limit)) => {

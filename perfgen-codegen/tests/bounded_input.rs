@@ -68,7 +68,8 @@ fn a_seed_file_that_is_a_fifo_is_an_error_and_does_not_block() {
         assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     });
     assert!(
-        render.contains("error: `seeds/users_seed.yaml` is a FIFO (named pipe), not a regular file")
+        render
+            .contains("error: `seeds/users_seed.yaml` is a FIFO (named pipe), not a regular file")
             && render.contains("--> configs/users_multiply.yaml:2:12"),
         "{render}"
     );
@@ -79,7 +80,8 @@ fn a_seed_file_over_the_limit_is_an_error() {
     let render = check("../seeds/users_seed.yaml", |root| {
         let f = std::fs::File::create(root.join("seeds/users_seed.yaml")).unwrap();
         // Sparse: the size is past the limit without writing it.
-        f.set_len(perfgen_codegen::config::MAX_SOURCE_BYTES + 1).unwrap();
+        f.set_len(perfgen_codegen::config::MAX_SOURCE_BYTES + 1)
+            .unwrap();
     });
     assert!(
         render.contains("is larger than 64 MiB, the most perfgen reads of a config or seed file"),

@@ -283,10 +283,19 @@ mod tests {
         let (lock, notes) = acquire(dir.path(), None).unwrap();
         assert!(notes.is_empty());
         let text = fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
-        assert!(text.starts_with(&format!("{} ", std::process::id())), "{text}");
+        assert!(
+            text.starts_with(&format!("{} ", std::process::id())),
+            "{text}"
+        );
         let err = acquire(dir.path(), None).unwrap_err();
-        assert!(err.contains("is being written by another perfgen run"), "{err}");
-        assert!(err.contains(&format!("process {}", std::process::id())), "{err}");
+        assert!(
+            err.contains("is being written by another perfgen run"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("process {}", std::process::id())),
+            "{err}"
+        );
         drop(lock);
         assert!(!dir.path().join(LOCK_FILE).exists());
         let (_again, notes) = acquire(dir.path(), None).unwrap();

@@ -140,7 +140,10 @@ impl Manifest {
                 r.get(name)
                     .ok_or_else(|| format!("a row count has no `{name}`"))
             };
-            rows.push((str_of(get("entity")?, "entity")?, u64_of(get("rows")?, "rows")?));
+            rows.push((
+                str_of(get("entity")?, "entity")?,
+                u64_of(get("rows")?, "rows")?,
+            ));
         }
         let mut files = Vec::new();
         for f in field("files")?.as_array().ok_or("`files` is not a list")? {
@@ -418,7 +421,10 @@ mod tests {
         // Same size, other bytes: the checksum tells.
         fs::write(dir.path().join("users.csv"), b"id\n1\n3\n").unwrap();
         let p = problems(dir.path(), &listed);
-        assert!(p[0].contains("CRC-32") && p[0].contains("users.csv"), "{p:?}");
+        assert!(
+            p[0].contains("CRC-32") && p[0].contains("users.csv"),
+            "{p:?}"
+        );
         // Another size: told without reading.
         fs::write(dir.path().join("users.csv"), b"id\n1\n").unwrap();
         let p = problems(dir.path(), &listed);
@@ -435,7 +441,10 @@ mod tests {
             (dir.path().join("b.json"), other),
         ];
         let p = problems(dir.path(), &two);
-        assert!(p[0].contains("two different runs") && p[0].contains("seed 7 and 8"), "{p:?}");
+        assert!(
+            p[0].contains("two different runs") && p[0].contains("seed 7 and 8"),
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -446,10 +455,15 @@ mod tests {
         fs::write(dir.path().join(manifest_name(Some((1, 4)))), m.to_json()).unwrap();
         fs::write(dir.path().join("perfgen-manifest.json"), "[]").unwrap();
         let err = find(dir.path()).unwrap_err();
-        assert!(err.contains("perfgen-manifest.json") && err.contains("no perfgen manifest"), "{err}");
+        assert!(
+            err.contains("perfgen-manifest.json") && err.contains("no perfgen manifest"),
+            "{err}"
+        );
         fs::remove_file(dir.path().join("perfgen-manifest.json")).unwrap();
         let found = find(dir.path()).unwrap();
         assert_eq!(found.len(), 1);
-        assert!(found[0].0.ends_with("perfgen-manifest.part00001-of-00004.json"));
+        assert!(found[0]
+            .0
+            .ends_with("perfgen-manifest.part00001-of-00004.json"));
     }
 }

@@ -30,7 +30,9 @@ fn scaled() -> tempfile::TempDir {
     let out = dir.path().to_str().unwrap();
     let r = cli(
         &CATALOG,
-        &["generate", "-q", "--scale", "0.1", "--seed", "3", "--out", out],
+        &[
+            "generate", "-q", "--scale", "0.1", "--seed", "3", "--out", out,
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.out);
     dir
@@ -47,7 +49,11 @@ fn verify_after_a_scaled_run_needs_no_flag() {
     let dir = scaled();
     let r = verify(dir.path(), &[]);
     assert_eq!(r.code, 0, "{}", r.out);
-    assert!(r.out.contains("perfgen-manifest.json"), "rows from the manifest: {}", r.out);
+    assert!(
+        r.out.contains("perfgen-manifest.json"),
+        "rows from the manifest: {}",
+        r.out
+    );
     // The same flags again are fine; others are an error naming the manifest.
     assert_eq!(verify(dir.path(), &["--scale", "0.1"]).code, 0);
     let r = verify(dir.path(), &["--scale", "1"]);
@@ -78,7 +84,16 @@ fn a_folder_of_two_runs_is_reported_before_anything_is_checked() {
     let other = tempfile::tempdir().unwrap();
     let r = cli(
         &CATALOG,
-        &["generate", "-q", "--scale", "0.1", "--seed", "4", "--out", other.path().to_str().unwrap()],
+        &[
+            "generate",
+            "-q",
+            "--scale",
+            "0.1",
+            "--seed",
+            "4",
+            "--out",
+            other.path().to_str().unwrap(),
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.out);
     std::fs::copy(
@@ -100,7 +115,18 @@ fn a_folder_of_two_runs_is_reported_before_anything_is_checked() {
     let dir = scaled();
     let r = cli(
         &CATALOG,
-        &["generate", "-q", "--scale", "0.1", "--seed", "5", "--only", "Purchase", "--out", dir.path().to_str().unwrap()],
+        &[
+            "generate",
+            "-q",
+            "--scale",
+            "0.1",
+            "--seed",
+            "5",
+            "--only",
+            "Purchase",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.out);
     let r = verify(dir.path(), &[]);
@@ -133,7 +159,8 @@ fn a_link_to_dev_zero_and_a_fifo_are_refused_naming_the_file() {
     let r = verify(dir.path(), &[]);
     assert_eq!(r.code, 1, "{}", r.out);
     assert!(
-        r.out.contains("profiles_bulk.csv") && r.out.contains("a FIFO (named pipe), not a regular file"),
+        r.out.contains("profiles_bulk.csv")
+            && r.out.contains("a FIFO (named pipe), not a regular file"),
         "{}",
         r.out
     );
@@ -148,10 +175,13 @@ fn a_field_past_the_limit_is_refused_naming_file_line_and_limit() {
     let r = verify(dir.path(), &["--scale", "0.1"]);
     assert_eq!(r.code, 1, "{}", r.out);
     assert!(
-        r.out.contains("profiles_bulk.csv")
-            && r.out.contains("line 3: a field longer than 16 MiB"),
+        r.out.contains("profiles_bulk.csv") && r.out.contains("line 3: a field longer than 16 MiB"),
         "{}",
         &r.out[..r.out.len().min(2000)]
     );
-    assert!(r.out.len() < 100_000, "the report quotes no whole field: {} bytes", r.out.len());
+    assert!(
+        r.out.len() < 100_000,
+        "the report quotes no whole field: {} bytes",
+        r.out.len()
+    );
 }

@@ -25,7 +25,9 @@ impl ScratchDb {
         admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .unwrap();
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
         ScratchDb(name)
     }
     fn url(&self) -> String {
@@ -36,7 +38,8 @@ impl ScratchDb {
 impl Drop for ScratchDb {
     fn drop(&mut self) {
         if let Ok(mut admin) = Client::connect(&format!("{}/postgres", server()), NoTls) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.0));
+            let _ =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.0));
         }
     }
 }
@@ -54,8 +57,23 @@ fn sigterm_during_a_sink_says_what_is_committed_and_how_to_resume() {
     let db = ScratchDb::new();
     // Customers (small) commit first; purchases (many) are still loading at the signal.
     let mut child = Command::new(BIN)
-        .args(["generate", "--quiet", "--sink", &db.url(), "--create-tables", "--threads", "1"])
-        .args(["--rows", "Customer=2000", "--rows", "Profile=1000", "--rows", "Purchase=50000000"])
+        .args([
+            "generate",
+            "--quiet",
+            "--sink",
+            &db.url(),
+            "--create-tables",
+            "--threads",
+            "1",
+        ])
+        .args([
+            "--rows",
+            "Customer=2000",
+            "--rows",
+            "Profile=1000",
+            "--rows",
+            "Purchase=50000000",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -228,8 +228,10 @@ fn a_missing_part_fails_naming_it() {
     let r = verify(dir.path(), &[]);
     assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
     assert!(
-        r.stderr.contains(&format!("{missing}` is missing (listed in `"))
-            && r.stderr.contains("perfgen-manifest.part00001-of-00003.json"),
+        r.stderr
+            .contains(&format!("{missing}` is missing (listed in `"))
+            && r.stderr
+                .contains("perfgen-manifest.part00001-of-00003.json"),
         "{}",
         r.stderr
     );

@@ -179,9 +179,8 @@ fn interrupt_note(
     entity: usize,
     resume: &str,
 ) -> String {
-    let mut s = format!(
-        "while loading table `{table}`: its rows are rolled back with the connection."
-    );
+    let mut s =
+        format!("while loading table `{table}`: its rows are rolled back with the connection.");
     if loaded.is_empty() {
         s.push_str(" No table was committed.");
     } else {
@@ -256,7 +255,12 @@ fn run(
         };
         *feed.lock().unwrap_or_else(|e| e.into_inner()) = Some(prepared);
         perfgen_runtime::output::set_interrupt_note(Some(interrupt_note(
-            catalog, opts, &table.name, &loaded, i, resume,
+            catalog,
+            opts,
+            &table.name,
+            &loaded,
+            i,
+            resume,
         )));
         let result = load_table(&mut conn, table, info, opts.create_tables);
         perfgen_runtime::output::set_interrupt_note(None);

@@ -80,7 +80,7 @@ fn run<'a>(
                     &source,
                     &loaded,
                     &selected[k..],
-                ))
+                ));
             }
         }
     }

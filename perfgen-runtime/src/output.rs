@@ -13,8 +13,8 @@ mod options;
 mod parallel;
 
 pub use atomic::{
-    commit_all, remove_temp_files_and_exit, CommitError, stage_file_with, temp_files_in_progress, temp_path_for,
-    write_file_atomically, write_file_atomically_with, Staged,
+    commit_all, remove_temp_files_and_exit, stage_file_with, temp_files_in_progress, temp_path_for,
+    write_file_atomically, write_file_atomically_with, CommitError, Staged,
 };
 pub use error::OutputError;
 pub use file_writer::{FileWriter, IoMode};

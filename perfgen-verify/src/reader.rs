@@ -439,7 +439,10 @@ mod tests {
             let err = r.read_record(&mut rec).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidData);
             let text = err.to_string();
-            assert!(text.starts_with("line 3: a field longer than 16 MiB"), "{text}");
+            assert!(
+                text.starts_with("line 3: a field longer than 16 MiB"),
+                "{text}"
+            );
         }
         // A field of exactly the limit, quoted, is read.
         let mut input = b"\"".to_vec();

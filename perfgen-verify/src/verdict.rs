@@ -34,11 +34,7 @@ pub const EXCERPT_CHARS: usize = 200;
 pub fn excerpt(text: &str) -> String {
     match text.char_indices().nth(EXCERPT_CHARS) {
         None => text.to_string(),
-        Some((at, _)) => format!(
-            "{}... ({} more bytes)",
-            &text[..at],
-            text.len() - at
-        ),
+        Some((at, _)) => format!("{}... ({} more bytes)", &text[..at], text.len() - at),
     }
 }
 

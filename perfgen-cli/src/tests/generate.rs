@@ -9,7 +9,12 @@ fn generate_all_to_out_dir() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(
         files_in(Path::new(&out)),
-        ["children.csv", "perfgen-manifest.json", "schema.sql", "things_bulk.csv"]
+        [
+            "children.csv",
+            "perfgen-manifest.json",
+            "schema.sql",
+            "things_bulk.csv"
+        ]
     );
     let things = lines(&Path::new(&out).join("things_bulk.csv"));
     assert_eq!(things.len(), 101);

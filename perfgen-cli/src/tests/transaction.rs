@@ -19,18 +19,29 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn a_run_leaves_its_manifest_with_sizes_and_checksums_of_its_files() {
     let (_d, out) = tmp();
     let dir = Path::new(&out);
-    let o = run_args(&CATALOG, &["-q", "--out", &out, "--seed", "5", "--scale", "0.5"]);
+    let o = run_args(
+        &CATALOG,
+        &["-q", "--out", &out, "--seed", "5", "--scale", "0.5"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(
         files_in(dir),
-        ["children.csv", MANIFEST_FILE, "schema.sql", "things_bulk.csv"],
+        [
+            "children.csv",
+            MANIFEST_FILE,
+            "schema.sql",
+            "things_bulk.csv"
+        ],
         "no lock and no temporary file is left"
     );
     let m = Manifest::parse(&fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap()).unwrap();
     assert_eq!(m.seed, 5);
     assert_eq!(m.scale, Some(0.5));
     assert_eq!(m.config_digest, CATALOG.config_digest);
-    assert_eq!(m.rows, [("Thing".to_string(), 50), ("Child".to_string(), 15)]);
+    assert_eq!(
+        m.rows,
+        [("Thing".to_string(), 50), ("Child".to_string(), 15)]
+    );
     assert_eq!(m.files.len(), 2);
     for f in &m.files {
         let bytes = fs::read(dir.join(&f.file)).unwrap();
@@ -41,7 +52,10 @@ fn a_run_leaves_its_manifest_with_sizes_and_checksums_of_its_files() {
     assert_eq!(m.files[0].rows, 50);
     // Same seed, same bytes: the manifest too.
     let (_d2, again) = tmp();
-    let o = run_args(&CATALOG, &["-q", "--out", &again, "--seed", "5", "--scale", "0.5"]);
+    let o = run_args(
+        &CATALOG,
+        &["-q", "--out", &again, "--seed", "5", "--scale", "0.5"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(
         fs::read(dir.join(MANIFEST_FILE)).unwrap(),
@@ -69,7 +83,11 @@ fn a_failure_in_a_later_file_leaves_the_old_dataset_as_it_was() {
     assert_eq!(o.code, 1, "{}", o.stderr);
     let errors = error_lines(&o.stderr);
     assert_eq!(errors.len(), 1, "{}", o.stderr);
-    assert!(errors[0].contains("No space left on device"), "{}", errors[0]);
+    assert!(
+        errors[0].contains("No space left on device"),
+        "{}",
+        errors[0]
+    );
     assert!(
         errors[0].ends_with(&format!(
             "nothing of this run was put in place: the files in `{out}` are as they were before it"
@@ -77,7 +95,11 @@ fn a_failure_in_a_later_file_leaves_the_old_dataset_as_it_was() {
         "{}",
         errors[0]
     );
-    assert_eq!(snapshot(dir), before, "the old files, manifest and all, untouched; no new one");
+    assert_eq!(
+        snapshot(dir),
+        before,
+        "the old files, manifest and all, untouched; no new one"
+    );
 }
 
 #[test]
@@ -136,18 +158,29 @@ fn a_stale_lock_and_the_unfinished_files_of_its_dead_run_are_cleared_with_a_note
     fs::write(&left, "half a file").unwrap();
     let o = run_args(&CATALOG, &["--out", &out]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let notes: Vec<&str> = o.stderr.lines().filter(|l| l.starts_with("note: ")).collect();
+    let notes: Vec<&str> = o
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("note: "))
+        .collect();
     assert_eq!(notes.len(), 1, "{}", o.stderr);
     assert!(
-        notes[0].contains(&format!("cleared the stale lock `{}` of process {dead}", dir.join(".perfgen-lock").display()))
-            && notes[0].contains(".things_bulk.csv.tmp-perfgen-"),
+        notes[0].contains(&format!(
+            "cleared the stale lock `{}` of process {dead}",
+            dir.join(".perfgen-lock").display()
+        )) && notes[0].contains(".things_bulk.csv.tmp-perfgen-"),
         "{}",
         notes[0]
     );
     assert!(!left.exists());
     assert_eq!(
         files_in(dir),
-        ["children.csv", MANIFEST_FILE, "schema.sql", "things_bulk.csv"]
+        [
+            "children.csv",
+            MANIFEST_FILE,
+            "schema.sql",
+            "things_bulk.csv"
+        ]
     );
 }
 
@@ -161,7 +194,10 @@ fn a_run_of_one_entity_keeps_the_others_in_the_manifest_when_the_run_is_the_same
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(fs::read(dir.join(MANIFEST_FILE)).unwrap(), whole);
     // Another seed: the manifest is of that run alone (the things file is not of it).
-    let o = run_args(&CATALOG, &["-q", "--out", &out, "--only", "child", "--seed", "3"]);
+    let o = run_args(
+        &CATALOG,
+        &["-q", "--out", &out, "--only", "child", "--seed", "3"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let m = Manifest::parse(&fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap()).unwrap();
     assert_eq!(m.seed, 3);
@@ -172,7 +208,10 @@ fn a_run_of_one_entity_keeps_the_others_in_the_manifest_when_the_run_is_the_same
 #[test]
 fn stdout_runs_write_no_manifest_and_take_no_lock() {
     let (_d, out) = tmp();
-    let o = run_args(&CATALOG, &["--out", "-", "--only", "thing", "--rows", "thing=3"]);
+    let o = run_args(
+        &CATALOG,
+        &["--out", "-", "--only", "thing", "--rows", "thing=3"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(!Path::new(&out).join(MANIFEST_FILE).exists());
     assert!(!Path::new(MANIFEST_FILE).exists());

@@ -242,7 +242,11 @@ pub fn commit_all(staged: Vec<Staged>) -> Result<(), CommitError> {
     drop(live);
     let mut folders: Vec<&Path> = done
         .iter()
-        .map(|p| p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+        .map(|p| {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        })
         .collect();
     folders.sort();
     folders.dedup();
