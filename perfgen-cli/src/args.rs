@@ -184,6 +184,12 @@ pub(crate) struct GenerateArgs {
     /// With --sink: then count, by query, the rows that break a rule no constraint holds.
     #[arg(long, requires = "sink")]
     pub(crate) check_rules: bool,
+    /// With --sink postgres://: parallel COPY streams per table, each a connection of its
+    /// own sending a range of the rows (default: one per thread, at most 4; a table gets
+    /// one per 100,000 rows at most). All streams commit together or none does; 1 sends
+    /// each table in one transaction, with COPY FREEZE into a table it creates.
+    #[arg(long, value_name = "N", requires = "sink", value_parser = parse_connections)]
+    pub(crate) connections: Option<usize>,
 }
 
 /// Options of `perfgen verify`: the options the files were generated with.
@@ -322,6 +328,19 @@ fn parse_threads(s: &str) -> Result<usize, String> {
         ));
     }
     Ok(n)
+}
+
+/// The most `--connections`: each is a server process and a connection slot.
+const MAX_CONNECTIONS: usize = 64;
+
+/// `--connections N`: 1..=64 COPY streams.
+fn parse_connections(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_CONNECTIONS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a number of connections from 1 to {MAX_CONNECTIONS}"
+        )),
+    }
 }
 
 /// `--io`: `direct` or `buffered`.

@@ -32,6 +32,7 @@ pub(crate) fn sink(
             defer_constraints: args.defer_constraints,
             check_rules: args.check_rules,
             threads: args.threads.unwrap_or(0),
+            connections: args.connections.unwrap_or(0),
             quiet: args.quiet,
         };
         perfgen_postgres::sink(catalog, &tables, selected, cx, &opts, stdout, stderr)
@@ -158,9 +159,10 @@ fn mysql_sink(
 ) -> Result<(), Failure> {
     #[cfg(feature = "mysql")]
     {
-        if args.unlogged || args.defer_constraints || args.check_rules {
+        if args.unlogged || args.defer_constraints || args.check_rules || args.connections.is_some()
+        {
             return Err(Failure::Usage(
-                "--unlogged, --defer-constraints and --check-rules are PostgreSQL's; MariaDB sinks take --create-tables".to_string(),
+                "--unlogged, --defer-constraints, --check-rules and --connections are PostgreSQL's; MariaDB sinks take --create-tables".to_string(),
             ));
         }
         let opts = perfgen_mysql::MysqlOptions {

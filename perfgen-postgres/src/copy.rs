@@ -18,7 +18,7 @@ pub(crate) const ADDING_KEYS: u64 = u64::MAX;
 
 /// Whether `--sink` sends COPY's binary format (the default) rather than CSV
 /// (`PERFGEN_COPY_FORMAT=csv`, for comparison).
-fn binary_sink() -> bool {
+pub(crate) fn binary_sink() -> bool {
     !matches!(
         std::env::var("PERFGEN_COPY_FORMAT").as_deref(),
         Ok("csv" | "text")
@@ -49,6 +49,11 @@ pub(crate) enum TableError {
     File(String),
     /// The error of one part (its position) of a sharded entity.
     InPart(usize, Box<TableError>),
+    /// The error of the parallel COPY stream that sent the rows from this row on.
+    InRange(u64, Box<TableError>),
+    /// Some parallel COPY streams committed their rows before another failed to: the
+    /// table (not created by this load) holds part of the rows.
+    PartlyCommitted(Box<TableError>),
 }
 
 /// The `postgres::Error` inside an I/O error raised by a `CopyInWriter` write.
@@ -134,7 +139,12 @@ fn copy_file(
 
 /// `COPY table (cols) FROM STDIN WITH (...)`: CSV or binary, with a header line or not, and
 /// `FREEZE` when the table was created in this transaction.
-fn copy_statement(table: &TableSchema, binary: bool, header: bool, freeze: bool) -> String {
+pub(crate) fn copy_statement(
+    table: &TableSchema,
+    binary: bool,
+    header: bool,
+    freeze: bool,
+) -> String {
     let mut options = vec![if binary {
         "FORMAT binary"
     } else {
@@ -189,7 +199,7 @@ fn copy_parts(
 /// The table's `CREATE TABLE` without keys (without any constraint when they are deferred);
 /// `UNLOGGED` (no write-ahead log: faster to fill, emptied by a crash, not replicated) when
 /// asked.
-fn create_statement(table: &TableSchema, how: Creation) -> String {
+pub(crate) fn create_statement(table: &TableSchema, how: Creation) -> String {
     let create = if how.defer {
         &table.create_bare
     } else {
@@ -280,7 +290,7 @@ pub(crate) type Step = (&'static str, f64);
 /// After the rows, in the table's transaction: its keys (PRIMARY KEY, UNIQUE, FOREIGN KEY),
 /// or with `defer` every constraint as `pg_restore` adds them: primary and unique keys, then
 /// foreign keys, then CHECKs, each kind timed.
-fn add_constraints(
+pub(crate) fn add_constraints(
     tx: &mut postgres::Transaction<'_>,
     table: &TableSchema,
     how: Creation,

@@ -70,6 +70,16 @@ pub(crate) fn failure_message(
     let (catalog, create) = (job.catalog, job.create.create);
     let info = &catalog.entities[table.entity];
     // The failing part of a sharded entity (None: after all parts, or not sharded).
+    // A parallel load whose streams did not all commit, and the first row of the failing
+    // stream's range (0 with one stream).
+    let (error, partly) = match error {
+        TableError::PartlyCommitted(e) => (*e, true),
+        e => (e, false),
+    };
+    let (error, row_base) = match error {
+        TableError::InRange(start, e) => (*e, start),
+        e => (e, 0),
+    };
     let (error, part) = match error {
         TableError::InPart(k, e) => (*e, Some(k)),
         e => (e, None),
@@ -86,9 +96,14 @@ pub(crate) fn failure_message(
                 .and_then(|db| db.where_())
                 .and_then(copy_line);
             let place = match (line, source) {
-                (Some(n), Source::Generate { .. }) => format!(
+                (Some(n), Source::Generate { .. }) if row_base == 0 => format!(
                     "PostgreSQL rejected row {} of entity `{}` (COPY line {n})",
                     n.saturating_sub(1),
+                    info.name
+                ),
+                (Some(n), Source::Generate { .. }) => format!(
+                    "PostgreSQL rejected row {} of entity `{}` (line {n} of the COPY stream that sent rows from {row_base} on)",
+                    row_base + n.saturating_sub(1),
                     info.name
                 ),
                 (Some(n), _) => {
@@ -128,9 +143,13 @@ pub(crate) fn failure_message(
             TableError::File(m) => m.clone(),
             _ => "a part failed".to_string(),
         },
+        TableError::InRange(..) | TableError::PartlyCommitted(_) => {
+            "a COPY stream failed".to_string()
+        }
     };
     let mut s = format!("table `{}`: {}.", table.name, what.trim_end_matches('.'));
     s.push_str(match (&error, create) {
+        _ if partly => " Some of its parallel COPY streams had committed their rows when another failed to: the table holds part of its rows; empty it (TRUNCATE) before resuming.",
         (TableError::Create(_), _) => " Its transaction was rolled back.",
         (_, true) => " Its transaction was rolled back: the table was not created.",
         (_, false) => " Its transaction was rolled back: the table is as it was.",

@@ -11,6 +11,10 @@
 //! KEY, UNIQUE and FOREIGN KEY are added after the rows (an index built at once is about
 //! twice as fast as one updated row by row); nothing is visible before all hold.
 //!
+//! `--sink` sends a large table's rows over several connections at once (module `streams`: one
+//! COPY runs on one server core), each stream a range of rows in a transaction of its own;
+//! the streams commit together once all have sent their rows, or all roll back.
+//!
 //! Files go in COPY's CSV format (our CSV is exactly what it reads, so `load` stores the rows
 //! `\copy ... WITH (FORMAT csv, HEADER true)` does, and PostgreSQL judges every value of a
 //! damaged file). Generated rows go in COPY's binary format ([`binary`]), measured faster:
@@ -34,6 +38,7 @@ mod options;
 mod parts;
 mod progress;
 mod run;
+mod streams;
 
 pub use connect::redact_url;
 pub use failure::copy_line;

@@ -28,7 +28,16 @@ pub struct SinkOptions {
     pub check_rules: bool,
     /// Worker threads formatting rows (0: all cores).
     pub threads: usize,
+    /// Parallel COPY streams (connections) per table (0: one per worker thread, at most
+    /// [`SinkOptions::MAX_CONNECTIONS`]); a table gets one stream per 100,000 rows at most.
+    pub connections: usize,
     pub quiet: bool,
+}
+
+impl SinkOptions {
+    /// The most COPY streams a table gets by default: more rarely help, since the server
+    /// writes one table's heap and log through shared locks.
+    pub const MAX_CONNECTIONS: usize = 4;
 }
 
 /// What `perfgen load` passes on, its entity names resolved.
@@ -64,6 +73,8 @@ pub(crate) struct Job<'a> {
     pub(crate) create: crate::copy::Creation,
     pub(crate) check_rules: bool,
     pub(crate) quiet: bool,
+    /// Parallel COPY streams per table of generated rows (1: one transaction, as a load).
+    pub(crate) connections: usize,
     /// The command that resumes after a failure; `{only}` stands for the `--only` options.
     pub(crate) resume: String,
 }

@@ -6,6 +6,7 @@ use crate::failure::{failure_message, interrupt_note};
 use crate::options::{Job, LoadError, LoadOptions, SinkOptions};
 use crate::parts::part_files;
 use crate::progress::{summary, with_progress, Loaded};
+use crate::streams::{copy_generated_in_streams, streams_for};
 use perfgen_dataset::parts::find;
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::entity::Context;
@@ -31,6 +32,7 @@ fn run<'a>(
         create,
         check_rules,
         quiet,
+        connections,
         ..
     } = *job;
     let mut client = connect(url)?;
@@ -61,8 +63,23 @@ fn run<'a>(
         )));
         let t0 = Instant::now();
         let progress_out: Option<&mut dyn Write> = if quiet { None } else { Some(&mut *stderr) };
-        let result = with_progress(progress_out, &table.name, total, unit, |p| {
-            copy_table(&mut client, catalog, table, create, &source, p)
+        let streams = match &source {
+            Source::Generate { cx, .. } => streams_for(cx.rows[i], connections),
+            _ => 1,
+        };
+        let result = with_progress(progress_out, &table.name, total, unit, |p| match &source {
+            Source::Generate { cx, opts } if streams > 1 => copy_generated_in_streams(
+                url,
+                &mut client,
+                catalog,
+                table,
+                create,
+                cx,
+                opts,
+                streams,
+                p,
+            ),
+            _ => copy_table(&mut client, catalog, table, create, &source, p),
         });
         match result {
             Ok((rows, steps)) => loaded.push(Loaded {
@@ -147,12 +164,13 @@ pub fn sink(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), LoadError> {
+    let threads = if opts.threads == 0 {
+        WriteOptions::available_threads()
+    } else {
+        opts.threads
+    };
     let base = WriteOptions {
-        threads: if opts.threads == 0 {
-            WriteOptions::available_threads()
-        } else {
-            opts.threads
-        },
+        threads,
         chunk_rows: DEFAULT_CHUNK_ROWS,
         progress: None,
     };
@@ -174,6 +192,11 @@ pub fn sink(
         },
         check_rules: opts.check_rules,
         quiet: opts.quiet,
+        connections: if opts.connections == 0 {
+            threads.min(SinkOptions::MAX_CONNECTIONS)
+        } else {
+            opts.connections
+        },
         resume,
     };
     let source_of = |i: usize| Source::Generate {
@@ -262,6 +285,7 @@ pub fn load(
         },
         check_rules: args.check_rules,
         quiet: args.quiet,
+        connections: 1,
         resume,
     };
     run(&job, &source_of, stdout, stderr)
