@@ -144,19 +144,27 @@ pub const MAX_DEPTH: usize = 200;
 /// 20,000 `+` did (found by fuzzing).
 pub const MAX_OPERATORS: usize = 1000;
 
-/// The lexical errors of one expression reported one by one; the rest are counted.
+/// The lexical (and, apart, the syntax) errors of one expression reported one by one; the
+/// rest are counted.
 const MAX_LEX_ERRORS: usize = 20;
 
 pub fn parse(text: &str, at: ExprLoc, diags: &mut Diagnostics) -> Option<Expr> {
     let (toks, lex_errors) = lex(text);
     let starts: Vec<usize> = toks.iter().map(|t| t.start).collect();
+    let byte_at: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(text.len()))
+        .collect();
     let tok_locs = at.locs_of(text, &starts);
     let mut p = Parser {
         toks,
         tok_locs,
+        byte_at,
         pos: 0,
         depth: 0,
         operators: 0,
+        errors: 0,
         text,
         at,
         failed: !lex_errors.is_empty(),
@@ -202,11 +210,15 @@ struct Parser<'a> {
     toks: Vec<Token>,
     /// The file position of each token's start.
     tok_locs: Vec<Loc>,
+    /// The byte offset of each character of `text` (and its length at the end).
+    byte_at: Vec<usize>,
     pos: usize,
     /// Calls of `expr` in progress (see [`MAX_DEPTH`]).
     depth: usize,
     /// Operators read so far (see [`MAX_OPERATORS`]).
     operators: usize,
+    /// Syntax errors found so far.
+    errors: usize,
     text: &'a str,
     at: ExprLoc,
     failed: bool,
@@ -236,9 +248,14 @@ impl Parser<'_> {
     fn is_keyword(&self, k: &str) -> bool {
         keyword(self.peek()) == Some(k)
     }
+    /// Reports a syntax error; past [`MAX_LEX_ERRORS`] of them in one expression the rest
+    /// only fail it (a line of 28,000 `,` made as many errors).
     fn error(&mut self, loc: Loc, message: String, help: &str) {
         self.failed = true;
-        self.diags.error(loc, message).help(help);
+        self.errors += 1;
+        if self.errors <= MAX_LEX_ERRORS {
+            self.diags.error(loc, message).help(help);
+        }
     }
     /// The current token, for messages.
     fn describe(&self) -> String {
@@ -246,13 +263,10 @@ impl Parser<'_> {
         if t.tok == Tok::End {
             return "end of expression".into();
         }
-        let written: String = self
-            .text
-            .chars()
-            .skip(t.start)
-            .take(t.end - t.start)
-            .collect();
-        format!("`{written}`")
+        // Token offsets count characters; `byte_at` turns them into byte offsets without
+        // walking the text from its start each time (quadratic over 30,000 tokens).
+        let at = |c: usize| self.byte_at.get(c).copied().unwrap_or(self.text.len());
+        format!("`{}`", &self.text[at(t.start)..at(t.end)])
     }
     fn expect_keyword(&mut self, k: &str, help: &str) -> Option<()> {
         if self.is_keyword(k) {
