@@ -14,6 +14,8 @@ fn main() {
         ("configs/fanout/configs", "fanout.rs"),
         ("configs/fk-laws/configs", "fk_laws.rs"),
         ("configs/shop/configs", "shop.rs"),
+        // What `perfgen import` writes for tests/import_source.sql (tests/import.rs).
+        ("configs/imported/performance/configs", "imported.rs"),
         ("../examples/tpch/configs", "tpch.rs"),
         ("../examples/library/configs", "library.rs"),
     ] {

@@ -154,3 +154,48 @@ fn infer_on_a_broken_seed_exits_1_with_positions() {
         "{err}"
     );
 }
+
+#[test]
+fn infer_of_the_seed_folder_links_the_seeds_and_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("seeds");
+    fs::create_dir_all(&seeds).unwrap();
+    for e in fs::read_dir(repo().join("eval/performance/seeds")).unwrap() {
+        let path = e.unwrap().path();
+        fs::copy(&path, seeds.join(path.file_name().unwrap())).unwrap();
+    }
+    let o = perfgen_in(tmp.path(), &["infer", "seeds", "--out", "configs"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("configs/orders_multiply.yaml"));
+    let orders = fs::read_to_string(tmp.path().join("configs/orders_multiply.yaml")).unwrap();
+    assert!(
+        orders.contains("  user_id:\n    # all 32 distinct values are `id` values of users_seed.yaml: a foreign key to User.id\n    strategy: foreign_key_reference\n"),
+        "{orders}"
+    );
+    // The seed document's own rule, derived from every sampled (order, user) pair.
+    assert!(
+        orders.contains("  - field: \"created_at\"\n    rule: \">= user.created_at\"\n"),
+        "{orders}"
+    );
+    let items = fs::read_to_string(tmp.path().join("configs/order_items_multiply.yaml")).unwrap();
+    assert!(items.contains("reference_entity: \"Order\""), "{items}");
+    assert!(items.contains("reference_entity: \"Product\""), "{items}");
+    let o = perfgen_in(tmp.path(), &["check", "configs"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(text(&o.stdout).contains(": 4 entities ("));
+    // Without --out: every draft on stdout, each after the name it should be saved under.
+    let o = perfgen_in(tmp.path(), &["infer", "seeds"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let all = text(&o.stdout);
+    assert_eq!(all.matches("\n---\n").count(), 3, "{all}");
+    assert!(
+        all.starts_with("# configs/order_items_multiply.yaml\n# DRAFT"),
+        "{all}"
+    );
+}

@@ -85,10 +85,22 @@ Examples:
     #[command(after_help = "Example:
   perfgen check eval/performance/configs")]
     Check(CheckArgs),
-    /// Print a draft multiply config guessed from a seed file's records.
-    #[command(after_help = "Example:
-  perfgen infer eval/performance/seeds/users_seed.yaml > users_multiply.yaml")]
+    /// Print a draft multiply config guessed from a seed file's records (or from a folder of them, with foreign keys between them).
+    #[command(after_help = "Examples:
+  perfgen infer eval/performance/seeds/users_seed.yaml > users_multiply.yaml
+  perfgen infer eval/performance/seeds --out eval/performance/configs")]
     Infer(InferArgs),
+    /// Draft seeds, multiply configs and eval/schemas from a PostgreSQL database (read-only).
+    #[command(
+        after_help = "Writes, with DIR in the role of eval/: DIR/schemas/<table>.yaml,
+DIR/schemas/relationships.yaml, DIR/schemas/constraints.yaml,
+DIR/performance/seeds/<table>_seed.yaml and DIR/performance/configs/<table>_multiply.yaml
+(see docs/import.md). Everything is read in one read-only transaction.
+
+Example:
+  perfgen import postgres://root@127.0.0.1:5432/shop --out eval --tables orders,customers"
+    )]
+    Import(ImportArgs),
 }
 
 /// Where the files are, how many rows they hold and which entities: the options `generate`
@@ -304,12 +316,37 @@ pub(crate) struct CheckArgs {
     pub(crate) dir: std::path::PathBuf,
 }
 
+/// Arguments of `perfgen import`.
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct ImportArgs {
+    /// The source database: postgres://USER@HOST:PORT/DB (USER:PASSWORD@ for a password;
+    /// libpq key=value pairs work too).
+    #[arg(value_name = "DATABASE_URL")]
+    pub(crate) url: String,
+    /// The folder to write, in the role of eval/.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: std::path::PathBuf,
+    /// The schema whose tables are imported.
+    #[arg(long, value_name = "NAME", default_value = "public")]
+    pub(crate) schema: String,
+    /// Only these tables (comma-separated); foreign keys to others are drafted from values.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub(crate) tables: Vec<String>,
+    /// Rows sampled per table into its seed file.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub(crate) sample: usize,
+}
+
 /// Arguments of `perfgen infer`.
 #[derive(clap::Args, Debug, Clone)]
 pub(crate) struct InferArgs {
-    /// The seed file, e.g. eval/performance/seeds/users_seed.yaml.
-    #[arg(value_name = "SEED.yaml")]
+    /// The seed file, e.g. eval/performance/seeds/users_seed.yaml, or a folder of seed files
+    /// (drafts for all of them, with foreign keys between them).
+    #[arg(value_name = "SEED.yaml|SEEDS_DIR")]
     pub(crate) seed: std::path::PathBuf,
+    /// With a folder: write each draft as DIR/<name>_multiply.yaml instead of to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<std::path::PathBuf>,
 }
 
 /// The most worker threads `--threads` takes.

@@ -11,7 +11,22 @@ use std::path::Path;
 /// `perfgen infer SEED.yaml`: a draft multiply config on `stdout` (see [`perfgen_codegen::infer`]);
 /// the seed file's problems on `stderr`. Exit 1 when the seed has errors (no draft), 2 when
 /// the path is not a file.
-pub(crate) fn infer(seed: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+pub(crate) fn infer(
+    seed: &Path,
+    out: Option<&Path>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    if seed.is_dir() {
+        return infer_folder(seed, out, stdout, stderr);
+    }
+    if out.is_some() {
+        let _ = writeln!(
+            stderr,
+            "error: --out takes a folder of seed files (`perfgen infer SEEDS_DIR --out CONFIGS_DIR`); for one file, redirect stdout"
+        );
+        return EXIT_USAGE;
+    }
     if !seed.is_file() {
         let what = if seed.exists() {
             "is not a file"
@@ -50,5 +65,58 @@ pub(crate) fn infer(seed: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write)
     };
     let _ = stdout.flush();
     let _ = stderr.flush();
+    code
+}
+
+/// `perfgen infer DIR [--out CONFIGS]`: a draft per seed file of `dir`, with foreign keys
+/// between them; each written to CONFIGS/<stem>_multiply.yaml, or all on `stdout` (each
+/// after a `# configs/<stem>_multiply.yaml` line, separated by `---`). Exit 1 when a seed
+/// file has errors (the others are still drafted).
+fn infer_folder(
+    dir: &Path,
+    out: Option<&Path>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let cwd = current_dir();
+    let drafts = perfgen_codegen::infer::infer_dir(dir, &shown(dir, &cwd));
+    if drafts.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "error: `{}` holds no seed file (*.yaml)",
+            dir.display()
+        );
+        return EXIT_USAGE;
+    }
+    let mut code = EXIT_OK;
+    let mut first = true;
+    for d in &drafts {
+        let _ = write!(stderr, "{}", d.inference.render());
+        let Some(text) = &d.inference.draft else {
+            let _ = writeln!(stderr, "perfgen infer: {}: no draft written", d.file_name);
+            code = EXIT_FAILURE;
+            continue;
+        };
+        let name = format!("{}_multiply.yaml", d.stem);
+        match out {
+            Some(o) => {
+                let path = o.join(&name);
+                let written = std::fs::create_dir_all(o).and_then(|_| std::fs::write(&path, text));
+                if let Err(e) = written {
+                    let _ = writeln!(stderr, "error: cannot write `{}`: {e}", path.display());
+                    return EXIT_FAILURE;
+                }
+                let _ = writeln!(stdout, "wrote {}", path.display());
+            }
+            None => {
+                if !first {
+                    let _ = writeln!(stdout, "---");
+                }
+                let _ = writeln!(stdout, "# configs/{name}");
+                let _ = stdout.write_all(text.as_bytes());
+            }
+        }
+        first = false;
+    }
     code
 }

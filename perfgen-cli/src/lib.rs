@@ -16,6 +16,7 @@ mod check;
 mod entities;
 pub mod exit;
 mod generate;
+mod import;
 mod infer;
 mod list;
 mod load;
@@ -99,8 +100,10 @@ fn run_with_ui(
             return flushed(check::check(&args.dir, stdout, stderr), stdout, stderr)
         }
         Some(Command::Infer(args)) => {
-            return flushed(infer::infer(&args.seed, stdout, stderr), stdout, stderr)
+            let code = infer::infer(&args.seed, args.out.as_deref(), stdout, stderr);
+            return flushed(code, stdout, stderr);
         }
+        Some(Command::Import(args)) => import::import(&args, stdout),
         None => generate::generate(catalog, &cli.generate, stdout, stderr, ui),
     };
     match result {

@@ -100,3 +100,11 @@ pub mod kinds_numbers {
 pub mod hr {
     include!(concat!(env!("OUT_DIR"), "/hr.rs"));
 }
+
+/// What `perfgen import` writes for the shop database of `tests/import_source.sql`
+/// (tests/import.rs keeps it equal to a fresh import and loads its data into the source's
+/// schema).
+#[allow(clippy::all)]
+pub mod imported {
+    include!(concat!(env!("OUT_DIR"), "/imported.rs"));
+}

@@ -5,7 +5,7 @@ use postgres::{Client, Config, NoTls};
 
 /// One line: `ERROR: message; DETAIL: ...; HINT: ...; CONTEXT: ...` (the server's own
 /// words), or the client error.
-pub(crate) fn db_text(e: &postgres::Error) -> String {
+pub fn db_text(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => {
             let mut s = format!("{}: {}", db.severity(), db.message());
@@ -24,7 +24,7 @@ pub(crate) fn db_text(e: &postgres::Error) -> String {
     }
 }
 
-pub(crate) fn connect(url: &str) -> Result<Client, LoadError> {
+pub fn connect(url: &str) -> Result<Client, LoadError> {
     let config: Config = url.parse().map_err(|e| {
         LoadError::Usage(format!(
             "`{}` is not a PostgreSQL connection URL ({e}); expected postgres://USER@HOST:PORT/DB",

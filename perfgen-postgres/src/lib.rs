@@ -40,7 +40,7 @@ mod progress;
 mod run;
 mod streams;
 
-pub use connect::redact_url;
+pub use connect::{connect, db_text, redact_url};
 pub use failure::copy_line;
 pub use options::{LoadError, LoadOptions, SinkOptions};
 pub use run::{load, sink};

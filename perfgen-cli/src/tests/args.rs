@@ -126,7 +126,7 @@ fn every_subcommand_help_has_an_example() {
     let o = run_args(&CATALOG, &["--help"]);
     assert_eq!(o.code, 0);
     for sub in [
-        "generate", "list", "schema", "load", "plan", "verify", "check", "infer",
+        "generate", "list", "schema", "load", "plan", "verify", "check", "infer", "import",
     ] {
         assert!(
             o.stdout.contains(&format!("  {sub} ")),

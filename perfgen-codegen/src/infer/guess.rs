@@ -72,6 +72,7 @@ pub fn guess_values(vals: &[String], index_is_field: bool) -> (Guess, Vec<String
             Guess::Range {
                 start: bound(&vals[lo]),
                 end: bound(&vals[hi]),
+                linear: false,
             },
             notes,
         );

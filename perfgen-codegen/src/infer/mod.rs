@@ -25,25 +25,30 @@
 //! so `on`, `null`, `007` or `a: b` stay the strings they were; comments never carry line
 //! breaks. The draft's columns follow the seed's field order.
 
+mod folder;
 mod guess;
 mod hints;
 mod shapes;
 mod text;
+mod write;
 
 use crate::config;
 use crate::diag::{Diagnostic, Diagnostics, Loc, Severity, Sources};
 use crate::seed::{self, SeedDoc};
-use crate::strategy::{normal, pool, random_string, range, sequence, template, uuid, words};
+
 use crate::values;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub use folder::{infer_dir, FolderDraft};
 pub use guess::{decimal_places, guess_values, is_email, is_uuid, weights};
 use guess::{email_template, EMAIL_MARK};
 pub use hints::entity_from_stem;
 use hints::{derived_time_hint, foreign_key_hint};
-use text::{comment_text, fmt_fixed, fmt_units};
+pub use shapes::code_pattern;
+use text::comment_text;
 pub use text::{yaml_key, yaml_quote};
+pub use write::{write_field, FkLaw, ForeignKeyDraft};
 
 /// `target_count` of a draft whose seed has no `target_multiplication`.
 pub const DEFAULT_TARGET_COUNT: u64 = 100_000;
@@ -67,10 +72,30 @@ pub enum Guess {
         /// `None` for `type: integer`, else `precision`.
         precision: Option<u32>,
     },
+    /// `distribute_range` over dates or times: uniform, or `linear` (spread evenly in row
+    /// order).
     Range {
         start: String,
         end: String,
+        linear: bool,
     },
+    /// `number_range`: uniform, or `linear` in row order; `precision` `None` for integers.
+    NumberRange {
+        min: String,
+        max: String,
+        precision: Option<u32>,
+        linear: bool,
+    },
+    /// `random_string` with lengths uniform over `[min_length, max_length]` (the default
+    /// alphabet).
+    RandomString {
+        min_length: usize,
+        max_length: usize,
+    },
+    /// `foreign_key_reference`.
+    ForeignKey(ForeignKeyDraft),
+    /// `position`: 1..n among the children of a `children_of` parent.
+    Position,
     Template {
         /// In the template language (`{{` for a literal brace).
         template: String,
@@ -226,6 +251,26 @@ pub fn draft_config(
     siblings: &[Sibling],
 ) -> String {
     let fields = guess_fields(seed, siblings);
+    render_draft(seed, file_name, target_count, &fields, &[])
+}
+
+/// A validation of a draft: the field, its rule, and the parent's entity and field it
+/// reads (`reference_entity`, `reference_field`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftRule {
+    pub field: String,
+    pub rule: String,
+    pub reference: Option<(String, String)>,
+}
+
+/// The draft text of `fields` (and `rules`) for `seed`, read from `file_name`.
+pub fn render_draft(
+    seed: &SeedDoc,
+    file_name: &str,
+    target_count: Option<u64>,
+    fields: &[FieldDraft],
+    rules: &[DraftRule],
+) -> String {
     let stem = Path::new(file_name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -276,100 +321,20 @@ pub fn draft_config(
         if i > 0 {
             s.push('\n');
         }
-        let _ = writeln!(s, "  {}:", yaml_key(&f.name));
-        for note in &f.notes {
-            let _ = writeln!(s, "    # {}", comment_text(note));
-        }
-        write_guess(&mut s, &f.name, &f.guess);
-        if f.null_rate > 0.0 {
-            let _ = writeln!(s, "    null_rate: {}", f.null_rate);
+        write_field(&mut s, &f.name, &f.notes, &f.guess, false, f.null_rate);
+    }
+    if !rules.is_empty() {
+        s.push_str("\nvalidations:\n");
+        for r in rules {
+            let _ = writeln!(s, "  - field: {}", yaml_quote(&r.field));
+            let _ = writeln!(s, "    rule: {}", yaml_quote(&r.rule));
+            if let Some((entity, field)) = &r.reference {
+                let _ = writeln!(s, "    reference_entity: {}", yaml_quote(entity));
+                let _ = writeln!(s, "    reference_field: {}", yaml_quote(field));
+            }
         }
     }
     s
-}
-
-/// The strategy mapping of guess `g` for field `name`.
-fn write_guess(s: &mut String, name: &str, g: &Guess) {
-    match g {
-        Guess::Sequence { start, step } => {
-            let _ = writeln!(s, "    strategy: {}", sequence::NAME);
-            let _ = writeln!(s, "    start: {start}\n    step: {step}\n    unique: true");
-        }
-        Guess::Text {
-            min_length,
-            max_length,
-        } => {
-            let _ = writeln!(s, "    strategy: {}", words::NAME);
-            let _ = writeln!(
-                s,
-                "    min_length: {min_length}\n    max_length: {max_length}"
-            );
-            let _ = writeln!(s, "    words_from: {}", yaml_quote(name));
-        }
-        Guess::Code { pattern } => {
-            let _ = writeln!(s, "    strategy: {}", random_string::NAME);
-            let _ = writeln!(s, "    pattern: {}", yaml_quote(pattern));
-        }
-        Guess::Uuid => {
-            let _ = writeln!(s, "    strategy: {}", uuid::NAME);
-        }
-        Guess::Pool => {
-            let _ = writeln!(s, "    strategy: {}", pool::SEED_POOL_NAME);
-            s.push_str("    distribution: uniform\n");
-        }
-        Guess::Categorical(values) => {
-            let _ = writeln!(s, "    strategy: {}", pool::CATEGORICAL_NAME);
-            s.push_str("    values:\n");
-            for (v, w) in values {
-                let _ = writeln!(s, "      {}: {}", yaml_quote(v), fmt_units(*w));
-            }
-        }
-        Guess::Normal {
-            mean,
-            stddev,
-            min,
-            max,
-            precision,
-        } => {
-            let shown = std::cmp::max(2, precision.unwrap_or(0) + 1) as usize;
-            let _ = writeln!(s, "    strategy: {}", normal::NAME);
-            let _ = writeln!(s, "    mean: {}", fmt_fixed(*mean, shown));
-            let _ = writeln!(s, "    stddev: {}", fmt_fixed(*stddev, shown));
-            let _ = writeln!(s, "    min: {min}");
-            let _ = writeln!(s, "    max: {max}");
-            match precision {
-                None => s.push_str("    type: integer\n"),
-                Some(k) => {
-                    let _ = writeln!(s, "    precision: {k}");
-                }
-            }
-        }
-        Guess::Boolean { probability } => {
-            let _ = writeln!(s, "    strategy: {}", crate::strategy::boolean::NAME);
-            let _ = writeln!(s, "    probability: {}", fmt_fixed(*probability, 4));
-        }
-        Guess::Range { start, end } => {
-            let _ = writeln!(s, "    strategy: {}", range::NAME);
-            let _ = writeln!(s, "    range_start: {}", yaml_quote(start));
-            let _ = writeln!(s, "    range_end: {}", yaml_quote(end));
-            s.push_str("    distribution: uniform\n");
-        }
-        Guess::Template {
-            template,
-            domains,
-            unique,
-        } => {
-            let _ = writeln!(s, "    strategy: {}", template::NAME);
-            let _ = writeln!(s, "    template: {}", yaml_quote(template));
-            if !domains.is_empty() {
-                let list: Vec<String> = domains.iter().map(|d| yaml_quote(d)).collect();
-                let _ = writeln!(s, "    sources:\n      domain: [{}]", list.join(", "));
-            }
-            if *unique {
-                s.push_str("    unique: true\n");
-            }
-        }
-    }
 }
 
 /// A guess for every field of the seed, in the seed's field order.
@@ -428,6 +393,7 @@ pub fn guess_fields(seed: &SeedDoc, siblings: &[Sibling]) -> Vec<FieldDraft> {
 
 #[cfg(test)]
 mod tests {
+    use super::text::fmt_units;
     use super::*;
     use crate::yaml;
 
@@ -586,7 +552,8 @@ mod tests {
             guess_values(&days, false).0,
             Guess::Range {
                 start: "1996-01-01".into(),
-                end: "1996-01-20".into()
+                end: "1996-01-20".into(),
+                linear: false
             }
         );
         let mut mixed = days.clone();
@@ -595,7 +562,8 @@ mod tests {
             guess_values(&mixed, false).0,
             Guess::Range {
                 start: "1996-01-01T00:00:00Z".into(),
-                end: "1996-02-01T10:00:00Z".into()
+                end: "1996-02-01T10:00:00Z".into(),
+                linear: false
             }
         );
     }
@@ -645,7 +613,8 @@ mod tests {
             guess_values(&times, false).0,
             Guess::Range {
                 start: "2023-01-01T08:00:00Z".into(),
-                end: "2023-01-30T08:00:00Z".into()
+                end: "2023-01-30T08:00:00Z".into(),
+                linear: false
             }
         );
         let skus: Vec<String> = (0..30).map(|i| format!("SKU-{i}")).collect();

@@ -84,7 +84,7 @@ fn runs(v: &str) -> Option<Vec<(Class, usize)>> {
 /// the same runs of upper-case letters, lower-case letters, digits and punctuation, with
 /// digits and a letter or punctuation both present, mostly distinct. Each run's length is
 /// the range seen; punctuation is escaped.
-pub(super) fn code_pattern(vals: &[String], distinct: usize) -> Option<String> {
+pub fn code_pattern(vals: &[String], distinct: usize) -> Option<String> {
     if vals.len() < 2 || 2 * distinct <= vals.len() {
         return None;
     }
