@@ -11,6 +11,7 @@ fn perfgen_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("PERFGEN_GLOBAL_CONFIG")
+        .env_remove("PERFGEN_SCHEMA_DIR")
         .output()
         .unwrap()
 }
@@ -39,6 +40,49 @@ fn check_accepts_the_bundled_configs() {
         "{err}"
     );
     assert!(err.contains("warning:"), "{err}");
+}
+
+/// `eval/schemas` is read beside the bundled configs; a copy that disagrees with them
+/// (`PERFGEN_SCHEMA_DIR`) fails the check at the schema's line, naming the config's.
+#[test]
+fn check_holds_the_configs_to_a_schema_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("schemas");
+    fs::create_dir_all(&copy).unwrap();
+    for e in fs::read_dir(repo().join("eval/schemas")).unwrap() {
+        let p = e.unwrap().path();
+        fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
+    }
+    let users = copy.join("users.yaml");
+    let text_of = fs::read_to_string(&users).unwrap();
+    assert!(text_of.contains("min: 18, max: 80"), "{text_of}");
+    fs::write(
+        &users,
+        text_of.replace("min: 18, max: 80", "min: 18, max: 60"),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_perfgen"))
+        .args(["check", "eval/performance/configs"])
+        .current_dir(repo())
+        .env_remove("PERFGEN_GLOBAL_CONFIG")
+        .env("PERFGEN_SCHEMA_DIR", &copy)
+        .output()
+        .unwrap();
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        err.contains("error: `User.age` may be 80, over the schema's `max: 60`"),
+        "{err}"
+    );
+    assert!(err.contains("schemas/users.yaml:"), "{err}");
+    assert!(
+        err.contains("--> eval/performance/configs/users_multiply.yaml:"),
+        "{err}"
+    );
+    assert_eq!(
+        out,
+        "perfgen check: eval/performance/configs: 1 error, 1 warning\n"
+    );
 }
 
 #[test]

@@ -4,13 +4,15 @@
 
 use crate::exit::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use perfgen_codegen::global::GLOBAL_CONFIG_ENV;
+use perfgen_codegen::schemas::SCHEMA_DIR_ENV;
 use perfgen_codegen::Builder;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// `perfgen check CONFIG_DIR`: every diagnostic of the folder's configs and seeds (and the
 /// global config: `PERFGEN_GLOBAL_CONFIG`, or `<base>/config.yaml` for
-/// `<base>/performance/configs`), rendered on `stderr` as the build would; then one summary
+/// `<base>/performance/configs`) and the schema folder's (`PERFGEN_SCHEMA_DIR`, or the one
+/// found next to the configs, see `perfgen_codegen::schemas`), rendered on `stderr` as the build would; then one summary
 /// line on `stdout`. Exit 1 when there are errors, 0 otherwise, 2 when `dir` is not a folder.
 pub(crate) fn check(dir: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     if !dir.is_dir() {
@@ -30,6 +32,9 @@ pub(crate) fn check(dir: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     let mut builder = Builder::new(dir).root(&cwd);
     if let Some(g) = std::env::var_os(GLOBAL_CONFIG_ENV).filter(|v| !v.is_empty()) {
         builder = builder.global_config(g);
+    }
+    if let Some(s) = std::env::var_os(SCHEMA_DIR_ENV).filter(|v| !v.is_empty()) {
+        builder = builder.schema_dir(s);
     }
     let report = builder.check();
     for d in &report.diagnostics {

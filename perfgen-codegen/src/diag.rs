@@ -83,6 +83,9 @@ pub struct Diagnostic {
     pub loc: Loc,
     pub message: String,
     pub help: Option<String>,
+    /// Other places the finding involves (the config's field for a schema's line, or the
+    /// other way), each with what it is.
+    pub notes: Vec<(Loc, String)>,
 }
 
 impl Diagnostic {
@@ -97,6 +100,10 @@ impl Diagnostic {
             "{}:{}:{}: {}: {}",
             file, self.loc.line, self.loc.col, kind, self.message
         );
+        for (loc, what) in &self.notes {
+            let at = &sources.get(loc.file).display;
+            let _ = write!(s, " ({what}: {at}:{}:{})", loc.line, loc.col);
+        }
         if let Some(help) = &self.help {
             let _ = write!(s, " (help: {help})");
         }
@@ -109,33 +116,41 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let src = sources.get(self.loc.file);
         let mut s = format!("{kind}: {}\n", self.message);
-        let line_no = self.loc.line.to_string();
-        let pad = " ".repeat(line_no.len());
-        let _ = writeln!(
-            s,
-            "{pad}--> {}:{}:{}",
-            src.display, self.loc.line, self.loc.col
-        );
-        if let Some(line) = src
-            .text
-            .lines()
-            .nth(self.loc.line.saturating_sub(1) as usize)
-        {
-            let caret_pad: String = line
-                .chars()
-                .take(self.loc.col.saturating_sub(1) as usize)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let _ = writeln!(s, "{pad} |");
-            let _ = writeln!(s, "{line_no} | {line}");
-            let _ = writeln!(s, "{pad} | {caret_pad}^");
+        let width = std::iter::once(self.loc)
+            .chain(self.notes.iter().map(|(l, _)| *l))
+            .map(|l| l.line.to_string().len())
+            .max()
+            .unwrap_or(1);
+        let pad = " ".repeat(width);
+        snippet(&mut s, sources, self.loc, width);
+        for (loc, what) in &self.notes {
+            let _ = writeln!(s, "{pad} = note: {what}");
+            snippet(&mut s, sources, *loc, width);
         }
         if let Some(help) = &self.help {
             let _ = writeln!(s, "{pad} = help: {help}");
         }
         s
+    }
+}
+
+/// `--> path:line:col` and the line with a caret under the column, the line numbers padded
+/// to `width`.
+fn snippet(s: &mut String, sources: &Sources, loc: Loc, width: usize) {
+    let src = sources.get(loc.file);
+    let line_no = format!("{:>width$}", loc.line);
+    let pad = " ".repeat(width);
+    let _ = writeln!(s, "{pad}--> {}:{}:{}", src.display, loc.line, loc.col);
+    if let Some(line) = src.text.lines().nth(loc.line.saturating_sub(1) as usize) {
+        let caret_pad: String = line
+            .chars()
+            .take(loc.col.saturating_sub(1) as usize)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let _ = writeln!(s, "{pad} |");
+        let _ = writeln!(s, "{line_no} | {line}");
+        let _ = writeln!(s, "{pad} | {caret_pad}^");
     }
 }
 
@@ -165,12 +180,17 @@ impl Diagnostics {
     pub fn warning(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
         self.push(Severity::Warning, loc, message.into())
     }
+    /// Record a finding made elsewhere (a second pass's, kept as it was found).
+    pub fn add(&mut self, found: Diagnostic) {
+        self.items.push(found);
+    }
     fn push(&mut self, severity: Severity, loc: Loc, message: String) -> &mut Diagnostic {
         self.items.push(Diagnostic {
             severity,
             loc,
             message,
             help: None,
+            notes: Vec::new(),
         });
         self.items.last_mut().unwrap()
     }
@@ -192,6 +212,11 @@ impl Diagnostic {
     /// Attach a `help:` line that names the fix.
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+    /// Point also at `loc`, saying what is there (`the config's field`).
+    pub fn note(&mut self, loc: Loc, what: impl Into<String>) -> &mut Self {
+        self.notes.push((loc, what.into()));
         self
     }
 }

@@ -31,6 +31,7 @@ pub mod ir;
 pub mod lower;
 pub mod pattern;
 pub mod rule;
+pub mod schemas;
 pub mod seed;
 pub mod strategy;
 pub mod values;
@@ -55,6 +56,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     file_name: String,
     global: global::GlobalConfig,
+    schema: schemas::SchemaDir,
 }
 
 /// What checking a config folder found: every diagnostic, and the lowered program when
@@ -116,6 +118,7 @@ impl Builder {
             out_dir: None,
             file_name: DEFAULT_FILE_NAME.into(),
             global: global::GlobalConfig::Auto,
+            schema: schemas::SchemaDir::Auto,
         }
     }
     /// Read project-wide defaults from this file (relative paths: from [`Builder::root`])
@@ -128,6 +131,17 @@ impl Builder {
     /// Read no global config.
     pub fn no_global_config(mut self) -> Self {
         self.global = global::GlobalConfig::Off;
+        self
+    }
+    /// Check the configs against the schema folder `dir` (relative paths: from
+    /// [`Builder::root`]) instead of the one found next to the configs. See [`schemas`].
+    pub fn schema_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.schema = schemas::SchemaDir::Dir(dir.into());
+        self
+    }
+    /// Check against no schema folder.
+    pub fn no_schema(mut self) -> Self {
+        self.schema = schemas::SchemaDir::Off;
         self
     }
     /// The folder paths in messages and output files are shown relative to (default: the
@@ -187,6 +201,7 @@ impl Builder {
         };
         let defaults = global::load(&self.global, &lookup, reading, at_dir);
         let files = config_files(&dir, &mut d, at_dir);
+
         let mut configs = Vec::new();
         let mut seeds: BTreeMap<PathBuf, Option<seed::SeedDoc>> = BTreeMap::new();
         let mut seed_of = Vec::new();
@@ -225,7 +240,19 @@ impl Builder {
             seed_of.push(seed_path.map(|(p, _)| p));
             configs.push(cfg);
         }
-        let program = if d.has_errors() {
+        let config_errors = d.has_errors();
+        // Read even when the configs have errors, so the schema's own are found in the same
+        // run; checked against the configs only when both are free of errors.
+        let schema_set = self.schema_path(&dir, &root, &mut d, at_dir).map(|p| {
+            let reading = schemas::read::Reading {
+                sources: &mut sources,
+                diags: &mut d,
+                inputs: &mut inputs,
+                shown: &shown,
+            };
+            schemas::read_dir(&p, reading, at_dir)
+        });
+        let program = if config_errors {
             None
         } else {
             let docs: Vec<lower::Doc<'_>> = configs
@@ -239,7 +266,26 @@ impl Builder {
                         .and_then(|o| o.as_ref()),
                 })
                 .collect();
-            lower::lower(&docs, &root, &shown(&dir), &mut d)
+            let program = lower::lower(&docs, &root, &shown(&dir), &mut d);
+            if let (Some(p), Some(set)) = (&program, &schema_set) {
+                if !d.has_errors() {
+                    let side = schemas::check::ConfigSide {
+                        configs: &configs,
+                        dir: at_dir,
+                    };
+                    schemas::check(set, p, &side, &mut d);
+                    let seeds: Vec<Option<&seed::SeedDoc>> = docs.iter().map(|x| x.seed).collect();
+                    let shown_dir = shown(&dir);
+                    let with = schemas::kept::Configs {
+                        docs: &configs,
+                        seeds: &seeds,
+                        root: &root,
+                        config_dir: &shown_dir,
+                    };
+                    schemas::kept(set, &with, p, &side, &mut d);
+                }
+            }
+            program
         };
         let program = if d.has_errors() { None } else { program };
         let program = program.map(|mut p| {
@@ -251,6 +297,41 @@ impl Builder {
             diagnostics: d.into_sorted(),
             program,
             inputs,
+        }
+    }
+
+    /// The schema folder to check against: the one chosen, or the one found next to the
+    /// configs; an error at `at` when a chosen one is not a folder.
+    fn schema_path(
+        &self,
+        dir: &Path,
+        root: &Path,
+        d: &mut Diagnostics,
+        at: Loc,
+    ) -> Option<PathBuf> {
+        match &self.schema {
+            schemas::SchemaDir::Off => None,
+            schemas::SchemaDir::Auto => schemas::default_dir(dir),
+            schemas::SchemaDir::Dir(p) => {
+                let p = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    root.join(p)
+                };
+                if p.is_dir() {
+                    Some(p.canonicalize().unwrap_or(p))
+                } else {
+                    d.error(
+                        at,
+                        format!("the schema folder `{}` does not exist", p.display()),
+                    )
+                    .help(format!(
+                        "point `{}` at a folder of entity schemas, or unset it",
+                        schemas::SCHEMA_DIR_ENV
+                    ));
+                    None
+                }
+            }
         }
     }
 
@@ -367,6 +448,7 @@ pub fn check_dir(config_dir: impl Into<PathBuf>) -> CheckOutcome {
 pub fn build_script() {
     println!("cargo::rerun-if-env-changed={CONFIG_DIR_ENV}");
     println!("cargo::rerun-if-env-changed={}", global::GLOBAL_CONFIG_ENV);
+    println!("cargo::rerun-if-env-changed={}", schemas::SCHEMA_DIR_ENV);
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let dir = std::env::var_os(CONFIG_DIR_ENV)
         .filter(|v| !v.is_empty())
@@ -375,6 +457,9 @@ pub fn build_script() {
     let mut builder = Builder::new(dir).root(root);
     if let Some(g) = std::env::var_os(global::GLOBAL_CONFIG_ENV).filter(|v| !v.is_empty()) {
         builder = builder.global_config(g);
+    }
+    if let Some(s) = std::env::var_os(schemas::SCHEMA_DIR_ENV).filter(|v| !v.is_empty()) {
+        builder = builder.schema_dir(s);
     }
     builder.compile_for_cargo();
 }
