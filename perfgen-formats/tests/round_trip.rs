@@ -151,6 +151,7 @@ static CATALOG: Catalog = Catalog {
     config_dir: "tests",
     entities: &ENTITIES,
     default_seed: None,
+    config_digest: "0123456789abcdef",
 };
 
 const ROWS: u64 = 30_000;
