@@ -174,7 +174,10 @@ fn only_writes_the_named_entity_and_children_still_reference_full_parents() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["orders_bulk.csv", "schema.sql"]);
+    assert_eq!(
+        names,
+        ["orders_bulk.csv", "perfgen-manifest.json", "schema.sql"]
+    );
 }
 
 #[test]

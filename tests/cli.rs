@@ -121,7 +121,11 @@ fn list_shows_every_entity_and_field_by_its_csv_name() {
         seen += 1;
     }
     assert_eq!(seen, SMALL.len());
-    assert_eq!(files_in(dir.path()).len(), SMALL.len() + 1, "+ schema.sql");
+    assert_eq!(
+        files_in(dir.path()).len(),
+        SMALL.len() + 2,
+        "+ schema.sql and perfgen-manifest.json"
+    );
 }
 
 #[test]
@@ -249,7 +253,12 @@ fn exit_codes_usage_data_and_verification() {
     fs::write(&users, &csv[..cut]).unwrap();
     let o = perfgen(&verify);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
-    assert!(text(&o.stdout).contains("FAIL"));
+    // The manifest tells before any check: the file is not the one the run wrote.
+    let stderr = text(&o.stderr);
+    assert!(
+        stderr.contains("does not hold the files of one run") && stderr.contains("users_bulk.csv"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -312,11 +321,14 @@ fn a_file_that_cannot_be_renamed_is_named_and_its_temporary_removed() {
         )),
         "{stderr}"
     );
-    // Files before it are complete; no temporary file is left.
-    assert_eq!(
-        files_in(dir.path()),
-        ["orders_bulk.csv", "products_bulk.csv", "users_bulk.csv"]
+    assert!(
+        errors[0].contains("nothing of this run was put in place")
+            && errors[0].ends_with("are as they were before it"),
+        "{stderr}"
     );
+    // Found before any rename: the complete files before it were not put in place either,
+    // and no temporary file is left.
+    assert_eq!(files_in(dir.path()), ["orders_bulk.csv"]);
     assert_eq!(files_in(&target), ["keep"]);
 }
 
@@ -373,28 +385,15 @@ fn a_full_disk_fails_saying_so_and_leaves_no_truncated_file() {
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(errors[0].starts_with("error: cannot write `"), "{stderr}");
     assert!(
-        errors[0].ends_with("`: No space left on device (disk full)"),
+        errors[0].contains(
+            "`: No space left on device (disk full); nothing of this run was put in place"
+        ),
         "{stderr}"
     );
     assert!(o.stdout.is_empty(), "no summary");
-    // Every file left under its final name is complete; no temporary file is left.
-    let left = files_in(&mount.0);
-    assert!(!left.is_empty() && left.len() < 4, "{left:?}");
-    for name in &left {
-        let rows = [
-            ("products_bulk.csv", 5000),
-            ("users_bulk.csv", 5000),
-            ("orders_bulk.csv", 5000),
-        ]
-        .iter()
-        .find(|(f, _)| f == name)
-        .unwrap_or_else(|| panic!("unexpected {name} in {left:?}"))
-        .1;
-        let csv = fs::read_to_string(mount.0.join(name)).unwrap();
-        assert_eq!(csv.lines().count(), rows + 1, "{name}");
-        assert!(csv.ends_with('\n'));
-        assert!(!errors[0].contains(name.as_str()), "{name} was complete");
-    }
+    // The run is one transaction: the files completed before the full disk are removed
+    // with the rest, and no temporary file or lock is left.
+    assert_eq!(files_in(&mount.0), Vec::<String>::new());
 }
 
 #[test]
@@ -409,8 +408,8 @@ fn a_read_only_folder_is_one_line_naming_the_file() {
     assert_eq!(
         error_lines(&stderr),
         [format!(
-            "error: cannot write `{}`: Read-only file system (os error 30)",
-            mount.0.join("products_bulk.csv").display()
+            "error: cannot create the lock `{}`: Read-only file system (os error 30)",
+            mount.0.join(".perfgen-lock").display()
         )],
         "{stderr}"
     );

@@ -96,6 +96,7 @@ fn damaged_bundled_example_fails_verify() {
     cells[3] = "7".into();
     lines[5] = cells.join(",");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    forget_run(dir.path());
     let o = verify(dir.path());
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let report = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -111,20 +112,29 @@ fn damaged_bundled_example_fails_verify() {
     );
 }
 
-/// verify run without the --scale the files were generated with fails on row counts and
-/// says what to pass.
+/// verify with another --scale than the files were generated with: an error naming the
+/// manifest; without a manifest, it fails on row counts and says what to pass.
 #[test]
 fn another_scale_is_named_as_the_likely_cause() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path());
-    let o = perfgen(&[
+    let args = [
         "verify",
         "--quiet",
         "--scale",
         "0.01",
         "--out",
         dir.path().to_str().unwrap(),
-    ]);
+    ];
+    let o = perfgen(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--scale 0.01 contradicts") && text(&o).contains("perfgen-manifest.json"),
+        "{}",
+        text(&o)
+    );
+    forget_run(dir.path());
+    let o = perfgen(&args);
     assert_eq!(o.status.code(), Some(1));
     let report = text(&o);
     let count = line(&report, "User", "row count");
@@ -132,4 +142,16 @@ fn another_scale_is_named_as_the_likely_cause() {
         count.contains("pass verify the same --scale/--rows as generate (5.000x here)"),
         "{count}"
     );
+}
+
+/// Removes the folder's manifests (`perfgen-manifest*.json`): what follows is about what
+/// verify finds in the bytes, which a manifest's size and checksum would report first.
+fn forget_run(dir: &std::path::Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("perfgen-manifest") && name.ends_with(".json") {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
 }

@@ -188,11 +188,27 @@ pub(crate) fn generate(
         paths,
         parts,
     };
+    // The folder is this run's until it ends: a second run into it is refused.
+    let dir = crate::manifest::dataset_dir(catalog, args.dataset.out.as_deref());
+    let (_lock, notes) = perfgen_dataset::lock::acquire(&dir, shard.map(|s| (s.index, s.count)))
+        .map_err(Failure::Data)?;
+    for note in notes {
+        let _ = writeln!(stderr, "note: {note}");
+    }
     if !args.quiet {
         print_plan(&files, args, &cx, shard, stderr);
     }
     let started = Instant::now();
-    let reports = write_files(&files, args, &cx, stderr, ui, started)?;
+    let (reports, staged) =
+        write_files(&files, args, &cx, stderr, ui, started).map_err(|e| unchanged(e, &dir))?;
+    let settings = crate::manifest::RunSettings {
+        seed: args.seed,
+        scale: args.dataset.scale,
+        now: args.now.value.map(|t| t.0),
+        rows: cx.rows.clone(),
+        shard: shard.map(|s| (s.index, s.count)),
+    };
+    commit_run(catalog, &dir, &settings, &files, &formats, &reports, staged)?;
     if shard.is_none_or(|s| s.index == 0) {
         perfgen_schema::write_beside(catalog, args.dataset.out.as_deref(), args.now.value)
             .map_err(Failure::Data)?;
@@ -215,6 +231,59 @@ pub(crate) fn generate(
         stdout,
     )?;
     Ok(())
+}
+
+/// A failure before the commit, with what it means for the folder: nothing was replaced.
+fn unchanged(e: Failure, dir: &std::path::Path) -> Failure {
+    match e {
+        Failure::Data(m) => Failure::Data(format!(
+            "{m}; nothing of this run was put in place: the files in `{}` are as they were before it",
+            crate::manifest::shown(dir)
+        )),
+        usage => usage,
+    }
+}
+
+/// Puts the run's files and its manifest in place together (see
+/// [`perfgen_runtime::output::commit_all`]): the manifest is staged last and renamed last,
+/// so a folder whose manifest is this run's holds every file of it.
+fn commit_run(
+    catalog: &Catalog,
+    dir: &Path,
+    settings: &crate::manifest::RunSettings,
+    files: &Files<'_>,
+    formats: &[FileFormat],
+    reports: &[FileReport],
+    mut staged: Vec<perfgen_runtime::output::Staged>,
+) -> Result<(), Failure> {
+    let written: Vec<(usize, &FileReport, String)> = files
+        .selected
+        .iter()
+        .zip(reports)
+        .zip(formats)
+        .map(|((&e, r), f)| (e, r, f.to_string()))
+        .collect();
+    let manifest = crate::manifest::for_run(catalog, dir, settings, &written);
+    let text = manifest.to_json();
+    let path = dir.join(perfgen_dataset::manifest::manifest_name(settings.shard));
+    let (_, manifest_file) = perfgen_runtime::output::stage_file_with(
+        &path,
+        perfgen_runtime::output::IoMode::Buffered,
+        |out| {
+            out.write_all(text.as_bytes()).map_err(OutputError::io)?;
+            Ok(text.len() as u64)
+        },
+    )
+    .map_err(|e| unchanged(Failure::Data(e.to_string()), dir))?;
+    staged.push(manifest_file);
+    perfgen_runtime::output::commit_all(staged).map_err(|e| {
+        if e.replaced.is_empty() {
+            unchanged(Failure::Data(e.error.to_string()), dir)
+        } else {
+            // Its message says which files are already in place.
+            Failure::Data(e.error.to_string())
+        }
+    })
 }
 
 /// The files of one run: which entities, where, and which of their rows.
@@ -379,7 +448,9 @@ fn print_plan(
     let _ = stderr.flush();
 }
 
-/// Writes the files in order, reporting progress as `ui` says; the first failure stops.
+/// Writes the files in order under their temporary names, reporting progress as `ui` says;
+/// the first failure stops, and removes every file written so far (the staged files are
+/// dropped).
 fn write_files(
     files: &Files<'_>,
     args: &GenerateArgs,
@@ -387,7 +458,7 @@ fn write_files(
     stderr: &mut dyn Write,
     ui: Ui,
     started: Instant,
-) -> Result<Vec<FileReport>, Failure> {
+) -> Result<(Vec<FileReport>, Vec<perfgen_runtime::output::Staged>), Failure> {
     let threads = match args.threads {
         None | Some(0) => WriteOptions::available_threads(),
         Some(n) => n,
@@ -408,6 +479,7 @@ fn write_files(
         })
     };
     let mut reports = Vec::with_capacity(files.selected.len());
+    let mut staged = Vec::with_capacity(files.selected.len());
     let entities = files.selected.iter().zip(&files.paths).zip(&files.parts);
     for ((&i, path), part) in entities {
         let info = &files.catalog.entities[i];
@@ -442,11 +514,12 @@ fn write_files(
                 }));
             }
         };
-        reporter.entity_done(report.rows);
-        reports.push(report);
+        reporter.entity_done(report.0.rows);
+        reports.push(report.0);
+        staged.push(report.1);
     }
     if let Reporter::Bars(bars) = &reporter {
         bars.finish();
     }
-    Ok(reports)
+    Ok((reports, staged))
 }

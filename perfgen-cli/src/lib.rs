@@ -20,6 +20,7 @@ mod import;
 mod infer;
 mod list;
 mod load;
+mod manifest;
 mod plan;
 mod progress;
 mod readme;
@@ -131,6 +132,8 @@ fn install_interrupt_handler() {
     // Fails only when a handler is already installed (a host program's): keep that one.
     let _ = ctrlc::set_handler(move || {
         perfgen_runtime::output::remove_temp_files_and_exit(EXIT_INTERRUPTED, |removed| {
+            // The folder's lock too: no destructor runs on this way out.
+            perfgen_dataset::lock::release_all();
             let mut line = String::from(if on_terminal { "\n" } else { "" });
             line.push_str("error: interrupted");
             if !removed.is_empty() {
@@ -139,6 +142,10 @@ fn install_interrupt_handler() {
                     .map(|p| format!("`{}`", p.display()))
                     .collect();
                 line.push_str(&format!("; removed the unfinished {}", names.join(", ")));
+            }
+            // A database load says which tables are in and how to resume.
+            if let Some(note) = perfgen_runtime::output::interrupt_note() {
+                line.push_str(&format!(" {note}"));
             }
             let mut err = io::stderr().lock();
             let _ = writeln!(err, "{line}");

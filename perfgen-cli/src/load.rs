@@ -61,6 +61,15 @@ pub(crate) fn load(
         }
         set.into_iter().collect()
     };
+    // The folder's manifest first: files that are not one run's are refused before a table
+    // is touched, and --now comes from it.
+    let dir = crate::manifest::dataset_dir(catalog, args.dir.as_deref());
+    let mut args = args.clone();
+    if let Some(m) = crate::manifest::read_run(catalog, &dir, &selected)? {
+        let now = crate::manifest::now_from(&dir, &m, args.now.value.map(|t| t.0))?;
+        args.now.value = now.map(perfgen_runtime::time::Timestamp);
+    }
+    let args = &args;
     if is_mysql(&args.url) {
         return mysql_load(catalog, args, selected, stdout);
     }

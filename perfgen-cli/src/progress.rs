@@ -4,7 +4,7 @@ use crate::write::{write_entity, FileReport, Part};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::entity::Context;
-use perfgen_runtime::output::{IoMode, OutputError, ProgressFn, WriteOptions};
+use perfgen_runtime::output::{IoMode, OutputError, ProgressFn, Staged, WriteOptions};
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -222,7 +222,7 @@ pub(crate) fn write_entity_reporting(
     opts: &WriteOptions,
     io: IoMode,
     reporter: &mut Reporter<'_>,
-) -> Result<FileReport, OutputError> {
+) -> Result<(FileReport, Staged), OutputError> {
     let done = Arc::new(AtomicU64::new(0));
     let mut opts = opts.clone();
     let rows = part.rows.end - part.rows.start;

@@ -21,6 +21,7 @@ use std::time::Duration;
 mod args;
 mod generate;
 mod progress;
+mod transaction;
 
 struct Outcome {
     code: i32,

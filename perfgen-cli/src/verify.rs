@@ -7,8 +7,11 @@ use perfgen_runtime::catalog::Catalog;
 use std::io::Write;
 
 /// What to verify, from verify's (and report's) command line.
+///
+/// A folder with a manifest (`perfgen-manifest.json`, or one per part) is checked against
+/// it first (an error when its files are not those of one run), and row counts, --scale and
+/// --now come from it; flags that say otherwise are an error.
 fn options(catalog: &Catalog, args: &VerifyArgs) -> Result<perfgen_verify::Options, Failure> {
-    let rows = row_counts(catalog, &args.dataset)?;
     let mut selected = Vec::new();
     for name in &args.dataset.only {
         selected.push(resolve_entity(catalog, name, "--only")?);
@@ -17,26 +20,50 @@ fn options(catalog: &Catalog, args: &VerifyArgs) -> Result<perfgen_verify::Optio
         selected = (0..catalog.entities.len()).collect();
     }
     let entities: Vec<usize> = with_ancestors(catalog, &selected).into_iter().collect();
-    check_now(catalog, &entities, args.now.value)?;
-    let mut rows_source: Vec<String> = catalog
-        .entities
-        .iter()
-        .map(|_| match args.dataset.scale {
-            Some(f) => format!("target_count x --scale {f}"),
-            None => "target_count".to_string(),
-        })
-        .collect();
-    for o in &args.dataset.rows {
-        let i = resolve_entity(catalog, &o.entity, "--rows")?;
-        rows_source[i] = "--rows".to_string();
-    }
+    let dir = crate::manifest::dataset_dir(catalog, args.dataset.out.as_deref());
+    let run = crate::manifest::read_run(catalog, &dir, &entities)?;
+    let flag_now = args.now.value.map(|t| t.0);
+    let (rows, rows_source, scale, now) = match &run {
+        Some(m) => {
+            let rows = crate::manifest::settings_from(catalog, &dir, m, &args.dataset, flag_now)?;
+            let at = dir.join(perfgen_dataset::manifest::manifest_name(m.shard));
+            let source = format!("the manifest `{}`", at.display());
+            (
+                rows,
+                vec![source; catalog.entities.len()],
+                m.scale,
+                m.now.or(flag_now),
+            )
+        }
+        None => {
+            let rows = row_counts(catalog, &args.dataset)?;
+            let mut rows_source: Vec<String> = catalog
+                .entities
+                .iter()
+                .map(|_| match args.dataset.scale {
+                    Some(f) => format!("target_count x --scale {f}"),
+                    None => "target_count".to_string(),
+                })
+                .collect();
+            for o in &args.dataset.rows {
+                let i = resolve_entity(catalog, &o.entity, "--rows")?;
+                rows_source[i] = "--rows".to_string();
+            }
+            (rows, rows_source, args.dataset.scale, flag_now)
+        }
+    };
+    check_now(
+        catalog,
+        &entities,
+        now.map(perfgen_runtime::time::Timestamp),
+    )?;
     Ok(perfgen_verify::Options {
         out_dir: args.dataset.out.clone(),
         rows,
         rows_source,
-        now: args.now.value.map(|t| t.0),
+        now,
         entities,
-        scale: args.dataset.scale.unwrap_or(1.0),
+        scale: scale.unwrap_or(1.0),
         observe: false,
         threads: args.threads.unwrap_or(0),
     })

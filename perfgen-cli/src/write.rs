@@ -1,9 +1,11 @@
-//! One entity's file: its header and rows, written atomically, with the bytes counted.
+//! One entity's file: its header and rows, written under a temporary name (committed with
+//! the run's other files and its manifest), with the bytes counted and their CRC-32
+//! computed on the way.
 
 use perfgen_formats::{EntityOutput, FileFormat};
 use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::entity::Context;
-use perfgen_runtime::output::{write_file_atomically_with, IoMode, OutputError, WriteOptions};
+use perfgen_runtime::output::{stage_file_with, IoMode, OutputError, Staged, WriteOptions};
 use std::io::{self, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -15,24 +17,30 @@ pub(crate) struct FileReport {
     pub(crate) path: PathBuf,
     pub(crate) rows: u64,
     pub(crate) bytes: u64,
+    /// CRC-32 (IEEE) of the file's bytes, for the manifest.
+    pub(crate) crc32: u32,
     pub(crate) seconds: f64,
 }
 
-/// Counts the bytes that go through.
+/// Counts the bytes that go through and sums them (CRC-32) as they pass: the manifest's
+/// checksum without reading the file again.
 struct CountingWriter<'a> {
     inner: &'a mut dyn Write,
     bytes: u64,
+    crc: crc32fast::Hasher,
 }
 
 impl Write for CountingWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.bytes += n as u64;
+        self.crc.update(&buf[..n]);
         Ok(n)
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         self.inner.write_all(buf)?;
         self.bytes += buf.len() as u64;
+        self.crc.update(buf);
         Ok(())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -64,8 +72,8 @@ impl Part {
     }
 }
 
-/// Writes the file of a part's entity (header, then its rows, in the part's format)
-/// atomically.
+/// Writes the file of a part's entity (header, then its rows, in the part's format) under
+/// its temporary name; [`perfgen_runtime::output::commit_all`] puts it in place.
 pub(crate) fn write_entity(
     cx: &Context,
     catalog: &Catalog,
@@ -73,22 +81,29 @@ pub(crate) fn write_entity(
     path: &Path,
     opts: &WriteOptions,
     io: IoMode,
-) -> Result<FileReport, OutputError> {
+) -> Result<(FileReport, Staged), OutputError> {
     let started = Instant::now();
     let mut bytes = 0;
-    let rows = write_file_atomically_with(path, io, |out| {
+    let mut crc32 = 0;
+    let (rows, staged) = stage_file_with(path, io, |out| {
         let mut counter = CountingWriter {
             inner: out,
             bytes: 0,
+            crc: crc32fast::Hasher::new(),
         };
         let n = perfgen_formats::write_entity(cx, &part.output(catalog), opts, &mut counter)?;
         bytes = counter.bytes;
+        crc32 = counter.crc.finalize();
         Ok(n)
     })?;
-    Ok(FileReport {
-        path: path.to_path_buf(),
-        rows,
-        bytes,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok((
+        FileReport {
+            path: path.to_path_buf(),
+            rows,
+            bytes,
+            crc32,
+            seconds: started.elapsed().as_secs_f64(),
+        },
+        staged,
+    ))
 }

@@ -132,6 +132,63 @@ const VALIDATION_KEYS: &[&str] = &[
     "message",
 ];
 
+/// The largest config, seed or global config file read (64 MiB): far beyond any seed file,
+/// and a bound on what a mistaken path (`/dev/zero`, a huge log) can make the build read.
+pub const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
+/// Why [`read_bounded`] refused a file that exists.
+#[derive(Debug)]
+pub enum ReadRefusal {
+    /// A device, a FIFO, a socket or a folder (after following links): reading it could
+    /// block forever or never end.
+    NotRegular(&'static str),
+    /// Larger than the limit.
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+/// The bytes of `path`, which must be a regular file (links followed) of at most `limit`
+/// bytes; nothing is opened that is not one, so a FIFO cannot block and a device cannot
+/// fill memory.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadRefusal> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(ReadRefusal::Io)?;
+    if !meta.is_file() {
+        return Err(ReadRefusal::NotRegular(kind_of(&meta)));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(ReadRefusal::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadRefusal::TooLarge(limit));
+    }
+    Ok(bytes)
+}
+
+/// What a file that is not regular is, in words.
+pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// Read a file into `sources`; `None` (after an error at `at`) when it cannot be read.
 pub fn read_source(
     path: &Path,
@@ -140,7 +197,31 @@ pub fn read_source(
     diags: &mut Diagnostics,
     at: Loc,
 ) -> Option<FileId> {
-    match std::fs::read(path) {
+    let bytes = match read_bounded(path, MAX_SOURCE_BYTES) {
+        Ok(bytes) => Ok(bytes),
+        Err(ReadRefusal::Io(e)) => Err(e),
+        Err(ReadRefusal::NotRegular(kind)) => {
+            diags
+                .error(at, format!("`{display}` is {kind}, not a regular file"))
+                .help(
+                    "name a YAML file; perfgen reads only regular files (links to them are fine)",
+                );
+            return None;
+        }
+        Err(ReadRefusal::TooLarge(limit)) => {
+            diags
+                .error(
+                    at,
+                    format!(
+                        "`{display}` is larger than {} MiB, the most perfgen reads of a config or seed file",
+                        limit >> 20
+                    ),
+                )
+                .help("a seed file holds sample records and pools, not the data itself");
+            return None;
+        }
+    };
+    match bytes {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(sources.add(path.to_path_buf(), display, text)),
             Err(_) => {

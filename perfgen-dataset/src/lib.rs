@@ -1,6 +1,6 @@
 //! perfgen-dataset: what describes a generated dataset on disk, shared by the command line,
 //! `perfgen verify` and the PostgreSQL loader: the file names of a sharded run's parts and
-//! how to find them ([`parts`]), the dataset folder's README ([`readme`], [`describe`]), the
+//! how to find them ([`parts`]), the folder's lock ([`lock`]) and manifest ([`manifest`]), the dataset folder's README ([`readme`], [`describe`]), the
 //! run summary ([`summary`]), plain-text tables ([`table`]) and numbers as people read them
 //! ([`human`]).
 //!
@@ -9,6 +9,8 @@
 
 pub mod describe;
 pub mod human;
+pub mod lock;
+pub mod manifest;
 pub mod parts;
 pub mod plots;
 pub mod readme;

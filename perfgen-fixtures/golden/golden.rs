@@ -855,4 +855,5 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
         },
     ],
     default_seed: ::core::option::Option::None,
+    config_digest: "a77d056366f0c0c2",
 };

@@ -131,6 +131,7 @@ fn verify_passes_and_catches_a_wrong_computed_value() {
     cells[col] = "Customer#999999999".into();
     lines[5] = cells.join(",");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    common::forget_run(path.parent().unwrap());
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
     assert!(report.contains("orders.csv:6"), "{report}");
@@ -187,6 +188,7 @@ fn verify_catches_a_value_of_the_wrong_branch() {
     cells[col] = "held".into();
     lines[row + 1] = cells.join(",");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    common::forget_run(path.parent().unwrap());
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
     assert!(
@@ -274,6 +276,7 @@ fn verify_passes_on_groups_and_catches_a_broken_tuple() {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     lines[row + 1] = lines[row + 1].replace(",IL,", ",MA,");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    common::forget_run(path.parent().unwrap());
     let (code, report) = run(&argv);
     assert_eq!(code, 1, "{report}");
     assert!(
@@ -337,6 +340,7 @@ fn set_cell(dir: &std::path::Path, file: &str, line: usize, col: &str, value: &s
     cells[c] = value.to_string();
     lines[line] = cells.join(",");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    common::forget_run(path.parent().unwrap());
 }
 
 #[test]

@@ -297,6 +297,7 @@ fn damage(dir: &Path, file: &str, col: &str, f: impl Fn(usize, &str) -> String) 
         out.push('\n');
     }
     std::fs::write(&path, out).unwrap();
+    common::forget_run(path.parent().unwrap());
 }
 
 #[test]

@@ -330,6 +330,7 @@ fn damage_rows(dir: &Path, name: &str, value: impl Fn(usize) -> Option<String>) 
         }
     }
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    common::forget_run(path.parent().unwrap());
 }
 
 /// Replaces the cell of column `name` on data row `row` (0-based) of accounts.csv.

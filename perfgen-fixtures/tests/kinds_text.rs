@@ -103,6 +103,7 @@ fn verify_passes_and_catches_damage() {
     let damaged = text.replacen("Customer#000000042", "Customer#00000042", 1);
     assert_ne!(damaged, text);
     std::fs::write(&path, damaged).unwrap();
+    common::forget_run(path.parent().unwrap());
     let (code, report) = verify(dir.path());
     assert_eq!(code, 1, "{report}");
     assert!(fails(&report, "template c_name"), "{report}");
@@ -291,6 +292,7 @@ fn verify_catches_damaged_text() {
         let value = &t.rows[10][c];
         let damaged = text.replacen(value.as_str(), &format!("{}{damage}", &value[..5]), 1);
         std::fs::write(&path, damaged).unwrap();
+        common::forget_run(path.parent().unwrap());
         let (code, report) = verify(dir.path());
         assert_eq!(code, 1, "{report}");
         assert!(fails(&report, check), "{check}:\n{report}");

@@ -200,6 +200,8 @@ fn damage(path: &Path, record: usize, column: &str, value: &str) {
         w.write_record(r).unwrap();
     }
     w.flush().unwrap();
+    // The damage is for the load to find: the manifest would refuse the folder first.
+    common::forget_run(path.parent().unwrap());
 }
 
 #[test]
@@ -247,6 +249,7 @@ fn damaged_csv_is_rejected_naming_table_and_line() {
 
     // A duplicate, found when the keys are added after the rows: the second row is named.
     std::fs::write(dir.path().join("customers_bulk.csv"), &customers).unwrap();
+    common::forget_run(dir.path());
     let email =
         common::read_csv(&dir.path().join("customers_bulk.csv")).column("email")[9].to_string();
     damage(&dir.path().join("customers_bulk.csv"), 50, "email", &email);
@@ -263,6 +266,7 @@ fn damaged_csv_is_rejected_naming_table_and_line() {
     );
     assert!(!exists(&mut client, "customers"));
     std::fs::write(dir.path().join("customers_bulk.csv"), &customers).unwrap();
+    common::forget_run(dir.path());
 
     // Into tables made by schema.sql: a foreign key to no customer, found at the end of the
     // COPY; parents stay committed, the failing table stays empty.
@@ -296,6 +300,7 @@ fn damaged_csv_is_rejected_naming_table_and_line() {
 
     // A file that is not the entity's.
     std::fs::write(dir.path().join("purchases_bulk.csv"), "a,b\n1,2\n").unwrap();
+    common::forget_run(dir.path());
     let o = perfgen(
         catalog,
         &["load", &db.url(), "--dir", d, "-q", "--only", "purchases"],
@@ -484,6 +489,8 @@ fn set_field(path: &Path, record: usize, column: usize, value: &str) {
         w.write_record(r).unwrap();
     }
     w.flush().unwrap();
+    // The damage is for the load to find: the manifest would refuse the folder first.
+    common::forget_run(path.parent().unwrap());
 }
 
 #[test]
@@ -582,6 +589,7 @@ fn load_reads_a_folder_of_parts_one_transaction_per_table() {
     // A foreign key to no customer in part 2, found at the end of its COPY: the row is
     // named by its part and line.
     std::fs::write(&part2, &original).unwrap();
+    common::forget_run(part2.parent().unwrap());
     set_field(
         &part2,
         99,
@@ -598,6 +606,7 @@ fn load_reads_a_folder_of_parts_one_transaction_per_table() {
     assert!(e.contains("purchases_bulk.part00002-of-00003.csv`)"), "{e}");
     assert_eq!(count(&mut client, &tables[2]), 0);
     std::fs::write(&part2, &original).unwrap();
+    common::forget_run(part2.parent().unwrap());
 
     // A missing part: nothing is loaded, and the part is named.
     let missing = parts.path().join("profiles_bulk.part00001-of-00003.csv");

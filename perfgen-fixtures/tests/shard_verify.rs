@@ -48,6 +48,18 @@ fn generate_parts(n: u64, extra: &[&str]) -> tempfile::TempDir {
     dir
 }
 
+/// Removes the parts' manifests: the damage below is for verify's checks of the parts to
+/// find, which the manifests' sizes and checksums would report before reading any.
+fn forget_run(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("perfgen-manifest") && name.ends_with(".json") {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+}
+
 struct Run {
     code: Option<i32>,
     stdout: String,
@@ -132,6 +144,7 @@ fn set_field(dir: &Path, f: &str, k: u64, n: u64, record: usize, column: &str, v
         w.write_record(r).unwrap();
     }
     w.flush().unwrap();
+    forget_run(dir);
 }
 
 fn common_header(dir: &Path, f: &str, n: u64) -> Vec<String> {
@@ -211,6 +224,19 @@ fn a_missing_part_fails_naming_it() {
     let dir = generate_parts(3, &[]);
     let missing = part("purchases_bulk", 1, 3);
     std::fs::remove_file(dir.path().join(&missing)).unwrap();
+    // The part's manifest names it first, before anything is read ...
+    let r = verify(dir.path(), &[]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("{missing}` is missing (listed in `"))
+            && r.stderr
+                .contains("perfgen-manifest.part00001-of-00003.json"),
+        "{}",
+        r.stderr
+    );
+    // ... and without manifests the set of parts is checked as before.
+    forget_run(dir.path());
     let r = verify(dir.path(), &[]);
     assert_fails(&r, "Purchase", "parts", None);
     let parts = row(&r.stdout, "Purchase", "parts");
@@ -224,6 +250,7 @@ fn a_missing_part_fails_naming_it() {
     // A part of another run (other N) beside a complete set is an error too.
     let dir = generate_parts(2, &[]);
     std::fs::write(dir.path().join(part("profiles_bulk", 0, 5)), "").unwrap();
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "profile"]);
     assert_fails(&r, "Profile", "parts", None);
     let parts = row(&r.stdout, "Profile", "parts");
@@ -287,6 +314,7 @@ fn rows_moved_between_parts_and_mixed_headers_fail() {
     let two = std::fs::read_to_string(&p2).unwrap();
     std::fs::write(&p1, &one[..cut]).unwrap();
     std::fs::write(&p2, format!("{}{two}", &one[cut..])).unwrap();
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "customer"]);
     assert_fails(&r, "Customer", "parts", None);
     let parts = row(&r.stdout, "Customer", "parts");
@@ -305,6 +333,7 @@ fn rows_moved_between_parts_and_mixed_headers_fail() {
     let header = common_header(dir.path(), "customers_bulk", 3).join(",");
     let two = std::fs::read_to_string(&p2).unwrap();
     std::fs::write(&p2, format!("{header}\n{two}")).unwrap();
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "customer"]);
     assert_fails(
         &r,
@@ -323,6 +352,7 @@ fn a_part_without_a_final_line_break_fails() {
     let p0 = dir.path().join(part("profiles_bulk", 0, 3));
     let text = std::fs::read_to_string(&p0).unwrap();
     std::fs::write(&p0, text.strip_suffix('\n').unwrap()).unwrap();
+    forget_run(dir.path());
     let r = verify(dir.path(), &["--only", "profile"]);
     // Rows [0, 999) of 2999 and the header: the last line is line 1000.
     assert_fails(

@@ -12,7 +12,7 @@ use std::path::Path;
 /// bytes for `info`. Errors name the problem; the caller adds the path.
 pub fn open_as_csv(path: &Path, info: &EntityInfo) -> io::Result<Box<dyn Read + Send>> {
     let format = FileFormat::of_path(path).unwrap_or(FileFormat::CSV);
-    let file = File::open(path)?;
+    let file = open_regular(path)?;
     if format.format == Format::Parquet {
         return open_parquet(file, info);
     }
@@ -32,6 +32,46 @@ pub fn open_as_csv(path: &Path, info: &EntityInfo) -> io::Result<Box<dyn Read + 
         }),
         _ => plain,
     })
+}
+
+/// Opens `path` for reading when it is a regular file (links followed): a FIFO would block
+/// the reader and a device (`/dev/zero`) never ends, so both are refused before opening,
+/// with an `InvalidInput` error saying what the file is.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file; perfgen reads only the regular files generate writes",
+                kind_of(&meta)
+            ),
+        ));
+    }
+    File::open(path)
+}
+
+/// What a file that is not regular is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "no regular file"
+    }
 }
 
 #[cfg(feature = "parquet")]

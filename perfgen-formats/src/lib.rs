@@ -20,7 +20,7 @@ mod pipeline;
 mod write;
 
 pub use compress::{GZIP_LEVEL, ZSTD_LEVEL};
-pub use decode::open_as_csv;
+pub use decode::{open_as_csv, open_regular};
 pub use jsonl::JsonLines;
 pub use kind::{candidate_paths, Compression, FileFormat, Format};
 #[cfg(feature = "parquet")]

@@ -170,6 +170,7 @@ static CATALOG: Catalog = Catalog {
     config_dir: "tests",
     entities: &ENTITIES,
     default_seed: None,
+    config_digest: "0123456789abcdef",
 };
 
 /// The same entity without its column writer: Parquet is then encoded from the CSV text.

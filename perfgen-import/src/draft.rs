@@ -26,8 +26,12 @@ pub struct Facts {
     pub profiles: Vec<Profile>,
     /// Per foreign key (by constraint name) to an imported table.
     pub fan_outs: BTreeMap<String, FanOut>,
-    /// The foreign key and line-number column that make the table a `children_of` fan-out.
+    /// The foreign key and line-number column that make the table a `children_of` fan-out
+    /// (or, with `fan_out_distinct`, the foreign key and the key's other member).
     pub fan_out_parent: Option<(String, String)>,
+    /// The other member of the fan-out's key is a foreign key drawn `distinct` among one
+    /// parent's children (a join table keyed by two parents), not a line number.
+    pub fan_out_distinct: bool,
     /// The seed sample.
     pub sample: Vec<Row>,
 }
@@ -396,6 +400,18 @@ fn plan_key(
         ));
         return;
     }
+    if facts.fan_out_distinct
+        && facts
+            .fan_out_parent
+            .as_ref()
+            .is_some_and(|(_, other)| other == &c.name)
+    {
+        plan.guess = Guess::ForeignKey(draft(FkLaw::Distinct));
+        plan.notes.push(format!(
+            "the table's key with the key to the parent of `children_of`: never the same {parent} row twice among one parent's children (`distribution: distinct`)"
+        ));
+        return;
+    }
     if facts
         .fan_out_parent
         .as_ref()
@@ -496,6 +512,18 @@ fn plan_unique(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan
                             .into(),
                     );
                 }
+                _ if padded_code(c, sample).is_some() => {
+                    let (template, width) = padded_code(c, sample).unwrap_or_default();
+                    plan.notes.push(format!(
+                        "UNIQUE, at most {} characters: the sampled values' common start and the row index padded to {width} digits (unique up to 10^{width} rows)",
+                        c.fixed_length.or(c.max_length).unwrap_or_default()
+                    ));
+                    plan.guess = Guess::Template {
+                        template,
+                        domains: Vec::new(),
+                        unique: true,
+                    };
+                }
                 _ => {
                     let template = format!("{}-{{index}}", c.name.replace(['{', '}'], ""));
                     plan.notes.push("UNIQUE: no numbered shape of the sampled values fits the column: drafted as the column's name and the row index".into());
@@ -527,6 +555,51 @@ fn plan_unique(c: &Column, p: &Profile, sample: &[String], plan: &mut ColumnPlan
             }
         }
     }
+}
+
+/// Fewest digits a padded row index may have in a unique code: 10^8 rows per table.
+const MIN_CODE_DIGITS: usize = 8;
+/// Digits of the padded index when the column leaves room for more.
+const CODE_DIGITS: usize = 10;
+
+/// A unique code for a text column of bounded length (`char(13)`, `varchar(12)`): the start
+/// the sampled values share (cut so that the index keeps at least 10 digits where the column
+/// allows) and the row index padded to fill the column (`978{index:010}`), with the width;
+/// None when the column leaves fewer than [`MIN_CODE_DIGITS`] for the index.
+fn padded_code(c: &Column, sample: &[String]) -> Option<(String, usize)> {
+    let length = c.fixed_length.or(c.max_length)? as usize;
+    let first = sample.first()?;
+    let common = sample.iter().fold(first.chars().count(), |n, v| {
+        first
+            .chars()
+            .zip(v.chars())
+            .take(n)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    // The letters of the common start stay whole (`CPN-`); its digits only as far as the
+    // index keeps CODE_DIGITS digits (`978` of `9780000...`).
+    let letters = first
+        .chars()
+        .take(common)
+        .collect::<Vec<_>>()
+        .iter()
+        .rposition(|ch| !ch.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    let prefix_len = letters.max(common.min(length.saturating_sub(CODE_DIGITS)));
+    let width = length.saturating_sub(prefix_len);
+    if width < MIN_CODE_DIGITS {
+        return None;
+    }
+    let prefix: String = first
+        .chars()
+        .take(prefix_len)
+        .filter(|ch| !matches!(ch, '{' | '}'))
+        .collect();
+    if prefix.chars().count() != prefix_len {
+        return None;
+    }
+    Some((format!("{prefix}{{index:0{width}}}"), width))
 }
 
 fn int(s: &Option<String>) -> i64 {

@@ -125,7 +125,10 @@ fn read_source(
         .collect();
     let mut facts = BTreeMap::new();
     for t in &tables {
-        let fan_out_parent = fan_out_key(db, schema, t, &counts)?;
+        let (fan_out_parent, fan_out_distinct) = match fan_out_key(db, schema, t, &counts)? {
+            Some((fk, other, distinct)) => (Some((fk, other)), distinct),
+            None => (None, false),
+        };
         let mut in_list = Vec::new();
         let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
         for check in &t.checks {
@@ -160,6 +163,7 @@ fn read_source(
                 profiles,
                 fan_outs,
                 fan_out_parent,
+                fan_out_distinct,
                 sample: samples.remove(&t.name).unwrap_or_default(),
             },
         );
@@ -169,13 +173,16 @@ fn read_source(
 
 /// The (foreign key, line number) pair that makes `t` a fan-out of its parent: a two-column
 /// primary key of a one-column foreign key to another imported table and an integer column
-/// numbering each parent's rows 1..n.
+/// numbering each parent's rows 1..n. Or, for a join table (a two-column primary key of two
+/// one-column foreign keys to other imported tables), the first member's key and the second
+/// member, with `true`: the children of each first parent, the second drawn `distinct`
+/// among them, which keeps the pair unique.
 fn fan_out_key(
     db: &mut postgres::Transaction<'_>,
     schema: &str,
     t: &Table,
     counts: &BTreeMap<&str, i64>,
-) -> Result<Option<(String, String)>, ImportError> {
+) -> Result<Option<(String, String, bool)>, ImportError> {
     if t.primary_key.len() != 2 {
         return Ok(None);
     }
@@ -197,8 +204,19 @@ fn fan_out_key(
             .column(&position)
             .is_some_and(|c| c.kind == model::Kind::Int);
         if is_int && profile::numbers_within(db, schema, t, &fk.columns[0], &position)? {
-            return Ok(Some((fk.name.clone(), position)));
+            return Ok(Some((fk.name.clone(), position, false)));
         }
+    }
+    let key_of = |column: &str| {
+        t.foreign_keys.iter().find(|fk| {
+            fk.columns.len() == 1
+                && fk.columns[0] == column
+                && fk.parent != t.name
+                && counts.contains_key(fk.parent.as_str())
+        })
+    };
+    if let (Some(first), Some(_)) = (key_of(&t.primary_key[0]), key_of(&t.primary_key[1])) {
+        return Ok(Some((first.name.clone(), t.primary_key[1].clone(), true)));
     }
     Ok(None)
 }

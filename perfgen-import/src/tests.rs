@@ -214,10 +214,70 @@ fn library() -> (Vec<Table>, BTreeMap<String, Facts>) {
             .collect(),
         ..Facts::default()
     };
+    // A join table keyed by both parents: children of a book, its authors distinct.
+    let book_authors = Table {
+        name: "book_authors".into(),
+        columns: vec![
+            col("book_isbn", "uuid", Kind::Uuid, true),
+            col("author_id", "int8", Kind::Int, true),
+        ],
+        primary_key: strings(&["book_isbn", "author_id"]),
+        uniques: Vec::new(),
+        foreign_keys: vec![
+            ForeignKey {
+                name: "book_authors_book_isbn_fkey".into(),
+                columns: strings(&["book_isbn"]),
+                parent: "books".into(),
+                parent_columns: strings(&["isbn"]),
+            },
+            ForeignKey {
+                name: "book_authors_author_id_fkey".into(),
+                columns: strings(&["author_id"]),
+                parent: "authors".into(),
+                parent_columns: strings(&["id"]),
+            },
+        ],
+        checks: Vec::new(),
+        row_count: 500,
+    };
+    let mut join_fan_outs = BTreeMap::new();
+    join_fan_outs.insert(
+        "book_authors_book_isbn_fkey".to_string(),
+        FanOut {
+            histogram: vec![(1, 300), (2, 100)],
+            parents: 400,
+        },
+    );
+    let join_facts = Facts {
+        profiles: vec![
+            Profile {
+                rows: 500,
+                distinct: 400,
+                ..Profile::default()
+            },
+            Profile {
+                rows: 500,
+                distinct: 50,
+                ..Profile::default()
+            },
+        ],
+        fan_outs: join_fan_outs,
+        fan_out_parent: Some((
+            "book_authors_book_isbn_fkey".to_string(),
+            "author_id".to_string(),
+        )),
+        fan_out_distinct: true,
+        sample: vec![vec![
+            Some("00000000-0000-4000-8000-000000000000".into()),
+            Some("1".into()),
+        ]],
+        ..Facts::default()
+    };
     let mut facts = BTreeMap::new();
     facts.insert("authors".to_string(), author_facts);
     facts.insert("books".to_string(), book_facts);
-    (vec![authors, books], facts)
+    facts.insert("book_authors".to_string(), join_facts);
+    (vec![authors, books, book_authors], facts)
 }
 
 #[test]
@@ -323,6 +383,16 @@ fn the_written_draft_builds() {
         text.contains("# `CHECK ((length((isbn)::text) = 36))` is not drafted"),
         "{text}"
     );
+    // The join table: children of a book, each author once per book, the key proven.
+    let text = std::fs::read_to_string(configs.join("book_authors_multiply.yaml")).unwrap();
+    for part in [
+        "children_of:\n",
+        "entity: \"Book\"",
+        "unique_together:\n  - [book_isbn, author_id]",
+        "    distribution: distinct\n",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from\n{text}");
+    }
 }
 
 #[test]
@@ -419,7 +489,14 @@ fn unique_text_is_numbered_within_the_column_or_says_it_cannot_be() {
     assert!(
         matches!(&wide.guess, Guess::Template { template, unique: true, .. } if template == "CPN-{index}")
     );
-    let narrow = plan_for(12);
+    // Room for the letters and an index of 8 digits: padded to fill the column.
+    let padded = plan_for(12);
+    assert!(
+        matches!(&padded.guess, Guess::Template { template, unique: true, .. } if template == "CPN-{index:08}"),
+        "{:?}",
+        padded.guess
+    );
+    let narrow = plan_for(10);
     assert!(
         matches!(&narrow.guess, Guess::Template { template, unique: true, .. } if template == "code-{index}")
     );
@@ -430,6 +507,44 @@ fn unique_text_is_numbered_within_the_column_or_says_it_cannot_be() {
             .any(|n| n.contains("cannot draw this column unique within its length")),
         "{:?}",
         narrow.notes
+    );
+}
+
+#[test]
+fn a_unique_fixed_length_code_keeps_its_start_and_fills_the_column() {
+    let entities = BTreeMap::from([("books".to_string(), "Book".to_string())]);
+    let mut isbn = col("isbn", "bpchar", Kind::Text, true);
+    isbn.fixed_length = Some(13);
+    let t = Table {
+        name: "books".into(),
+        columns: vec![isbn],
+        primary_key: Vec::new(),
+        uniques: vec![strings(&["isbn"])],
+        foreign_keys: Vec::new(),
+        checks: Vec::new(),
+        row_count: 4000,
+    };
+    let sample: Vec<String> = (1..=100u64)
+        .map(|g| format!("978{:010}", g * 7919))
+        .collect();
+    let facts = Facts {
+        profiles: vec![Profile {
+            rows: 4000,
+            distinct: 4000,
+            lengths: Some((13, 13)),
+            ..Profile::default()
+        }],
+        sample: sample.into_iter().map(|v| vec![Some(v)]).collect(),
+        ..Facts::default()
+    };
+    let c = plan_table(&t, &facts, &entities).columns.remove(0);
+    assert_eq!(
+        c.guess,
+        Guess::Template {
+            template: "978{index:010}".into(),
+            domains: Vec::new(),
+            unique: true
+        }
     );
 }
 

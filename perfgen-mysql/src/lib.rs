@@ -169,6 +169,40 @@ fn connect(url: &str) -> Result<(Conn, FeedSlot), MysqlError> {
     Ok((conn, feed))
 }
 
+/// What an interrupt while `table` (entity `entity`) loads should say: its statements are
+/// rolled back with the connection, the tables before it stay committed, how to resume.
+fn interrupt_note(
+    catalog: &Catalog,
+    opts: &MysqlOptions,
+    table: &str,
+    loaded: &[(String, u64, f64)],
+    entity: usize,
+    resume: &str,
+) -> String {
+    let mut s =
+        format!("while loading table `{table}`: its rows are rolled back with the connection.");
+    if loaded.is_empty() {
+        s.push_str(" No table was committed.");
+    } else {
+        let committed: Vec<String> = loaded
+            .iter()
+            .map(|(t, n, _)| format!("{t} ({n} rows)"))
+            .collect();
+        s.push_str(&format!(" Committed: {}.", committed.join(", ")));
+    }
+    let remaining: Vec<String> = opts
+        .selected
+        .iter()
+        .skip_while(|&&k| k != entity)
+        .map(|&k| format!("--only {}", catalog.entities[k].name))
+        .collect();
+    s.push_str(&format!(
+        " To resume: {}.",
+        resume.replace("{only}", &remaining.join(" "))
+    ));
+    s
+}
+
 fn run(
     catalog: &Catalog,
     opts: &MysqlOptions,
@@ -220,7 +254,16 @@ fn run(
             }
         };
         *feed.lock().unwrap_or_else(|e| e.into_inner()) = Some(prepared);
+        perfgen_runtime::output::set_interrupt_note(Some(interrupt_note(
+            catalog,
+            opts,
+            &table.name,
+            &loaded,
+            i,
+            resume,
+        )));
         let result = load_table(&mut conn, table, info, opts.create_tables);
+        perfgen_runtime::output::set_interrupt_note(None);
         *feed.lock().unwrap_or_else(|e| e.into_inner()) = None;
         match result {
             Ok(rows) => loaded.push((table.name.clone(), rows, t0.elapsed().as_secs_f64())),

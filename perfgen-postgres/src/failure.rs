@@ -67,7 +67,7 @@ pub(crate) fn failure_message(
     loaded: &[Loaded],
     remaining: &[usize],
 ) -> LoadError {
-    let (catalog, create, resume) = (job.catalog, job.create.create, job.resume.as_str());
+    let (catalog, create) = (job.catalog, job.create.create);
     let info = &catalog.entities[table.entity];
     // The failing part of a sharded entity (None: after all parts, or not sharded).
     // A parallel load whose streams did not all commit, and the first row of the failing
@@ -157,18 +157,8 @@ pub(crate) fn failure_message(
     if let (Source::Parts(parts), false) = (source, matches!(error, TableError::Create(_))) {
         s.push_str(&format!(" No row of its {} parts was kept.", parts.len()));
     }
-    if !loaded.is_empty() {
-        let done: Vec<String> = loaded
-            .iter()
-            .map(|l| format!("{} ({} rows)", l.table, l.rows))
-            .collect();
-        s.push_str(&format!(" Committed before it: {}.", done.join(", ")));
-    }
-    let only: Vec<String> = remaining
-        .iter()
-        .map(|&i| format!("--only {}", catalog.entities[i].name))
-        .collect();
-    let again = resume.replace("{only}", &only.join(" "));
+    s.push_str(&committed_before(loaded));
+    let again = resume_command(job, remaining);
     if matches!(error, TableError::Create(_)) {
         // The same command would fail the same way: say what changes first.
         let without = again.replace(" --create-tables", "");
@@ -179,6 +169,54 @@ pub(crate) fn failure_message(
         s.push_str(&format!(" To resume: {again}."));
     }
     LoadError::Data(s)
+}
+
+/// ` Committed before it: users (10 rows), orders (30 rows).`, or nothing.
+fn committed_before(loaded: &[Loaded]) -> String {
+    if loaded.is_empty() {
+        return String::new();
+    }
+    let done: Vec<String> = loaded
+        .iter()
+        .map(|l| format!("{} ({} rows)", l.table, l.rows))
+        .collect();
+    format!(" Committed before it: {}.", done.join(", "))
+}
+
+/// The command that loads the `remaining` entities.
+fn resume_command(job: &Job<'_>, remaining: &[usize]) -> String {
+    let only: Vec<String> = remaining
+        .iter()
+        .map(|&i| format!("--only {}", job.catalog.entities[i].name))
+        .collect();
+    job.resume.replace("{only}", &only.join(" "))
+}
+
+/// What an interrupt while `table` loads should say (see
+/// `perfgen_runtime::output::set_interrupt_note`): the table's transaction is rolled back
+/// with the connection, the tables committed before it stay, and how to resume.
+pub(crate) fn interrupt_note(
+    job: &Job<'_>,
+    table: &TableSchema,
+    loaded: &[Loaded],
+    remaining: &[usize],
+) -> String {
+    let mut s = format!(
+        "while loading table `{}`: its transaction is rolled back with the connection ({}).",
+        table.name,
+        if job.create.create {
+            "the table is not created"
+        } else {
+            "the table is as it was"
+        }
+    );
+    if loaded.is_empty() {
+        s.push_str(" No table was committed.");
+    } else {
+        s.push_str(&committed_before(loaded).replace(" Committed before it:", " Committed:"));
+    }
+    s.push_str(&format!(" To resume: {}.", resume_command(job, remaining)));
+    s
 }
 
 /// The line number in a COPY error's context (`COPY users, line 42, column age: "x"`).

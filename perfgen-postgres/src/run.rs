@@ -2,7 +2,7 @@
 
 use crate::connect::{connect, db_text, redact_url};
 use crate::copy::{copy_table, Creation, Source};
-use crate::failure::failure_message;
+use crate::failure::{failure_message, interrupt_note};
 use crate::options::{Job, LoadError, LoadOptions, SinkOptions};
 use crate::parts::part_files;
 use crate::progress::{summary, with_progress, Loaded};
@@ -55,6 +55,12 @@ fn run<'a>(
                 "bytes",
             ),
         };
+        perfgen_runtime::output::set_interrupt_note(Some(interrupt_note(
+            job,
+            table,
+            &loaded,
+            &selected[k..],
+        )));
         let t0 = Instant::now();
         let progress_out: Option<&mut dyn Write> = if quiet { None } else { Some(&mut *stderr) };
         let streams = match &source {
@@ -83,6 +89,7 @@ fn run<'a>(
                 seconds: t0.elapsed().as_secs_f64(),
             }),
             Err(e) => {
+                perfgen_runtime::output::set_interrupt_note(None);
                 return Err(failure_message(
                     job,
                     table,
@@ -90,10 +97,11 @@ fn run<'a>(
                     &source,
                     &loaded,
                     &selected[k..],
-                ))
+                ));
             }
         }
     }
+    perfgen_runtime::output::set_interrupt_note(None);
     let total_seconds = started.elapsed().as_secs_f64();
     let mut report = if quiet {
         String::new()

@@ -111,4 +111,8 @@ pub struct Catalog {
     pub entities: &'static [EntityInfo],
     /// The default `--seed` (the `seed` of the build's global `config.yaml`); `None`: 42.
     pub default_seed: Option<u64>,
+    /// A digest of everything the configs made of this catalog (16 hex digits, FNV-1a 64 of
+    /// the generated code but this line): a dataset's manifest records it, so that `verify`
+    /// and `load` can tell files written by a generator built from other configs.
+    pub config_digest: &'static str,
 }

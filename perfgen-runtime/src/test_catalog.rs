@@ -186,6 +186,7 @@ pub static CATALOG: Catalog = Catalog {
     config_dir: "tests/configs",
     entities: &ENTITIES,
     default_seed: None,
+    config_digest: "0123456789abcdef",
 };
 
 pub fn cx(seed: u64) -> Context {

@@ -220,6 +220,7 @@ static CATALOG: Catalog = Catalog {
     config_dir: "tests/edge",
     entities: &ENTITIES,
     default_seed: None,
+    config_digest: "0123456789abcdef",
 };
 
 #[test]
@@ -300,6 +301,7 @@ fn two_entities_on_one_table_are_refused() {
         config_dir: "x",
         entities: &SAME,
         default_seed: None,
+        config_digest: "0123456789abcdef",
     };
     let e = tables(&catalog, None).unwrap_err();
     assert!(e.contains("both map to table `things`"), "{e}");

@@ -111,3 +111,26 @@ pub fn verify_with_progress(
     v.aggregates();
     v.finish()
 }
+
+/// Entry points for the fuzz targets in `fuzz/` (not an API: no stability promised).
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::reader::{CsvReader, Record};
+
+    /// Reads every record of `bytes` with verify's CSV reader, as verify does; the number of
+    /// records, or the error that stopped it.
+    pub fn read_all_records(bytes: &[u8]) -> std::io::Result<u64> {
+        let mut reader = CsvReader::new(bytes);
+        let mut rec = Record::default();
+        let mut n = 0;
+        while reader.read_record(&mut rec)? {
+            let whole = std::str::from_utf8(rec.bytes()).ok();
+            for i in 0..rec.len() {
+                let _ = rec.text(whole, i);
+                let _ = rec.is_null(i);
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
+}

@@ -76,6 +76,11 @@ impl Record {
         self.field(i).is_empty() && !self.quoted[i]
     }
 
+    /// Bytes of the field being read so far.
+    fn open_field_len(&self) -> usize {
+        self.data.len() - self.ends.last().copied().unwrap_or(0)
+    }
+
     fn end_field(&mut self) {
         self.ends.push(self.data.len());
         self.quoted.push(self.in_quotes);
@@ -116,6 +121,21 @@ pub(crate) struct CsvReader<R> {
 
 const BUF_SIZE: usize = 1 << 20;
 
+/// The longest field the reader takes (16 MiB): no value perfgen generates comes near it,
+/// and a file that holds one (a damaged file, `/dev/zero` behind a link) is refused with its
+/// line instead of growing memory without bound.
+pub(crate) const MAX_FIELD_BYTES: usize = 16 << 20;
+
+/// The most fields one record may have: far beyond any entity's columns, and it bounds the
+/// memory of a line of commas.
+pub(crate) const MAX_FIELDS: usize = 1 << 16;
+
+/// The error of a field longer than [`MAX_FIELD_BYTES`] (or a record with more than
+/// [`MAX_FIELDS`] fields) that starts on `line`. The caller names the file.
+fn too_large(line: u64, what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("line {line}: {what}"))
+}
+
 #[inline(always)]
 fn is_plain(b: u8) -> bool {
     !matches!(b, b',' | b'"' | b'\n' | b'\r')
@@ -155,8 +175,45 @@ impl<R: Read> CsvReader<R> {
         }
     }
 
-    /// Reads the next record into `rec`; false at end of input (no record).
+    /// Reads the next record into `rec`; false at end of input (no record). A field longer
+    /// than [`MAX_FIELD_BYTES`] or a record of more than [`MAX_FIELDS`] fields is an
+    /// `InvalidData` error naming the record's line and the limit (memory stays within the
+    /// limit and one buffer).
     pub fn read_record(&mut self, rec: &mut Record) -> io::Result<bool> {
+        let more = self.read_record_unbounded(rec)?;
+        Self::within_limits(rec)?;
+        Ok(more)
+    }
+
+    fn within_limits(rec: &Record) -> io::Result<()> {
+        // Fields are looked at one by one only when the record's bytes could hold a long one.
+        if rec.data.len() > MAX_FIELD_BYTES
+            && (rec.open_field_len() > MAX_FIELD_BYTES
+                || (0..rec.ends.len()).any(|i| {
+                    let (a, b) = rec.bounds(i);
+                    b - a > MAX_FIELD_BYTES
+                }))
+        {
+            return Err(too_large(
+                rec.line,
+                &format!(
+                    "a field longer than {} MiB, the most verify reads in one field (the file is damaged or is no CSV file perfgen wrote)",
+                    MAX_FIELD_BYTES >> 20
+                ),
+            ));
+        }
+        if rec.ends.len() > MAX_FIELDS {
+            return Err(too_large(
+                rec.line,
+                &format!(
+                    "a record of more than {MAX_FIELDS} fields, the most verify reads in one record (the file is damaged or is no CSV file perfgen wrote)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn read_record_unbounded(&mut self, rec: &mut Record) -> io::Result<bool> {
         rec.data.clear();
         rec.ends.clear();
         rec.quoted.clear();
@@ -267,6 +324,9 @@ impl<R: Read> CsvReader<R> {
                 }
             }
             self.pos = i;
+            // Checked once per buffer: a field or record past a limit stops here, before it
+            // grows further.
+            Self::within_limits(rec)?;
         }
         // End of input.
         match state {
@@ -363,5 +423,58 @@ mod tests {
             r[0].2,
             Some((1, "a carriage return not followed by a line feed"))
         );
+    }
+
+    #[test]
+    fn a_field_over_the_limit_is_an_error_naming_its_line_and_the_limit() {
+        // Every chunking, so the limit holds wherever the buffer ends fall.
+        let mut input = b"h\nok\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_FIELD_BYTES + 1));
+        input.extend_from_slice(b"\nafter\n");
+        for chunk in [7, 4096, BUF_SIZE, usize::MAX] {
+            let mut r = CsvReader::new(Chunked(&input, chunk));
+            let mut rec = Record::default();
+            assert!(r.read_record(&mut rec).unwrap());
+            assert!(r.read_record(&mut rec).unwrap());
+            let err = r.read_record(&mut rec).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+            let text = err.to_string();
+            assert!(
+                text.starts_with("line 3: a field longer than 16 MiB"),
+                "{text}"
+            );
+        }
+        // A field of exactly the limit, quoted, is read.
+        let mut input = b"\"".to_vec();
+        input.extend(std::iter::repeat_n(b'y', MAX_FIELD_BYTES));
+        input.extend_from_slice(b"\",z\n");
+        let mut r = CsvReader::new(&input[..]);
+        let mut rec = Record::default();
+        assert!(r.read_record(&mut rec).unwrap());
+        assert_eq!(rec.field(0).len(), MAX_FIELD_BYTES);
+    }
+
+    #[test]
+    fn a_record_of_too_many_fields_is_an_error() {
+        let input = vec![b','; MAX_FIELDS + 1];
+        let err = CsvReader::new(&input[..])
+            .read_record(&mut Record::default())
+            .unwrap_err();
+        assert!(err.to_string().contains("more than 65536 fields"), "{err}");
+        let input = vec![b','; MAX_FIELDS - 1];
+        assert!(CsvReader::new(&input[..])
+            .read_record(&mut Record::default())
+            .unwrap());
+    }
+
+    /// A reader that hands out at most `.1` bytes a call.
+    struct Chunked<'a>(&'a [u8], usize);
+    impl Read for Chunked<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
     }
 }

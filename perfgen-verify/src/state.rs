@@ -31,7 +31,7 @@ impl Tally {
     pub(crate) fn hit(&mut self, line: u64, note: impl FnOnce() -> String) {
         self.count += 1;
         if self.examples.len() < EXAMPLES {
-            self.examples.push((line, note()));
+            self.examples.push((line, crate::verdict::excerpt(&note())));
         }
     }
 }

@@ -101,6 +101,7 @@ fn windows_follow_the_generator() {
         config_dir: "x",
         entities: &[],
         default_seed: None,
+        config_digest: "0123456789abcdef",
     };
     let info = EntityInfo {
         name: "E",

@@ -25,6 +25,19 @@ impl Outcome {
     }
 }
 
+/// The most characters of a value or a note the report shows: enough to recognize a
+/// value, short enough that a 100 MB field does not become a 100 MB report.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// `text` cut to [`EXCERPT_CHARS`] characters, with how much was left out; unchanged when
+/// shorter.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}... ({} more bytes)", &text[..at], text.len() - at),
+    }
+}
+
 /// An offending row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -111,8 +124,8 @@ impl Verdict {
                 .collect();
             rows.push([
                 c.entity.to_string(),
-                c.name.clone(),
-                c.statistic.clone(),
+                excerpt(&c.name),
+                excerpt(&c.statistic),
                 value,
                 c.outcome.label().to_string(),
                 places.join(", "),

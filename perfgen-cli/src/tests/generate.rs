@@ -9,7 +9,12 @@ fn generate_all_to_out_dir() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(
         files_in(Path::new(&out)),
-        ["children.csv", "schema.sql", "things_bulk.csv"]
+        [
+            "children.csv",
+            "perfgen-manifest.json",
+            "schema.sql",
+            "things_bulk.csv"
+        ]
     );
     let things = lines(&Path::new(&out).join("things_bulk.csv"));
     assert_eq!(things.len(), 101);
@@ -126,7 +131,10 @@ fn only_writes_selected_files_with_full_parent_counts() {
         ],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert_eq!(files_in(Path::new(&only)), ["children.csv", "schema.sql"]);
+    assert_eq!(
+        files_in(Path::new(&only)),
+        ["children.csv", "perfgen-manifest.json", "schema.sql"]
+    );
     assert_eq!(
         fs::read(Path::new(&all).join("children.csv")).unwrap(),
         fs::read(Path::new(&only).join("children.csv")).unwrap()
@@ -190,6 +198,7 @@ static NOW_CATALOG: Catalog = Catalog {
     config_dir: "tests/now",
     entities: &NOW_ENTITIES,
     default_seed: None,
+    config_digest: "0123456789abcdef",
 };
 
 #[test]
@@ -239,6 +248,7 @@ fn duplicate_file_names_under_out_are_refused() {
         config_dir: "dup",
         entities: &DUP,
         default_seed: None,
+        config_digest: "0123456789abcdef",
     };
     let (_d, out) = tmp();
     let o = run_args(&catalog, &["--out", &out]);
@@ -313,7 +323,8 @@ fn disk_full_is_one_line_and_leaves_no_file() {
     assert_eq!(
         error_lines(&o.stderr),
         [format!(
-            "error: cannot write `{}`: No space left on device (disk full)",
+            "error: cannot write `{}`: No space left on device (disk full); nothing of this run \
+             was put in place: the files in `{out}` are as they were before it",
             target.display()
         )],
         "{}",
@@ -343,9 +354,14 @@ fn rename_failure_names_the_file_and_removes_the_temporary() {
         errors[0]
     );
     assert!(errors[0].contains("Is a directory"), "{}", errors[0]);
-    // Things, written before, is complete; nothing else is left.
-    assert_eq!(files_in(dir), ["children.csv", "things_bulk.csv"]);
-    assert_eq!(lines(&dir.join("things_bulk.csv")).len(), 101);
+    assert!(
+        errors[0].contains("nothing of this run was put in place")
+            && errors[0].ends_with("are as they were before it"),
+        "{}",
+        errors[0]
+    );
+    // Found before any rename: things_bulk.csv, complete, was not put in place either.
+    assert_eq!(files_in(dir), ["children.csv"]);
     assert!(dir.join("children.csv/keep").exists());
 }
 

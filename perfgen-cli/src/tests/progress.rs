@@ -54,6 +54,7 @@ fn progress_and_summary_format() {
             path: PathBuf::from("out/users.csv"),
             rows: 1000,
             bytes: 12345,
+            crc32: 0,
             seconds: 0.5,
         }],
         0.5,

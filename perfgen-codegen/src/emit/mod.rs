@@ -40,17 +40,23 @@ pub fn program_in(p: &Program, runtime: &syn::Path) -> TokenStream {
         counts: Counts::Context,
     };
     let rt = runtime;
-    let entities = p
+    let entities: Vec<TokenStream> = p
         .entities
         .iter()
         .enumerate()
-        .map(|(i, e)| entity::entity(&cx, i, e));
-    let infos = p.entities.iter().map(|e| entity::entity_info(&cx, e));
+        .map(|(i, e)| entity::entity(&cx, i, e))
+        .collect();
+    let infos: Vec<TokenStream> = p
+        .entities
+        .iter()
+        .map(|e| entity::entity_info(&cx, e))
+        .collect();
     let config_dir = &p.config_dir;
     let default_seed = match p.default_seed {
         Some(s) => quote!(::core::option::Option::Some(#s)),
         None => quote!(::core::option::Option::None),
     };
+    let config_digest = digest(&quote!(#(#entities)* #(#infos),* #default_seed).to_string());
     quote! {
         #(#entities)*
 
@@ -59,8 +65,20 @@ pub fn program_in(p: &Program, runtime: &syn::Path) -> TokenStream {
             config_dir: #config_dir,
             entities: &[#(#infos),*],
             default_seed: #default_seed,
+            config_digest: #config_digest,
         };
     }
+}
+
+/// FNV-1a 64 of `text` as 16 hex digits: the catalog's `config_digest` (stable across
+/// builds and machines, which `std`'s hasher does not promise).
+fn digest(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 /// The code of entity `index` for an existing struct (`#[derive(perfgen::Entity)]`): the

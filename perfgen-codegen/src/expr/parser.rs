@@ -134,19 +134,61 @@ fn keyword(tok: &Tok) -> Option<&'static str> {
 }
 
 /// Parse `text`; every syntax error goes to `diags`. `None` when there was any.
+/// How deep an expression may nest (parentheses, unary operators, operands of operators
+/// that bind tighter): far beyond any written by hand, and a bound on the parser's (and the
+/// type checker's) recursion, which a line of 30,000 `-` overflowed (found by fuzzing).
+pub const MAX_DEPTH: usize = 200;
+
+/// How many operators one expression may have: its tree is at most this deep, so that
+/// walking it (type checking, emitting, dropping) cannot overflow a stack; a chain of
+/// 20,000 `+` did (found by fuzzing).
+pub const MAX_OPERATORS: usize = 1000;
+
+/// The lexical (and, apart, the syntax) errors of one expression reported one by one; the
+/// rest are counted.
+const MAX_LEX_ERRORS: usize = 20;
+
 pub fn parse(text: &str, at: ExprLoc, diags: &mut Diagnostics) -> Option<Expr> {
     let (toks, lex_errors) = lex(text);
+    let starts: Vec<usize> = toks.iter().map(|t| t.start).collect();
+    let byte_at: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let tok_locs = at.locs_of(text, &starts);
     let mut p = Parser {
         toks,
+        tok_locs,
+        byte_at,
         pos: 0,
+        depth: 0,
+        operators: 0,
+        errors: 0,
         text,
         at,
         failed: !lex_errors.is_empty(),
         diags,
     };
-    for e in lex_errors {
-        let loc = p.loc_at(e.at);
-        p.diags.error(loc, e.message).help(e.help);
+    // The first few lexical errors, their positions found in one pass (a line of 30,000
+    // stray `&` made as many errors, each counted from the start: found by fuzzing).
+    let shown = &lex_errors[..lex_errors.len().min(MAX_LEX_ERRORS)];
+    let offsets: Vec<usize> = shown.iter().map(|e| e.at).collect();
+    let locs = p.at.locs_of(text, &offsets);
+    for (e, loc) in shown.iter().zip(locs) {
+        p.diags.error(loc, e.message.clone()).help(e.help.clone());
+    }
+    if lex_errors.len() > MAX_LEX_ERRORS {
+        let loc = p.loc_at(lex_errors[MAX_LEX_ERRORS].at);
+        p.diags
+            .error(
+                loc,
+                format!(
+                    "and {} more errors like those above in this expression",
+                    lex_errors.len() - MAX_LEX_ERRORS
+                ),
+            )
+            .help("fix the ones shown first; the expression is not valid past them");
     }
     let expr = p.expr(0);
     if expr.is_some() && p.peek() != &Tok::End {
@@ -166,7 +208,17 @@ pub fn parse(text: &str, at: ExprLoc, diags: &mut Diagnostics) -> Option<Expr> {
 
 struct Parser<'a> {
     toks: Vec<Token>,
+    /// The file position of each token's start.
+    tok_locs: Vec<Loc>,
+    /// The byte offset of each character of `text` (and its length at the end).
+    byte_at: Vec<usize>,
     pos: usize,
+    /// Calls of `expr` in progress (see [`MAX_DEPTH`]).
+    depth: usize,
+    /// Operators read so far (see [`MAX_OPERATORS`]).
+    operators: usize,
+    /// Syntax errors found so far.
+    errors: usize,
     text: &'a str,
     at: ExprLoc,
     failed: bool,
@@ -181,7 +233,7 @@ impl Parser<'_> {
         self.at.loc_of(self.text, offset)
     }
     fn loc(&self) -> Loc {
-        self.loc_at(self.toks[self.pos].start)
+        self.tok_locs[self.pos]
     }
     fn bump(&mut self) -> Token {
         let t = self.toks[self.pos].clone();
@@ -196,9 +248,14 @@ impl Parser<'_> {
     fn is_keyword(&self, k: &str) -> bool {
         keyword(self.peek()) == Some(k)
     }
+    /// Reports a syntax error; past [`MAX_LEX_ERRORS`] of them in one expression the rest
+    /// only fail it (a line of 28,000 `,` made as many errors).
     fn error(&mut self, loc: Loc, message: String, help: &str) {
         self.failed = true;
-        self.diags.error(loc, message).help(help);
+        self.errors += 1;
+        if self.errors <= MAX_LEX_ERRORS {
+            self.diags.error(loc, message).help(help);
+        }
     }
     /// The current token, for messages.
     fn describe(&self) -> String {
@@ -206,13 +263,10 @@ impl Parser<'_> {
         if t.tok == Tok::End {
             return "end of expression".into();
         }
-        let written: String = self
-            .text
-            .chars()
-            .skip(t.start)
-            .take(t.end - t.start)
-            .collect();
-        format!("`{written}`")
+        // Token offsets count characters; `byte_at` turns them into byte offsets without
+        // walking the text from its start each time (quadratic over 30,000 tokens).
+        let at = |c: usize| self.byte_at.get(c).copied().unwrap_or(self.text.len());
+        format!("`{}`", &self.text[at(t.start)..at(t.end)])
     }
     fn expect_keyword(&mut self, k: &str, help: &str) -> Option<()> {
         if self.is_keyword(k) {
@@ -280,6 +334,38 @@ impl Parser<'_> {
 
     /// An expression whose binary operators all bind tighter than `min_power`.
     fn expr(&mut self, min_power: u8) -> Option<Expr> {
+        if self.depth >= MAX_DEPTH {
+            let loc = self.loc();
+            self.error(
+                loc,
+                format!("the expression nests deeper than {MAX_DEPTH} levels here"),
+                "split it into fields that each compute a part",
+            );
+            return None;
+        }
+        self.depth += 1;
+        let e = self.expr_within_depth(min_power);
+        self.depth -= 1;
+        e
+    }
+
+    /// Counts the operator at the current token; `None` (after an error) past
+    /// [`MAX_OPERATORS`].
+    fn count_operator(&mut self) -> Option<()> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            let loc = self.loc();
+            self.error(
+                loc,
+                format!("the expression has more than {MAX_OPERATORS} operators"),
+                "split it into fields that each compute a part",
+            );
+            return None;
+        }
+        Some(())
+    }
+
+    fn expr_within_depth(&mut self, min_power: u8) -> Option<Expr> {
         let mut lhs = self.unary()?;
         loop {
             if self.at_is() && BinOp::Eq.power() > min_power {
@@ -292,6 +378,7 @@ impl Parser<'_> {
                 break;
             }
             let op_loc = self.loc();
+            self.count_operator()?;
             self.bump();
             let rhs = self.expr(power)?;
             if op.is_comparison() {
@@ -325,6 +412,7 @@ impl Parser<'_> {
     fn unary(&mut self) -> Option<Expr> {
         let loc = self.loc();
         if self.is_sym("-") {
+            self.count_operator()?;
             self.bump();
             let e = self.expr(NEG_POWER)?;
             return Some(Expr {
@@ -333,6 +421,7 @@ impl Parser<'_> {
             });
         }
         if self.is_keyword("not") {
+            self.count_operator()?;
             self.bump();
             let e = self.expr(NOT_POWER)?;
             return Some(Expr {

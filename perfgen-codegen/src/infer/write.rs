@@ -23,6 +23,9 @@ pub enum FkLaw {
     OwnEntity,
     /// The key to the parent of the entity's `children_of`: no `distribution`.
     FanoutParent,
+    /// `distribution: distinct`: never the same row twice among one parent's children (the
+    /// second member of a join table's key).
+    Distinct,
 }
 
 /// A drafted `foreign_key_reference`.
@@ -168,6 +171,7 @@ pub(super) fn write_guess(s: &mut String, name: &str, g: &Guess) {
                 FkLaw::SameParentAs(first) => {
                     let _ = writeln!(s, "    same_parent_as: {}", yaml_quote(first));
                 }
+                FkLaw::Distinct => s.push_str("    distribution: distinct\n"),
                 FkLaw::OwnEntity | FkLaw::FanoutParent => {}
             }
         }

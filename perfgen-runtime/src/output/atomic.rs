@@ -100,6 +100,34 @@ pub fn write_file_atomically_with(
     mode: IoMode,
     write: impl FnOnce(&mut dyn Write) -> Result<u64, OutputError>,
 ) -> Result<u64, OutputError> {
+    let (result, staged) = stage_file_with(path, mode, write)?;
+    commit_all(vec![staged]).map_err(|e| e.error)?;
+    Ok(result)
+}
+
+/// A complete, synced file under its temporary name (see [`temp_path_for`]), waiting for
+/// [`commit_all`] to rename it onto its name. Dropped uncommitted, it is removed; until then
+/// an interrupt ([`remove_temp_files_and_exit`]) removes it too.
+pub struct Staged {
+    path: PathBuf,
+    tmp: TempFile,
+}
+
+impl Staged {
+    /// The name the file gets when committed.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Writes the file that [`commit_all`] will put under `path`: what [`write_file_atomically`]
+/// does, but for the rename. On any error the temporary file is removed and `path` is left
+/// as it was.
+pub fn stage_file_with(
+    path: &Path,
+    mode: IoMode,
+    write: impl FnOnce(&mut dyn Write) -> Result<u64, OutputError>,
+) -> Result<(u64, Staged), OutputError> {
     let io_err = |source: io::Error| OutputError::Io {
         path: Some(path.to_path_buf()),
         source: explain_io(source),
@@ -126,7 +154,7 @@ pub fn write_file_atomically_with(
         live.push(tmp_path.clone());
         file
     };
-    let mut tmp = TempFile {
+    let tmp = TempFile {
         path: tmp_path,
         armed: true,
     };
@@ -141,16 +169,92 @@ pub fn write_file_atomically_with(
     let file = writer.finish().map_err(io_err)?;
     file.sync_all().map_err(io_err)?;
     drop(file);
-    {
-        let mut live = live_temp_files();
-        fs::rename(&tmp.path, path).map_err(|e| {
-            io_err(io::Error::new(
-                e.kind(),
-                format!("cannot rename the complete temporary file onto it: {e}"),
-            ))
-        })?;
-        forget_temp_file(&mut live, &tmp.path);
-        tmp.armed = false;
+    Ok((
+        result,
+        Staged {
+            path: path.to_path_buf(),
+            tmp,
+        },
+    ))
+}
+
+/// Why [`commit_all`] failed, and which files it had already put in place.
+#[derive(Debug)]
+pub struct CommitError {
+    pub error: OutputError,
+    /// The names already replaced when it failed (empty: the folder is as it was).
+    pub replaced: Vec<PathBuf>,
+}
+
+/// Renames every staged file onto its name, in order. The renames happen under the lock an
+/// interrupt handler takes, so Ctrl-C either comes before all of them (and removes every
+/// temporary file) or after all of them. A name held by a folder (which no rename can
+/// replace) is found before anything is renamed; on any other error the files renamed
+/// before it stay in place ([`CommitError::replaced`]) and the rest are removed. The
+/// folders are synced last, so that the new names survive a power loss.
+pub fn commit_all(staged: Vec<Staged>) -> Result<(), CommitError> {
+    if let Some(file) = staged.iter().find(|f| f.path.is_dir()) {
+        let path = file.path.clone();
+        drop(staged);
+        return Err(CommitError {
+            error: OutputError::Io {
+                path: Some(path),
+                source: io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "cannot rename the complete temporary file onto it: Is a directory",
+                ),
+            },
+            replaced: Vec::new(),
+        });
     }
-    Ok(result)
+    let mut live = live_temp_files();
+    let mut done: Vec<PathBuf> = Vec::new();
+    let mut rest = staged.into_iter();
+    while let Some(mut file) = rest.next() {
+        if let Err(e) = fs::rename(&file.tmp.path, &file.path) {
+            let failed = file.path.clone();
+            // The lock first: dropping a staged file takes it to remove the temporary file.
+            drop(live);
+            drop(file);
+            drop(rest.collect::<Vec<_>>());
+            let already = if done.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> =
+                    done.iter().map(|p| format!("`{}`", p.display())).collect();
+                format!(" ({} already replaced)", names.join(", "))
+            };
+            return Err(CommitError {
+                error: OutputError::Io {
+                    path: Some(failed),
+                    source: io::Error::new(
+                        e.kind(),
+                        format!("cannot rename the complete temporary file onto it: {e}{already}"),
+                    ),
+                },
+                replaced: done,
+            });
+        }
+        forget_temp_file(&mut live, &file.tmp.path);
+        file.tmp.armed = false;
+        done.push(file.path.clone());
+    }
+    drop(live);
+    let mut folders: Vec<&Path> = done
+        .iter()
+        .map(|p| {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for dir in folders {
+        // Where a folder cannot be opened or synced (some file systems), the rename stands.
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
 }
