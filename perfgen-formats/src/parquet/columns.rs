@@ -413,6 +413,7 @@ mod tests {
 
     static CATALOG: Catalog = Catalog {
         config_dir: "",
+        config_digest: "",
         entities: &ENTITIES,
         default_seed: None,
     };
