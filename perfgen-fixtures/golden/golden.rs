@@ -855,5 +855,5 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
         },
     ],
     default_seed: ::core::option::Option::None,
-    config_digest: "a77d056366f0c0c2",
+    config_digest: "8d19fc09e44b47ae",
 };
