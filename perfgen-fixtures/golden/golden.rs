@@ -252,6 +252,14 @@ impl ::perfgen_runtime::Entity for Author {
         ::perfgen_runtime::format::write_csv_str(self.country, out);
         out.push(b'\n');
     }
+    #[inline(always)]
+    fn write_columns(&self, sink: &mut dyn ::perfgen_runtime::output::ColumnSink) {
+        sink.push_uuid(0usize, self.id.as_bytes());
+        sink.push_str(1usize, self.name);
+        sink.push_str(2usize, &self.email);
+        sink.push_timestamp(3usize, self.joined_at.0);
+        sink.push_str(4usize, self.country);
+    }
 }
 /// A row of entity `Post` (written to `configs/golden/output/posts_bulk.csv`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -570,6 +578,15 @@ impl ::perfgen_runtime::Entity for Post {
         self.edited_at.write_rfc3339(out);
         out.push(b'\n');
     }
+    #[inline(always)]
+    fn write_columns(&self, sink: &mut dyn ::perfgen_runtime::output::ColumnSink) {
+        sink.push_uuid(0usize, self.id.as_bytes());
+        sink.push_uuid(1usize, self.author_id.as_bytes());
+        sink.push_str(2usize, self.r#type);
+        sink.push_i64(3usize, self.words);
+        sink.push_timestamp(4usize, self.posted_at.0);
+        sink.push_timestamp(5usize, self.edited_at.0);
+    }
 }
 /// Every generated entity, parents first: what the `perfgen` CLI runs.
 pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
@@ -676,6 +693,9 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
             uses_now: true,
             header: "id,name,email,joined_at,country\n",
             write_rows: ::perfgen_runtime::output::write_rows::<Author>,
+            write_columns: ::core::option::Option::Some(
+                ::perfgen_runtime::output::write_columns::<Author>,
+            ),
         },
         ::perfgen_runtime::EntityInfo {
             name: "Post",
@@ -829,8 +849,11 @@ pub static CATALOG: ::perfgen_runtime::Catalog = ::perfgen_runtime::Catalog {
             uses_now: false,
             header: "id,author_id,type,words,posted_at,edited_at\n",
             write_rows: ::perfgen_runtime::output::write_rows::<Post>,
+            write_columns: ::core::option::Option::Some(
+                ::perfgen_runtime::output::write_columns::<Post>,
+            ),
         },
     ],
     default_seed: ::core::option::Option::None,
-    config_digest: "a77d056366f0c0c2",
+    config_digest: "8d19fc09e44b47ae",
 };

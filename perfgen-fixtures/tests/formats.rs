@@ -3,8 +3,10 @@
 //! the CSV bytes of the same run, `verify` passes on it, the bytes do not depend on the
 //! thread count, Parquet parts hold the whole run's rows, and `--out -` streams one entity.
 
-use perfgen_fixtures::{all_strategies, fanout, kinds_nulls, kinds_numbers};
-use perfgen_runtime::catalog::Catalog;
+use perfgen_fixtures::{
+    all_strategies, fanout, hr, kinds_expr, kinds_nulls, kinds_numbers, kinds_text, tpch,
+};
+use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -173,6 +175,114 @@ fn every_format_is_the_same_bytes_on_any_thread_count_and_parquet_parts_hold_the
         read_back(catalog, parts.path(), "parquet") == read_back(catalog, whole.path(), "parquet"),
         "3 Parquet parts differ from the whole run"
     );
+}
+
+/// `catalog` with no column writers, as a catalog made by hand has none: Parquet is then
+/// encoded from each chunk's CSV text, parsed back.
+fn without_column_writers(catalog: &Catalog) -> &'static Catalog {
+    let entities: Vec<EntityInfo> = catalog
+        .entities
+        .iter()
+        .map(|e| EntityInfo {
+            write_columns: None,
+            ..*e
+        })
+        .collect();
+    Box::leak(Box::new(Catalog {
+        entities: Box::leak(entities.into_boxed_slice()),
+        ..*catalog
+    }))
+}
+
+/// Every file of `dir`, by name.
+fn files_in(dir: &Path) -> BTreeMap<std::ffi::OsString, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn parquet_from_the_generated_values_holds_what_the_csv_path_holds() {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    // Between them: integers, decimals (rounding ties of computed prices included: TPC-H's
+    // extended prices and totals), booleans, dates, timestamps, UUIDs, text that CSV quotes,
+    // and NULLs of every kind.
+    let sets: [(&str, &'static Catalog, &[&str]); 8] = [
+        ("all_strategies", &all_strategies::CATALOG, &[]),
+        ("kinds_nulls", &kinds_nulls::CATALOG, &[]),
+        ("kinds_numbers", &kinds_numbers::CATALOG, &[]),
+        ("kinds_text", &kinds_text::CATALOG, &[]),
+        ("kinds_expr", &kinds_expr::CATALOG, &[]),
+        ("fanout", &fanout::CATALOG, &[]),
+        ("hr", &hr::CATALOG, &[]),
+        ("tpch", &tpch::CATALOG, &["--scale", "0.002"]),
+    ];
+    for (name, catalog, extra) in sets {
+        let run = |catalog: &Catalog, threads: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut args = vec!["--format", "parquet", "--threads", threads];
+            args.extend_from_slice(extra);
+            generate(catalog, dir.path(), &args);
+            files_in(dir.path())
+        };
+        let direct = run(catalog, "2");
+        let from_csv = run(without_column_writers(catalog), "2");
+        assert_eq!(
+            direct.keys().collect::<Vec<_>>(),
+            from_csv.keys().collect::<Vec<_>>(),
+            "{name}"
+        );
+        let mut parquet_files = 0;
+        for (file, bytes) in &direct {
+            if !file.to_string_lossy().ends_with(".parquet") {
+                continue;
+            }
+            parquet_files += 1;
+            // Read by the parquet crate's reader: the same columns, types and values...
+            let read = |bytes: &Vec<u8>| {
+                let reader =
+                    ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes.clone()))
+                        .unwrap();
+                let schema = reader.schema().clone();
+                let batches: Vec<_> = reader.build().unwrap().map(|b| b.unwrap()).collect();
+                (schema, batches)
+            };
+            let (schema, batches) = read(bytes);
+            let (csv_schema, csv_batches) = read(&from_csv[file]);
+            assert_eq!(schema, csv_schema, "{name}: {file:?}: schemas differ");
+            assert_eq!(
+                batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+                csv_batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+                "{name}: {file:?}: row counts differ"
+            );
+            for (k, (a, b)) in batches.iter().zip(&csv_batches).enumerate() {
+                for (c, field) in schema.fields().iter().enumerate() {
+                    assert!(
+                        a.column(c) == b.column(c),
+                        "{name}: {file:?}: batch {k}, column `{}` differs from the CSV path's",
+                        field.name()
+                    );
+                }
+            }
+            // ... and so the same bytes (same writer, same properties).
+            assert!(
+                *bytes == from_csv[file],
+                "{name}: {file:?}: same values but different bytes"
+            );
+        }
+        assert!(parquet_files > 0, "{name}: no Parquet file written");
+        assert!(
+            run(catalog, "1") == direct,
+            "{name}: the direct Parquet differs between 1 and 2 threads"
+        );
+    }
 }
 
 #[test]

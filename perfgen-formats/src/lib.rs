@@ -5,7 +5,8 @@
 //! worker thread (the runtime's `write_rows` on that row range), the worker turns it into
 //! the format and compresses it, and the calling thread writes the chunks in row order; so
 //! every format holds exactly the CSV's values, and the bytes are the same on any thread
-//! count. Reading ([`open_as_csv`]): any of these files as the CSV it stands for, which is
+//! count. Parquet skips the text: the generated code hands each row's typed values to
+//! Arrow columns (`write_columns`), the values its CSV writer formats. Reading ([`open_as_csv`]): any of these files as the CSV it stands for, which is
 //! all `verify` and `load` need.
 
 mod cells;
@@ -23,5 +24,5 @@ pub use decode::{open_as_csv, open_regular};
 pub use jsonl::JsonLines;
 pub use kind::{candidate_paths, Compression, FileFormat, Format};
 #[cfg(feature = "parquet")]
-pub use parquet::{Encoder, ParquetFile, ParquetLayout, RowGroup, ROW_GROUP_ROWS};
+pub use parquet::{ArrowColumns, Encoder, ParquetFile, ParquetLayout, RowGroup, ROW_GROUP_ROWS};
 pub use write::{write_entity, EntityOutput};

@@ -1,8 +1,10 @@
 //! Parquet: the entity's columns with the types its config declares (BIGINT, DECIMAL(p, s)
 //! with the precision the SQL schema gives, BOOLEAN, DATE, TIMESTAMP in UTC, UUID, STRING),
 //! nullable exactly where a NULL can occur. Each chunk of rows is one row group, encoded
-//! into column chunks by a worker thread from the CSV the generated code wrote (so the
-//! values are the CSV's), and appended to the file in row order by the calling thread.
+//! into column chunks by a worker thread and appended to the file in row order by the
+//! calling thread. The arrays come from the generated code's typed values (`columns`: the
+//! values the CSV writer formats, never text), or, for an entity without a column writer
+//! (a catalog made by hand), from the CSV it wrote, parsed back (`arrays`).
 
 use crate::cells::{Cell, Rows};
 use arrow_array::builder::{
@@ -22,6 +24,11 @@ use perfgen_runtime::spec::{ColumnType, Strategy};
 use perfgen_runtime::time::Timestamp;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
+
+mod columns;
+mod dictionary;
+pub use columns::ArrowColumns;
+pub use dictionary::SAMPLE_ROWS;
 
 /// Rows per row group: large enough that dictionaries and statistics pay off and readers
 /// get long runs, small enough that a few groups in flight per thread stay in memory.
@@ -54,6 +61,9 @@ pub struct ParquetLayout {
     schema: Arc<Schema>,
     kinds: Vec<Kind>,
     names: Vec<&'static str>,
+    codec: PageCodec,
+    /// Columns written without a dictionary.
+    plain: Vec<bool>,
     props: WriterPropertiesPtr,
 }
 
@@ -101,33 +111,50 @@ impl ParquetLayout {
         } else {
             PageCodec::SNAPPY
         };
-        let mut props = WriterProperties::builder();
-        for f in info.fields {
-            // A dictionary never pays for a column whose values do not repeat (unique fields,
-            // UUIDs, sequences) or rarely do (word text): the writer would hash every value
-            // and then fall back to plain pages anyway.
-            let distinct = f.spec.unique
-                || f.spec.column == ColumnType::Uuid
-                || matches!(
-                    f.spec.strategy,
-                    Strategy::Sequence { .. } | Strategy::Words { .. } | Strategy::UuidV4
-                );
-            if distinct {
-                props = props.set_column_dictionary_enabled(ColumnPath::from(f.name), false);
-            }
-        }
-        let props = props
-            .set_compression(codec)
-            // Row groups are cut by us, one per chunk.
-            .set_max_row_group_row_count(None)
-            .set_created_by(format!("perfgen {}", env!("CARGO_PKG_VERSION")))
-            .build();
+        // A dictionary never pays for a column whose values do not repeat (unique fields,
+        // UUIDs, sequences) or rarely do (word text): the writer would hash every value
+        // and then fall back to plain pages anyway.
+        let plain: Vec<bool> = info
+            .fields
+            .iter()
+            .map(|f| {
+                f.spec.unique
+                    || f.spec.column == ColumnType::Uuid
+                    || matches!(
+                        f.spec.strategy,
+                        Strategy::Sequence { .. } | Strategy::Words { .. } | Strategy::UuidV4
+                    )
+            })
+            .collect();
+        let names: Vec<&'static str> = info.fields.iter().map(|f| f.name).collect();
+        let props = writer_properties(&names, codec, &plain);
         ParquetLayout {
             schema: Arc::new(Schema::new(fields)),
             kinds,
-            names: info.fields.iter().map(|f| f.name).collect(),
-            props: Arc::new(props),
+            names,
+            codec,
+            plain,
+            props,
         }
+    }
+
+    /// This layout with dictionaries also off for the columns whose values in `sample` (the
+    /// arrays of the first rows written) hardly repeat: foreign keys into a large table,
+    /// computed prices. Their dictionary would cost a hash of every value and a table that
+    /// grows with the row group, for a file no smaller. Decided from the rows alone, so the
+    /// bytes stay the same on any thread count.
+    pub fn with_sample(mut self, sample: &[ArrayRef]) -> ParquetLayout {
+        let mut changed = false;
+        for ((plain, kind), array) in self.plain.iter_mut().zip(&self.kinds).zip(sample) {
+            if !*plain && dictionary::mostly_distinct(*kind, array.as_ref()) {
+                *plain = true;
+                changed = true;
+            }
+        }
+        if changed {
+            self.props = writer_properties(&self.names, self.codec, &self.plain);
+        }
+        self
     }
 
     /// The Arrow schema of the file.
@@ -136,7 +163,7 @@ impl ParquetLayout {
     }
 
     /// The columns of a chunk of CSV rows (no header) as Arrow arrays.
-    fn arrays(&self, csv: &[u8]) -> Result<Vec<ArrayRef>, String> {
+    pub(crate) fn arrays(&self, csv: &[u8]) -> Result<Vec<ArrayRef>, String> {
         // Sized once (a row is at least one byte per column): no doubling and copying.
         let rows = bytecount_newlines(csv);
         let text_bytes = csv.len() / self.kinds.len().max(1);
@@ -166,6 +193,28 @@ impl ParquetLayout {
         }
         Ok(builders.into_iter().map(Builder::finish).collect())
     }
+}
+
+/// The writer's properties: `codec` for the pages, dictionaries except in `plain` columns.
+fn writer_properties(
+    names: &[&'static str],
+    codec: PageCodec,
+    plain: &[bool],
+) -> WriterPropertiesPtr {
+    let mut props = WriterProperties::builder();
+    for (name, &plain) in names.iter().zip(plain) {
+        if plain {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(*name), false);
+        }
+    }
+    Arc::new(
+        props
+            .set_compression(codec)
+            // Row groups are cut by us, one per chunk.
+            .set_max_row_group_row_count(None)
+            .set_created_by(format!("perfgen {}", env!("CARGO_PKG_VERSION")))
+            .build(),
+    )
 }
 
 /// Builds one column's array from its CSV texts.
@@ -397,8 +446,11 @@ impl ParquetFile {
 
 impl Spool {
     fn drain_to(&self, out: &mut dyn Write) -> io::Result<()> {
-        let bytes = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
-        out.write_all(&bytes)
+        // Written and cleared in place: the next row group reuses the memory.
+        let mut bytes = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let written = out.write_all(&bytes);
+        bytes.clear();
+        written
     }
 }
 
@@ -411,22 +463,41 @@ pub struct Encoder {
 impl Encoder {
     /// Encodes the CSV rows (no header) of row group `index`.
     pub fn encode(&self, index: usize, csv: &[u8]) -> Result<RowGroup, String> {
-        encode_row_group(&self.factory, &self.layout, index, csv)
+        let arrays = self.layout.arrays(csv)?;
+        encode_arrays(&self.factory, &self.layout, index, &arrays)
+    }
+
+    /// Empty columns for [`Self::encode_columns`], one set per worker.
+    pub fn columns(&self) -> ArrowColumns {
+        ArrowColumns::new(&self.layout)
+    }
+
+    /// Encodes the `rows` rows that the generated code pushed into `columns` as row group
+    /// `index`, and empties `columns` for the next one (keeping their memory).
+    pub fn encode_columns(
+        &self,
+        index: usize,
+        rows: usize,
+        columns: &mut ArrowColumns,
+    ) -> Result<RowGroup, String> {
+        let arrays = columns.finish(rows)?;
+        let group = encode_arrays(&self.factory, &self.layout, index, &arrays);
+        columns.recycle(arrays);
+        group
     }
 }
 
-fn encode_row_group(
+fn encode_arrays(
     factory: &ArrowRowGroupWriterFactory,
     layout: &ParquetLayout,
     index: usize,
-    csv: &[u8],
+    arrays: &[ArrayRef],
 ) -> Result<RowGroup, String> {
-    let arrays = layout.arrays(csv)?;
     let mut writers = factory
         .create_column_writers(index)
         .map_err(|e| e.to_string())?;
     let mut leaf = 0;
-    for (field, array) in layout.schema.fields().iter().zip(&arrays) {
+    for (field, array) in layout.schema.fields().iter().zip(arrays) {
         if !field.is_nullable() && array.null_count() > 0 {
             return Err(format!(
                 "NULL in column `{}`, declared never NULL",

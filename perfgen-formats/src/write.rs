@@ -1,6 +1,8 @@
 //! Writing one entity's rows in any format: the chunks of CSV the generated code writes
 //! (the runtime's `write_rows` on one row range) are turned into the format and compressed
-//! on worker threads, and written in row order. Plain CSV keeps the runtime's own writer.
+//! on worker threads, and written in row order. Plain CSV keeps the runtime's own writer;
+//! Parquet row groups are built from the generated code's typed values (`write_columns`),
+//! from CSV only for an entity without them.
 
 use crate::compress::Compressor;
 use crate::jsonl::JsonLines;
@@ -173,39 +175,81 @@ fn write_parquet(
     opts: &WriteOptions,
     out: &mut dyn Write,
 ) -> Result<u64, OutputError> {
-    use crate::parquet::{ParquetFile, ParquetLayout, ROW_GROUP_ROWS};
+    use crate::parquet::{ArrowColumns, ParquetFile, ParquetLayout, ROW_GROUP_ROWS, SAMPLE_ROWS};
     let layout = ParquetLayout::new(
         what.catalog,
         what.entity,
         what.format.compression == Compression::Zstd,
     );
+    // Which columns get a dictionary, from the first rows' values (computed the way the
+    // row groups will be, so both paths decide alike).
+    let sample_range = chunk_range(&what.rows, SAMPLE_ROWS, 0);
+    let sample = match info.write_columns {
+        Some(write_columns) => {
+            let rows = (sample_range.end - sample_range.start) as usize;
+            let mut columns = ArrowColumns::new(&layout);
+            write_columns(cx, sample_range, &mut columns)?;
+            columns.finish(rows)
+        }
+        None => {
+            let mut csv = Vec::new();
+            csv_rows(cx, info, sample_range, &mut csv)?;
+            layout.arrays(&csv)
+        }
+    }
+    .map_err(|e| encoding_error(info, e))?;
+    let layout = layout.with_sample(&sample);
+    drop(sample);
     let (mut file, encoder) = ParquetFile::create(layout).map_err(|e| encoding_error(info, e))?;
     let total = what.rows.end - what.rows.start;
     let chunk_rows = match what.row_group_rows {
         0 => ROW_GROUP_ROWS,
         n => n,
     };
-    ordered(
-        total.div_ceil(chunk_rows),
-        opts.threads,
-        // A row group is large (its CSV, its arrays and its encoded pages): one per worker
-        // and one being appended.
-        opts.threads + 1,
-        Vec::new,
-        |csv: &mut Vec<u8>, index| {
-            csv.clear();
-            csv_rows(cx, info, chunk_range(&what.rows, chunk_rows, index), csv)?;
-            encoder
-                .encode(index as usize, csv)
-                .map_err(|e| encoding_error(info, e))
-        },
-        |index, group| {
-            file.append(group, out)
-                .map_err(|e| io_or_encoding(info, e))?;
-            progress(opts, total, chunk_rows, index);
-            Ok(())
-        },
-    )?;
+    let n_groups = total.div_ceil(chunk_rows);
+    // A row group is large (its arrays and its encoded pages): one per worker and one being
+    // appended.
+    let window = opts.threads + 1;
+    let mut append = |index: u64, group| {
+        file.append(group, out)
+            .map_err(|e| io_or_encoding(info, e))?;
+        progress(opts, total, chunk_rows, index);
+        Ok(())
+    };
+    match info.write_columns {
+        // The generated code's typed values straight into Arrow columns.
+        Some(write_columns) => ordered(
+            n_groups,
+            opts.threads,
+            window,
+            || encoder.columns(),
+            |columns, index| {
+                let range = chunk_range(&what.rows, chunk_rows, index);
+                let rows = (range.end - range.start) as usize;
+                columns.reserve(rows);
+                write_columns(cx, range, columns)?;
+                encoder
+                    .encode_columns(index as usize, rows, columns)
+                    .map_err(|e| encoding_error(info, e))
+            },
+            &mut append,
+        )?,
+        // A catalog made by hand without column writers: its CSV, parsed back.
+        None => ordered(
+            n_groups,
+            opts.threads,
+            window,
+            Vec::new,
+            |csv: &mut Vec<u8>, index| {
+                csv.clear();
+                csv_rows(cx, info, chunk_range(&what.rows, chunk_rows, index), csv)?;
+                encoder
+                    .encode(index as usize, csv)
+                    .map_err(|e| encoding_error(info, e))
+            },
+            &mut append,
+        )?,
+    }
     file.finish(out).map_err(|e| io_or_encoding(info, e))?;
     Ok(total)
 }

@@ -56,6 +56,9 @@ pub struct EntityInfo {
     /// The header line, CSV-escaped, ending in `\n`.
     pub header: &'static str,
     pub write_rows: WriteRowsFn,
+    /// Hands rows to a column sink as typed values (the columnar formats); `None` in a
+    /// catalog made by hand without it, whose rows then reach those formats as CSV text.
+    pub write_columns: Option<crate::output::WriteColumnsFn>,
 }
 
 impl EntityInfo {

@@ -82,6 +82,10 @@ pub trait Entity: Default + Send + 'static {
 
     /// Append this record as one CSV line (with `\n`) to `out`.
     fn write_csv(&self, out: &mut Vec<u8>);
+
+    /// Hand this record's values to `sink`, column by column in field order: the values
+    /// [`Self::write_csv`] formats, typed (see [`crate::output::ColumnSink`]).
+    fn write_columns(&self, sink: &mut dyn crate::output::ColumnSink);
 }
 
 /// A row that could not be produced: a rule enforced at run time that kept failing, or an

@@ -114,6 +114,24 @@ const POW10_U64: [u64; 19] = {
 /// 2^63 as f64: scaled values at or beyond it do not fit an i64.
 const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
+/// `v` times 10^`precision`, rounded half away from zero, when that fits an i64 and
+/// `precision` is at most 18: the integer whose digits [`write_decimal`] writes (`150.505` at
+/// 2 places is 15051). `None` for NaN, infinities and larger values, which `write_decimal`
+/// writes through std's formatter instead. The columnar formats take decimals from here, so
+/// they hold exactly the CSV's digits.
+#[inline(always)]
+pub fn decimal_mantissa(v: f64, precision: u32) -> Option<i64> {
+    let p = precision as usize;
+    if p < POW10_U64.len() {
+        // Powers of ten are exact in f64 up to 10^22, so the only rounding is in v * scale.
+        let scaled = crate::float::round(v * POW10_U64[p] as f64);
+        if scaled.abs() < I64_LIMIT {
+            return Some(scaled as i64);
+        }
+    }
+    None
+}
+
 /// Append `v` with exactly `precision` decimals (`150.50`, `-0.25`, `12` for precision 0);
 /// `v` is rounded half away from zero at that precision.
 // Always inlined: generated code passes `precision` as a literal, which turns the divisions
@@ -121,30 +139,25 @@ const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 #[inline(always)]
 pub fn write_decimal(v: f64, precision: u32, out: &mut Vec<u8>) {
     let p = precision as usize;
-    if p < POW10_U64.len() {
-        // Powers of ten are exact in f64 up to 10^22, so the only rounding is in v * scale.
+    if let Some(q) = decimal_mantissa(v, precision) {
         let scale = POW10_U64[p];
-        let scaled = crate::float::round(v * scale as f64);
-        if scaled.abs() < I64_LIMIT {
-            let q = scaled as i64;
-            // Sign from the rounded value: -0.001 at 2 decimals is "0.00", not "-0.00".
-            if q < 0 {
-                out.push(b'-');
-            }
-            let mag = q.unsigned_abs();
-            push_short(out, itoa::Buffer::new().format(mag / scale).as_bytes());
-            if p > 0 {
-                let mut frac = mag % scale;
-                let mut buf = [b'0'; 19];
-                buf[0] = b'.';
-                for slot in buf[1..=p].iter_mut().rev() {
-                    *slot = b'0' + (frac % 10) as u8;
-                    frac /= 10;
-                }
-                push_short(out, &buf[..=p]);
-            }
-            return;
+        // Sign from the rounded value: -0.001 at 2 decimals is "0.00", not "-0.00".
+        if q < 0 {
+            out.push(b'-');
         }
+        let mag = q.unsigned_abs();
+        push_short(out, itoa::Buffer::new().format(mag / scale).as_bytes());
+        if p > 0 {
+            let mut frac = mag % scale;
+            let mut buf = [b'0'; 19];
+            buf[0] = b'.';
+            for slot in buf[1..=p].iter_mut().rev() {
+                *slot = b'0' + (frac % 10) as u8;
+                frac /= 10;
+            }
+            push_short(out, &buf[..=p]);
+        }
+        return;
     }
     write_decimal_slow(v, p, out);
 }

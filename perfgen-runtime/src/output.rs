@@ -4,8 +4,11 @@
 //! row order from the calling thread: the bytes are identical for any thread count and chunk
 //! size, and memory stays flat (a bounded pool of reused buffers). [`write_file_atomically`]
 //! writes through a temporary file in the target directory and renames it when complete.
+//! [`write_columns`] hands a chunk's rows to a [`ColumnSink`] as typed values, for the
+//! columnar formats.
 
 mod atomic;
+mod columns;
 mod error;
 mod file_writer;
 mod interrupt;
@@ -16,6 +19,7 @@ pub use atomic::{
     commit_all, remove_temp_files_and_exit, stage_file_with, temp_files_in_progress, temp_path_for,
     write_file_atomically, write_file_atomically_with, CommitError, Staged,
 };
+pub use columns::{push_decimal, write_columns, ColumnSink, WriteColumnsFn};
 pub use error::OutputError;
 pub use file_writer::{FileWriter, IoMode};
 pub use interrupt::{interrupt_note, set_interrupt_note};

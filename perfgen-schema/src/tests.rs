@@ -197,6 +197,7 @@ static ENTITIES: [EntityInfo; 2] = [
         uses_now: true,
         header: "id,Name,balance,seen_at,big\n",
         write_rows: no_rows,
+        write_columns: None,
     },
     EntityInfo {
         name: "Kid",
@@ -211,6 +212,7 @@ static ENTITIES: [EntityInfo; 2] = [
         uses_now: false,
         header: "user_name,user_id,at\n",
         write_rows: no_rows,
+        write_columns: None,
     },
 ];
 

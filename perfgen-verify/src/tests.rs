@@ -116,6 +116,7 @@ fn windows_follow_the_generator() {
         uses_now: false,
         header: "\n",
         write_rows: |_, _, _, _| Ok(0),
+        write_columns: None,
     };
     let stores = HashMap::new();
     let view = RowView {

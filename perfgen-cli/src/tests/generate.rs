@@ -175,6 +175,7 @@ static NOW_ENTITIES: [EntityInfo; 2] = [
         uses_now: true,
         header: Thing::HEADER,
         write_rows: write_rows::<Thing>,
+        write_columns: None,
     },
     EntityInfo {
         name: "Child",
@@ -189,6 +190,7 @@ static NOW_ENTITIES: [EntityInfo; 2] = [
         uses_now: false,
         header: Child::HEADER,
         write_rows: write_rows::<Child>,
+        write_columns: None,
     },
 ];
 

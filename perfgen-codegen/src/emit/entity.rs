@@ -29,6 +29,7 @@ pub(super) fn entity(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
     methods.push(aggregate_fns(cx, index, e));
     let fill = fill_fns(cx, index, e);
     let write = write_body(rt, e);
+    let columns = columns_body(rt, e);
     let header = header_line(e);
     quote! {
         #[doc = #doc]
@@ -69,6 +70,11 @@ pub(super) fn entity(cx: &Cx<'_>, index: usize, e: &Entity) -> TokenStream {
             fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
                 #write
             }
+
+            #[inline(always)]
+            fn write_columns(&self, sink: &mut dyn #rt::output::ColumnSink) {
+                #columns
+            }
         }
     }
 }
@@ -90,6 +96,7 @@ pub(super) fn derived(cx: &Cx<'_>, index: usize) -> TokenStream {
     }
     let fill = fill_body(cx, e, Place::None);
     let write = write_body(rt, e);
+    let columns = columns_body(rt, e);
     let header = header_line(e);
     quote! {
         #(#statics)*
@@ -117,6 +124,10 @@ pub(super) fn derived(cx: &Cx<'_>, index: usize) -> TokenStream {
 
             fn write_csv(&self, out: &mut ::std::vec::Vec<u8>) {
                 #write
+            }
+
+            fn write_columns(&self, sink: &mut dyn #rt::output::ColumnSink) {
+                #columns
             }
         }
     }
@@ -664,6 +675,48 @@ fn write_body(rt: &syn::Path, e: &Entity) -> TokenStream {
     quote!(#(#parts)*)
 }
 
+/// `write_columns`: each field's value to the sink as the type `write_body` formats it
+/// from, a NULL as `push_null`.
+fn columns_body(rt: &syn::Path, e: &Entity) -> TokenStream {
+    let mut parts = Vec::new();
+    for (i, f) in e.fields.iter().enumerate() {
+        let id = field_ident(f);
+        if f.nullable {
+            // Text is borrowed, other values are `Copy`.
+            let push = push_value(rt, f, i, quote!(v), true);
+            let place = if f.ty.is_text() {
+                quote!(&self.#id)
+            } else {
+                quote!(self.#id)
+            };
+            parts.push(quote! {
+                match #place {
+                    ::core::option::Option::Some(v) => { #push }
+                    ::core::option::Option::None => sink.push_null(#i),
+                }
+            });
+        } else {
+            parts.push(push_value(rt, f, i, quote!(self.#id), false));
+        }
+    }
+    quote!(#(#parts)*)
+}
+
+/// The statement handing value `v` of field `f` (column `i`) to `sink`; `borrowed` when
+/// `v` is a reference to a text (a nullable field's `Some`).
+fn push_value(rt: &syn::Path, f: &Field, i: usize, v: TokenStream, borrowed: bool) -> TokenStream {
+    match f.ty {
+        Ty::Uuid => quote!(sink.push_uuid(#i, #v.as_bytes());),
+        Ty::Int => quote!(sink.push_i64(#i, #v);),
+        Ty::Decimal(p) => quote!(#rt::output::push_decimal(sink, #i, #v, #p);),
+        Ty::Timestamp => quote!(sink.push_timestamp(#i, #v.0);),
+        Ty::Str if !borrowed => quote!(sink.push_str(#i, #v);),
+        Ty::Str | Ty::String => quote!(sink.push_str(#i, &#v);),
+        Ty::Bool => quote!(sink.push_bool(#i, #v);),
+        Ty::Date => quote!(sink.push_date(#i, #v.0);),
+    }
+}
+
 /// The statement writing value `v` (a place expression) of field `f` to `out`.
 fn write_value(rt: &syn::Path, e: &Entity, f: &Field, v: TokenStream) -> TokenStream {
     match f.ty {
@@ -730,6 +783,7 @@ pub(super) fn entity_info(cx: &Cx<'_>, e: &Entity) -> TokenStream {
             uses_now: #uses_now,
             header: #header,
             write_rows: #rt::output::write_rows::<#ty>,
+            write_columns: ::core::option::Option::Some(#rt::output::write_columns::<#ty>),
         }
     }
 }
