@@ -271,7 +271,6 @@ fn library() -> (Vec<Table>, BTreeMap<String, Facts>) {
             Some("00000000-0000-4000-8000-000000000000".into()),
             Some("1".into()),
         ]],
-        ..Facts::default()
     };
     let mut facts = BTreeMap::new();
     facts.insert("authors".to_string(), author_facts);
