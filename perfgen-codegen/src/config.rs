@@ -154,7 +154,9 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadRefusal> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(ReadRefusal::Io)?;
     if !meta.is_file() {
-        return Err(ReadRefusal::NotRegular(kind_of(&meta)));
+        return Err(ReadRefusal::NotRegular(
+            perfgen_runtime::output::not_regular_kind(&meta),
+        ));
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -164,29 +166,6 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadRefusal> {
         return Err(ReadRefusal::TooLarge(limit));
     }
     Ok(bytes)
-}
-
-/// What a file that is not regular is, in words.
-pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if meta.is_dir() {
-        "a folder"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// Read a file into `sources`; `None` (after an error at `at`) when it cannot be read.

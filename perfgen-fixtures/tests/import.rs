@@ -7,9 +7,11 @@
 //! on), `verify` passes, and the data keeps the source's shape. Needs a server (ignored by
 //! default; `.ci/run` runs it); `PERFGEN_TEST_PG` overrides the server URL.
 
+mod pg;
+
 use perfgen_fixtures::imported::CATALOG;
-use perfgen_runtime::Catalog;
-use postgres::{Client, NoTls};
+use pg::{perfgen, ScratchDb as Db};
+use postgres::Client;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,63 +19,6 @@ use std::process::{Command, Stdio};
 
 const NEEDS: &str = "needs PostgreSQL at 127.0.0.1:5432 with psql and pg_dump";
 const SCALE: f64 = 3.0;
-
-fn server() -> String {
-    std::env::var("PERFGEN_TEST_PG").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432".into())
-}
-
-/// A database created empty and dropped (with its connections) when it goes.
-struct Db {
-    name: String,
-}
-
-impl Db {
-    fn create(name: &str) -> Db {
-        let mut admin = Client::connect(&format!("{}/postgres", server()), NoTls)
-            .unwrap_or_else(|e| panic!("{NEEDS}: {e}"));
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        Db { name: name.into() }
-    }
-    fn url(&self) -> String {
-        format!("{}/{}", server(), self.name)
-    }
-    fn client(&self) -> Client {
-        Client::connect(&self.url(), NoTls).unwrap()
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = Client::connect(&format!("{}/postgres", server()), NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn perfgen(catalog: &Catalog, args: &[&str]) -> Outcome {
-    let argv = std::iter::once("perfgen").chain(args.iter().copied());
-    let (mut so, mut se) = (Vec::new(), Vec::new());
-    let code = perfgen_cli::run(catalog, argv.map(|s| s.into()), &mut so, &mut se);
-    Outcome {
-        code,
-        stdout: String::from_utf8(so).unwrap(),
-        stderr: String::from_utf8(se).unwrap(),
-    }
-}
 
 fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/imported")
@@ -176,7 +121,7 @@ fn one_text(c: &mut Client, sql: &str) -> String {
 #[test]
 #[ignore = "needs PostgreSQL at 127.0.0.1:5432 with psql and pg_dump"]
 fn import_drafts_the_fixture_and_its_data_loads_into_the_source_schema() {
-    let src = Db::create("perfgen_import_src");
+    let src = Db::named("perfgen_import_src");
     src.client()
         .batch_execute(include_str!("import_source.sql"))
         .unwrap();
@@ -249,7 +194,7 @@ fn import_drafts_the_fixture_and_its_data_loads_into_the_source_schema() {
         &["generate", "--scale", &scale, "--out", d, "--quiet"],
     );
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-    let dst = Db::create("perfgen_import_dst");
+    let dst = Db::named("perfgen_import_dst");
     copy_schema(&src, &dst);
     let o = perfgen(&CATALOG, &["load", &dst.url(), "--dir", d, "--quiet"]);
     assert_eq!(
@@ -410,7 +355,7 @@ fn zipf_expectations(alpha: f64, p: u64, n: f64) -> (f64, f64) {
 #[test]
 #[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
 fn import_drafts_what_else_a_schema_may_hold_and_the_draft_checks() {
-    let src = Db::create("perfgen_import_odd");
+    let src = Db::named("perfgen_import_odd");
     src.client()
         .batch_execute(include_str!("import_odd.sql"))
         .unwrap();

@@ -44,34 +44,11 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
             io::ErrorKind::InvalidInput,
             format!(
                 "it is {}, not a regular file; perfgen reads only the regular files generate writes",
-                kind_of(&meta)
+                perfgen_runtime::output::not_regular_kind(&meta)
             ),
         ));
     }
     File::open(path)
-}
-
-/// What a file that is not regular is, in words.
-fn kind_of(meta: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if meta.is_dir() {
-        "a folder"
-    } else {
-        "no regular file"
-    }
 }
 
 #[cfg(feature = "parquet")]

@@ -25,3 +25,28 @@ pub use file_writer::{FileWriter, IoMode};
 pub use interrupt::{interrupt_note, set_interrupt_note};
 pub use options::{ProgressFn, WriteOptions, DEFAULT_CHUNK_ROWS, FILE_BUFFER_BYTES};
 pub use parallel::write_rows;
+
+/// What a file that is not a regular one is, in words (`a FIFO (named pipe)`, `a device`),
+/// for the messages of readers that refuse it: a FIFO would block them and a device such as
+/// `/dev/zero` never ends.
+pub fn not_regular_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}

@@ -25,11 +25,15 @@ pub struct ScratchDb {
 impl ScratchDb {
     pub fn new() -> ScratchDb {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
+        ScratchDb::named(&format!(
             "perfgen_test_{}_{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
-        );
+        ))
+    }
+
+    /// The database `name`, dropped first if it exists.
+    pub fn named(name: &str) -> ScratchDb {
         let mut admin = admin();
         admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -47,7 +51,7 @@ impl ScratchDb {
                 Err(e) => panic!("CREATE DATABASE {name}: {e}"),
             }
         }
-        ScratchDb { name }
+        ScratchDb { name: name.into() }
     }
 
     pub fn url(&self) -> String {
