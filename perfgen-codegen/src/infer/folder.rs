@@ -9,10 +9,8 @@ use super::{
     entity_from_stem, guess_fields, render_draft, DraftRule, FieldDraft, FkLaw, ForeignKeyDraft,
     Guess, Inference, Sibling,
 };
-use crate::config;
 use crate::diag::{Diagnostics, Loc, Sources};
-use crate::seed::{self, SeedDoc};
-use crate::values;
+use crate::seed::SeedDoc;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -76,20 +74,7 @@ pub fn infer_dir(dir: &Path, shown: &str) -> Vec<FolderDraft> {
         let mut d = Diagnostics::default();
         let shown_file = format!("{}/{file_name}", shown.trim_end_matches('/'));
         let at = Loc::start_of(sources.add(p.clone(), shown_file.clone(), String::new()));
-        let mut ok = None;
-        if let Some(file) = config::read_source(p, shown_file, &mut sources, &mut d, at) {
-            if let Some(tree) = config::parse_file(file, &sources, &mut d) {
-                let seed = seed::read_seed(file, p, &tree, &mut d);
-                if !d.has_errors() {
-                    let target = tree
-                        .get("target_multiplication")
-                        .and_then(|y| y.as_str())
-                        .and_then(values::count)
-                        .filter(|&n| n > 0);
-                    ok = Some((seed, target));
-                }
-            }
-        }
+        let ok = super::read_seed_file(p, shown_file, &mut sources, &mut d, at);
         read.push((
             file_name,
             Inference {

@@ -165,30 +165,43 @@ pub fn infer_file(path: &Path, shown: &str) -> Inference {
     let mut d = Diagnostics::default();
     let note = sources.add(path.to_path_buf(), shown.to_string(), String::new());
     let at = Loc::start_of(note);
-    let mut draft = None;
-    if let Some(file) = config::read_source(path, shown.to_string(), &mut sources, &mut d, at) {
-        if let Some(tree) = config::parse_file(file, &sources, &mut d) {
-            let seed = seed::read_seed(file, path, &tree, &mut d);
-            if !d.has_errors() {
-                let target = tree
-                    .get("target_multiplication")
-                    .and_then(|y| y.as_str())
-                    .and_then(values::count)
-                    .filter(|&n| n > 0);
-                let file_name = path
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| shown.to_string());
-                let siblings = read_siblings(path);
-                draft = Some(draft_config(&seed, &file_name, target, &siblings));
-            }
-        }
-    }
+    let draft =
+        read_seed_file(path, shown.to_string(), &mut sources, &mut d, at).map(|(seed, target)| {
+            let file_name = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| shown.to_string());
+            let siblings = read_siblings(path);
+            draft_config(&seed, &file_name, target, &siblings)
+        });
     Inference {
         sources,
         diagnostics: d.into_sorted(),
         draft,
     }
+}
+
+/// The seed file `path` (shown as `shown`) with its `target_multiplication` (when a positive
+/// count), or None with the reasons in `d`.
+pub(crate) fn read_seed_file(
+    path: &Path,
+    shown: String,
+    sources: &mut Sources,
+    d: &mut Diagnostics,
+    at: Loc,
+) -> Option<(SeedDoc, Option<u64>)> {
+    let file = config::read_source(path, shown, sources, d, at)?;
+    let tree = config::parse_file(file, sources, d)?;
+    let seed = seed::read_seed(file, path, &tree, d);
+    if d.has_errors() {
+        return None;
+    }
+    let target = tree
+        .get("target_multiplication")
+        .and_then(|y| y.as_str())
+        .and_then(values::count)
+        .filter(|&n| n > 0);
+    Some((seed, target))
 }
 
 /// Another seed file of the same folder, for foreign-key hints.
