@@ -7,6 +7,7 @@
 //! on), `verify` passes, and the data keeps the source's shape. Needs a server (ignored by
 //! default; `.ci/run` runs it); `PERFGEN_TEST_PG` overrides the server URL.
 
+mod common;
 mod pg;
 
 use perfgen_fixtures::imported::CATALOG;
