@@ -276,7 +276,8 @@ fn commit_run(
     )
     .map_err(|e| unchanged(Failure::Data(e.to_string()), dir))?;
     staged.push(manifest_file);
-    perfgen_runtime::output::commit_all(staged).map_err(|e| {
+    let journal = dir.join(perfgen_dataset::lock::journal_name(settings.shard));
+    perfgen_runtime::output::commit_all_journaled(staged, Some(&journal)).map_err(|e| {
         if e.replaced.is_empty() {
             unchanged(Failure::Data(e.error.to_string()), dir)
         } else {

@@ -65,7 +65,7 @@ pub(crate) fn load(
     // is touched, and --now comes from it.
     let dir = crate::manifest::dataset_dir(catalog, args.dir.as_deref());
     let mut args = args.clone();
-    if let Some(m) = crate::manifest::read_run(catalog, &dir, &selected)? {
+    if let Some(m) = crate::manifest::read_run(catalog, &dir, &selected, stderr)? {
         let now = crate::manifest::now_from(&dir, &m, args.now.value.map(|t| t.0))?;
         args.now.value = now.map(perfgen_runtime::time::Timestamp);
     }

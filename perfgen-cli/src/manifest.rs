@@ -115,11 +115,20 @@ fn relative(dir: &Path, path: &Path) -> String {
 /// else is read, an error when the files are not those of one run of this catalog: two runs'
 /// manifests, a file missing or changed since, a manifest of another build's configs, or an
 /// entity to read that the run did not write.
+///
+/// A run killed while putting its files in place is completed first (its commit journal
+/// rolled forward, said on `stderr`).
 pub(crate) fn read_run(
     catalog: &Catalog,
     dir: &Path,
     entities: &[usize],
+    stderr: &mut dyn std::io::Write,
 ) -> Result<Option<Manifest>, Failure> {
+    for note in
+        perfgen_dataset::lock::complete_interrupted_commits(dir).map_err(Failure::Data)?
+    {
+        let _ = writeln!(stderr, "note: {note}");
+    }
     let found = manifest::find(dir).map_err(Failure::Data)?;
     let Some((first_path, first)) = found.first() else {
         return Ok(None);

@@ -11,7 +11,11 @@ use std::io::Write;
 /// A folder with a manifest (`perfgen-manifest.json`, or one per part) is checked against
 /// it first (an error when its files are not those of one run), and row counts, --scale and
 /// --now come from it; flags that say otherwise are an error.
-fn options(catalog: &Catalog, args: &VerifyArgs) -> Result<perfgen_verify::Options, Failure> {
+fn options(
+    catalog: &Catalog,
+    args: &VerifyArgs,
+    stderr: &mut dyn Write,
+) -> Result<perfgen_verify::Options, Failure> {
     let mut selected = Vec::new();
     for name in &args.dataset.only {
         selected.push(resolve_entity(catalog, name, "--only")?);
@@ -21,7 +25,7 @@ fn options(catalog: &Catalog, args: &VerifyArgs) -> Result<perfgen_verify::Optio
     }
     let entities: Vec<usize> = with_ancestors(catalog, &selected).into_iter().collect();
     let dir = crate::manifest::dataset_dir(catalog, args.dataset.out.as_deref());
-    let run = crate::manifest::read_run(catalog, &dir, &entities)?;
+    let run = crate::manifest::read_run(catalog, &dir, &entities, stderr)?;
     let flag_now = args.now.value.map(|t| t.0);
     let (rows, rows_source, scale, now) = match &run {
         Some(m) => {
@@ -76,7 +80,7 @@ pub(crate) fn verify(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let opts = options(catalog, args)?;
+    let opts = options(catalog, args, stderr)?;
     let report = if args.quiet {
         perfgen_verify::verify(catalog, &opts)
     } else {
@@ -112,7 +116,7 @@ pub(crate) fn report(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let mut opts = options(catalog, args)?;
+    let mut opts = options(catalog, args, stderr)?;
     opts.observe = true;
     let verdict = if args.quiet {
         perfgen_verify::verify(catalog, &opts)

@@ -22,6 +22,71 @@ pub fn lock_name(shard: Option<(u64, u64)>) -> String {
     }
 }
 
+/// The commit journal of a run holding lock `lock_name(shard)`: `.perfgen-commit`, or
+/// `.perfgen-commit.part00003-of-00008` (see `perfgen_runtime::output::commit_all_journaled`).
+pub fn journal_name(shard: Option<(u64, u64)>) -> String {
+    lock_name(shard).replacen(LOCK_FILE, JOURNAL_FILE, 1)
+}
+
+/// The commit journal's name in the dataset folder (of an unsharded run).
+pub const JOURNAL_FILE: &str = ".perfgen-commit";
+
+/// Finishes the renames of a run that was killed while putting its files in place (its
+/// journal at `journal`); a note naming what it did, if anything.
+fn roll_forward(journal: &Path, holder: Option<Holder>) -> Result<Option<String>, String> {
+    let Some(done) = perfgen_runtime::output::roll_forward(journal)? else {
+        return Ok(None);
+    };
+    let who = match holder {
+        Some(h) => format!("process {}", h.pid),
+        None => "a perfgen run".to_string(),
+    };
+    let names: Vec<String> = done.iter().map(|p| format!("`{}`", p.display())).collect();
+    Ok(Some(if names.is_empty() {
+        format!("{who} had put every file of its run in place when it stopped (`{}` removed)", journal.display())
+    } else {
+        format!(
+            "{who} stopped while putting its run's files in place; completed its renames: {}",
+            names.join(", ")
+        )
+    }))
+}
+
+/// For the readers of a dataset (`verify`, `report`, `load`): finishes the commit of any run
+/// of `dir` that was killed while putting its files in place (its journal left, its lock
+/// holder gone), taking that run's lock meanwhile, so that the folder holds one whole run.
+/// One note per run completed. A journal whose run still holds its lock is left alone.
+pub fn complete_interrupted_commits(dir: &Path) -> Result<Vec<String>, String> {
+    let shown = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = fs::read_dir(shown) else {
+        return Ok(Vec::new());
+    };
+    let mut shards = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == JOURNAL_FILE {
+            shards.push(None);
+        } else if let Some(part) = name.strip_prefix(&format!("{JOURNAL_FILE}.part")) {
+            if let Some((k, n)) = part.split_once("-of-") {
+                if let (Ok(k), Ok(n)) = (k.parse(), n.parse()) {
+                    shards.push(Some((k, n)));
+                }
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    for shard in shards {
+        // Taking the lock rolls the journal forward (or says who still holds it).
+        let (_lock, taken) = acquire(shown, shard)?;
+        notes.extend(taken);
+    }
+    Ok(notes)
+}
+
 /// The locks this process holds, for an interrupt handler ([`release_all`]).
 static HELD: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
@@ -144,6 +209,8 @@ pub fn acquire(
                 list.push(path.clone());
                 drop(list);
                 let lock = DatasetLock { path };
+                // A journal left without a lock (removed by hand): its run is gone too.
+                notes.extend(roll_forward(&shown.join(journal_name(shard)), None)?);
                 notes.extend(clear_orphan_temp_files(shown));
                 return Ok((lock, notes));
             }
@@ -160,6 +227,8 @@ pub fn acquire(
                         ))
                     }
                     holder => {
+                        // Its renames first: its temporary files listed there are complete.
+                        notes.extend(roll_forward(&shown.join(journal_name(shard)), holder)?);
                         let removed = match holder {
                             Some(h) => remove_temp_files_of(shown, h.pid),
                             None => Vec::new(),

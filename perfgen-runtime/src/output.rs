@@ -12,17 +12,19 @@ mod columns;
 mod error;
 mod file_writer;
 mod interrupt;
+mod journal;
 mod options;
 mod parallel;
 
 pub use atomic::{
-    commit_all, remove_temp_files_and_exit, stage_file_with, temp_files_in_progress, temp_path_for,
+    commit_all, commit_all_journaled, remove_temp_files_and_exit, stage_file_with, temp_files_in_progress, temp_path_for,
     write_file_atomically, write_file_atomically_with, CommitError, Staged,
 };
 pub use columns::{push_decimal, write_columns, ColumnSink, WriteColumnsFn};
 pub use error::OutputError;
 pub use file_writer::{FileWriter, IoMode};
 pub use interrupt::{interrupt_note, set_interrupt_note};
+pub use journal::{roll_forward, write as write_commit_journal};
 pub use options::{ProgressFn, WriteOptions, DEFAULT_CHUNK_ROWS, FILE_BUFFER_BYTES};
 pub use parallel::write_rows;
 

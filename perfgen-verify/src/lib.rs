@@ -115,22 +115,82 @@ pub fn verify_with_progress(
 /// Entry points for the fuzz targets in `fuzz/` (not an API: no stability promised).
 #[doc(hidden)]
 pub mod fuzzing {
-    use crate::reader::{CsvReader, Record};
+    use crate::reader::{Chunk, CsvReader, Record};
 
-    /// Reads every record of `bytes` with verify's CSV reader, as verify does; the number of
-    /// records, or the error that stopped it.
+    /// One record as read: its line, fields (with whether each was quoted) and first
+    /// violation.
+    type Seen = (u64, Vec<(Vec<u8>, bool)>, Option<(u64, &'static str)>);
+
+    fn seen(rec: &Record) -> Seen {
+        let fields = (0..rec.len())
+            .map(|i| (rec.field(i).to_vec(), rec.is_null(i)))
+            .collect();
+        (rec.line, fields, rec.error)
+    }
+
+    /// Reads every record of `bytes` with verify's CSV reader, as verify does, and again as
+    /// verify's workers do (chunks cut by [`CsvReader::take_chunk`] at most as long as the
+    /// first byte says, each parsed apart); panics when the two differ. The number of
+    /// records, or the error that stopped the reading.
     pub fn read_all_records(bytes: &[u8]) -> std::io::Result<u64> {
         let mut reader = CsvReader::new(bytes);
         let mut rec = Record::default();
-        let mut n = 0;
-        while reader.read_record(&mut rec)? {
-            let whole = std::str::from_utf8(rec.bytes()).ok();
-            for i in 0..rec.len() {
-                let _ = rec.text(whole, i);
-                let _ = rec.is_null(i);
+        let mut in_one_go = Vec::new();
+        let mut stopped = None;
+        loop {
+            match reader.read_record(&mut rec) {
+                Ok(true) => {
+                    let whole = std::str::from_utf8(rec.bytes()).ok();
+                    for i in 0..rec.len() {
+                        let _ = rec.text(whole, i);
+                    }
+                    in_one_go.push(seen(&rec));
+                }
+                Ok(false) => break,
+                Err(err) => {
+                    stopped = Some(err);
+                    break;
+                }
             }
-            n += 1;
         }
-        Ok(n)
+        let max = bytes.first().map_or(1, |b| usize::from(*b % 64) + 1);
+        let mut reader = CsvReader::new(bytes);
+        let (mut chunked, mut chunk) = (Vec::new(), Vec::new());
+        let mut chunked_stop = None;
+        loop {
+            match reader.take_chunk(&mut chunk, max) {
+                Ok(Chunk::End) => break,
+                Ok(Chunk::Long) => match reader.read_record(&mut rec) {
+                    Ok(true) => chunked.push(seen(&rec)),
+                    Ok(false) => break,
+                    Err(err) => {
+                        chunked_stop = Some(err);
+                        break;
+                    }
+                },
+                Ok(Chunk::Records { records, line }) => {
+                    let mut part = CsvReader::over(std::mem::take(&mut chunk), line);
+                    let before = chunked.len();
+                    while part.read_record(&mut rec).expect("no limit within a chunk") {
+                        chunked.push(seen(&rec));
+                    }
+                    assert_eq!((chunked.len() - before) as u64, records, "records counted");
+                    chunk = part.into_bytes();
+                }
+                Err(err) => {
+                    chunked_stop = Some(err);
+                    break;
+                }
+            }
+        }
+        assert_eq!(in_one_go, chunked, "records read in chunks differ");
+        assert_eq!(
+            stopped.as_ref().map(|e| e.to_string()),
+            chunked_stop.as_ref().map(|e| e.to_string())
+        );
+        match stopped {
+            Some(err) => Err(err),
+            None => Ok(in_one_go.len() as u64),
+        }
     }
 }

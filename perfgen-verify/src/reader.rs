@@ -141,6 +141,44 @@ fn is_plain(b: u8) -> bool {
     !matches!(b, b',' | b'"' | b'\n' | b'\r')
 }
 
+/// The most bytes [`CsvReader::take_chunk`] hands out at once. Below [`MAX_FIELDS`] bytes, so
+/// that no record of a chunk can break a limit (a record of more fields than that has more
+/// commas): every limit error comes from [`CsvReader::read_record`] on the reading thread,
+/// in row order, whatever the number of threads.
+pub(crate) const MAX_CHUNK: usize = MAX_FIELDS - 1;
+
+/// What [`CsvReader::take_chunk`] found at the reader's position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Chunk {
+    /// `records` whole records (the last may be the input's unterminated last line) were
+    /// copied out; the first starts on `line`.
+    Records { records: u64, line: u64 },
+    /// The next record is longer than a chunk: read it with [`CsvReader::read_record`].
+    Long,
+    /// End of input.
+    End,
+}
+
+impl CsvReader<io::Empty> {
+    /// A reader over bytes already in memory (a chunk from [`CsvReader::take_chunk`]), its
+    /// first line numbered `line`.
+    pub fn over(bytes: Vec<u8>, line: u64) -> CsvReader<io::Empty> {
+        CsvReader {
+            inner: io::empty(),
+            len: bytes.len(),
+            buf: bytes,
+            pos: 0,
+            eof: false,
+            line,
+        }
+    }
+
+    /// The bytes given to [`CsvReader::over`], for reuse.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
 impl<R: Read> CsvReader<R> {
     pub fn new(inner: R) -> Self {
         CsvReader {
@@ -151,6 +189,71 @@ impl<R: Read> CsvReader<R> {
             eof: false,
             line: 1,
         }
+    }
+
+    /// Moves the unread bytes to the front of the buffer and reads until it is full or the
+    /// input ends.
+    fn fill_more(&mut self) -> io::Result<()> {
+        self.buf.copy_within(self.pos..self.len, 0);
+        self.len -= self.pos;
+        self.pos = 0;
+        while self.len < self.buf.len() && !self.eof {
+            match self.inner.read(&mut self.buf[self.len..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies the next whole records, at most `max` bytes of them, into `out` (replacing
+    /// its contents) without parsing their fields, so that other threads can: what
+    /// [`CsvReader::read_record`] would read from here, record for record and line for line,
+    /// when the copied bytes are read with [`CsvReader::over`]. Finding where the records
+    /// end takes a search for quotes and line feeds; only a chunk holding a quote is walked
+    /// byte by byte, with the reader's own states.
+    pub fn take_chunk(&mut self, out: &mut Vec<u8>, max: usize) -> io::Result<Chunk> {
+        let max = max.clamp(1, MAX_CHUNK);
+        if self.len - self.pos < max && !self.eof {
+            self.fill_more()?;
+        }
+        if self.pos == self.len {
+            return Ok(Chunk::End);
+        }
+        let end = self.len.min(self.pos + max);
+        // The window reaches the end of input: its last bytes are a record even without a
+        // line feed.
+        let at_end = self.eof && end == self.len;
+        let window = &self.buf[self.pos..end];
+        let (cut, records, lines) = if memchr::memchr(b'"', window).is_none() {
+            // Without quotes, every line feed ends a record.
+            let cut = match memchr::memrchr(b'\n', window) {
+                _ if at_end => window.len(),
+                Some(i) => i + 1,
+                None => return Ok(Chunk::Long),
+            };
+            let lines = memchr::memchr_iter(b'\n', &window[..cut]).count() as u64;
+            let tail = u64::from(cut > 0 && window[cut - 1] != b'\n');
+            (cut, lines + tail, lines)
+        } else {
+            let found = match scan_well_quoted(window, at_end) {
+                Quoting::Ends(found) => Some(found),
+                Quoting::NoEnd => None,
+                Quoting::Broken => scan_records(window, at_end),
+            };
+            match found {
+                Some(found) => found,
+                None => return Ok(Chunk::Long),
+            }
+        };
+        out.clear();
+        out.extend_from_slice(&window[..cut]);
+        let line = self.line;
+        self.line += lines;
+        self.pos += cut;
+        Ok(Chunk::Records { records, line })
     }
 
     /// Refills the buffer; false at end of input.
@@ -343,6 +446,139 @@ impl<R: Read> CsvReader<R> {
     }
 }
 
+/// What [`scan_well_quoted`] found.
+enum Quoting {
+    /// (bytes, records, line feeds) up to the last record end, as in [`scan_records`].
+    Ends((usize, u64, u64)),
+    /// No record ends in the window.
+    NoEnd,
+    /// A quote the reader would not take as RFC 4180 quoting: walk with [`scan_records`].
+    Broken,
+}
+
+/// [`scan_records`] for well-quoted records, jumping from quote to line feed: a quote opens
+/// a field only right after a comma or a record's end, and a closing quote is followed by a
+/// comma, a line feed or CR LF. Anything else is [`Quoting::Broken`], found before any
+/// record end it could move.
+fn scan_well_quoted(window: &[u8], at_end: bool) -> Quoting {
+    let (mut records, mut cut, mut i) = (0u64, 0usize, 0usize);
+    loop {
+        // Outside quotes: the next quote or line feed.
+        let Some(k) = memchr::memchr2(b'"', b'\n', &window[i..]) else {
+            break;
+        };
+        let at = i + k;
+        if window[at] == b'\n' {
+            records += 1;
+            cut = at + 1;
+            i = at + 1;
+            continue;
+        }
+        if at > 0 && !matches!(window[at - 1], b',' | b'\n') {
+            return Quoting::Broken;
+        }
+        // Inside quotes: to the quote that is not doubled.
+        let mut q = at + 1;
+        loop {
+            match memchr::memchr(b'"', &window[q..]) {
+                Some(k) if window.get(q + k + 1) == Some(&b'"') => q += k + 2,
+                Some(k) => {
+                    q += k + 1;
+                    break;
+                }
+                None if at_end => return Quoting::Broken,
+                None => return finish(window, records, cut),
+            }
+        }
+        match window.get(q) {
+            Some(b',') => i = q + 1,
+            Some(b'\n') => i = q,
+            Some(b'\r') if window.get(q + 1) == Some(&b'\n') => i = q + 1,
+            None if !at_end => return finish(window, records, cut),
+            // `\r` at the end of the window: ended or not, the next window tells.
+            Some(b'\r') if q + 1 == window.len() && !at_end => {
+                return finish(window, records, cut)
+            }
+            _ => return Quoting::Broken,
+        }
+    }
+    if at_end {
+        let tail = u64::from(cut < window.len());
+        let lines = memchr::memchr_iter(b'\n', window).count() as u64;
+        return Quoting::Ends((window.len(), records + tail, lines));
+    }
+    finish(window, records, cut)
+}
+
+/// The records that end in `window` before `cut`.
+fn finish(window: &[u8], records: u64, cut: usize) -> Quoting {
+    if records == 0 {
+        return Quoting::NoEnd;
+    }
+    let lines = memchr::memchr_iter(b'\n', &window[..cut]).count() as u64;
+    Quoting::Ends((cut, records, lines))
+}
+
+/// Where the whole records of `window` (which starts at a record) end: (bytes, records, line
+/// feeds) up to the last record end, following [`CsvReader::read_record`]'s states without
+/// keeping any bytes; at the end of input (`at_end`) the rest is a record too. None when no
+/// record ends in the window.
+fn scan_records(window: &[u8], at_end: bool) -> Option<(usize, u64, u64)> {
+    let (mut state, mut records, mut lines) = (State::FieldStart, 0u64, 0u64);
+    let (mut cut, mut cut_lines) = (0usize, 0u64);
+    let mut i = 0;
+    while i < window.len() {
+        let b = window[i];
+        match state {
+            State::Quoted => {
+                // Inside quotes only a quote matters (line feeds are counted, not ends).
+                match memchr::memchr(b'"', &window[i..]) {
+                    Some(k) => {
+                        lines += memchr::memchr_iter(b'\n', &window[i..i + k]).count() as u64;
+                        i += k + 1;
+                        state = State::QuoteInQuoted;
+                    }
+                    None => {
+                        lines += memchr::memchr_iter(b'\n', &window[i..]).count() as u64;
+                        i = window.len();
+                    }
+                }
+                continue;
+            }
+            State::FieldStart if b == b'"' => state = State::Quoted,
+            State::QuoteInQuoted if b == b'"' => state = State::Quoted,
+            State::Cr if b != b'\n' => {
+                // Read again as a byte of an unquoted field, as the reader does.
+                state = State::Unquoted;
+                continue;
+            }
+            State::QuoteInQuoted if !matches!(b, b',' | b'\n' | b'\r') => {
+                state = State::Unquoted;
+                continue;
+            }
+            _ => match b {
+                b',' => state = State::FieldStart,
+                b'\n' => {
+                    lines += 1;
+                    records += 1;
+                    state = State::FieldStart;
+                    (cut, cut_lines) = (i + 1, lines);
+                }
+                b'\r' => state = State::Cr,
+                _ => state = State::Unquoted,
+            },
+        }
+        i += 1;
+    }
+    if at_end {
+        Some((window.len(), records + u64::from(cut < window.len()), lines))
+    } else if records > 0 {
+        Some((cut, records, cut_lines))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +701,124 @@ mod tests {
         assert!(CsvReader::new(&input[..])
             .read_record(&mut Record::default())
             .unwrap());
+    }
+
+    /// What [`CsvReader::take_chunk`] hands out, each chunk parsed on its own with
+    /// [`CsvReader::over`] (records longer than a chunk read by the reader itself).
+    fn by_chunks(input: &[u8], read_size: usize, max: usize) -> Parsed {
+        let mut r = CsvReader::new(Chunked(input, read_size));
+        let (mut out, mut bytes, mut rec) = (Vec::new(), Vec::new(), Record::default());
+        loop {
+            match r.take_chunk(&mut bytes, max).unwrap() {
+                Chunk::End => break,
+                Chunk::Long => {
+                    assert!(r.read_record(&mut rec).unwrap());
+                    out.push((rec.line, fields(&rec), rec.error));
+                }
+                Chunk::Records { records, line } => {
+                    assert!(bytes.len() <= max.min(MAX_CHUNK));
+                    let mut chunk = CsvReader::over(std::mem::take(&mut bytes), line);
+                    let before = out.len();
+                    while chunk.read_record(&mut rec).unwrap() {
+                        out.push((rec.line, fields(&rec), rec.error));
+                    }
+                    assert_eq!((out.len() - before) as u64, records, "{input:?} max {max}");
+                    bytes = chunk.into_bytes();
+                }
+            }
+        }
+        out
+    }
+
+    fn fields(rec: &Record) -> Vec<String> {
+        (0..rec.len())
+            .map(|i| String::from_utf8_lossy(rec.field(i)).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn chunks_parsed_apart_are_the_records_read_in_one_go() {
+        let mut inputs: Vec<Vec<u8>> = [
+            &b"a,b\n1,\"x, \"\"y\"\"\nz\"\r\n,\n\"\",last"[..],
+            b"h\nab\"c\n\"ok\"x\n\"open\nnever closed",
+            b"a\rb\n\r\r\n\"\r\",\"\n\n\"\n",
+            b"",
+            b"\n\n\n",
+            b"x,y\nlast line\r",
+            b"\"a\"\"\nb\",c\n\"\"\"\n",
+        ]
+        .iter()
+        .map(|b| b.to_vec())
+        .collect();
+        // And bytes drawn from the characters that matter, with a fixed LCG.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for len in [5, 17, 40, 120, 333] {
+            for _ in 0..40 {
+                inputs.push(
+                    (0..len)
+                        .map(|_| {
+                            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                            b"ab,,\"\n\r,\"x"[(x >> 59) as usize % 10]
+                        })
+                        .collect(),
+                );
+            }
+        }
+        // Well-quoted records too (the quick path): fields plain or quoted, holding commas,
+        // line feeds and doubled quotes, lines ended by LF or CR LF.
+        for _ in 0..60 {
+            let mut input = Vec::new();
+            for _ in 0..(x >> 61) + 1 {
+                for f in 0..3 {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    if f > 0 {
+                        input.push(b',');
+                    }
+                    match (x >> 58) % 4 {
+                        0 => input.extend_from_slice(b"plain"),
+                        1 => input.extend_from_slice(b"\"a, \"\"b\"\"\nc\""),
+                        2 => input.extend_from_slice(b"\"\""),
+                        _ => {}
+                    }
+                }
+                input.extend_from_slice(if (x >> 57) % 2 == 0 { b"\n" } else { b"\r\n" });
+            }
+            if (x >> 56) % 2 == 0 {
+                input.pop();
+            }
+            inputs.push(input);
+        }
+        for input in &inputs {
+            let whole = records(input, usize::MAX);
+            for max in [1, 2, 3, 5, 8, 13, 64, MAX_CHUNK] {
+                for read_size in [1, 7, usize::MAX] {
+                    assert_eq!(
+                        by_chunks(input, read_size, max),
+                        whole,
+                        "{:?} max {max} read {read_size}",
+                        String::from_utf8_lossy(input)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_chunk_never_holds_a_record_past_a_limit() {
+        // A line of MAX_FIELDS commas (MAX_FIELDS + 1 fields) never fits a chunk: the reader
+        // reads it, and reports it, itself.
+        let mut input = b"a\n".to_vec();
+        input.extend(vec![b','; MAX_FIELDS]);
+        input.extend_from_slice(b"\nb\n");
+        let mut r = CsvReader::new(&input[..]);
+        let mut bytes = Vec::new();
+        assert_eq!(
+            r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(),
+            Chunk::Records { records: 1, line: 1 }
+        );
+        assert_eq!(r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(), Chunk::Long);
+        let err = r.read_record(&mut Record::default()).unwrap_err();
+        assert!(err.to_string().starts_with("line 2: a record of more than"), "{err}");
     }
 
     /// A reader that hands out at most `.1` bytes a call.

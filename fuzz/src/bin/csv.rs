@@ -1,4 +1,5 @@
-//! verify's strict CSV reader: any bytes, every record read until the end or an error.
+//! verify's strict CSV reader: any bytes, every record read until the end or an error, in
+//! one go and in the chunks verify's workers parse apart (a difference panics).
 
 fn main() {
     afl::fuzz!(|data: &[u8]| {

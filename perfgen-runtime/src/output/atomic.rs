@@ -193,6 +193,18 @@ pub struct CommitError {
 /// before it stay in place ([`CommitError::replaced`]) and the rest are removed. The
 /// folders are synced last, so that the new names survive a power loss.
 pub fn commit_all(staged: Vec<Staged>) -> Result<(), CommitError> {
+    commit_all_journaled(staged, None)
+}
+
+/// [`commit_all`], with the list of renames put in a journal at `journal` first (complete
+/// and synced, under the same lock as the renames), and removed once they are synced: a
+/// process killed between two renames leaves the journal, and
+/// [`super::journal::roll_forward`] finishes them. No journal is written for one file,
+/// whose rename is one step already.
+pub fn commit_all_journaled(
+    staged: Vec<Staged>,
+    journal: Option<&Path>,
+) -> Result<(), CommitError> {
     if let Some(file) = staged.iter().find(|f| f.path.is_dir()) {
         let path = file.path.clone();
         drop(staged);
@@ -208,6 +220,28 @@ pub fn commit_all(staged: Vec<Staged>) -> Result<(), CommitError> {
         });
     }
     let mut live = live_temp_files();
+    let journal = journal.filter(|_| staged.len() > 1);
+    if let Some(journal) = journal {
+        let renames: Vec<(PathBuf, PathBuf)> = staged
+            .iter()
+            .map(|f| (f.tmp.path.clone(), f.path.clone()))
+            .collect();
+        if let Err(e) = super::journal::write(journal, &renames) {
+            // Nothing renamed: dropping the staged files removes them.
+            drop(live);
+            drop(staged);
+            return Err(CommitError {
+                error: OutputError::Io {
+                    path: Some(journal.to_path_buf()),
+                    source: io::Error::new(
+                        e.kind(),
+                        format!("cannot write the list of the run's renames: {e}"),
+                    ),
+                },
+                replaced: Vec::new(),
+            });
+        }
+    }
     let mut done: Vec<PathBuf> = Vec::new();
     let mut rest = staged.into_iter();
     while let Some(mut file) = rest.next() {
@@ -217,6 +251,10 @@ pub fn commit_all(staged: Vec<Staged>) -> Result<(), CommitError> {
             drop(live);
             drop(file);
             drop(rest.collect::<Vec<_>>());
+            // The renames left cannot be finished (their files are gone): no journal.
+            if let Some(journal) = journal {
+                super::journal::remove(journal);
+            }
             let already = if done.is_empty() {
                 String::new()
             } else {
@@ -251,10 +289,10 @@ pub fn commit_all(staged: Vec<Staged>) -> Result<(), CommitError> {
     folders.sort();
     folders.dedup();
     for dir in folders {
-        // Where a folder cannot be opened or synced (some file systems), the rename stands.
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        super::journal::sync_folder(dir);
+    }
+    if let Some(journal) = journal {
+        super::journal::remove(journal);
     }
     Ok(())
 }
