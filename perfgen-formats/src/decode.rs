@@ -79,16 +79,32 @@ struct JsonLinesAsCsv<R> {
 /// Bytes of CSV gathered before `read` hands them out.
 const BATCH_BYTES: usize = 1 << 16;
 
+/// The longest JSON Lines line read (64 MiB): far beyond any row perfgen writes, and it
+/// bounds the memory of a file with no line breaks (a damaged file, a link to a huge one).
+pub const MAX_JSONL_LINE_BYTES: usize = 64 << 20;
+
 impl<R: Read> JsonLinesAsCsv<R> {
     fn fill(&mut self) -> io::Result<()> {
         self.buf.clear();
         self.at = 0;
         while self.buf.len() < BATCH_BYTES {
             self.line.clear();
-            if self.lines.read_until(b'\n', &mut self.line)? == 0 {
+            let limit = MAX_JSONL_LINE_BYTES as u64 + 1;
+            if (&mut self.lines).take(limit).read_until(b'\n', &mut self.line)? == 0 {
                 break;
             }
             self.number += 1;
+            let text_len = self.line.strip_suffix(b"\n").map_or(self.line.len(), <[u8]>::len);
+            if text_len > MAX_JSONL_LINE_BYTES {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "line {}: a line longer than {} MiB, the most perfgen reads in one line (the file is damaged or is no JSON Lines file perfgen wrote)",
+                        self.number,
+                        MAX_JSONL_LINE_BYTES >> 20
+                    ),
+                ));
+            }
             let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
             if line.is_empty() {
                 continue;
@@ -113,5 +129,50 @@ impl<R: Read> Read for JsonLinesAsCsv<R> {
         out[..n].copy_from_slice(&self.buf[self.at..self.at + n]);
         self.at += n;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perfgen_runtime::test_catalog::CATALOG;
+
+    fn as_csv(bytes: Vec<u8>) -> io::Result<Vec<u8>> {
+        let info = &CATALOG.entities[0];
+        let mut reader = JsonLinesAsCsv {
+            lines: BufReader::new(io::Cursor::new(bytes)),
+            jsonl: JsonLines::new(info),
+            buf: Vec::new(),
+            at: 0,
+            line: Vec::new(),
+            number: 0,
+        };
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn a_json_lines_line_over_the_limit_is_an_error_naming_it() {
+        let row = br#"{"id":1,"label":2}"#;
+        // Up to the limit, spaces after the object: read.
+        let mut ok = row.to_vec();
+        ok.push(b'\n');
+        let mut long = row.to_vec();
+        long.resize(MAX_JSONL_LINE_BYTES, b' ');
+        ok.extend_from_slice(&long);
+        ok.push(b'\n');
+        assert_eq!(as_csv(ok).unwrap(), b"1,2\n1,2\n");
+        // One byte more, with no line break at all: refused at line 2, not read whole.
+        let mut bad = row.to_vec();
+        bad.push(b'\n');
+        bad.extend_from_slice(&long);
+        bad.push(b' ');
+        let err = as_csv(bad).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(
+            err.to_string().starts_with("line 2: a line longer than 64 MiB"),
+            "{err}"
+        );
     }
 }

@@ -542,10 +542,33 @@ pub(crate) mod read {
         io::Error::new(io::ErrorKind::InvalidData, msg)
     }
 
+    /// The most bytes one column of one row group may hold decoded (1 GiB): perfgen's row
+    /// groups hold a chunk of rows, megabytes; a file that claims more is refused before
+    /// anything is decoded, so memory stays bounded whatever the file says.
+    pub(crate) const MAX_COLUMN_CHUNK_BYTES: i64 = 1 << 30;
+
+    /// An error for a row group column larger than [`MAX_COLUMN_CHUNK_BYTES`] decoded.
+    fn within_limits(meta: &parquet::file::metadata::ParquetMetaData) -> io::Result<()> {
+        for (g, group) in meta.row_groups().iter().enumerate() {
+            for column in group.columns() {
+                let bytes = column.uncompressed_size();
+                if !(0..=MAX_COLUMN_CHUNK_BYTES).contains(&bytes) {
+                    return Err(invalid(format!(
+                        "row group {g}, column `{}`: {bytes} bytes decoded, more than the {} GiB perfgen reads of one column in one row group (the file is damaged or is no Parquet file perfgen wrote)",
+                        column.column_path().string(),
+                        MAX_COLUMN_CHUNK_BYTES >> 30
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     impl ParquetAsCsv {
         pub(crate) fn open(file: File, info: &EntityInfo) -> io::Result<ParquetAsCsv> {
             let builder = ParquetRecordBatchReaderBuilder::try_new(file)
                 .map_err(|e| invalid(format!("not a Parquet file: {e}")))?;
+            within_limits(builder.metadata())?;
             let schema = builder.schema().clone();
             let columns = info
                 .fields
@@ -686,6 +709,40 @@ pub(crate) mod read {
             assert_eq!(w(-5, 3), "-0.005");
             assert_eq!(w(0, 2), "0.00");
             assert_eq!(w(42, 0), "42");
+        }
+
+        #[test]
+        fn a_column_chunk_claiming_more_than_the_limit_is_refused_by_name() {
+            use parquet::file::metadata::{
+                ColumnChunkMetaData, FileMetaData, ParquetMetaData, RowGroupMetaData,
+            };
+            use parquet::schema::{parser::parse_message_type, types::SchemaDescriptor};
+            use std::sync::Arc;
+            let schema = Arc::new(SchemaDescriptor::new(Arc::new(
+                parse_message_type("message m { required int64 id; }").unwrap(),
+            )));
+            let meta = |bytes: i64| {
+                let column = ColumnChunkMetaData::builder(schema.column(0))
+                    .set_total_uncompressed_size(bytes)
+                    .build()
+                    .unwrap();
+                let group = RowGroupMetaData::builder(schema.clone())
+                    .set_num_rows(1)
+                    .set_column_metadata(vec![column])
+                    .build()
+                    .unwrap();
+                let file = FileMetaData::new(1, 1, None, None, schema.clone(), None);
+                ParquetMetaData::new(file, vec![group])
+            };
+            assert!(super::within_limits(&meta(super::MAX_COLUMN_CHUNK_BYTES)).is_ok());
+            for bad in [super::MAX_COLUMN_CHUNK_BYTES + 1, -1] {
+                let err = super::within_limits(&meta(bad)).unwrap_err();
+                assert!(
+                    err.to_string().starts_with("row group 0, column `id`: ")
+                        && err.to_string().contains("more than the 1 GiB"),
+                    "{err}"
+                );
+            }
         }
     }
 }
