@@ -208,6 +208,14 @@ fn verify_passes_and_catches_a_filtered_parent_and_a_forward_reference() {
             "{line}"
         );
     }
+    // Its null_rate is the roots' rate, tested above: no share of NULLs over every row
+    // (which would count none of them).
+    for field in ["parent_id", "manager_id"] {
+        assert!(
+            !report.contains(&format!("nulls {field} ")),
+            "{field}: {report}"
+        );
+    }
 
     // Each filtered uniform law is tested by a chi-square against its own weights.
     for field in ["o_custkey", "o_custkey_redrawn"] {

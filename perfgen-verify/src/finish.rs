@@ -398,6 +398,11 @@ impl Verifier<'_> {
         if !nulls.nullable || nulls.rate <= 0.0 {
             return;
         }
+        // A hierarchy's rate is that of its roots after row 1: tested as `roots FIELD`
+        // (`fk_laws`), not as a share of every row.
+        if crate::nulls::is_hierarchy(&fs.spec) {
+            return;
+        }
         let (null, rows) = fs.nulls;
         self.observe(name, Some(fs.name), || crate::Plot::Nulls {
             nulls: null,

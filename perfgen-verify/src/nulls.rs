@@ -15,21 +15,26 @@ pub(crate) fn has_nullable_inputs(catalog: &Catalog, e: usize, spec: &FieldSpec)
         .any(|&j| fields.get(j).is_some_and(|f| f.spec.nulls.nullable))
 }
 
+/// Whether the field is a hierarchy's parent key: its roots are NULL beyond its own rate
+/// (row 1, rows past `max_depth`), so its NULL share is not tested; `fk_laws` checks its
+/// references instead.
+pub(crate) fn is_hierarchy(spec: &FieldSpec) -> bool {
+    matches!(
+        spec.strategy,
+        perfgen_runtime::spec::Strategy::ForeignKey {
+            distribution: perfgen_runtime::spec::ForeignKeyDistribution::SelfReference { .. },
+            ..
+        }
+    )
+}
+
 /// Counts one row's NULL of a field: into its share test where no input is NULL, and into
 /// NULL in, NULL out.
 pub(crate) fn count_nulls(fs: &mut FieldState, vals: &[CellValue], info: &EntityInfo, line: u64) {
     if !fs.spec.nulls.nullable {
         return;
     }
-    // A hierarchy's roots are NULL beyond its own rate (row 1, rows past `max_depth`):
-    // `fk_laws` checks its references instead.
-    if matches!(
-        fs.spec.strategy,
-        perfgen_runtime::spec::Strategy::ForeignKey {
-            distribution: perfgen_runtime::spec::ForeignKeyDistribution::SelfReference { .. },
-            ..
-        }
-    ) {
+    if is_hierarchy(&fs.spec) {
         return;
     }
     let is_null = |j: usize| matches!(vals.get(j), Some(CellValue::Null));

@@ -8,6 +8,10 @@ use crate::thresholds::EXAMPLES;
 use perfgen_runtime::spec::{Comparison, FieldSpec, Operand};
 use std::collections::HashMap;
 
+/// A pool's values by text, each with its position: looked up once per cell, so hashed with
+/// foldhash (fixed seed) instead of SipHash.
+pub(crate) type PoolIndex = HashMap<&'static str, usize, foldhash::fast::FixedState>;
+
 /// Offending rows of one check: how many, and the first few with what is wrong there.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
@@ -82,7 +86,7 @@ pub(crate) struct FieldState {
     pub(crate) rules: Vec<(Tally, u64)>,
     pub(crate) bounds: Result<Vec<Comparison>, String>,
     pub(crate) exclusions: Result<Vec<Operand>, String>,
-    pub(crate) pool: Option<HashMap<&'static str, usize>>,
+    pub(crate) pool: Option<PoolIndex>,
     pub(crate) template: Option<TemplateMatcher>,
     /// Rows whose foreign key could not be looked up (parent unreadable).
     pub(crate) fk_unchecked: u64,

@@ -7,7 +7,7 @@ use crate::thresholds::MAX_INT_BINS;
 use crate::windows::skip_if_redrawn;
 use perfgen_runtime::spec::Strategy;
 use perfgen_runtime::text::PatternPiece;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// The checks of a random string, pattern or word text field.
 pub(crate) fn plan_text(fs: &mut FieldState) {
@@ -62,7 +62,7 @@ pub(crate) fn plan_text(fs: &mut FieldState) {
 }
 
 /// Each character of `alphabet` as a key of the field's pool.
-fn char_set(alphabet: &'static str) -> HashMap<&'static str, usize> {
+fn char_set(alphabet: &'static str) -> crate::state::PoolIndex {
     alphabet
         .char_indices()
         .map(|(i, c)| (&alphabet[i..i + c.len_utf8()], i))
@@ -126,7 +126,7 @@ fn outside(length: usize, min: u32, max: u32) -> Option<String> {
 /// What is wrong with word text, if anything: spacing, a word not in the pool, a last word
 /// that is neither a pool word, a prefix of one (cut to fit) nor a pool word followed by the
 /// first character of one (the generator's fallback when only a lone space would fit).
-fn word_problem(text: &str, words: &[&str], pool: &HashMap<&'static str, usize>) -> Option<String> {
+fn word_problem(text: &str, words: &[&str], pool: &crate::state::PoolIndex) -> Option<String> {
     if text.is_empty() {
         return None;
     }
@@ -249,7 +249,7 @@ mod tests {
     #[test]
     fn word_text_is_checked_word_by_word() {
         let words = ["final", "deposits", "sleep"];
-        let pool: HashMap<&'static str, usize> =
+        let pool: crate::state::PoolIndex =
             words.iter().enumerate().map(|(i, w)| (*w, i)).collect();
         for ok in ["final sleep", "final dep", "sleep finald", "", "sl"] {
             assert_eq!(word_problem(ok, &words, &pool), None, "{ok}");

@@ -1,7 +1,6 @@
 //! Strict parsers for the column types, written independently of the formatters that wrote
 //! the values, and the compact keys that uniqueness and foreign-key checks hold in memory.
 
-use std::hash::{Hash, Hasher};
 
 const NOT_HEX: u8 = 0xff;
 
@@ -183,15 +182,11 @@ pub(crate) fn parse_timestamp(s: &[u8]) -> Option<i64> {
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - offset)
 }
 
-/// A 128-bit digest of a text value (two keyed SipHash passes). Two distinct texts among
-/// 10^9 share a digest with probability about 10^18 / 2^129: never, in practice.
+/// A 128-bit digest of a text value (XXH3-128). Two distinct texts among 10^9 share a
+/// digest with probability about 10^18 / 2^129: never, in practice (a file made to collide
+/// at most makes a repeated value look distinct, or a foreign key look present).
 pub(crate) fn text_key(s: &[u8]) -> u128 {
-    let mut a = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut a);
-    let mut b = std::collections::hash_map::DefaultHasher::new();
-    0x5eed_f00d_u64.hash(&mut b);
-    s.hash(&mut b);
-    ((a.finish() as u128) << 64) | b.finish() as u128
+    twox_hash::XxHash3_128::oneshot(s)
 }
 
 /// An i64 as a key (zero-extended, so `u128::MAX` is never a key of a number).
