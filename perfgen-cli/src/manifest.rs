@@ -124,9 +124,7 @@ pub(crate) fn read_run(
     entities: &[usize],
     stderr: &mut dyn std::io::Write,
 ) -> Result<Option<Manifest>, Failure> {
-    for note in
-        perfgen_dataset::lock::complete_interrupted_commits(dir).map_err(Failure::Data)?
-    {
+    for note in perfgen_dataset::lock::complete_interrupted_commits(dir).map_err(Failure::Data)? {
         let _ = writeln!(stderr, "note: {note}");
     }
     let found = manifest::find(dir).map_err(Failure::Data)?;

@@ -43,7 +43,10 @@ fn roll_forward(journal: &Path, holder: Option<Holder>) -> Result<Option<String>
     };
     let names: Vec<String> = done.iter().map(|p| format!("`{}`", p.display())).collect();
     Ok(Some(if names.is_empty() {
-        format!("{who} had put every file of its run in place when it stopped (`{}` removed)", journal.display())
+        format!(
+            "{who} had put every file of its run in place when it stopped (`{}` removed)",
+            journal.display()
+        )
     } else {
         format!(
             "{who} stopped while putting its run's files in place; completed its renames: {}",

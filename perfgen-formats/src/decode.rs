@@ -90,11 +90,18 @@ impl<R: Read> JsonLinesAsCsv<R> {
         while self.buf.len() < BATCH_BYTES {
             self.line.clear();
             let limit = MAX_JSONL_LINE_BYTES as u64 + 1;
-            if (&mut self.lines).take(limit).read_until(b'\n', &mut self.line)? == 0 {
+            if (&mut self.lines)
+                .take(limit)
+                .read_until(b'\n', &mut self.line)?
+                == 0
+            {
                 break;
             }
             self.number += 1;
-            let text_len = self.line.strip_suffix(b"\n").map_or(self.line.len(), <[u8]>::len);
+            let text_len = self
+                .line
+                .strip_suffix(b"\n")
+                .map_or(self.line.len(), <[u8]>::len);
             if text_len > MAX_JSONL_LINE_BYTES {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
@@ -171,7 +178,8 @@ mod tests {
         let err = as_csv(bad).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert!(
-            err.to_string().starts_with("line 2: a line longer than 64 MiB"),
+            err.to_string()
+                .starts_with("line 2: a line longer than 64 MiB"),
             "{err}"
         );
     }

@@ -17,8 +17,9 @@ mod options;
 mod parallel;
 
 pub use atomic::{
-    commit_all, commit_all_journaled, remove_temp_files_and_exit, stage_file_with, temp_files_in_progress, temp_path_for,
-    write_file_atomically, write_file_atomically_with, CommitError, Staged,
+    commit_all, commit_all_journaled, remove_temp_files_and_exit, stage_file_with,
+    temp_files_in_progress, temp_path_for, write_file_atomically, write_file_atomically_with,
+    CommitError, Staged,
 };
 pub use columns::{push_decimal, write_columns, ColumnSink, WriteColumnsFn};
 pub use error::OutputError;

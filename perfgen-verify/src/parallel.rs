@@ -45,9 +45,8 @@ pub(crate) fn read_rows_parallel<R: Read>(
     let (shown, cols, ncols) = (pass.shown.clone(), pass.cols.clone(), pass.ncols);
     let first_row = pass.rows;
     // About 128 bytes a row (the bundled example's users), 8 chunks per worker at least.
-    let chunk_len =
-        ((pass.expected_rows.saturating_mul(128) / (threads as u64 * 8)) as usize)
-            .clamp(MIN_CHUNK, MAX_CHUNK);
+    let chunk_len = ((pass.expected_rows.saturating_mul(128) / (threads as u64 * 8)) as usize)
+        .clamp(MIN_CHUNK, MAX_CHUNK);
     std::thread::scope(|scope| {
         let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
         for _ in 0..threads * 4 {

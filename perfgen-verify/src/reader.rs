@@ -496,9 +496,7 @@ fn scan_well_quoted(window: &[u8], at_end: bool) -> Quoting {
             Some(b'\r') if window.get(q + 1) == Some(&b'\n') => i = q + 1,
             None if !at_end => return finish(window, records, cut),
             // `\r` at the end of the window: ended or not, the next window tells.
-            Some(b'\r') if q + 1 == window.len() && !at_end => {
-                return finish(window, records, cut)
-            }
+            Some(b'\r') if q + 1 == window.len() && !at_end => return finish(window, records, cut),
             _ => return Quoting::Broken,
         }
     }
@@ -757,7 +755,9 @@ mod tests {
                 inputs.push(
                     (0..len)
                         .map(|_| {
-                            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                            x = x
+                                .wrapping_mul(6364136223846793005)
+                                .wrapping_add(1442695040888963407);
                             b"ab,,\"\n\r,\"x"[(x >> 59) as usize % 10]
                         })
                         .collect(),
@@ -770,7 +770,9 @@ mod tests {
             let mut input = Vec::new();
             for _ in 0..(x >> 61) + 1 {
                 for f in 0..3 {
-                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     if f > 0 {
                         input.push(b',');
                     }
@@ -814,11 +816,17 @@ mod tests {
         let mut bytes = Vec::new();
         assert_eq!(
             r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(),
-            Chunk::Records { records: 1, line: 1 }
+            Chunk::Records {
+                records: 1,
+                line: 1
+            }
         );
         assert_eq!(r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(), Chunk::Long);
         let err = r.read_record(&mut Record::default()).unwrap_err();
-        assert!(err.to_string().starts_with("line 2: a record of more than"), "{err}");
+        assert!(
+            err.to_string().starts_with("line 2: a record of more than"),
+            "{err}"
+        );
     }
 
     /// A reader that hands out at most `.1` bytes a call.

@@ -1,7 +1,6 @@
 //! Strict parsers for the column types, written independently of the formatters that wrote
 //! the values, and the compact keys that uniqueness and foreign-key checks hold in memory.
 
-
 const NOT_HEX: u8 = 0xff;
 
 /// The value of each byte as a hex digit, [`NOT_HEX`] for the others (one load per byte

@@ -188,10 +188,16 @@ fn a_stale_lock_and_the_unfinished_files_of_its_dead_run_are_cleared_with_a_note
 fn a_run_killed_between_its_renames_is_completed_by_the_next_reader() {
     let (_d, out) = tmp();
     let dir = Path::new(&out);
-    assert_eq!(run_args(&CATALOG, &["-q", "--out", &out, "--seed", "1"]).code, 0);
+    assert_eq!(
+        run_args(&CATALOG, &["-q", "--out", &out, "--seed", "1"]).code,
+        0
+    );
     let old_run = snapshot(dir);
     let (_d2, other) = tmp();
-    assert_eq!(run_args(&CATALOG, &["-q", "--out", &other, "--seed", "2"]).code, 0);
+    assert_eq!(
+        run_args(&CATALOG, &["-q", "--out", &other, "--seed", "2"]).code,
+        0
+    );
     let mut new_run = snapshot(Path::new(&other));
     assert_ne!(old_run, new_run);
     // What a run killed after its first rename leaves: its lock, its journal (the manifest
@@ -203,12 +209,14 @@ fn a_run_killed_between_its_renames_is_completed_by_the_next_reader() {
     fs::write(dir.join(".perfgen-lock"), format!("{dead} 1\n")).unwrap();
     let mut renames = Vec::new();
     for (k, (name, bytes)) in new_run.iter().enumerate() {
-        let (tmp, fin) = (dir.join(format!(".{name}.tmp-perfgen-{dead}")), dir.join(name));
+        let (tmp, fin) = (
+            dir.join(format!(".{name}.tmp-perfgen-{dead}")),
+            dir.join(name),
+        );
         fs::write(if k == 0 { &fin } else { &tmp }, bytes).unwrap();
         renames.push((tmp, fin));
     }
-    perfgen_runtime::output::write_commit_journal(&dir.join(".perfgen-commit"), &renames)
-        .unwrap();
+    perfgen_runtime::output::write_commit_journal(&dir.join(".perfgen-commit"), &renames).unwrap();
     // (The test catalog's `label` never passes verify's type check; what matters is that
     // the folder is read as one run, the new one.)
     let o = run_args(&CATALOG, &["verify", "--out", &out]);
@@ -227,7 +235,11 @@ fn a_run_killed_between_its_renames_is_completed_by_the_next_reader() {
         o.stderr
     );
     new_run.sort();
-    assert_eq!(snapshot(dir), new_run, "the new run whole, no lock, journal or temporary file");
+    assert_eq!(
+        snapshot(dir),
+        new_run,
+        "the new run whole, no lock, journal or temporary file"
+    );
     // Nothing left to complete: no note.
     let o = run_args(&CATALOG, &["verify", "--out", &out]);
     assert!(!o.stderr.contains("note:"), "{}", o.stderr);

@@ -168,7 +168,10 @@ mod tests {
     #[test]
     fn any_path_survives_the_journal() {
         let renames = vec![
-            (PathBuf::from("/d/.a.csv.tmp-perfgen-7"), PathBuf::from("/d/a.csv")),
+            (
+                PathBuf::from("/d/.a.csv.tmp-perfgen-7"),
+                PathBuf::from("/d/a.csv"),
+            ),
             (PathBuf::from("odd\nname ,\"x"), PathBuf::from("é/ü")),
         ];
         assert_eq!(parse(&render(&renames)), Some(renames));
@@ -183,7 +186,10 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
-        let (ta, tb) = (dir.join(".a.csv.tmp-perfgen-1"), dir.join(".b.csv.tmp-perfgen-1"));
+        let (ta, tb) = (
+            dir.join(".a.csv.tmp-perfgen-1"),
+            dir.join(".b.csv.tmp-perfgen-1"),
+        );
         // `a` was renamed before the interruption, `b` was not; `b` holds an old run's bytes.
         fs::write(&a, "new a").unwrap();
         fs::write(&b, "old b").unwrap();
