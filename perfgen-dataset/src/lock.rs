@@ -58,7 +58,8 @@ fn roll_forward(journal: &Path, holder: Option<Holder>) -> Result<Option<String>
 /// For the readers of a dataset (`verify`, `report`, `load`): finishes the commit of any run
 /// of `dir` that was killed while putting its files in place (its journal left, its lock
 /// holder gone), taking that run's lock meanwhile, so that the folder holds one whole run.
-/// One note per run completed. A journal whose run still holds its lock is left alone.
+/// One note per run completed (and per stale lock cleared). A journal whose run still
+/// runs is that run's commit in progress: the error says the folder is being written.
 pub fn complete_interrupted_commits(dir: &Path) -> Result<Vec<String>, String> {
     let shown = if dir.as_os_str().is_empty() {
         Path::new(".")
