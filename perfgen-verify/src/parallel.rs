@@ -101,8 +101,7 @@ pub(crate) fn read_rows_parallel<R: Read>(
         let mut result = Ok(());
         let mut next_row = first_row;
         let mut k = 0;
-        loop {
-            let Ok(mut bytes) = free_rx.recv() else { break };
+        while let Ok(mut bytes) = free_rx.recv() {
             let batch = match reader.take_chunk(&mut bytes, chunk_len) {
                 Ok(Chunk::End) => break,
                 Ok(Chunk::Records { records, line }) => {

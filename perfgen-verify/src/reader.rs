@@ -462,11 +462,8 @@ enum Quoting {
 /// record end it could move.
 fn scan_well_quoted(window: &[u8], at_end: bool) -> Quoting {
     let (mut records, mut cut, mut i) = (0u64, 0usize, 0usize);
-    loop {
-        // Outside quotes: the next quote or line feed.
-        let Some(k) = memchr::memchr2(b'"', b'\n', &window[i..]) else {
-            break;
-        };
+    // Outside quotes: the next quote or line feed.
+    while let Some(k) = memchr::memchr2(b'"', b'\n', &window[i..]) {
         let at = i + k;
         if window[at] == b'\n' {
             records += 1;
