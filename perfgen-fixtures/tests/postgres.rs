@@ -447,28 +447,6 @@ fn generate_parts(catalog: &Catalog, dir: &Path, n: u64, args: &[&str]) {
     }
 }
 
-/// Rewrites field `column` (its position) of record `record` (0 = the first line) of a file.
-fn set_field(path: &Path, record: usize, column: usize, value: &str) {
-    let mut rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    rows[record][column] = value.to_string();
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_path(path)
-        .unwrap();
-    for r in rows {
-        w.write_record(r).unwrap();
-    }
-    w.flush().unwrap();
-    // The damage is for the load to find: the manifest would refuse the folder first.
-    common::forget_run(path.parent().unwrap());
-}
-
 #[test]
 #[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
 fn load_reads_a_folder_of_parts_one_transaction_per_table() {

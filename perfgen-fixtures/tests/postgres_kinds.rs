@@ -81,7 +81,7 @@ fn load_three_ways_with(
 }
 
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres_kinds -- --ignored"]
 fn nulls_and_empty_strings_load_apart() {
     let catalog = &perfgen_fixtures::kinds_nulls::CATALOG;
     let (dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "9");
@@ -154,7 +154,7 @@ fn nulls_and_empty_strings_load_apart() {
 /// loads with every constraint on, the same way by psql's `\copy` of the CSV, by `load`
 /// (rules checked) and by the binary `--sink`.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres_kinds -- --ignored"]
 fn new_value_kinds_load_with_every_constraint() {
     for catalog in [
         &perfgen_fixtures::kinds_numbers::CATALOG,
@@ -172,7 +172,7 @@ fn new_value_kinds_load_with_every_constraint() {
 /// sessions whose `TimeZone` is east or west of UTC: psql's `\copy` keeps the CHECK on
 /// a date's bound (row 0 of `founded_on` is 1990-01-01), and every rule query counts 0.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres_kinds -- --ignored"]
 fn hr_set_loads_in_any_time_zone() {
     let catalog = &perfgen_fixtures::hr::CATALOG;
     let (dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "5");
@@ -205,7 +205,7 @@ fn hr_set_loads_in_any_time_zone() {
 /// poisson events) loads with its (foreign key, position) keys and every FOREIGN KEY on,
 /// the same rows three ways; a duplicate (foreign key, position) is refused by the key.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres_kinds -- --ignored"]
 fn fan_out_children_load_with_their_composite_keys() {
     let catalog = &perfgen_fixtures::fanout::CATALOG;
     let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "3");
@@ -217,17 +217,14 @@ fn fan_out_children_load_with_their_composite_keys() {
     assert!(!composite.is_empty(), "no composite key in {tables:#?}");
     // Copy a child row onto itself: the composite key refuses the duplicate.
     for t in composite {
-        let dup = a
-            .batch_execute(&format!(
-                "INSERT INTO {0} SELECT * FROM {0} LIMIT 1",
+        refused(
+            &mut a,
+            &format!("INSERT INTO {0} SELECT * FROM {0} LIMIT 1", t.name),
+            SqlState::UNIQUE_VIOLATION,
+            &format!(
+                "{}: a duplicate (foreign key, position) must be refused",
                 t.name
-            ))
-            .expect_err("a duplicate (foreign key, position) must be refused");
-        assert_eq!(
-            dup.code(),
-            Some(&SqlState::UNIQUE_VIOLATION),
-            "{}: {dup}",
-            t.name
+            ),
         );
     }
     // The shifted rule `<= order.o_orderdate + 121d` is a query that finds no row breaking it.
@@ -255,7 +252,7 @@ fn fan_out_children_load_with_their_composite_keys() {
 /// included (COPY checks it at the end of the statement; rows reference earlier rows
 /// anyway); a manager that is no employee and a repeated composite key are refused.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres_kinds -- --ignored"]
 fn foreign_key_laws_load_with_a_key_to_their_own_table() {
     let catalog = &perfgen_fixtures::fk_laws::CATALOG;
     let (_dir, tables, [by_psql, by_load, by_sink]) = load_three_ways(catalog, "7");
@@ -276,10 +273,12 @@ fn foreign_key_laws_load_with_a_key_to_their_own_table() {
         .unwrap()
         .get(0);
     assert!(roots > 0);
-    let bad = a
-        .batch_execute("INSERT INTO employees (emp_id, manager_id) VALUES (999999, 888888)")
-        .expect_err("a manager that is no employee must be refused");
-    assert_eq!(bad.code(), Some(&SqlState::FOREIGN_KEY_VIOLATION), "{bad}");
+    refused(
+        &mut a,
+        "INSERT INTO employees (emp_id, manager_id) VALUES (999999, 888888)",
+        SqlState::FOREIGN_KEY_VIOLATION,
+        "a manager that is no employee must be refused",
+    );
     // `unique_together: [[i_custkey, i_id]]` is a UNIQUE constraint that refuses a copy.
     let invoices = tables.iter().find(|t| t.name == "invoices").unwrap();
     assert!(
@@ -287,10 +286,12 @@ fn foreign_key_laws_load_with_a_key_to_their_own_table() {
         "{}",
         invoices.create
     );
-    let dup = a
-        .batch_execute("INSERT INTO invoices SELECT * FROM invoices LIMIT 1")
-        .expect_err("a repeated (i_custkey, i_id) must be refused");
-    assert_eq!(dup.code(), Some(&SqlState::UNIQUE_VIOLATION), "{dup}");
+    refused(
+        &mut a,
+        "INSERT INTO invoices SELECT * FROM invoices LIMIT 1",
+        SqlState::UNIQUE_VIOLATION,
+        "a repeated (i_custkey, i_id) must be refused",
+    );
 }
 
 /// TPC-H's CUSTOMER, ORDERS and LINEITEM (examples/tpch, scale factor 0.01) load three ways
@@ -298,7 +299,7 @@ fn foreign_key_laws_load_with_a_key_to_their_own_table() {
 /// order, (l_orderkey, l_linenumber) is LINEITEM's key; a line item of a missing order and a
 /// duplicate line number are refused.
 #[test]
-#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres -- --ignored"]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres_kinds -- --ignored"]
 fn tpch_loads_with_primary_and_foreign_keys() {
     let catalog = &perfgen_fixtures::tpch::CATALOG;
     let (_dir, tables, [by_psql, by_load, by_sink]) =
@@ -331,24 +332,18 @@ fn tpch_loads_with_primary_and_foreign_keys() {
         lineitem.contains("PRIMARY KEY (l_orderkey, l_linenumber)"),
         "{lineitem}"
     );
-    let duplicate = a
-        .batch_execute("INSERT INTO lineitem SELECT * FROM lineitem LIMIT 1")
-        .expect_err("a duplicate (l_orderkey, l_linenumber) must be refused");
-    assert_eq!(
-        duplicate.code(),
-        Some(&SqlState::UNIQUE_VIOLATION),
-        "{duplicate}"
+    refused(
+        &mut a,
+        "INSERT INTO lineitem SELECT * FROM lineitem LIMIT 1",
+        SqlState::UNIQUE_VIOLATION,
+        "a duplicate (l_orderkey, l_linenumber) must be refused",
     );
     // Order keys use the first 8 of every 32 values: 9 is never a key.
-    let orphan = a
-        .batch_execute(
-            "UPDATE lineitem SET l_orderkey = 9 WHERE l_orderkey = 1 AND l_linenumber = 1",
-        )
-        .expect_err("a line item of an order that does not exist must be refused");
-    assert_eq!(
-        orphan.code(),
-        Some(&SqlState::FOREIGN_KEY_VIOLATION),
-        "{orphan}"
+    refused(
+        &mut a,
+        "UPDATE lineitem SET l_orderkey = 9 WHERE l_orderkey = 1 AND l_linenumber = 1",
+        SqlState::FOREIGN_KEY_VIOLATION,
+        "a line item of an order that does not exist must be refused",
     );
 }
 
@@ -546,31 +541,25 @@ fn composite_foreign_keys_load_and_are_enforced() {
         .get(0);
     assert!(nulls > 0);
     // Invoice 1 belongs to some customer; pair it with another customer that exists.
-    let orphan = a
-        .batch_execute(
-            "UPDATE payments SET p_custkey = (SELECT min(i_custkey) FROM invoices WHERE i_custkey <> (SELECT i_custkey FROM invoices WHERE i_id = 1)), p_invoice = 1 WHERE p_id = (SELECT min(p_id) FROM payments WHERE p_custkey IS NOT NULL)",
-        )
-        .expect_err("a (customer, invoice) pair that is no invoice must be refused");
-    assert_eq!(
-        orphan.code(),
-        Some(&SqlState::FOREIGN_KEY_VIOLATION),
-        "{orphan}"
+    refused(
+        &mut a,
+        "UPDATE payments SET p_custkey = (SELECT min(i_custkey) FROM invoices WHERE i_custkey <> (SELECT i_custkey FROM invoices WHERE i_id = 1)), p_invoice = 1 WHERE p_id = (SELECT min(p_id) FROM payments WHERE p_custkey IS NOT NULL)",
+        SqlState::FOREIGN_KEY_VIOLATION,
+        "a (customer, invoice) pair that is no invoice must be refused",
     );
-    let orphan = a
-        .batch_execute(
-            "UPDATE disputes SET d_line = 4 WHERE ctid = (SELECT min(ctid) FROM disputes)",
-        )
-        .expect_err("line 4 of an invoice (1..3 lines) must be refused");
-    assert_eq!(
-        orphan.code(),
-        Some(&SqlState::FOREIGN_KEY_VIOLATION),
-        "{orphan}"
+    refused(
+        &mut a,
+        "UPDATE disputes SET d_line = 4 WHERE ctid = (SELECT min(ctid) FROM disputes)",
+        SqlState::FOREIGN_KEY_VIOLATION,
+        "line 4 of an invoice (1..3 lines) must be refused",
     );
     // The join table is keyed by both parents: a second enrollment of a pair is refused.
-    let twice = a
-        .batch_execute("INSERT INTO enrollments SELECT * FROM enrollments LIMIT 1")
-        .expect_err("a repeated (customer, course) must be refused");
-    assert_eq!(twice.code(), Some(&SqlState::UNIQUE_VIOLATION), "{twice}");
+    refused(
+        &mut a,
+        "INSERT INTO enrollments SELECT * FROM enrollments LIMIT 1",
+        SqlState::UNIQUE_VIOLATION,
+        "a repeated (customer, course) must be refused",
+    );
 }
 
 /// The shop (every relationship at once) loads three ways with every key on; its rule
@@ -594,14 +583,10 @@ fn shop_loads_with_every_key_and_its_aggregates_agree_in_sql() {
         .unwrap()
         .get(0);
     assert_eq!(wrong, 0);
-    let orphan = a
-        .batch_execute(
-            "UPDATE shipments SET line_no = 6 WHERE ctid = (SELECT min(ctid) FROM shipments)",
-        )
-        .expect_err("line 6 of an order (1..5 lines) must be refused");
-    assert_eq!(
-        orphan.code(),
-        Some(&SqlState::FOREIGN_KEY_VIOLATION),
-        "{orphan}"
+    refused(
+        &mut a,
+        "UPDATE shipments SET line_no = 6 WHERE ctid = (SELECT min(ctid) FROM shipments)",
+        SqlState::FOREIGN_KEY_VIOLATION,
+        "line 6 of an order (1..5 lines) must be refused",
     );
 }

@@ -115,7 +115,7 @@ pub fn verify_with_progress(
 /// Entry points for the fuzz targets in `fuzz/` (not an API: no stability promised).
 #[doc(hidden)]
 pub mod fuzzing {
-    use crate::reader::{Chunk, CsvReader, Record};
+    use crate::reader::{CsvReader, Record};
 
     /// One record as read: its line, fields (with whether each was quoted) and first
     /// violation.
@@ -154,35 +154,11 @@ pub mod fuzzing {
             }
         }
         let max = bytes.first().map_or(1, |b| usize::from(*b % 64) + 1);
-        let mut reader = CsvReader::new(bytes);
-        let (mut chunked, mut chunk) = (Vec::new(), Vec::new());
-        let mut chunked_stop = None;
-        loop {
-            match reader.take_chunk(&mut chunk, max) {
-                Ok(Chunk::End) => break,
-                Ok(Chunk::Long) => match reader.read_record(&mut rec) {
-                    Ok(true) => chunked.push(seen(&rec)),
-                    Ok(false) => break,
-                    Err(err) => {
-                        chunked_stop = Some(err);
-                        break;
-                    }
-                },
-                Ok(Chunk::Records { records, line }) => {
-                    let mut part = CsvReader::over(std::mem::take(&mut chunk), line);
-                    let before = chunked.len();
-                    while part.read_record(&mut rec).expect("no limit within a chunk") {
-                        chunked.push(seen(&rec));
-                    }
-                    assert_eq!((chunked.len() - before) as u64, records, "records counted");
-                    chunk = part.into_bytes();
-                }
-                Err(err) => {
-                    chunked_stop = Some(err);
-                    break;
-                }
-            }
-        }
+        let mut chunked = Vec::new();
+        let chunked_stop = crate::reader::read_by_chunks(&mut CsvReader::new(bytes), max, |rec| {
+            chunked.push(seen(rec))
+        })
+        .err();
         assert_eq!(in_one_go, chunked, "records read in chunks differ");
         assert_eq!(
             stopped.as_ref().map(|e| e.to_string()),

@@ -446,6 +446,45 @@ impl<R: Read> CsvReader<R> {
     }
 }
 
+/// Reads every record of `reader` the way verify's workers get them: chunks cut by
+/// [`CsvReader::take_chunk`] (at most `max` bytes), each parsed apart with
+/// [`CsvReader::over`], and records longer than a chunk read by `reader` itself; `each` sees
+/// every record in order. For the tests and the fuzz target that compare it with reading in
+/// one go; panics when a chunk's records are not as many as `take_chunk` counted, or a chunk
+/// is longer than asked.
+pub(crate) fn read_by_chunks<R: Read>(
+    reader: &mut CsvReader<R>,
+    max: usize,
+    mut each: impl FnMut(&Record),
+) -> io::Result<()> {
+    let (mut bytes, mut rec) = (Vec::new(), Record::default());
+    loop {
+        match reader.take_chunk(&mut bytes, max)? {
+            Chunk::End => return Ok(()),
+            Chunk::Long => {
+                if !reader.read_record(&mut rec)? {
+                    return Ok(());
+                }
+                each(&rec);
+            }
+            Chunk::Records { records, line } => {
+                assert!(
+                    bytes.len() <= max.clamp(1, MAX_CHUNK),
+                    "a chunk past its size"
+                );
+                let mut chunk = CsvReader::over(std::mem::take(&mut bytes), line);
+                let mut read = 0;
+                while chunk.read_record(&mut rec)? {
+                    each(&rec);
+                    read += 1;
+                }
+                assert_eq!(read, records, "records counted by take_chunk");
+                bytes = chunk.into_bytes();
+            }
+        }
+    }
+}
+
 /// What [`scan_well_quoted`] found.
 enum Quoting {
     /// (bytes, records, line feeds) up to the last record end, as in [`scan_records`].
@@ -701,27 +740,11 @@ mod tests {
     /// What [`CsvReader::take_chunk`] hands out, each chunk parsed on its own with
     /// [`CsvReader::over`] (records longer than a chunk read by the reader itself).
     fn by_chunks(input: &[u8], read_size: usize, max: usize) -> Parsed {
-        let mut r = CsvReader::new(Chunked(input, read_size));
-        let (mut out, mut bytes, mut rec) = (Vec::new(), Vec::new(), Record::default());
-        loop {
-            match r.take_chunk(&mut bytes, max).unwrap() {
-                Chunk::End => break,
-                Chunk::Long => {
-                    assert!(r.read_record(&mut rec).unwrap());
-                    out.push((rec.line, fields(&rec), rec.error));
-                }
-                Chunk::Records { records, line } => {
-                    assert!(bytes.len() <= max.min(MAX_CHUNK));
-                    let mut chunk = CsvReader::over(std::mem::take(&mut bytes), line);
-                    let before = out.len();
-                    while chunk.read_record(&mut rec).unwrap() {
-                        out.push((rec.line, fields(&rec), rec.error));
-                    }
-                    assert_eq!((out.len() - before) as u64, records, "{input:?} max {max}");
-                    bytes = chunk.into_bytes();
-                }
-            }
-        }
+        let mut out = Vec::new();
+        read_by_chunks(&mut CsvReader::new(Chunked(input, read_size)), max, |rec| {
+            out.push((rec.line, fields(rec), rec.error))
+        })
+        .unwrap();
         out
     }
 

@@ -184,6 +184,20 @@ pub fn try_insert(client: &mut Client, table: &str, set: &str) -> Option<(SqlSta
 
 /// Rewrites one field of one record (`record` 0 = the header) of a CSV file.
 pub fn damage(path: &Path, record: usize, column: &str, value: &str) {
+    let header = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .next()
+        .unwrap()
+        .unwrap();
+    let c = header.iter().position(|h| h == column).unwrap();
+    set_field(path, record, c, value);
+}
+
+/// Rewrites field `column` (its position) of record `record` (0 = the first line) of a file.
+pub fn set_field(path: &Path, record: usize, column: usize, value: &str) {
     let mut rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_path(path)
@@ -191,8 +205,7 @@ pub fn damage(path: &Path, record: usize, column: &str, value: &str) {
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect();
-    let c = rows[0].iter().position(|h| h == column).unwrap();
-    rows[record][c] = value.to_string();
+    rows[record][column] = value.to_string();
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_path(path)
@@ -203,4 +216,10 @@ pub fn damage(path: &Path, record: usize, column: &str, value: &str) {
     w.flush().unwrap();
     // The damage is for the load to find: the manifest would refuse the folder first.
     crate::common::forget_run(path.parent().unwrap());
+}
+
+/// Runs `sql`, which the keys must refuse (`why`) with SQLSTATE `state`.
+pub fn refused(client: &mut Client, sql: &str, state: SqlState, why: &str) {
+    let e = client.batch_execute(sql).expect_err(why);
+    assert_eq!(e.code(), Some(&state), "{why}: {e}");
 }
