@@ -49,6 +49,34 @@ fn comment(db: &ScratchDb, table: &str) -> Option<String> {
         .get(0)
 }
 
+/// The table's constraints: name and definition, by name.
+fn constraints(db: &ScratchDb) -> Vec<(String, String)> {
+    db.client()
+        .query(
+            "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE conrelid = 'customers'::regclass ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+/// The table's indexes: name and definition, by name.
+fn indexes(db: &ScratchDb) -> Vec<(String, String)> {
+    db.client()
+        .query(
+            "SELECT indexname::text, indexdef FROM pg_indexes \
+             WHERE tablename = 'customers' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
 #[test]
 #[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres_streams -- --ignored"]
 fn three_streams_store_the_rows_of_one() {
@@ -84,6 +112,18 @@ fn three_streams_store_the_rows_of_one() {
     );
     // The table is marked as loading only while it is.
     assert_eq!(comment(&three, "customers"), None);
+    // Keys built side by side (customers has a primary key and unique keys) are the ones
+    // ALTER TABLE ... ADD would make, under the same names, with the same indexes.
+    assert!(table.key_indexes.len() >= 2, "{:?}", table.key_indexes);
+    let keys_of_one = constraints(&one);
+    assert!(
+        keys_of_one.iter().any(|(n, _)| n == "customers_pkey"),
+        "{keys_of_one:?}"
+    );
+    assert_eq!(constraints(&three), keys_of_one);
+    assert_eq!(constraints(&deferred), keys_of_one);
+    assert_eq!(indexes(&three), indexes(&one));
+    assert_eq!(indexes(&deferred), indexes(&one));
     // Its keys hold: the primary key refuses a copy of a row.
     let key = &table.columns[0];
     let e = try_insert(&mut three.client(), "customers", &format!("{key} = {key}"));
@@ -177,4 +217,27 @@ fn a_failing_stream_rolls_every_stream_back_and_names_its_row() {
         o.stderr
     );
     assert!(!exists(&mut empty.client(), "purchases"), "{}", o.stderr);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432; with one running: cargo test -p perfgen-fixtures --test postgres_streams -- --ignored"]
+fn a_key_name_already_taken_leaves_the_naming_to_postgres() {
+    let table = customers();
+    let taken = &table.key_indexes[1].name;
+    let db = ScratchDb::new();
+    // Another relation holds the name the second key's index would get: building it apart
+    // under that name would fail, so the keys are added by ALTER TABLE, which picks a name
+    // of its own.
+    db.client()
+        .batch_execute(&format!(
+            "CREATE TABLE {} (x int)",
+            schema::quote_ident(taken)
+        ))
+        .unwrap();
+    let o = sink(&db, &["--create-tables", "--connections", "3"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let names: Vec<String> = constraints(&db).into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&format!("{taken}1")), "{names:?}");
+    assert!(names.contains(&"customers_pkey".to_string()), "{names:?}");
+    assert_eq!(count(&mut db.client(), &table), 300_000);
 }

@@ -38,6 +38,7 @@ pub(crate) enum Source<'a> {
 }
 
 /// Why one table could not be loaded.
+#[derive(Debug)]
 pub(crate) enum TableError {
     /// PostgreSQL refused a statement (CREATE, COPY, COMMIT).
     Db(postgres::Error),

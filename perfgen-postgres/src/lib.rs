@@ -34,6 +34,7 @@ pub mod binary;
 mod connect;
 mod copy;
 mod failure;
+mod keys;
 mod options;
 mod parts;
 mod progress;

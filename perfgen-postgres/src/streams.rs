@@ -8,24 +8,26 @@
 //! a comment saying it is being loaded) and committed first, since the streams cannot see a
 //! table another transaction has not committed; it is dropped again when the rows or its
 //! keys fail, so no half-loaded table is left behind. Its keys are added after the rows, on
-//! the first connection. The price: no `COPY ... FREEZE` (which needs the table created in
-//! the COPY's own transaction).
+//! the first connection, their indexes built side by side on several connections when the
+//! table has more than one key (module `keys`). The price: no `COPY ... FREEZE` (which
+//! needs the table created in the COPY's own transaction).
 
 use crate::binary::{BinaryCopy, Kind};
 use crate::copy::{
     add_constraints, binary_sink, copy_statement, create_statement, server_error_first, Creation,
-    Step, TableError,
+    Step, TableError, ADDING_KEYS,
 };
 use perfgen_runtime::catalog::Catalog;
 use perfgen_runtime::entity::Context;
 use perfgen_runtime::output::{OutputError, ProgressFn, WriteOptions};
-use perfgen_schema::TableSchema;
+use perfgen_schema::{TableSchema, KEYS_STEP};
 use postgres::Client;
 use std::io::{self, Write};
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
+use std::time::Instant;
 
 /// Rows below which a stream of its own is not worth a connection: tables smaller than
 /// twice this go in one stream (one transaction, with `FREEZE` when created).
@@ -228,15 +230,7 @@ pub(crate) fn copy_generated_in_streams(
         }
         return Err(e);
     }
-    let mut tx = client.transaction().map_err(TableError::Db)?;
-    let keys = add_constraints(&mut tx, table, how, progress.as_ref()).and_then(|steps| {
-        if how.create {
-            tx.batch_execute(&format!("COMMENT ON TABLE {} IS NULL", table.sql_name))
-                .map_err(TableError::Db)?;
-        }
-        tx.commit().map_err(TableError::Db)?;
-        Ok(steps)
-    });
+    let keys = add_constraints_after_streams(url, client, table, how, streams, progress.as_ref());
     match keys {
         Ok(steps) => Ok((rows, steps)),
         Err(e) => {
@@ -250,6 +244,52 @@ pub(crate) fn copy_generated_in_streams(
     }
 }
 
+/// After the streams committed, in one transaction: the table's constraints and, when it
+/// created the table, the removal of its "being loaded" comment. Its primary and unique
+/// keys are built side by side on up to `streams` connections when that is worth it
+/// (module `keys`), and only attached in the transaction.
+fn add_constraints_after_streams(
+    url: &str,
+    client: &mut Client,
+    table: &TableSchema,
+    how: Creation,
+    streams: usize,
+    progress: Option<&ProgressFn>,
+) -> Result<Vec<Step>, TableError> {
+    let apart = how.create && crate::keys::side_by_side(client, table, streams)?;
+    let mut steps = Vec::new();
+    let started = Instant::now();
+    if apart {
+        if let Some(p) = progress {
+            p(ADDING_KEYS);
+        }
+        crate::keys::build_key_indexes(url, table, streams)?;
+    }
+    let mut tx = client.transaction().map_err(TableError::Db)?;
+    match (apart, table.attach_keys()) {
+        (true, Some(attach)) => {
+            tx.batch_execute(&attach).map_err(TableError::Db)?;
+            if how.defer {
+                steps.push((KEYS_STEP, started.elapsed().as_secs_f64()));
+                for step in table.deferred.iter().filter(|s| s.what != KEYS_STEP) {
+                    let started = Instant::now();
+                    tx.batch_execute(&step.sql).map_err(TableError::Db)?;
+                    steps.push((step.what, started.elapsed().as_secs_f64()));
+                }
+            } else if let Some(foreign) = &table.add_foreign_keys {
+                tx.batch_execute(foreign).map_err(TableError::Db)?;
+            }
+        }
+        _ => steps = add_constraints(&mut tx, table, how, progress)?,
+    }
+    if how.create {
+        tx.batch_execute(&format!("COMMENT ON TABLE {} IS NULL", table.sql_name))
+            .map_err(TableError::Db)?;
+    }
+    tx.commit().map_err(TableError::Db)?;
+    Ok(steps)
+}
+
 /// Whether `e` is only the echo of another stream's failure.
 fn is_stopped(e: &TableError) -> bool {
     match e {
@@ -259,7 +299,7 @@ fn is_stopped(e: &TableError) -> bool {
     }
 }
 
-fn load_error_text(e: crate::options::LoadError) -> String {
+pub(crate) fn load_error_text(e: crate::options::LoadError) -> String {
     match e {
         crate::options::LoadError::Usage(m) | crate::options::LoadError::Data(m) => m,
     }

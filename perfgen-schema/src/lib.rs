@@ -57,7 +57,7 @@ mod tests;
 pub use columns::{decimal_precision, primary_key};
 pub use dialect::Dialect;
 pub use names::{quote_ident, quote_literal, table_name};
-pub use table::{DeferredStep, RuleQuery, TableSchema};
+pub use table::{DeferredStep, KeyIndex, RuleQuery, TableSchema, KEYS_STEP};
 
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::output::{write_file_atomically, OutputError};

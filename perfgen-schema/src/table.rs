@@ -53,9 +53,17 @@ pub struct TableSchema {
     /// Every constraint as `pg_restore` adds them after the rows: primary and unique keys,
     /// then foreign keys, then CHECKs; one `ALTER TABLE` per kind the table has.
     pub deferred: Vec<DeferredStep>,
+    /// The primary and unique keys one by one (PostgreSQL): for a load that builds their
+    /// indexes side by side, a connection each, and then attaches them (`attach_keys`).
+    pub key_indexes: Vec<KeyIndex>,
+    /// `ALTER TABLE ... ADD FOREIGN KEY ...;` alone, or `None` when the table has none.
+    pub add_foreign_keys: Option<String>,
     /// Rules of this table that no constraint holds.
     pub queries: Vec<RuleQuery>,
 }
+
+/// The [`DeferredStep::what`] of the primary and unique keys.
+pub const KEYS_STEP: &str = "primary and unique keys";
 
 /// One kind of constraint added after the rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,10 +74,33 @@ pub struct DeferredStep {
     pub sql: String,
 }
 
+/// A primary or unique key whose index is built apart from the table's other keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyIndex {
+    /// The name PostgreSQL would give the constraint (`users_pkey`), unquoted; the index
+    /// takes it too, as it does when PostgreSQL builds it.
+    pub name: String,
+    /// `CREATE UNIQUE INDEX name ON table (cols)`.
+    pub create: String,
+    /// `ADD CONSTRAINT name PRIMARY KEY USING INDEX name` (or `UNIQUE`).
+    pub attach: String,
+}
+
 impl TableSchema {
     /// `name (col, col, ...)`: the target of a `COPY`.
     pub fn copy_target(&self) -> String {
         format!("{} ({})", self.sql_name, self.columns.join(", "))
+    }
+
+    /// `ALTER TABLE ... ADD CONSTRAINT ... USING INDEX ..., ...;`: the keys of
+    /// `key_indexes` made constraints once their indexes are built; `None` without keys.
+    pub fn attach_keys(&self) -> Option<String> {
+        let adds: Vec<String> = self
+            .key_indexes
+            .iter()
+            .map(|k| format!("    {}", k.attach))
+            .collect();
+        (!adds.is_empty()).then(|| format!("ALTER TABLE {}\n{};", self.sql_name, adds.join(",\n")))
     }
 }
 /// One table being built: its name and `now`, then the columns, constraints, notes and
@@ -86,6 +117,8 @@ struct TableBuilder<'a> {
     items: Vec<String>,
     types: Vec<String>,
     constraints: Vec<String>,
+    /// The primary and unique keys among `constraints`, by field: (primary, fields).
+    keys: Vec<(bool, Vec<usize>)>,
     queries: Vec<RuleQuery>,
     dialect: Dialect,
 }
@@ -112,6 +145,7 @@ pub(crate) fn table(
         items: Vec::new(),
         types: Vec::new(),
         constraints: Vec::new(),
+        keys: Vec::new(),
         queries: Vec::new(),
     };
     t.columns();
@@ -154,34 +188,22 @@ impl TableBuilder<'_> {
     /// keys reference, and on each `unique_together` group.
     fn keys(&mut self) {
         let (catalog, index, info, pk) = (self.catalog, self.index, self.info, self.pk);
-        let d = self.dialect;
-        let children = crate::columns::children_key(catalog, index).map(|(k, p)| {
-            format!(
-                "({}, {})",
-                d.ident(info.fields[k].name),
-                d.ident(info.fields[p].name)
-            )
-        });
+        let children = crate::columns::children_key(catalog, index).map(|(k, p)| vec![k, p]);
         // Without a key of its own: a `unique_together` group never NULL (a join table
         // keyed by both parents).
         let group_key = info
             .unique_together
             .iter()
             .find(|g| g.iter().all(|&j| !info.fields[j].spec.nulls.nullable))
-            .map(|g| {
-                let cols: Vec<String> = g.iter().map(|&j| d.ident(info.fields[j].name)).collect();
-                format!("({})", cols.join(", "))
-            });
+            .map(|g| g.to_vec());
         let mut keyed_group = None;
         match (pk, &children) {
-            (Some(j), _) => self
-                .constraints
-                .push(format!("PRIMARY KEY ({})", d.ident(info.fields[j].name))),
-            (None, Some(pair)) => self.constraints.push(format!("PRIMARY KEY {pair}")),
+            (Some(j), _) => self.key(true, vec![j]),
+            (None, Some(pair)) => self.key(true, pair.clone()),
             (None, None) => match group_key {
-                Some(list) => {
-                    self.constraints.push(format!("PRIMARY KEY {list}"));
-                    keyed_group = Some(list);
+                Some(group) => {
+                    self.key(true, group.clone());
+                    keyed_group = Some(group);
                 }
                 None => self.notes.push(format!(
                     "no PRIMARY KEY: `{}` has no uuid_v4 field.",
@@ -190,25 +212,31 @@ impl TableBuilder<'_> {
             },
         }
         if let (Some(_), Some(pair)) = (pk, &children) {
-            self.constraints.push(format!("UNIQUE {pair}"));
+            self.key(false, pair.clone());
         }
         for (j, f) in info.fields.iter().enumerate() {
             if Some(j) != pk && (f.spec.unique || is_fk_target(catalog, index, j)) {
-                self.constraints
-                    .push(format!("UNIQUE ({})", d.ident(f.name)));
+                self.key(false, vec![j]);
             }
         }
         // `unique_together` (the fan-out's (key, position) pair is keyed above).
         for group in info.unique_together {
-            let cols: Vec<String> = group
-                .iter()
-                .map(|&j| d.ident(info.fields[j].name))
-                .collect();
-            let list = format!("({})", cols.join(", "));
-            if children.as_ref() != Some(&list) && keyed_group.as_ref() != Some(&list) {
-                self.constraints.push(format!("UNIQUE {list}"));
+            if children.as_deref() != Some(group) && keyed_group.as_deref() != Some(group) {
+                self.key(false, group.to_vec());
             }
         }
+    }
+
+    /// `PRIMARY KEY (cols)` or `UNIQUE (cols)` on `fields`.
+    fn key(&mut self, primary: bool, fields: Vec<usize>) {
+        let cols: Vec<String> = fields
+            .iter()
+            .map(|&j| self.dialect.ident(self.info.fields[j].name))
+            .collect();
+        let kind = if primary { "PRIMARY KEY" } else { "UNIQUE" };
+        self.constraints
+            .push(format!("{kind} ({})", cols.join(", ")));
+        self.keys.push((primary, fields));
     }
 
     /// FOREIGN KEY on each foreign key whose target is unique; a query for the others.
@@ -447,6 +475,7 @@ impl TableBuilder<'_> {
             items,
             types,
             constraints,
+            keys: key_fields,
             queries,
             dialect: d,
             ..
@@ -485,7 +514,7 @@ impl TableBuilder<'_> {
         let create_bare = create_with(Vec::new());
         // Each kind, by the words its constraints start with.
         let kinds: [(&'static str, &[&str]); 3] = [
-            ("primary and unique keys", &["PRIMARY KEY", "UNIQUE"]),
+            (KEYS_STEP, &["PRIMARY KEY", "UNIQUE"]),
             ("foreign keys", &["FOREIGN KEY"]),
             ("checks", &["CHECK"]),
         ];
@@ -503,6 +532,30 @@ impl TableBuilder<'_> {
                 })
             })
             .collect();
+        let mut key_indexes: Vec<KeyIndex> = Vec::with_capacity(key_fields.len());
+        for (primary, fields) in &key_fields {
+            let raw: Vec<&str> = fields.iter().map(|&j| info.fields[j].name).collect();
+            let taken: Vec<String> = key_indexes.iter().map(|k| k.name.clone()).collect();
+            let name = crate::names::default_key_name(&name, &raw, *primary, &taken);
+            let quoted = d.ident(&name);
+            let cols: Vec<String> = raw.iter().map(|c| d.ident(c)).collect();
+            let kind = if *primary { "PRIMARY KEY" } else { "UNIQUE" };
+            key_indexes.push(KeyIndex {
+                create: format!(
+                    "CREATE UNIQUE INDEX {quoted} ON {sql_name} ({})",
+                    cols.join(", ")
+                ),
+                attach: format!("ADD CONSTRAINT {quoted} {kind} USING INDEX {quoted}"),
+                name,
+            });
+        }
+        let foreign: Vec<String> = constraints
+            .iter()
+            .filter(|c| c.starts_with("FOREIGN KEY"))
+            .map(|c| format!("    ADD {c}"))
+            .collect();
+        let add_foreign_keys = (!foreign.is_empty())
+            .then(|| format!("ALTER TABLE {sql_name}\n{};", foreign.join(",\n")));
         TableSchema {
             entity: index,
             name,
@@ -519,6 +572,8 @@ impl TableBuilder<'_> {
             add_keys,
             create_bare,
             deferred,
+            key_indexes,
+            add_foreign_keys,
             queries,
         }
     }

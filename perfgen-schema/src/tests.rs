@@ -401,3 +401,52 @@ fn deferred_constraints_come_in_pg_restore_order_and_are_all_of_them() {
     let kinds: Vec<&str> = t[1].deferred.iter().map(|s| s.what).collect();
     assert!(kinds.contains(&"foreign keys"), "{kinds:?}");
 }
+
+#[test]
+fn keys_built_apart_are_the_create_tables_keys_under_postgres_default_names() {
+    for t in tables(&CATALOG, None).unwrap() {
+        // Each PRIMARY KEY / UNIQUE of the full CREATE TABLE, in order, is one key index
+        // on the same columns, attached under the name PostgreSQL would give it.
+        let keys: Vec<String> = t
+            .create
+            .lines()
+            .map(|l| l.trim().trim_end_matches(',').to_string())
+            .filter(|l| l.starts_with("PRIMARY KEY") || l.starts_with("UNIQUE"))
+            .collect();
+        assert_eq!(keys.len(), t.key_indexes.len(), "{}", t.name);
+        for (key, index) in keys.iter().zip(&t.key_indexes) {
+            let (kind, cols) = key.split_once(" (").unwrap();
+            let on = format!("ON {} ({}", t.sql_name, cols);
+            assert!(
+                index.create.starts_with("CREATE UNIQUE INDEX "),
+                "{}",
+                index.create
+            );
+            assert!(index.create.ends_with(&on), "{} vs {key}", index.create);
+            assert!(
+                index.attach.contains(&format!(" {kind} USING INDEX ")),
+                "{}",
+                index.attach
+            );
+            if kind == "PRIMARY KEY" {
+                assert_eq!(index.name, format!("{}_pkey", t.name));
+            } else {
+                assert!(index.name.starts_with(&format!("{}_", t.name)));
+                assert!(index.name.ends_with("_key"), "{}", index.name);
+            }
+        }
+        let attach = t.attach_keys();
+        assert_eq!(attach.is_some(), !keys.is_empty());
+        // The foreign keys alone are the rest of the keys.
+        let foreign = t
+            .create
+            .lines()
+            .filter(|l| l.trim().starts_with("FOREIGN KEY"))
+            .count();
+        let alone = t
+            .add_foreign_keys
+            .as_deref()
+            .map_or(0, |s| s.matches("ADD FOREIGN KEY").count());
+        assert_eq!(foreign, alone, "{}", t.name);
+    }
+}
