@@ -6,16 +6,41 @@ use crate::exit::Failure;
 use perfgen_runtime::catalog::Catalog;
 use std::io::Write;
 
+/// What to verify, from verify's (and report's) command line, and where its files are.
+struct Job {
+    opts: perfgen_verify::Options,
+    dir: std::path::PathBuf,
+    /// The manifest's CRC-32s of the plain CSV files verify reads, compared after reading
+    /// (`manifest::check_sums`) instead of in a read of their own before.
+    sums: Vec<perfgen_dataset::manifest::CrcCheck>,
+}
+
+impl Job {
+    /// Verifies; a file that is not the one its manifest lists is an error instead of a
+    /// verdict.
+    fn run(
+        &self,
+        catalog: &Catalog,
+        quiet: bool,
+        stderr: &mut dyn Write,
+    ) -> Result<perfgen_verify::Verdict, Failure> {
+        let verdict = if quiet {
+            perfgen_verify::verify(catalog, &self.opts)
+        } else {
+            perfgen_verify::verify_with_progress(catalog, &self.opts, stderr)
+        };
+        crate::manifest::check_sums(&self.dir, &self.sums, &verdict.file_sums)?;
+        Ok(verdict)
+    }
+}
+
 /// What to verify, from verify's (and report's) command line.
 ///
 /// A folder with a manifest (`perfgen-manifest.json`, or one per part) is checked against
 /// it first (an error when its files are not those of one run), and row counts, --scale and
-/// --now come from it; flags that say otherwise are an error.
-fn options(
-    catalog: &Catalog,
-    args: &VerifyArgs,
-    stderr: &mut dyn Write,
-) -> Result<perfgen_verify::Options, Failure> {
+/// --now come from it; flags that say otherwise are an error. The checksums of the plain
+/// CSV files verify reads are compared once they are read ([`Job::run`]).
+fn options(catalog: &Catalog, args: &VerifyArgs, stderr: &mut dyn Write) -> Result<Job, Failure> {
     let mut selected = Vec::new();
     for name in &args.dataset.only {
         selected.push(resolve_entity(catalog, name, "--only")?);
@@ -25,7 +50,8 @@ fn options(
     }
     let entities: Vec<usize> = with_ancestors(catalog, &selected).into_iter().collect();
     let dir = crate::manifest::dataset_dir(catalog, args.dataset.out.as_deref());
-    let run = crate::manifest::read_run(catalog, &dir, &entities, stderr)?;
+    let (run, sums) =
+        crate::manifest::read_run_summing_later(catalog, &dir, &entities, true, stderr)?;
     let flag_now = args.now.value.map(|t| t.0);
     let (rows, rows_source, scale, now) = match &run {
         Some(m) => {
@@ -61,7 +87,7 @@ fn options(
         &entities,
         now.map(perfgen_runtime::time::Timestamp),
     )?;
-    Ok(perfgen_verify::Options {
+    let opts = perfgen_verify::Options {
         out_dir: args.dataset.out.clone(),
         rows,
         rows_source,
@@ -70,7 +96,8 @@ fn options(
         scale: scale.unwrap_or(1.0),
         observe: false,
         threads: args.threads.unwrap_or(0),
-    })
+    };
+    Ok(Job { opts, dir, sums })
 }
 
 /// Verifies, prints the report to `stdout`; a failed check is exit code 1.
@@ -80,12 +107,7 @@ pub(crate) fn verify(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let opts = options(catalog, args, stderr)?;
-    let report = if args.quiet {
-        perfgen_verify::verify(catalog, &opts)
-    } else {
-        perfgen_verify::verify_with_progress(catalog, &opts, stderr)
-    };
+    let report = options(catalog, args, stderr)?.run(catalog, args.quiet, stderr)?;
     stdout
         .write_all(report.render().as_bytes())
         .and_then(|()| stdout.flush())
@@ -116,13 +138,10 @@ pub(crate) fn report(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let mut opts = options(catalog, args, stderr)?;
-    opts.observe = true;
-    let verdict = if args.quiet {
-        perfgen_verify::verify(catalog, &opts)
-    } else {
-        perfgen_verify::verify_with_progress(catalog, &opts, stderr)
-    };
+    let mut job = options(catalog, args, stderr)?;
+    job.opts.observe = true;
+    let verdict = job.run(catalog, args.quiet, stderr)?;
+    let opts = &job.opts;
     let first = opts.entities.first().map(|&e| &catalog.entities[e]);
     let dir = match (&opts.out_dir, first) {
         (Some(d), _) => d.clone(),

@@ -267,6 +267,50 @@ pub fn crc32_of_file(path: &Path) -> io::Result<(u32, u64)> {
 /// problem (two runs' manifests, a file missing, of another size or checksum). Empty when
 /// the folder holds one run's files as written. Sizes are compared before any byte is read.
 pub fn problems(dir: &Path, manifests: &[(PathBuf, Manifest)]) -> Vec<String> {
+    let (mut out, sums) = problems_summing_later(dir, manifests, |_| false);
+    for check in sums {
+        out.extend(check.problem(crc32_of_file(&check.path).map(|(crc, _)| crc)));
+    }
+    out
+}
+
+/// A file's CRC-32 still to be compared with what its manifest says, by a reader that sums
+/// the bytes as it reads them anyway (`verify`), so that the file is not read twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrcCheck {
+    /// The file, as `dir` joined with the manifest's name for it.
+    pub path: PathBuf,
+    /// The manifest that lists it.
+    pub manifest_path: PathBuf,
+    /// What the run wrote: its CRC-32 and size.
+    pub crc32: u32,
+    pub bytes: u64,
+}
+
+impl CrcCheck {
+    /// The problem, if any, when the file's bytes sum to `got` (or could not be read).
+    pub fn problem(&self, got: std::io::Result<u32>) -> Option<String> {
+        match got {
+            Err(e) => Some(format!("cannot read `{}`: {e}", self.path.display())),
+            Ok(crc) if crc != self.crc32 => Some(format!(
+                "`{}` has CRC-32 {crc:08x}, and `{}` says its run wrote {:08x}: it is not the file of that run",
+                self.path.display(),
+                self.manifest_path.display(),
+                self.crc32
+            )),
+            Ok(_) => None,
+        }
+    }
+}
+
+/// [`problems`] without reading a file: the problems found from the manifests and the files'
+/// sizes, and the CRC-32 comparisons still to make, for every file whose sizes hold. Those
+/// `later` picks are left to the caller; the others are compared here.
+pub fn problems_summing_later(
+    dir: &Path,
+    manifests: &[(PathBuf, Manifest)],
+    later: impl Fn(&ManifestFile) -> bool,
+) -> (Vec<String>, Vec<CrcCheck>) {
     let mut out = Vec::new();
     if let Some((first_path, first)) = manifests.first() {
         for (path, m) in &manifests[1..] {
@@ -303,26 +347,30 @@ pub fn problems(dir: &Path, manifests: &[(PathBuf, Manifest)]) -> Vec<String> {
                     manifest_path.display(),
                     f.bytes
                 )),
-                Ok(_) => to_sum.push((path, manifest_path, f)),
+                Ok(_) => to_sum.push((
+                    CrcCheck {
+                        path,
+                        manifest_path: manifest_path.clone(),
+                        crc32: f.crc32,
+                        bytes: f.bytes,
+                    },
+                    later(f),
+                )),
             }
         }
     }
     if !out.is_empty() {
-        return out;
+        return (out, Vec::new());
     }
-    for (path, manifest_path, f) in to_sum {
-        match crc32_of_file(&path) {
-            Err(e) => out.push(format!("cannot read `{}`: {e}", path.display())),
-            Ok((crc, _)) if crc != f.crc32 => out.push(format!(
-                "`{}` has CRC-32 {crc:08x}, and `{}` says its run wrote {:08x}: it is not the file of that run",
-                path.display(),
-                manifest_path.display(),
-                f.crc32
-            )),
-            Ok(_) => {}
+    let mut left = Vec::new();
+    for (check, later) in to_sum {
+        if later {
+            left.push(check);
+        } else {
+            out.extend(check.problem(crc32_of_file(&check.path).map(|(crc, _)| crc)));
         }
     }
-    out
+    (out, left)
 }
 
 /// What differs between two runs' settings, in words.

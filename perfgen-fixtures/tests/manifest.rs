@@ -185,3 +185,75 @@ fn a_field_past_the_limit_is_refused_naming_file_line_and_limit() {
         r.out.len()
     );
 }
+
+/// `path` with the byte at `at` (from the end when negative) swapped for another digit
+/// or letter of the same length: the size stays, the CRC-32 changes.
+fn flip_byte(path: &Path, from_end: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = bytes.len() - from_end;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_file_changed_in_place_is_found_by_its_checksum_after_verify_reads_it() {
+    // Verify sums the CSV files it reads and compares them with the manifest after reading
+    // (no read of their own before): a file of the same size with one byte changed is still
+    // refused, with the same error and no report, by verify and by report alike.
+    let dir = scaled();
+    flip_byte(&dir.path().join("customers_bulk.csv"), 3);
+    for command in ["verify", "report"] {
+        let r = cli(
+            &CATALOG,
+            &[command, "--quiet", "--out", dir.path().to_str().unwrap()],
+        );
+        assert_eq!(r.code, 1, "{command}: {}", r.out);
+        assert!(
+            r.out.contains("does not hold the files of one run")
+                && r.out.contains("customers_bulk.csv` has CRC-32")
+                && r.out.contains("it is not the file of that run"),
+            "{command}: {}",
+            r.out
+        );
+        assert!(!r.out.contains("PASS"), "{command}: no report: {}", r.out);
+        assert!(!dir.path().join("report.html").exists(), "{command}");
+    }
+    // A changed file verify does not read (`--only` another entity with no parent there)
+    // is still compared before anything is read.
+    let dir = scaled();
+    flip_byte(&dir.path().join("purchases_bulk.csv"), 3);
+    let r = verify(dir.path(), &["--only", "Customer"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("purchases_bulk.csv` has CRC-32"),
+        "{}",
+        r.out
+    );
+    // The files verify read are summed as read: the verdict carries the manifest's sums.
+    let dir = scaled();
+    let found = perfgen_dataset::manifest::find(dir.path()).unwrap();
+    let (_, m) = &found[0];
+    let opts = perfgen_verify::Options {
+        out_dir: Some(dir.path().to_path_buf()),
+        rows: m.rows.iter().map(|(_, n)| *n).collect(),
+        rows_source: vec![String::new(); CATALOG.entities.len()],
+        now: m.now,
+        entities: vec![0],
+        scale: 0.1,
+        observe: false,
+        threads: 2,
+    };
+    let verdict = perfgen_verify::verify(&CATALOG, &opts);
+    assert!(verdict.passed());
+    let listed = m
+        .files
+        .iter()
+        .find(|f| f.entity == CATALOG.entities[0].name)
+        .unwrap();
+    let sum = verdict
+        .file_sums
+        .iter()
+        .find(|s| s.path.ends_with(&listed.file))
+        .unwrap_or_else(|| panic!("{:?}", verdict.file_sums));
+    assert_eq!((sum.crc32, sum.bytes), (listed.crc32, listed.bytes));
+}

@@ -153,7 +153,9 @@ mod tests {
         admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
             .unwrap();
-        admin.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .unwrap();
         let url = format!("{}/{db}", server());
         let mut client = Client::connect(&url, NoTls).unwrap();
         // `b` repeats at one row of 200,000; `a` never does.

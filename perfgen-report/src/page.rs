@@ -355,6 +355,7 @@ mod tests {
             ],
             tests: 1,
             threshold: 1e-6,
+            file_sums: Vec::new(),
             observations: vec![Observation {
                 entity: "Thing",
                 field: Some("label"),

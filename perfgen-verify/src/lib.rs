@@ -88,6 +88,7 @@ mod windows;
 pub use observe::{Axis, Observation, Plot};
 pub use options::{file_path, Options};
 use perfgen_runtime::catalog::Catalog;
+pub use source::FileSum;
 use std::io::Write;
 pub use thresholds::{FAMILY_ALPHA, MIN_EXPECTED};
 pub use verdict::{format_p_value, Check, Location, Outcome, Verdict};

@@ -69,7 +69,10 @@ impl Verifier<'_> {
         let info = &self.shared.catalog.entities[e];
         let name = info.name;
         let src = match Source::of(info, self.shared.opts.out_dir.as_deref()) {
-            Ok(src) => src,
+            Ok(mut src) => {
+                src.sums = Some(self.sums.clone());
+                src
+            }
             Err(why) => {
                 let _ = writeln!(progress, "verify: {why}");
                 let _ = progress.flush();

@@ -27,6 +27,54 @@ pub(crate) struct Source {
     pub(crate) headed: Vec<bool>,
     /// The entity, whose columns JSON Lines and Parquet files are decoded by.
     info: EntityInfo,
+    /// Where plain CSV files read to their end leave their CRC-32 (the main pass's reads;
+    /// `None` for the other reads).
+    pub(crate) sums: Option<FileSums>,
+}
+
+/// The CRC-32 of a file's bytes, summed as it was read to its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSum {
+    pub path: PathBuf,
+    pub crc32: u32,
+    pub bytes: u64,
+}
+
+/// The files summed so far by one verify run.
+pub(crate) type FileSums = std::sync::Arc<std::sync::Mutex<Vec<FileSum>>>;
+
+/// A plain file's bytes as read, summed on the way; at its end the sum goes to `sums`.
+/// (The reading thread reads every byte anyway: summing them here is what lets the manifest
+/// check skip a read of its own, `perfgen_dataset::manifest::problems_summing_later`.)
+struct Summing<R> {
+    inner: R,
+    hasher: Option<crc32fast::Hasher>,
+    bytes: u64,
+    path: PathBuf,
+    sums: FileSums,
+}
+
+impl<R: std::io::Read> std::io::Read for Summing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(hasher) = &mut self.hasher {
+            if n > 0 {
+                hasher.update(&buf[..n]);
+                self.bytes += n as u64;
+            } else if !buf.is_empty() {
+                let crc32 = self.hasher.take().map_or(0, |h| h.finalize());
+                self.sums
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(FileSum {
+                        path: self.path.clone(),
+                        crc32,
+                        bytes: self.bytes,
+                    });
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// An entity's file opened as CSV bytes, whatever format it is in.
@@ -49,6 +97,7 @@ impl Source {
                     sharded: false,
                     headed: vec![true],
                     info: *info,
+                    sums: None,
                 });
             }
             if let Some(parts) = perfgen_dataset::parts::find(&path)? {
@@ -58,6 +107,7 @@ impl Source {
                     shown: parts.pattern,
                     sharded: true,
                     info: *info,
+                    sums: None,
                 });
             }
         }
@@ -67,12 +117,28 @@ impl Source {
             sharded: false,
             headed: vec![true],
             info: *info,
+            sums: None,
         })
     }
 
     /// File `k` (of the parts, or the file) as CSV bytes, decoded from its format.
+    /// Plain CSV files are summed on the way when `sums` is set.
     pub(crate) fn open(&self, k: usize) -> std::io::Result<DataFile> {
-        perfgen_formats::open_as_csv(&self.files[k], &self.info)
+        let path = &self.files[k];
+        let file = perfgen_formats::open_as_csv(path, &self.info)?;
+        let plain = perfgen_formats::FileFormat::of_path(path)
+            .unwrap_or(perfgen_formats::FileFormat::CSV)
+            == perfgen_formats::FileFormat::CSV;
+        match &self.sums {
+            Some(sums) if plain => Ok(Box::new(Summing {
+                inner: file,
+                hasher: Some(crc32fast::Hasher::new()),
+                bytes: 0,
+                path: path.clone(),
+                sums: sums.clone(),
+            })),
+            _ => Ok(file),
+        }
     }
 
     /// The file and line of a line counted as in [`PART_SHIFT`].

@@ -89,6 +89,9 @@ pub struct Verdict {
     pub threshold: f64,
     /// What `perfgen report` draws (empty unless [`crate::Options::observe`]).
     pub observations: Vec<crate::Observation>,
+    /// The plain CSV files read to their end, with the CRC-32 of their bytes, so that a
+    /// caller comparing them with a manifest need not read them again.
+    pub file_sums: Vec<crate::FileSum>,
 }
 
 impl Verdict {

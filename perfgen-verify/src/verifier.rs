@@ -15,6 +15,8 @@ pub(crate) struct Verifier<'a> {
     pub(crate) shared: Shared<'a>,
     pub(crate) checks: Vec<Check>,
     pub(crate) observations: Vec<crate::Observation>,
+    /// The plain files the passes read to their end, with their CRC-32.
+    pub(crate) sums: crate::source::FileSums,
 }
 
 impl<'a> Verifier<'a> {
@@ -24,6 +26,7 @@ impl<'a> Verifier<'a> {
             shared: Shared::new(catalog, opts),
             checks: Vec::new(),
             observations: Vec::new(),
+            sums: Default::default(),
         }
     }
 
@@ -122,11 +125,13 @@ impl<'a> Verifier<'a> {
                 };
             }
         }
+        let file_sums = std::mem::take(&mut *self.sums.lock().unwrap_or_else(|p| p.into_inner()));
         Verdict {
             checks: self.checks,
             tests,
             threshold,
             observations: self.observations,
+            file_sums,
         }
     }
 
