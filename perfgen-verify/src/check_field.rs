@@ -299,7 +299,8 @@ fn check_template(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>, picks
                 push_case(scratch, view.texts[*j], model.case);
             }
             MatchPiece::Index => {
-                let _ = write!(scratch, "{row}");
+                // itoa, not the generator's formatting: verify shares no code with it.
+                scratch.push_str(itoa::Buffer::new().format(row));
             }
             MatchPiece::Formatted(nf) => {
                 let source = match nf.source {
