@@ -101,16 +101,7 @@ fn a_folder_of_two_runs_is_reported_before_anything_is_checked() {
         dir.path().join("purchases_bulk.csv"),
     )
     .unwrap();
-    let r = verify(dir.path(), &[]);
-    assert_eq!(r.code, 1, "{}", r.out);
-    assert!(
-        r.out.contains("does not hold the files of one run")
-            && r.out.contains("purchases_bulk.csv")
-            && r.out.contains("it is not the file of that run"),
-        "{}",
-        r.out
-    );
-    assert!(!r.out.contains("PASS"), "no check ran: {}", r.out);
+    assert_not_one_run(&verify(dir.path(), &[]), "purchases_bulk.csv");
     // A file the manifest does not list.
     let dir = scaled();
     let r = cli(
@@ -186,8 +177,22 @@ fn a_field_past_the_limit_is_refused_naming_file_line_and_limit() {
     );
 }
 
-/// `path` with the byte at `at` (from the end when negative) swapped for another digit
-/// or letter of the same length: the size stays, the CRC-32 changes.
+/// The error for a folder that does not hold one run's files, naming `file`, and no
+/// report (no check ran).
+fn assert_not_one_run(r: &Run, file: &str) {
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("does not hold the files of one run")
+            && r.out.contains(file)
+            && r.out.contains("it is not the file of that run"),
+        "{}",
+        r.out
+    );
+    assert!(!r.out.contains("PASS"), "no check ran: {}", r.out);
+}
+
+/// `path` with its byte `from_end` bytes before the end replaced by another one: the size
+/// stays, the CRC-32 changes.
 fn flip_byte(path: &Path, from_end: usize) {
     let mut bytes = std::fs::read(path).unwrap();
     let at = bytes.len() - from_end;
@@ -207,15 +212,7 @@ fn a_file_changed_in_place_is_found_by_its_checksum_after_verify_reads_it() {
             &CATALOG,
             &[command, "--quiet", "--out", dir.path().to_str().unwrap()],
         );
-        assert_eq!(r.code, 1, "{command}: {}", r.out);
-        assert!(
-            r.out.contains("does not hold the files of one run")
-                && r.out.contains("customers_bulk.csv` has CRC-32")
-                && r.out.contains("it is not the file of that run"),
-            "{command}: {}",
-            r.out
-        );
-        assert!(!r.out.contains("PASS"), "{command}: no report: {}", r.out);
+        assert_not_one_run(&r, "customers_bulk.csv` has CRC-32");
         assert!(!dir.path().join("report.html").exists(), "{command}");
     }
     // A changed file verify does not read (`--only` another entity with no parent there)
