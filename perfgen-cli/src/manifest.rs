@@ -204,14 +204,14 @@ pub(crate) fn check_sums(
     };
     let mut problems = Vec::new();
     for check in checks {
-        let got = match summed
+        let problem = match summed
             .iter()
             .find(|s| s.bytes == check.bytes && same(&s.path, &check.path))
         {
-            Some(s) => Ok(s.crc32),
-            None => manifest::crc32_of_file(&check.path).map(|(crc, _)| crc),
+            Some(s) => check.problem(Ok(s.crc32)),
+            None => check.problem_reading_file(),
         };
-        problems.extend(check.problem(got));
+        problems.extend(problem);
     }
     if problems.is_empty() {
         Ok(())

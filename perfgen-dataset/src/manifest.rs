@@ -267,11 +267,8 @@ pub fn crc32_of_file(path: &Path) -> io::Result<(u32, u64)> {
 /// problem (two runs' manifests, a file missing, of another size or checksum). Empty when
 /// the folder holds one run's files as written. Sizes are compared before any byte is read.
 pub fn problems(dir: &Path, manifests: &[(PathBuf, Manifest)]) -> Vec<String> {
-    let (mut out, sums) = problems_summing_later(dir, manifests, |_| false);
-    for check in sums {
-        out.extend(check.problem(crc32_of_file(&check.path).map(|(crc, _)| crc)));
-    }
-    out
+    // Nothing is left for later: every CRC-32 is compared here.
+    problems_summing_later(dir, manifests, |_| false).0
 }
 
 /// A file's CRC-32 still to be compared with what its manifest says, by a reader that sums
@@ -300,6 +297,11 @@ impl CrcCheck {
             )),
             Ok(_) => None,
         }
+    }
+
+    /// The problem, if any, found by reading the file and summing its bytes here.
+    pub fn problem_reading_file(&self) -> Option<String> {
+        self.problem(crc32_of_file(&self.path).map(|(crc, _)| crc))
     }
 }
 
@@ -367,7 +369,7 @@ pub fn problems_summing_later(
         if later {
             left.push(check);
         } else {
-            out.extend(check.problem(crc32_of_file(&check.path).map(|(crc, _)| crc)));
+            out.extend(check.problem_reading_file());
         }
     }
     (out, left)

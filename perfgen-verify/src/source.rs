@@ -57,18 +57,20 @@ struct Summing<R> {
 impl<R: std::io::Read> std::io::Read for Summing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some(hasher) = &mut self.hasher {
-            if n > 0 {
+        if n > 0 {
+            if let Some(hasher) = &mut self.hasher {
                 hasher.update(&buf[..n]);
                 self.bytes += n as u64;
-            } else if !buf.is_empty() {
-                let crc32 = self.hasher.take().map_or(0, |h| h.finalize());
+            }
+        } else if !buf.is_empty() {
+            // The end: the sum is kept once, however often the end is read again.
+            if let Some(hasher) = self.hasher.take() {
                 self.sums
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(FileSum {
                         path: self.path.clone(),
-                        crc32,
+                        crc32: hasher.finalize(),
                         bytes: self.bytes,
                     });
             }
