@@ -21,7 +21,8 @@ SEED=42
 SCALE=10
 TIMEOUT=${SLURM_TEST_TIMEOUT:-600}
 PG=${PERFGEN_TEST_PG:-postgres://root@127.0.0.1:5432}
-DB=perfgen_slurm_test
+# Its own database per run, so two runs on one server never drop the other's.
+DB=perfgen_slurm_test_$$
 export PGOPTIONS="-c client_min_messages=warning"
 
 WORK=""
@@ -30,10 +31,16 @@ DB_CREATED=""
 PG_STARTED=""
 
 say() { echo "test-slurm: [$(($(date +%s) - STARTED_AT)) s] $*"; }
+# Why the script failed, repeated on its last line: CI keeps only the end of the output, and
+# the daemons' logs printed on failure would push the reason out of it.
+REASON=""
 fail() {
+  REASON=$*
   echo "test-slurm: FAIL: $*" >&2
   exit 1
 }
+# A command that fails under `set -e` without `fail` names itself.
+trap 'REASON=${REASON:-"line $LINENO: \`$BASH_COMMAND\` exited with $?"}' ERR
 
 # Stops what this script started (by the PIDs it recorded) and removes its temporary folder.
 cleanup() {
@@ -78,7 +85,7 @@ cleanup() {
   if [ "$status" -eq 0 ]; then
     echo "test-slurm: PASS ($seconds s)"
   else
-    echo "test-slurm: FAIL ($seconds s)" >&2
+    echo "test-slurm: FAIL ($seconds s): ${REASON:-exit status $status}" >&2
   fi
   exit "$status"
 }
@@ -241,15 +248,17 @@ say "$entities entities: $TASKS parts each, concatenated byte-identical to one w
   fail "perfgen verify on the parts: $(tail -n 20 "$WORK/log/verify.txt")"
 say "perfgen verify passed on the parts"
 
-psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB" >/dev/null
-psql -q "$PG/postgres" -c "CREATE DATABASE $DB" >/dev/null
+out=$(psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB" 2>&1) ||
+  fail "DROP DATABASE IF EXISTS $DB: $out"
+out=$(psql -q "$PG/postgres" -c "CREATE DATABASE $DB" 2>&1) || fail "CREATE DATABASE $DB: $out"
 DB_CREATED=1
 "$PERFGEN" load "$PG/$DB" --dir "$WORK/parts" --create-tables --check-rules >"$WORK/log/load.txt" 2>&1 ||
   fail "perfgen load of the parts: $(tail -n 20 "$WORK/log/load.txt")"
 for whole in "$WORK"/whole/*.csv; do
   table=$(basename "$whole" .csv)
   table=${table%_bulk}
-  rows=$(psql -qtA "$PG/$DB" -c "SELECT count(*) FROM \"$table\"")
+  rows=$(psql -qtA "$PG/$DB" -c "SELECT count(*) FROM \"$table\"" 2>&1) ||
+    fail "counting the rows of $table: $rows"
   lines=$(($(wc -l <"$whole") - 1))
   [ "$rows" -eq "$lines" ] || fail "table $table has $rows rows, its CSV $lines"
 done

@@ -152,3 +152,46 @@ fn ks_accumulator_is_exact_for_points_and_conservative_for_cells() {
     let (d, p) = acc.result();
     assert_eq!((d, p), (0.0, 1.0));
 }
+
+#[test]
+fn ks_accumulator_counts_held_values_however_it_is_split_and_merged() {
+    // 5000 values skewed towards 0 (u²), more than the accumulator holds before counting,
+    // in cells of width 1/1000; the distance from the definition, by brute force over the
+    // grid, must equal the accumulator's whether it took them at once or in merged parts.
+    let cells: Vec<(f64, f64)> = (0..5000)
+        .map(|i| {
+            let u = ((i * 7919) % 5000) as f64 / 5000.0;
+            let lo = (u * u * 1000.0).floor() / 1000.0;
+            (lo, lo + 0.001)
+        })
+        .collect();
+    let b = KS_BINS as f64;
+    let n = cells.len() as f64;
+    // Each value's grid indices, sorted, so that each grid point's counts are one search.
+    let mut his: Vec<f64> = cells.iter().map(|c| (c.1 * b).floor()).collect();
+    let mut los: Vec<f64> = cells.iter().map(|c| (c.0 * b).ceil()).collect();
+    his.sort_by(f64::total_cmp);
+    los.sort_by(f64::total_cmp);
+    let brute = (0..=KS_BINS)
+        .map(|j| {
+            let (q, j) = (j as f64 / b, j as f64);
+            let certain = his.partition_point(|&h| h < j) as f64;
+            let possible = los.partition_point(|&l| l <= j) as f64;
+            (certain / n - q).max(q - possible / n)
+        })
+        .fold(0.0f64, f64::max);
+    assert!(brute > 0.2, "skewed values are far from uniform: {brute}");
+    let mut whole = KsAccumulator::new();
+    for &(lo, hi) in &cells {
+        whole.add(lo, hi);
+    }
+    assert_eq!(whole.n(), 5000);
+    assert_eq!(whole.statistic(), brute);
+    for split in [0, 1, 1024, 1500, 4999, 5000] {
+        let (mut a, mut b) = (KsAccumulator::new(), KsAccumulator::new());
+        cells[..split].iter().for_each(|&(lo, hi)| a.add(lo, hi));
+        cells[split..].iter().for_each(|&(lo, hi)| b.add(lo, hi));
+        a.merge(&b);
+        assert_eq!((a.n(), a.statistic()), (5000, brute), "split at {split}");
+    }
+}
