@@ -129,6 +129,11 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 
 # --- a one-node cluster -------------------------------------------------------------------
+# The parts, a whole run to compare them with and the loaded tables take about 4 GB; a
+# fuller disk fails here by name instead of in the middle of a load.
+free_kb=$(df --output=avail -k /tmp | tail -n 1)
+[ "$free_kb" -ge $((4 * 1024 * 1024)) ] ||
+  fail "needs 4 GB free in /tmp (for the parts, a whole run and the loaded tables); $((free_kb / 1024)) MB are"
 WORK=$(mktemp -d /tmp/perfgen-slurm-test.XXXXXX)
 # munged requires its socket's folders to be searchable by everyone.
 chmod 755 "$WORK"
