@@ -129,10 +129,28 @@ pub mod fuzzing {
         (rec.line, fields, rec.error)
     }
 
-    /// Reads every record of `bytes` with verify's CSV reader, as verify does, and again as
+    /// A source that gives one byte per read: no record is ever whole in the reader's
+    /// buffer, so every record is read by the reader's states, never split at its commas.
+    struct ByteByByte<'a>(&'a [u8]);
+
+    impl std::io::Read for ByteByByte<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), out.first_mut()) {
+                (Some((&b, rest)), Some(slot)) => {
+                    *slot = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    /// Reads every record of `bytes` with verify's CSV reader, as verify does, again as
     /// verify's workers do (chunks cut by [`CsvReader::take_chunk`] at most as long as the
-    /// first byte says, each parsed apart); panics when the two differ. The number of
-    /// records, or the error that stopped the reading.
+    /// first byte says, each parsed apart), and again a byte at a time (by the reader's
+    /// states alone); panics when they differ. The number of records, or the error that
+    /// stopped the reading.
     pub fn read_all_records(bytes: &[u8]) -> std::io::Result<u64> {
         let mut reader = CsvReader::new(bytes);
         let mut rec = Record::default();
@@ -165,6 +183,17 @@ pub mod fuzzing {
             stopped.as_ref().map(|e| e.to_string()),
             chunked_stop.as_ref().map(|e| e.to_string())
         );
+        let mut by_states = Vec::new();
+        let mut reader = CsvReader::new(ByteByByte(bytes));
+        let states_stop = loop {
+            match reader.read_record(&mut rec) {
+                Ok(true) => by_states.push(seen(&rec)),
+                Ok(false) => break None,
+                Err(err) => break Some(err.to_string()),
+            }
+        };
+        assert_eq!(in_one_go, by_states, "records read a byte at a time differ");
+        assert_eq!(stopped.as_ref().map(|e| e.to_string()), states_stop);
         match stopped {
             Some(err) => Err(err),
             None => Ok(in_one_go.len() as u64),
