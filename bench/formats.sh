@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The output formats, in one run on 2 threads:
 #  1. compressed CSV against plain CSV (the bundled example's users table): zstd's time
-#     should stay within 1.5x plain CSV's; gzip and JSON Lines beside them.
+#     should stay within 1.5x plain CSV's; zstd's fast levels (--compress-level -1, -5),
+#     gzip and JSON Lines beside them.
 #  2. Parquet: perfgen (examples/tpch: ORDERS and LINEITEM) against tpchgen-cli's Parquet
 #     and DuckDB's `COPY t TO 'x.parquet'` of the same rows (DuckDB reads perfgen's CSV into
 #     memory first, untimed: only its writer is timed). All Snappy-compressed.
@@ -94,6 +95,12 @@ for f in "csv" "csv.zst --compress zstd" "csv.gz --compress gzip" "jsonl --forma
   measure "perfgen users .$ext" "$USERS" "users_bulk.$ext" \
     "$TMP/perfgen" generate --quiet --only users --rows "users=$USERS" --threads "$T" --out "$TMP/out" $flags
 done
+# zstd's fast levels (`--compress-level -N` is `zstd --fast=N`): speed for size.
+for level in -1 -5; do
+  measure "perfgen users .csv.zst level $level" "$USERS" "users_bulk.csv.zst" \
+    "$TMP/perfgen" generate --quiet --only users --rows "users=$USERS" --threads "$T" --out "$TMP/out" \
+    --compress zstd --compress-level "$level"
+done
 fi
 
 if [[ $PARTS == *2* ]]; then
@@ -133,6 +140,8 @@ echo
 echo "ratios (time; above 1 means the first is slower):"
 if [[ $PARTS == *1* ]]; then
 ratio "perfgen users .csv.zst" "perfgen users .csv" "zstd CSV / plain CSV (target <= 1.5)"
+ratio "perfgen users .csv.zst level -1" "perfgen users .csv" "zstd --compress-level -1 CSV / plain CSV"
+ratio "perfgen users .csv.zst level -5" "perfgen users .csv" "zstd --compress-level -5 CSV / plain CSV"
 ratio "perfgen users .csv.gz" "perfgen users .csv" "gzip CSV / plain CSV"
 ratio "perfgen users .jsonl" "perfgen users .csv" "JSON Lines / plain CSV"
 fi

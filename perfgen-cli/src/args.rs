@@ -170,6 +170,17 @@ pub(crate) struct GenerateArgs {
     /// zstd instead of Snappy.
     #[arg(long, value_name = "CODEC", value_parser = perfgen_formats::Compression::parse)]
     pub(crate) compress: Option<perfgen_formats::Compression>,
+    /// The level of zstd or gzip for compressed CSV and JSON Lines files: zstd up to 22, or
+    /// below 0 for `zstd --fast=N` (-5: about twice as fast, files half as large again),
+    /// gzip 0 to 9. Default 1 for both (zstd's fastest regular level, gzip's fastest).
+    /// Parquet's pages keep their codec's default.
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        conflicts_with = "sink"
+    )]
+    pub(crate) compress_level: Option<i32>,
     /// With --shard: write the header in every part, not only in part 0.
     #[arg(long)]
     pub(crate) header_every_part: bool,

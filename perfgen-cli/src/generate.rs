@@ -146,6 +146,8 @@ pub(crate) fn generate(
         .iter()
         .map(|&i| file_format(&catalog.entities[i], args))
         .collect();
+    check_compress_level(args.compress_level, &formats)?;
+    let compress_level = args.compress_level;
     let parts: Vec<Part> = selected
         .iter()
         .zip(&formats)
@@ -155,12 +157,14 @@ pub(crate) fn generate(
                 rows: s.rows(rows[i]),
                 header: s.index == 0 || args.header_every_part,
                 format,
+                compress_level,
             },
             None => Part {
                 entity: i,
                 rows: 0..rows[i],
                 header: true,
                 format,
+                compress_level,
             },
         })
         .collect();
@@ -300,6 +304,30 @@ struct Files<'a> {
 /// `--compress` override it.
 fn file_format(info: &EntityInfo, args: &GenerateArgs) -> FileFormat {
     FileFormat::chosen(Path::new(info.output_file), args.format, args.compress)
+}
+
+/// `--compress-level` against the codec of each file it applies to (CSV and JSON Lines
+/// compressed with zstd or gzip); a level that no file of the run would use is refused
+/// rather than ignored.
+fn check_compress_level(level: Option<i32>, formats: &[FileFormat]) -> Result<(), Failure> {
+    let Some(level) = level else { return Ok(()) };
+    let compressed: Vec<&FileFormat> = formats
+        .iter()
+        .filter(|f| {
+            f.format != perfgen_formats::Format::Parquet
+                && f.compression != perfgen_formats::Compression::None
+        })
+        .collect();
+    if compressed.is_empty() {
+        return Err(Failure::Usage(
+            "--compress-level: no file of this run is compressed; add --compress zstd (or gzip), or name the output files `.csv.zst` or `.csv.gz`".to_string(),
+        ));
+    }
+    for f in compressed {
+        perfgen_formats::check_level(f.compression, level)
+            .map_err(|e| Failure::Usage(format!("--compress-level: {e}")))?;
+    }
+    Ok(())
 }
 
 /// `--out -`: the one selected entity's rows to stdout, in its format; no plan, progress,

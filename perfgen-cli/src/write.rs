@@ -56,6 +56,8 @@ pub(crate) struct Part {
     pub(crate) rows: Range<u64>,
     pub(crate) header: bool,
     pub(crate) format: FileFormat,
+    /// `--compress-level`, checked against the part's codec.
+    pub(crate) compress_level: Option<i32>,
 }
 
 impl Part {
@@ -68,6 +70,7 @@ impl Part {
             header: self.header,
             format: self.format,
             row_group_rows: 0,
+            compress_level: self.compress_level,
         }
     }
 }

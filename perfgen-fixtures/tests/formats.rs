@@ -75,12 +75,24 @@ fn read_back(catalog: &Catalog, dir: &Path, extension: &str) -> BTreeMap<String,
     out
 }
 
-const FORMATS: [(&[&str], &str); 5] = [
+const FORMATS: [(&[&str], &str); 7] = [
     (&["--format", "jsonl"], "jsonl"),
     (&["--format", "parquet"], "parquet"),
     (&["--compress", "zstd"], "csv.zst"),
     (&["--compress", "gzip"], "csv.gz"),
     (&["--format", "jsonl", "--compress", "zstd"], "jsonl.zst"),
+    (&["--compress", "zstd", "--compress-level", "-5"], "csv.zst"),
+    (
+        &[
+            "--format",
+            "jsonl",
+            "--compress",
+            "gzip",
+            "--compress-level",
+            "9",
+        ],
+        "jsonl.gz",
+    ),
 ];
 
 fn catalogs() -> [(&'static str, &'static Catalog); 4] {
@@ -281,6 +293,43 @@ fn parquet_from_the_generated_values_holds_what_the_csv_path_holds() {
         assert!(
             run(catalog, "1") == direct,
             "{name}: the direct Parquet differs between 1 and 2 threads"
+        );
+    }
+}
+
+#[test]
+fn a_compression_level_out_of_range_or_for_no_compressed_file_is_refused() {
+    let catalog = &all_strategies::CATALOG;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    for (flags, says) in [
+        (
+            &["--compress", "gzip", "--compress-level", "10"][..],
+            "--compress-level: 10 is no gzip level: gzip takes 0 to 9 (default 1)",
+        ),
+        (
+            &["--compress", "zstd", "--compress-level", "23"][..],
+            "--compress-level: 23 is no zstd level",
+        ),
+        (
+            &["--compress-level", "3"][..],
+            "--compress-level: no file of this run is compressed",
+        ),
+        (
+            &["--format", "parquet", "--compress-level", "3"][..],
+            "--compress-level: no file of this run is compressed",
+        ),
+    ] {
+        let mut args = vec!["generate", "--quiet", "--out", out];
+        args.extend_from_slice(flags);
+        let (code, _, err) = run(catalog, &args);
+        assert_ne!(code, 0, "{flags:?} was taken");
+        assert!(err.contains(says), "{flags:?}: {err}");
+        // Refused before anything was written.
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{flags:?}"
         );
     }
 }

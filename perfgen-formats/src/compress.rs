@@ -17,14 +17,39 @@ pub const ZSTD_LEVEL: i32 = 1;
 /// than gzip -1).
 pub const GZIP_LEVEL: u32 = 1;
 
-/// Per worker: a reused zstd context.
+/// Why `level` is no level of `how` (`--compress-level`), or `Ok`. zstd takes its own range
+/// (negative levels are `zstd --fast=N`: faster, larger files), gzip 0 (stored) to 9.
+pub fn check_level(how: Compression, level: i32) -> Result<(), String> {
+    let (name, levels) = match how {
+        Compression::None => return Ok(()),
+        Compression::Zstd => ("zstd", zstd::compression_level_range()),
+        Compression::Gzip => ("gzip", 0..=9),
+    };
+    if levels.contains(&level) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{level} is no {name} level: {name} takes {} to {} (default {})",
+            levels.start(),
+            levels.end(),
+            match how {
+                Compression::Gzip => GZIP_LEVEL as i32,
+                _ => ZSTD_LEVEL,
+            }
+        ))
+    }
+}
+
+/// Per worker: a reused zstd context, and the level chosen (`None`: the codec's default
+/// here, [`ZSTD_LEVEL`] or [`GZIP_LEVEL`]; checked with [`check_level`] before).
 pub(crate) struct Compressor {
     zstd: Option<zstd::bulk::Compressor<'static>>,
+    level: Option<i32>,
 }
 
 impl Compressor {
-    pub(crate) fn new() -> Compressor {
-        Compressor { zstd: None }
+    pub(crate) fn new(level: Option<i32>) -> Compressor {
+        Compressor { zstd: None, level }
     }
 
     /// Appends `data` compressed as one frame (member) to `out`; `Compression::None` copies.
@@ -39,7 +64,9 @@ impl Compressor {
             Compression::Zstd => {
                 let zstd = match &mut self.zstd {
                     Some(z) => z,
-                    slot => slot.insert(zstd::bulk::Compressor::new(ZSTD_LEVEL)?),
+                    slot => slot.insert(zstd::bulk::Compressor::new(
+                        self.level.unwrap_or(ZSTD_LEVEL),
+                    )?),
                 };
                 // Into the slice after what `out` holds (a `Vec` as the destination would be
                 // written from its start).
@@ -50,9 +77,12 @@ impl Compressor {
             }
             Compression::Gzip => {
                 // mtime 0 and no file name: the same bytes on every run.
-                let mut gz = flate2::GzBuilder::new()
-                    .mtime(0)
-                    .write(out, flate2::Compression::new(GZIP_LEVEL));
+                let mut gz = flate2::GzBuilder::new().mtime(0).write(
+                    out,
+                    flate2::Compression::new(
+                        self.level.map_or(GZIP_LEVEL, |l| l.clamp(0, 9) as u32),
+                    ),
+                );
                 gz.write_all(data)?;
                 gz.finish()?;
             }
@@ -73,7 +103,7 @@ mod tests {
             .collect();
         let want = pieces.concat();
         for how in [Compression::Zstd, Compression::Gzip] {
-            let mut c = Compressor::new();
+            let mut c = Compressor::new(None);
             let mut stream = Vec::new();
             for p in &pieces {
                 c.compress(how, p, &mut stream).unwrap();

@@ -19,7 +19,7 @@ mod parquet;
 mod pipeline;
 mod write;
 
-pub use compress::{GZIP_LEVEL, ZSTD_LEVEL};
+pub use compress::{check_level, GZIP_LEVEL, ZSTD_LEVEL};
 pub use decode::{open_as_csv, open_regular};
 pub use jsonl::JsonLines;
 pub use kind::{candidate_paths, Compression, FileFormat, Format};

@@ -27,6 +27,10 @@ pub struct EntityOutput<'a> {
     pub format: FileFormat,
     /// Rows per Parquet row group; 0: [`crate::ROW_GROUP_ROWS`].
     pub row_group_rows: u64,
+    /// The zstd or gzip level of a compressed CSV or JSON Lines file (`--compress-level`,
+    /// checked with [`crate::check_level`]); `None`: [`crate::ZSTD_LEVEL`] or
+    /// [`crate::GZIP_LEVEL`]. Parquet's pages keep their codec's default.
+    pub compress_level: Option<i32>,
 }
 
 /// Writes the rows of `what` to `out` and returns how many were written.
@@ -104,7 +108,7 @@ fn write_bytes(
     let jsonl = (what.format.format == Format::Jsonl).then(|| JsonLines::new(info));
     if what.header && what.format.has_header() {
         let mut frame = Vec::new();
-        Compressor::new()
+        Compressor::new(what.compress_level)
             .compress(compression, info.header.as_bytes(), &mut frame)
             .map_err(OutputError::io)?;
         out.write_all(&frame).map_err(OutputError::io)?;
@@ -120,7 +124,7 @@ fn write_bytes(
         || Scratch {
             csv: Vec::new(),
             encoded: Vec::new(),
-            compressor: Compressor::new(),
+            compressor: Compressor::new(what.compress_level),
         },
         |s, index| {
             s.csv.clear();

@@ -217,6 +217,18 @@ fn written_from(
     header: bool,
     threads: usize,
 ) -> Vec<u8> {
+    written_at(catalog, f, None, rows, header, threads)
+}
+
+/// [`written_from`] at a compression level (`--compress-level`).
+fn written_at(
+    catalog: &Catalog,
+    f: FileFormat,
+    compress_level: Option<i32>,
+    rows: std::ops::Range<u64>,
+    header: bool,
+    threads: usize,
+) -> Vec<u8> {
     let what = EntityOutput {
         catalog,
         entity: 0,
@@ -224,6 +236,7 @@ fn written_from(
         header,
         format: f,
         row_group_rows: GROUP_ROWS,
+        compress_level,
     };
     let opts = WriteOptions {
         threads,
@@ -305,6 +318,57 @@ fn compressed_streams_decompress_to_the_csv_bytes() {
     .read_to_end(&mut got)
     .unwrap();
     assert!(got == csv, "gzip");
+}
+
+#[test]
+fn a_compression_level_changes_the_bytes_not_what_they_decompress_to() {
+    let csv = csv();
+    let cases = [
+        (Compression::Zstd, -5),
+        (Compression::Zstd, 19),
+        (Compression::Gzip, 0),
+        (Compression::Gzip, 9),
+    ];
+    for (comp, level) in cases {
+        perfgen_formats::check_level(comp, level).unwrap();
+        let f = format(Format::Csv, comp);
+        let default = written(f, 0..ROWS, true, 2);
+        let at = |threads| written_at(&CATALOG, f, Some(level), 0..ROWS, true, threads);
+        let one = at(1);
+        assert!(
+            one != default,
+            "{f} at level {level} is the default level's bytes"
+        );
+        assert!(
+            at(3) == one,
+            "{f} at level {level}: 3 threads differ from one"
+        );
+        assert!(
+            read_back(f, &one) == csv,
+            "{f} at level {level} reads back otherwise"
+        );
+    }
+    // Level 1 is the default: the same bytes.
+    let f = format(Format::Csv, Compression::Zstd);
+    assert!(written_at(&CATALOG, f, Some(1), 0..ROWS, true, 2) == written(f, 0..ROWS, true, 2));
+}
+
+#[test]
+fn levels_out_of_a_codecs_range_are_refused_with_the_range() {
+    use perfgen_formats::check_level;
+    assert_eq!(
+        check_level(Compression::Gzip, 10).unwrap_err(),
+        "10 is no gzip level: gzip takes 0 to 9 (default 1)"
+    );
+    assert!(check_level(Compression::Gzip, -1).is_err());
+    let zstd = check_level(Compression::Zstd, 23).unwrap_err();
+    assert!(
+        zstd.starts_with("23 is no zstd level: zstd takes -")
+            && zstd.ends_with(" to 22 (default 1)"),
+        "{zstd}"
+    );
+    assert!(check_level(Compression::Zstd, -7).is_ok());
+    assert!(check_level(Compression::None, 99).is_ok());
 }
 
 #[test]
