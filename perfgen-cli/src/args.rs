@@ -171,9 +171,9 @@ pub(crate) struct GenerateArgs {
     #[arg(long, value_name = "CODEC", value_parser = perfgen_formats::Compression::parse)]
     pub(crate) compress: Option<perfgen_formats::Compression>,
     /// The level of zstd or gzip for compressed CSV and JSON Lines files: zstd up to 22, or
-    /// below 0 for `zstd --fast=N` (-5: about twice as fast, files half as large again),
-    /// gzip 0 to 9. Default 1 for both (zstd's fastest regular level, gzip's fastest).
-    /// Parquet's pages keep their codec's default.
+    /// below 0 for `zstd --fast=N` (less CPU to compress, larger files), gzip 0 to 9.
+    /// Default 1 for both (zstd's fastest regular level, gzip's fastest). Parquet's pages
+    /// keep their codec's default.
     #[arg(
         long,
         value_name = "N",
