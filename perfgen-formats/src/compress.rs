@@ -20,22 +20,18 @@ pub const GZIP_LEVEL: u32 = 1;
 /// Why `level` is no level of `how` (`--compress-level`), or `Ok`. zstd takes its own range
 /// (negative levels are `zstd --fast=N`: faster, larger files), gzip 0 (stored) to 9.
 pub fn check_level(how: Compression, level: i32) -> Result<(), String> {
-    let (name, levels) = match how {
+    let (name, levels, default) = match how {
         Compression::None => return Ok(()),
-        Compression::Zstd => ("zstd", zstd::compression_level_range()),
-        Compression::Gzip => ("gzip", 0..=9),
+        Compression::Zstd => ("zstd", zstd::compression_level_range(), ZSTD_LEVEL),
+        Compression::Gzip => ("gzip", 0..=9, GZIP_LEVEL as i32),
     };
     if levels.contains(&level) {
         Ok(())
     } else {
         Err(format!(
-            "{level} is no {name} level: {name} takes {} to {} (default {})",
+            "{level} is no {name} level: {name} takes {} to {} (default {default})",
             levels.start(),
             levels.end(),
-            match how {
-                Compression::Gzip => GZIP_LEVEL as i32,
-                _ => ZSTD_LEVEL,
-            }
         ))
     }
 }

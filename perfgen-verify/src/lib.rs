@@ -129,23 +129,6 @@ pub mod fuzzing {
         (rec.line, fields, rec.error)
     }
 
-    /// A source that gives one byte per read: no record is ever whole in the reader's
-    /// buffer, so every record is read by the reader's states, never split at its commas.
-    struct ByteByByte<'a>(&'a [u8]);
-
-    impl std::io::Read for ByteByByte<'_> {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            match (self.0.split_first(), out.first_mut()) {
-                (Some((&b, rest)), Some(slot)) => {
-                    *slot = b;
-                    self.0 = rest;
-                    Ok(1)
-                }
-                _ => Ok(0),
-            }
-        }
-    }
-
     /// Reads every record of `bytes` with verify's CSV reader, as verify does, again as
     /// verify's workers do (chunks cut by [`CsvReader::take_chunk`] at most as long as the
     /// first byte says, each parsed apart), and again a byte at a time (by the reader's
@@ -184,7 +167,7 @@ pub mod fuzzing {
             chunked_stop.as_ref().map(|e| e.to_string())
         );
         let mut by_states = Vec::new();
-        let mut reader = CsvReader::new(ByteByByte(bytes));
+        let mut reader = CsvReader::new(crate::reader::Trickle(bytes, 1));
         let states_stop = loop {
             match reader.read_record(&mut rec) {
                 Ok(true) => by_states.push(seen(&rec)),

@@ -141,6 +141,20 @@ fn is_plain(b: u8) -> bool {
     !matches!(b, b',' | b'"' | b'\n' | b'\r')
 }
 
+/// A source that gives at most `.1` bytes per read, so that records cross the reader's
+/// buffer edges (tests, and the fuzz target's reading a byte at a time: no record is then
+/// ever whole in the buffer, and the reader's states read them all).
+pub(crate) struct Trickle<'a>(pub &'a [u8], pub usize);
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.len().min(self.1).min(out.len());
+        out[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
 /// The most bytes [`CsvReader::take_chunk`] hands out at once. Below [`MAX_FIELDS`] bytes, so
 /// that no record of a chunk can break a limit (a record of more fields than that has more
 /// commas): every limit error comes from [`CsvReader::read_record`] on the reading thread,
@@ -667,16 +681,7 @@ mod tests {
 
     fn records(input: &[u8], chunk: usize) -> Parsed {
         // A reader that hands out `chunk` bytes at a time, to cross buffer edges everywhere.
-        struct Slow<'a>(&'a [u8], usize);
-        impl Read for Slow<'_> {
-            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-                let n = self.0.len().min(self.1).min(out.len());
-                out[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
-        let mut r = CsvReader::new(Slow(input, chunk));
+        let mut r = CsvReader::new(Trickle(input, chunk));
         let mut rec = Record::default();
         let mut out = Vec::new();
         while r.read_record(&mut rec).unwrap() {

@@ -196,6 +196,14 @@ pub struct KsAccumulator {
 /// Values whose grid indices are held before they are counted in the bins together.
 const PENDING: usize = 1024;
 
+/// Adds values held as (u_lo's, u_hi's) grid indices to `bins`.
+fn count_cells(bins: &mut [[u64; 2]], cells: &[(u32, u32)]) {
+    for &(lo, hi) in cells {
+        bins[lo as usize][0] += 1;
+        bins[hi as usize][1] += 1;
+    }
+}
+
 impl Default for KsAccumulator {
     fn default() -> Self {
         Self::new()
@@ -226,10 +234,7 @@ impl KsAccumulator {
 
     /// Counts the held values in the bins.
     fn count_pending(&mut self) {
-        for &(lo, hi) in &self.pending {
-            self.bins[lo as usize][0] += 1;
-            self.bins[hi as usize][1] += 1;
-        }
+        count_cells(&mut self.bins, &self.pending);
         self.pending.clear();
     }
 
@@ -240,10 +245,7 @@ impl KsAccumulator {
             a[0] += b[0];
             a[1] += b[1];
         }
-        for &(lo, hi) in &other.pending {
-            self.bins[lo as usize][0] += 1;
-            self.bins[hi as usize][1] += 1;
-        }
+        count_cells(&mut self.bins, &other.pending);
         self.n += other.n;
     }
 
