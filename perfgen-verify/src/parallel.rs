@@ -80,7 +80,7 @@ pub(crate) fn read_rows_parallel<R: Read>(
                                         read += 1;
                                     }
                                     Ok(false) => break,
-                                    // No record of a chunk can break a limit (MAX_CHUNK);
+                                    // No record of a chunk can break a limit (MAX_CHUNK_RECORD);
                                     // kept, not assumed.
                                     Err(err) => {
                                         if result.is_ok() {
