@@ -44,6 +44,31 @@ pub(crate) fn digest(k: u128) -> u64 {
     (k as u64) ^ ((k >> 64) as u64)
 }
 
+/// `b` added to `a`: one sorted run when both are sorted (merged from the back, in `a`'s
+/// own room), else appended (then sorted by [`KeyStore::finish`]).
+fn merge_runs<T: Ord + Copy + Default>(a: &mut Vec<T>, b: &[T]) {
+    if !(a.is_sorted() && b.is_sorted()) {
+        a.extend_from_slice(b);
+        return;
+    }
+    let (n, m) = (a.len(), b.len());
+    a.resize(n + m, T::default());
+    let (mut i, mut j) = (n, m);
+    // Fill a[k] from the back: k >= i always, so no unread element of `a` is overwritten.
+    for k in (0..n + m).rev() {
+        if j == 0 {
+            break;
+        }
+        if i > 0 && a[i - 1] > b[j - 1] {
+            a[k] = a[i - 1];
+            i -= 1;
+        } else {
+            a[k] = b[j - 1];
+            j -= 1;
+        }
+    }
+}
+
 impl KeyStore {
     /// One row's key.
     #[inline]
@@ -62,11 +87,23 @@ impl KeyStore {
         }
     }
 
+    /// A worker's keys sorted on its own thread once it has read its rows, when the store
+    /// has no value fields, so that [`KeyStore::merge_all`] only merges sorted runs and
+    /// [`KeyStore::finish`] finds them sorted: the sort's work is shared by the workers
+    /// instead of done after them.
+    pub(crate) fn sort_run(&mut self) {
+        if self.value_fields.is_empty() {
+            self.keys.sort_unstable();
+            self.digests.sort_unstable();
+        }
+    }
+
     /// Adds the keys the workers' stores of this field took, before [`KeyStore::finish`].
     /// Without value fields the order of keys is lost in the sort (equal keys are equal), so
-    /// the workers' vectors are appended (the first one taken whole, without a copy); with
-    /// value fields, equal keys may carry different values, so their batches are put back in
-    /// row order, as one reader would have stored them.
+    /// the workers' runs (sorted by [`KeyStore::sort_run`], or not) are merged into one
+    /// (the first one taken whole, without a copy); with value fields, equal keys may carry
+    /// different values, so their batches are put back in row order, as one reader would
+    /// have stored them.
     pub(crate) fn merge_all(&mut self, mut workers: Vec<KeyStore>) {
         for w in &mut workers {
             let texts = std::mem::take(&mut w.texts);
@@ -79,8 +116,8 @@ impl KeyStore {
                     *self = other;
                     self.value_fields = value_fields;
                 } else {
-                    self.keys.extend(other.keys);
-                    self.digests.extend(other.digests);
+                    merge_runs(&mut self.keys, &other.keys);
+                    merge_runs(&mut self.digests, &other.digests);
                 }
             }
             return;
@@ -218,6 +255,65 @@ mod tests {
         w.finish();
         assert_eq!((w.len(), w.duplicates, w.repeated.clone()), (3, 1, vec![3]));
         assert_eq!(w.lookup(7), Some(2));
+    }
+
+    #[test]
+    fn workers_sorted_runs_merge_into_the_sorted_keys() {
+        // Keys with repeats, within a worker and across workers, split over 3 workers.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut all: Vec<u128> = (0..3000)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                u128::from(x >> 54) << 70 | u128::from(x >> 60)
+            })
+            .collect();
+        for narrow in [false, true] {
+            for (sorted_runs, main_has) in [(true, 0), (false, 0), (true, 10)] {
+                let store = |keys: &[u128]| {
+                    let mut s = KeyStore {
+                        narrow,
+                        ..KeyStore::default()
+                    };
+                    for &k in keys {
+                        s.push(k);
+                    }
+                    if sorted_runs {
+                        s.sort_run();
+                    }
+                    s
+                };
+                // The main store may hold unsorted keys of its own (read before the workers).
+                let mut main = store(&all[..main_has]);
+                main.keys.reverse();
+                main.digests.reverse();
+                let workers = vec![
+                    store(&all[main_has..1000]),
+                    store(&all[1000..1001]),
+                    store(&all[1001..]),
+                ];
+                main.merge_all(workers);
+                // Sorted runs merge into one sorted run: finish has nothing left to sort.
+                if sorted_runs && main_has == 0 {
+                    assert!(main.keys.is_sorted() && main.digests.is_sorted());
+                }
+                main.finish();
+                let mut want = KeyStore {
+                    narrow,
+                    ..KeyStore::default()
+                };
+                for &k in &all {
+                    want.push(k);
+                }
+                want.finish();
+                assert_eq!(main.keys, want.keys, "{narrow} {sorted_runs} {main_has}");
+                assert_eq!(main.digests, want.digests);
+                assert_eq!(main.duplicates, want.duplicates);
+                assert!(main.duplicates > 0);
+            }
+            all.reverse();
+        }
     }
 
     #[test]

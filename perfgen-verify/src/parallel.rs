@@ -95,6 +95,9 @@ pub(crate) fn read_rows_parallel<R: Read>(
                     }
                 }
                 mine.rows = read;
+                for (_, store) in mine.own.iter_mut() {
+                    store.sort_run();
+                }
                 (mine, result)
             }));
         }

@@ -158,9 +158,14 @@ impl<'a> Pass<'a> {
                 stores[k].push(b);
             }
         }
-        for ((_, a), b) in self.own.iter_mut().zip(stores) {
-            a.merge_all(b);
-        }
+        // Each store merged on a thread of its own: merging is most of the work left after
+        // reading (the workers sorted their runs), and a file with a uuid and a unique field
+        // has two stores.
+        std::thread::scope(|scope| {
+            for ((_, a), b) in self.own.iter_mut().zip(stores) {
+                scope.spawn(move || a.merge_all(b));
+            }
+        });
     }
 
     /// Checks one data record.
