@@ -54,41 +54,13 @@ run() {
   rss_of+=("$name=$rss_max")
 }
 
-cat >"$TMP/duck.py" <<PY
-import duckdb, sys
-table, rows, threads, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-con = duckdb.connect()
-con.execute(f"SET threads={threads}")
-first = "['Alice','Bob','Carol','David','Eve','Frank','Grace','Heidi']"
-last = "['Johnson','Smith','Williams','Jones','Brown','Davis','Miller','Wilson']"
-if table == "users":
-    q = f"""
-    SELECT uuid() AS id,
-      lower(f || '.' || l) || i || '@' || ['example.com','test.org','demo.net','sample.io'][1 + floor(random()*4)::int] AS email,
-      f AS first_name, l AS last_name,
-      greatest(18, least(80, round(35 + 12 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))::int AS age,
-      strftime(c, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
-      strftime(c + to_seconds(floor(random() * 365 * 86400)::bigint), '%Y-%m-%dT%H:%M:%SZ') AS updated_at
-    FROM (SELECT i, {first}[1 + floor(pow(random(), 2) * 8)::int] AS f, {last}[1 + floor(random() * 8)::int] AS l,
-                 TIMESTAMP '2022-01-01' + to_seconds((i * 64324800 // {rows})::bigint) AS c
-          FROM range({rows}) t(i))"""
-else:
-    q = f"""
-    SELECT uuid() AS id,
-      md5(floor(pow(random(), 4) * {rows})::bigint::varchar)::uuid AS user_id,
-      ['delivered','shipped','confirmed','pending','cancelled'][1 + floor(random()*5)::int] AS status,
-      round(greatest(10, least(5000, 150 + 75 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))), 2) AS total,
-      strftime(TIMESTAMP '2022-01-01' + to_seconds(floor(random() * 64324800)::bigint), '%Y-%m-%dT%H:%M:%SZ') AS created_at
-    FROM range({rows}) t(i)"""
-con.execute(f"COPY ({q}) TO '{out}' (HEADER, DELIMITER ',')")
-PY
 
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB; rows: $ROWS; threads: $THREADS; median of $REPEAT runs"
 run "perfgen users -> file" "$ROWS" "$TMP/users_bulk.csv" "$PERFGEN" generate --quiet --only users --rows "users=$ROWS" --threads "$THREADS" --out "$TMP"
 run "perfgen orders (zipf FK) -> file" "$ROWS" "$TMP/orders_bulk.csv" "$PERFGEN" generate --quiet --only orders --rows "users=$ROWS" --rows "orders=$ROWS" --threads "$THREADS" --out "$TMP"
-run "duckdb users -> file" "$ROWS" "$TMP/duck_users.csv" "$PY" "$TMP/duck.py" users "$ROWS" "$THREADS" "$TMP/duck_users.csv"
-run "duckdb orders -> file" "$ROWS" "$TMP/duck_orders.csv" "$PY" "$TMP/duck.py" orders "$ROWS" "$THREADS" "$TMP/duck_orders.csv"
+run "duckdb users -> file" "$ROWS" "$TMP/duck_users.csv" "$PY" duckdb_generate.py users "$ROWS" "$THREADS" "$TMP/duck_users.csv"
+run "duckdb orders -> file" "$ROWS" "$TMP/duck_orders.csv" "$PY" duckdb_generate.py orders "$ROWS" "$THREADS" "$TMP/duck_orders.csv"
 run "hand-tuned users -> file" "$ROWS" "$TMP/hand.csv" "$HAND" "$ROWS" "$THREADS" "$TMP/hand.csv"
 run "perfgen users -> file, --io buffered" "$ROWS" "$TMP/users_bulk.csv" "$PERFGEN" generate --quiet --only users --rows "users=$ROWS" --threads "$THREADS" --out "$TMP" --io buffered
 # The per-core comparison is the most sensitive to the machine's drift: its two programs

@@ -6,8 +6,12 @@
 #  2. Parquet: perfgen (examples/tpch: ORDERS and LINEITEM) against tpchgen-cli's Parquet
 #     and DuckDB's `COPY t TO 'x.parquet'` of the same rows (DuckDB reads perfgen's CSV into
 #     memory first, untimed: only its writer is timed). All Snappy-compressed.
+#  3. Parquet generated and written: perfgen's users against DuckDB generating users of the
+#     same shape in SQL (duckdb_generate.py, the query bench/compare.sh times for CSV) in one
+#     `COPY (query) TO 'x.parquet'`, both timed from nothing to the file.
 #   bench/formats.sh [SF] [REPEAT] [USERS_ROWS]   (default SF 1, 3 runs each, 2,000,000 users)
-#   PARTS=2 bench/formats.sh ...                   (only part 2, Parquet; PARTS=1: only part 1)
+#   PARTS=2 bench/formats.sh ...                   (only part 2, Parquet; PARTS=1: only part 1;
+#                                                   PARTS=23: parts 2 and 3)
 # Prints rows/s, MB/s, median seconds and peak RSS of each, then the ratios. In part 2 the
 # contenders run interleaved (one run of each, REPEAT times), so that a shared machine's
 # load falls on all of them alike. tpchgen-cli is installed under bench/.tpchgen, DuckDB into
@@ -17,7 +21,7 @@ cd "$(dirname "$0")"
 SF=${1:-1}
 REPEAT=${2:-3}
 USERS=${3:-2000000}
-PARTS=${PARTS:-12}
+PARTS=${PARTS:-123}
 T=2
 ROOT=$(cd .. && pwd)
 TMP=$(mktemp -d)
@@ -33,12 +37,14 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import duckdb" 2>/dev/nul
   python3 -m venv .venv && .venv/bin/pip install --quiet duckdb
 fi
 echo "building perfgen for the bundled example and for examples/tpch (release) ..."
-if [[ $PARTS == *1* ]]; then
+if [[ $PARTS == *1* || $PARTS == *3* ]]; then
   (cd "$ROOT" && cargo build --release --quiet)
   cp "$ROOT/target/release/perfgen" "$TMP/perfgen"
 fi
-(cd "$ROOT" && PERFGEN_CONFIG_DIR=examples/tpch/configs cargo build --release --quiet)
-cp "$ROOT/target/release/perfgen" "$TMP/perfgen-tpch"
+if [[ $PARTS == *2* ]]; then
+  (cd "$ROOT" && PERFGEN_CONFIG_DIR=examples/tpch/configs cargo build --release --quiet)
+  cp "$ROOT/target/release/perfgen" "$TMP/perfgen-tpch"
+fi
 
 # measure NAME ROWS FILE COMMAND...: median seconds of REPEAT runs, MB of FILE, peak RSS.
 declare -A SECS RSS MB ROWS
@@ -136,6 +142,19 @@ for table in orders lineitem; do
 done
 fi
 
+if [[ $PARTS == *3* ]]; then
+echo
+echo "== 3. Parquet generated and written (Snappy): users, $USERS rows, $T threads, $REPEAT interleaved runs =="
+for _ in $(seq "$REPEAT"); do
+  once "perfgen users .parquet" "users_bulk.parquet" \
+    "$TMP/perfgen" generate --quiet --only users --rows "users=$USERS" --threads "$T" --format parquet --out "$TMP/out"
+  once "duckdb SQL users -> parquet" "users.parquet" \
+    .venv/bin/python duckdb_generate.py users "$USERS" "$T" "$TMP/out/users.parquet" parquet
+done
+summarize "perfgen users .parquet" "$USERS"
+summarize "duckdb SQL users -> parquet" "$USERS"
+fi
+
 echo
 echo "ratios (time; above 1 means the first is slower):"
 if [[ $PARTS == *1* ]]; then
@@ -154,5 +173,8 @@ for table in orders lineitem; do
   awk -v p="${SECS[$p]}" -v d="${SECS[$d]}" -v pr="${ROWS[$p]}" -v dr="${ROWS[$d]}" -v l="$table" \
     'BEGIN{printf "  %-58s %5.2fx rows/s\n", "perfgen / DuckDB COPY " l " Parquet (target >= 3)", (pr / p) / (dr / d)}'
 done
+fi
+if [[ $PARTS == *3* ]]; then
+  ratio "duckdb SQL users -> parquet" "perfgen users .parquet" "DuckDB SQL users Parquet / perfgen's (generated and written; target >= 3)"
 fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
