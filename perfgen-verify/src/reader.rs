@@ -6,10 +6,13 @@
 
 use std::io::{self, Read};
 
-/// One record: its fields' bytes back to back, where each field ends, and where it starts.
+/// One record: its fields' bytes, where each field starts and where it ends.
 #[derive(Debug, Default)]
 pub(crate) struct Record {
+    /// The fields' bytes back to back (unquoted, `""` collapsed), or, for a record read
+    /// whole ([`CsvReader::read_plain_record`]), its line as it is, commas and all.
     data: Vec<u8>,
+    starts: Vec<usize>,
     ends: Vec<usize>,
     /// Whether each field was written in quotes (`""` is an empty string, an empty unquoted
     /// field a NULL).
@@ -37,11 +40,10 @@ impl Record {
     /// Where field `i`'s bytes are in [`Record::bytes`].
     #[inline]
     pub fn bounds(&self, i: usize) -> (usize, usize) {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        (start, self.ends[i])
+        (self.starts[i], self.ends[i])
     }
 
-    /// Every field's bytes back to back.
+    /// The bytes the fields are slices of ([`Record::bounds`]).
     pub fn bytes(&self) -> &[u8] {
         &self.data
     }
@@ -82,6 +84,7 @@ impl Record {
     }
 
     fn end_field(&mut self) {
+        self.starts.push(self.ends.last().copied().unwrap_or(0));
         self.ends.push(self.data.len());
         self.quoted.push(self.in_quotes);
         self.in_quotes = false;
@@ -347,14 +350,18 @@ impl<R: Read> CsvReader<R> {
         if memchr::memchr2(b'"', b'\r', line).is_some() {
             return false;
         }
+        // The line copied once; its fields are the bytes between its commas.
+        rec.data.extend_from_slice(line);
         let mut start = 0;
         for comma in memchr::memchr_iter(b',', line) {
-            rec.data.extend_from_slice(&line[start..comma]);
-            rec.end_field();
+            rec.starts.push(start);
+            rec.ends.push(comma);
+            rec.quoted.push(false);
             start = comma + 1;
         }
-        rec.data.extend_from_slice(&line[start..]);
-        rec.end_field();
+        rec.starts.push(start);
+        rec.ends.push(line.len());
+        rec.quoted.push(false);
         self.line += 1;
         self.pos += end + 1;
         true
@@ -362,6 +369,7 @@ impl<R: Read> CsvReader<R> {
 
     fn read_record_unbounded(&mut self, rec: &mut Record) -> io::Result<bool> {
         rec.data.clear();
+        rec.starts.clear();
         rec.ends.clear();
         rec.quoted.clear();
         rec.in_quotes = false;
