@@ -67,6 +67,7 @@ pub(crate) fn field_state(
         expression: None,
         hist: None,
         scratch: String::new(),
+        days: Default::default(),
     };
     let static_view = RowView {
         catalog: shared.catalog,

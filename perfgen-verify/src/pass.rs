@@ -2,7 +2,7 @@
 //! checks.
 
 use crate::check_field::check_field;
-use crate::compare::{key_of, parse_val, CellValue, RowView};
+use crate::compare::{key_of, parse_val_in, CellValue, RowView};
 use crate::field_state::field_state;
 use crate::keys::KeyStore;
 use crate::reader::Record;
@@ -210,7 +210,7 @@ impl<'a> Pass<'a> {
             } else if fs.spec.nulls.nullable && self.cols[f].is_some_and(|c| rec.is_null(c)) {
                 CellValue::Null
             } else {
-                match parse_val(fs.spec.column, texts[f]) {
+                match parse_val_in(fs.spec.column, texts[f], &mut fs.days) {
                     Ok(v) => v,
                     Err(why) => {
                         if let Some(t) = &mut fs.type_t {

@@ -103,6 +103,8 @@ pub(crate) struct FieldState {
     pub(crate) hist: Option<crate::observe::HistAcc>,
     /// Text a row's check writes into and reuses (a template's row-specific pieces).
     pub(crate) scratch: String,
+    /// The day of the last timestamp this field's cells were parsed with.
+    pub(crate) days: crate::value::DayCache,
 }
 
 /// What an expression field is checked against.
