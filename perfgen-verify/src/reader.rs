@@ -58,9 +58,10 @@ impl Record {
         i: usize,
     ) -> Result<&'a str, std::str::Utf8Error> {
         let (a, b) = self.bounds(i);
-        match whole {
-            Some(w) if w.is_char_boundary(a) && w.is_char_boundary(b) => Ok(&w[a..b]),
-            _ => std::str::from_utf8(&self.data[a..b]),
+        // `get` checks both ends once (slicing after an explicit check checked them twice).
+        match whole.and_then(|w| w.get(a..b)) {
+            Some(s) => Ok(s),
+            None => std::str::from_utf8(&self.data[a..b]),
         }
     }
 
