@@ -10,7 +10,6 @@ use crate::shared::Shared;
 use crate::state::{DistTest, FieldState, Tally};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::Strategy;
-use smallvec::SmallVec;
 use std::collections::HashMap;
 
 /// Fields whose texts a row keeps on the stack; wider entities allocate per row.
@@ -183,17 +182,25 @@ impl<'a> Pass<'a> {
                 .hit(line, || format!("{got} fields, the header has {want}"));
             return;
         }
+        let nf = self.fields.len();
         // The fields' texts, on the stack for up to STACK_FIELDS fields (no allocation per
-        // row, and only the row's own fields written).
-        let mut texts: SmallVec<[&str; STACK_FIELDS]> = SmallVec::new();
+        // row).
+        let mut on_stack: [&str; STACK_FIELDS] = [""; STACK_FIELDS];
+        let mut on_heap: Vec<&str> = Vec::new();
+        let texts: &mut [&str] = if nf <= STACK_FIELDS {
+            &mut on_stack[..nf]
+        } else {
+            on_heap.resize(nf, "");
+            &mut on_heap
+        };
         // simdutf8: the whole record checked many bytes at a time (std's check was 3% of
         // verify's instructions).
         let whole = simdutf8::basic::from_utf8(rec.bytes()).ok();
-        for col in &self.cols {
+        for (text, col) in texts.iter_mut().zip(&self.cols) {
             match *col {
-                None => texts.push(""),
+                None => *text = "",
                 Some(c) => match rec.text(whole, c) {
-                    Ok(s) => texts.push(s),
+                    Ok(s) => *text = s,
                     Err(_) => {
                         self.csv
                             .hit(line, || "a field is not valid UTF-8".to_string());
@@ -202,7 +209,7 @@ impl<'a> Pass<'a> {
                 },
             }
         }
-        let texts: &[&str] = &texts;
+        let texts: &[&str] = texts;
         // Types.
         for (f, fs) in self.fields.iter_mut().enumerate() {
             self.vals[f] = if self.cols[f].is_none() {
