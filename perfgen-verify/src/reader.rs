@@ -925,6 +925,15 @@ mod tests {
         }
     }
 
+    /// The next chunk of at most MAX_CHUNK bytes.
+    fn take<R: Read>(r: &mut CsvReader<R>, bytes: &mut Vec<u8>) -> Chunk {
+        r.take_chunk(bytes, MAX_CHUNK).unwrap()
+    }
+
+    fn chunk_of(records: u64, line: u64) -> Chunk {
+        Chunk::Records { records, line }
+    }
+
     #[test]
     fn a_chunk_never_holds_a_record_past_a_limit() {
         // A line of MAX_FIELDS commas (MAX_FIELDS + 1 fields) never fits a chunk: the reader
@@ -934,14 +943,8 @@ mod tests {
         input.extend_from_slice(b"\nb\n");
         let mut r = CsvReader::new(&input[..]);
         let mut bytes = Vec::new();
-        assert_eq!(
-            r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(),
-            Chunk::Records {
-                records: 1,
-                line: 1
-            }
-        );
-        assert_eq!(r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(), Chunk::Long);
+        assert_eq!(take(&mut r, &mut bytes), chunk_of(1, 1));
+        assert_eq!(take(&mut r, &mut bytes), Chunk::Long);
         let err = r.read_record(&mut Record::default()).unwrap_err();
         assert!(
             err.to_string().starts_with("line 2: a record of more than"),
@@ -961,11 +964,11 @@ mod tests {
             .collect();
         let mut r = CsvReader::new(&input[..]);
         let mut bytes = Vec::new();
-        let Chunk::Records { records, .. } = r.take_chunk(&mut bytes, MAX_CHUNK).unwrap() else {
+        let Chunk::Records { records: n, .. } = take(&mut r, &mut bytes) else {
             panic!("no chunk")
         };
         assert!(bytes.len() > MAX_CHUNK - row.len() && bytes.len() <= MAX_CHUNK);
-        assert_eq!(records as usize * row.len(), bytes.len());
+        assert_eq!(n as usize * row.len(), bytes.len());
 
         // A record of MAX_CHUNK_RECORD bytes (line feed included) fits a chunk; one byte more
         // ends the chunk before it, and is read by the reader itself, also as the input's
@@ -988,22 +991,16 @@ mod tests {
                 input.extend(&last);
             }
             let mut r = CsvReader::new(&input[..]);
-            assert_eq!(
-                r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(),
-                Chunk::Records {
-                    records: 3,
-                    line: 1
-                }
-            );
+            assert_eq!(take(&mut r, &mut bytes), chunk_of(3, 1));
             assert_eq!(bytes.len(), 2 + MAX_CHUNK_RECORD + 2);
-            assert_eq!(r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(), Chunk::Long);
+            assert_eq!(take(&mut r, &mut bytes), Chunk::Long);
             let mut rec = Record::default();
             assert!(r.read_record(&mut rec).unwrap());
             assert_eq!(
                 (rec.line, rec.field(0).len()),
                 (4, MAX_CHUNK_RECORD + 1 - usize::from(!long_at_end))
             );
-            let next = r.take_chunk(&mut bytes, MAX_CHUNK).unwrap();
+            let next = take(&mut r, &mut bytes);
             if long_at_end {
                 assert_eq!(next, Chunk::End);
             } else {
@@ -1033,14 +1030,8 @@ mod tests {
         input.extend(b"\",last\n");
         input.extend(row);
         let mut r = CsvReader::new(&input[..]);
-        assert_eq!(
-            r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(),
-            Chunk::Records {
-                records: 5_002,
-                line: 1
-            }
-        );
-        assert_eq!(r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(), Chunk::Long);
+        assert_eq!(take(&mut r, &mut bytes), chunk_of(5_002, 1));
+        assert_eq!(take(&mut r, &mut bytes), Chunk::Long);
         let mut rec = Record::default();
         assert!(r.read_record(&mut rec).unwrap());
         assert_eq!(
@@ -1048,12 +1039,9 @@ mod tests {
             (5_003, 2, &b"last"[..])
         );
         assert_eq!(
-            r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(),
-            Chunk::Records {
-                records: 1,
-                line: 5_003 + MAX_CHUNK_RECORD as u64 / 3 + 1
-            }
+            take(&mut r, &mut bytes),
+            chunk_of(1, 5_003 + MAX_CHUNK_RECORD as u64 / 3 + 1)
         );
-        assert_eq!(r.take_chunk(&mut bytes, MAX_CHUNK).unwrap(), Chunk::End);
+        assert_eq!(take(&mut r, &mut bytes), Chunk::End);
     }
 }
