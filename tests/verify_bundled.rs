@@ -96,10 +96,28 @@ fn damaged_bundled_example_fails_verify() {
     cells[3] = "7".into();
     lines[5] = cells.join(",");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    // A user updated a day before it was created: `updated_at >= created_at` is given twice
+    // (`constraint:` and `validations:`), checked once, and still checked.
+    let path = dir.path().join("users_bulk.csv");
+    let data = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+    let n = cells.len();
+    cells[n - 1] = "2021-12-31T00:00:00Z".into();
+    lines[3] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     forget_run(dir.path());
     let o = verify(dir.path());
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let report = String::from_utf8_lossy(&o.stdout).into_owned();
+    let rule = line(&report, "User", "rule updated_at >= created_at");
+    // One violation (not one per copy of the rule), on the damaged line.
+    let tail: Vec<&str> = rule.split_whitespace().rev().take(3).collect();
+    assert_eq!(tail, ["users_bulk.csv:4", "FAIL", "1"], "{rule}");
+    let rows = report
+        .lines()
+        .filter(|l| l.starts_with("User") && l.contains("rule updated_at >= created_at"));
+    assert_eq!(rows.count(), 1, "{report}");
     let fk = line(&report, "OrderItem", "foreign key order_id");
     assert!(
         fk.contains("FAIL") && fk.contains("order_items_bulk.csv:6"),

@@ -259,6 +259,12 @@ impl<'a> RowView<'a> {
 /// A rule on a row: OR of ANDs; None when it cannot be decided. A comparison with a NULL
 /// is neither true nor false, as in SQL, and a rule that comes out neither holds (as a SQL
 /// CHECK does).
+/// Whether rule `k` of a field repeats an earlier one (the same rule given as `constraint:`
+/// and in `validations:`): checked and reported once, as the earlier one.
+pub(crate) fn repeats_an_earlier_rule(rules: &[Rule], k: usize) -> bool {
+    rules[..k].iter().any(|r| r.any_of == rules[k].any_of)
+}
+
 pub(crate) fn eval_rule(
     rule: &Rule,
     lhs: CellValue,

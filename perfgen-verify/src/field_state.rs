@@ -55,6 +55,9 @@ pub(crate) fn field_state(
         value_t: None,
         linear_t: None,
         rules: spec.rules.iter().map(|_| (Tally::default(), 0)).collect(),
+        repeated_rules: (0..spec.rules.len())
+            .map(|k| crate::compare::repeats_an_earlier_rule(spec.rules, k))
+            .collect(),
         bounds,
         exclusions,
         pool: None,

@@ -292,7 +292,7 @@ impl Verifier<'_> {
             rules.iter().zip(std::mem::take(&mut fs.rules)).enumerate()
         {
             // The same rule given twice (`constraint:` and `validations:`) is one check.
-            if rules[..k].iter().any(|r| r.any_of == rule.any_of) {
+            if crate::compare::repeats_an_earlier_rule(rules, k) {
                 continue;
             }
             let how = match rule.enforcement {

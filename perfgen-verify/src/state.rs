@@ -84,6 +84,9 @@ pub(crate) struct FieldState {
     pub(crate) value_t: Option<(String, String, Tally)>,
     pub(crate) linear_t: Option<Tally>,
     pub(crate) rules: Vec<(Tally, u64)>,
+    /// Per rule: whether it repeats an earlier one
+    /// ([`crate::compare::repeats_an_earlier_rule`]), and is then not evaluated.
+    pub(crate) repeated_rules: Vec<bool>,
     pub(crate) bounds: Result<Vec<Comparison>, String>,
     pub(crate) exclusions: Result<Vec<Operand>, String>,
     pub(crate) pool: Option<PoolIndex>,
