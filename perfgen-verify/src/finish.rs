@@ -287,12 +287,10 @@ impl Verifier<'_> {
     /// One check per distinct rule of a field.
     fn finish_rules(&mut self, name: &'static str, fs: &mut FieldState, src: &Source) {
         let fname = fs.name;
-        let rules = fs.spec.rules;
-        for (k, (rule, (t, unchecked))) in
-            rules.iter().zip(std::mem::take(&mut fs.rules)).enumerate()
-        {
+        let rules = fs.spec.rules.iter().zip(&fs.repeated_rules);
+        for ((rule, &repeated), (t, unchecked)) in rules.zip(std::mem::take(&mut fs.rules)) {
             // The same rule given twice (`constraint:` and `validations:`) is one check.
-            if crate::compare::repeats_an_earlier_rule(rules, k) {
+            if repeated {
                 continue;
             }
             let how = match rule.enforcement {

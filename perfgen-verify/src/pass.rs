@@ -161,11 +161,17 @@ impl<'a> Pass<'a> {
         // Each store merged on a thread of its own: merging is most of the work left after
         // reading (the workers sorted their runs), and a file with a uuid and a unique field
         // has two stores.
-        std::thread::scope(|scope| {
+        if self.own.len() > 1 {
+            std::thread::scope(|scope| {
+                for ((_, a), b) in self.own.iter_mut().zip(stores) {
+                    scope.spawn(move || a.merge_all(b));
+                }
+            });
+        } else {
             for ((_, a), b) in self.own.iter_mut().zip(stores) {
-                scope.spawn(move || a.merge_all(b));
+                a.merge_all(b);
             }
-        });
+        }
     }
 
     /// Checks one data record.
@@ -209,7 +215,6 @@ impl<'a> Pass<'a> {
                 },
             }
         }
-        let texts: &[&str] = texts;
         // Types.
         for (f, fs) in self.fields.iter_mut().enumerate() {
             self.vals[f] = if self.cols[f].is_none() {
