@@ -3,7 +3,7 @@
 use crate::compare::{eval_rule, CellValue, RowView};
 use crate::model::Conditional;
 use crate::state::{DistTest, FieldState};
-use crate::template::{formatted_text, push_case, MatchPiece, SMALL};
+use crate::template::{formatted_text, push_case, MatchPiece, Quick, SMALL};
 use crate::verdict::format_time;
 use crate::windows::{add_time_draw, normal_window, resolve_time, time_window};
 use perfgen_runtime::spec::{ColumnType, NumberSource, RangeDistribution, Strategy};
@@ -277,8 +277,42 @@ fn check_add_duration(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>) {
 
 /// A template value: one the template produces for this row, its choices counted.
 fn check_template(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>, picks: &mut [usize]) {
+    let (row, text) = (cell.row, cell.text);
+    let Some(model) = &fs.template else { return };
+    let slots = model.weights.len();
+    match model.quick_match(
+        text,
+        row,
+        view.vals,
+        view.texts,
+        &mut fs.scratch,
+        &mut picks[..slots],
+    ) {
+        Quick::Skip => {}
+        Quick::One => {
+            if let DistTest::Choices { counts, .. } = &mut fs.dist {
+                for (slot, &g) in picks[..slots].iter().enumerate() {
+                    counts[slot][g] += 1;
+                }
+            }
+        }
+        // Failures and choices before the end.
+        Quick::Unsure => check_template_generally(fs, cell, view, picks),
+    }
+}
+
+/// [`check_template`] by building the row's pieces and counting the ways the value follows
+/// them; out of line, so that the quick match's callers do not set up its buffers.
+#[inline(never)]
+fn check_template_generally(
+    fs: &mut FieldState,
+    cell: Cell<'_>,
+    view: &RowView<'_>,
+    picks: &mut [usize],
+) {
     let (row, line, text) = (cell.row, cell.line, cell.text);
     let Some(model) = &fs.template else { return };
+    let slots = model.weights.len();
     // The row's own pieces (fields in the template's case, the index, formatted numbers)
     // written one after the other into the field's scratch text, then sliced: no
     // allocation per row.
@@ -342,7 +376,6 @@ fn check_template(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>, picks
         };
     }
     let fixed: &[&str] = fixed;
-    let slots = model.weights.len();
     let picks = &mut picks[..slots];
     match model.parses(text, fixed, picks) {
         0 => {

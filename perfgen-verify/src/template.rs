@@ -1,6 +1,7 @@
 //! Templates: whether a value is what its template can produce, and which choices it
 //! took.
 
+use crate::compare::CellValue;
 use perfgen_runtime::spec::{Case, NumberFormat, NumberSource, TemplatePiece};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -58,12 +59,88 @@ pub(crate) fn push_case(out: &mut String, s: &str, case: Case) {
 /// when the sum overflows an i64 (no value can then match).
 pub(crate) fn formatted_text(nf: &NumberFormat, source: i64) -> Option<String> {
     let v = source.checked_add(nf.offset)?;
+    let mut out = String::new();
+    write_formatted(&mut out, nf, v);
+    Some(out)
+}
+
+/// What [`TemplateMatcher::quick_match`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quick {
+    /// A field the template reads is not in the file, or a number it formats is not an
+    /// integer: nothing to check (that field's own column reports it).
+    Skip,
+    /// The value follows the template for its row, in one way.
+    One,
+    /// Not decided: the general match decides.
+    Unsure,
+}
+
+/// `rest` after `prefix`, if it starts with it.
+#[inline]
+fn strip<'a>(rest: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    rest.strip_prefix(prefix)
+}
+
+/// `rest` after `text` in `case`, if it starts with it: `text` mapped as [`push_case`] maps
+/// it (ASCII a byte at a time, the rest a character at a time), without writing it.
+#[inline]
+fn strip_in_case<'a>(rest: &'a [u8], text: &str, case: Case) -> Option<&'a [u8]> {
+    match case {
+        Case::Preserve => rest.strip_prefix(text.as_bytes()),
+        Case::Lower => strip_mapped::<true>(rest, text),
+        Case::Upper => strip_mapped::<false>(rest, text),
+    }
+}
+
+/// [`strip_in_case`] in lower case (`LOWER`) or upper case: one pass over `text`'s ASCII
+/// bytes (the common case: all of them), then its other characters one by one.
+#[inline]
+fn strip_mapped<'a, const LOWER: bool>(rest: &'a [u8], text: &str) -> Option<&'a [u8]> {
+    let bytes = text.as_bytes();
+    for (i, &t) in bytes.iter().enumerate() {
+        if !t.is_ascii() {
+            // `rest` has the i bytes matched so far; byte i of `text` starts a character.
+            let case = if LOWER { Case::Lower } else { Case::Upper };
+            return strip_mapped_chars(&rest[i..], &text[i..], case);
+        }
+        let m = if LOWER {
+            t.to_ascii_lowercase()
+        } else {
+            t.to_ascii_uppercase()
+        };
+        if rest.get(i) != Some(&m) {
+            return None;
+        }
+    }
+    rest.get(bytes.len()..)
+}
+
+/// [`strip_in_case`] of text that is not all ASCII: each character's mapping in turn.
+#[cold]
+fn strip_mapped_chars<'a>(mut rest: &'a [u8], text: &str, case: Case) -> Option<&'a [u8]> {
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let mut one = |m: char| -> Option<()> {
+            rest = rest.strip_prefix(m.encode_utf8(&mut buf).as_bytes())?;
+            Some(())
+        };
+        match case {
+            Case::Lower => c.to_lowercase().try_for_each(&mut one)?,
+            _ => c.to_uppercase().try_for_each(&mut one)?,
+        }
+    }
+    Some(rest)
+}
+
+/// [`formatted_text`] of `v` (the sum already taken) appended to `out`.
+fn write_formatted(out: &mut String, nf: &NumberFormat, v: i64) {
     let w = nf.width as usize;
-    Some(if nf.zero_pad {
-        format!("{v:0w$}")
+    let _ = if nf.zero_pad {
+        write!(out, "{v:0w$}")
     } else {
-        format!("{v:>w$}")
-    })
+        write!(out, "{v:>w$}")
+    };
 }
 
 /// One piece of a template as values are matched against it (literals case-mapped).
@@ -90,6 +167,9 @@ pub(crate) const SMALL: usize = 16;
 pub(crate) struct TemplateMatcher {
     pub(crate) case: Case,
     pub(crate) pieces: Vec<MatchPiece>,
+    /// No choice before the last piece: a value can follow the template for a row in one
+    /// way at most, so [`TemplateMatcher::quick_match`] can read it left to right.
+    pub(crate) straight: bool,
     /// Per choice slot: how many of the configured alternatives fall in each group.
     pub(crate) weights: Vec<Vec<f64>>,
     /// The template as configured, for messages.
@@ -154,11 +234,85 @@ impl TemplateMatcher {
                 }
             }
         }
+        let last = out.len().saturating_sub(1);
+        let straight = out
+            .iter()
+            .enumerate()
+            .all(|(k, p)| k == last || !matches!(p, MatchPiece::Choice { .. }));
         TemplateMatcher {
             case,
+            straight,
             pieces: out,
             weights,
             pattern,
+        }
+    }
+
+    /// Whether `value` is what the template writes for row `row` (whose cells are `vals`
+    /// and `texts`), read left to right without building the row's text: the common case of
+    /// a template without a choice before its last piece. Only a match is
+    /// decided here ([`Quick::One`], `picks` filled); anything else is [`Quick::Unsure`] and
+    /// left to [`TemplateMatcher::parses`], which also words the failure. `scratch` holds a
+    /// formatted number.
+    pub(crate) fn quick_match(
+        &self,
+        value: &str,
+        row: u64,
+        vals: &[CellValue],
+        texts: &[&str],
+        scratch: &mut String,
+        picks: &mut [usize],
+    ) -> Quick {
+        if !self.straight {
+            return Quick::Unsure;
+        }
+        let mut rest = value.as_bytes();
+        for piece in &self.pieces {
+            let next = match piece {
+                MatchPiece::Fixed(s) => strip(rest, s.as_bytes()),
+                MatchPiece::Field(j) => {
+                    if matches!(vals.get(*j), None | Some(CellValue::Missing)) {
+                        return Quick::Skip;
+                    }
+                    strip_in_case(rest, texts[*j], self.case)
+                }
+                MatchPiece::Index => strip(rest, itoa::Buffer::new().format(row).as_bytes()),
+                MatchPiece::Formatted(nf) => {
+                    let source = match nf.source {
+                        NumberSource::Index => row as i64,
+                        NumberSource::Field(j) => match vals.get(j) {
+                            Some(CellValue::Int(v)) => *v,
+                            _ => return Quick::Skip,
+                        },
+                    };
+                    let Some(v) = source.checked_add(nf.offset) else {
+                        return Quick::Unsure;
+                    };
+                    scratch.clear();
+                    write_formatted(scratch, nf, v);
+                    strip(rest, scratch.as_bytes())
+                }
+                // The last piece (the template is straight): the rest is one alternative
+                // (identical ones were merged), or none.
+                MatchPiece::Choice { slot, alts } => {
+                    return match alts.iter().find(|(a, _)| a.as_bytes() == rest) {
+                        Some(&(_, g)) => {
+                            picks[*slot] = g;
+                            Quick::One
+                        }
+                        None => Quick::Unsure,
+                    };
+                }
+            };
+            match next {
+                Some(r) => rest = r,
+                None => return Quick::Unsure,
+            }
+        }
+        if rest.is_empty() {
+            Quick::One
+        } else {
+            Quick::Unsure
         }
     }
 

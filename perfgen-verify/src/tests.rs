@@ -1,9 +1,11 @@
 use crate::compare::{compare, CellValue, Rhs, RowView};
-use crate::template::{map_case, push_case, TemplateMatcher};
+use crate::template::{map_case, push_case, Quick, TemplateMatcher};
 use crate::value::text_key;
 use crate::windows::{normal_window, time_window};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
-use perfgen_runtime::spec::{Case, CmpOp, Comparison, Operand, TemplatePiece, TimeSpec};
+use perfgen_runtime::spec::{
+    Case, CmpOp, Comparison, NumberFormat, NumberSource, Operand, TemplatePiece, TimeSpec,
+};
 use std::collections::HashMap;
 
 #[test]
@@ -93,6 +95,165 @@ fn templates_parse_and_count_choices() {
             assert_eq!(out, format!("x{}", map_case(s, case)), "{s} {case:?}");
         }
     }
+}
+
+/// The row's pieces as the general match takes them, built here on their own: literals and
+/// fields in the template's case, the index, formatted numbers; "" for a choice.
+fn reference_pieces(
+    pieces: &[TemplatePiece],
+    case: Case,
+    row: u64,
+    vals: &[CellValue],
+    texts: &[&str],
+) -> Option<Vec<String>> {
+    pieces
+        .iter()
+        .map(|p| match *p {
+            TemplatePiece::Literal(s) => Some(map_case(s, case).into_owned()),
+            TemplatePiece::Field(j) => match vals[j] {
+                CellValue::Missing => None,
+                _ => Some(map_case(texts[j], case).into_owned()),
+            },
+            TemplatePiece::Index => Some(row.to_string()),
+            TemplatePiece::Formatted(nf) => {
+                let source = match nf.source {
+                    NumberSource::Index => row as i64,
+                    NumberSource::Field(j) => match vals[j] {
+                        CellValue::Int(v) => v,
+                        _ => return None,
+                    },
+                };
+                Some(crate::template::formatted_text(&nf, source).unwrap_or_default())
+            }
+            TemplatePiece::Choice(_) => Some(String::new()),
+        })
+        .collect()
+}
+
+#[test]
+fn quick_template_match_agrees_with_the_general_one() {
+    let fields: [perfgen_runtime::catalog::FieldInfo; 0] = [];
+    let padded = NumberFormat {
+        source: NumberSource::Index,
+        offset: 1,
+        width: 9,
+        zero_pad: true,
+    };
+    let spaced = NumberFormat {
+        source: NumberSource::Field(2),
+        offset: -3,
+        width: 4,
+        zero_pad: false,
+    };
+    let domains: &[&str] = &["example.com", "Test.org", "test.org", "demo.net"];
+    let templates: Vec<Vec<TemplatePiece>> = vec![
+        vec![
+            TemplatePiece::Field(0),
+            TemplatePiece::Literal("."),
+            TemplatePiece::Field(1),
+            TemplatePiece::Index,
+            TemplatePiece::Literal("@"),
+            TemplatePiece::Choice(domains),
+        ],
+        vec![
+            TemplatePiece::Literal("Customer#"),
+            TemplatePiece::Formatted(padded),
+        ],
+        vec![
+            TemplatePiece::Field(1),
+            TemplatePiece::Literal("-"),
+            TemplatePiece::Formatted(spaced),
+        ],
+        // A choice before the end: never decided quickly.
+        vec![TemplatePiece::Choice(&["a", "ab"]), TemplatePiece::Field(0)],
+        vec![TemplatePiece::Field(0)],
+    ];
+    let rows: Vec<(Vec<CellValue>, Vec<&str>)> = vec![
+        (
+            vec![CellValue::Text, CellValue::Text, CellValue::Int(42)],
+            vec!["Alice", "O'Brien", "42"],
+        ),
+        (
+            vec![CellValue::Text, CellValue::Text, CellValue::Int(-7)],
+            vec!["Zoë", "Ünal", "-7"],
+        ),
+        // The Kelvin sign lowercases to an ASCII k.
+        (
+            vec![CellValue::Text, CellValue::Text, CellValue::Int(0)],
+            vec!["\u{212A}elvin", "bob", "0"],
+        ),
+        (
+            vec![CellValue::Missing, CellValue::Text, CellValue::Bad],
+            vec!["", "x", "x"],
+        ),
+    ];
+    let (mut decided, mut skipped) = (0, 0);
+    for pieces in &templates {
+        for case in [Case::Lower, Case::Upper, Case::Preserve] {
+            let t = TemplateMatcher::new(pieces, case, &fields);
+            for (vals, texts) in &rows {
+                for row in [0u64, 7, 123_456_789] {
+                    let fixed = reference_pieces(pieces, case, row, vals, texts);
+                    // Candidates: what the template writes with each choice, then each of
+                    // those damaged (a byte changed, cut short, lengthened, case-flipped).
+                    let mut values = Vec::new();
+                    let base = fixed.clone().unwrap_or_default().concat();
+                    for d in domains.iter().chain(&["a", "ab", ""]) {
+                        values.push(format!("{base}{}", map_case(d, case)));
+                        values.push(format!("{}{base}", map_case(d, case)));
+                    }
+                    for v in values.clone() {
+                        for i in 0..v.len() {
+                            let mut b = v.clone().into_bytes();
+                            b[i] ^= 0x01;
+                            if let Ok(s) = String::from_utf8(b) {
+                                values.push(s);
+                            }
+                        }
+                        values.push(format!("{v}x"));
+                        values.push(v.to_uppercase());
+                        values.push(v.to_lowercase());
+                        if let Some((cut, _)) = v.char_indices().last() {
+                            values.push(v[..cut].to_string());
+                        }
+                    }
+                    for v in &values {
+                        let mut scratch = String::new();
+                        let mut quick_picks = vec![usize::MAX; t.weights.len()];
+                        let quick =
+                            t.quick_match(v, row, vals, texts, &mut scratch, &mut quick_picks);
+                        // A field it reads is missing: the general match skips the row, so
+                        // the quick one may skip it or leave it to that, never decide it.
+                        let Some(fixed) = &fixed else {
+                            assert_ne!(quick, Quick::One, "{v:?} {case:?} {pieces:?}");
+                            skipped += (quick == Quick::Skip) as usize;
+                            continue;
+                        };
+                        let fixed: Vec<&str> = fixed.iter().map(String::as_str).collect();
+                        let mut picks = vec![usize::MAX; t.weights.len()];
+                        let ways = t.parses(v, &fixed, &mut picks);
+                        match quick {
+                            Quick::One => {
+                                assert_eq!(ways, 1, "{v:?} {case:?} {pieces:?}");
+                                assert_eq!(quick_picks, picks, "{v:?}");
+                                decided += 1;
+                            }
+                            Quick::Skip => panic!("skipped {v:?} with every field present"),
+                            Quick::Unsure => {
+                                // Undecided only where the quick reading cannot decide.
+                                assert!(
+                                    ways != 1 || !t.straight,
+                                    "{v:?} {case:?} {pieces:?}: one way, not found quickly"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(decided > 100, "only {decided} values decided quickly");
+    assert!(skipped > 0, "no row with a missing field skipped quickly");
 }
 
 #[test]

@@ -1,54 +1,66 @@
 //! Strict parsers for the column types, written independently of the formatters that wrote
 //! the values, and the compact keys that uniqueness and foreign-key checks hold in memory.
 
-const NOT_HEX: u8 = 0xff;
+/// Eight copies of byte `b`.
+const fn bytes8(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
 
-/// The value of each byte as a hex digit, [`NOT_HEX`] for the others (one load per byte
-/// on verify's hottest parse, the UUIDs).
-static HEX: [u8; 256] = {
-    let mut t = [NOT_HEX; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
+/// The high bit of each of eight bytes.
+const HIGH: u64 = bytes8(0x80);
+
+/// Eight hex digits (ASCII, the first in the lowest byte) as the 32 bits they write, or
+/// None if one is not a hex digit. A byte-wise range test and nibble sum on the whole word
+/// (SWAR): a quarter of the instructions of a table lookup per digit, on verify's hottest
+/// parse, the UUIDs. The sums never carry between bytes once every byte is below 0x80.
+#[inline]
+fn hex8(x: u64) -> Option<u32> {
+    // Bytes 0x30..=0x39, and bytes that are 0x61..=0x66 once their 0x20 bit is set ('A'..'F'
+    // too): the high bit of x + (0x80 - lo) set and that of x + (0x7f - hi) clear.
+    let digit = x.wrapping_add(bytes8(0x80 - b'0')) & !x.wrapping_add(bytes8(0x7f - b'9'));
+    let y = x | bytes8(0x20);
+    let letter = y.wrapping_add(bytes8(0x80 - b'a')) & !y.wrapping_add(bytes8(0x7f - b'f'));
+    if x & HIGH != 0 || (digit | letter) & HIGH != HIGH {
+        return None;
     }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-};
+    // Each byte's value: its low nibble, plus 9 for a letter (bit 6 set).
+    let n = (x & bytes8(0x0f)) + ((x >> 6) & bytes8(1)) * 9;
+    // Pairs of digits into bytes (the first digit high), then the four bytes in order.
+    const LOW_NIBBLES: u64 = 0x000f_000f_000f_000f;
+    let t = ((n & LOW_NIBBLES) << 4) | ((n >> 8) & LOW_NIBBLES);
+    let u = (t & 0xff) | ((t >> 8) & 0xff00) | ((t >> 16) & 0xff_0000) | ((t >> 24) & 0xff00_0000);
+    Some((u as u32).swap_bytes())
+}
+
+/// Four bytes of `s` at `at`, the first lowest.
+#[inline]
+fn four(s: &[u8; 36], at: usize) -> u64 {
+    u64::from(u32::from_le_bytes([s[at], s[at + 1], s[at + 2], s[at + 3]]))
+}
 
 /// A hyphenated UUID (`8-4-4-4-12` hex digits) of version 4 and the RFC 4122 variant, as
 /// its 128 bits.
 pub(crate) fn parse_uuid_v4(s: &[u8]) -> Result<u128, &'static str> {
-    if s.len() != 36 {
+    // As an array: the indexes below need no bounds checks.
+    let Ok(s) = <&[u8; 36]>::try_from(s) else {
         return Err("not a hyphenated UUID");
-    }
+    };
     if s[8] != b'-' || s[13] != b'-' || s[18] != b'-' || s[23] != b'-' {
         return Err("not a hyphenated UUID");
     }
-    // The first 16 digits and the last 16 in a u64 each (cheaper shifts than a u128's), and
-    // the OR of every digit's table entry: NOT_HEX sets the high bits, digits never do.
-    let mut bad = 0u8;
-    let mut half = |groups: &[&[u8]]| {
-        let mut h = 0u64;
-        for group in groups {
-            for &b in *group {
-                let d = HEX[b as usize];
-                bad |= d;
-                h = (h << 4) | u64::from(d & 0xf);
-            }
-        }
-        h
-    };
-    let hi = half(&[&s[0..8], &s[9..13], &s[14..18]]);
-    let lo = half(&[&s[19..23], &s[24..36]]);
-    let v = (u128::from(hi) << 64) | u128::from(lo);
-    if bad & 0xf0 != 0 {
-        return Err("not a hyphenated UUID");
+    // Four words of eight digits each (the 4-digit groups in pairs).
+    let words = [
+        four(s, 0) | four(s, 4) << 32,
+        four(s, 9) | four(s, 14) << 32,
+        four(s, 19) | four(s, 24) << 32,
+        four(s, 28) | four(s, 32) << 32,
+    ];
+    let mut v = 0u128;
+    for w in words {
+        let Some(bits) = hex8(w) else {
+            return Err("not a hyphenated UUID");
+        };
+        v = (v << 32) | u128::from(bits);
     }
     if (v >> 76) & 0xf != 4 {
         return Err("not a version 4 UUID");
@@ -244,6 +256,51 @@ pub(crate) fn int_key(v: i64) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The UUID's 128 bits by a digit at a time, the obvious way.
+    fn uuid_digit_by_digit(s: &[u8]) -> Option<u128> {
+        if s.len() != 36 || [8, 13, 18, 23].iter().any(|&i| s[i] != b'-') {
+            return None;
+        }
+        let digits: Vec<u8> = (0..36)
+            .filter(|i| ![8, 13, 18, 23].contains(i))
+            .map(|i| s[i])
+            .collect();
+        u128::from_str_radix(std::str::from_utf8(&digits).ok()?, 16)
+            .ok()
+            .filter(|_| digits.iter().all(u8::is_ascii_hexdigit))
+    }
+
+    #[test]
+    fn uuids_agree_with_a_digit_by_digit_parse() {
+        let good = *b"550e8400-e29b-41d4-a716-446655440000";
+        let mut checked = 0;
+        // Every byte value at every position of a valid UUID, and mixed-case digits.
+        for at in 0..36 {
+            for b in 0..=255u8 {
+                let mut s = good;
+                s[at] = b;
+                let want = uuid_digit_by_digit(&s);
+                let got = parse_uuid_v4(&s);
+                match want {
+                    Some(v) if (v >> 76) & 0xf == 4 && (v >> 62) & 0b11 == 0b10 => {
+                        assert_eq!(got, Ok(v), "{:?}", String::from_utf8_lossy(&s))
+                    }
+                    Some(_) => assert!(got.is_err()),
+                    None => assert_eq!(got, Err("not a hyphenated UUID"), "{s:?}"),
+                }
+                checked += 1;
+            }
+        }
+        for s in [
+            &b"ABCDEFab-cdef-4901-8345-6789abcdefAB"[..],
+            b"ffffffff-ffff-4fff-bfff-ffffffffffff",
+            b"00000000-0000-4000-8000-000000000000",
+        ] {
+            assert_eq!(parse_uuid_v4(s).ok(), uuid_digit_by_digit(s));
+        }
+        assert_eq!(checked, 36 * 256);
+    }
 
     #[test]
     fn uuids() {
