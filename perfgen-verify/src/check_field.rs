@@ -83,13 +83,19 @@ pub(crate) fn check_field(
 /// operand is missing.
 fn check_rules(fs: &mut FieldState, cell: Cell<'_>, view: &RowView<'_>) {
     let (line, val, text) = (cell.line, cell.val, cell.text);
-    let rules = fs.spec.rules.iter().zip(&fs.repeated_rules);
-    for ((rule, &repeated), (t, unchecked)) in rules.zip(fs.rules.iter_mut()) {
+    let rules = fs
+        .spec
+        .rules
+        .iter()
+        .zip(&fs.repeated_rules)
+        .zip(&fs.quick_rules);
+    for (((rule, &repeated), quick), (t, unchecked)) in rules.zip(fs.rules.iter_mut()) {
         // A repeated rule is reported as its first copy: evaluating it again is wasted.
         if repeated {
             continue;
         }
-        match eval_rule(rule, val, text, view) {
+        let quick = quick.as_ref().and_then(|q| q.eval(val, view.vals));
+        match quick.or_else(|| eval_rule(rule, val, text, view)) {
             Some(true) => {}
             Some(false) => t.hit(line, || format!("`{text}` breaks `{}`", rule.text.trim())),
             None => *unchecked += 1,

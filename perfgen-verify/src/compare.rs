@@ -108,7 +108,6 @@ pub(crate) fn uuid_text(u: u128) -> String {
 
 /// `lhs op rhs`; None when it cannot be evaluated (an operand is missing or of another type).
 pub(crate) fn compare(lhs: CellValue, lhs_text: &str, op: CmpOp, rhs: Rhs<'_>) -> Option<bool> {
-    use std::cmp::Ordering::{Equal, Greater, Less};
     let ord = match (lhs, rhs) {
         (CellValue::Int(a), Rhs::Num(b)) => (a as f64).partial_cmp(&b),
         (CellValue::Dec(a), Rhs::Num(b)) => a.partial_cmp(&b),
@@ -131,14 +130,7 @@ pub(crate) fn compare(lhs: CellValue, lhs_text: &str, op: CmpOp, rhs: Rhs<'_>) -
         }
         _ => None,
     }?;
-    Some(match op {
-        CmpOp::Ge => ord != Less,
-        CmpOp::Gt => ord == Greater,
-        CmpOp::Le => ord != Greater,
-        CmpOp::Lt => ord == Less,
-        CmpOp::Eq => ord == Equal,
-        CmpOp::Ne => ord != Equal,
-    })
+    Some(holds(op, ord))
 }
 
 /// One row, parsed, with what rules and windows need.
@@ -256,15 +248,101 @@ impl<'a> RowView<'a> {
     }
 }
 
-/// A rule on a row: OR of ANDs; None when it cannot be decided. A comparison with a NULL
-/// is neither true nor false, as in SQL, and a rule that comes out neither holds (as a SQL
-/// CHECK does).
 /// Whether rule `k` of a field repeats an earlier one (the same rule given as `constraint:`
 /// and in `validations:`): checked and reported once, as the earlier one.
 pub(crate) fn repeats_an_earlier_rule(rules: &[Rule], k: usize) -> bool {
     rules[..k].iter().any(|r| r.any_of == rules[k].any_of)
 }
 
+/// A rule of one group of comparisons with numbers, times or the row's own fields: the shape
+/// nearly every configured rule has (`>= created_at`, `>= 18 AND <= 80`), evaluated without
+/// the general operands. It decides only what [`eval_rule`] would decide the same way, and
+/// leaves the rest (NULLs, other types, parents' fields) to it.
+#[derive(Debug, Clone)]
+pub(crate) struct QuickRule(Vec<QuickCmp>);
+
+#[derive(Debug, Clone, Copy)]
+enum QuickCmp {
+    /// With a number (its shift added).
+    Num(CmpOp, f64),
+    /// With a time (its shift added; `now` resolved).
+    Time(CmpOp, i64),
+    /// With the row's field at this position, then its shift.
+    Field(CmpOp, usize, f64),
+}
+
+/// Whether `ord` satisfies `op`.
+#[inline]
+fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    match op {
+        CmpOp::Ge => ord != Less,
+        CmpOp::Gt => ord == Greater,
+        CmpOp::Le => ord != Greater,
+        CmpOp::Lt => ord == Less,
+        CmpOp::Eq => ord == Equal,
+        CmpOp::Ne => ord != Equal,
+    }
+}
+
+impl QuickRule {
+    /// `rule` in this shape, if it has it (`now` resolves `now`-relative times).
+    pub(crate) fn of(rule: &Rule, now: i64) -> Option<QuickRule> {
+        let [group] = rule.any_of else { return None };
+        let cmps = group
+            .iter()
+            .map(|c| match c.rhs {
+                Operand::Number(x) => Some(QuickCmp::Num(c.op, x + c.shift)),
+                Operand::Time(spec) => {
+                    let t = match spec {
+                        TimeSpec::At(t) => t,
+                        TimeSpec::Now(off) => now.saturating_add(off),
+                    };
+                    Some(QuickCmp::Time(c.op, t.saturating_add(c.shift as i64)))
+                }
+                Operand::Field(j) => Some(QuickCmp::Field(c.op, j, c.shift)),
+                Operand::Text(_) | Operand::Parent { .. } => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(QuickRule(cmps))
+    }
+
+    /// The rule on a value `lhs` of a row whose cells are `vals`; None where [`eval_rule`]
+    /// must decide. One group: a comparison that fails makes the rule fail, whatever the
+    /// others are, as in [`eval_rule`].
+    #[inline]
+    pub(crate) fn eval(&self, lhs: CellValue, vals: &[CellValue]) -> Option<bool> {
+        for &c in &self.0 {
+            let (op, ord) = match (c, lhs) {
+                (QuickCmp::Num(op, b), CellValue::Int(a)) => (op, (a as f64).partial_cmp(&b)?),
+                (QuickCmp::Num(op, b), CellValue::Dec(a)) => (op, a.partial_cmp(&b)?),
+                (QuickCmp::Time(op, b), CellValue::Time(a)) => (op, a.cmp(&b)),
+                (QuickCmp::Field(op, j, shift), _) => {
+                    let ord = match (lhs, *vals.get(j)?) {
+                        (CellValue::Time(a), CellValue::Time(b)) => {
+                            a.cmp(&b.saturating_add(shift as i64))
+                        }
+                        (CellValue::Int(a), CellValue::Int(b)) => {
+                            (a as f64).partial_cmp(&(b as f64 + shift))?
+                        }
+                        (CellValue::Dec(a), CellValue::Dec(b)) => a.partial_cmp(&(b + shift))?,
+                        _ => return None,
+                    };
+                    (op, ord)
+                }
+                _ => return None,
+            };
+            if !holds(op, ord) {
+                return Some(false);
+            }
+        }
+        Some(true)
+    }
+}
+
+/// A rule on a row: OR of ANDs; None when it cannot be decided. A comparison with a NULL
+/// is neither true nor false, as in SQL, and a rule that comes out neither holds (as a SQL
+/// CHECK does).
 pub(crate) fn eval_rule(
     rule: &Rule,
     lhs: CellValue,

@@ -58,6 +58,11 @@ pub(crate) fn field_state(
         repeated_rules: (0..spec.rules.len())
             .map(|k| crate::compare::repeats_an_earlier_rule(spec.rules, k))
             .collect(),
+        quick_rules: spec
+            .rules
+            .iter()
+            .map(|r| crate::compare::QuickRule::of(r, now))
+            .collect(),
         bounds,
         exclusions,
         pool: None,

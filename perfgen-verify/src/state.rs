@@ -87,6 +87,8 @@ pub(crate) struct FieldState {
     /// Per rule: whether it repeats an earlier one
     /// ([`crate::compare::repeats_an_earlier_rule`]), and is then not evaluated.
     pub(crate) repeated_rules: Vec<bool>,
+    /// Per rule: the rule in the shape [`crate::compare::QuickRule`] evaluates, if it has it.
+    pub(crate) quick_rules: Vec<Option<crate::compare::QuickRule>>,
     pub(crate) bounds: Result<Vec<Comparison>, String>,
     pub(crate) exclusions: Result<Vec<Operand>, String>,
     pub(crate) pool: Option<PoolIndex>,

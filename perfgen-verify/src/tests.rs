@@ -1,10 +1,11 @@
-use crate::compare::{compare, CellValue, Rhs, RowView};
+use crate::compare::{compare, eval_rule, CellValue, QuickRule, Rhs, RowView};
 use crate::template::{map_case, push_case, Quick, TemplateMatcher};
 use crate::value::text_key;
 use crate::windows::{normal_window, time_window};
 use perfgen_runtime::catalog::{Catalog, EntityInfo};
 use perfgen_runtime::spec::{
-    Case, CmpOp, Comparison, NumberFormat, NumberSource, Operand, TemplatePiece, TimeSpec,
+    Case, CmpOp, Comparison, Enforcement, NumberFormat, NumberSource, Operand, Rule, TemplatePiece,
+    TimeSpec,
 };
 use std::collections::HashMap;
 
@@ -254,6 +255,135 @@ fn quick_template_match_agrees_with_the_general_one() {
     }
     assert!(decided > 100, "only {decided} values decided quickly");
     assert!(skipped > 0, "no row with a missing field skipped quickly");
+}
+
+#[test]
+fn quick_rules_decide_as_the_general_evaluation() {
+    let catalog = Catalog {
+        config_dir: "x",
+        entities: &[],
+        default_seed: None,
+        config_digest: "0123456789abcdef",
+    };
+    let info = EntityInfo {
+        name: "E",
+        output_file: "e.csv",
+        target_count: 0,
+        batch_size: 0,
+        parents: &[],
+        fan_out: None,
+        unique_together: &[],
+        fields: &[],
+        generated_at: None,
+        uses_now: false,
+        header: "\n",
+        write_rows: |_, _, _, _| Ok(0),
+        write_columns: None,
+    };
+    let cmp = |op, rhs, shift| Comparison { op, rhs, shift };
+    let rule = |groups: Vec<Vec<Comparison>>| Rule {
+        text: "r",
+        any_of: Box::leak(
+            groups
+                .into_iter()
+                .map(|g| &*Box::leak(g.into_boxed_slice()))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        ),
+        enforcement: Enforcement::Filtered,
+    };
+    let ops = [
+        CmpOp::Ge,
+        CmpOp::Gt,
+        CmpOp::Le,
+        CmpOp::Lt,
+        CmpOp::Eq,
+        CmpOp::Ne,
+    ];
+    let mut rules = Vec::new();
+    for op in ops {
+        rules.push(rule(vec![vec![
+            cmp(CmpOp::Ge, Operand::Number(18.0), 0.0),
+            cmp(op, Operand::Number(80.0), 0.0),
+        ]]));
+        rules.push(rule(vec![vec![cmp(op, Operand::Field(0), 0.0)]]));
+        rules.push(rule(vec![vec![cmp(op, Operand::Field(1), 86_400.0)]]));
+        rules.push(rule(vec![vec![cmp(op, Operand::Field(2), -0.5)]]));
+        rules.push(rule(vec![vec![cmp(
+            op,
+            Operand::Time(TimeSpec::Now(-10)),
+            5.0,
+        )]]));
+        rules.push(rule(vec![vec![cmp(
+            op,
+            Operand::Time(TimeSpec::At(100)),
+            0.0,
+        )]]));
+    }
+    // Not in the quick shape: two groups, text.
+    let two_groups = rule(vec![
+        vec![cmp(CmpOp::Lt, Operand::Number(0.0), 0.0)],
+        vec![cmp(CmpOp::Gt, Operand::Number(10.0), 0.0)],
+    ]);
+    assert!(QuickRule::of(&two_groups, 0).is_none());
+    let text = rule(vec![vec![cmp(CmpOp::Ne, Operand::Text("x"), 0.0)]]);
+    assert!(QuickRule::of(&text, 0).is_none());
+    let lhs = [
+        CellValue::Int(18),
+        CellValue::Int(80),
+        CellValue::Int(81),
+        CellValue::Dec(17.5),
+        CellValue::Dec(f64::NAN),
+        CellValue::Time(100),
+        CellValue::Time(995),
+        CellValue::Time(1_000 + 86_400),
+        CellValue::Null,
+        CellValue::Bad,
+        CellValue::Text,
+        CellValue::Missing,
+    ];
+    // Fields 0 to 2 of the row: a time, an int, a decimal, or the cells that are not.
+    let rows = [
+        [
+            CellValue::Time(1_000),
+            CellValue::Int(18),
+            CellValue::Dec(17.0),
+        ],
+        [
+            CellValue::Time(100),
+            CellValue::Time(0),
+            CellValue::Dec(80.5),
+        ],
+        [CellValue::Null, CellValue::Null, CellValue::Missing],
+        [CellValue::Bad, CellValue::Dec(f64::NAN), CellValue::Int(3)],
+    ];
+    let stores = HashMap::new();
+    let mut decided = 0;
+    for r in &rules {
+        let quick = QuickRule::of(r, 1_000).expect("one group of numbers, times, fields");
+        for vals in &rows {
+            let texts = ["", "", ""];
+            let view = RowView {
+                catalog: &catalog,
+                entity: &info,
+                vals,
+                texts: &texts,
+                parents: &[],
+                exact_parents: &[],
+                stores: &stores,
+                now: 1_000,
+                scale: 1.0,
+            };
+            for &v in &lhs {
+                let general = eval_rule(r, v, "", &view);
+                if let Some(b) = quick.eval(v, vals) {
+                    assert_eq!(Some(b), general, "{:?} on {v:?} in {vals:?}", r.any_of);
+                    decided += 1;
+                }
+            }
+        }
+    }
+    assert!(decided > 150, "only {decided} decided quickly");
 }
 
 #[test]
