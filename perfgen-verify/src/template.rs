@@ -76,12 +76,6 @@ pub(crate) enum Quick {
     Unsure,
 }
 
-/// `rest` after `prefix`, if it starts with it.
-#[inline]
-fn strip<'a>(rest: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    rest.strip_prefix(prefix)
-}
-
 /// `rest` after `text` in `case`, if it starts with it: `text` mapped as [`push_case`] maps
 /// it (ASCII a byte at a time, the rest a character at a time), without writing it.
 #[inline]
@@ -250,10 +244,10 @@ impl TemplateMatcher {
 
     /// Whether `value` is what the template writes for row `row` (whose cells are `vals`
     /// and `texts`), read left to right without building the row's text: the common case of
-    /// a template without a choice before its last piece. Only a match is
-    /// decided here ([`Quick::One`], `picks` filled); anything else is [`Quick::Unsure`] and
-    /// left to [`TemplateMatcher::parses`], which also words the failure. `scratch` holds a
-    /// formatted number.
+    /// a template without a choice before its last piece. Only a match is decided here
+    /// ([`Quick::One`], `picks` filled); anything else is [`Quick::Unsure`] and left to
+    /// [`TemplateMatcher::parses`], which also words the failure. `scratch` holds a formatted
+    /// number.
     pub(crate) fn quick_match(
         &self,
         value: &str,
@@ -269,14 +263,14 @@ impl TemplateMatcher {
         let mut rest = value.as_bytes();
         for piece in &self.pieces {
             let next = match piece {
-                MatchPiece::Fixed(s) => strip(rest, s.as_bytes()),
+                MatchPiece::Fixed(s) => rest.strip_prefix(s.as_bytes()),
                 MatchPiece::Field(j) => {
                     if matches!(vals.get(*j), None | Some(CellValue::Missing)) {
                         return Quick::Skip;
                     }
                     strip_in_case(rest, texts[*j], self.case)
                 }
-                MatchPiece::Index => strip(rest, itoa::Buffer::new().format(row).as_bytes()),
+                MatchPiece::Index => rest.strip_prefix(itoa::Buffer::new().format(row).as_bytes()),
                 MatchPiece::Formatted(nf) => {
                     let source = match nf.source {
                         NumberSource::Index => row as i64,
@@ -290,7 +284,7 @@ impl TemplateMatcher {
                     };
                     scratch.clear();
                     write_formatted(scratch, nf, v);
-                    strip(rest, scratch.as_bytes())
+                    rest.strip_prefix(scratch.as_bytes())
                 }
                 // The last piece (the template is straight): the rest is one alternative
                 // (identical ones were merged), or none.
