@@ -34,6 +34,7 @@ pub(crate) fn parse_val(column: ColumnType, text: &str) -> Result<CellValue, &'s
 
 /// [`parse_val`] for one field's cells in turn: a timestamp's day is looked up in the
 /// field's `days` when it is the last one's ([`DayCache`]).
+#[inline]
 pub(crate) fn parse_val_in(
     column: ColumnType,
     text: &str,

@@ -135,7 +135,7 @@ fn word_problem(text: &str, words: &[&str], pool: &crate::state::PoolIndex) -> O
     }
     let tokens: Vec<&str> = text.split(' ').collect();
     let (last, rest) = tokens.split_last()?;
-    if let Some(w) = rest.iter().find(|w| !pool.contains_key(**w)) {
+    if let Some(w) = rest.iter().find(|w| !pool.contains_key(w)) {
         return Some(format!("holds `{w}`, not a word of the pool"));
     }
     let ok = pool.contains_key(last)
