@@ -252,7 +252,7 @@ impl Verifier<'_> {
                 };
                 if store.duplicates > 0 {
                     let wanted = if store.narrow {
-                        Wanted::Digests(store.repeated_digests().into_iter().collect())
+                        Wanted::Digests(store.repeated_digests.iter().copied().collect())
                     } else {
                         Wanted::Keys(store.repeated.iter().copied().collect())
                     };

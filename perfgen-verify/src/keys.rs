@@ -18,6 +18,13 @@ pub(crate) struct KeyStore {
     /// are read again and compared by whole key ([`KeyStore::repeated_digests`]).
     pub(crate) narrow: bool,
     pub(crate) digests: Vec<u64>,
+    /// A narrow store's digests taken by the workers: sorted runs kept as they are, counted
+    /// together by [`KeyStore::finish`] without merging them into one (a merge wrote every
+    /// digest once more, into new memory, after the workers were done).
+    pub(crate) digest_runs: Vec<Vec<u64>>,
+    /// Every digest held by more than one row of a narrow store (sorted), once finished:
+    /// the rows holding them are read again and compared by whole key.
+    pub(crate) repeated_digests: Vec<u64>,
     pub(crate) value_fields: Vec<usize>,
     pub(crate) values: Vec<u128>,
     /// Why the store is unusable (its file could not be read), if it is.
@@ -69,6 +76,42 @@ fn merge_runs<T: Ord + Copy + Default>(a: &mut Vec<T>, b: &[T]) {
     }
 }
 
+/// Each value of the sorted `runs` in ascending order, as if they were merged into one
+/// (a walk over their heads: nothing is written).
+fn in_order(runs: &[&[u64]], mut each: impl FnMut(u64)) {
+    match runs {
+        [] => {}
+        [one] => one.iter().for_each(|&d| each(d)),
+        [a, b] => {
+            let (mut i, mut j) = (0, 0);
+            while i < a.len() && j < b.len() {
+                if a[i] <= b[j] {
+                    each(a[i]);
+                    i += 1;
+                } else {
+                    each(b[j]);
+                    j += 1;
+                }
+            }
+            a[i..].iter().chain(&b[j..]).for_each(|&d| each(d));
+        }
+        _ => {
+            use std::cmp::Reverse;
+            let mut heads: std::collections::BinaryHeap<Reverse<(u64, usize, usize)>> = runs
+                .iter()
+                .enumerate()
+                .filter_map(|(r, run)| run.first().map(|&d| Reverse((d, r, 0))))
+                .collect();
+            while let Some(Reverse((d, r, i))) = heads.pop() {
+                each(d);
+                if let Some(&next) = runs[r].get(i + 1) {
+                    heads.push(Reverse((next, r, i + 1)));
+                }
+            }
+        }
+    }
+}
+
 impl KeyStore {
     /// One row's key.
     #[inline]
@@ -109,6 +152,16 @@ impl KeyStore {
             let texts = std::mem::take(&mut w.texts);
             self.texts.extend(texts);
         }
+        if self.narrow {
+            for other in workers {
+                let mut runs = std::iter::once(other.digests).chain(other.digest_runs);
+                if self.len() == 0 {
+                    self.digests = runs.next().unwrap_or_default();
+                }
+                self.digest_runs.extend(runs.filter(|r| !r.is_empty()));
+            }
+            return;
+        }
         if self.value_fields.is_empty() {
             for other in workers {
                 if self.len() == 0 {
@@ -141,21 +194,10 @@ impl KeyStore {
     /// Rows with a key.
     pub(crate) fn len(&self) -> usize {
         if self.narrow {
-            self.digests.len()
+            self.digests.len() + self.digest_runs.iter().map(Vec::len).sum::<usize>()
         } else {
             self.keys.len()
         }
-    }
-
-    /// Every digest held by more than one row of a narrow store (sorted), once finished.
-    pub(crate) fn repeated_digests(&self) -> Vec<u64> {
-        let mut out: Vec<u64> = Vec::new();
-        for w in self.digests.windows(2) {
-            if w[0] == w[1] && out.last() != Some(&w[0]) {
-                out.push(w[0]);
-            }
-        }
-        out
     }
 
     pub(crate) fn lookup(&self, k: u128) -> Option<usize> {
@@ -186,15 +228,22 @@ impl KeyStore {
     pub(crate) fn finish(&mut self) {
         if self.narrow {
             self.digests.sort_unstable();
-            let mut i = 0;
-            while i < self.digests.len() {
-                let mut j = i + 1;
-                while j < self.digests.len() && self.digests[j] == self.digests[i] {
-                    j += 1;
-                }
-                self.duplicates += (j - i - 1) as u64;
-                i = j;
+            for run in &mut self.digest_runs {
+                run.sort_unstable();
             }
+            let mut runs: Vec<&[u64]> = vec![&self.digests];
+            runs.extend(self.digest_runs.iter().map(Vec::as_slice));
+            let mut last = None;
+            let (duplicates, repeated) = (&mut self.duplicates, &mut self.repeated_digests);
+            in_order(&runs, |d| {
+                if last == Some(d) {
+                    *duplicates += 1;
+                    if repeated.last() != Some(&d) {
+                        repeated.push(d);
+                    }
+                }
+                last = Some(d);
+            });
             self.ambiguous = self.duplicates > 0;
             return;
         }
@@ -246,7 +295,7 @@ mod tests {
         assert_eq!(s.len(), 6);
         s.finish();
         assert_eq!(s.duplicates, 2);
-        assert_eq!(s.repeated_digests(), vec![digest(5)]);
+        assert_eq!(s.repeated_digests, vec![digest(5)]);
         // Wide stores keep whole keys.
         let mut w = KeyStore::default();
         for k in [3u128, 3, 7] {
@@ -269,8 +318,17 @@ mod tests {
                 u128::from(x >> 54) << 70 | u128::from(x >> 60)
             })
             .collect();
+        // Split points of the workers' shares: three workers, or two (a narrow store's
+        // runs are then walked two at a time, else through a heap of their heads).
+        let splits: [&[usize]; 2] = [&[1000, 1001], &[1500]];
         for narrow in [false, true] {
-            for (sorted_runs, main_has) in [(true, 0), (false, 0), (true, 10)] {
+            for (sorted_runs, main_has, cuts) in [
+                (true, 0, splits[0]),
+                (false, 0, splits[0]),
+                (true, 10, splits[0]),
+                (true, 0, splits[1]),
+                (false, 10, splits[1]),
+            ] {
                 let store = |keys: &[u128]| {
                     let mut s = KeyStore {
                         narrow,
@@ -288,16 +346,16 @@ mod tests {
                 let mut main = store(&all[..main_has]);
                 main.keys.reverse();
                 main.digests.reverse();
-                let workers = vec![
-                    store(&all[main_has..1000]),
-                    store(&all[1000..1001]),
-                    store(&all[1001..]),
-                ];
+                let mut bounds = vec![main_has];
+                bounds.extend_from_slice(cuts);
+                bounds.push(all.len());
+                let workers = bounds.windows(2).map(|w| store(&all[w[0]..w[1]])).collect();
                 main.merge_all(workers);
                 // Sorted runs merge into one sorted run: finish has nothing left to sort.
-                if sorted_runs && main_has == 0 {
-                    assert!(main.keys.is_sorted() && main.digests.is_sorted());
+                if sorted_runs && main_has == 0 && !narrow {
+                    assert!(main.keys.is_sorted());
                 }
+                assert_eq!(main.len(), all.len());
                 main.finish();
                 let mut want = KeyStore {
                     narrow,
@@ -307,10 +365,19 @@ mod tests {
                     want.push(k);
                 }
                 want.finish();
-                assert_eq!(main.keys, want.keys, "{narrow} {sorted_runs} {main_has}");
-                assert_eq!(main.digests, want.digests);
-                assert_eq!(main.duplicates, want.duplicates);
+                let case = format!("{narrow} {sorted_runs} {main_has} {cuts:?}");
+                assert_eq!(main.keys, want.keys, "{case}");
+                // A narrow store keeps its runs apart: the same digests, in runs.
+                let mut digests = main.digests.clone();
+                digests.extend(main.digest_runs.iter().flatten());
+                digests.sort_unstable();
+                assert_eq!(digests, want.digests, "{case}");
+                assert_eq!(main.duplicates, want.duplicates, "{case}");
+                assert_eq!(main.repeated_digests, want.repeated_digests, "{case}");
                 assert!(main.duplicates > 0);
+                if narrow {
+                    assert!(!main.repeated_digests.is_empty());
+                }
             }
             all.reverse();
         }
