@@ -418,6 +418,20 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Whether a left-hand side that compares as `ord` with the right-hand side satisfies
+    /// this comparison.
+    pub fn holds(self, ord: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            CmpOp::Ge => ord != Less,
+            CmpOp::Gt => ord == Greater,
+            CmpOp::Le => ord != Greater,
+            CmpOp::Lt => ord == Less,
+            CmpOp::Eq => ord == Equal,
+            CmpOp::Ne => ord != Equal,
+        }
+    }
+
     /// As written in a rule of a config (`==`, `!=`).
     pub fn rule_symbol(self) -> &'static str {
         match self {

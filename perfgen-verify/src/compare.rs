@@ -131,7 +131,7 @@ pub(crate) fn compare(lhs: CellValue, lhs_text: &str, op: CmpOp, rhs: Rhs<'_>) -
         }
         _ => None,
     }?;
-    Some(holds(op, ord))
+    Some(op.holds(ord))
 }
 
 /// One row, parsed, with what rules and windows need.
@@ -272,20 +272,6 @@ enum QuickCmp {
     Field(CmpOp, usize, f64),
 }
 
-/// Whether `ord` satisfies `op`.
-#[inline]
-fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
-    use std::cmp::Ordering::{Equal, Greater, Less};
-    match op {
-        CmpOp::Ge => ord != Less,
-        CmpOp::Gt => ord == Greater,
-        CmpOp::Le => ord != Greater,
-        CmpOp::Lt => ord == Less,
-        CmpOp::Eq => ord == Equal,
-        CmpOp::Ne => ord != Equal,
-    }
-}
-
 impl QuickRule {
     /// `rule` in this shape, if it has it (`now` resolves `now`-relative times).
     pub(crate) fn of(rule: &Rule, now: i64) -> Option<QuickRule> {
@@ -333,7 +319,7 @@ impl QuickRule {
                 }
                 _ => return None,
             };
-            if !holds(op, ord) {
+            if !op.holds(ord) {
                 return Some(false);
             }
         }

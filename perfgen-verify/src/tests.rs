@@ -257,8 +257,8 @@ fn quick_template_match_agrees_with_the_general_one() {
     assert!(skipped > 0, "no row with a missing field skipped quickly");
 }
 
-#[test]
-fn quick_rules_decide_as_the_general_evaluation() {
+/// A catalog of no entities and an entity of no fields, for a row view in the tests.
+fn empty_catalog() -> (Catalog, EntityInfo) {
     let catalog = Catalog {
         config_dir: "x",
         entities: &[],
@@ -280,6 +280,12 @@ fn quick_rules_decide_as_the_general_evaluation() {
         write_rows: |_, _, _, _| Ok(0),
         write_columns: None,
     };
+    (catalog, info)
+}
+
+#[test]
+fn quick_rules_decide_as_the_general_evaluation() {
+    let (catalog, info) = empty_catalog();
     let cmp = |op, rhs, shift| Comparison { op, rhs, shift };
     let rule = |groups: Vec<Vec<Comparison>>| Rule {
         text: "r",
@@ -388,27 +394,7 @@ fn quick_rules_decide_as_the_general_evaluation() {
 
 #[test]
 fn windows_follow_the_generator() {
-    let catalog = Catalog {
-        config_dir: "x",
-        entities: &[],
-        default_seed: None,
-        config_digest: "0123456789abcdef",
-    };
-    let info = EntityInfo {
-        name: "E",
-        output_file: "e.csv",
-        target_count: 0,
-        batch_size: 0,
-        parents: &[],
-        fan_out: None,
-        unique_together: &[],
-        fields: &[],
-        generated_at: None,
-        uses_now: false,
-        header: "\n",
-        write_rows: |_, _, _, _| Ok(0),
-        write_columns: None,
-    };
+    let (catalog, info) = empty_catalog();
     let stores = HashMap::new();
     let view = RowView {
         catalog: &catalog,

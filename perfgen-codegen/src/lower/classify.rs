@@ -274,15 +274,7 @@ fn literal_holds(v: &str, c: &Comparison) -> bool {
         },
         _ => return true,
     };
-    use std::cmp::Ordering::*;
-    match c.op {
-        CmpOp::Ge => ord != Less,
-        CmpOp::Gt => ord == Greater,
-        CmpOp::Le => ord != Greater,
-        CmpOp::Lt => ord == Less,
-        CmpOp::Eq => ord == Equal,
-        CmpOp::Ne => ord != Equal,
-    }
+    c.op.holds(ord)
 }
 
 fn describe_strategy(fd: &FieldDraft<'_>) -> String {
