@@ -130,7 +130,7 @@ pub mod fuzzing {
     }
 
     /// Reads every record of `bytes` with verify's CSV reader, as verify does, again as
-    /// verify's workers do (chunks cut by [`CsvReader::take_chunk`] at most as long as the
+    /// verify's workers do (chunks cut by `CsvReader::take_chunk` at most as long as the
     /// first byte says, each parsed apart), and again a byte at a time (by the reader's
     /// states alone); panics when they differ. The number of records, or the error that
     /// stopped the reading.
