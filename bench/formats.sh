@@ -14,8 +14,8 @@
 #                                                   PARTS=23: parts 2 and 3)
 # Prints rows/s, MB/s, median seconds and peak RSS of each, then the ratios. In part 2 the
 # contenders run interleaved (one run of each, REPEAT times), so that a shared machine's
-# load falls on all of them alike. tpchgen-cli is installed under bench/.tpchgen, DuckDB into
-# bench/.venv (pip), on first use.
+# load falls on all of them alike. tpchgen-cli is installed under bench/.tpchgen (for part 2),
+# DuckDB into bench/.venv (pip), on first use.
 set -euo pipefail
 cd "$(dirname "$0")"
 SF=${1:-1}
@@ -28,7 +28,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 TPCHGEN=.tpchgen/bin/tpchgen-cli
-if [ ! -x "$TPCHGEN" ]; then
+if [[ $PARTS == *2* ]] && [ ! -x "$TPCHGEN" ]; then
   echo "installing tpchgen-cli under bench/.tpchgen ..."
   cargo install --quiet --locked tpchgen-cli --root .tpchgen
 fi
