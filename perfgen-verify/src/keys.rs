@@ -170,7 +170,6 @@ impl KeyStore {
                     self.value_fields = value_fields;
                 } else {
                     merge_runs(&mut self.keys, &other.keys);
-                    merge_runs(&mut self.digests, &other.digests);
                 }
             }
             return;

@@ -4,6 +4,7 @@
 //! exactly RFC 4180 (LF or CRLF line ends) and reports the first violation of each record
 //! with its line, then carries on reading the way a lenient reader would.
 
+use crate::value::bytes8;
 use std::io::{self, Read};
 
 mod chunks;
@@ -426,11 +427,6 @@ impl<R: Read> CsvReader<R> {
         rec.end_field();
         Ok(true)
     }
-}
-
-/// Eight copies of byte `b`.
-const fn bytes8(b: u8) -> u64 {
-    0x0101_0101_0101_0101 * b as u64
 }
 
 /// The high bit of each byte of `v` that is zero, and no other bit (exact: the sums never

@@ -1,8 +1,8 @@
 //! Strict parsers for the column types, written independently of the formatters that wrote
 //! the values, and the compact keys that uniqueness and foreign-key checks hold in memory.
 
-/// Eight copies of byte `b`.
-const fn bytes8(b: u8) -> u64 {
+/// Eight copies of byte `b` (for tests of eight bytes at once, here and in the reader).
+pub(crate) const fn bytes8(b: u8) -> u64 {
     0x0101_0101_0101_0101 * b as u64
 }
 
@@ -274,7 +274,6 @@ mod tests {
     #[test]
     fn uuids_agree_with_a_digit_by_digit_parse() {
         let good = *b"550e8400-e29b-41d4-a716-446655440000";
-        let mut checked = 0;
         // Every byte value at every position of a valid UUID, and mixed-case digits.
         for at in 0..36 {
             for b in 0..=255u8 {
@@ -289,7 +288,6 @@ mod tests {
                     Some(_) => assert!(got.is_err()),
                     None => assert_eq!(got, Err("not a hyphenated UUID"), "{s:?}"),
                 }
-                checked += 1;
             }
         }
         for s in [
@@ -299,7 +297,6 @@ mod tests {
         ] {
             assert_eq!(parse_uuid_v4(s).ok(), uuid_digit_by_digit(s));
         }
-        assert_eq!(checked, 36 * 256);
     }
 
     #[test]
